@@ -1,0 +1,1 @@
+namespace Intriguing.Generator; internal static class Placeholder { }

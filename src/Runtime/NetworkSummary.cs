@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+
+namespace Intriguing;
+
+/// <summary>The kind of a layer in a declared stack.</summary>
+public enum LayerKind
+{
+    /// <summary>Fully connected layer.</summary>
+    Dense,
+    /// <summary>Logistic sigmoid.</summary>
+    Sigmoid,
+    /// <summary>Rectified linear unit.</summary>
+    ReLU,
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+    /// <summary>Soft-max (last layer only).</summary>
+    Softmax,
+}
+
+/// <summary>One layer of a network as the generator analysed it at compile time.</summary>
+/// <param name="Index">1-based position in the stack (activation index of its output).</param>
+/// <param name="Name">Layer name used for parameter views, e.g. <c>Dense1</c>.</param>
+/// <param name="Kind">Layer kind.</param>
+/// <param name="InputLength">Values per sample entering the layer.</param>
+/// <param name="OutputLength">Values per sample leaving the layer.</param>
+/// <param name="OutputShape">Output shape as text, e.g. <c>100</c> or <c>16×12×12</c>.</param>
+/// <param name="Parameters">Trainable parameters of the layer.</param>
+/// <param name="MultiplyAdds">Multiply-adds per sample in the forward pass.</param>
+/// <param name="WeightDecay">Weight decay λ (0 where none).</param>
+/// <param name="LipschitzMethod">How an upper bound of the layer's Lipschitz constant is obtained.</param>
+public sealed record LayerInfo(
+    int Index,
+    string Name,
+    LayerKind Kind,
+    int InputLength,
+    int OutputLength,
+    string OutputShape,
+    int Parameters,
+    long MultiplyAdds,
+    double WeightDecay,
+    string LipschitzMethod);
+
+/// <summary>The compile-time analysis of a network, printed as a table by <see cref="ToString"/>.</summary>
+public sealed class NetworkSummary
+{
+    /// <summary>Creates a summary.</summary>
+    public NetworkSummary(string name, string inputShape, IReadOnlyList<LayerInfo> layers)
+    {
+        Name = name;
+        InputShape = inputShape;
+        Layers = layers;
+    }
+
+    /// <summary>The network's display name.</summary>
+    public string Name { get; }
+
+    /// <summary>The input shape as text.</summary>
+    public string InputShape { get; }
+
+    /// <summary>The layers in stack order.</summary>
+    public IReadOnlyList<LayerInfo> Layers { get; }
+
+    /// <summary>Total trainable parameters.</summary>
+    public long Parameters => Layers.Sum(l => (long)l.Parameters);
+
+    /// <summary>Total multiply-adds per sample in the forward pass.</summary>
+    public long MultiplyAdds => Layers.Sum(l => l.MultiplyAdds);
+
+    /// <summary>The summary as an aligned plain-text table.</summary>
+    public override string ToString()
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var rows = new List<string[]> { new[] { "#", "layer", "output", "params", "mult-adds", "decay", "Lipschitz bound" } };
+        rows.Add(new[] { "0", "Input", InputShape, "", "", "", "" });
+        foreach (var l in Layers)
+        {
+            rows.Add(new[]
+            {
+                l.Index.ToString(ci), l.Name, l.OutputShape,
+                l.Parameters == 0 ? "" : l.Parameters.ToString("N0", ci),
+                l.MultiplyAdds == 0 ? "" : l.MultiplyAdds.ToString("N0", ci),
+                l.WeightDecay == 0 ? "" : l.WeightDecay.ToString("G4", ci),
+                l.LipschitzMethod,
+            });
+        }
+
+        int[] widths = new int[rows[0].Length];
+        foreach (var r in rows)
+        {
+            for (int i = 0; i < r.Length; i++) widths[i] = Math.Max(widths[i], r[i].Length);
+        }
+
+        var sb = new StringBuilder();
+        sb.Append(Name).Append(": ").Append(Parameters.ToString("N0", ci)).Append(" parameters, ")
+          .Append(MultiplyAdds.ToString("N0", ci)).Append(" multiply-adds per sample").Append('\n');
+        for (int ri = 0; ri < rows.Count; ri++)
+        {
+            var r = rows[ri];
+            for (int i = 0; i < r.Length; i++)
+            {
+                bool rightAlign = i is 0 or 3 or 4 or 5;
+                sb.Append(rightAlign ? r[i].PadLeft(widths[i]) : r[i].PadRight(widths[i]));
+                if (i < r.Length - 1) sb.Append("  ");
+            }
+
+            while (sb.Length > 0 && sb[^1] == ' ') sb.Length--;
+            sb.Append('\n');
+            if (ri == 0) sb.Append(new string('-', widths.Sum() + 2 * (widths.Length - 1))).Append('\n');
+        }
+
+        return sb.ToString().TrimEnd('\n');
+    }
+}

@@ -1,0 +1,30 @@
+namespace Intriguing;
+
+/// <summary>
+/// Buffers for one thread's forward and backward passes through one network type. Made by
+/// <see cref="INetwork.CreateWorkspace"/>; reused for every call so that no call allocates.
+/// </summary>
+public abstract class NetworkWorkspace
+{
+    /// <summary>Creates a workspace for batches of up to <paramref name="maxBatch"/> samples.</summary>
+    protected NetworkWorkspace(int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        MaxBatch = maxBatch;
+    }
+
+    /// <summary>The largest batch this workspace can hold.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Number of samples of the last batch run forward (0 before any).</summary>
+    public int LastBatch { get; protected internal set; }
+
+    /// <summary>Throws if <paramref name="batch"/> is not in 1..<see cref="MaxBatch"/>.</summary>
+    protected internal void CheckBatch(int batch)
+    {
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"The batch must be between 1 and the workspace's MaxBatch ({MaxBatch}).");
+        }
+    }
+}
