@@ -138,6 +138,10 @@ public static class Activations
         return (float)total;
     }
 
+    /// <summary>Returns the weight-decay penalty (λ/2)·‖w‖².</summary>
+    public static float WeightDecayPenalty(ReadOnlySpan<float> weights, float lambda) =>
+        lambda == 0f ? 0f : 0.5f * lambda * TensorPrimitives.SumOfSquares(weights);
+
     /// <summary>Adds λ·w to <paramref name="gradient"/> and returns (λ/2)·‖w‖².</summary>
     public static float WeightDecay(ReadOnlySpan<float> weights, Span<float> gradient, float lambda)
     {

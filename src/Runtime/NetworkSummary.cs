@@ -28,6 +28,8 @@ public enum LayerKind
 /// <param name="Parameters">Trainable parameters of the layer.</param>
 /// <param name="MultiplyAdds">Multiply-adds per sample in the forward pass.</param>
 /// <param name="WeightDecay">Weight decay λ (0 where none).</param>
+/// <param name="WeightOffset">Offset of the weights (OutputLength × InputLength, row-major) in the parameter buffer; −1 for layers without weights.</param>
+/// <param name="BiasOffset">Offset of the bias (OutputLength) in the parameter buffer; −1 for layers without a bias.</param>
 /// <param name="LipschitzMethod">How an upper bound of the layer's Lipschitz constant is obtained.</param>
 public sealed record LayerInfo(
     int Index,
@@ -39,6 +41,8 @@ public sealed record LayerInfo(
     int Parameters,
     long MultiplyAdds,
     double WeightDecay,
+    int WeightOffset,
+    int BiasOffset,
     string LipschitzMethod);
 
 /// <summary>The compile-time analysis of a network, printed as a table by <see cref="ToString"/>.</summary>

@@ -17,10 +17,10 @@ public abstract class NetworkWorkspace
     public int MaxBatch { get; }
 
     /// <summary>Number of samples of the last batch run forward (0 before any).</summary>
-    public int LastBatch { get; protected internal set; }
+    public int LastBatch { get; protected set; }
 
     /// <summary>Throws if <paramref name="batch"/> is not in 1..<see cref="MaxBatch"/>.</summary>
-    protected internal void CheckBatch(int batch)
+    protected void CheckBatch(int batch)
     {
         if (batch < 1 || batch > MaxBatch)
         {

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Intriguing.Generator;
+
+/// <summary>Every diagnostic the network generator reports. IDs are INT001…; each has a page under docs/diagnostics/.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Intriguing.Network";
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = Make(
+        "INT001", "Network class must be partial",
+        "Class '{0}' has [Network] but is not declared partial; add the 'partial' modifier so the generator can complete it",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MissingInput = Make(
+        "INT002", "Network has no [Input]",
+        "Network '{0}' declares no [Input]; add [Input(n)] (or [Input(channels, height, width)]) before the first layer",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MisplacedInput = Make(
+        "INT003", "[Input] must come once, before every layer",
+        "{0}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Make(
+        "INT004", "Size must be positive",
+        "{0} must be positive but is {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SoftmaxNotLast = Make(
+        "INT005", "Soft-max must be the last layer",
+        "Layer {0} ({1}) follows the soft-max of layer {2}; the soft-max must be the last layer of the stack",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConsecutiveActivations = Make(
+        "INT006", "Two activations in a row",
+        "Layer {0} ({1}) directly follows the activation {2} of layer {3}; stacking activations is usually a mistake",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SplitDeclaration = Make(
+        "INT007", "Layer attributes on another partial declaration",
+        "[{0}] is on a different partial declaration of '{1}' than [Network]; the stack order across declarations is undefined, so put every layer attribute on the declaration that has [Network]",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NoLayers = Make(
+        "INT008", "Network has no layers",
+        "Network '{0}' has an [Input] but no layers; add at least one layer such as [Dense(10)]",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidWeightDecay = Make(
+        "INT009", "Invalid weight decay",
+        "WeightDecay of layer {0} must be finite and non-negative but is {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedClassShape = Make(
+        "INT010", "Unsupported network class",
+        "Class '{0}' cannot be a network: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Make(
+        "INT011", "Network too large",
+        "{0}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SingleUnitSoftmax = Make(
+        "INT012", "Soft-max over a single unit",
+        "The soft-max of layer {0} has a single input, so its output is always 1 and nothing can be learned; give the layer before it at least two units",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ActivationWithoutWeights = Make(
+        "INT013", "Activation directly on the input",
+        "Layer {0} ({1}) applies an activation directly to the input; nothing is learned before it",
+        DiagnosticSeverity.Warning);
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
+    {
+        [ClassNotPartial.Id] = ClassNotPartial,
+        [MissingInput.Id] = MissingInput,
+        [MisplacedInput.Id] = MisplacedInput,
+        [NonPositiveSize.Id] = NonPositiveSize,
+        [SoftmaxNotLast.Id] = SoftmaxNotLast,
+        [ConsecutiveActivations.Id] = ConsecutiveActivations,
+        [SplitDeclaration.Id] = SplitDeclaration,
+        [NoLayers.Id] = NoLayers,
+        [InvalidWeightDecay.Id] = InvalidWeightDecay,
+        [UnsupportedClassShape.Id] = UnsupportedClassShape,
+        [TooManyParameters.Id] = TooManyParameters,
+        [SingleUnitSoftmax.Id] = SingleUnitSoftmax,
+        [ActivationWithoutWeights.Id] = ActivationWithoutWeights,
+    };
+
+    /// <summary>All descriptors, for documentation tests.</summary>
+    public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Make(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true,
+            description: "Help: docs/diagnostics/" + id + ".md in the Intriguing repository.");
+}

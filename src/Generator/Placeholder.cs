@@ -1,1 +1,0 @@
-namespace Intriguing.Generator; internal static class Placeholder { }

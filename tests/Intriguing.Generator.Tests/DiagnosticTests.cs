@@ -1,0 +1,208 @@
+namespace Intriguing.Generator.Tests;
+
+/// <summary>One test per diagnostic ID: the ID, the message and the exact location.</summary>
+public class DiagnosticTests
+{
+    /// <summary>Runs the generator and asserts it reports exactly one diagnostic, with this ID, at this text, with this message.</summary>
+    private static Diagnostic Single(string source, string id, string locatedText, string message)
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n" + source);
+        Diagnostic[] diagnostics = GeneratorHarness.GeneratorDiagnostics(result);
+        Diagnostic d = Assert.Single(diagnostics);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(locatedText, LocatedText(output, d));
+
+        // The generator's error must be the only error: no generated code that fails to compile on top of it.
+        Diagnostic[] compileErrors = GeneratorHarness.CompileErrors(output);
+        Assert.True(compileErrors.Length == 0, GeneratorHarness.Describe(compileErrors));
+        return d;
+    }
+
+    [Fact]
+    public void INT001_class_not_partial()
+    {
+        Diagnostic d = Single("[Network, Input(4), Dense(2), Softmax]\npublic class Net { }", "INT001", "Net",
+            "Class 'Net' has [Network] but is not declared partial; add the 'partial' modifier so the generator can complete it");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(3, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
+    public void INT002_missing_input() => Single(
+        "[Network, Dense(2), Softmax]\npublic partial class Net;", "INT002", "Net",
+        "Network 'Net' declares no [Input]; add [Input(n)] (or [Input(channels, height, width)]) before the first layer");
+
+    [Fact]
+    public void INT003_input_after_a_layer() => Single(
+        "[Network, Dense(2), Input(4), Softmax]\npublic partial class Net;", "INT003", "Input(4)",
+        "[Input] of 'Net' comes after a layer; move it before the first layer");
+
+    [Fact]
+    public void INT003_second_input() => Single(
+        "[Network, Input(4), Input(5), Dense(2), Softmax]\npublic partial class Net;", "INT003", "Input(5)",
+        "Network 'Net' has more than one [Input]; declare the input once");
+
+    [Fact]
+    public void INT004_non_positive_units() => Single(
+        "[Network, Input(4), Dense(3), Sigmoid, Dense(0), Softmax]\npublic partial class Net;", "INT004", "0",
+        "Units of layer 3 (Dense) must be positive but is 0");
+
+    [Fact]
+    public void INT004_non_positive_input() => Single(
+        "[Network, Input(-2), Dense(3), Softmax]\npublic partial class Net;", "INT004", "Input(-2)",
+        "Input length must be positive but is -2");
+
+    [Fact]
+    public void INT004_non_positive_image_dimension() => Single(
+        "[Network, Input(1, 0, 28), Dense(3), Softmax]\npublic partial class Net;", "INT004", "Input(1, 0, 28)",
+        "Input height must be positive but is 0");
+
+    [Fact]
+    public void INT005_layer_after_softmax() => Single(
+        "[Network, Input(4), Dense(3), Softmax, Dense(2)]\npublic partial class Net;", "INT005", "Dense(2)",
+        "Layer 3 (Dense(2)) follows the soft-max of layer 2; the soft-max must be the last layer of the stack");
+
+    [Fact]
+    public void INT006_two_activations_in_a_row()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(4), Dense(3), Sigmoid, ReLU, Dense(2), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT006", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("Layer 3 (ReLU) directly follows the activation Sigmoid of layer 2; stacking activations is usually a mistake", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("ReLU", LocatedText(output, d));
+
+        // A warning still generates the network.
+        Assert.Single(result.Results.Single().GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+    }
+
+    [Fact]
+    public void INT007_layer_on_another_partial_declaration()
+    {
+        var (result, output) = GeneratorHarness.Run(
+            "using Intriguing;\n[Network, Input(4), Dense(3), Softmax]\npublic partial class Net;",
+            "using Intriguing;\n[Sigmoid]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT007", d.Id);
+        Assert.Equal("[Sigmoid] is on a different partial declaration of 'Net' than [Network]; the stack order across declarations is undefined, so put every layer attribute on the declaration that has [Network]", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Source1.cs", d.Location.GetLineSpan().Path);
+        Assert.Equal("Sigmoid", LocatedText(output, d));
+        Assert.Empty(result.Results.Single().GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+    }
+
+    [Fact]
+    public void INT008_no_layers() => Single(
+        "[Network, Input(4)]\npublic partial class Net;", "INT008", "Net",
+        "Network 'Net' has an [Input] but no layers; add at least one layer such as [Dense(10)]");
+
+    [Fact]
+    public void INT009_negative_weight_decay() => Single(
+        "[Network, Input(4), Dense(3, WeightDecay = -0.5), Softmax]\npublic partial class Net;", "INT009", "WeightDecay = -0.5",
+        "WeightDecay of layer 1 must be finite and non-negative but is -0.5");
+
+    [Fact]
+    public void INT009_nan_weight_decay() => Single(
+        "[Network, Input(4), Dense(3, WeightDecay = double.NaN), Softmax]\npublic partial class Net;", "INT009", "WeightDecay = double.NaN",
+        "WeightDecay of layer 1 must be finite and non-negative but is NaN");
+
+    [Fact]
+    public void INT010_generic_class() => Single(
+        "[Network, Input(4), Dense(3), Softmax]\npublic partial class Net<T>;", "INT010", "Net",
+        "Class 'Net' cannot be a network: generic network classes are not supported; remove the type parameters");
+
+    [Fact]
+    public void INT010_static_class() => Single(
+        "[Network, Input(4), Dense(3), Softmax]\npublic static partial class Net { }", "INT010", "Net",
+        "Class 'Net' cannot be a network: a static class cannot hold parameters; remove 'static'");
+
+    [Fact]
+    public void INT010_containing_type_not_partial() => Single(
+        "public class Outer { [Network, Input(4), Dense(3), Softmax] public partial class Net; }", "INT010", "Net",
+        "Class 'Net' cannot be a network: its containing type 'Outer' is not partial; declare every containing type partial");
+
+    [Fact]
+    public void INT011_too_many_parameters() => Single(
+        "[Network, Input(100000), Dense(100000), Softmax]\npublic partial class Net;", "INT011", "Net",
+        "Network 'Net' needs 10,000,100,000 parameter values, more than the 2,147,483,583 a single buffer can hold; make its layers smaller");
+
+    [Fact]
+    public void INT012_softmax_over_one_unit()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(4), Dense(1), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT012", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("Softmax", LocatedText(output, d));
+        Assert.Equal("The soft-max of layer 2 has a single input, so its output is always 1 and nothing can be learned; give the layer before it at least two units", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void INT013_activation_on_the_input()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(4), Tanh, Dense(3), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT013", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("Tanh", LocatedText(output, d));
+        Assert.Equal("Layer 1 (Tanh) applies an activation directly to the input; nothing is learned before it", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Valid_networks_have_no_diagnostics()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using Intriguing;
+            [Network, Input(784), Dense(100, WeightDecay = 1e-5), Sigmoid, Dense(10, WeightDecay = 1e-6), Softmax]
+            public partial class A;
+            [Network(Name = "regression")]
+            [Input(3, 4, 5)]
+            [Dense(7, Bias = false), ReLU]
+            [Dense(2), Tanh]
+            internal partial class B;
+            """);
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        Assert.Equal(2, result.Results.Single().GeneratedSources.Length);
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_help_page_and_a_release_entry()
+    {
+        string root = RepoRoot();
+        string releases = File.ReadAllText(Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(root, "src", "Generator", "AnalyzerReleases.Shipped.md"));
+        foreach (DiagnosticDescriptor d in DiagnosticDescriptors.All)
+        {
+            string page = Path.Combine(root, "docs", "diagnostics", d.Id + ".md");
+            Assert.True(File.Exists(page), $"missing help page {page}");
+            Assert.Contains(d.Id, File.ReadAllText(page));
+            Assert.Contains(d.Id + " ", releases);
+        }
+    }
+
+    [Fact]
+    public void Every_descriptor_is_covered_by_a_test_here()
+    {
+        string[] names = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).ToArray();
+        foreach (DiagnosticDescriptor d in DiagnosticDescriptors.All)
+        {
+            Assert.Contains(names, n => n.StartsWith(d.Id + "_", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>The source text a diagnostic points at, found through its file path and span.</summary>
+    private static string LocatedText(Compilation compilation, Diagnostic d)
+    {
+        FileLinePositionSpan span = d.Location.GetLineSpan();
+        Assert.True(span.IsValid, "diagnostic has no location");
+        SyntaxTree tree = Assert.Single(compilation.SyntaxTrees, t => t.FilePath == span.Path);
+        Assert.Equal(span.StartLinePosition, tree.GetText().Lines.GetLinePosition(d.Location.SourceSpan.Start));
+        return tree.GetText().ToString(d.Location.SourceSpan);
+    }
+
+    internal static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
+}

@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+
+namespace Intriguing.Generator.Tests;
+
+/// <summary>The generated source of every sample network, compared with committed snapshots and compiled.</summary>
+public class SnapshotTests
+{
+    private static string SamplesSource([CallerFilePath] string here = "") =>
+        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "samples", "Intriguing.Samples", "PaperModels.cs"));
+
+    private static readonly string[] s_sampleNames =
+    {
+        "Fc10Lambda1em4", "Fc10Lambda1em2", "Fc10Lambda1", "Fc100x100x10", "Fc200x200x10", "Fc123x456x10",
+        "Ae400Encoder", "Ae400Decoder", "Ae400Classifier", "Ae400x10",
+    };
+
+    public static TheoryData<string> SampleNetworks() => new(s_sampleNames);
+
+    [Theory]
+    [MemberData(nameof(SampleNetworks))]
+    public void Sample_network_source_matches_snapshot_and_compiles(string className)
+    {
+        var (result, output) = GeneratorHarness.Run(SamplesSource());
+
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Diagnostic[] errors = GeneratorHarness.CompileErrors(output);
+        Assert.True(errors.Length == 0, GeneratorHarness.Describe(errors));
+
+        GeneratedSourceResult source = Assert.Single(result.Results.Single().GeneratedSources, s => s.HintName == $"Intriguing.Samples.{className}.g.cs");
+        Snapshot.Verify(className, source.SourceText.ToString());
+    }
+
+    [Fact]
+    public void Every_sample_network_is_generated_once()
+    {
+        var (result, _) = GeneratorHarness.Run(SamplesSource());
+        string[] names = result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ToArray();
+        string[] expected = s_sampleNames.Select(n => $"Intriguing.Samples.{n}.g.cs").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, names);
+    }
+
+    [Fact]
+    public void Output_is_byte_identical_across_runs()
+    {
+        string first = string.Join("\n", GeneratorHarness.Run(SamplesSource()).Result.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        string second = string.Join("\n", GeneratorHarness.Run(SamplesSource()).Result.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Nested_network_in_namespace_and_containing_types_compiles()
+    {
+        const string source = """
+            using Intriguing;
+            namespace Outer.Inner;
+            public partial class Holder
+            {
+                internal partial record Box
+                {
+                    [Network, Input(3), Dense(2), Tanh, Dense(2, Bias = false), Softmax]
+                    public partial class Net;
+                }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Diagnostic[] errors = GeneratorHarness.CompileErrors(output);
+        Assert.True(errors.Length == 0, GeneratorHarness.Describe(errors));
+        Assert.Equal("Outer.Inner.Holder.Box.Net.g.cs", Assert.Single(result.Results.Single().GeneratedSources).HintName);
+    }
+}

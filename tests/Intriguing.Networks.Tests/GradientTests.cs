@@ -1,0 +1,229 @@
+using Intriguing.Samples;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>Forward passes and every gradient of generated networks against the double-precision reference.</summary>
+public class GradientTests
+{
+    private static readonly Dictionary<string, Func<INetwork>> s_factories = new()
+    {
+        ["SigmoidNet"] = () => new SigmoidNet(11),
+        ["TanhReluNet"] = () => new TanhReluNet(12),
+        ["OneUnitNet"] = () => new OneUnitNet(13),
+        ["RegressionNet"] = () => new RegressionNet(14),
+        ["LinearOutputNet"] = () => new LinearOutputNet(15),
+        ["DeepImageNet"] = () => new DeepImageNet(16),
+        ["Fc100x100x10"] = () => new Fc100x100x10(17),
+    };
+
+    public static TheoryData<string> Networks() => new(s_factories.Keys);
+
+    private static (INetwork Net, double[][] Inputs, int[] Labels, double[][]? Targets) Setup(string name, int batch)
+    {
+        INetwork net = s_factories[name]();
+        var random = new SeededRandom(99);
+
+        // Non-zero biases, so that a bias that is never applied would be caught.
+        foreach (LayerInfo l in net.Summary.Layers.Where(l => l.BiasOffset >= 0))
+        {
+            for (int j = 0; j < l.OutputLength; j++) net.Parameters[l.BiasOffset + j] = (float)(0.2 * random.NextGaussian());
+        }
+
+        double[][] inputs = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, net.InputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray();
+        int[] labels = Enumerable.Range(0, batch).Select(_ => random.NextInt(net.OutputLength)).ToArray();
+        double[][]? targets = net.Loss == LossKind.SquaredError
+            ? Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, net.OutputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray()
+            : null;
+        return (net, inputs, labels, targets);
+    }
+
+    private static float[] Flat(double[][] rows) => rows.SelectMany(r => r).Select(v => (float)v).ToArray();
+
+    /// <summary>|actual − expected| ≤ rtol·|expected| + atol·scale: float arithmetic against a double reference.</summary>
+    private static void Close(double expected, double actual, double scale, string what, double rtol = 2e-3, double atol = 1e-4)
+    {
+        double tolerance = rtol * Math.Abs(expected) + atol * Math.Max(scale, 1e-3);
+        Assert.True(Math.Abs(actual - expected) <= tolerance, $"{what}: expected {expected:G9}, got {actual:G9} (tolerance {tolerance:G3})");
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Forward_matches_the_reference_for_single_samples_and_batches(string name)
+    {
+        const int Batch = 5;
+        var (net, inputs, _, _) = Setup(name, Batch);
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        NetworkWorkspace ws = net.CreateWorkspace(Batch);
+        float[] batchOut = new float[Batch * net.OutputLength];
+        net.Forward(ws, Flat(inputs), batchOut, Batch);
+
+        for (int b = 0; b < Batch; b++)
+        {
+            double[] expected = reference.Forward(p, inputs[b])[^1];
+            float[] single = new float[net.OutputLength];
+            net.Forward(ws, Flat(inputs).AsSpan(b * net.InputLength, net.InputLength), single);
+            double scale = expected.Max(Math.Abs);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Close(expected[i], single[i], scale, $"{name} sample {b} output {i}", 1e-5, 1e-5);
+                Close(expected[i], batchOut[b * net.OutputLength + i], scale, $"{name} batch sample {b} output {i}", 1e-5, 1e-5);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Parameter_and_input_gradients_match_central_differences(string name)
+    {
+        const int Batch = 3;
+        var (net, inputs, labels, targets) = Setup(name, Batch);
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        NetworkWorkspace ws = net.CreateWorkspace(Batch);
+        float[] gradient = new float[net.ParameterBufferLength];
+        float[] inputGradient = new float[Batch * net.InputLength];
+        float loss = targets is null
+            ? net.LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient)
+            : net.LossAndGradient(ws, Flat(inputs), Flat(targets), Batch, gradient, inputGradient);
+
+        double expectedLoss = reference.Objective(p, inputs, labels, targets);
+        Close(expectedLoss, loss, Math.Abs(expectedLoss), $"{name} loss", 1e-5, 1e-6);
+
+        // Parameters: every bias and up to 400 weights, sampled with a fixed seed.
+        var random = new SeededRandom(5);
+        var indices = new List<int>();
+        foreach (LayerInfo l in net.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
+        {
+            int count = l.OutputLength * l.InputLength;
+            for (int s = 0; s < Math.Min(count, 400 / net.Summary.Layers.Count(x => x.Kind == LayerKind.Dense) + 1); s++) indices.Add(l.WeightOffset + random.NextInt(count));
+            if (l.BiasOffset >= 0) indices.AddRange(Enumerable.Range(l.BiasOffset, l.OutputLength));
+        }
+
+        double[] fd = indices.Select(i => ReferenceNetwork.CentralDifference(q => reference.Objective(q, inputs, labels, targets), p, i)).ToArray();
+        double scale = fd.Max(Math.Abs);
+        for (int n = 0; n < indices.Count; n++) Close(fd[n], gradient[indices[n]], scale, $"{name} ∂E/∂θ[{indices[n]}]");
+
+        // Padding between parameter blocks never receives gradient.
+        var used = new bool[net.ParameterBufferLength];
+        foreach (LayerInfo l in net.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
+        {
+            for (int i = 0; i < l.OutputLength * l.InputLength; i++) used[l.WeightOffset + i] = true;
+            for (int i = 0; l.BiasOffset >= 0 && i < l.OutputLength; i++) used[l.BiasOffset + i] = true;
+        }
+
+        for (int i = 0; i < used.Length; i++)
+        {
+            if (!used[i]) Assert.Equal(0f, gradient[i]);
+        }
+
+        Assert.Equal(net.ParameterCount, used.Count(u => u));
+
+        // Inputs: the gradient of the same objective with respect to every input value.
+        for (int b = 0; b < Batch; b++)
+        {
+            double[] xfd = new double[net.InputLength];
+            for (int i = 0; i < net.InputLength; i++)
+            {
+                int sample = b;
+                xfd[i] = ReferenceNetwork.CentralDifference(x =>
+                {
+                    double[][] changed = (double[][])inputs.Clone();
+                    changed[sample] = x;
+                    return reference.Objective(p, changed, labels, targets);
+                }, (double[])inputs[b].Clone(), i);
+            }
+
+            double xscale = xfd.Max(Math.Abs);
+            for (int i = 0; i < net.InputLength; i++) Close(xfd[i], inputGradient[b * net.InputLength + i], xscale, $"{name} ∂E/∂x[{b},{i}]");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Hidden_layer_gradients_match_central_differences(string name)
+    {
+        var (net, inputs, labels, _) = Setup(name, 2);
+        if (net.Loss != LossKind.SoftmaxCrossEntropy) return; // label losses only; regression nets have none
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        NetworkWorkspace ws = net.CreateWorkspace(2);
+
+        for (int layer = 0; layer < net.LayerCount; layer++)
+        {
+            int length = net.ActivationLength(layer);
+            float[] acts = new float[2 * length];
+            net.ForwardTo(ws, layer, Flat(inputs), acts, 2);
+            float[] grads = new float[2 * length];
+            float loss = net.LossAndLayerGradient(ws, layer, acts, labels, 2, grads);
+
+            double expectedLoss = 0;
+            for (int b = 0; b < 2; b++)
+            {
+                double[] a = acts.AsSpan(b * length, length).ToArray().Select(v => (double)v).ToArray();
+                expectedLoss += reference.SampleLoss(p, a, labels[b], null, layer);
+                int label = labels[b];
+                int from = layer;
+                double[] fd = Enumerable.Range(0, length).Select(i => ReferenceNetwork.CentralDifference(x => reference.SampleLoss(p, x, label, null, from), a, i)).ToArray();
+                double scale = fd.Max(Math.Abs);
+                for (int i = 0; i < length; i++) Close(fd[i], grads[b * length + i], scale, $"{name} ∂E/∂a{layer}[{b},{i}]");
+
+                // The hidden activation itself agrees with the reference.
+                double[] expectedAct = reference.Forward(p, inputs[b])[layer];
+                for (int i = 0; i < length; i++) Close(expectedAct[i], acts[b * length + i], expectedAct.Max(Math.Abs), $"{name} a{layer}[{b},{i}]", 1e-5, 1e-5);
+            }
+
+            Close(expectedLoss, loss, expectedLoss, $"{name} layer {layer} loss", 1e-5, 1e-6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Backward_of_an_arbitrary_output_gradient_matches_central_differences(string name)
+    {
+        var (net, inputs, _, _) = Setup(name, 2);
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        var random = new SeededRandom(3);
+        double[][] g = inputs.Select(_ => Enumerable.Range(0, net.OutputLength).Select(_ => random.NextGaussian()).ToArray()).ToArray();
+
+        // E = Σ_b ⟨g_b, f(x_b)⟩
+        double E(double[] q) => Enumerable.Range(0, 2).Sum(b => reference.Forward(q, inputs[b])[^1].Zip(g[b], (y, w) => y * w).Sum());
+
+        NetworkWorkspace ws = net.CreateWorkspace(2);
+        net.Forward(ws, Flat(inputs), new float[2 * net.OutputLength], 2);
+        float[] gradient = new float[net.ParameterBufferLength];
+        float[] inputGradient = new float[2 * net.InputLength];
+        net.Backward(ws, Flat(g), gradient, inputGradient);
+
+        LayerInfo first = net.Summary.Layers.First(l => l.Kind == LayerKind.Dense);
+        int[] indices = Enumerable.Range(0, Math.Min(60, first.OutputLength * first.InputLength)).Select(i => first.WeightOffset + i * 7 % (first.OutputLength * first.InputLength)).ToArray();
+        double[] fd = indices.Select(i => ReferenceNetwork.CentralDifference(E, p, i)).ToArray();
+        double scale = fd.Max(Math.Abs);
+        for (int n = 0; n < indices.Length; n++) Close(fd[n], gradient[indices[n]], scale, $"{name} ∂E/∂θ[{indices[n]}]");
+
+        double[] x0 = (double[])inputs[0].Clone();
+        double E0(double[] x) => reference.Forward(p, x)[^1].Zip(g[0], (y, w) => y * w).Sum();
+        double[] xfd = Enumerable.Range(0, net.InputLength).Select(i => ReferenceNetwork.CentralDifference(E0, x0, i)).ToArray();
+        double xscale = xfd.Max(Math.Abs);
+        for (int i = 0; i < net.InputLength; i++) Close(xfd[i], inputGradient[i], xscale, $"{name} ∂E/∂x[{i}]");
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void ForwardTo_then_ForwardFrom_equals_Forward(string name)
+    {
+        var (net, inputs, _, _) = Setup(name, 4);
+        NetworkWorkspace ws = net.CreateWorkspace(4);
+        float[] expected = new float[4 * net.OutputLength];
+        net.Forward(ws, Flat(inputs), expected, 4);
+        for (int layer = 0; layer <= net.LayerCount; layer++)
+        {
+            float[] acts = new float[4 * net.ActivationLength(layer)];
+            float[] outputs = new float[4 * net.OutputLength];
+            net.ForwardTo(ws, layer, Flat(inputs), acts, 4);
+            net.ForwardFrom(ws, layer, acts, outputs, 4);
+            Assert.Equal(expected, outputs);
+        }
+    }
+}
