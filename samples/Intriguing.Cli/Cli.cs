@@ -1,0 +1,109 @@
+using Intriguing.Data;
+using Intriguing.Samples;
+using Intriguing.Training;
+using Spectre.Console;
+
+namespace Intriguing.Cli;
+
+/// <summary>An error to report to the user without a stack trace.</summary>
+internal sealed class CliException(string message) : Exception(message);
+
+/// <summary>Shared pieces of the commands: data loading, progress display, error handling.</summary>
+internal static class Cli
+{
+    private static readonly CancellationTokenSource s_cancel = CreateCancellation();
+
+    /// <summary>Cancelled by Ctrl+C: the current epoch stops and the last checkpoint remains.</summary>
+    public static CancellationToken Cancellation => s_cancel.Token;
+
+    private static CancellationTokenSource CreateCancellation()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        return cts;
+    }
+
+    /// <summary>Runs a command body; turns expected failures into a message and exit code 1.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Interrupted; completed epochs are kept in the checkpoints and the next run resumes from them.");
+            return 130;
+        }
+    }
+
+    /// <summary>Finds and loads MNIST, reporting where it came from.</summary>
+    public static MnistData LoadData(string? directory, bool quiet)
+    {
+        string found = Mnist.Locate(directory, download: true, log: quiet ? null : Console.Error);
+        if (!quiet) Console.Error.WriteLine($"MNIST from {found}");
+        return Mnist.Load(found);
+    }
+
+    private static bool Interactive(bool quiet) => !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Runs <paramref name="work"/> with one progress bar (epochs) when the output is a terminal.</summary>
+    public static T WithProgress<T>(bool quiet, string name, Func<IProgress<TrainingProgress>?, T> work)
+    {
+        if (!Interactive(quiet)) return work(quiet ? null : new LineProgress(name));
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                ProgressTask task = ctx.AddTask(Markup.Escape(name), maxValue: 1);
+                result = work(new BarProgress(task));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar per model when the output is a terminal.</summary>
+    public static T WithProgressPerModel<T>(bool quiet, Func<Func<string, IProgress<TrainingProgress>?>, T> work)
+    {
+        if (!Interactive(quiet)) return work(name => quiet ? null : new LineProgress(name));
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx => result = work(name => new BarProgress(ctx.AddTask(Markup.Escape(name), maxValue: 1))));
+        return result;
+    }
+
+    public static void PrintResult(ModelResult r)
+    {
+        Console.WriteLine($"{r.Name}: train error {r.TrainError:P2}, test error {r.TestError:P2} (paper {r.PaperTestError:P2})" + (r.FromCheckpoint ? " [from checkpoint]" : $" [{r.TrainSeconds:F1} s, {r.SamplesPerSecond:N0} samples/s]"));
+    }
+
+    /// <summary>Progress as a bar: fraction of all steps done.</summary>
+    private sealed class BarProgress(ProgressTask task) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            task.Value = ((p.Epoch - 1) + (double)p.Step / p.StepsPerEpoch) / p.Epochs;
+            task.Description = Markup.Escape($"{task.Description.Split(" [", 2)[0]} [epoch {p.Epoch}/{p.Epochs}, loss {p.MeanLoss:F4}]");
+        }
+    }
+
+    /// <summary>Progress as plain lines, one per epoch, for logs and pipes.</summary>
+    private sealed class LineProgress(string name) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            if (p.Step == p.StepsPerEpoch) Console.Error.WriteLine($"  {name}: epoch {p.Epoch}/{p.Epochs}, loss {p.MeanLoss:F4}, {p.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+}

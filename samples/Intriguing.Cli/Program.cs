@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Intriguing;
+using Intriguing.Cli;
+using Intriguing.Data;
+using Intriguing.Samples;
+using Intriguing.Training;
+
+// The `intriguing` command line. It parses arguments and calls the runtime; all numerics live there.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var dataOption = new Option<string?>("--data") { Description = $"Folder with the four MNIST files (default: ${Mnist.DataVariable}, then {Mnist.CacheDirectory}, then a verified download)." };
+var seedOption = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling and splits; the same seed gives the same numbers.", DefaultValueFactory = _ => 1 };
+var quietOption = new Option<bool>("--quiet", "-q") { Description = "No progress bars, only result lines." };
+var threadsOption = new Option<int>("--threads") { Description = "Threads for training (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+threadsOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be at least 1."); });
+var outOption = new Option<string>("--out", "-o") { Description = "Output folder for the report, results and checkpoints.", DefaultValueFactory = _ => "out" };
+var modelOption = new Option<string>("--model", "-m") { Description = "Model name, e.g. FC100-100-10 (see `intriguing models`).", Required = true };
+modelOption.Validators.Add(r =>
+{
+    string? name = r.GetValueOrDefault<string>();
+    if (name is not null && Catalog.Find(name) is null) r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.Models.Select(m => m.Name))}.");
+});
+
+// intriguing models
+var models = new Command("models", "List the paper's networks with their compile-time summaries (shapes, parameters, multiply-adds, Lipschitz-bound methods).");
+models.SetAction(_ =>
+{
+    foreach (ModelEntry m in Catalog.Models)
+    {
+        Console.WriteLine($"{m.Name}  [{m.Table}, trained on {m.Split}]");
+        Console.WriteLine(m.Create(0).Summary.ToString());
+        Console.WriteLine();
+    }
+
+    return 0;
+});
+
+// intriguing train
+var epochsOption = new Option<int?>("--epochs") { Description = "Override the recipe's number of epochs." };
+var batchOption = new Option<int?>("--batch") { Description = "Override the recipe's batch size." };
+var lrOption = new Option<float?>("--lr") { Description = "Override the recipe's learning rate." };
+var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
+{
+    modelOption, dataOption, seedOption, outOption, threadsOption, epochsOption, batchOption, lrOption, quietOption,
+};
+train.SetAction(parse => Cli.Guard(() =>
+{
+    ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    SgdOptions sgd = entry.Sgd with
+    {
+        Epochs = parse.GetValue(epochsOption) ?? entry.Sgd.Epochs,
+        BatchSize = parse.GetValue(batchOption) ?? entry.Sgd.BatchSize,
+        LearningRate = parse.GetValue(lrOption) ?? entry.Sgd.LearningRate,
+    };
+    sgd.Validate();
+    var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
+    string checkpoints = Path.Combine(options.OutputDirectory, "checkpoints");
+    Directory.CreateDirectory(checkpoints);
+    var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(options.Seed, 0x5011), "P1", "P2");
+    ModelResult result = Cli.WithProgress(parse.GetValue(quietOption), entry.Name, progress =>
+        Reproduction.TrainModel(entry with { Sgd = sgd }, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
+    Cli.PrintResult(result);
+    return 0;
+}));
+
+// intriguing evaluate
+var checkpointOption = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT/checkpoints/<model>.ckpt)." };
+var evaluate = new Command("evaluate", "Measure a trained model's training and test error from its checkpoint.")
+{
+    modelOption, dataOption, outOption, checkpointOption, seedOption, quietOption,
+};
+evaluate.SetAction(parse => Cli.Guard(() =>
+{
+    ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
+    string path = parse.GetValue(checkpointOption) ?? Path.Combine(parse.GetValue(outOption)!, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+    if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\").");
+    INetwork net = entry.Create(0);
+    Checkpoint.Load(path, net);
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(parse.GetValue(seedOption), 0x5011), "P1", "P2");
+    Console.WriteLine($"{entry.Name} ({path})");
+    Console.WriteLine($"  training set error: {Evaluation.ErrorRate(net, data.Train):P2}");
+    if (entry.Split != TrainingSplit.Full)
+    {
+        Console.WriteLine($"  P1 error:           {Evaluation.ErrorRate(net, p1):P2}");
+        Console.WriteLine($"  P2 error:           {Evaluation.ErrorRate(net, p2):P2}");
+    }
+
+    Console.WriteLine($"  test error:         {Evaluation.ErrorRate(net, data.Test):P2}   (paper {entry.PaperTestError:P2})");
+    return 0;
+}));
+
+// intriguing reproduce
+var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs) in a few minutes, clearly labelled as such." };
+var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
+{
+    outOption, dataOption, seedOption, quickOption, threadsOption, quietOption,
+};
+reproduce.SetAction(parse => Cli.Guard(() =>
+{
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new ReproduceOptions
+    {
+        OutputDirectory = parse.GetValue(outOption)!,
+        Data = data,
+        Seed = parse.GetValue(seedOption),
+        Quick = parse.GetValue(quickOption),
+        Threads = parse.GetValue(threadsOption),
+    };
+    ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
+    Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")} and results.json ({results.TotalSeconds:F0} s).");
+    return 0;
+}));
+
+var root = new RootCommand(
+    "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
+    "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
+{
+    models, train, evaluate, reproduce,
+};
+
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("Run `intriguing --help` for usage.");
+    return 2;
+}
+
+return parsed.Invoke();

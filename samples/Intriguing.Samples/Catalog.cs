@@ -1,0 +1,70 @@
+using Intriguing.Training;
+
+namespace Intriguing.Samples;
+
+/// <summary>Which part of the MNIST training set a model is trained on.</summary>
+public enum TrainingSplit
+{
+    /// <summary>All 60,000 training images.</summary>
+    Full,
+
+    /// <summary>P1: the first half of a seeded split of the training set (Table 3).</summary>
+    P1,
+
+    /// <summary>P2: the other half (Table 3).</summary>
+    P2,
+}
+
+/// <summary>A model of the paper with the recipe that trains it.</summary>
+/// <param name="Name">The name used on the command line and in reports, e.g. <c>FC100-100-10</c>.</param>
+/// <param name="Create">Makes the network, initialised from a seed.</param>
+/// <param name="Split">The training data.</param>
+/// <param name="Sgd">The SGD settings (for AE400-10: those of the classifier on the codes).</param>
+/// <param name="PaperTrainError">The paper's training error (Table 1 or 3), as a fraction; null where not given.</param>
+/// <param name="PaperTestError">The paper's test error, as a fraction.</param>
+/// <param name="PaperDistortion">The paper's average minimum distortion.</param>
+/// <param name="Autoencoder">Whether the model is trained by the AE400-10 recipe (auto-encoder, then classifier on the codes).</param>
+/// <param name="Table">Where the model appears in the paper.</param>
+public sealed record ModelEntry(
+    string Name,
+    Func<ulong, INetwork> Create,
+    TrainingSplit Split,
+    SgdOptions Sgd,
+    double? PaperTrainError,
+    double PaperTestError,
+    double PaperDistortion,
+    bool Autoencoder,
+    string Table);
+
+/// <summary>The paper's MNIST models and how we train them (the paper does not give optimiser settings; these are ours).</summary>
+public static class Catalog
+{
+    private static readonly SgdOptions s_linear = new() { Epochs = 15, BatchSize = 100, LearningRate = 0.2f, Momentum = 0.9f };
+    private static readonly SgdOptions s_sigmoid = new() { Epochs = 30, BatchSize = 32, LearningRate = 0.1f, Momentum = 0.9f };
+
+    /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
+    public static IReadOnlyList<ModelEntry> Models { get; } = new[]
+    {
+        new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, s_linear, 0.067, 0.074, 0.062, false, "Table 1"),
+        new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_linear, 0.10, 0.094, 0.1, false, "Table 1"),
+        new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_linear, 0.212, 0.20, 0.14, false, "Table 1"),
+        new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0164, 0.058, false, "Table 1"),
+        new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0154, 0.065, false, "Table 1"),
+        new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_linear with { Epochs = 30 }, 0.0057, 0.019, 0.086, true, "Table 1"),
+        new ModelEntry("FC100-100-10 (P1)", s => new Fc100x100x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.02, 0.062, false, "Table 3"),
+        new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.021, 0.059, false, "Table 3"),
+        new ModelEntry("FC100-100-10' (P2)", s => new Fc100x100x10(s), TrainingSplit.P2, s_sigmoid, 0, 0.021, 0.058, false, "Table 3"),
+    };
+
+    /// <summary>Finds a model by name, ignoring case; null if there is none.</summary>
+    public static ModelEntry? Find(string name) =>
+        Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? Models.FirstOrDefault(m => string.Equals(FileName(m.Name), FileName(name), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A file-system-safe form of a model name, e.g. <c>fc100-100-10-p1</c>.</summary>
+    public static string FileName(string name)
+    {
+        var chars = name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : c == '\'' ? 'x' : '-').ToArray();
+        return string.Join("-", new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Intriguing.Data;
+using Intriguing.Training;
+
+namespace Intriguing.Samples;
+
+/// <summary>Settings of <c>intriguing reproduce</c>.</summary>
+public sealed record ReproduceOptions
+{
+    /// <summary>Output folder: report.md, results.json and checkpoints/.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>The MNIST data.</summary>
+    public required MnistData Data { get; init; }
+
+    /// <summary>Seed of initialisation, shuffling and the P1/P2 split.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Reduced run: a fifth of the epochs (at least one); labelled as such everywhere.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Threads for training. Default: the number of cores.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>One trained model's figures.</summary>
+public sealed record ModelResult
+{
+    /// <summary>Model name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Where the model appears in the paper.</summary>
+    public required string Table { get; init; }
+
+    /// <summary>Training data (Full, P1 or P2).</summary>
+    public required string Split { get; init; }
+
+    /// <summary>Error on the data the model was trained on.</summary>
+    public required double TrainError { get; init; }
+
+    /// <summary>Error on the MNIST test set.</summary>
+    public required double TestError { get; init; }
+
+    /// <summary>Error on P1 (Table 3 models only).</summary>
+    public double? P1Error { get; init; }
+
+    /// <summary>Error on P2 (Table 3 models only).</summary>
+    public double? P2Error { get; init; }
+
+    /// <summary>The paper's training error.</summary>
+    public double? PaperTrainError { get; init; }
+
+    /// <summary>The paper's test error.</summary>
+    public required double PaperTestError { get; init; }
+
+    /// <summary>Seconds spent training in this run (0 when the checkpoint was reused).</summary>
+    public required double TrainSeconds { get; init; }
+
+    /// <summary>Whether the parameters came from an existing checkpoint.</summary>
+    public required bool FromCheckpoint { get; init; }
+
+    /// <summary>Training settings.</summary>
+    public required string Settings { get; init; }
+
+    /// <summary>Seed.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Training throughput in samples per second (0 when reused).</summary>
+    public required double SamplesPerSecond { get; init; }
+}
+
+/// <summary>Everything <c>reproduce</c> measured.</summary>
+public sealed record ReproductionResults
+{
+    /// <summary>Whether this was a reduced (--quick) run.</summary>
+    public required bool Quick { get; init; }
+
+    /// <summary>Seed.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Machine description.</summary>
+    public required string Machine { get; init; }
+
+    /// <summary>Per-model results.</summary>
+    public required List<ModelResult> Models { get; init; }
+
+    /// <summary>Total wall time in seconds.</summary>
+    public required double TotalSeconds { get; init; }
+}
+
+/// <summary>Trains (or reuses) every model of the paper and writes report.md and results.json.</summary>
+public static class Reproduction
+{
+    /// <summary>Autoencoder pre-training settings of AE400-10.</summary>
+    public static readonly AutoencoderOptions AutoencoderRecipe = new();
+
+    /// <summary>Runs the reproduction; <paramref name="log"/> receives one line per step, <paramref name="progress"/> training progress.</summary>
+    public static ReproductionResults Run(ReproduceOptions options, TextWriter log, Func<string, IProgress<TrainingProgress>?>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var clock = Stopwatch.StartNew();
+        string checkpoints = Path.Combine(options.OutputDirectory, options.Quick ? "checkpoints-quick" : "checkpoints");
+        Directory.CreateDirectory(checkpoints);
+        var (p1, p2) = options.Data.Train.SplitHalves(SeededRandom.Derive(options.Seed, 0x5011), "P1", "P2");
+
+        var results = new List<ModelResult>();
+        foreach (ModelEntry entry in Catalog.Models)
+        {
+            var (net, result) = TrainModel(entry, options, p1, p2, checkpoints, log, progress?.Invoke(entry.Name), cancellationToken);
+            results.Add(result);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{entry.Name}: train error {result.TrainError:P2}, test error {result.TestError:P2} (paper {result.PaperTestError:P2}){(result.FromCheckpoint ? ", from checkpoint" : $", trained in {result.TrainSeconds:F1} s")}"));
+        }
+
+        var all = new ReproductionResults
+        {
+            Quick = options.Quick,
+            Seed = options.Seed,
+            Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
+            Models = results,
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+        };
+        WriteOutputs(options.OutputDirectory, all);
+        return all;
+    }
+
+    /// <summary>Trains one model by its recipe, resuming or reusing its checkpoint, and measures its errors.</summary>
+    public static (INetwork Network, ModelResult Result) TrainModel(ModelEntry entry, ReproduceOptions options, Dataset p1, Dataset p2, string checkpoints, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(options);
+        Dataset train = entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => options.Data.Train };
+        SgdOptions sgd = Scale(entry.Sgd, options) with { Seed = options.Seed, Threads = options.Threads };
+        INetwork net = entry.Create(options.Seed);
+        string checkpoint = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
+        bool reused = File.Exists(checkpoint) && IsComplete(checkpoint, net, sgd);
+        var clock = Stopwatch.StartNew();
+        double throughput = 0;
+        string settings;
+        if (entry.Autoencoder)
+        {
+            AutoencoderOptions ae = AutoencoderRecipe with { Seed = options.Seed, Epochs = options.Quick ? Math.Max(1, AutoencoderRecipe.Epochs / 5) : AutoencoderRecipe.Epochs };
+            settings = $"autoencoder: {ae.Epochs} epochs, batch {ae.BatchSize}, lr {ae.LearningRate.ToString(CultureInfo.InvariantCulture)}, momentum {ae.Momentum.ToString(CultureInfo.InvariantCulture)}, sparsity ρ={ae.SparsityTarget.ToString(CultureInfo.InvariantCulture)} β={ae.SparsityWeight.ToString(CultureInfo.InvariantCulture)}; classifier on codes: {sgd.Describe()}";
+            if (reused)
+            {
+                Checkpoint.Load(checkpoint, net);
+            }
+            else
+            {
+                log.WriteLine($"{entry.Name}: pre-training the sparse auto-encoder 784→400→784 ({ae.Epochs} epochs)");
+                var encoder = new Ae400Encoder(options.Seed);
+                var decoder = new Ae400Decoder(SeededRandom.Derive(options.Seed, 1));
+                AutoencoderTraining.Train(encoder, decoder, train, ae, progress, cancellationToken);
+                Dataset codes = AutoencoderTraining.Encode(encoder, train, "codes");
+                var classifier = new Ae400Classifier(options.Seed);
+                log.WriteLine($"{entry.Name}: training the soft-max classifier on the codes ({sgd.Epochs} epochs)");
+                TrainingResult r = Trainer.Fit(classifier, codes, sgd, progress, cancellationToken);
+                throughput = r.SamplesPerSecond;
+                Parameters.CopyLayer(encoder, 1, net, 1);
+                Parameters.CopyLayer(classifier, 1, net, 3);
+                Checkpoint.Save(checkpoint, net, new CheckpointState(sgd.Epochs, sgd.Seed, Array.Empty<float>(), settings));
+            }
+        }
+        else
+        {
+            settings = sgd.Describe();
+            TrainingResult r = Trainer.Fit(net, train, sgd with { CheckpointPath = checkpoint }, progress, cancellationToken);
+            throughput = r.SamplesPerSecond;
+            reused = r.EpochLosses.Count == 0;
+        }
+
+        double seconds = reused ? 0 : clock.Elapsed.TotalSeconds;
+        var result = new ModelResult
+        {
+            Name = entry.Name,
+            Table = entry.Table,
+            Split = entry.Split.ToString(),
+            TrainError = Evaluation.ErrorRate(net, train),
+            TestError = Evaluation.ErrorRate(net, options.Data.Test),
+            P1Error = entry.Split == TrainingSplit.Full ? null : Evaluation.ErrorRate(net, p1),
+            P2Error = entry.Split == TrainingSplit.Full ? null : Evaluation.ErrorRate(net, p2),
+            PaperTrainError = entry.PaperTrainError,
+            PaperTestError = entry.PaperTestError,
+            TrainSeconds = seconds,
+            FromCheckpoint = reused,
+            Settings = settings,
+            Seed = options.Seed,
+            SamplesPerSecond = reused ? 0 : throughput,
+        };
+        return (net, result);
+    }
+
+    private static SgdOptions Scale(SgdOptions sgd, ReproduceOptions options) =>
+        options.Quick ? sgd with { Epochs = Math.Max(1, sgd.Epochs / 5) } : sgd;
+
+    private static bool IsComplete(string checkpoint, INetwork net, SgdOptions sgd)
+    {
+        try
+        {
+            INetwork probe = net;
+            CheckpointState state = Checkpoint.Load(checkpoint, probe);
+            return state.EpochsDone >= sgd.Epochs;
+        }
+        catch (CheckpointException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes results.json and report.md into <paramref name="directory"/> (each atomically).</summary>
+    public static void WriteOutputs(string directory, ReproductionResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        Directory.CreateDirectory(directory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+        WriteAtomically(Path.Combine(directory, "results.json"), json);
+        WriteAtomically(Path.Combine(directory, "report.md"), Report(results));
+    }
+
+    /// <summary>The Markdown report: our figures beside the paper's, with the gaps, settings and times.</summary>
+    public static string Report(ReproductionResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var ci = CultureInfo.InvariantCulture;
+        string Pct(double? v) => v is null ? "–" : (100 * v.Value).ToString("F2", ci) + "%";
+        string Gap(double ours, double? paper) => paper is null ? "–" : ((100 * (ours - paper.Value)) >= 0 ? "+" : "") + (100 * (ours - paper.Value)).ToString("F2", ci);
+        var sb = new StringBuilder();
+        sb.AppendLine("# Intriguing properties of neural networks — reproduction report");
+        sb.AppendLine();
+        if (r.Quick) sb.AppendLine("> **Quick run (`--quick`)**: a fifth of the training epochs. Figures are indicative only; run without `--quick` for the full reproduction.").AppendLine();
+        sb.AppendLine(string.Create(ci, $"Seed {r.Seed}. Machine: {r.Machine}. Total time {r.TotalSeconds:F0} s."));
+        sb.AppendLine();
+        sb.AppendLine("## Table 1 — MNIST models");
+        sb.AppendLine();
+        sb.AppendLine("| model | train error | paper | gap (points) | test error | paper | gap (points) | training time |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (ModelResult m in r.Models.Where(m => m.Table == "Table 1"))
+        {
+            sb.AppendLine(string.Create(ci, $"| {m.Name} | {Pct(m.TrainError)} | {Pct(m.PaperTrainError)} | {Gap(m.TrainError, m.PaperTrainError)} | {Pct(m.TestError)} | {Pct(m.PaperTestError)} | {Gap(m.TestError, m.PaperTestError)} | {(m.FromCheckpoint ? "checkpoint" : m.TrainSeconds.ToString("F1", ci) + " s")} |"));
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("The average-minimum-distortion column of Table 1 comes with the adversarial-example section (not yet part of this report).");
+        sb.AppendLine();
+        sb.AppendLine("## Table 3 — models trained on disjoint halves P1 and P2 of the training set");
+        sb.AppendLine();
+        sb.AppendLine("| model | error on P1 | error on P2 | test error | paper test error | gap (points) |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (ModelResult m in r.Models.Where(m => m.Table == "Table 3"))
+        {
+            sb.AppendLine(string.Create(ci, $"| {m.Name} | {Pct(m.P1Error)} | {Pct(m.P2Error)} | {Pct(m.TestError)} | {Pct(m.PaperTestError)} | {Gap(m.TestError, m.PaperTestError)} |"));
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## Settings");
+        sb.AppendLine();
+        sb.AppendLine("The paper gives the architectures and weight decays but not the optimiser; ours are below. Weight decay adds (λ/2)·‖W‖² per layer to the mean cross-entropy.");
+        sb.AppendLine();
+        foreach (ModelResult m in r.Models)
+        {
+            sb.AppendLine(string.Create(ci, $"- **{m.Name}** ({m.Split}): {m.Settings}{(m.SamplesPerSecond > 0 ? $"; {m.SamplesPerSecond:N0} samples/s" : "")}"));
+        }
+
+        return sb.ToString();
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temp = path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Intriguing.Data;
+
+namespace Intriguing.Training;
+
+/// <summary>Progress of a training run, reported after every epoch (and periodically within one).</summary>
+/// <param name="Epoch">Current epoch, 1-based.</param>
+/// <param name="Epochs">Total epochs.</param>
+/// <param name="Step">Steps done in this epoch.</param>
+/// <param name="StepsPerEpoch">Steps per epoch.</param>
+/// <param name="MeanLoss">Mean training objective over the epoch so far.</param>
+/// <param name="Elapsed">Time since the run (or its resumption) started.</param>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, double MeanLoss, TimeSpan Elapsed);
+
+/// <summary>The outcome of a training run.</summary>
+/// <param name="EpochLosses">Mean objective (loss + weight decay) of each epoch trained in this run.</param>
+/// <param name="StartEpoch">The epoch the run started from (non-zero when resumed from a checkpoint).</param>
+/// <param name="Elapsed">Wall time of this run.</param>
+/// <param name="SamplesPerSecond">Training throughput of this run.</param>
+public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int StartEpoch, TimeSpan Elapsed, double SamplesPerSecond);
+
+/// <summary>Mini-batch SGD with momentum for any <see cref="INetwork"/>, deterministic for a seed.</summary>
+/// <remarks>
+/// <para>Epoch e visits the training set in the order of a permutation drawn from
+/// <c>SeededRandom(Derive(seed, e))</c>, so a run resumed from the checkpoint after epoch e continues exactly as
+/// the uninterrupted run would. The last batch of an epoch may be smaller.</para>
+/// <para>Each batch is split into <see cref="SgdOptions.Chunks"/> fixed parts whose gradients are computed in
+/// parallel and combined in a fixed order, weighted by their sizes; the result does not depend on the thread count.</para>
+/// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g).</para>
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly INetwork _network;
+    private readonly Dataset _data;
+    private readonly SgdOptions _options;
+    private readonly WorkerPool _pool;
+    private readonly NetworkWorkspace[] _workspaces;
+    private readonly float[][] _gradients;
+    private readonly float[] _losses;
+    private readonly float[] _batch;
+    private readonly int[] _labels;
+    private readonly float[] _velocity;
+    private readonly float[] _gradient;
+    private readonly Action<int> _chunkJob;
+    private int _batchCount;
+
+    /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
+    public Trainer(INetwork network, Dataset data, SgdOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max; the trainer fits classifiers to labels.", nameof(network));
+        if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
+        if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
+
+        _network = network;
+        _data = data;
+        _options = options;
+        int chunks = Math.Min(options.Chunks, options.BatchSize);
+        int chunkSize = (options.BatchSize + chunks - 1) / chunks;
+        _pool = new WorkerPool(Math.Min(options.Threads, chunks));
+        _workspaces = new NetworkWorkspace[chunks];
+        _gradients = new float[chunks][];
+        for (int c = 0; c < chunks; c++)
+        {
+            _workspaces[c] = network.CreateWorkspace(chunkSize);
+            _gradients[c] = new float[network.ParameterBufferLength];
+        }
+
+        _losses = new float[chunks];
+        _batch = new float[options.BatchSize * data.SampleLength];
+        _labels = new int[options.BatchSize];
+        _velocity = new float[network.ParameterBufferLength];
+        _gradient = new float[network.ParameterBufferLength];
+        _chunkJob = ComputeChunk;
+        ChunkSize = chunkSize;
+    }
+
+    private int ChunkSize { get; }
+
+    /// <summary>Trains <paramref name="network"/> on <paramref name="data"/> with <paramref name="options"/>.</summary>
+    public static TrainingResult Fit(INetwork network, Dataset data, SgdOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var trainer = new Trainer(network, data, options);
+        return trainer.Run(progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the remaining epochs. If <see cref="SgdOptions.CheckpointPath"/> names an existing checkpoint, training
+    /// resumes after its last completed epoch; a checkpoint is written after every epoch.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the last completed epoch's checkpoint remains.</exception>
+    public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        int startEpoch = 0;
+        if (_options.CheckpointPath is { } path && File.Exists(path))
+        {
+            CheckpointState state = Checkpoint.Load(path, _network);
+            if (state.Settings != _options.Describe())
+            {
+                throw new CheckpointException($"{path}: the checkpoint was made with other settings ({state.Settings}) than this run ({_options.Describe()}); delete it or train with those settings.");
+            }
+
+            startEpoch = Math.Min(state.EpochsDone, _options.Epochs);
+            if (state.OptimizerState.Length == _velocity.Length) state.OptimizerState.CopyTo(_velocity, 0);
+        }
+
+        int n = _data.Count;
+        int stepsPerEpoch = (n + _options.BatchSize - 1) / _options.BatchSize;
+        long totalSteps = (long)stepsPerEpoch * _options.Epochs;
+        int[] order = new int[n];
+        var losses = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long samples = 0;
+        for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
+        {
+            for (int i = 0; i < n; i++) order[i] = i;
+            new SeededRandom(SeededRandom.Derive(_options.Seed, (ulong)epoch)).Shuffle(order.AsSpan());
+            double epochLoss = 0;
+            for (int step = 0; step < stepsPerEpoch; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = step * _options.BatchSize;
+                int count = Math.Min(_options.BatchSize, n - start);
+                for (int b = 0; b < count; b++)
+                {
+                    int index = order[start + b];
+                    _data.Sample(index).CopyTo(_batch.AsSpan(b * _data.SampleLength, _data.SampleLength));
+                    _labels[b] = _data.Labels[index];
+                }
+
+                float loss = Step(count, _options.RateAt(epoch, (long)epoch * stepsPerEpoch + step, totalSteps));
+                if (!float.IsFinite(loss))
+                {
+                    throw new InvalidOperationException($"Training of {_network.Name} diverged at epoch {epoch + 1}, step {step + 1} (loss {loss}); lower the learning rate.");
+                }
+
+                epochLoss += loss * count;
+                samples += count;
+                if (progress is not null && (step % 200 == 199 || step == stepsPerEpoch - 1))
+                {
+                    progress.Report(new TrainingProgress(epoch + 1, _options.Epochs, step + 1, stepsPerEpoch, epochLoss / Math.Min(n, start + count), clock.Elapsed));
+                }
+            }
+
+            losses.Add(epochLoss / n);
+            if (_options.CheckpointPath is { } checkpoint)
+            {
+                Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity, _options.Describe()));
+            }
+        }
+
+        clock.Stop();
+        return new TrainingResult(losses, startEpoch, clock.Elapsed, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
+    private float Step(int count, float rate)
+    {
+        _batchCount = count;
+        int chunks = (count + ChunkSize - 1) / ChunkSize;
+        _pool.Run(chunks, _chunkJob);
+
+        // g = Σ_c (n_c / n)·g_c in chunk order; each g_c already includes the weight decay, and Σ n_c / n = 1.
+        float loss = 0;
+        Span<float> g = _gradient;
+        for (int c = 0; c < chunks; c++)
+        {
+            int size = Math.Min(ChunkSize, count - c * ChunkSize);
+            float weight = (float)size / count;
+            if (c == 0) TensorPrimitives.Multiply(_gradients[0], weight, g);
+            else TensorPrimitives.MultiplyAdd(_gradients[c], weight, g, g);
+            loss += weight * _losses[c];
+        }
+
+        Update(_network.Parameters, _velocity, g, _options.Momentum, rate, _options.Nesterov);
+        return loss;
+    }
+
+    private void ComputeChunk(int c)
+    {
+        int start = c * ChunkSize;
+        int size = Math.Min(ChunkSize, _batchCount - start);
+        int length = _data.SampleLength;
+        _losses[c] = _network.LossAndGradient(_workspaces[c], _batch.AsSpan(start * length, size * length), _labels.AsSpan(start, size), size, _gradients[c]);
+    }
+
+    /// <summary>v ← μ·v − η·g; θ ← θ + v, or with Nesterov θ ← θ + μ·v − η·g.</summary>
+    internal static void Update(Span<float> parameters, Span<float> velocity, ReadOnlySpan<float> gradient, float momentum, float rate, bool nesterov)
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float v = momentum * velocity[i] - rate * gradient[i];
+            velocity[i] = v;
+            parameters[i] += nesterov ? momentum * v - rate * gradient[i] : v;
+        }
+    }
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose() => _pool.Dispose();
+}
