@@ -1,0 +1,175 @@
+using Intriguing.Data;
+using Intriguing.Samples;
+using Intriguing.Training;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>Training on real MNIST data, determinism, checkpoints and resumption.</summary>
+public class TrainingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intriguing-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly Lazy<MnistData> s_mnist = new(() => Mnist.Load(TestData.MnistDirectory()));
+
+    [Fact]
+    public void Smoke_training_on_600_real_examples_reaches_stated_accuracy()
+    {
+        // 600 training images, 20 epochs of FC100-100-10; evaluated on 1,000 test images.
+        // A network that learned nothing is at 90% error; this recipe fits the 600 images and stays well under 22% on the test images.
+        Dataset train = s_mnist.Value.Train.Take(600);
+        Dataset test = s_mnist.Value.Test.Take(1000);
+        var net = new Fc100x100x10(7);
+        TrainingResult result = Trainer.Fit(net, train, new SgdOptions { Epochs = 20, BatchSize = 20, LearningRate = 0.1f, Seed = 3 });
+        Assert.Equal(20, result.EpochLosses.Count);
+        Assert.True(result.EpochLosses[^1] < result.EpochLosses[0] / 3, string.Join(", ", result.EpochLosses));
+        double error = Evaluation.ErrorRate(net, test);
+        Assert.True(error < 0.22, $"test error {error:P2} after training on 600 examples");
+        double trainError = Evaluation.ErrorRate(net, train);
+        Assert.True(trainError < 0.01, $"training error {trainError:P2}, test error {error:P2}");
+    }
+
+    private static Dataset Synthetic(int count, int seed)
+    {
+        var random = new SeededRandom((ulong)seed);
+        float[] x = new float[count * 784];
+        int[] y = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            y[i] = random.NextInt(10);
+            for (int j = 0; j < 784; j++) x[i * 784 + j] = random.NextSingle() * 0.3f + (j % 10 == y[i] ? 0.7f : 0f);
+        }
+
+        return new Dataset("synthetic", x, y, 784, 10);
+    }
+
+    [Fact]
+    public void Same_seed_same_parameters_regardless_of_thread_count()
+    {
+        Dataset data = Synthetic(300, 1);
+        var a = new Fc100x100x10(1);
+        var b = new Fc100x100x10(1);
+        Trainer.Fit(a, data, new SgdOptions { Epochs = 2, BatchSize = 30, Seed = 9, Threads = 1 });
+        Trainer.Fit(b, data, new SgdOptions { Epochs = 2, BatchSize = 30, Seed = 9, Threads = 2 });
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+
+        var c = new Fc100x100x10(1);
+        Trainer.Fit(c, data, new SgdOptions { Epochs = 2, BatchSize = 30, Seed = 10, Threads = 2 });
+        Assert.False(a.Parameters.SequenceEqual(c.Parameters));
+    }
+
+    [Fact]
+    public void Interrupted_run_resumes_to_the_same_parameters()
+    {
+        Dataset data = Synthetic(200, 2);
+        var options = new SgdOptions { Epochs = 4, BatchSize = 16, Seed = 5, Nesterov = true };
+
+        var uninterrupted = new Fc100x100x10(3);
+        Trainer.Fit(uninterrupted, data, options);
+
+        // Kill after the second epoch (cancellation from the progress callback), then resume in a fresh process state.
+        string path = Path.Combine(_dir, "run.ckpt");
+        var first = new Fc100x100x10(3);
+        using var cts = new CancellationTokenSource();
+        var stopAfterTwo = new Progress(p => { if (p.Epoch == 2 && p.Step == p.StepsPerEpoch) cts.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => Trainer.Fit(first, data, options with { CheckpointPath = path }, stopAfterTwo, cts.Token));
+        Assert.Equal(2, Checkpoint.Load(path, new Fc100x100x10()).EpochsDone);
+
+        var resumed = new Fc100x100x10(999); // different initial parameters: the checkpoint must replace them
+        TrainingResult r = Trainer.Fit(resumed, data, options with { CheckpointPath = path });
+        Assert.Equal(2, r.StartEpoch);
+        Assert.True(uninterrupted.Parameters.SequenceEqual(resumed.Parameters));
+
+        // A finished checkpoint is reused without training.
+        var again = new Fc100x100x10(5);
+        Assert.Empty(Trainer.Fit(again, data, options with { CheckpointPath = path }).EpochLosses);
+        Assert.True(uninterrupted.Parameters.SequenceEqual(again.Parameters));
+    }
+
+    [Fact]
+    public void Checkpoint_round_trip_and_errors()
+    {
+        string path = Path.Combine(_dir, "a.ckpt");
+        var net = new Fc100x100x10(4);
+        float[] velocity = Enumerable.Range(0, Fc100x100x10.ParameterBufferLength).Select(i => i * 0.5f).ToArray();
+        Checkpoint.Save(path, net, new CheckpointState(7, 42, velocity, "settings text"));
+
+        var loaded = new Fc100x100x10(5);
+        CheckpointState state = Checkpoint.Load(path, loaded);
+        Assert.True(net.Parameters.SequenceEqual(loaded.Parameters));
+        Assert.Equal(7, state.EpochsDone);
+        Assert.Equal(42UL, state.Seed);
+        Assert.Equal(velocity, state.OptimizerState);
+        Assert.Equal("settings text", state.Settings);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+
+        // Another architecture.
+        var e1 = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, new Fc200x200x10()));
+        Assert.Contains("is for FC100-100-10", e1.Message);
+        Assert.Contains("not for FC200-200-10", e1.Message);
+
+        // One flipped bit anywhere, or a truncation, is detected and leaves the target untouched.
+        byte[] bytes = File.ReadAllBytes(path);
+        var target = new Fc100x100x10(6);
+        float[] before = target.Parameters.ToArray();
+        foreach (int position in new[] { 9, 40, bytes.Length / 2, bytes.Length - 1 })
+        {
+            byte[] corrupt = (byte[])bytes.Clone();
+            corrupt[position] ^= 0x10;
+            File.WriteAllBytes(path, corrupt);
+            Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, target));
+        }
+
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
+        Assert.Contains("checksum mismatch", Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, target)).Message);
+        File.WriteAllBytes(path, "not a checkpoint"u8.ToArray());
+        Assert.Contains("not an Intriguing checkpoint", Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, target)).Message);
+        Assert.True(before.AsSpan().SequenceEqual(target.Parameters));
+    }
+
+    [Fact]
+    public void Resuming_with_other_settings_is_refused()
+    {
+        Dataset data = Synthetic(64, 3);
+        string path = Path.Combine(_dir, "s.ckpt");
+        Trainer.Fit(new Fc100x100x10(1), data, new SgdOptions { Epochs = 1, BatchSize = 16, CheckpointPath = path });
+        var e = Assert.Throws<CheckpointException>(() => Trainer.Fit(new Fc100x100x10(1), data, new SgdOptions { Epochs = 1, BatchSize = 32, CheckpointPath = path }));
+        Assert.Contains("other settings", e.Message);
+    }
+
+    [Fact]
+    public void Bad_training_settings_are_rejected()
+    {
+        Dataset data = Synthetic(10, 4);
+        Assert.Contains("LearningRate", Assert.Throws<ArgumentException>(() => Trainer.Fit(new Fc100x100x10(), data, new SgdOptions { LearningRate = float.NaN })).Message);
+        Assert.Contains("Momentum", Assert.Throws<ArgumentException>(() => Trainer.Fit(new Fc100x100x10(), data, new SgdOptions { Momentum = 1 })).Message);
+        Assert.Contains("takes 400", Assert.Throws<ArgumentException>(() => Trainer.Fit(new Ae400Classifier(), data, new SgdOptions())).Message);
+    }
+
+    [Fact]
+    public void Diverging_training_stops_with_a_clear_error()
+    {
+        Dataset data = Synthetic(64, 5);
+        var e = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(new Fc10Lambda1em4(1), data, new SgdOptions { Epochs = 50, BatchSize = 8, LearningRate = 1e6f, Momentum = 0.99f }));
+        Assert.Contains("diverged", e.Message);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
+
+/// <summary>Finds the MNIST files for tests: INTRIGUING_DATA, or ../shared/data/mnist beside the repository.</summary>
+internal static class TestData
+{
+    public static string MnistDirectory([System.Runtime.CompilerServices.CallerFilePath] string here = "")
+    {
+        string? env = Environment.GetEnvironmentVariable(Mnist.DataVariable);
+        if (Mnist.HasFiles(env)) return env!;
+        string shared = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "shared", "data", "mnist"));
+        if (Mnist.HasFiles(shared)) return shared;
+        throw new DirectoryNotFoundException($"These tests need the MNIST files: set {Mnist.DataVariable} or put them in {shared}.");
+    }
+}
