@@ -123,6 +123,28 @@ def make_tridiagonal_quadratic(n):
     return fun
 
 
+def attack_like_data(n=784, classes=10):
+    k = np.arange(classes)[:, None]
+    j = np.arange(n)[None, :]
+    w = (((7 * k + 13 * j) % 29) - 14) / 56.0
+    b = (np.arange(classes) % 3 - 1) * 0.5
+    x0 = ((np.arange(n) * 37) % 101) / 100.0
+    return w, b, x0, 3, 0.05  # weights, biases, image, target class, c
+
+
+def attack_like(x):
+    """Box-constrained adversarial-attack shape: c·|x − x0|² + cross-entropy(softmax(Wx + b), target)."""
+    w, b, x0, target, c = attack_like_data(x.size)
+    z = w @ x + b
+    z = z - z.max()
+    e = np.exp(z)
+    s = e.sum()
+    p = e / s
+    f = c * np.sum((x - x0) ** 2) + (np.log(s) - z[target])
+    p[target] -= 1.0
+    return f, 2.0 * c * (x - x0) + w.T @ p
+
+
 def _tile(pattern, n):
     return np.array([pattern[i % len(pattern)] for i in range(n)], dtype=float)
 
@@ -152,4 +174,5 @@ def problems():
               np.full(10000, -1.0), np.full(10000, 1.0)))
     p.append(("quadratic_tridiagonal_200_box", make_tridiagonal_quadratic(200), np.zeros(200),
               np.full(200, -0.3), np.full(200, 0.3)))
+    p.append(("attack_like_784_box", attack_like, attack_like_data()[2].copy(), np.zeros(784), np.ones(784)))
     return p

@@ -17,7 +17,7 @@ public class LbfgsbBenchmarks
     private double[] _x = null!;
 
     [Params("rosenbrock_100", "rosenbrock_1000_box", "rosenbrock_10000", "trigonometric_100_box",
-        "quadratic_diagonal_10000_box", "wood_box")]
+        "quadratic_diagonal_10000_box", "wood_box", "attack_like_784_box")]
     public string Problem { get; set; } = "";
 
     [GlobalSetup]

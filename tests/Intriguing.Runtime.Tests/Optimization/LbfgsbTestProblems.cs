@@ -45,6 +45,7 @@ public static class LbfgsbTestProblems
             new("brown_badly_scaled", BrownBadlyScaled, [1.0, 1.0], null, null),
             new("quadratic_diagonal_10000_box", DiagonalQuadratic, new double[10000], Fill(10000, -1.0), Fill(10000, 1.0)),
             new("quadratic_tridiagonal_200_box", TridiagonalQuadratic, new double[200], Fill(200, -0.3), Fill(200, 0.3)),
+            new("attack_like_784_box", AttackLike, AttackImage(), Fill(784, 0.0), Fill(784, 1.0)),
         ];
     }
 
@@ -220,6 +221,65 @@ public static class LbfgsbTestProblems
                 ax += TridiagonalOffDiagonal * x[i + 1];
             f += 0.5 * x[i] * ax - TridiagonalB(i) * x[i];
             g[i] = ax - TridiagonalB(i);
+        }
+
+        return f;
+    }
+
+    private const int AttackClasses = 10;
+    private const int AttackTarget = 3;
+    private const double AttackC = 0.05;
+
+    public static double AttackWeight(int k, int j) => (((7 * k + 13 * j) % 29) - 14) / 56.0;
+
+    public static double[] AttackImage()
+    {
+        var x0 = new double[784];
+        for (int j = 0; j < x0.Length; j++)
+            x0[j] = (j * 37 % 101) / 100.0;
+        return x0;
+    }
+
+    private static readonly double[] AttackX0 = AttackImage();
+
+    /// <summary>
+    /// The shape of the box-constrained adversarial attack on a 784-pixel image: c‖x − x₀‖² plus the
+    /// cross-entropy of softmax(Wx + b) for a target class, with a fixed pseudo-random linear "network" W.
+    /// </summary>
+    public static double AttackLike(ReadOnlySpan<double> x, Span<double> g)
+    {
+        int n = x.Length;
+        Span<double> z = stackalloc double[AttackClasses];
+        double zmax = double.NegativeInfinity;
+        for (int k = 0; k < AttackClasses; k++)
+        {
+            double s = (k % 3 - 1) * 0.5;
+            for (int j = 0; j < n; j++)
+                s += AttackWeight(k, j) * x[j];
+            z[k] = s;
+            zmax = Math.Max(zmax, s);
+        }
+
+        double sum = 0;
+        for (int k = 0; k < AttackClasses; k++)
+        {
+            z[k] -= zmax;
+            sum += Math.Exp(z[k]);
+        }
+
+        double f = Math.Log(sum) - z[AttackTarget];
+        for (int j = 0; j < n; j++)
+        {
+            double r = x[j] - AttackX0[j];
+            f += AttackC * r * r;
+            g[j] = 2.0 * AttackC * r;
+        }
+
+        for (int k = 0; k < AttackClasses; k++)
+        {
+            double p = Math.Exp(z[k]) / sum - (k == AttackTarget ? 1.0 : 0.0);
+            for (int j = 0; j < n; j++)
+                g[j] += AttackWeight(k, j) * p;
         }
 
         return f;
