@@ -368,18 +368,18 @@ public sealed partial class LbfgsbSolver
     private int Bmv(ReadOnlySpan<double> v, Span<double> p)
     {
         int col = _col, m = _m;
-        double[] sy = _sy;
+        double[] ratio = _syRatio, sqrtDiag = _sqrtDiag;
         if (col == 0)
             return 0;
 
         // Solve [ D^½   O ] [ p1 ]   [ v1 ]
-        //       [ −L D^-½ J ] [ p2 ] = [ v2 ].
+        //       [ −L D^-½ J ] [ p2 ] = [ v2 ]   (L D⁻¹ is held in syRatio).
         p[col] = v[col];
         for (int i = 1; i < col; i++)
         {
             double sum = 0;
             for (int k = 0; k < i; k++)
-                sum += sy[i + k * m] * v[k] / sy[k + k * m];
+                sum += ratio[i + k * m] * v[k];
             p[col + i] = v[col + i] + sum;
         }
 
@@ -387,7 +387,7 @@ public sealed partial class LbfgsbSolver
         if (info != 0)
             return info;
         for (int i = 0; i < col; i++)
-            p[i] = v[i] / Math.Sqrt(sy[i + i * m]);
+            p[i] = v[i] / sqrtDiag[i];
 
         // Solve [ −D^½  D^-½ Lᵀ ] [ p1 ]   [ p1 ]
         //       [  0     Jᵀ     ] [ p2 ] = [ p2 ].
@@ -395,12 +395,12 @@ public sealed partial class LbfgsbSolver
         if (info != 0)
             return info;
         for (int i = 0; i < col; i++)
-            p[i] = -p[i] / Math.Sqrt(sy[i + i * m]);
+            p[i] = -p[i] / sqrtDiag[i];
         for (int i = 0; i < col; i++)
         {
             double sum = 0;
             for (int k = i + 1; k < col; k++)
-                sum += sy[k + i * m] * p[col + k] / sy[i + i * m];
+                sum += ratio[k + i * m] * p[col + k];
             p[i] += sum;
         }
 
@@ -474,6 +474,15 @@ public sealed partial class LbfgsbSolver
                     ddum += sy[i + k * m] * sy[j + k * m] / sy[k + k * m];
                 wt[i + j * m] = ddum + theta * ss[i + j * m];
             }
+        }
+
+        // Quantities of Bmv that only change here.
+        for (int k = 0; k < col; k++)
+        {
+            double diag = sy[k + k * m];
+            _sqrtDiag[k] = Math.Sqrt(diag);
+            for (int i = k + 1; i < col; i++)
+                _syRatio[i + k * m] = sy[i + k * m] / diag;
         }
 
         return Cholesky(wt, m, col) != 0 ? -3 : 0;
@@ -932,8 +941,10 @@ public sealed partial class LbfgsbSolver
             b[0] /= t[0];
             for (int j = 1; j < n; j++)
             {
-                b[j] -= TensorPrimitives.Dot<double>(t.Slice(j * ldt, j), b.Slice(0, j));
-                b[j] /= t[j + j * ldt];
+                double sum = 0;
+                for (int i = 0; i < j; i++)
+                    sum += t[i + j * ldt] * b[i];
+                b[j] = (b[j] - sum) / t[j + j * ldt];
             }
         }
 

@@ -60,6 +60,9 @@ public sealed partial class LbfgsbSolver
     // WN, WN1 are 2m×2m, all column-major; wa is a 8m scratch vector.
     private readonly double[] _ws, _wy, _sy, _ss, _wt, _wn, _wn1, _wa;
 
+    // Set by FormT for Bmv: syRatio(i, k) = SY(i, k) / SY(k, k) (i > k) and sqrtDiag(i) = √SY(i, i).
+    private readonly double[] _syRatio, _sqrtDiag;
+
     // Per-run state.
     private int _col, _head, _itail, _iupdat;
     private double _theta;
@@ -100,6 +103,8 @@ public sealed partial class LbfgsbSolver
         _ws = new double[checked(n * m)];
         _wy = new double[checked(n * m)];
         _sy = new double[m * m];
+        _syRatio = new double[m * m];
+        _sqrtDiag = new double[m];
         _ss = new double[m * m];
         _wt = new double[m * m];
         _wn = new double[4 * m * m];
