@@ -571,4 +571,53 @@ public sealed class LbfgsbSolverTests
         Assert.True(result.Converged, result.StopReason.ToString());
         Assert.Equal(20.0, result.Value, 1e-8);
     }
+
+    [Fact]
+    public void InfiniteBoundsAreTheSameAsNoBounds()
+    {
+        var problem = LbfgsbTestProblems.Get("trigonometric_10");
+        double[] a = (double[])problem.X0.Clone(), b = (double[])problem.X0.Clone();
+        var free = Lbfgsb.Minimize(problem.Objective, a);
+        var infinite = Lbfgsb.Minimize(problem.Objective, b, LbfgsbTestProblems.Fill(10, double.NegativeInfinity),
+            LbfgsbTestProblems.Fill(10, double.PositiveInfinity));
+        Assert.Equal(free, infinite);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void OneSolverPerThreadGivesTheSequentialResults()
+    {
+        // No shared mutable state between solver instances: running every problem on 4 threads, each with its own
+        // reused solvers, reproduces the sequential results bit for bit.
+        var problems = LbfgsbTestProblems.All.Where(p => p.N <= 1000).ToArray();
+        var sequential = problems.Select(p =>
+        {
+            double[] x = (double[])p.X0.Clone();
+            return (Result: new LbfgsbSolver(p.N).Minimize(p.Objective, x, p.Lower, p.Upper), X: x);
+        }).ToArray();
+
+        var parallel = new (LbfgsbResult Result, double[] X)[problems.Length * 4];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            var solvers = new Dictionary<int, LbfgsbSolver>();
+            for (int round = 0; round < problems.Length; round++)
+            {
+                int i = (round + thread) % problems.Length;
+                var p = problems[i];
+                if (!solvers.TryGetValue(p.N, out var solver))
+                    solvers[p.N] = solver = new LbfgsbSolver(p.N);
+                double[] x = (double[])p.X0.Clone();
+                parallel[thread * problems.Length + i] = (solver.Minimize(p.Objective, x, p.Lower, p.Upper), x);
+            }
+        });
+
+        for (int t = 0; t < 4; t++)
+        {
+            for (int i = 0; i < problems.Length; i++)
+            {
+                Assert.Equal(sequential[i].Result, parallel[t * problems.Length + i].Result);
+                Assert.Equal(sequential[i].X, parallel[t * problems.Length + i].X);
+            }
+        }
+    }
 }
