@@ -25,7 +25,7 @@ public sealed record LbfgsbOptions
     /// The <c>factr</c> of L-BFGS-B: stop with <see cref="LbfgsbStopReason.ConvergedRelativeReduction"/> when
     /// (f<sub>k</sub> − f<sub>k+1</sub>) / max(|f<sub>k</sub>|, |f<sub>k+1</sub>|, 1) ≤ factr · ε with
     /// ε = 2.22e-16 (machine epsilon). Typical values: 1e12 low accuracy, 1e7 moderate (default), 10 high;
-    /// 0 disables the test. Must be ≥ 0.
+    /// with 0 the test only stops when an iteration does not decrease f at all. Must be ≥ 0.
     /// </summary>
     public double ReductionFactor { get; init; } = 1e7;
 

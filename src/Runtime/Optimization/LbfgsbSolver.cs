@@ -31,6 +31,12 @@ namespace Intriguing.Optimization;
 /// hard (never exceeded); cancellation, the callback and an exception from the objective leave x at the last
 /// accepted iterate.
 /// </para>
+/// <para>
+/// Everything is double precision. There is deliberately no float overload: a float objective (a network) should
+/// convert x and the gradient at its boundary — for a 784-pixel image two short copies per evaluation, negligible
+/// next to the network — while double keeps the curvature pairs (sᵀy, the 2m×2m factorizations) accurate when
+/// f has converged to many digits.
+/// </para>
 /// </remarks>
 public sealed partial class LbfgsbSolver
 {

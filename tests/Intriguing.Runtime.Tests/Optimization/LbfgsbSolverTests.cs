@@ -505,6 +505,36 @@ public sealed class LbfgsbSolverTests
         Assert.Equal(0.0, result.Value);
     }
 
+    [Fact]
+    public void LineSearchFailureWithHistoryRestartsFromSteepestDescentFirst()
+    {
+        // After 10 evaluations the reported gradient gains a constant error, so line searches start to fail. With
+        // correction pairs in memory a failure only clears the memory and retries (Fortran: restart from
+        // steepest descent); the solver gives up only when that retry fails too, so more evaluations than one
+        // line search (5) are spent after the last accepted iterate.
+        int calls = 0, callsAtLastIterate = 0;
+        double[] x = [-1.2, 1.0];
+        var result = Lbfgsb.Minimize((p, g) =>
+        {
+            calls++;
+            double f = LbfgsbTestProblems.Rosenbrock(p, g);
+            if (calls > 10)
+            {
+                g[0] += 50;
+                g[1] -= 50;
+            }
+
+            return f;
+        }, x, new LbfgsbOptions { MaxLineSearchSteps = 5 }, (in LbfgsbProgress p) =>
+        {
+            callsAtLastIterate = p.Evaluations;
+            return true;
+        });
+        Assert.Equal(LbfgsbStopReason.LineSearchFailure, result.StopReason);
+        Assert.True(result.Iterations >= 5);
+        Assert.InRange(calls - callsAtLastIterate, 6, 10);
+    }
+
     // ---- allocation and argument checks ----------------------------------------------------------------------
 
     [Fact]
