@@ -15,7 +15,10 @@ public enum LbfgsbStopReason
     /// <summary><see cref="LbfgsbOptions.MaxEvaluations"/> evaluations were done; x is the last accepted iterate.</summary>
     MaxEvaluations,
 
-    /// <summary>The cancellation token was signalled; x is the last accepted iterate.</summary>
+    /// <summary>
+    /// The cancellation token was signalled; x is the last accepted iterate (or the projected starting point with
+    /// <see cref="LbfgsbResult.Value"/> = NaN if it was signalled before the first evaluation).
+    /// </summary>
     Cancelled,
 
     /// <summary>The per-iteration callback returned <see langword="false"/>.</summary>
