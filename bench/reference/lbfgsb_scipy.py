@@ -21,12 +21,23 @@ from lbfgsb_problems import problems  # noqa: E402
 M, PGTOL, FACTR, MAXLS, MAXITER, MAXFUN = 10, 1e-5, 1e7, 20, 15000, 15000
 
 
-def solve(fun, x0, lower, upper):
+# Extra fixture rows with non-default options (problem, m, pgtol, factr): option plumbing and wrap-around of the
+# history (m = 1, 3, 5), high and low accuracy.
+VARIANTS = [
+    ("powell_100_box", 1, 1e-5, 1e7),
+    ("rosenbrock_1000_box", 3, 1e-5, 1e7),
+    ("rosenbrock_100", 5, 1e-8, 10.0),
+    ("trigonometric_100_box", 10, 1e-5, 1e12),
+    ("attack_like_784_box", 5, 1e-8, 1e7),
+]
+
+
+def solve(fun, x0, lower, upper, m=M, pgtol=PGTOL, factr=FACTR):
     bounds = None if lower is None else list(zip(
         [None if not np.isfinite(v) else float(v) for v in lower],
         [None if not np.isfinite(v) else float(v) for v in upper]))
     return minimize(fun, x0.copy(), jac=True, method="L-BFGS-B", bounds=bounds,
-                    options=dict(maxcor=M, gtol=PGTOL, ftol=FACTR * np.finfo(float).eps, maxls=MAXLS,
+                    options=dict(maxcor=m, gtol=pgtol, ftol=factr * np.finfo(float).eps, maxls=MAXLS,
                                  maxiter=MAXITER, maxfun=MAXFUN))
 
 
@@ -43,11 +54,17 @@ def timed(fun, x0, lower, upper, min_seconds=0.3, min_runs=3):
 def main():
     as_json = "--json" in sys.argv
     rows = []
-    for name, fun, x0, lower, upper in problems():
-        res = solve(fun, x0, lower, upper)
+    table = {name: (fun, x0, lower, upper) for name, fun, x0, lower, upper in problems()}
+    runs = [(name, name, M, PGTOL, FACTR) for name in table]
+    if as_json:
+        runs += [(f"{p}@m{m}_pgtol{pgtol:g}_factr{factr:g}", p, m, pgtol, factr) for p, m, pgtol, factr in VARIANTS]
+    for name, problem, m, pgtol, factr in runs:
+        fun, x0, lower, upper = table[problem]
+        res = solve(fun, x0, lower, upper, m, pgtol, factr)
         x = res.x
-        row = dict(name=name, n=int(x.size), f=float(res.fun), nfev=int(res.nfev), nit=int(res.nit),
-                   message=str(res.message), x_norm=float(np.linalg.norm(x)), x_sum=float(np.sum(x)),
+        row = dict(name=name, problem=problem, m=m, pgtol=pgtol, factr=factr, n=int(x.size), f=float(res.fun),
+                   nfev=int(res.nfev), nit=int(res.nit), message=str(res.message),
+                   x_norm=float(np.linalg.norm(x)), x_sum=float(np.sum(x)),
                    x=[float(v) for v in x] if x.size <= 200 else [float(v) for v in x[:8]])
         if not as_json:
             row["seconds"] = timed(fun, x0, lower, upper)
@@ -58,7 +75,8 @@ def main():
             command="/usr/bin/python3 bench/reference/lbfgsb_scipy.py --json > "
                     "tests/Intriguing.Runtime.Tests/Optimization/scipy_fixtures.json",
             scipy=scipy.__version__, numpy=np.__version__,
-            options=dict(m=M, pgtol=PGTOL, factr=FACTR, maxls=MAXLS, maxiter=MAXITER, maxfun=MAXFUN),
+            options=dict(m=M, pgtol=PGTOL, factr=FACTR, maxls=MAXLS, maxiter=MAXITER, maxfun=MAXFUN,
+                         note="defaults; each row states its own m, pgtol and factr"),
             note="x holds all components when n <= 200, otherwise the first 8",
             problems=rows)
         print(json.dumps(doc, indent=1))

@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Intriguing.Runtime.Tests.Optimization;
 
 /// <summary>One problem's result from SciPy's L-BFGS-B, read from <c>scipy_fixtures.json</c>.</summary>
-public sealed record ScipyResult(string Name, int N, double F, int Nfev, int Nit, string Message, double XNorm, double[] X);
+public sealed record ScipyResult(string Name, string Problem, int M, double Pgtol, double Factr, int N, double F,
+    int Nfev, int Nit, string Message, double XNorm, double[] X);
 
 /// <summary>
 /// Reads <c>scipy_fixtures.json</c> (made by <c>bench/reference/lbfgsb_scipy.py --json</c>; the exact command is in
@@ -24,6 +25,10 @@ public static class ScipyFixture
         {
             var r = new ScipyResult(
                 p.GetProperty("name").GetString()!,
+                p.GetProperty("problem").GetString()!,
+                p.GetProperty("m").GetInt32(),
+                p.GetProperty("pgtol").GetDouble(),
+                p.GetProperty("factr").GetDouble(),
                 p.GetProperty("n").GetInt32(),
                 p.GetProperty("f").GetDouble(),
                 p.GetProperty("nfev").GetInt32(),
