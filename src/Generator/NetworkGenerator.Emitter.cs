@@ -204,6 +204,9 @@ public sealed partial class NetworkGenerator
                 }
 
                 w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public override global::System.ReadOnlySpan<float> Outputs(int batch) => A" + I(L) + "(batch);");
+                w.Line();
                 w.Line("/// <summary>Throws unless <paramref name=\"batch\"/> fits this workspace.</summary>");
                 w.Line("internal void Check(int batch) => CheckBatch(batch);");
                 w.Line();

@@ -19,6 +19,13 @@ public abstract class NetworkWorkspace
     /// <summary>Number of samples of the last batch run forward (0 before any).</summary>
     public int LastBatch { get; protected set; }
 
+    /// <summary>
+    /// The network outputs of the first <paramref name="batch"/> samples of the last pass through this workspace
+    /// (<c>Forward</c>, <c>ForwardFrom</c>, <c>LossAndGradient</c> or <c>LossAndLayerGradient</c>), so that a caller
+    /// that needs both the loss gradient and the prediction runs the network once.
+    /// </summary>
+    public abstract ReadOnlySpan<float> Outputs(int batch);
+
     /// <summary>Throws if <paramref name="batch"/> is not in 1..<see cref="MaxBatch"/>.</summary>
     protected void CheckBatch(int batch)
     {

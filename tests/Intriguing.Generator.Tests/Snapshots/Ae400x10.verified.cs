@@ -149,6 +149,9 @@ partial class Ae400x10 : global::Intriguing.INetwork
             _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
+        /// <inheritdoc/>
+        public override global::System.ReadOnlySpan<float> Outputs(int batch) => A4(batch);
+
         /// <summary>Throws unless <paramref name="batch"/> fits this workspace.</summary>
         internal void Check(int batch) => CheckBatch(batch);
 

@@ -119,6 +119,9 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
             _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
+        /// <inheritdoc/>
+        public override global::System.ReadOnlySpan<float> Outputs(int batch) => A2(batch);
+
         /// <summary>Throws unless <paramref name="batch"/> fits this workspace.</summary>
         internal void Check(int batch) => CheckBatch(batch);
 

@@ -179,6 +179,9 @@ partial class Fc200x200x10 : global::Intriguing.INetwork
             _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
+        /// <inheritdoc/>
+        public override global::System.ReadOnlySpan<float> Outputs(int batch) => A6(batch);
+
         /// <summary>Throws unless <paramref name="batch"/> fits this workspace.</summary>
         internal void Check(int batch) => CheckBatch(batch);
 
