@@ -1,0 +1,91 @@
+using Intriguing.Optimization;
+
+namespace Intriguing.Adversarial;
+
+/// <summary>Settings of the minimum-distortion box-constrained L-BFGS attack, with documented defaults.</summary>
+/// <remarks>
+/// For an example x (an input image, or the activation of layer <see cref="Layer"/>) and a target label t, each
+/// L-BFGS-B run minimises <c>c·‖x′ − x‖² + CE(x′, t)</c> over x′ in the box. A larger c gives a smaller
+/// perturbation, so the search looks for the largest c that still succeeds: from <see cref="InitialC"/> it
+/// multiplies (or divides) c by <see cref="GrowthFactor"/> until it has a successful c and a failing one, at most
+/// <see cref="BracketSteps"/> times, then bisects between them geometrically <see cref="BisectionSteps"/> times.
+/// The best successful x′ seen at any function evaluation of any run is kept.
+/// </remarks>
+public sealed record AttackOptions
+{
+    /// <summary>Which activation is perturbed: 0 = the input (default), k = the output of layer k.</summary>
+    public int Layer { get; init; }
+
+    /// <summary>First penalty weight c. Default 1.</summary>
+    public double InitialC { get; init; } = 1.0;
+
+    /// <summary>Factor by which c grows or shrinks while bracketing. Default 10.</summary>
+    public double GrowthFactor { get; init; } = 10.0;
+
+    /// <summary>Most grow or shrink steps while bracketing. Default 8.</summary>
+    public int BracketSteps { get; init; } = 8;
+
+    /// <summary>Geometric bisection steps between the last successful and the first failing c. Default 7.</summary>
+    public int BisectionSteps { get; init; } = 7;
+
+    /// <summary>Iteration limit of each L-BFGS-B run. Default 100.</summary>
+    public int MaxIterations { get; init; } = 100;
+
+    /// <summary>Evaluation limit of each L-BFGS-B run. Default 200.</summary>
+    public int MaxEvaluations { get; init; } = 200;
+
+    /// <summary>L-BFGS-B history size m. Default 10.</summary>
+    public int HistorySize { get; init; } = 10;
+
+    /// <summary>Lower bound of the box; null for the default of the attacked space (0 for the input).</summary>
+    public double? Lower { get; init; }
+
+    /// <summary>Upper bound of the box; null for the default of the attacked space (1 for the input).</summary>
+    public double? Upper { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (!(InitialC > 0) || double.IsInfinity(InitialC)) throw new ArgumentException($"InitialC must be positive and finite (got {InitialC}).", nameof(InitialC));
+        if (!(GrowthFactor > 1) || double.IsInfinity(GrowthFactor)) throw new ArgumentException($"GrowthFactor must be above 1 (got {GrowthFactor}).", nameof(GrowthFactor));
+        if (BracketSteps < 0) throw new ArgumentException($"BracketSteps must be non-negative (got {BracketSteps}).", nameof(BracketSteps));
+        if (BisectionSteps < 0) throw new ArgumentException($"BisectionSteps must be non-negative (got {BisectionSteps}).", nameof(BisectionSteps));
+        if (MaxIterations < 1) throw new ArgumentException($"MaxIterations must be at least 1 (got {MaxIterations}).", nameof(MaxIterations));
+        if (MaxEvaluations < 1) throw new ArgumentException($"MaxEvaluations must be at least 1 (got {MaxEvaluations}).", nameof(MaxEvaluations));
+        if (HistorySize < 1) throw new ArgumentException($"HistorySize must be at least 1 (got {HistorySize}).", nameof(HistorySize));
+        if (Lower is { } lo && Upper is { } hi && !(lo < hi)) throw new ArgumentException($"Lower ({lo}) must be below Upper ({hi}).", nameof(Lower));
+    }
+
+    internal LbfgsbOptions SolverOptions() => new()
+    {
+        HistorySize = HistorySize,
+        MaxIterations = MaxIterations,
+        MaxEvaluations = MaxEvaluations,
+    };
+}
+
+/// <summary>How target labels are chosen.</summary>
+public enum TargetPolicy
+{
+    /// <summary>A wrong label drawn uniformly from a seeded stream per example.</summary>
+    Random,
+
+    /// <summary>The second most likely label of the clean example.</summary>
+    RunnerUp,
+
+    /// <summary>Every wrong label; the result is the least distorted success (the untargeted minimum distortion).</summary>
+    Every,
+}
+
+/// <summary>The outcome of an attack on one example.</summary>
+/// <param name="Index">The example's index in its batch.</param>
+/// <param name="Label">The true label.</param>
+/// <param name="Target">The target label (for <see cref="TargetPolicy.Every"/>, the target of the best success).</param>
+/// <param name="Success">Whether an example classified as the target was found and verified.</param>
+/// <param name="Predicted">The verified prediction on the adversarial example (fresh forward pass).</param>
+/// <param name="Distortion">RMS distortion sqrt(Σ(x′ − x)²/n), recomputed from the returned example; NaN on failure.</param>
+/// <param name="C">The penalty weight of the run that produced the example.</param>
+/// <param name="Evaluations">Network evaluations spent on this example.</param>
+/// <param name="Adversarial">The adversarial example (the original if no success).</param>
+/// <param name="Seconds">Wall time spent on this example.</param>
+public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds);

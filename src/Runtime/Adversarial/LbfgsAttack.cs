@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Intriguing.Optimization;
+
+namespace Intriguing.Adversarial;
+
+/// <summary>
+/// The minimum-distortion adversarial example of Szegedy et al. (Sec. 4.1): box-constrained L-BFGS on
+/// <c>c·‖r‖² + CE(x + r, target)</c> with a search for the largest successful c (see <see cref="AttackOptions"/>).
+/// </summary>
+/// <remarks>
+/// One instance owns a solver, a network workspace and all buffers: it is reusable and allocates nothing per
+/// evaluation, but is not thread-safe; <see cref="AttackRunner"/> runs one per thread. Every returned example is
+/// verified independently: inside the box, classified as reported by a fresh forward pass, distortion recomputed.
+/// </remarks>
+public sealed class LbfgsAttack
+{
+    private readonly INetwork _network;
+    private readonly AttackOptions _options;
+    private readonly NetworkWorkspace _workspace;
+    private readonly LbfgsbSolver _solver;
+    private readonly Objective _objective;
+    private readonly int _n;
+    private readonly double[] _x, _lower, _upper, _origin;
+    private readonly float[] _xf, _gf, _best, _output;
+    private readonly float[] _originF;
+    private readonly int[] _label = new int[1];
+    private double _c, _bestC, _bestDistanceSquared;
+    private bool _runSucceeded;
+    private int _evaluations;
+
+    /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
+    public LbfgsAttack(INetwork network, AttackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new AttackOptions();
+        options.Validate();
+        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} is not a classifier (no soft-max).", nameof(network));
+        NetworkGuard.Layer(options.Layer, 0, network.LayerCount - 1, nameof(options.Layer));
+        _network = network;
+        _options = options;
+        _n = network.ActivationLength(options.Layer);
+        _workspace = network.CreateWorkspace(1);
+        _solver = new LbfgsbSolver(_n, options.SolverOptions());
+        _x = new double[_n];
+        _lower = new double[_n];
+        _upper = new double[_n];
+        _origin = new double[_n];
+        _xf = new float[_n];
+        _gf = new float[_n];
+        _best = new float[_n];
+        _originF = new float[_n];
+        _output = new float[network.OutputLength];
+        (double lo, double hi) = DefaultBox(network, options.Layer);
+        Array.Fill(_lower, options.Lower ?? lo);
+        Array.Fill(_upper, options.Upper ?? hi);
+        Lower = options.Lower ?? lo;
+        Upper = options.Upper ?? hi;
+        _objective = Evaluate;
+    }
+
+    /// <summary>Length of the attacked space (784 for MNIST inputs).</summary>
+    public int Dimension => _n;
+
+    /// <summary>Lower bound of the box.</summary>
+    public double Lower { get; }
+
+    /// <summary>Upper bound of the box.</summary>
+    public double Upper { get; }
+
+    /// <summary>
+    /// The box of activation <paramref name="layer"/>: [0, 1] for the input and after a sigmoid or soft-max,
+    /// [0, ∞) after a ReLU, [−1, 1] after tanh, unbounded after a dense layer.
+    /// </summary>
+    public static (double Lower, double Upper) DefaultBox(INetwork network, int layer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (layer == 0) return (0, 1);
+        return network.Summary.Layers[layer - 1].Kind switch
+        {
+            LayerKind.Sigmoid or LayerKind.Softmax => (0, 1),
+            LayerKind.ReLU => (0, double.PositiveInfinity),
+            LayerKind.Tanh => (-1, 1),
+            _ => (double.NegativeInfinity, double.PositiveInfinity),
+        };
+    }
+
+    /// <summary>The predicted label of <paramref name="x"/> (an activation of the attacked layer).</summary>
+    public int Predict(ReadOnlySpan<float> x)
+    {
+        _network.ForwardFrom(_workspace, _options.Layer, x, _output);
+        return TensorPrimitives.IndexOfMax<float>(_output);
+    }
+
+    /// <summary>The most likely label of <paramref name="x"/> other than <paramref name="label"/> (the runner-up target).</summary>
+    public int MostLikelyOther(ReadOnlySpan<float> x, int label)
+    {
+        _network.ForwardFrom(_workspace, _options.Layer, x, _output);
+        int best = label == 0 ? 1 : 0;
+        for (int i = 0; i < _output.Length; i++)
+        {
+            if (i != label && _output[i] > _output[best]) best = i;
+        }
+
+        return best;
+    }
+
+    /// <summary>The least distorted example that the network classifies as <paramref name="target"/>.</summary>
+    /// <param name="x">The clean example (an activation of the attacked layer).</param>
+    /// <param name="label">Its true label.</param>
+    /// <param name="target">The target label, not <paramref name="label"/>.</param>
+    /// <param name="index">Index reported in the result.</param>
+    public AttackResult Targeted(ReadOnlySpan<float> x, int label, int target, int index = 0)
+    {
+        if (x.Length != _n) throw new ArgumentException($"The example has {x.Length} values; the attacked space has {_n}.", nameof(x));
+        if ((uint)target >= (uint)_network.OutputLength) throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be in 0..{_network.OutputLength - 1}.");
+        if (target == label) throw new ArgumentException("The target must differ from the true label.", nameof(target));
+        var clock = Stopwatch.StartNew();
+        x.CopyTo(_originF);
+        for (int i = 0; i < _n; i++) _origin[i] = x[i];
+        _label[0] = target;
+        _bestDistanceSquared = double.PositiveInfinity;
+        _evaluations = 0;
+        _bestC = double.NaN;
+
+        // Bracket: a successful c (lo) and a failing one (hi).
+        double c = _options.InitialC, lo = double.NaN, hi = double.NaN;
+        bool ok = Run(c);
+        if (ok)
+        {
+            lo = c;
+            for (int s = 0; s < _options.BracketSteps; s++)
+            {
+                c *= _options.GrowthFactor;
+                if (!Run(c))
+                {
+                    hi = c;
+                    break;
+                }
+
+                lo = c;
+            }
+        }
+        else
+        {
+            hi = c;
+            for (int s = 0; s < _options.BracketSteps; s++)
+            {
+                c /= _options.GrowthFactor;
+                if (Run(c))
+                {
+                    lo = c;
+                    break;
+                }
+
+                hi = c;
+            }
+        }
+
+        // Bisect geometrically towards the largest successful c.
+        if (!double.IsNaN(lo) && !double.IsNaN(hi))
+        {
+            for (int s = 0; s < _options.BisectionSteps; s++)
+            {
+                double mid = Math.Sqrt(lo * hi);
+                if (Run(mid)) lo = mid;
+                else hi = mid;
+            }
+        }
+
+        return Verify(index, label, target, _bestC, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The untargeted minimum distortion: the least distorted success over every wrong target.
+    /// </summary>
+    public AttackResult Untargeted(ReadOnlySpan<float> x, int label, int index = 0)
+    {
+        AttackResult? best = null;
+        int evaluations = 0;
+        double seconds = 0;
+        for (int t = 0; t < _network.OutputLength; t++)
+        {
+            if (t == label) continue;
+            AttackResult r = Targeted(x, label, t, index);
+            evaluations += r.Evaluations;
+            seconds += r.Seconds;
+            if (r.Success && (best is null || !best.Success || r.Distortion < best.Distortion)) best = r;
+            else if (best is null) best = r;
+        }
+
+        return best! with { Evaluations = evaluations, Seconds = seconds };
+    }
+
+    /// <summary>One L-BFGS-B run at penalty <paramref name="c"/> from the clean example; true if any evaluation succeeded.</summary>
+    private bool Run(double c)
+    {
+        _c = c;
+        _runSucceeded = false;
+        Array.Copy(_origin, _x, _n);
+        _solver.Minimize(_objective, _x, _lower, _upper);
+        return _runSucceeded;
+    }
+
+    /// <summary>f(x′) = c·‖x′ − x‖² + CE(x′, target); records x′ if it is classified as the target and closer than the best so far.</summary>
+    private double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
+    {
+        _evaluations++;
+        double distanceSquared = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            _xf[i] = (float)x[i];
+            double d = x[i] - _origin[i];
+            distanceSquared += d * d;
+        }
+
+        double loss = _network.LossAndLayerGradient(_workspace, _options.Layer, _xf, _label, 1, _gf);
+        for (int i = 0; i < _n; i++) gradient[i] = _gf[i] + 2 * _c * (x[i] - _origin[i]);
+
+        if (TensorPrimitives.IndexOfMax(_workspace.Outputs(1)) == _label[0])
+        {
+            _runSucceeded = true;
+            if (distanceSquared < _bestDistanceSquared)
+            {
+                _bestDistanceSquared = distanceSquared;
+                _bestC = _c;
+                Array.Copy(_xf, _best, _n);
+            }
+        }
+
+        return _c * distanceSquared + loss;
+    }
+
+    /// <summary>Checks the best example independently and builds the result.</summary>
+    private AttackResult Verify(int index, int label, int target, double c, double seconds)
+    {
+        if (double.IsPositiveInfinity(_bestDistanceSquared))
+        {
+            return new AttackResult(index, label, target, false, Predict(_originF), double.NaN, double.NaN, _evaluations, _originF.ToArray(), seconds);
+        }
+
+        float[] adversarial = _best.ToArray();
+        bool inBox = true;
+        double sum = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            inBox &= adversarial[i] >= Lower && adversarial[i] <= Upper;
+            double d = (double)adversarial[i] - _originF[i];
+            sum += d * d;
+        }
+
+        int predicted = Predict(adversarial);
+        bool success = inBox && predicted == target;
+        return new AttackResult(index, label, target, success, predicted, success ? Math.Sqrt(sum / _n) : double.NaN, c, _evaluations, adversarial, seconds);
+    }
+}
