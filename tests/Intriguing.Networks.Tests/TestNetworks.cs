@@ -20,3 +20,12 @@ public partial class LinearOutputNet;
 
 [Network, Input(2, 3, 5), Dense(37, WeightDecay = 1e-4), ReLU, Dense(100), Sigmoid, Dense(17), Tanh, Dense(10), Softmax]
 public partial class DeepImageNet;
+
+[Network, Input(6), Dense(2), Softmax]
+public partial class TwoClassLinear;
+
+[Network, Input(20), Dense(10), Softmax]
+public partial class TenClassLinear;
+
+[Network, Input(3), Dense(2), Sigmoid, Dense(2), Softmax]
+public partial class TinyHidden;

@@ -26,7 +26,6 @@ public sealed class LbfgsAttack
     private readonly float[] _originF;
     private readonly int[] _label = new int[1];
     private double _c, _bestC, _bestDistanceSquared;
-    private bool _runSucceeded;
     private int _evaluations;
 
     /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
@@ -168,8 +167,35 @@ public sealed class LbfgsAttack
             }
         }
 
+        RefineAlongSegment();
         return Verify(index, label, target, _bestC, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>
+    /// Pulls the best example back towards the clean one along the segment between them, as far as it stays
+    /// classified as the target (bisection on the segment parameter, <see cref="RefinementSteps"/> steps). The
+    /// penalised objective stops slightly beyond the decision boundary; this puts the example on it.
+    /// </summary>
+    private void RefineAlongSegment()
+    {
+        if (double.IsPositiveInfinity(_bestDistanceSquared)) return;
+        double inside = 1, outside = 0;
+        for (int s = 0; s < RefinementSteps; s++)
+        {
+            double t = 0.5 * (inside + outside);
+            for (int i = 0; i < _n; i++) _xf[i] = (float)(_originF[i] + t * (_best[i] - _originF[i]));
+            if (Predict(_xf) == _label[0]) inside = t;
+            else outside = t;
+        }
+
+        if (inside < 1)
+        {
+            for (int i = 0; i < _n; i++) _best[i] = (float)(_originF[i] + inside * (_best[i] - _originF[i]));
+        }
+    }
+
+    /// <summary>Bisection steps of the final refinement along the segment from the clean example.</summary>
+    public const int RefinementSteps = 30;
 
     /// <summary>
     /// The untargeted minimum distortion: the least distorted success over every wrong target.
@@ -192,14 +218,18 @@ public sealed class LbfgsAttack
         return best! with { Evaluations = evaluations, Seconds = seconds };
     }
 
-    /// <summary>One L-BFGS-B run at penalty <paramref name="c"/> from the clean example; true if any evaluation succeeded.</summary>
+    /// <summary>
+    /// One L-BFGS-B run at penalty <paramref name="c"/> from the clean example. The run succeeds if its final point (the
+    /// minimiser) is classified as the target; successful points met along the way (line-search trials included)
+    /// still count for the best example, but not for the search over c.
+    /// </summary>
     private bool Run(double c)
     {
         _c = c;
-        _runSucceeded = false;
         Array.Copy(_origin, _x, _n);
         _solver.Minimize(_objective, _x, _lower, _upper);
-        return _runSucceeded;
+        for (int i = 0; i < _n; i++) _xf[i] = (float)_x[i];
+        return Predict(_xf) == _label[0];
     }
 
     /// <summary>f(x′) = c·‖x′ − x‖² + CE(x′, target); records x′ if it is classified as the target and closer than the best so far.</summary>
@@ -217,15 +247,11 @@ public sealed class LbfgsAttack
         double loss = _network.LossAndLayerGradient(_workspace, _options.Layer, _xf, _label, 1, _gf);
         for (int i = 0; i < _n; i++) gradient[i] = _gf[i] + 2 * _c * (x[i] - _origin[i]);
 
-        if (TensorPrimitives.IndexOfMax(_workspace.Outputs(1)) == _label[0])
+        if (distanceSquared < _bestDistanceSquared && TensorPrimitives.IndexOfMax(_workspace.Outputs(1)) == _label[0])
         {
-            _runSucceeded = true;
-            if (distanceSquared < _bestDistanceSquared)
-            {
-                _bestDistanceSquared = distanceSquared;
-                _bestC = _c;
-                Array.Copy(_xf, _best, _n);
-            }
+            _bestDistanceSquared = distanceSquared;
+            _bestC = _c;
+            Array.Copy(_xf, _best, _n);
         }
 
         return _c * distanceSquared + loss;
