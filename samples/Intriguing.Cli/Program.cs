@@ -94,10 +94,12 @@ evaluate.SetAction(parse => Cli.Guard(() =>
 }));
 
 // intriguing reproduce
-var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs) in a few minutes, clearly labelled as such." };
+var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs, 20 attacked examples per model) in a few minutes, clearly labelled as such." };
+var attackCountOption = new Option<int?>("--attack-count") { Description = "Examples drawn per model for the adversarial tables (default 100, or 20 with --quick; 0 skips them)." };
+attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
 var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
 {
-    outOption, dataOption, seedOption, quickOption, threadsOption, quietOption,
+    outOption, dataOption, seedOption, quickOption, attackCountOption, threadsOption, quietOption,
 };
 reproduce.SetAction(parse => Cli.Guard(() =>
 {
@@ -109,6 +111,7 @@ reproduce.SetAction(parse => Cli.Guard(() =>
         Seed = parse.GetValue(seedOption),
         Quick = parse.GetValue(quickOption),
         Threads = parse.GetValue(threadsOption),
+        AttackCount = parse.GetValue(attackCountOption),
     };
     ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
     Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")} and results.json ({results.TotalSeconds:F0} s).");
