@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Intriguing;
+using Intriguing.Adversarial;
 using Intriguing.Cli;
 using Intriguing.Data;
 using Intriguing.Samples;
@@ -118,11 +119,54 @@ reproduce.SetAction(parse => Cli.Guard(() =>
     return 0;
 }));
 
+// intriguing attack
+var targetOption = new Option<TargetPolicy>("--target") { Description = "Target labels: Random (seeded), RunnerUp (most likely wrong label) or Every (best over all wrong labels = untargeted minimum distortion).", DefaultValueFactory = _ => TargetPolicy.Every };
+var countOption = new Option<int>("--count", "-n") { Description = "Number of examples to draw and attack.", DefaultValueFactory = _ => 100 };
+countOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--count must be at least 1."); });
+var allOption = new Option<bool>("--all") { Description = "Attack every example of the source set instead of --count drawn ones." };
+var layerOption = new Option<int>("--layer") { Description = "Perturb activation K instead of the input (0): the output of layer K, within that activation's range.", DefaultValueFactory = _ => 0 };
+var sourceOption = new Option<string>("--source") { Description = "Examples from the training set (train, as for Table 1) or the test set (test, as for Table 3).", DefaultValueFactory = _ => "train" };
+sourceOption.AcceptOnlyFromAmong("train", "test");
+var attack = new Command("attack", "Minimum-distortion adversarial examples for one model (box-constrained L-BFGS with a search over c); prints the distortion statistics and writes a figure and a JSON file.")
+{
+    modelOption, targetOption, countOption, allOption, layerOption, sourceOption, dataOption, outOption, seedOption, threadsOption, quietOption,
+};
+attack.SetAction(parse => Cli.Guard(() =>
+{
+    ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
+    INetwork net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    int layer = parse.GetValue(layerOption);
+    if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
+    Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
+    AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(countOption), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(quietOption), Cli.Cancellation);
+    Console.WriteLine(report.Summary);
+    return report.Succeeded > 0 ? 0 : 1;
+}));
+
+// intriguing transfer
+var transfer = new Command("transfer", "Cross-model generalisation: Table 2 (six models, examples from the training set) and Table 4 (P1/P2 models, examples from the test set), written to OUT/transfer.md.")
+{
+    countOption, dataOption, outOption, seedOption, threadsOption, quietOption,
+};
+transfer.SetAction(parse => Cli.Guard(() =>
+{
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
+    var (_, networks) = Reproduction.TrainAll(Catalog.Models, options, Console.Out, cancellationToken: Cli.Cancellation);
+    AdversarialResults results = AdversarialExperiments.Run(networks, data, parse.GetValue(countOption), options.Seed, options.Threads, options.OutputDirectory, Console.Out, Cli.Cancellation);
+    string path = Path.Combine(options.OutputDirectory, "transfer.md");
+    File.WriteAllText(path, Reproduction.AdversarialReport(results));
+    Console.WriteLine($"Wrote {path}.");
+    return 0;
+}));
+
 var root = new RootCommand(
     "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
     "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
 {
-    models, train, evaluate, reproduce,
+    models, train, evaluate, reproduce, attack, transfer,
 };
 
 ParseResult parsed = root.Parse(args);

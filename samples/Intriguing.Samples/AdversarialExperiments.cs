@@ -17,7 +17,12 @@ namespace Intriguing.Samples;
 /// <param name="PaperDistortion">The paper's figure.</param>
 /// <param name="MedianMilliseconds">Median time per example (for <c>Every</c>: all nine targets).</param>
 /// <param name="MeanEvaluations">Mean network evaluations per example.</param>
-public sealed record DistortionStats(string Model, int Attempted, int Succeeded, double MeanDistortion, double StdDevDistortion, double Ci95, double PaperDistortion, double MedianMilliseconds, double MeanEvaluations);
+/// <param name="RandomTargetSucceeded">Successes with a seeded random wrong target per example.</param>
+/// <param name="RandomTargetDistortion">Mean distortion with random targets (the examples of the cross-model tables).</param>
+/// <param name="RandomTargetCi95">Half-width of its 95% confidence interval.</param>
+/// <param name="RandomTargetMedianMilliseconds">Median time per random-target example.</param>
+public sealed record DistortionStats(string Model, int Attempted, int Succeeded, double MeanDistortion, double StdDevDistortion, double Ci95, double PaperDistortion, double MedianMilliseconds, double MeanEvaluations,
+    int RandomTargetSucceeded, double RandomTargetDistortion, double RandomTargetCi95, double RandomTargetMedianMilliseconds);
 
 /// <summary>One row of a cross-model table: the error of every model on one set of examples.</summary>
 /// <param name="Name">What the examples are (e.g. "made for FC100-100-10", "Gaussian noise σ=0.1").</param>
@@ -137,7 +142,7 @@ public static class AdversarialExperiments
 
     /// <summary>The attack settings as one line.</summary>
     public static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,
-        $"untargeted minimum distortion = best over the 9 wrong targets; per target: minimise c·‖r‖² + cross-entropy(x + r, target) over [0,1]^784 with L-BFGS-B (m = {a.HistorySize}, ≤ {a.MaxIterations} iterations, ≤ {a.MaxEvaluations} evaluations per run); c from {a.InitialC} ×/÷ {a.GrowthFactor} until bracketed (≤ {a.BracketSteps} steps), then {a.BisectionSteps} geometric bisections towards the largest successful c; the best success at any evaluation is kept and moved back along the segment to the decision boundary ({LbfgsAttack.RefinementSteps} bisections)");
+        $"untargeted minimum distortion = best over the 9 wrong targets; the cross-model tables use one seeded random wrong target per example; per target: minimise c·‖r‖² + cross-entropy(x + r, target) over [0,1]^784 with L-BFGS-B (m = {a.HistorySize}, ≤ {a.MaxIterations} iterations, ≤ {a.MaxEvaluations} evaluations per run); c from {a.InitialC} ×/÷ {a.GrowthFactor} until bracketed (≤ {a.BracketSteps} steps), then {a.BisectionSteps} geometric bisections towards the largest successful c; the best success at any evaluation is kept and moved back along the segment to the decision boundary ({LbfgsAttack.RefinementSteps} bisections)");
 
     private static int[] Draw(int population, int count, ulong seed)
     {
@@ -161,20 +166,20 @@ public static class AdversarialExperiments
             int[] correct = draw.Where(i => attack.Predict(source.Sample(i)) == source.Labels[i]).ToArray();
             var clock = Stopwatch.StartNew();
             AttackResult[] results = AttackRunner.Run(net, source, correct, TargetPolicy.Every, Attack, seed, threads, cancellationToken: cancellationToken);
-            AttackResult[] ok = results.Where(r => r.Success).ToArray();
-            double[] d = ok.Select(r => r.Distortion).ToArray();
-            double mean = d.Length > 0 ? d.Average() : double.NaN;
-            double sd = d.Length > 1 ? Math.Sqrt(d.Sum(v => (v - mean) * (v - mean)) / (d.Length - 1)) : 0;
-            double[] ms = results.Select(r => r.Seconds * 1000).Order().ToArray();
-            stats.Add(new DistortionStats(name, correct.Length, ok.Length, mean, sd, d.Length > 1 ? 1.96 * sd / Math.Sqrt(d.Length) : double.NaN,
-                Catalog.Find(name)!.PaperDistortion, ms.Length > 0 ? ms[ms.Length / 2] : double.NaN, results.Length > 0 ? results.Average(r => r.Evaluations) : 0));
+            AttackResult[] random = AttackRunner.Run(net, source, correct, TargetPolicy.Random, Attack, seed, threads, cancellationToken: cancellationToken);
+            var (mean, sd, ci, median) = Summarise(results);
+            var (rmean, _, rci, rmedian) = Summarise(random);
+            AttackResult[] ok = random.Where(r => r.Success).ToArray();
+            stats.Add(new DistortionStats(name, correct.Length, results.Count(r => r.Success), mean, sd, ci,
+                Catalog.Find(name)!.PaperDistortion, median, results.Length > 0 ? results.Average(r => r.Evaluations) : 0,
+                ok.Length, rmean, rci, rmedian));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {ok.Length}/{correct.Length} adversarial examples, mean distortion {mean:F4} ± {stats[^1].Ci95:F4} (paper {stats[^1].PaperDistortion}), median {stats[^1].MedianMilliseconds:F0} ms per example, {clock.Elapsed.TotalSeconds:F1} s"));
+                $"{name}: {stats[^1].Succeeded}/{correct.Length} attacked; untargeted minimum distortion {mean:F4} ± {ci:F4}, random target {rmean:F4} ± {rci:F4} (paper {stats[^1].PaperDistortion}); median {median:F0} ms (9 targets) and {rmedian:F0} ms (one target) per example; {clock.Elapsed.TotalSeconds:F1} s"));
 
             Dataset clean = source.Subset(ok.Select(r => r.Index).ToArray(), "clean");
             var adversarial = new Dataset($"made for {name}", ok.SelectMany(r => r.Adversarial).ToArray(), ok.Select(r => r.Label).ToArray(), source.SampleLength, source.Classes);
             sets.Add((clean, adversarial));
-            table.Rows.Add(new CrossRow($"made for {name}", nets.Select(n => Evaluation.ErrorRate(n, adversarial)).ToArray(), mean, null, null));
+            table.Rows.Add(new CrossRow($"made for {name}", nets.Select(n => Evaluation.ErrorRate(n, adversarial)).ToArray(), rmean, null, null));
             figures.Add(Figure(name, net, ok, source, outputDirectory));
         }
 
@@ -197,6 +202,15 @@ public static class AdversarialExperiments
         }
 
         return (stats, table);
+    }
+
+    private static (double Mean, double Sd, double Ci95, double MedianMs) Summarise(AttackResult[] results)
+    {
+        double[] d = results.Where(r => r.Success).Select(r => r.Distortion).ToArray();
+        double mean = d.Length > 0 ? d.Average() : double.NaN;
+        double sd = d.Length > 1 ? Math.Sqrt(d.Sum(v => (v - mean) * (v - mean)) / (d.Length - 1)) : 0;
+        double[] ms = results.Select(r => r.Seconds * 1000).Order().ToArray();
+        return (mean, sd, d.Length > 1 ? 1.96 * sd / Math.Sqrt(d.Length) : double.NaN, ms.Length > 0 ? ms[ms.Length / 2] : double.NaN);
     }
 
     private static void AddNoise(CrossTable table, INetwork[] nets, Dataset clean, double sigma, ulong seed)

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using Intriguing.Adversarial;
+using Intriguing.Data;
+using Intriguing.Reporting;
+using Spectre.Console;
+
+namespace Intriguing.Cli;
+
+/// <summary>What <c>intriguing attack</c> found.</summary>
+internal sealed record AttackReport(int Attacked, int Succeeded, double MeanDistortion, double Ci95, double MedianMilliseconds, double MeanEvaluations, string Summary);
+
+/// <summary>The <c>attack</c> command: draws examples, attacks them in parallel, verifies, reports.</summary>
+internal static class AttackCommand
+{
+    public static AttackReport Run(INetwork net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
+    {
+        int[] order = Enumerable.Range(0, source.Count).ToArray();
+        new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
+        order = order[..Math.Min(count, order.Length)];
+
+        // Examples in the attacked space: the activations of the chosen layer.
+        var options = new AttackOptions { Layer = layer };
+        int length = net.ActivationLength(layer);
+        float[] activations = new float[order.Length * length];
+        NetworkWorkspace ws = net.CreateWorkspace();
+        for (int i = 0; i < order.Length; i++) net.ForwardTo(ws, layer, source.Sample(order[i]), activations.AsSpan(i * length, length));
+        var space = new Dataset($"{source.Name} at layer {layer}", activations, order.Select(i => source.Labels[i]).ToArray(), length, source.Classes);
+        var probe = new LbfgsAttack(net, options);
+        int[] correct = Enumerable.Range(0, order.Length).Where(i => probe.Predict(space.Sample(i)) == space.Labels[i]).ToArray();
+
+        AttackResult[] results = null!;
+        if (quiet || Console.IsOutputRedirected)
+        {
+            results = AttackRunner.Run(net, space, correct, policy, options, seed, threads, cancellationToken: cancellationToken);
+        }
+        else
+        {
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+            {
+                ProgressTask task = ctx.AddTask(Markup.Escape($"attacking {name}"), maxValue: Math.Max(1, correct.Length));
+                results = AttackRunner.Run(net, space, correct, policy, options, seed, threads, new Progress(v => task.Value = v), cancellationToken);
+            });
+        }
+
+        AttackResult[] ok = results.Where(r => r.Success).ToArray();
+        double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
+        double sd = ok.Length > 1 ? Math.Sqrt(ok.Sum(r => (r.Distortion - mean) * (r.Distortion - mean)) / (ok.Length - 1)) : 0;
+        double ci = ok.Length > 1 ? 1.96 * sd / Math.Sqrt(ok.Length) : double.NaN;
+        double[] ms = results.Select(r => r.Seconds * 1000).Order().ToArray();
+        double median = ms.Length > 0 ? ms[ms.Length / 2] : double.NaN;
+        double evaluations = results.Length > 0 ? results.Average(r => r.Evaluations) : 0;
+
+        Directory.CreateDirectory(output);
+        string stem = $"attack-{Samples.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
+        if (layer == 0 && ok.Length > 0)
+        {
+            var grid = new ImageGrid(1, 3 * Math.Min(4, ok.Length), 28, 28);
+            for (int e = 0; e < Math.Min(4, ok.Length); e++)
+            {
+                ReadOnlySpan<float> x = space.Sample(ok[e].Index);
+                float[] diff = new float[x.Length];
+                for (int i = 0; i < diff.Length; i++) diff[i] = 0.5f + 10f * (ok[e].Adversarial[i] - x[i]);
+                grid.Tile(0, 3 * e, x, "t:" + ok[e].Label.ToString(CultureInfo.InvariantCulture));
+                grid.Tile(0, 3 * e + 1, diff, "x10");
+                grid.Tile(0, 3 * e + 2, ok[e].Adversarial, "p:" + ok[e].Predicted.ToString(CultureInfo.InvariantCulture));
+            }
+
+            grid.SavePng(Path.Combine(output, stem + ".png"));
+        }
+
+        var json = results.Select(r => new { example = order[r.Index], r.Label, r.Target, r.Success, r.Predicted, Distortion = double.IsNaN(r.Distortion) ? (double?)null : r.Distortion, C = double.IsNaN(r.C) ? (double?)null : r.C, r.Evaluations, r.Seconds });
+        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer, policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, meanDistortion = double.IsNaN(mean) ? (double?)null : mean, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"{name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures); mean distortion {mean:F4} ± {ci:F4} (95% CI); median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}.");
+        return new AttackReport(correct.Length, ok.Length, mean, ci, median, evaluations, summary);
+    }
+
+    private sealed class Progress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
