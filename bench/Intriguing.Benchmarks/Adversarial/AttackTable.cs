@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using Intriguing.Adversarial;
+using Intriguing.Data;
+using Intriguing.Samples;
+using Intriguing.Training;
+
+namespace Intriguing.Benchmarks.Adversarial;
+
+/// <summary>
+/// Timing mode <c>attack-table CHECKPOINT_DIR EXPORT_DIR [COUNT]</c>: attacks COUNT test images (seeded random
+/// targets) of the trained FC100-100-10 and FC200-200-10 on one thread, prints the median time per example, and
+/// exports the weights, examples and targets so that bench/reference/attack_scipy_torch.py runs the same attack
+/// with SciPy's L-BFGS-B driving a PyTorch model (the way CleverHans and Foolbox did).
+/// </summary>
+public static class AttackTable
+{
+    public static void Run(string[] args)
+    {
+        string checkpoints = args.Length > 1 ? args[1] : "out/checkpoints";
+        string export = args.Length > 2 ? args[2] : "out/attack-bench";
+        int count = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 50;
+        MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
+        Directory.CreateDirectory(export);
+        Console.WriteLine("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses");
+        foreach (var (name, net) in new (string, INetwork)[] { ("FC100-100-10", new Fc100x100x10()), ("FC200-200-10", new Fc200x200x10()) })
+        {
+            Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(name) + ".ckpt"), net);
+            var attack = new LbfgsAttack(net);
+            int[] examples = Enumerable.Range(0, data.Test.Count).Where(i => attack.Predict(data.Test.Sample(i)) == data.Test.Labels[i]).Take(count).ToArray();
+            int[] targets = examples.Select(i => AttackRunner.RandomTarget(7, i, data.Test.Labels[i], 10)).ToArray();
+
+            // Warm up the JIT on two examples, then time each example alone.
+            attack.Targeted(data.Test.Sample(examples[0]), data.Test.Labels[examples[0]], targets[0]);
+            attack.Targeted(data.Test.Sample(examples[1]), data.Test.Labels[examples[1]], targets[1]);
+            var times = new List<double>();
+            var results = new List<AttackResult>();
+            for (int e = 0; e < examples.Length; e++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                AttackResult r = attack.Targeted(data.Test.Sample(examples[e]), data.Test.Labels[examples[e]], targets[e], e);
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                results.Add(r);
+            }
+
+            times.Sort();
+            var ok = results.Where(r => r.Success).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}\t{examples.Length}\t{times[times.Count / 2]:F2}\t{results.Average(r => r.Evaluations):F0}\t{ok.Average(r => r.Distortion):F5}\t{ok.Count}"));
+
+            // Export for the Python peer: per dense layer W (out × in) and b, float32 little-endian; examples; targets.
+            string stem = Path.Combine(export, Catalog.FileName(name));
+            using (var w = new BinaryWriter(File.Create(stem + ".weights")))
+            {
+                foreach (LayerInfo l in net.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
+                {
+                    w.Write(l.OutputLength);
+                    w.Write(l.InputLength);
+                    foreach (float v in net.Parameters.Slice(l.WeightOffset, l.OutputLength * l.InputLength)) w.Write(v);
+                    foreach (float v in net.Parameters.Slice(l.BiasOffset, l.OutputLength)) w.Write(v);
+                }
+            }
+
+            using (var w = new BinaryWriter(File.Create(stem + ".examples")))
+            {
+                w.Write(examples.Length);
+                for (int e = 0; e < examples.Length; e++)
+                {
+                    w.Write(data.Test.Labels[examples[e]]);
+                    w.Write(targets[e]);
+                    foreach (float v in data.Test.Sample(examples[e])) w.Write(v);
+                }
+            }
+        }
+    }
+}
