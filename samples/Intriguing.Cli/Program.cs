@@ -42,9 +42,11 @@ models.SetAction(_ =>
 var epochsOption = new Option<int?>("--epochs") { Description = "Override the recipe's number of epochs." };
 var batchOption = new Option<int?>("--batch") { Description = "Override the recipe's batch size." };
 var lrOption = new Option<float?>("--lr") { Description = "Override the recipe's learning rate." };
+var optimizerOption = new Option<string?>("--optimizer") { Description = "sgd (mini-batch SGD with momentum) or lbfgs (full-batch L-BFGS); default: the model's recipe." };
+optimizerOption.AcceptOnlyFromAmong("sgd", "lbfgs");
 var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
 {
-    modelOption, dataOption, seedOption, outOption, threadsOption, epochsOption, batchOption, lrOption, quietOption,
+    modelOption, dataOption, seedOption, outOption, threadsOption, epochsOption, batchOption, lrOption, optimizerOption, quietOption,
 };
 train.SetAction(parse => Cli.Guard(() =>
 {
@@ -61,8 +63,15 @@ train.SetAction(parse => Cli.Guard(() =>
     string checkpoints = Path.Combine(options.OutputDirectory, "checkpoints");
     Directory.CreateDirectory(checkpoints);
     var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(options.Seed, 0x5011), "P1", "P2");
+    entry = entry with { Sgd = sgd };
+    if (parse.GetValue(optimizerOption) is { } optimizer)
+    {
+        if (entry.Autoencoder) throw new CliException("--optimizer does not apply to AE400-10, which has its own recipe.");
+        entry = entry with { FullBatch = optimizer == "lbfgs" ? entry.FullBatch ?? new FullBatchOptions() : null };
+    }
+
     ModelResult result = Cli.WithProgress(parse.GetValue(quietOption), entry.Name, progress =>
-        Reproduction.TrainModel(entry with { Sgd = sgd }, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
+        Reproduction.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
     Cli.PrintResult(result);
     return 0;
 }));

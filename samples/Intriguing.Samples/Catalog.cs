@@ -25,6 +25,7 @@ public enum TrainingSplit
 /// <param name="PaperDistortion">The paper's average minimum distortion.</param>
 /// <param name="Autoencoder">Whether the model is trained by the AE400-10 recipe (auto-encoder, then classifier on the codes).</param>
 /// <param name="Table">Where the model appears in the paper.</param>
+/// <param name="FullBatch">When set, the model is trained by full-batch L-BFGS with these settings instead of SGD.</param>
 public sealed record ModelEntry(
     string Name,
     Func<ulong, INetwork> Create,
@@ -34,20 +35,24 @@ public sealed record ModelEntry(
     double PaperTestError,
     double PaperDistortion,
     bool Autoencoder,
-    string Table);
+    string Table,
+    FullBatchOptions? FullBatch = null);
 
 /// <summary>The paper's MNIST models and how we train them (the paper does not give optimiser settings; these are ours).</summary>
 public static class Catalog
 {
     private static readonly SgdOptions s_linear = new() { Epochs = 15, BatchSize = 100, LearningRate = 0.2f, Momentum = 0.9f };
+
+    // The FC10(λ) models are convex: full-batch L-BFGS finds the regularised optimum that λ defines.
+    private static readonly FullBatchOptions s_convex = new() { MaxIterations = 500 };
     private static readonly SgdOptions s_sigmoid = new() { Epochs = 30, BatchSize = 32, LearningRate = 0.1f, Momentum = 0.9f };
 
     /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
     public static IReadOnlyList<ModelEntry> Models { get; } = new[]
     {
-        new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, s_linear, 0.067, 0.074, 0.062, false, "Table 1"),
-        new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_linear, 0.10, 0.094, 0.1, false, "Table 1"),
-        new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_linear, 0.212, 0.20, 0.14, false, "Table 1"),
+        new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, s_linear, 0.067, 0.074, 0.062, false, "Table 1", s_convex),
+        new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_linear, 0.10, 0.094, 0.1, false, "Table 1", s_convex),
+        new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_linear, 0.212, 0.20, 0.14, false, "Table 1", s_convex),
         new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0164, 0.058, false, "Table 1"),
         new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0154, 0.065, false, "Table 1"),
         new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_linear with { Epochs = 30 }, 0.0057, 0.019, 0.086, true, "Table 1"),

@@ -188,6 +188,23 @@ public static class Reproduction
                 Checkpoint.Save(checkpoint, net, new CheckpointState(sgd.Epochs, sgd.Seed, Array.Empty<float>(), settings));
             }
         }
+        else if (entry.FullBatch is { } fullBatch)
+        {
+            FullBatchOptions fb = fullBatch with { Threads = options.Threads, MaxIterations = options.Quick ? Math.Max(10, fullBatch.MaxIterations / 5) : fullBatch.MaxIterations };
+            settings = fb.Describe() + $", seed={options.Seed}";
+            if (reused && Checkpoint.Load(checkpoint, net).Settings == settings)
+            {
+                // The checkpoint holds the optimum for these settings.
+            }
+            else
+            {
+                net.Initialize(options.Seed);
+                var solved = FullBatchTraining.Fit(net, train, fb, progress, cancellationToken);
+                log.WriteLine($"{entry.Name}: full-batch L-BFGS stopped after {solved.Iterations} iterations ({solved.StopReason}), objective {solved.Value:F6}");
+                Checkpoint.Save(checkpoint, net, new CheckpointState(1, options.Seed, Array.Empty<float>(), settings));
+                reused = false;
+            }
+        }
         else
         {
             settings = sgd.Describe();
