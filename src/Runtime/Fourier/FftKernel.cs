@@ -1,0 +1,592 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Intriguing.Fourier;
+
+/// <summary>
+/// Batched 1-D complex DFT of one length along the outer axis of a <c>[length][batch]</c> array of interleaved
+/// complex numbers: element <c>(j, b)</c> sits at <c>2·(j·batch + b)</c>. Every butterfly works on whole rows
+/// of <c>batch</c> complex numbers with one scalar twiddle, so the inner loop is plain SIMD over the batch.
+/// </summary>
+/// <remarks>
+/// <para>Smooth lengths use a mixed-radix Stockham (self-sorting) decimation-in-time algorithm: pass <c>p</c>
+/// with radix <c>R</c>, after earlier passes whose radices multiply to <c>Ns</c>, computes for every
+/// <c>j &lt; n/R</c> with <c>k = j mod Ns</c>
+/// <c>v[r] = src[j + r·n/R] · w^{r·k}</c> (<c>w = e^{∓2πi/(Ns·R)}</c>), a radix-R DFT of <c>v</c>, and stores
+/// <c>dst[(j − k)·R + k + q·Ns] = V[q]</c>. No bit reversal is needed and each pass streams once through memory.
+/// Radices 4, 2, 3, 5 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
+/// symmetric butterfly. Lengths with a larger prime factor use Bluestein's chirp-z algorithm on a smooth
+/// length m ≥ 2n − 1.</para>
+/// <para>Rows are processed in full registers; the last register of a row is moved back to end exactly at the
+/// row end (it overlaps the previous one). That is safe because every pass is out of place.</para>
+/// <para>The kernel never scales: both directions are unnormalised. It is immutable and thread-safe.</para>
+/// </remarks>
+internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Largest prime factor handled by a direct butterfly; larger ones switch to Bluestein.</summary>
+    public const int MaxDirectPrime = 31;
+
+    private readonly Pass[] _passes;
+    private readonly T[] _twiddlesForward;
+    private readonly T[] _twiddlesInverse;
+    private readonly T[] _oddConstants;
+    private readonly Bluestein? _bluestein;
+
+    private readonly record struct Pass(int Radix, int Stride, int TwiddleOffset, int ConstantOffset);
+
+    private sealed class Bluestein
+    {
+        public required int M { get; init; }
+        public required FftKernel<T> Inner { get; init; }
+
+        /// <summary>Chirp <c>w_j = e^{−πi j²/n}</c> (forward) as twiddle quadruples, j &lt; n.</summary>
+        public required T[] ChirpForward { get; init; }
+        public required T[] ChirpInverse { get; init; }
+
+        /// <summary>DFT_m of the conjugate chirp filter, pre-scaled by 1/m, as twiddle quadruples.</summary>
+        public required T[] FilterForward { get; init; }
+        public required T[] FilterInverse { get; init; }
+    }
+
+    public FftKernel(int length)
+    {
+        Length = length;
+        List<int> factors = Factor(length);
+        if (factors.Count > 0 && factors[^1] > MaxDirectPrime)
+        {
+            _passes = [];
+            _twiddlesForward = _twiddlesInverse = _oddConstants = [];
+            _bluestein = CreateBluestein(length);
+            return;
+        }
+
+        // Radix order: 4s, then 2, 3s, 5s, larger primes (Factor returns them ascending).
+        List<int> radices = [];
+        int twos = factors.Count(f => f == 2);
+        for (int i = 0; i < twos / 2; i++) radices.Add(4);
+        if (twos % 2 == 1) radices.Add(2);
+        radices.AddRange(factors.Where(f => f != 2));
+
+        var passes = new Pass[radices.Count];
+        var twiddles = new List<(double Re, double Im)>();
+        var odd = new List<double>();
+        int stride = 1;
+        for (int p = 0; p < radices.Count; p++)
+        {
+            int radix = radices[p];
+            int constantOffset = -1;
+            if (radix > 5)
+            {
+                constantOffset = odd.Count;
+                int h = (radix - 1) / 2;
+                for (int q = 1; q <= h; q++)
+                {
+                    for (int r = 1; r <= h; r++)
+                    {
+                        (double sin, double cos) = Math.SinCos(2 * Math.PI * ((long)q * r % radix) / radix);
+                        odd.Add(cos);
+                        odd.Add(sin);
+                    }
+                }
+            }
+            passes[p] = new Pass(radix, stride, twiddles.Count * 4, constantOffset);
+            for (int k = 0; k < stride; k++)
+            {
+                for (int r = 1; r < radix; r++)
+                {
+                    twiddles.Add(UnitRoot((long)r * k, (long)stride * radix));
+                }
+            }
+            stride *= radix;
+        }
+        _passes = passes;
+        _twiddlesForward = PackTwiddles(twiddles, inverse: false);
+        _twiddlesInverse = PackTwiddles(twiddles, inverse: true);
+        _oddConstants = odd.Select(T.CreateChecked).ToArray();
+    }
+
+    /// <summary>Transform length.</summary>
+    public int Length { get; }
+
+    /// <summary>Number of ping-pong passes: 0 for length 1, 1 for Bluestein (it writes its result to <c>a</c>).</summary>
+    public int PassCount => _bluestein is null ? _passes.Length : 1;
+
+    /// <summary>Scratch (in T elements) needed beyond the two ping-pong buffers, for a batch of this width.</summary>
+    public long ExtraScratch(int batch) => _bluestein is null ? 0 : 2L * 2 * _bluestein.M * batch;
+
+    /// <summary>
+    /// Transforms the <c>[Length][batch]</c> array <paramref name="source"/> and returns the span holding the
+    /// result: <paramref name="source"/> itself when <see cref="PassCount"/> is 0, otherwise <paramref name="a"/>
+    /// when <see cref="PassCount"/> is odd and <paramref name="b"/> when it is even. Pass <c>i</c> writes to
+    /// <c>a</c> when <c>i</c> is even and <c>b</c> when it is odd, so <paramref name="source"/> must not overlap
+    /// <paramref name="a"/>, and may overlap <paramref name="b"/> (it is read only by the first pass).
+    /// </summary>
+    public ReadOnlySpan<T> Run(ReadOnlySpan<T> source, Span<T> a, Span<T> b, Span<T> extra, int batch, bool inverse)
+    {
+        int size = 2 * Length * batch;
+        if (_bluestein is not null)
+        {
+            RunBluestein(source.Slice(0, size), a.Slice(0, size), extra, batch, inverse);
+            return a.Slice(0, size);
+        }
+        if (_passes.Length == 0) return source.Slice(0, size);
+
+        if (ComplexVector512<T>.IsSupported && batch >= ComplexVector512<T>.Count)
+            return RunPasses<ComplexVector512<T>>(source, a, b, batch, inverse);
+        if (ComplexVector256<T>.IsSupported && batch >= ComplexVector256<T>.Count)
+            return RunPasses<ComplexVector256<T>>(source, a, b, batch, inverse);
+        if (ComplexVector128<T>.IsSupported && batch >= ComplexVector128<T>.Count)
+            return RunPasses<ComplexVector128<T>>(source, a, b, batch, inverse);
+        return RunPasses<ComplexScalar<T>>(source, a, b, batch, inverse);
+    }
+
+    private ReadOnlySpan<T> RunPasses<TV>(ReadOnlySpan<T> source, Span<T> a, Span<T> b, int batch, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        T[] twiddleTable = inverse ? _twiddlesInverse : _twiddlesForward;
+        ref T twiddles = ref MemoryMarshal.GetArrayDataReference(twiddleTable);
+        ref T src = ref MemoryMarshal.GetReference(source);
+        int n = Length;
+        for (int p = 0; p < _passes.Length; p++)
+        {
+            Pass pass = _passes[p];
+            ref T dst = ref MemoryMarshal.GetReference(p % 2 == 0 ? a : b);
+            ref T tw = ref Unsafe.Add(ref twiddles, pass.TwiddleOffset);
+            switch (pass.Radix)
+            {
+                case 2: Radix2<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw); break;
+                case 3: Radix3<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 4: Radix4<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 5: Radix5<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                default:
+                    RadixOdd<TV>(ref src, ref dst, n, pass.Stride, batch, pass.Radix, ref tw,
+                        ref _oddConstants[pass.ConstantOffset], inverse);
+                    break;
+            }
+            src = ref dst;
+        }
+        int size = 2 * n * batch;
+        return _passes.Length % 2 == 1 ? a.Slice(0, size) : b.Slice(0, size);
+    }
+
+    // ---- Butterflies -------------------------------------------------------------------------------------
+    // Each pass: for block j0 (step Ns) and k < Ns, inputs are rows j0+k + r·n/R, outputs rows j0·R + k + q·Ns.
+    // Twiddles for (k, r) are stored as quadruples (w.re, w.re, −w.im, w.im) at ((k·(R−1)) + r − 1)·4.
+
+    // y0 = a0 + a1, y1 = a0 − a1 (after a1 ← a1·w^k)
+    private static void Radix2<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 2;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 2 + k) * row);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref tw, k * 4), out TV w1r, out TV w1i);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    if (twiddle) a1 = ComplexVector.Twiddle<TV, T>(a1, w1r, w1i);
+                    TV.Store(ref Unsafe.Add(ref d, x), a0 + a1);
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), a0 - a1);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // t = a1 + a2, u = a1 − a2; y0 = a0 + t, y1,2 = a0 − t/2 ± (∓i·√3/2)·u (upper sign forward)
+    private static void Radix3<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 3;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        T s3 = T.CreateChecked(Math.Sqrt(3) / 2);
+        TV half = TV.Broadcast(T.CreateChecked(0.5));
+        // (−i·s)·(re, im) = (s·im, −s·re) = swap(v)·(s, −s) forward; inverse (+i·s): swap(v)·(−s, s).
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-s3, s3) : ComplexVector.Pair<TV, T>(s3, -s3);
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 3 + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 8);
+                ComplexVector.LoadTwiddle(ref w, out TV w1r, out TV w1i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 4), out TV w2r, out TV w2i);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    TV a2 = TV.Load(ref Unsafe.Add(ref s, x + 2 * inStep));
+                    if (twiddle)
+                    {
+                        a1 = ComplexVector.Twiddle<TV, T>(a1, w1r, w1i);
+                        a2 = ComplexVector.Twiddle<TV, T>(a2, w2r, w2i);
+                    }
+                    TV t = a1 + a2;
+                    TV u = TV.Swap(a1 - a2) * rot;
+                    TV c = a0 - t * half;
+                    TV.Store(ref Unsafe.Add(ref d, x), a0 + t);
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), c + u);
+                    TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), c - u);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // t0 = a0 + a2, t1 = a0 − a2, t2 = a1 + a3, t3 = ∓i·(a1 − a3); y0 = t0 + t2, y1 = t1 + t3, y2 = t0 − t2, y3 = t1 − t3
+    private static void Radix4<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 4;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 4 + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 12);
+                ComplexVector.LoadTwiddle(ref w, out TV w1r, out TV w1i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 4), out TV w2r, out TV w2i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 8), out TV w3r, out TV w3i);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    TV a2 = TV.Load(ref Unsafe.Add(ref s, x + 2 * inStep));
+                    TV a3 = TV.Load(ref Unsafe.Add(ref s, x + 3 * inStep));
+                    if (twiddle)
+                    {
+                        a1 = ComplexVector.Twiddle<TV, T>(a1, w1r, w1i);
+                        a2 = ComplexVector.Twiddle<TV, T>(a2, w2r, w2i);
+                        a3 = ComplexVector.Twiddle<TV, T>(a3, w3r, w3i);
+                    }
+                    TV t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3;
+                    TV t3 = TV.Swap(a1 - a3) * rot;
+                    TV.Store(ref Unsafe.Add(ref d, x), t0 + t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), t1 + t3);
+                    TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), t0 - t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), t1 - t3);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // t1 = a1 + a4, t2 = a2 + a3, u1 = a1 − a4, u2 = a2 − a3, c1 = cos 2π/5, c2 = cos 4π/5, s1, s2 likewise;
+    // A1 = a0 + c1·t1 + c2·t2, A2 = a0 + c2·t1 + c1·t2, B1 = s1·u1 + s2·u2, B2 = s2·u1 − s1·u2;
+    // y0 = a0 + t1 + t2, y1/y4 = A1 ∓ i·B1, y2/y3 = A2 ∓ i·B2 (upper sign forward).
+    private static void Radix5<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 5;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        TV c1 = TV.Broadcast(T.CreateChecked(Math.Cos(2 * Math.PI / 5)));
+        TV c2 = TV.Broadcast(T.CreateChecked(Math.Cos(4 * Math.PI / 5)));
+        TV s1 = TV.Broadcast(T.CreateChecked(Math.Sin(2 * Math.PI / 5)));
+        TV s2 = TV.Broadcast(T.CreateChecked(Math.Sin(4 * Math.PI / 5)));
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 5 + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 16);
+                ComplexVector.LoadTwiddle(ref w, out TV w1r, out TV w1i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 4), out TV w2r, out TV w2i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 8), out TV w3r, out TV w3i);
+                ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 12), out TV w4r, out TV w4i);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    TV a2 = TV.Load(ref Unsafe.Add(ref s, x + 2 * inStep));
+                    TV a3 = TV.Load(ref Unsafe.Add(ref s, x + 3 * inStep));
+                    TV a4 = TV.Load(ref Unsafe.Add(ref s, x + 4 * inStep));
+                    if (twiddle)
+                    {
+                        a1 = ComplexVector.Twiddle<TV, T>(a1, w1r, w1i);
+                        a2 = ComplexVector.Twiddle<TV, T>(a2, w2r, w2i);
+                        a3 = ComplexVector.Twiddle<TV, T>(a3, w3r, w3i);
+                        a4 = ComplexVector.Twiddle<TV, T>(a4, w4r, w4i);
+                    }
+                    TV t1 = a1 + a4, t2 = a2 + a3, u1 = a1 - a4, u2 = a2 - a3;
+                    TV big1 = TV.MultiplyAdd(c2, t2, TV.MultiplyAdd(c1, t1, a0));
+                    TV big2 = TV.MultiplyAdd(c1, t2, TV.MultiplyAdd(c2, t1, a0));
+                    TV b1 = TV.Swap(TV.MultiplyAdd(s2, u2, s1 * u1)) * rot;
+                    TV b2 = TV.Swap(s2 * u1 - s1 * u2) * rot;
+                    TV.Store(ref Unsafe.Add(ref d, x), a0 + t1 + t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), big1 + b1);
+                    TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), big2 + b2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), big2 - b2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 4 * outStep), big1 - b1);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // Odd prime p, h = (p−1)/2: t_r = a_r + a_{p−r}, u_r = a_r − a_{p−r} (r = 1…h);
+    // y0 = a0 + Σ t_r; A_q = a0 + Σ_r cos(2πqr/p)·t_r, B_q = Σ_r sin(2πqr/p)·u_r; y_q / y_{p−q} = A_q ∓ i·B_q.
+    private static void RadixOdd<TV>(ref T src, ref T dst, int n, int ns, int batch, int p, ref T tw, ref T constants, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / p, h = (p - 1) / 2;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
+        Span<TV> cos = stackalloc TV[h * h];
+        Span<TV> sin = stackalloc TV[h * h];
+        for (int i = 0; i < h * h; i++)
+        {
+            cos[i] = TV.Broadcast(Unsafe.Add(ref constants, 2 * i));
+            sin[i] = TV.Broadcast(Unsafe.Add(ref constants, 2 * i + 1));
+        }
+        Span<TV> a = stackalloc TV[p];
+        Span<TV> t = stackalloc TV[h];
+        Span<TV> u = stackalloc TV[h];
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * p + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 4 * (p - 1));
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    a[0] = TV.Load(ref Unsafe.Add(ref s, x));
+                    for (int r = 1; r < p; r++)
+                    {
+                        TV v = TV.Load(ref Unsafe.Add(ref s, x + r * inStep));
+                        if (twiddle)
+                        {
+                            ComplexVector.LoadTwiddle(ref Unsafe.Add(ref w, 4 * (r - 1)), out TV wr, out TV wi);
+                            v = ComplexVector.Twiddle<TV, T>(v, wr, wi);
+                        }
+                        a[r] = v;
+                    }
+                    TV y0 = a[0];
+                    for (int r = 1; r <= h; r++)
+                    {
+                        t[r - 1] = a[r] + a[p - r];
+                        u[r - 1] = a[r] - a[p - r];
+                        y0 += t[r - 1];
+                    }
+                    TV.Store(ref Unsafe.Add(ref d, x), y0);
+                    for (int q = 1; q <= h; q++)
+                    {
+                        TV big = a[0];
+                        TV im = TV.Broadcast(T.Zero);
+                        for (int r = 0; r < h; r++)
+                        {
+                            big = TV.MultiplyAdd(cos[(q - 1) * h + r], t[r], big);
+                            im = TV.MultiplyAdd(sin[(q - 1) * h + r], u[r], im);
+                        }
+                        im = TV.Swap(im) * rot;
+                        TV.Store(ref Unsafe.Add(ref d, x + q * outStep), big + im);
+                        TV.Store(ref Unsafe.Add(ref d, x + (p - q) * outStep), big - im);
+                    }
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // ---- Bluestein ---------------------------------------------------------------------------------------
+    // X_k = w_k · Σ_j (x_j·w_j)·conj(w_{k−j}) with w_j = e^{−πi j²/n}: a cyclic convolution of length m ≥ 2n − 1,
+    // done as IDFT_m(DFT_m(a) · DFT_m(b)) with b_j = conj(w_j) = b_{m−j}. The inverse direction conjugates w.
+
+    private static Bluestein CreateBluestein(int n)
+    {
+        int m = 1;
+        while (m < 2 * n - 1) m *= 2;
+        // A smooth 2^a·3^b·5^c length can be much closer to 2n − 1 than the next power of two.
+        for (int candidate = 2 * n - 1; candidate < m; candidate++)
+        {
+            int c = candidate;
+            foreach (int f in (ReadOnlySpan<int>)[2, 3, 5]) { while (c % f == 0) c /= f; }
+            if (c == 1) { m = candidate; break; }
+        }
+        var inner = new FftKernel<T>(m);
+        var chirp = new (double Re, double Im)[n];
+        for (int j = 0; j < n; j++)
+        {
+            // angle −π·j²/n, with j² reduced mod 2n for accuracy
+            long j2 = (long)j * j % (2L * n);
+            (double sin, double cos) = Math.SinCos(Math.PI * j2 / n);
+            chirp[j] = (cos, -sin);
+        }
+        T[] Filter(bool inverse)
+        {
+            // b_j = conj(w_j) (forward), w_j (inverse), transformed in double precision by a smooth-length kernel.
+            var inner64 = new FftKernel<double>(m);
+            var b = new double[2 * m];
+            for (int j = 0; j < n; j++)
+            {
+                double im = inverse ? chirp[j].Im : -chirp[j].Im;
+                b[2 * j] = chirp[j].Re;
+                b[2 * j + 1] = im;
+                if (j > 0)
+                {
+                    b[2 * (m - j)] = chirp[j].Re;
+                    b[2 * (m - j) + 1] = im;
+                }
+            }
+            var t1 = new double[2 * m];
+            var t2 = new double[2 * m];
+            ReadOnlySpan<double> spectrum = inner64.Run(b, t1, t2, new double[inner64.ExtraScratch(1)], 1, inverse: false);
+            var list = new List<(double, double)>(m);
+            for (int k = 0; k < m; k++) list.Add((spectrum[2 * k] / m, spectrum[2 * k + 1] / m));
+            return PackTwiddles(list, inverse: false);
+        }
+        return new Bluestein
+        {
+            M = m,
+            Inner = inner,
+            ChirpForward = PackTwiddles(chirp, inverse: false),
+            ChirpInverse = PackTwiddles(chirp, inverse: true),
+            FilterForward = Filter(inverse: false),
+            FilterInverse = Filter(inverse: true),
+        };
+    }
+
+    private void RunBluestein(ReadOnlySpan<T> source, Span<T> destination, Span<T> extra, int batch, bool inverse)
+    {
+        Bluestein bs = _bluestein!;
+        int n = Length, m = bs.M;
+        int rowLength = 2 * batch;
+        Span<T> bufA = extra.Slice(0, m * rowLength);
+        Span<T> bufB = extra.Slice(m * rowLength, m * rowLength);
+        T[] chirp = inverse ? bs.ChirpInverse : bs.ChirpForward;
+        T[] filter = inverse ? bs.FilterInverse : bs.FilterForward;
+
+        // a_j = x_j · w_j for j < n, 0 beyond.
+        for (int j = 0; j < n; j++)
+        {
+            RowTwiddle(source.Slice(j * rowLength, rowLength), bufA.Slice(j * rowLength, rowLength), chirp, j);
+        }
+        bufA.Slice(n * rowLength).Clear();
+
+        bs.Inner.Run(bufA, bufB, bufA, default, batch, inverse: false);
+        Span<T> spec = bs.Inner.PassCount % 2 == 1 ? bufB : bufA;
+        for (int k = 0; k < m; k++)
+        {
+            Span<T> rowK = spec.Slice(k * rowLength, rowLength);
+            RowTwiddle(rowK, rowK, filter, k);
+        }
+        Span<T> other = spec == bufA ? bufB : bufA;
+        bs.Inner.Run(spec, other, spec, default, batch, inverse: true);
+        Span<T> conv = bs.Inner.PassCount % 2 == 1 ? other : spec;
+        for (int k = 0; k < n; k++)
+        {
+            RowTwiddle(conv.Slice(k * rowLength, rowLength), destination.Slice(k * rowLength, rowLength), chirp, k);
+        }
+    }
+
+    /// <summary><c>destination = source · w[index]</c> for one row of complex numbers (w as twiddle quadruples).</summary>
+    private static void RowTwiddle(ReadOnlySpan<T> source, Span<T> destination, T[] table, int index)
+    {
+        int batch = source.Length / 2;
+        ref T s = ref MemoryMarshal.GetReference(source);
+        ref T d = ref MemoryMarshal.GetReference(destination);
+        ref T w = ref table[4 * index];
+        if (ComplexVector512<T>.IsSupported && batch >= ComplexVector512<T>.Count) RowTwiddle<ComplexVector512<T>>(ref s, ref d, ref w, batch);
+        else if (ComplexVector256<T>.IsSupported && batch >= ComplexVector256<T>.Count) RowTwiddle<ComplexVector256<T>>(ref s, ref d, ref w, batch);
+        else if (ComplexVector128<T>.IsSupported && batch >= ComplexVector128<T>.Count) RowTwiddle<ComplexVector128<T>>(ref s, ref d, ref w, batch);
+        else RowTwiddle<ComplexScalar<T>>(ref s, ref d, ref w, batch);
+    }
+
+    private static void RowTwiddle<TV>(ref T s, ref T d, ref T w, int batch)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        ComplexVector.LoadTwiddle(ref w, out TV wr, out TV wi);
+        nint row = 2 * batch, width = 2 * TV.Count, last = row - width;
+        // In place (s == d) the overlapping last register would twiddle some values twice: finish with scalars.
+        bool inPlace = Unsafe.AreSame(ref s, ref d);
+        nint x = 0;
+        for (; x <= last; x += width)
+        {
+            TV.Store(ref Unsafe.Add(ref d, x), ComplexVector.Twiddle<TV, T>(TV.Load(ref Unsafe.Add(ref s, x)), wr, wi));
+        }
+        if (x < row)
+        {
+            if (!inPlace)
+            {
+                TV.Store(ref Unsafe.Add(ref d, last), ComplexVector.Twiddle<TV, T>(TV.Load(ref Unsafe.Add(ref s, last)), wr, wi));
+            }
+            else
+            {
+                ComplexVector.LoadTwiddle(ref w, out ComplexScalar<T> sr, out ComplexScalar<T> si);
+                for (; x < row; x += 2)
+                {
+                    ComplexScalar<T>.Store(ref Unsafe.Add(ref d, x),
+                        ComplexVector.Twiddle<ComplexScalar<T>, T>(ComplexScalar<T>.Load(ref Unsafe.Add(ref s, x)), sr, si));
+                }
+            }
+        }
+    }
+
+    // ---- Tables ------------------------------------------------------------------------------------------
+
+    /// <summary>e^{−2πi·num/den} in double, with the exponent reduced exactly first.</summary>
+    internal static (double Re, double Im) UnitRoot(long num, long den)
+    {
+        (double sin, double cos) = Math.SinCos(2 * Math.PI * (num % den) / den);
+        return (cos, -sin);
+    }
+
+    /// <summary>Packs complex numbers as quadruples (re, re, −im, im); <paramref name="inverse"/> conjugates them.</summary>
+    internal static T[] PackTwiddles(IReadOnlyList<(double Re, double Im)> values, bool inverse)
+    {
+        var table = new T[4 * values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            double im = inverse ? -values[i].Im : values[i].Im;
+            table[4 * i] = T.CreateChecked(values[i].Re);
+            table[4 * i + 1] = T.CreateChecked(values[i].Re);
+            table[4 * i + 2] = T.CreateChecked(-im);
+            table[4 * i + 3] = T.CreateChecked(im);
+        }
+        return table;
+    }
+
+    /// <summary>Prime factors of <paramref name="n"/>, ascending, with multiplicity.</summary>
+    internal static List<int> Factor(int n)
+    {
+        var factors = new List<int>();
+        for (int f = 2; (long)f * f <= n; f++)
+        {
+            while (n % f == 0)
+            {
+                factors.Add(f);
+                n /= f;
+            }
+        }
+        if (n > 1) factors.Add(n);
+        return factors;
+    }
+}

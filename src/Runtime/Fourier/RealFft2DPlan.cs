@@ -1,0 +1,208 @@
+using System.Numerics;
+
+namespace Intriguing.Fourier;
+
+/// <summary>
+/// A reusable plan for 2-D real-to-complex DFTs of rows × cols real arrays (one channel or a batch) and the
+/// inverse complex-to-real transforms.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <remarks>
+/// <para><b>Layout.</b> A real channel is a row-major rows × cols array. Its spectrum is Hermitian
+/// (<c>X[−k, −l] = conj X[k, l]</c>, indices mod the sizes), so only the columns <c>l = 0 … cols/2</c> are stored:
+/// a row-major rows × <see cref="SpectrumCols"/> array of interleaved complex numbers (the layout of
+/// <c>numpy.fft.rfft2</c>). A batch is <c>count</c> channels back to back, on both sides.</para>
+/// <para><b>Convention.</b> Forward is unnormalised; Inverse scales by 1/(rows·cols) and returns the real part of
+/// the inverse of the Hermitian extension of the stored half (<c>numpy.fft.irfft2</c>), so Inverse(Forward(x)) = x.</para>
+/// <para><b>Algorithm.</b> Two real channels x, y are packed into one complex array <c>z = x + i·y</c>, transformed
+/// by <see cref="Fft2DPlan{T}"/>, and split with <c>X = (Z[k,l] + conj Z[−k,−l])/2</c>,
+/// <c>Y = (Z[k,l] − conj Z[−k,−l])/(2i)</c>; so a batch costs about half as many complex transforms as channels.
+/// This works for every size, odd or even.</para>
+/// <para><b>Threads and memory.</b> Immutable and thread-safe; scratch as in <see cref="Fft2DPlan{T}"/>.</para>
+/// </remarks>
+public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Fft2DPlan<T> _complex;
+
+    private RealFft2DPlan(int rows, int cols)
+    {
+        _complex = Fft2DPlan<T>.Create(rows, cols);
+        ScratchLength = _complex.ChannelLength + _complex.ScratchLength;
+    }
+
+    /// <summary>Creates a plan for rows × cols real arrays.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or rows·cols is too large.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    public static RealFft2DPlan<T> Create(int rows, int cols) => new(rows, cols);
+
+    /// <summary>Number of rows.</summary>
+    public int Rows => _complex.Rows;
+
+    /// <summary>Number of columns of the real array.</summary>
+    public int Cols => _complex.Cols;
+
+    /// <summary>Number of stored spectrum columns, cols/2 + 1.</summary>
+    public int SpectrumCols => Cols / 2 + 1;
+
+    /// <summary>Real values per channel: rows·cols.</summary>
+    public int RealLength => Rows * Cols;
+
+    /// <summary>Values of <typeparamref name="T"/> per spectrum channel: 2·rows·(cols/2 + 1).</summary>
+    public int SpectrumLength => 2 * Rows * SpectrumCols;
+
+    /// <summary>Values of <typeparamref name="T"/> a caller-provided scratch span must hold (independent of the batch size).</summary>
+    public long ScratchLength { get; }
+
+    /// <summary>Forward transform of one real channel (<see cref="RealLength"/> values) into its half spectrum (<see cref="SpectrumLength"/> values).</summary>
+    public void Forward(ReadOnlySpan<T> input, Span<T> output) => ForwardBatch(input, output, 1);
+
+    /// <summary>Inverse transform of one half spectrum into a real channel, scaled by 1/(rows·cols).</summary>
+    public void Inverse(ReadOnlySpan<T> input, Span<T> output) => InverseBatch(input, output, 1);
+
+    /// <summary>Forward transforms of <paramref name="count"/> real channels into <paramref name="count"/> half spectra.</summary>
+    public void ForwardBatch(ReadOnlySpan<T> input, Span<T> output, int count)
+        => ForwardBatch(input, output, count, FftScratch<T>.Get(ScratchLength));
+
+    /// <summary>Forward transforms using caller-provided <paramref name="scratch"/> (at least <see cref="ScratchLength"/> values).</summary>
+    /// <param name="input"><paramref name="count"/> × <see cref="RealLength"/> real values.</param>
+    /// <param name="output"><paramref name="count"/> × <see cref="SpectrumLength"/> values; must not overlap <paramref name="input"/>.</param>
+    /// <param name="count">Number of channels, at least 0.</param>
+    /// <param name="scratch">Work memory.</param>
+    public void ForwardBatch(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch)
+    {
+        Check(input.Length, RealLength, output.Length, SpectrumLength, count, scratch.Length, "input", "output");
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+        int rows = Rows, cols = Cols, sc = SpectrumCols, realLength = RealLength, specLength = SpectrumLength;
+        Span<T> z = scratch.Slice(0, _complex.ChannelLength);
+        Span<T> work = scratch.Slice(_complex.ChannelLength);
+        T half = T.CreateChecked(0.5);
+        for (int c = 0; c < count; c += 2)
+        {
+            bool pair = c + 1 < count;
+            ReadOnlySpan<T> x = input.Slice(c * realLength, realLength);
+            ReadOnlySpan<T> y = pair ? input.Slice((c + 1) * realLength, realLength) : default;
+            for (int i = 0; i < realLength; i++)
+            {
+                z[2 * i] = x[i];
+                z[2 * i + 1] = pair ? y[i] : T.Zero;
+            }
+            _complex.ExecuteUnchecked(z, z, work, inverse: false);
+            Span<T> outX = output.Slice(c * specLength, specLength);
+            if (!pair)
+            {
+                for (int k = 0; k < rows; k++) z.Slice(2 * k * cols, 2 * sc).CopyTo(outX.Slice(2 * k * sc));
+                continue;
+            }
+            Span<T> outY = output.Slice((c + 1) * specLength, specLength);
+            for (int k = 0; k < rows; k++)
+            {
+                int kn = k == 0 ? 0 : rows - k;
+                for (int l = 0; l < sc; l++)
+                {
+                    int ln = l == 0 ? 0 : cols - l;
+                    T ar = z[2 * (k * cols + l)], ai = z[2 * (k * cols + l) + 1];
+                    T br = z[2 * (kn * cols + ln)], bi = -z[2 * (kn * cols + ln) + 1];
+                    int o = 2 * (k * sc + l);
+                    outX[o] = (ar + br) * half;
+                    outX[o + 1] = (ai + bi) * half;
+                    // (a − b)/(2i) = −i(a − b)/2 = ((ai − bi)/2, −(ar − br)/2)
+                    outY[o] = (ai - bi) * half;
+                    outY[o + 1] = (br - ar) * half;
+                }
+            }
+        }
+    }
+
+    /// <summary>Inverse transforms of <paramref name="count"/> half spectra into real channels, each scaled by 1/(rows·cols).</summary>
+    public void InverseBatch(ReadOnlySpan<T> input, Span<T> output, int count)
+        => InverseBatch(input, output, count, FftScratch<T>.Get(ScratchLength));
+
+    /// <summary>Inverse transforms using caller-provided <paramref name="scratch"/> (at least <see cref="ScratchLength"/> values).</summary>
+    /// <param name="input"><paramref name="count"/> × <see cref="SpectrumLength"/> values.</param>
+    /// <param name="output"><paramref name="count"/> × <see cref="RealLength"/> real values; must not overlap <paramref name="input"/>.</param>
+    /// <param name="count">Number of channels, at least 0.</param>
+    /// <param name="scratch">Work memory.</param>
+    public void InverseBatch(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch)
+    {
+        Check(output.Length, RealLength, input.Length, SpectrumLength, count, scratch.Length, "output", "input");
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+        int realLength = RealLength, specLength = SpectrumLength;
+        Span<T> z = scratch.Slice(0, _complex.ChannelLength);
+        Span<T> work = scratch.Slice(_complex.ChannelLength);
+        for (int c = 0; c < count; c += 2)
+        {
+            bool pair = c + 1 < count;
+            // z = X̃ + i·Ỹ over the full array, X̃ and Ỹ the Hermitian extensions.
+            Extend(input.Slice(c * specLength, specLength), z, imaginary: false);
+            if (pair) Extend(input.Slice((c + 1) * specLength, specLength), z, imaginary: true);
+            _complex.ExecuteUnchecked(z, z, work, inverse: true);
+            Span<T> x = output.Slice(c * realLength, realLength);
+            for (int i = 0; i < realLength; i++) x[i] = z[2 * i];
+            if (pair)
+            {
+                Span<T> y = output.Slice((c + 1) * realLength, realLength);
+                for (int i = 0; i < realLength; i++) y[i] = z[2 * i + 1];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the Hermitian extension H̃ of the half spectrum <paramref name="half"/> into <paramref name="z"/>
+    /// (<paramref name="imaginary"/> = false), or adds i·H̃ to it (true). Columns stored without a mirror partner
+    /// (l = 0, and l = cols/2 for even cols) are replaced by their Hermitian part (H[k,l] + conj H[−k,l])/2.
+    /// </summary>
+    private void Extend(ReadOnlySpan<T> half, Span<T> z, bool imaginary)
+    {
+        int rows = Rows, cols = Cols, sc = SpectrumCols;
+        T h = T.CreateChecked(0.5);
+        for (int k = 0; k < rows; k++)
+        {
+            int kn = k == 0 ? 0 : rows - k;
+            for (int l = 0; l < cols; l++)
+            {
+                T re, im;
+                bool selfPaired = l == 0 || (cols % 2 == 0 && l == cols / 2);
+                if (selfPaired)
+                {
+                    T ar = half[2 * (k * sc + l)], ai = half[2 * (k * sc + l) + 1];
+                    T br = half[2 * (kn * sc + l)], bi = -half[2 * (kn * sc + l) + 1];
+                    re = (ar + br) * h;
+                    im = (ai + bi) * h;
+                }
+                else if (l < sc)
+                {
+                    re = half[2 * (k * sc + l)];
+                    im = half[2 * (k * sc + l) + 1];
+                }
+                else
+                {
+                    int ln = cols - l;
+                    re = half[2 * (kn * sc + ln)];
+                    im = -half[2 * (kn * sc + ln) + 1];
+                }
+                int o = 2 * (k * cols + l);
+                if (!imaginary)
+                {
+                    z[o] = re;
+                    z[o + 1] = im;
+                }
+                else
+                {
+                    // z += i·(re + i·im) = (−im, re)
+                    z[o] -= im;
+                    z[o + 1] += re;
+                }
+            }
+        }
+    }
+
+    private void Check(int realActual, int realLength, int specActual, int specLength, int count, int scratchActual,
+        string realName, string specName)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 0.");
+        FftGuard.CheckLength(realActual, (long)count * realLength, realName, "count × Rows × Cols real values");
+        FftGuard.CheckLength(specActual, (long)count * specLength, specName,
+            "count × 2 × Rows × (Cols/2 + 1) interleaved values");
+        FftGuard.CheckScratch(scratchActual, ScratchLength);
+    }
+}
