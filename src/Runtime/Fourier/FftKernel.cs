@@ -350,6 +350,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // Odd prime p, h = (p−1)/2: t_r = a_r + a_{p−r}, u_r = a_r − a_{p−r} (r = 1…h);
     // y0 = a0 + Σ t_r; A_q = a0 + Σ_r cos(2πqr/p)·t_r, B_q = Σ_r sin(2πqr/p)·u_r; y_q / y_{p−q} = A_q ∓ i·B_q.
+    [SkipLocalsInit]
     private static void RadixOdd<TV>(ref T src, ref T dst, int n, int ns, int batch, int p, ref T tw, ref T constants, bool inverse)
         where TV : unmanaged, IComplexVector<TV, T>
     {
@@ -357,13 +358,6 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
         nint inStep = m * row, outStep = ns * row;
         TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
-        Span<TV> cos = stackalloc TV[h * h];
-        Span<TV> sin = stackalloc TV[h * h];
-        for (int i = 0; i < h * h; i++)
-        {
-            cos[i] = TV.Broadcast(Unsafe.Add(ref constants, 2 * i));
-            sin[i] = TV.Broadcast(Unsafe.Add(ref constants, 2 * i + 1));
-        }
         Span<TV> a = stackalloc TV[p];
         Span<TV> t = stackalloc TV[h];
         Span<TV> u = stackalloc TV[h];
@@ -401,10 +395,11 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     {
                         TV big = a[0];
                         TV im = TV.Broadcast(T.Zero);
+                        ref T cs = ref Unsafe.Add(ref constants, 2 * (q - 1) * h);
                         for (int r = 0; r < h; r++)
                         {
-                            big = TV.MultiplyAdd(cos[(q - 1) * h + r], t[r], big);
-                            im = TV.MultiplyAdd(sin[(q - 1) * h + r], u[r], im);
+                            big = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref cs, 2 * r)), t[r], big);
+                            im = TV.MultiplyAdd(TV.Broadcast(Unsafe.Add(ref cs, 2 * r + 1)), u[r], im);
                         }
                         im = TV.Swap(im) * rot;
                         TV.Store(ref Unsafe.Add(ref d, x + q * outStep), big + im);

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Intriguing.Fourier;
 
@@ -67,43 +69,94 @@ internal static class FftGuard
     }
 
     /// <summary>
-    /// Transposes a rows × cols array of interleaved complex numbers into cols × rows, in 8 × 8 tiles.
+    /// Transposes a rows × cols array of interleaved complex numbers into cols × rows: 32 × 32 cache tiles of
+    /// 4 × 4 (float) or 2 × 2 (double) register tiles when AVX is available, scalar copies for the edges.
     /// </summary>
     public static void Transpose<T>(ReadOnlySpan<T> source, Span<T> destination, int rows, int cols)
         where T : unmanaged
     {
-        if (Unsafe.SizeOf<T>() == 4)
-        {
-            TransposeTiles(MemoryMarshal.Cast<T, ulong>(source), MemoryMarshal.Cast<T, ulong>(destination), rows, cols);
-        }
-        else
-        {
-            TransposeTiles(MemoryMarshal.Cast<T, Int128>(source), MemoryMarshal.Cast<T, Int128>(destination), rows, cols);
-        }
+        if (source.Length < 2L * rows * cols) throw new ArgumentException("source is too short.", nameof(source));
+        if (destination.Length < 2L * rows * cols) throw new ArgumentException("destination is too short.", nameof(destination));
+        ref double s = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(source));
+        ref double d = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(destination));
+        if (Unsafe.SizeOf<T>() == 4) TransposeComplex64(ref s, ref d, rows, cols);
+        else TransposeComplex128(ref s, ref d, rows, cols);
     }
 
-    private static void TransposeTiles<TE>(ReadOnlySpan<TE> source, Span<TE> destination, int rows, int cols)
-        where TE : unmanaged
+    private const int CacheTile = 16;
+
+    /// <summary>Complex float = one 64-bit element, viewed as a double. d[c·rows + r] = s[r·cols + c].</summary>
+    private static void TransposeComplex64(ref double s, ref double d, int rows, int cols)
     {
-        const int Tile = 8;
-        _ = source[rows * cols - 1];
-        _ = destination[rows * cols - 1];
-        ref TE s = ref MemoryMarshal.GetReference(source);
-        ref TE d = ref MemoryMarshal.GetReference(destination);
-        for (int r0 = 0; r0 < rows; r0 += Tile)
+        int rows4 = Avx.IsSupported ? rows & ~3 : 0, cols4 = Avx.IsSupported ? cols & ~3 : 0;
+        for (int r0 = 0; r0 < rows4; r0 += CacheTile)
         {
-            int r1 = Math.Min(r0 + Tile, rows);
-            for (int c0 = 0; c0 < cols; c0 += Tile)
+            int r1 = Math.Min(r0 + CacheTile, rows4);
+            for (int c0 = 0; c0 < cols4; c0 += CacheTile)
             {
-                int c1 = Math.Min(c0 + Tile, cols);
-                for (int c = c0; c < c1; c++)
+                int c1 = Math.Min(c0 + CacheTile, cols4);
+                for (int r = r0; r < r1; r += 4)
                 {
-                    ref TE dRow = ref Unsafe.Add(ref d, (nint)c * rows);
-                    for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c += 4)
                     {
-                        Unsafe.Add(ref dRow, r) = Unsafe.Add(ref s, (nint)r * cols + c);
+                        // rows a..d of a 4 × 4 tile → columns: unpack pairs within 128-bit lanes, then swap lanes.
+                        ref double src = ref Unsafe.Add(ref s, (nint)r * cols + c);
+                        Vector256<double> a = Vector256.LoadUnsafe(ref src);
+                        Vector256<double> b = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, cols));
+                        Vector256<double> e = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * (nint)cols));
+                        Vector256<double> f = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 3 * (nint)cols));
+                        Vector256<double> ab0 = Avx.UnpackLow(a, b), ab1 = Avx.UnpackHigh(a, b);
+                        Vector256<double> ef0 = Avx.UnpackLow(e, f), ef1 = Avx.UnpackHigh(e, f);
+                        ref double dst = ref Unsafe.Add(ref d, (nint)c * rows + r);
+                        Avx.Permute2x128(ab0, ef0, 0x20).StoreUnsafe(ref dst);
+                        Avx.Permute2x128(ab1, ef1, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, rows));
+                        Avx.Permute2x128(ab0, ef0, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 2 * (nint)rows));
+                        Avx.Permute2x128(ab1, ef1, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 3 * (nint)rows));
                     }
                 }
+            }
+        }
+        TransposeEdges(ref Unsafe.As<double, ulong>(ref s), ref Unsafe.As<double, ulong>(ref d), rows, cols, rows4, cols4);
+    }
+
+    /// <summary>Complex double = one 128-bit element. d[c·rows + r] = s[r·cols + c].</summary>
+    private static void TransposeComplex128(ref double s, ref double d, int rows, int cols)
+    {
+        int rows2 = Avx.IsSupported ? rows & ~1 : 0, cols2 = Avx.IsSupported ? cols & ~1 : 0;
+        for (int r0 = 0; r0 < rows2; r0 += CacheTile)
+        {
+            int r1 = Math.Min(r0 + CacheTile, rows2);
+            for (int c0 = 0; c0 < cols2; c0 += CacheTile)
+            {
+                int c1 = Math.Min(c0 + CacheTile, cols2);
+                for (int r = r0; r < r1; r += 2)
+                {
+                    for (int c = c0; c < c1; c += 2)
+                    {
+                        ref double src = ref Unsafe.Add(ref s, 2 * ((nint)r * cols + c));
+                        Vector256<double> a = Vector256.LoadUnsafe(ref src);
+                        Vector256<double> b = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * (nint)cols));
+                        ref double dst = ref Unsafe.Add(ref d, 2 * ((nint)c * rows + r));
+                        Avx.Permute2x128(a, b, 0x20).StoreUnsafe(ref dst);
+                        Avx.Permute2x128(a, b, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 2 * (nint)rows));
+                    }
+                }
+            }
+        }
+        TransposeEdges(ref Unsafe.As<double, Int128>(ref s), ref Unsafe.As<double, Int128>(ref d), rows, cols, rows2, cols2);
+    }
+
+    /// <summary>Scalar transpose of everything outside the [0, rowsDone) × [0, colsDone) block.</summary>
+    private static void TransposeEdges<TE>(ref TE s, ref TE d, int rows, int cols, int rowsDone, int colsDone)
+        where TE : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            int cStart = r < rowsDone ? colsDone : 0;
+            ref TE sRow = ref Unsafe.Add(ref s, (nint)r * cols);
+            for (int c = cStart; c < cols; c++)
+            {
+                Unsafe.Add(ref d, (nint)c * rows + r) = Unsafe.Add(ref sRow, c);
             }
         }
     }

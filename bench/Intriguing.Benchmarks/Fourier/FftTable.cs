@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Intriguing.Fourier;
+
+namespace Intriguing.Benchmarks.Fourier;
+
+/// <summary>
+/// Quick timing mode for <c>bench/reference/fft_compare.sh</c>: <c>dotnet run -c Release -- fft-table [sizes…]</c>
+/// prints one line "size microseconds" per square 2-D complex float forward transform, out of place.
+/// Method (same as the FFTW and NumPy scripts): warm up, then 31 samples, each timing enough back-to-back calls
+/// to last about 2 ms; the reported figure is the median per-call time.
+/// </summary>
+public static class FftTable
+{
+    public static readonly int[] DefaultSizes = [8, 13, 16, 28, 32, 55, 64, 128, 224, 256];
+
+    public static void Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--parts")
+        {
+            RunParts(args[1..]);
+            return;
+        }
+        int[] sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : DefaultSizes;
+        foreach (int n in sizes)
+        {
+            var plan = Fft2DPlan<float>.Create(n, n);
+            var input = new float[plan.ChannelLength];
+            var random = new Random(n);
+            for (int i = 0; i < input.Length; i++) input[i] = (float)(2 * random.NextDouble() - 1);
+            var output = new float[input.Length];
+            var scratch = new float[plan.ScratchLength];
+            Console.WriteLine($"{n} {MedianMicroseconds(() => plan.Forward(input, output, scratch)):F3}");
+        }
+    }
+
+    /// <summary>Diagnostic split of one 2-D transform into its column kernel, transpose and row kernel.</summary>
+    private static void RunParts(string[] args)
+    {
+        foreach (int n in args.Select(int.Parse))
+        {
+            var kernel = new FftKernel<float>(n);
+            var a = new float[2 * n * n];
+            var b = new float[2 * n * n];
+            var c = new float[2 * n * n];
+            var extra = new float[kernel.ExtraScratch(n)];
+            new Random(1).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+            for (int i = 0; i < a.Length; i++) a[i] = (float)(i % 7);
+            double run = MedianMicroseconds(() => kernel.Run(a, b, c, extra, n, inverse: false));
+            double transpose = MedianMicroseconds(() => FftGuard.Transpose<float>(a, b, n, n));
+            Console.WriteLine($"{n} kernel {run:F3} transpose {transpose:F3}");
+        }
+    }
+
+    private static double MedianMicroseconds(Action action)
+    {
+        // Calibrate the number of calls per sample to ~2 ms, after a warm-up long enough for tiered JIT.
+        var watch = Stopwatch.StartNew();
+        int calls = 0;
+        while (watch.Elapsed.TotalMilliseconds < 300)
+        {
+            action();
+            calls++;
+        }
+        int perSample = Math.Max(1, (int)(calls * 2.0 / watch.Elapsed.TotalMilliseconds));
+        var samples = new double[31];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < perSample; i++) action();
+            samples[s] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / perSample;
+        }
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+}
