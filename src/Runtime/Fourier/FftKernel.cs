@@ -15,7 +15,7 @@ namespace Intriguing.Fourier;
 /// <c>j &lt; n/R</c> with <c>k = j mod Ns</c>
 /// <c>v[r] = src[j + r·n/R] · w^{r·k}</c> (<c>w = e^{∓2πi/(Ns·R)}</c>), a radix-R DFT of <c>v</c>, and stores
 /// <c>dst[(j − k)·R + k + q·Ns] = V[q]</c>. No bit reversal is needed and each pass streams once through memory.
-/// Radices 4, 2, 3, 5 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
+/// Radices 8, 4, 2, 3, 5 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
 /// symmetric butterfly. Lengths with a larger prime factor use Bluestein's chirp-z algorithm on a smooth
 /// length m ≥ 2n − 1.</para>
 /// <para>Rows are processed in full registers; the last register of a row is moved back to end exactly at the
@@ -61,11 +61,15 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             return;
         }
 
-        // Radix order: 4s, then 2, 3s, 5s, larger primes (Factor returns them ascending).
+        // Radix order: 8s, then 4s or a single 2 (2^t with t mod 3 = 1 uses 4·4 rather than 8·2), 3s, 5s,
+        // larger primes (Factor returns them ascending). Fewer, larger radices mean fewer passes over memory.
         List<int> radices = [];
         int twos = factors.Count(f => f == 2);
-        for (int i = 0; i < twos / 2; i++) radices.Add(4);
-        if (twos % 2 == 1) radices.Add(2);
+        int eights = twos % 3 == 1 && twos >= 4 ? (twos - 4) / 3 : twos / 3;
+        for (int i = 0; i < eights; i++) radices.Add(8);
+        int rest = twos - 3 * eights;
+        if (rest == 1) radices.Add(2);
+        for (int i = 0; i < rest / 2; i++) radices.Add(4);
         radices.AddRange(factors.Where(f => f != 2));
 
         var passes = new Pass[radices.Count];
@@ -158,6 +162,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 case 2: Radix2<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw); break;
                 case 3: Radix3<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 4: Radix4<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 8: Radix8<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 5: Radix5<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 default:
                     RadixOdd<TV>(ref src, ref dst, n, pass.Stride, batch, pass.Radix, ref tw,
@@ -285,6 +290,71 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     TV.Store(ref Unsafe.Add(ref d, x + outStep), t1 + t3);
                     TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), t0 - t2);
                     TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), t1 - t3);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // b_r = a_r + a_{r+4}, b_{r+4} = a_r − a_{r+4} (r < 4); even outputs y_{2m} = DFT4(b0, b1, b2, b3)_m,
+    // odd outputs y_{2m+1} = DFT4(b4, W·b5, W²·b6, W³·b7)_m with W = e^{∓iπ/4} = (1 ∓ i)/√2, W² = ∓i.
+    private static void Radix8<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 8;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
+        TV invSqrt2 = TV.Broadcast(T.CreateChecked(Math.Sqrt(0.5)));
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 8 + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 28);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    TV a2 = TV.Load(ref Unsafe.Add(ref s, x + 2 * inStep));
+                    TV a3 = TV.Load(ref Unsafe.Add(ref s, x + 3 * inStep));
+                    TV a4 = TV.Load(ref Unsafe.Add(ref s, x + 4 * inStep));
+                    TV a5 = TV.Load(ref Unsafe.Add(ref s, x + 5 * inStep));
+                    TV a6 = TV.Load(ref Unsafe.Add(ref s, x + 6 * inStep));
+                    TV a7 = TV.Load(ref Unsafe.Add(ref s, x + 7 * inStep));
+                    if (twiddle)
+                    {
+                        a1 = ComplexVector.Twiddle<TV, T>(a1, TV.BroadcastPair(ref w), TV.BroadcastPair(ref Unsafe.Add(ref w, 2)));
+                        a2 = ComplexVector.Twiddle<TV, T>(a2, TV.BroadcastPair(ref Unsafe.Add(ref w, 4)), TV.BroadcastPair(ref Unsafe.Add(ref w, 6)));
+                        a3 = ComplexVector.Twiddle<TV, T>(a3, TV.BroadcastPair(ref Unsafe.Add(ref w, 8)), TV.BroadcastPair(ref Unsafe.Add(ref w, 10)));
+                        a4 = ComplexVector.Twiddle<TV, T>(a4, TV.BroadcastPair(ref Unsafe.Add(ref w, 12)), TV.BroadcastPair(ref Unsafe.Add(ref w, 14)));
+                        a5 = ComplexVector.Twiddle<TV, T>(a5, TV.BroadcastPair(ref Unsafe.Add(ref w, 16)), TV.BroadcastPair(ref Unsafe.Add(ref w, 18)));
+                        a6 = ComplexVector.Twiddle<TV, T>(a6, TV.BroadcastPair(ref Unsafe.Add(ref w, 20)), TV.BroadcastPair(ref Unsafe.Add(ref w, 22)));
+                        a7 = ComplexVector.Twiddle<TV, T>(a7, TV.BroadcastPair(ref Unsafe.Add(ref w, 24)), TV.BroadcastPair(ref Unsafe.Add(ref w, 26)));
+                    }
+                    TV b0 = a0 + a4, b4 = a0 - a4, b1 = a1 + a5, b5 = a1 - a5;
+                    TV b2 = a2 + a6, b6 = a2 - a6, b3 = a3 + a7, b7 = a3 - a7;
+                    TV c5 = (b5 + TV.Swap(b5) * rot) * invSqrt2;
+                    TV c6 = TV.Swap(b6) * rot;
+                    TV c7 = (TV.Swap(b7) * rot - b7) * invSqrt2;
+                    // Even outputs.
+                    TV t0 = b0 + b2, t1 = b0 - b2, t2 = b1 + b3, t3 = TV.Swap(b1 - b3) * rot;
+                    TV.Store(ref Unsafe.Add(ref d, x), t0 + t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), t1 + t3);
+                    TV.Store(ref Unsafe.Add(ref d, x + 4 * outStep), t0 - t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 6 * outStep), t1 - t3);
+                    // Odd outputs.
+                    t0 = b4 + c6;
+                    t1 = b4 - c6;
+                    t2 = c5 + c7;
+                    t3 = TV.Swap(c5 - c7) * rot;
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), t0 + t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), t1 + t3);
+                    TV.Store(ref Unsafe.Add(ref d, x + 5 * outStep), t0 - t2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 7 * outStep), t1 - t3);
                     if (x == last) break;
                 }
             }

@@ -15,7 +15,7 @@ namespace Intriguing.Fourier;
 /// <para><b>Convention.</b> <see cref="Forward(ReadOnlySpan{T}, Span{T})"/> computes the unnormalised
 /// <c>X[k] = Σ_j x[j]·e^{−2πi·jk/n}</c>; <see cref="Inverse(ReadOnlySpan{T}, Span{T})"/> computes
 /// <c>x[j] = (1/n)·Σ_k X[k]·e^{+2πi·jk/n}</c>, so Inverse(Forward(x)) = x (the NumPy/FFTW-with-scaling convention).</para>
-/// <para><b>Algorithms.</b> Any length ≥ 1: mixed radix 4, 2, 3, 5 and direct odd-prime butterflies up to 31
+/// <para><b>Algorithms.</b> Any length ≥ 1: mixed radix 8, 4, 2, 3, 5 and direct odd-prime butterflies up to 31
 /// (self-sorting Stockham passes); lengths with a larger prime factor use Bluestein's algorithm.</para>
 /// <para><b>Threads and memory.</b> A plan is immutable and may be used from any number of threads at once.
 /// Overloads with a <c>scratch</c> span use only that memory (at least <see cref="ScratchLength"/> values); the
