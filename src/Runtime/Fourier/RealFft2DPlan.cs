@@ -71,8 +71,42 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
     public void ForwardBatch(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch)
     {
         Check(input.Length, RealLength, output.Length, SpectrumLength, count, scratch.Length, "input", "output");
+        ForwardCore(input, Rows, Cols, output, count, scratch);
+    }
+
+    /// <summary>
+    /// Forward transforms of <paramref name="count"/> small real arrays of <paramref name="inputRows"/> ×
+    /// <paramref name="inputCols"/> (for example convolution kernels), each zero-padded to Rows × Cols with the
+    /// data in the top-left corner, using the per-thread scratch buffer.
+    /// </summary>
+    public void ForwardBatchPadded(ReadOnlySpan<T> input, int inputRows, int inputCols, Span<T> output, int count)
+        => ForwardBatchPadded(input, inputRows, inputCols, output, count, FftScratch<T>.Get(ScratchLength));
+
+    /// <summary>
+    /// Forward transforms of <paramref name="count"/> small real arrays, each zero-padded to Rows × Cols with the
+    /// data in the top-left corner: the result equals <see cref="ForwardBatch(ReadOnlySpan{T}, Span{T}, int, Span{T})"/>
+    /// of the padded arrays, without building them.
+    /// </summary>
+    /// <param name="input"><paramref name="count"/> × <paramref name="inputRows"/> × <paramref name="inputCols"/> real values, row-major.</param>
+    /// <param name="inputRows">Rows of each small array, 1 … Rows.</param>
+    /// <param name="inputCols">Columns of each small array, 1 … Cols.</param>
+    /// <param name="output"><paramref name="count"/> × <see cref="SpectrumLength"/> values; must not overlap <paramref name="input"/>.</param>
+    /// <param name="count">Number of channels, at least 0.</param>
+    /// <param name="scratch">Work memory, at least <see cref="ScratchLength"/> values.</param>
+    public void ForwardBatchPadded(ReadOnlySpan<T> input, int inputRows, int inputCols, Span<T> output, int count, Span<T> scratch)
+    {
+        if (inputRows < 1 || inputRows > Rows)
+            throw new ArgumentOutOfRangeException(nameof(inputRows), inputRows, $"inputRows must be between 1 and Rows = {Rows}.");
+        if (inputCols < 1 || inputCols > Cols)
+            throw new ArgumentOutOfRangeException(nameof(inputCols), inputCols, $"inputCols must be between 1 and Cols = {Cols}.");
+        Check(input.Length, inputRows * inputCols, output.Length, SpectrumLength, count, scratch.Length, "input", "output");
+        ForwardCore(input, inputRows, inputCols, output, count, scratch);
+    }
+
+    private void ForwardCore(ReadOnlySpan<T> input, int inputRows, int inputCols, Span<T> output, int count, Span<T> scratch)
+    {
         if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
-        int rows = Rows, cols = Cols, sc = SpectrumCols, realLength = RealLength, specLength = SpectrumLength;
+        int rows = Rows, cols = Cols, sc = SpectrumCols, realLength = inputRows * inputCols, specLength = SpectrumLength;
         Span<T> z = scratch.Slice(0, _complex.ChannelLength);
         Span<T> work = scratch.Slice(_complex.ChannelLength);
         T half = T.CreateChecked(0.5);
@@ -81,10 +115,28 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
             bool pair = c + 1 < count;
             ReadOnlySpan<T> x = input.Slice(c * realLength, realLength);
             ReadOnlySpan<T> y = pair ? input.Slice((c + 1) * realLength, realLength) : default;
-            for (int i = 0; i < realLength; i++)
+            if (inputRows != rows || inputCols != cols) z.Clear();
+            for (int r = 0; r < inputRows; r++)
             {
-                z[2 * i] = x[i];
-                z[2 * i + 1] = pair ? y[i] : T.Zero;
+                Span<T> zRow = z.Slice(2 * r * cols, 2 * inputCols);
+                ReadOnlySpan<T> xRow = x.Slice(r * inputCols, inputCols);
+                if (pair)
+                {
+                    ReadOnlySpan<T> yRow = y.Slice(r * inputCols, inputCols);
+                    for (int i = 0; i < xRow.Length; i++)
+                    {
+                        zRow[2 * i] = xRow[i];
+                        zRow[2 * i + 1] = yRow[i];
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < xRow.Length; i++)
+                    {
+                        zRow[2 * i] = xRow[i];
+                        zRow[2 * i + 1] = T.Zero;
+                    }
+                }
             }
             _complex.ExecuteUnchecked(z, z, work, inverse: false);
             Span<T> outX = output.Slice(c * specLength, specLength);
@@ -200,7 +252,7 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
         string realName, string specName)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 0.");
-        FftGuard.CheckLength(realActual, (long)count * realLength, realName, "count × Rows × Cols real values");
+        FftGuard.CheckLength(realActual, (long)count * realLength, realName, "count × (rows × cols of one real array) values");
         FftGuard.CheckLength(specActual, (long)count * specLength, specName,
             "count × 2 × Rows × (Cols/2 + 1) interleaved values");
         FftGuard.CheckScratch(scratchActual, ScratchLength);

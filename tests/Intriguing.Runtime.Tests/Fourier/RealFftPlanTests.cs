@@ -126,6 +126,35 @@ public class RealFftPlanTests
         }
     }
 
+    [Theory]
+    [InlineData(13, 13, 3, 3)]
+    [InlineData(8, 6, 5, 4)]
+    [InlineData(27, 27, 27, 27)]
+    public void Padded_batch_matches_naive_dft_of_zero_padded_arrays(int rows, int cols, int kRows, int kCols)
+    {
+        const int Count = 5;
+        var plan = RealFft2DPlan<double>.Create(rows, cols);
+        int sc = cols / 2 + 1;
+        double[] kernels = Random(Count * kRows * kCols, seed: kRows * 7 + kCols);
+        var spectra = new double[Count * plan.SpectrumLength];
+        plan.ForwardBatchPadded(kernels, kRows, kCols, spectra, Count);
+        for (int c = 0; c < Count; c++)
+        {
+            var padded = new double[2 * rows * cols];
+            for (int r = 0; r < kRows; r++)
+            {
+                for (int q = 0; q < kCols; q++) padded[2 * (r * cols + q)] = kernels[c * kRows * kCols + r * kCols + q];
+            }
+            double[] full = Dft2D(padded, rows, cols);
+            var half = new double[2 * rows * sc];
+            for (int k = 0; k < rows; k++) Array.Copy(full, 2 * k * cols, half, 2 * k * sc, 2 * sc);
+            double error = RelativeError<double>(spectra.AsSpan(c * plan.SpectrumLength, plan.SpectrumLength), half);
+            Assert.True(error <= 1e-12, $"channel {c}: {error:E2}");
+        }
+        Assert.Equal("inputRows", Assert.Throws<ArgumentOutOfRangeException>(
+            () => plan.ForwardBatchPadded(kernels, rows + 1, kCols, spectra, Count)).ParamName);
+    }
+
     [Fact]
     public void Bad_arguments_throw_with_the_argument_name()
     {
