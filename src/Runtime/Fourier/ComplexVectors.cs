@@ -32,6 +32,9 @@ internal interface IComplexVector<TSelf, T>
     /// <summary>Exchanges the real and imaginary part of every complex slot: <c>(re, im) → (im, re)</c>.</summary>
     static abstract TSelf Swap(TSelf value);
 
+    /// <summary>Reverses the order of the complex slots (each pair kept as (re, im)).</summary>
+    static abstract TSelf Reverse(TSelf value);
+
     static abstract TSelf operator +(TSelf a, TSelf b);
 
     static abstract TSelf operator -(TSelf a, TSelf b);
@@ -120,6 +123,16 @@ internal readonly struct ComplexVector512<T> : IComplexVector<ComplexVector512<T
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector512<T> Reverse(ComplexVector512<T> value)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return new(Vector512.Shuffle(value._v.As<T, double>(), Vector512.Create(7L, 6, 5, 4, 3, 2, 1, 0)).As<double, T>());
+        }
+        return new(Vector512.Shuffle(value._v.As<T, double>(), Vector512.Create(6L, 7, 4, 5, 2, 3, 0, 1)).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector512<T> operator +(ComplexVector512<T> a, ComplexVector512<T> b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,6 +191,16 @@ internal readonly struct ComplexVector256<T> : IComplexVector<ComplexVector256<T
             return new(Vector256.Shuffle(value._v.As<T, float>(), Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)).As<float, T>());
         }
         return new(Vector256.Shuffle(value._v.As<T, double>(), Vector256.Create(1L, 0, 3, 2)).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector256<T> Reverse(ComplexVector256<T> value)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return new(Vector256.Shuffle(value._v.As<T, double>(), Vector256.Create(3L, 2, 1, 0)).As<double, T>());
+        }
+        return new(Vector256.Shuffle(value._v.As<T, double>(), Vector256.Create(2L, 3, 0, 1)).As<double, T>());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,6 +265,12 @@ internal readonly struct ComplexVector128<T> : IComplexVector<ComplexVector128<T
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector128<T> Reverse(ComplexVector128<T> value)
+        => typeof(T) == typeof(float)
+            ? new(Vector128.Shuffle(value._v.As<T, double>(), Vector128.Create(1L, 0)).As<double, T>())
+            : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector128<T> operator +(ComplexVector128<T> a, ComplexVector128<T> b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -296,6 +325,9 @@ internal readonly struct ComplexScalar<T> : IComplexVector<ComplexScalar<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexScalar<T> Swap(ComplexScalar<T> value) => new(value._im, value._re);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexScalar<T> Reverse(ComplexScalar<T> value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexScalar<T> operator +(ComplexScalar<T> a, ComplexScalar<T> b) => new(a._re + b._re, a._im + b._im);

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Intriguing.Fourier;
 
@@ -109,33 +111,25 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
         int rows = Rows, cols = Cols, sc = SpectrumCols, realLength = inputRows * inputCols, specLength = SpectrumLength;
         Span<T> z = scratch.Slice(0, _complex.ChannelLength);
         Span<T> work = scratch.Slice(_complex.ChannelLength);
-        T half = T.CreateChecked(0.5);
         for (int c = 0; c < count; c += 2)
         {
             bool pair = c + 1 < count;
             ReadOnlySpan<T> x = input.Slice(c * realLength, realLength);
             ReadOnlySpan<T> y = pair ? input.Slice((c + 1) * realLength, realLength) : default;
             if (inputRows != rows || inputCols != cols) z.Clear();
+            // z[r, q] = x[r, q] + i·y[r, q] (y = 0 for an unpaired last channel).
+            ref T zRef = ref MemoryMarshal.GetReference(z);
+            ref T xRef = ref MemoryMarshal.GetReference(x);
+            ref T yRef = ref MemoryMarshal.GetReference(y);
             for (int r = 0; r < inputRows; r++)
             {
-                Span<T> zRow = z.Slice(2 * r * cols, 2 * inputCols);
-                ReadOnlySpan<T> xRow = x.Slice(r * inputCols, inputCols);
-                if (pair)
+                ref T zRow = ref Unsafe.Add(ref zRef, 2 * r * cols);
+                ref T xRow = ref Unsafe.Add(ref xRef, r * inputCols);
+                ref T yRow = ref Unsafe.Add(ref yRef, r * inputCols);
+                for (int i = 0; i < inputCols; i++)
                 {
-                    ReadOnlySpan<T> yRow = y.Slice(r * inputCols, inputCols);
-                    for (int i = 0; i < xRow.Length; i++)
-                    {
-                        zRow[2 * i] = xRow[i];
-                        zRow[2 * i + 1] = yRow[i];
-                    }
-                }
-                else
-                {
-                    for (int i = 0; i < xRow.Length; i++)
-                    {
-                        zRow[2 * i] = xRow[i];
-                        zRow[2 * i + 1] = T.Zero;
-                    }
+                    Unsafe.Add(ref zRow, 2 * i) = Unsafe.Add(ref xRow, i);
+                    Unsafe.Add(ref zRow, 2 * i + 1) = pair ? Unsafe.Add(ref yRow, i) : T.Zero;
                 }
             }
             _complex.ExecuteUnchecked(z, z, work, inverse: false);
@@ -146,23 +140,63 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
                 continue;
             }
             Span<T> outY = output.Slice((c + 1) * specLength, specLength);
+            ref T zr = ref MemoryMarshal.GetReference(z);
+            ref T xo = ref MemoryMarshal.GetReference(outX);
+            ref T yo = ref MemoryMarshal.GetReference(outY);
             for (int k = 0; k < rows; k++)
             {
                 int kn = k == 0 ? 0 : rows - k;
-                for (int l = 0; l < sc; l++)
-                {
-                    int ln = l == 0 ? 0 : cols - l;
-                    T ar = z[2 * (k * cols + l)], ai = z[2 * (k * cols + l) + 1];
-                    T br = z[2 * (kn * cols + ln)], bi = -z[2 * (kn * cols + ln) + 1];
-                    int o = 2 * (k * sc + l);
-                    outX[o] = (ar + br) * half;
-                    outX[o + 1] = (ai + bi) * half;
-                    // (a − b)/(2i) = −i(a − b)/2 = ((ai − bi)/2, −(ar − br)/2)
-                    outY[o] = (ai - bi) * half;
-                    outY[o + 1] = (br - ar) * half;
-                }
+                ref T zk = ref Unsafe.Add(ref zr, 2 * k * cols);
+                ref T zkn = ref Unsafe.Add(ref zr, 2 * kn * cols);
+                ref T xk = ref Unsafe.Add(ref xo, 2 * k * sc);
+                ref T yk = ref Unsafe.Add(ref yo, 2 * k * sc);
+                int span = sc - 1; // columns l = 1 … sc − 1 pair with cols − l ≥ 1
+                int done = 1;
+                if (ComplexVector512<T>.IsSupported && span >= ComplexVector512<T>.Count)
+                    done = SplitRow<ComplexVector512<T>>(ref zk, ref zkn, ref xk, ref yk, cols, sc);
+                else if (ComplexVector256<T>.IsSupported && span >= ComplexVector256<T>.Count)
+                    done = SplitRow<ComplexVector256<T>>(ref zk, ref zkn, ref xk, ref yk, cols, sc);
+                else if (ComplexVector128<T>.IsSupported && span >= ComplexVector128<T>.Count)
+                    done = SplitRow<ComplexVector128<T>>(ref zk, ref zkn, ref xk, ref yk, cols, sc);
+                SplitScalar(ref zk, ref zkn, ref xk, ref yk, 0, 0);
+                for (int l = done; l < sc; l++) SplitScalar(ref zk, ref zkn, ref xk, ref yk, l, cols - l);
             }
         }
+    }
+
+    // a = Z[k, l], b = conj Z[−k, −l]: X = (a + b)/2, Y = (a − b)/(2i) = ((ai − bi)/2, (br − ar)/2).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SplitScalar(ref T zk, ref T zkn, ref T xk, ref T yk, int l, int ln)
+    {
+        T half = T.CreateChecked(0.5);
+        T ar = Unsafe.Add(ref zk, 2 * l), ai = Unsafe.Add(ref zk, 2 * l + 1);
+        T br = Unsafe.Add(ref zkn, 2 * ln), bi = -Unsafe.Add(ref zkn, 2 * ln + 1);
+        Unsafe.Add(ref xk, 2 * l) = (ar + br) * half;
+        Unsafe.Add(ref xk, 2 * l + 1) = (ai + bi) * half;
+        Unsafe.Add(ref yk, 2 * l) = (ai - bi) * half;
+        Unsafe.Add(ref yk, 2 * l + 1) = (br - ar) * half;
+    }
+
+    /// <summary>
+    /// Vector form of <see cref="SplitScalar"/> for columns l = 1, 1 + V, … while a whole register fits below
+    /// <paramref name="sc"/>; the partner columns cols − l … are loaded as one register and reversed.
+    /// Returns the first column left for the scalar loop.
+    /// </summary>
+    private static int SplitRow<TV>(ref T zk, ref T zkn, ref T xk, ref T yk, int cols, int sc)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        TV half = TV.Broadcast(T.CreateChecked(0.5));
+        TV conj = ComplexVector.Pair<TV, T>(T.One, -T.One);
+        TV swapScale = ComplexVector.Pair<TV, T>(T.CreateChecked(0.5), T.CreateChecked(-0.5));
+        int l = 1;
+        for (; l + TV.Count <= sc; l += TV.Count)
+        {
+            TV a = TV.Load(ref Unsafe.Add(ref zk, 2 * l));
+            TV b = TV.Reverse(TV.Load(ref Unsafe.Add(ref zkn, 2 * (cols - l - TV.Count + 1)))) * conj;
+            TV.Store(ref Unsafe.Add(ref xk, 2 * l), (a + b) * half);
+            TV.Store(ref Unsafe.Add(ref yk, 2 * l), TV.Swap(a - b) * swapScale);
+        }
+        return l;
     }
 
     /// <summary>Inverse transforms of <paramref name="count"/> half spectra into real channels, each scaled by 1/(rows·cols).</summary>
