@@ -20,6 +20,19 @@ public static class FftTable
             RunParts(args[1..]);
             return;
         }
+        if (args.Length > 0 && args[0] == "--1d")
+        {
+            foreach (int n in args[1..].Select(int.Parse))
+            {
+                var plan = FftPlan<float>.Create(n);
+                var x = new float[2 * n];
+                for (int i = 0; i < x.Length; i++) x[i] = (float)Math.Sin(i);
+                var y = new float[2 * n];
+                var scratch = new float[plan.ScratchLength];
+                Console.WriteLine($"1-D {n}: {MedianMicroseconds(() => plan.Forward(x, y, scratch)):F3} µs");
+            }
+            return;
+        }
         if (args.Length > 0 && args[0] == "--real")
         {
             RunReal(args[1..]);

@@ -32,6 +32,27 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _twiddlesInverse;
     private readonly T[] _oddConstants;
     private readonly Bluestein? _bluestein;
+    private readonly FourStep? _fourStep;
+
+    /// <summary>Smallest smooth length that a single (batch 1) transform runs as the four-step algorithm.</summary>
+    public const int MinFourStepLength = 256;
+
+    /// <summary>
+    /// Batch-1 transforms of smooth length n = n1·n2 ≥ <see cref="MinFourStepLength"/> as a 2-D problem so they
+    /// vectorise: x viewed as A[j1][j2] (n1 × n2, row-major); B = DFT over j1 (batch n2); B[k1][j2] ·= W_n^{j2·k1};
+    /// transpose; DFT over j2 (batch n1) gives D[k2][k1] = X[k1 + n1·k2], which is X in natural order.
+    /// </summary>
+    private sealed class FourStep
+    {
+        public required int N1 { get; init; }
+        public required int N2 { get; init; }
+        public required FftKernel<T> First { get; init; }
+        public required FftKernel<T> Second { get; init; }
+
+        /// <summary>W_n^{j2·k1} at k1·n2 + j2, as split pair tables (see <see cref="MultiplyElementwise"/>).</summary>
+        public required T[] Re { get; init; }
+        public required T[] Im { get; init; }
+    }
 
     private readonly record struct Pass(int Radix, int Stride, int TwiddleOffset, int ConstantOffset);
 
@@ -47,9 +68,18 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         /// <summary>DFT_m of the conjugate chirp filter, pre-scaled by 1/m, as twiddle quadruples.</summary>
         public required T[] FilterForward { get; init; }
         public required T[] FilterInverse { get; init; }
+
+        /// <summary>The same tables as split pairs for batch-1 element-wise products.</summary>
+        public required (T[] Re, T[] Im) ChirpSplit { get; init; }
+        public required (T[] Re, T[] Im) FilterForwardSplit { get; init; }
+        public required (T[] Re, T[] Im) FilterInverseSplit { get; init; }
     }
 
-    public FftKernel(int length)
+    public FftKernel(int length) : this(length, allowFourStep: true)
+    {
+    }
+
+    private FftKernel(int length, bool allowFourStep)
     {
         Length = length;
         List<int> factors = Factor(length);
@@ -108,23 +138,74 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         _twiddlesForward = PackTwiddles(twiddles, inverse: false);
         _twiddlesInverse = PackTwiddles(twiddles, inverse: true);
         _oddConstants = odd.Select(T.CreateChecked).ToArray();
+        if (allowFourStep && length >= MinFourStepLength) _fourStep = CreateFourStep(length);
+    }
+
+    private static FourStep CreateFourStep(int n)
+    {
+        int n1 = 1;
+        for (int d = 1; (long)d * d <= n; d++)
+        {
+            if (n % d == 0) n1 = d;
+        }
+        int n2 = n / n1;
+        var values = new (double Re, double Im)[n];
+        for (int k1 = 0; k1 < n1; k1++)
+        {
+            for (int j2 = 0; j2 < n2; j2++) values[k1 * n2 + j2] = UnitRoot((long)j2 * k1, n);
+        }
+        (T[] re, T[] im) = SplitPairs(values);
+        return new FourStep
+        {
+            N1 = n1,
+            N2 = n2,
+            First = new FftKernel<T>(n1, allowFourStep: false),
+            Second = new FftKernel<T>(n2, allowFourStep: false),
+            Re = re,
+            Im = im,
+        };
+    }
+
+    private ReadOnlySpan<T> RunFourStep(ReadOnlySpan<T> source, Span<T> a, Span<T> extra, bool inverse)
+    {
+        FourStep fs = _fourStep!;
+        int size = 2 * Length;
+        Span<T> e = extra.Slice(0, size);
+        ReadOnlySpan<T> first = fs.First.Run(source.Slice(0, size), a, e, default, fs.N2, inverse);
+        Span<T> firstBuffer = first.Overlaps(a) ? a.Slice(0, size) : e;
+        MultiplyElementwise(firstBuffer, firstBuffer, fs.Re, fs.Im, inverse);
+        Span<T> transposed = firstBuffer == e ? a.Slice(0, size) : e;
+        FftGuard.Transpose<T>(firstBuffer, transposed, fs.N1, fs.N2);
+        Span<T> other = transposed == e ? a.Slice(0, size) : e;
+        ReadOnlySpan<T> result = fs.Second.Run(transposed, other, transposed, default, fs.N1, inverse);
+        if (!result.Overlaps(a)) result.CopyTo(a);
+        return a.Slice(0, size);
     }
 
     /// <summary>Transform length.</summary>
     public int Length { get; }
 
-    /// <summary>Number of ping-pong passes: 0 for length 1, 1 for Bluestein (it writes its result to <c>a</c>).</summary>
+    /// <summary>
+    /// Number of ping-pong passes, which tells where <see cref="Run"/> usually leaves the result: 0 for length 1,
+    /// 1 for Bluestein. Batch-1 four-step transforms also leave it in <c>a</c>; callers use the returned span.
+    /// </summary>
     public int PassCount => _bluestein is null ? _passes.Length : 1;
 
     /// <summary>Scratch (in T elements) needed beyond the two ping-pong buffers, for a batch of this width.</summary>
-    public long ExtraScratch(int batch) => _bluestein is null ? 0 : 2L * 2 * _bluestein.M * batch;
+    public long ExtraScratch(int batch)
+    {
+        if (_bluestein is not null) return 2L * 2 * _bluestein.M * batch + _bluestein.Inner.ExtraScratch(batch);
+        if (_fourStep is not null && batch == 1) return 2L * Length;
+        return 0;
+    }
 
     /// <summary>
     /// Transforms the <c>[Length][batch]</c> array <paramref name="source"/> and returns the span holding the
     /// result: <paramref name="source"/> itself when <see cref="PassCount"/> is 0, otherwise <paramref name="a"/>
-    /// when <see cref="PassCount"/> is odd and <paramref name="b"/> when it is even. Pass <c>i</c> writes to
-    /// <c>a</c> when <c>i</c> is even and <c>b</c> when it is odd, so <paramref name="source"/> must not overlap
-    /// <paramref name="a"/>, and may overlap <paramref name="b"/> (it is read only by the first pass).
+    /// or <paramref name="b"/> (for Stockham passes: <paramref name="a"/> when <see cref="PassCount"/> is odd).
+    /// Pass <c>i</c> writes to <c>a</c> when <c>i</c> is even and <c>b</c> when it is odd, so
+    /// <paramref name="source"/> must not overlap <paramref name="a"/>, and may overlap <paramref name="b"/>
+    /// (it is read only by the first pass). <paramref name="extra"/> holds <see cref="ExtraScratch"/> values.
     /// </summary>
     public ReadOnlySpan<T> Run(ReadOnlySpan<T> source, Span<T> a, Span<T> b, Span<T> extra, int batch, bool inverse)
     {
@@ -135,6 +216,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             return a.Slice(0, size);
         }
         if (_passes.Length == 0) return source.Slice(0, size);
+        if (batch == 1 && _fourStep is not null) return RunFourStep(source, a, extra, inverse);
 
         if (ComplexVector512<T>.IsSupported && batch >= ComplexVector512<T>.Count)
             return RunPasses<ComplexVector512<T>>(source, a, b, batch, inverse);
@@ -505,7 +587,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             (double sin, double cos) = Math.SinCos(Math.PI * j2 / n);
             chirp[j] = (cos, -sin);
         }
-        T[] Filter(bool inverse)
+        (double, double)[] Filter(bool inverse)
         {
             // b_j = conj(w_j) (forward), w_j (inverse), transformed in double precision by a smooth-length kernel.
             var inner64 = new FftKernel<double>(m);
@@ -524,18 +606,22 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             var t1 = new double[2 * m];
             var t2 = new double[2 * m];
             ReadOnlySpan<double> spectrum = inner64.Run(b, t1, t2, new double[inner64.ExtraScratch(1)], 1, inverse: false);
-            var list = new List<(double, double)>(m);
-            for (int k = 0; k < m; k++) list.Add((spectrum[2 * k] / m, spectrum[2 * k + 1] / m));
-            return PackTwiddles(list, inverse: false);
+            var list = new (double, double)[m];
+            for (int k = 0; k < m; k++) list[k] = (spectrum[2 * k] / m, spectrum[2 * k + 1] / m);
+            return list;
         }
+        (double, double)[] forward = Filter(inverse: false), backward = Filter(inverse: true);
         return new Bluestein
         {
             M = m,
             Inner = inner,
             ChirpForward = PackTwiddles(chirp, inverse: false),
             ChirpInverse = PackTwiddles(chirp, inverse: true),
-            FilterForward = Filter(inverse: false),
-            FilterInverse = Filter(inverse: true),
+            FilterForward = PackTwiddles(forward, inverse: false),
+            FilterInverse = PackTwiddles(backward, inverse: false),
+            ChirpSplit = SplitPairs(chirp),
+            FilterForwardSplit = SplitPairs(forward),
+            FilterInverseSplit = SplitPairs(backward),
         };
     }
 
@@ -549,27 +635,97 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[] chirp = inverse ? bs.ChirpInverse : bs.ChirpForward;
         T[] filter = inverse ? bs.FilterInverse : bs.FilterForward;
 
+        Span<T> innerExtra = extra.Slice(2 * m * rowLength);
+        bool single = batch == 1;
+        (T[] Re, T[] Im) filterSplit = inverse ? bs.FilterInverseSplit : bs.FilterForwardSplit;
+
         // a_j = x_j · w_j for j < n, 0 beyond.
-        for (int j = 0; j < n; j++)
+        if (single) MultiplyElementwise(source, bufA, bs.ChirpSplit.Re, bs.ChirpSplit.Im, conjugate: inverse);
+        else
         {
-            RowTwiddle(source.Slice(j * rowLength, rowLength), bufA.Slice(j * rowLength, rowLength), chirp, j);
+            for (int j = 0; j < n; j++)
+            {
+                RowTwiddle(source.Slice(j * rowLength, rowLength), bufA.Slice(j * rowLength, rowLength), chirp, j);
+            }
         }
         bufA.Slice(n * rowLength).Clear();
 
-        bs.Inner.Run(bufA, bufB, bufA, default, batch, inverse: false);
-        Span<T> spec = bs.Inner.PassCount % 2 == 1 ? bufB : bufA;
-        for (int k = 0; k < m; k++)
+        // Convolution with the chirp filter: DFT_m, product with the (1/m-scaled) filter spectrum, IDFT_m.
+        ReadOnlySpan<T> spectrum = bs.Inner.Run(bufA, bufB, bufA, innerExtra, batch, inverse: false);
+        Span<T> spec = spectrum.Overlaps(bufA) ? bufA : bufB;
+        if (single) MultiplyElementwise(spec, spec, filterSplit.Re, filterSplit.Im, conjugate: false);
+        else
         {
-            Span<T> rowK = spec.Slice(k * rowLength, rowLength);
-            RowTwiddle(rowK, rowK, filter, k);
+            for (int k = 0; k < m; k++)
+            {
+                Span<T> rowK = spec.Slice(k * rowLength, rowLength);
+                RowTwiddle(rowK, rowK, filter, k);
+            }
         }
         Span<T> other = spec == bufA ? bufB : bufA;
-        bs.Inner.Run(spec, other, spec, default, batch, inverse: true);
-        Span<T> conv = bs.Inner.PassCount % 2 == 1 ? other : spec;
-        for (int k = 0; k < n; k++)
+        ReadOnlySpan<T> conv = bs.Inner.Run(spec, other, spec, innerExtra, batch, inverse: true);
+
+        // X_k = w_k · conv_k.
+        if (single)
         {
-            RowTwiddle(conv.Slice(k * rowLength, rowLength), destination.Slice(k * rowLength, rowLength), chirp, k);
+            MultiplyElementwise(conv.Slice(0, 2 * n), destination, bs.ChirpSplit.Re, bs.ChirpSplit.Im, conjugate: inverse);
         }
+        else
+        {
+            for (int k = 0; k < n; k++)
+            {
+                RowTwiddle(conv.Slice(k * rowLength, rowLength), destination.Slice(k * rowLength, rowLength), chirp, k);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[i] = source[i] · w[i]</c> (or <c>· conj w[i]</c>) for every complex number, with w held as
+    /// split pair tables <c>re[2i] = re[2i+1] = w.re</c>, <c>im[2i] = −w.im</c>, <c>im[2i+1] = w.im</c>.
+    /// <paramref name="source"/> and <paramref name="destination"/> may be the same span.
+    /// </summary>
+    private static void MultiplyElementwise(ReadOnlySpan<T> source, Span<T> destination, T[] re, T[] im, bool conjugate)
+    {
+        int count = source.Length / 2;
+        ref T s = ref MemoryMarshal.GetReference(source);
+        ref T d = ref MemoryMarshal.GetReference(destination);
+        ref T wr = ref MemoryMarshal.GetArrayDataReference(re);
+        ref T wi = ref MemoryMarshal.GetArrayDataReference(im);
+        int done = 0;
+        if (ComplexVector512<T>.IsSupported && count >= ComplexVector512<T>.Count)
+            done = MultiplyElementwise<ComplexVector512<T>>(ref s, ref d, ref wr, ref wi, count, conjugate);
+        else if (ComplexVector256<T>.IsSupported && count >= ComplexVector256<T>.Count)
+            done = MultiplyElementwise<ComplexVector256<T>>(ref s, ref d, ref wr, ref wi, count, conjugate);
+        else if (ComplexVector128<T>.IsSupported && count >= ComplexVector128<T>.Count)
+            done = MultiplyElementwise<ComplexVector128<T>>(ref s, ref d, ref wr, ref wi, count, conjugate);
+        MultiplyElementwise<ComplexScalar<T>>(ref Unsafe.Add(ref s, 2 * done), ref Unsafe.Add(ref d, 2 * done),
+            ref Unsafe.Add(ref wr, 2 * done), ref Unsafe.Add(ref wi, 2 * done), count - done, conjugate);
+    }
+
+    // v·w = v·(w.re, w.re) + swap(v)·(−w.im, w.im); v·conj(w) = v·(w.re, w.re) − swap(v)·(−w.im, w.im).
+    private static int MultiplyElementwise<TV>(ref T s, ref T d, ref T wr, ref T wi, int count, bool conjugate)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int i = 0;
+        if (conjugate)
+        {
+            for (; i + TV.Count <= count; i += TV.Count)
+            {
+                TV v = TV.Load(ref Unsafe.Add(ref s, 2 * i));
+                TV.Store(ref Unsafe.Add(ref d, 2 * i),
+                    v * TV.Load(ref Unsafe.Add(ref wr, 2 * i)) - TV.Swap(v) * TV.Load(ref Unsafe.Add(ref wi, 2 * i)));
+            }
+        }
+        else
+        {
+            for (; i + TV.Count <= count; i += TV.Count)
+            {
+                TV v = TV.Load(ref Unsafe.Add(ref s, 2 * i));
+                TV.Store(ref Unsafe.Add(ref d, 2 * i),
+                    TV.MultiplyAdd(TV.Swap(v), TV.Load(ref Unsafe.Add(ref wi, 2 * i)), v * TV.Load(ref Unsafe.Add(ref wr, 2 * i))));
+            }
+        }
+        return i;
     }
 
     /// <summary><c>destination = source · w[index]</c> for one row of complex numbers (w as twiddle quadruples).</summary>
@@ -637,6 +793,20 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             table[4 * i + 3] = T.CreateChecked(im);
         }
         return table;
+    }
+
+    /// <summary>Split pair tables (re, re) and (−im, im) per complex number, for <see cref="MultiplyElementwise"/>.</summary>
+    internal static (T[] Re, T[] Im) SplitPairs(IReadOnlyList<(double Re, double Im)> values)
+    {
+        var re = new T[2 * values.Count];
+        var im = new T[2 * values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            re[2 * i] = re[2 * i + 1] = T.CreateChecked(values[i].Re);
+            im[2 * i] = T.CreateChecked(-values[i].Im);
+            im[2 * i + 1] = T.CreateChecked(values[i].Im);
+        }
+        return (re, im);
     }
 
     /// <summary>Prime factors of <paramref name="n"/>, ascending, with multiplicity.</summary>

@@ -13,6 +13,12 @@ public class FftPlanTests
         data.Add(1009);
         data.Add(2 * 3 * 5 * 7 * 11); // several direct odd radices in one plan
         data.Add(1024);
+        // Four-step (n ≥ 256, smooth) splits, including unbalanced and odd ones.
+        data.Add(256);
+        data.Add(1000);
+        data.Add(2187);
+        data.Add(4096);
+        data.Add(2 * 509); // Bluestein whose inner length is large enough for four-step
         return data;
     }
 
