@@ -16,7 +16,9 @@ namespace Intriguing.Fourier;
 /// <c>X[k] = Σ_j x[j]·e^{−2πi·jk/n}</c>; <see cref="Inverse(ReadOnlySpan{T}, Span{T})"/> computes
 /// <c>x[j] = (1/n)·Σ_k X[k]·e^{+2πi·jk/n}</c>, so Inverse(Forward(x)) = x (the NumPy/FFTW-with-scaling convention).</para>
 /// <para><b>Algorithms.</b> Any length ≥ 1: mixed radix 8, 4, 2, 3, 5 and direct odd-prime butterflies up to 31
-/// (self-sorting Stockham passes); lengths with a larger prime factor use Bluestein's algorithm.</para>
+/// (self-sorting Stockham passes); lengths with a larger prime factor use Bluestein's algorithm. Smooth lengths of
+/// 32 and more run as the four-step algorithm (the signal viewed as an n1 × n2 matrix, transformed along both axes
+/// with SIMD across the other axis), so single 1-D transforms are vectorised as well.</para>
 /// <para><b>Threads and memory.</b> A plan is immutable and may be used from any number of threads at once.
 /// Overloads with a <c>scratch</c> span use only that memory (at least <see cref="ScratchLength"/> values); the
 /// others use a per-thread buffer that is allocated once, so no call allocates after warm-up.</para>
