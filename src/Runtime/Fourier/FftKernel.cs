@@ -15,7 +15,7 @@ namespace Intriguing.Fourier;
 /// <c>j &lt; n/R</c> with <c>k = j mod Ns</c>
 /// <c>v[r] = src[j + r·n/R] · w^{r·k}</c> (<c>w = e^{∓2πi/(Ns·R)}</c>), a radix-R DFT of <c>v</c>, and stores
 /// <c>dst[(j − k)·R + k + q·Ns] = V[q]</c>. No bit reversal is needed and each pass streams once through memory.
-/// Radices 8, 4, 2, 3, 5 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
+/// Radices 8, 4, 2, 3, 5, 7 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
 /// symmetric butterfly. Lengths with a larger prime factor use Bluestein's chirp-z algorithm on a smooth
 /// length m ≥ 2n − 1. A single transform (batch 1) of a smooth length ≥ <see cref="MinFourStepLength"/> runs as the
 /// four-step algorithm (two batched passes of this kernel around a twiddle product and a transpose), so it is
@@ -115,7 +115,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             int radix = radices[p];
             int constantOffset = -1;
-            if (radix > 5)
+            if (radix > 5 && radix != 7)
             {
                 constantOffset = odd.Count;
                 int h = (radix - 1) / 2;
@@ -251,6 +251,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 case 4: Radix4<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 8: Radix8<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 5: Radix5<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 7: Radix7<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 default:
                     RadixOdd<TV>(ref src, ref dst, n, pass.Stride, batch, pass.Radix, ref tw,
                         ref _oddConstants[pass.ConstantOffset], inverse);
@@ -499,6 +500,71 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), big2 + b2);
                     TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), big2 - b2);
                     TV.Store(ref Unsafe.Add(ref d, x + 4 * outStep), big1 - b1);
+                    if (x == last) break;
+                }
+            }
+        }
+    }
+
+    // The odd-prime butterfly below written out for p = 7, with c_r = cos(2πr/7), s_r = sin(2πr/7):
+    // A1 = a0 + c1·t1 + c2·t2 + c3·t3, B1 = s1·u1 + s2·u2 + s3·u3,
+    // A2 = a0 + c2·t1 + c3·t2 + c1·t3, B2 = s2·u1 − s3·u2 − s1·u3,
+    // A3 = a0 + c3·t1 + c1·t2 + c2·t3, B3 = s3·u1 − s1·u2 + s2·u3; y_q / y_{7−q} = A_q ∓ i·B_q.
+    private static void Radix7<TV>(ref T src, ref T dst, int n, int ns, int batch, ref T tw, bool inverse)
+        where TV : unmanaged, IComplexVector<TV, T>
+    {
+        int m = n / 7;
+        nint row = 2 * batch, last = row - 2 * TV.Count, width = 2 * TV.Count;
+        nint inStep = m * row, outStep = ns * row;
+        TV c1 = TV.Broadcast(T.CreateChecked(Math.Cos(2 * Math.PI / 7)));
+        TV c2 = TV.Broadcast(T.CreateChecked(Math.Cos(4 * Math.PI / 7)));
+        TV c3 = TV.Broadcast(T.CreateChecked(Math.Cos(6 * Math.PI / 7)));
+        TV s1 = TV.Broadcast(T.CreateChecked(Math.Sin(2 * Math.PI / 7)));
+        TV s2 = TV.Broadcast(T.CreateChecked(Math.Sin(4 * Math.PI / 7)));
+        TV s3 = TV.Broadcast(T.CreateChecked(Math.Sin(6 * Math.PI / 7)));
+        TV rot = inverse ? ComplexVector.Pair<TV, T>(-T.One, T.One) : ComplexVector.Pair<TV, T>(T.One, -T.One);
+        for (int j0 = 0; j0 < m; j0 += ns)
+        {
+            for (int k = 0; k < ns; k++)
+            {
+                ref T s = ref Unsafe.Add(ref src, (j0 + k) * row);
+                ref T d = ref Unsafe.Add(ref dst, (j0 * 7 + k) * row);
+                ref T w = ref Unsafe.Add(ref tw, k * 24);
+                bool twiddle = k != 0;
+                for (nint x = 0; ; x += width)
+                {
+                    if (x > last) x = last;
+                    TV a0 = TV.Load(ref Unsafe.Add(ref s, x));
+                    TV a1 = TV.Load(ref Unsafe.Add(ref s, x + inStep));
+                    TV a2 = TV.Load(ref Unsafe.Add(ref s, x + 2 * inStep));
+                    TV a3 = TV.Load(ref Unsafe.Add(ref s, x + 3 * inStep));
+                    TV a4 = TV.Load(ref Unsafe.Add(ref s, x + 4 * inStep));
+                    TV a5 = TV.Load(ref Unsafe.Add(ref s, x + 5 * inStep));
+                    TV a6 = TV.Load(ref Unsafe.Add(ref s, x + 6 * inStep));
+                    if (twiddle)
+                    {
+                        a1 = ComplexVector.Twiddle<TV, T>(a1, TV.BroadcastPair(ref w), TV.BroadcastPair(ref Unsafe.Add(ref w, 2)));
+                        a2 = ComplexVector.Twiddle<TV, T>(a2, TV.BroadcastPair(ref Unsafe.Add(ref w, 4)), TV.BroadcastPair(ref Unsafe.Add(ref w, 6)));
+                        a3 = ComplexVector.Twiddle<TV, T>(a3, TV.BroadcastPair(ref Unsafe.Add(ref w, 8)), TV.BroadcastPair(ref Unsafe.Add(ref w, 10)));
+                        a4 = ComplexVector.Twiddle<TV, T>(a4, TV.BroadcastPair(ref Unsafe.Add(ref w, 12)), TV.BroadcastPair(ref Unsafe.Add(ref w, 14)));
+                        a5 = ComplexVector.Twiddle<TV, T>(a5, TV.BroadcastPair(ref Unsafe.Add(ref w, 16)), TV.BroadcastPair(ref Unsafe.Add(ref w, 18)));
+                        a6 = ComplexVector.Twiddle<TV, T>(a6, TV.BroadcastPair(ref Unsafe.Add(ref w, 20)), TV.BroadcastPair(ref Unsafe.Add(ref w, 22)));
+                    }
+                    TV t1 = a1 + a6, t2 = a2 + a5, t3 = a3 + a4;
+                    TV u1 = a1 - a6, u2 = a2 - a5, u3 = a3 - a4;
+                    TV big1 = TV.MultiplyAdd(c3, t3, TV.MultiplyAdd(c2, t2, TV.MultiplyAdd(c1, t1, a0)));
+                    TV big2 = TV.MultiplyAdd(c1, t3, TV.MultiplyAdd(c3, t2, TV.MultiplyAdd(c2, t1, a0)));
+                    TV big3 = TV.MultiplyAdd(c2, t3, TV.MultiplyAdd(c1, t2, TV.MultiplyAdd(c3, t1, a0)));
+                    TV b1 = TV.Swap(TV.MultiplyAdd(s3, u3, TV.MultiplyAdd(s2, u2, s1 * u1))) * rot;
+                    TV b2 = TV.Swap(s2 * u1 - s3 * u2 - s1 * u3) * rot;
+                    TV b3 = TV.Swap(TV.MultiplyAdd(s2, u3, s3 * u1 - s1 * u2)) * rot;
+                    TV.Store(ref Unsafe.Add(ref d, x), a0 + t1 + t2 + t3);
+                    TV.Store(ref Unsafe.Add(ref d, x + outStep), big1 + b1);
+                    TV.Store(ref Unsafe.Add(ref d, x + 2 * outStep), big2 + b2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 3 * outStep), big3 + b3);
+                    TV.Store(ref Unsafe.Add(ref d, x + 4 * outStep), big3 - b3);
+                    TV.Store(ref Unsafe.Add(ref d, x + 5 * outStep), big2 - b2);
+                    TV.Store(ref Unsafe.Add(ref d, x + 6 * outStep), big1 - b1);
                     if (x == last) break;
                 }
             }
