@@ -15,7 +15,7 @@ namespace Intriguing.Fourier;
 /// <c>j &lt; n/R</c> with <c>k = j mod Ns</c>
 /// <c>v[r] = src[j + r·n/R] · w^{r·k}</c> (<c>w = e^{∓2πi/(Ns·R)}</c>), a radix-R DFT of <c>v</c>, and stores
 /// <c>dst[(j − k)·R + k + q·Ns] = V[q]</c>. No bit reversal is needed and each pass streams once through memory.
-/// Radices 8, 4, 2, 3, 5, 7 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
+/// Radices 8, 4, 2, 3, 5, 7, 11, 13 have dedicated butterflies, other primes up to <see cref="MaxDirectPrime"/> a generic
 /// symmetric butterfly. Lengths with a larger prime factor use Bluestein's chirp-z algorithm on a smooth
 /// length m ≥ 2n − 1. A single transform (batch 1) of a smooth length ≥ <see cref="MinFourStepLength"/> runs as the
 /// four-step algorithm (two batched passes of this kernel around a twiddle product and a transpose), so it is
@@ -24,7 +24,7 @@ namespace Intriguing.Fourier;
 /// row end (it overlaps the previous one). That is safe because every pass is out of place.</para>
 /// <para>The kernel never scales: both directions are unnormalised. It is immutable and thread-safe.</para>
 /// </remarks>
-internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed partial class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Largest prime factor handled by a direct butterfly; larger ones switch to Bluestein.</summary>
     public const int MaxDirectPrime = 31;
@@ -115,7 +115,7 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             int radix = radices[p];
             int constantOffset = -1;
-            if (radix > 5 && radix != 7)
+            if (radix is > 5 and not (7 or 11 or 13))
             {
                 constantOffset = odd.Count;
                 int h = (radix - 1) / 2;
@@ -252,6 +252,8 @@ internal sealed class FftKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 case 8: Radix8<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 5: Radix5<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 case 7: Radix7<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 11: Radix11<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
+                case 13: Radix13<TV>(ref src, ref dst, n, pass.Stride, batch, ref tw, inverse); break;
                 default:
                     RadixOdd<TV>(ref src, ref dst, n, pass.Stride, batch, pass.Radix, ref tw,
                         ref _oddConstants[pass.ConstantOffset], inverse);
