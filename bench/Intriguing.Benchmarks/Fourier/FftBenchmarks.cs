@@ -9,6 +9,7 @@ namespace Intriguing.Benchmarks.Fourier;
 /// For the side-by-side table with FFTW and NumPy use <c>bench/reference/fft_compare.sh</c>.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class FftBenchmarks
 {
     private Fft2DPlan<float> _plan = null!;
@@ -39,6 +40,7 @@ public class FftBenchmarks
 /// zero-padded to N×N), 64 channels per op, float.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class RealFftBatchBenchmarks
 {
     private const int Channels = 64;

@@ -128,6 +128,10 @@ public class Fft2DPlanTests
         var spectrum = new float[4 * real.SpectrumLength];
         double[] z = Random(2 * 97, seed: 3);
         var zOut = new double[z.Length];
+        var plan4 = FftPlan<float>.Create(1024);
+        float[] w = Convert<float>(Random(2 * 1024, seed: 4));
+        var real1D = RealFftPlan<float>.Create(1000);
+        var realSpectrum = new float[2 * real1D.SpectrumLength];
         void Run()
         {
             plan.ForwardBatch(x, y, 3);
@@ -135,6 +139,8 @@ public class Fft2DPlanTests
             real.ForwardBatch(r, spectrum, 4);
             real.InverseBatch(spectrum, r, 4);
             plan1D.Forward(z, zOut);
+            plan4.Inverse(w);
+            real1D.Forward(w.AsSpan(0, 1000), realSpectrum);
         }
         Run();
         long before = GC.GetAllocatedBytesForCurrentThread();
