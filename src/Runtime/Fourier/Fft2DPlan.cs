@@ -99,6 +99,85 @@ public sealed class Fft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Inverse transforms of <paramref name="count"/> channels using caller-provided <paramref name="scratch"/>.</summary>
     public void InverseBatch(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch) => Execute(input, output, count, scratch, true, false);
 
+    /// <summary>Values of <typeparamref name="T"/> the scratch of a channels-last call with <paramref name="channels"/> channels must hold.</summary>
+    /// <param name="channels">Number of channels, at least 1.</param>
+    public long ChannelsLastScratchLength(int channels)
+    {
+        FftGuard.CheckPositive(channels, nameof(channels));
+        long n = (long)Rows * Cols * channels;
+        return 4 * n + Math.Max(_columnKernel.ExtraScratch(Cols * channels), _rowKernel.ExtraScratch(channels));
+    }
+
+    /// <summary>
+    /// Forward transforms of <paramref name="channels"/> channels stored channels-last: element (r, c) of channel
+    /// <c>ch</c> at <c>2·((r·Cols + c)·channels + ch)</c>, and the spectrum in the same layout, so for each
+    /// frequency (k, l) the values of all channels are contiguous (handy for per-frequency matrices). Both axes are
+    /// vectorised across the channels and no transpose is needed, which makes this the fastest form for many
+    /// channels. Uses the per-thread scratch buffer.
+    /// </summary>
+    /// <param name="input">2·Rows·Cols·<paramref name="channels"/> values.</param>
+    /// <param name="output">Same size; may be the same span as <paramref name="input"/>.</param>
+    /// <param name="channels">Number of channels, at least 1.</param>
+    public void ForwardChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels)
+        => ExecuteChannelsLast(input, output, channels, FftScratch<T>.Get(ChannelsLastScratchLength(channels)), false);
+
+    /// <summary>Channels-last forward transforms with caller scratch (at least <see cref="ChannelsLastScratchLength"/> values).</summary>
+    public void ForwardChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch)
+        => ExecuteChannelsLast(input, output, channels, scratch, false);
+
+    /// <summary>Channels-last inverse transforms, each scaled by 1/(rows·cols); layout as in <see cref="ForwardChannelsLast(ReadOnlySpan{T}, Span{T}, int)"/>.</summary>
+    public void InverseChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels)
+        => ExecuteChannelsLast(input, output, channels, FftScratch<T>.Get(ChannelsLastScratchLength(channels)), true);
+
+    /// <summary>Channels-last inverse transforms with caller scratch (at least <see cref="ChannelsLastScratchLength"/> values).</summary>
+    public void InverseChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch)
+        => ExecuteChannelsLast(input, output, channels, scratch, true);
+
+    private void ExecuteChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch, bool inverse)
+    {
+        long needed = ChannelsLastScratchLength(channels);
+        long size = (long)ChannelLength * channels;
+        FftGuard.CheckLength(input.Length, size, nameof(input), "2 × Rows × Cols × channels interleaved values");
+        FftGuard.CheckLength(output.Length, size, nameof(output), "2 × Rows × Cols × channels interleaved values");
+        FftGuard.CheckScratch(scratch.Length, needed);
+        FftGuard.CheckInPlace(input, output);
+        ExecuteChannelsLastUnchecked(input, output, channels, scratch, inverse);
+    }
+
+    /// <summary>Channels-last transform; <paramref name="input"/> may alias <paramref name="output"/> but not the scratch.</summary>
+    internal void ExecuteChannelsLastUnchecked(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch, bool inverse)
+    {
+        int size = ChannelLength * channels;
+        Span<T> s1 = scratch.Slice(0, size);
+        Span<T> s2 = scratch.Slice(size, size);
+        Span<T> extra = scratch.Slice(2 * size);
+
+        // Transforms along the rows axis: [Rows][Cols·channels] is a batch of Cols·channels transforms of length Rows.
+        ReadOnlySpan<T> columns = _columnKernel.Run(input, s1, s2, extra, Cols * channels, inverse);
+        if (columns.Overlaps(output))
+        {
+            // One row (nothing to do along rows) and in place: move the data off the output first.
+            columns.CopyTo(s1);
+            columns = s1;
+        }
+        Span<T> temp = columns.Overlaps(s1) ? s2 : s1;
+
+        // Transforms along the cols axis, one row at a time: [Cols][channels] is a batch of channels transforms.
+        int rowLength = 2 * Cols * channels;
+        bool odd = _rowKernel.PassCount % 2 == 1;
+        for (int k = 0; k < Rows; k++)
+        {
+            ReadOnlySpan<T> source = columns.Slice(k * rowLength, rowLength);
+            Span<T> target = output.Slice(k * rowLength, rowLength);
+            Span<T> other = temp.Slice(k * rowLength, rowLength);
+            ReadOnlySpan<T> result = odd
+                ? _rowKernel.Run(source, target, other, extra, channels, inverse)
+                : _rowKernel.Run(source, other, target, extra, channels, inverse);
+            if (!result.Overlaps(target)) result.CopyTo(target);
+        }
+        if (inverse) FftGuard.Scale(output, T.One / T.CreateChecked(Rows * Cols));
+    }
+
     private void Execute(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch, bool inverse, bool useThreadScratch)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 0.");

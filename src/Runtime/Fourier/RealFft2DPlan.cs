@@ -199,6 +199,82 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
         return l;
     }
 
+    /// <summary>Values of <typeparamref name="T"/> the scratch of a channels-last call with <paramref name="channels"/> channels must hold.</summary>
+    /// <param name="channels">Number of channels, at least 1.</param>
+    public long ChannelsLastScratchLength(int channels)
+    {
+        FftGuard.CheckPositive(channels, nameof(channels));
+        int pairs = (channels + 1) / 2;
+        return 2L * 2 * Rows * Cols * pairs + _complex.ChannelsLastScratchLength(pairs);
+    }
+
+    /// <summary>
+    /// Forward transforms of <paramref name="channels"/> real channels stored channels-last (value (r, c) of channel
+    /// <c>ch</c> at <c>(r·Cols + c)·channels + ch</c>) into half spectra stored channels-last (bin (k, l) of channel
+    /// <c>ch</c>, l ≤ Cols/2, at <c>2·((k·SpectrumCols + l)·channels + ch)</c>): for each frequency the spectra of
+    /// all channels are contiguous, e.g. the C·D kernel entries of a convolution at that frequency. Uses the
+    /// per-thread scratch buffer.
+    /// </summary>
+    /// <param name="input">Rows·Cols·<paramref name="channels"/> real values.</param>
+    /// <param name="output">2·Rows·SpectrumCols·<paramref name="channels"/> values; must not overlap <paramref name="input"/>.</param>
+    /// <param name="channels">Number of channels, at least 1.</param>
+    public void ForwardChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels)
+        => ForwardChannelsLast(input, output, channels, FftScratch<T>.Get(ChannelsLastScratchLength(channels)));
+
+    /// <summary>Channels-last forward transforms with caller scratch (at least <see cref="ChannelsLastScratchLength"/> values).</summary>
+    public void ForwardChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch)
+    {
+        long needed = ChannelsLastScratchLength(channels);
+        FftGuard.CheckLength(input.Length, (long)RealLength * channels, nameof(input), "Rows × Cols × channels real values");
+        FftGuard.CheckLength(output.Length, (long)SpectrumLength * channels, nameof(output), "2 × Rows × (Cols/2 + 1) × channels values");
+        FftGuard.CheckScratch(scratch.Length, needed);
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+
+        // Channels 2c' and 2c'+1 become the real and imaginary part of complex channel c': for an even channel count
+        // the real input already is that complex array; otherwise pack it with a zero last imaginary part.
+        int rows = Rows, cols = Cols, sc = SpectrumCols, pairs = (channels + 1) / 2;
+        int complexSize = 2 * rows * cols * pairs;
+        Span<T> spectrum = scratch.Slice(0, complexSize);
+        Span<T> packed = scratch.Slice(complexSize, complexSize);
+        Span<T> work = scratch.Slice(2 * complexSize);
+        ReadOnlySpan<T> z = input;
+        if (channels % 2 == 1)
+        {
+            for (int p = 0; p < rows * cols; p++)
+            {
+                input.Slice(p * channels, channels).CopyTo(packed.Slice(2 * p * pairs));
+                packed[2 * p * pairs + channels] = T.Zero;
+            }
+            z = packed;
+        }
+        _complex.ExecuteChannelsLastUnchecked(z, spectrum, pairs, work, inverse: false);
+
+        // a = Z[k, l], b = conj Z[−k, −l]: X_2c' = (a + b)/2, X_2c'+1 = (a − b)/(2i) = ((ai − bi)/2, (br − ar)/2).
+        T half = T.CreateChecked(0.5);
+        for (int k = 0; k < rows; k++)
+        {
+            int kn = k == 0 ? 0 : rows - k;
+            for (int l = 0; l < sc; l++)
+            {
+                int ln = l == 0 ? 0 : cols - l;
+                ReadOnlySpan<T> a = spectrum.Slice(2 * (k * cols + l) * pairs, 2 * pairs);
+                ReadOnlySpan<T> b = spectrum.Slice(2 * (kn * cols + ln) * pairs, 2 * pairs);
+                Span<T> o = output.Slice(2 * (k * sc + l) * channels, 2 * channels);
+                for (int c = 0; c < pairs; c++)
+                {
+                    T ar = a[2 * c], ai = a[2 * c + 1], br = b[2 * c], bi = -b[2 * c + 1];
+                    o[4 * c] = (ar + br) * half;
+                    o[4 * c + 1] = (ai + bi) * half;
+                    if (2 * c + 1 < channels)
+                    {
+                        o[4 * c + 2] = (ai - bi) * half;
+                        o[4 * c + 3] = (br - ar) * half;
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Inverse transforms of <paramref name="count"/> half spectra into real channels, each scaled by 1/(rows·cols).</summary>
     public void InverseBatch(ReadOnlySpan<T> input, Span<T> output, int count)
         => InverseBatch(input, output, count, FftScratch<T>.Get(ScratchLength));
