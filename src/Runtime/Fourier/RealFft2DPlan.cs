@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Intriguing.Fourier;
 
@@ -249,28 +251,60 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
         }
         _complex.ExecuteChannelsLastUnchecked(z, spectrum, pairs, work, inverse: false);
 
-        // a = Z[k, l], b = conj Z[−k, −l]: X_2c' = (a + b)/2, X_2c'+1 = (a − b)/(2i) = ((ai − bi)/2, (br − ar)/2).
-        T half = T.CreateChecked(0.5);
+        ref T zRef = ref MemoryMarshal.GetReference(spectrum);
+        ref T oRef = ref MemoryMarshal.GetReference(output);
         for (int k = 0; k < rows; k++)
         {
             int kn = k == 0 ? 0 : rows - k;
             for (int l = 0; l < sc; l++)
             {
                 int ln = l == 0 ? 0 : cols - l;
-                ReadOnlySpan<T> a = spectrum.Slice(2 * (k * cols + l) * pairs, 2 * pairs);
-                ReadOnlySpan<T> b = spectrum.Slice(2 * (kn * cols + ln) * pairs, 2 * pairs);
-                Span<T> o = output.Slice(2 * (k * sc + l) * channels, 2 * channels);
-                for (int c = 0; c < pairs; c++)
-                {
-                    T ar = a[2 * c], ai = a[2 * c + 1], br = b[2 * c], bi = -b[2 * c + 1];
-                    o[4 * c] = (ar + br) * half;
-                    o[4 * c + 1] = (ai + bi) * half;
-                    if (2 * c + 1 < channels)
-                    {
-                        o[4 * c + 2] = (ai - bi) * half;
-                        o[4 * c + 3] = (br - ar) * half;
-                    }
-                }
+                SplitChannels(
+                    ref Unsafe.Add(ref zRef, 2 * (k * cols + l) * pairs),
+                    ref Unsafe.Add(ref zRef, 2 * (kn * cols + ln) * pairs),
+                    ref Unsafe.Add(ref oRef, 2 * (k * sc + l) * channels),
+                    channels);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For one frequency: a = Z[k, l, c'], b = conj Z[−k, −l, c'] over the complex channels c', and
+    /// X_2c' = (a + b)/2, X_2c'+1 = (a − b)/(2i) = ((ai − bi)/2, (br − ar)/2), written interleaved by channel.
+    /// </summary>
+    private static void SplitChannels(ref T a, ref T b, ref T o, int channels)
+    {
+        int c = 0, pairs = (channels + 1) / 2, full = channels / 2;
+        if (typeof(T) == typeof(float) && Avx.IsSupported)
+        {
+            // Four complex channels per register; X and Y are interleaved complex-wise (64-bit) into two registers.
+            Vector256<float> conj = Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
+            Vector256<float> swapScale = Vector256.Create(0.5f, -0.5f, 0.5f, -0.5f, 0.5f, -0.5f, 0.5f, -0.5f);
+            ref float af = ref Unsafe.As<T, float>(ref a);
+            ref float bf = ref Unsafe.As<T, float>(ref b);
+            ref float of = ref Unsafe.As<T, float>(ref o);
+            for (; c + 4 <= full; c += 4)
+            {
+                Vector256<float> va = Vector256.LoadUnsafe(ref Unsafe.Add(ref af, 2 * c));
+                Vector256<float> vb = Vector256.LoadUnsafe(ref Unsafe.Add(ref bf, 2 * c)) * conj;
+                Vector256<double> x = ((va + vb) * 0.5f).AsDouble();
+                Vector256<double> y = (Avx.Permute(va - vb, 0b10_11_00_01) * swapScale).AsDouble();
+                Vector256<double> low = Avx.UnpackLow(x, y), high = Avx.UnpackHigh(x, y);
+                Avx.Permute2x128(low, high, 0x20).AsSingle().StoreUnsafe(ref Unsafe.Add(ref of, 4 * c));
+                Avx.Permute2x128(low, high, 0x31).AsSingle().StoreUnsafe(ref Unsafe.Add(ref of, 4 * c + 8));
+            }
+        }
+        T half = T.CreateChecked(0.5);
+        for (; c < pairs; c++)
+        {
+            T ar = Unsafe.Add(ref a, 2 * c), ai = Unsafe.Add(ref a, 2 * c + 1);
+            T br = Unsafe.Add(ref b, 2 * c), bi = -Unsafe.Add(ref b, 2 * c + 1);
+            Unsafe.Add(ref o, 4 * c) = (ar + br) * half;
+            Unsafe.Add(ref o, 4 * c + 1) = (ai + bi) * half;
+            if (2 * c + 1 < channels)
+            {
+                Unsafe.Add(ref o, 4 * c + 2) = (ai - bi) * half;
+                Unsafe.Add(ref o, 4 * c + 3) = (br - ar) * half;
             }
         }
     }

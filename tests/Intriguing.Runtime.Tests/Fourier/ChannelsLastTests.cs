@@ -7,7 +7,7 @@ public class ChannelsLastTests
 {
     public static TheoryData<int, int, int> Shapes() => new()
     {
-        { 13, 13, 6 }, { 8, 6, 3 }, { 1, 9, 4 }, { 7, 1, 2 }, { 28, 28, 1 }, { 5, 37, 5 },
+        { 13, 13, 6 }, { 13, 13, 16 }, { 6, 5, 9 }, { 8, 6, 3 }, { 1, 9, 4 }, { 7, 1, 2 }, { 28, 28, 1 }, { 5, 37, 5 },
     };
 
     private static double[] Channel(ReadOnlySpan<double> data, int pixels, int channels, int ch)
