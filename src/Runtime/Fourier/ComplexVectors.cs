@@ -29,6 +29,9 @@ internal interface IComplexVector<TSelf, T>
     /// <summary>Fills every component with <paramref name="value"/>.</summary>
     static abstract TSelf Broadcast(T value);
 
+    /// <summary>Fills every complex slot with <c>(re, im)</c> (built in registers; constants fold).</summary>
+    static abstract TSelf CreatePair(T re, T im);
+
     /// <summary>Exchanges the real and imaginary part of every complex slot: <c>(re, im) → (im, re)</c>.</summary>
     static abstract TSelf Swap(TSelf value);
 
@@ -73,10 +76,7 @@ internal static class ComplexVector
     public static TV Pair<TV, T>(T a, T b)
         where TV : unmanaged, IComplexVector<TV, T>
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Span<T> pair = [a, b];
-        return TV.BroadcastPair(ref pair[0]);
-    }
+        => TV.CreatePair(a, b);
 }
 
 /// <summary>Eight (float) or four (double) complex numbers in a <see cref="Vector512{T}"/>.</summary>
@@ -110,6 +110,18 @@ internal readonly struct ComplexVector512<T> : IComplexVector<ComplexVector512<T
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector512<T> Broadcast(T value) => new(Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector512<T> CreatePair(T re, T im)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float a = float.CreateTruncating(re), b = float.CreateTruncating(im);
+            return new(Vector512.Create(a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b).As<float, T>());
+        }
+        double c = double.CreateTruncating(re), d = double.CreateTruncating(im);
+        return new(Vector512.Create(c, d, c, d, c, d, c, d).As<double, T>());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector512<T> Swap(ComplexVector512<T> value)
@@ -184,6 +196,18 @@ internal readonly struct ComplexVector256<T> : IComplexVector<ComplexVector256<T
     public static ComplexVector256<T> Broadcast(T value) => new(Vector256.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector256<T> CreatePair(T re, T im)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float a = float.CreateTruncating(re), b = float.CreateTruncating(im);
+            return new(Vector256.Create(a, b, a, b, a, b, a, b).As<float, T>());
+        }
+        double c = double.CreateTruncating(re), d = double.CreateTruncating(im);
+        return new(Vector256.Create(c, d, c, d).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector256<T> Swap(ComplexVector256<T> value)
     {
         if (typeof(T) == typeof(float))
@@ -255,6 +279,17 @@ internal readonly struct ComplexVector128<T> : IComplexVector<ComplexVector128<T
     public static ComplexVector128<T> Broadcast(T value) => new(Vector128.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexVector128<T> CreatePair(T re, T im)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float a = float.CreateTruncating(re), b = float.CreateTruncating(im);
+            return new(Vector128.Create(a, b, a, b).As<float, T>());
+        }
+        return new(Vector128.Create(double.CreateTruncating(re), double.CreateTruncating(im)).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexVector128<T> Swap(ComplexVector128<T> value)
     {
         if (typeof(T) == typeof(float))
@@ -322,6 +357,9 @@ internal readonly struct ComplexScalar<T> : IComplexVector<ComplexScalar<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexScalar<T> Broadcast(T value) => new(value, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ComplexScalar<T> CreatePair(T re, T im) => new(re, im);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ComplexScalar<T> Swap(ComplexScalar<T> value) => new(value._im, value._re);
