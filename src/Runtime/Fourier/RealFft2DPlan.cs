@@ -128,11 +128,7 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
                 ref T zRow = ref Unsafe.Add(ref zRef, 2 * r * cols);
                 ref T xRow = ref Unsafe.Add(ref xRef, r * inputCols);
                 ref T yRow = ref Unsafe.Add(ref yRef, r * inputCols);
-                for (int i = 0; i < inputCols; i++)
-                {
-                    Unsafe.Add(ref zRow, 2 * i) = Unsafe.Add(ref xRow, i);
-                    Unsafe.Add(ref zRow, 2 * i + 1) = pair ? Unsafe.Add(ref yRow, i) : T.Zero;
-                }
+                Interleave(ref xRow, ref yRow, pair, ref zRow, inputCols);
             }
             _complex.ExecuteUnchecked(z, z, work, inverse: false);
             Span<T> outX = output.Slice(c * specLength, specLength);
@@ -163,6 +159,32 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
                 SplitScalar(ref zk, ref zkn, ref xk, ref yk, 0, 0);
                 for (int l = done; l < sc; l++) SplitScalar(ref zk, ref zkn, ref xk, ref yk, l, cols - l);
             }
+        }
+    }
+
+    /// <summary><c>z[2i] = x[i]</c>, <c>z[2i+1] = y[i]</c> (or 0 when <paramref name="hasY"/> is false) for i &lt; count.</summary>
+    private static void Interleave(ref T x, ref T y, bool hasY, ref T z, int count)
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float) && Avx.IsSupported)
+        {
+            // unpack within 128-bit lanes, then put the lanes in order: [x0 y0 x1 y1 x2 y2 x3 y3], [x4 y4 … x7 y7].
+            ref float xf = ref Unsafe.As<T, float>(ref x);
+            ref float yf = ref Unsafe.As<T, float>(ref y);
+            ref float zf = ref Unsafe.As<T, float>(ref z);
+            for (; i + 8 <= count; i += 8)
+            {
+                Vector256<float> vx = Vector256.LoadUnsafe(ref Unsafe.Add(ref xf, i));
+                Vector256<float> vy = hasY ? Vector256.LoadUnsafe(ref Unsafe.Add(ref yf, i)) : Vector256<float>.Zero;
+                Vector256<float> low = Avx.UnpackLow(vx, vy), high = Avx.UnpackHigh(vx, vy);
+                Avx.Permute2x128(low, high, 0x20).StoreUnsafe(ref Unsafe.Add(ref zf, 2 * i));
+                Avx.Permute2x128(low, high, 0x31).StoreUnsafe(ref Unsafe.Add(ref zf, 2 * i + 8));
+            }
+        }
+        for (; i < count; i++)
+        {
+            Unsafe.Add(ref z, 2 * i) = Unsafe.Add(ref x, i);
+            Unsafe.Add(ref z, 2 * i + 1) = hasY ? Unsafe.Add(ref y, i) : T.Zero;
         }
     }
 
