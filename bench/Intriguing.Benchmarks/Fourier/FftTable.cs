@@ -4,10 +4,18 @@ using Intriguing.Fourier;
 namespace Intriguing.Benchmarks.Fourier;
 
 /// <summary>
-/// Quick timing mode for <c>bench/reference/fft_compare.sh</c>: <c>dotnet run -c Release -- fft-table [sizes…]</c>
-/// prints one line "size microseconds" per square 2-D complex float forward transform, out of place.
-/// Method (same as the FFTW and NumPy scripts): warm up (here: one untimed round over all sizes first), then 31 samples, each timing enough back-to-back calls
-/// to last about 2 ms; the reported figure is the median per-call time.
+/// Quick timing modes outside BenchmarkDotNet (<c>dotnet run -c Release -- fft-table …</c>):
+/// <list type="bullet">
+/// <item><c>fft-table [sizes…]</c>: one line "size microseconds" per square 2-D complex float forward transform,
+/// out of place; used by <c>bench/reference/fft_compare.sh</c> next to FFTW and NumPy.</item>
+/// <item><c>fft-table --1d [lengths…]</c>: 1-D complex float forward transforms.</item>
+/// <item><c>fft-table --real [sizes…]</c>: 64 real float channels of N×N: channel-major batch, zero-padded 3×3 batch,
+/// channels-last, and 32 complex transforms for comparison.</item>
+/// <item><c>fft-table --parts [sizes…]</c>: a 2-D transform split into its kernel and transpose costs.</item>
+/// </list>
+/// Method (same as the FFTW and NumPy scripts): warm up, then 31 samples, each timing enough back-to-back calls to
+/// last about 2 ms; the figure is the median per-call time. Every mode runs its whole list twice and prints only
+/// the second round, so tiered JIT has finished compiling the shared generic kernels.
 /// </summary>
 public static class FftTable
 {
@@ -15,102 +23,93 @@ public static class FftTable
 
     public static void Run(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--parts")
+        string mode = args.Length > 0 && args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "";
+        string[] rest = mode.Length > 0 ? args[1..] : args;
+        int[] sizes = rest.Length > 0 ? rest.Select(int.Parse).ToArray() : DefaultSizes;
+        Action<int, bool> measure = mode switch
         {
-            RunParts(args[1..]);
-            return;
-        }
-        if (args.Length > 0 && args[0] == "--1d")
-        {
-            foreach (int n in args[1..].Select(int.Parse))
-            {
-                var plan = FftPlan<float>.Create(n);
-                var x = new float[2 * n];
-                for (int i = 0; i < x.Length; i++) x[i] = (float)Math.Sin(i);
-                var y = new float[2 * n];
-                var scratch = new float[plan.ScratchLength];
-                Console.WriteLine($"1-D {n}: {MedianMicroseconds(() => plan.Forward(x, y, scratch)):F3} µs");
-            }
-            return;
-        }
-        if (args.Length > 0 && args[0] == "--real")
-        {
-            RunReal(args[1..]);
-            return;
-        }
-        int[] sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : DefaultSizes;
-        // Round 0 only warms up every size (tiered JIT compiles the shared generic kernels in the background);
-        // round 1 measures.
+            "" => Complex2D,
+            "--1d" => OneDimensional,
+            "--real" => Real,
+            "--parts" => Parts,
+            _ => throw new ArgumentException($"Unknown fft-table mode '{mode}'; expected --1d, --real or --parts.", nameof(args)),
+        };
         for (int round = 0; round < 2; round++)
         {
-            foreach (int n in sizes)
-            {
-                var plan = Fft2DPlan<float>.Create(n, n);
-                var input = new float[plan.ChannelLength];
-                var random = new Random(n);
-                for (int i = 0; i < input.Length; i++) input[i] = (float)(2 * random.NextDouble() - 1);
-                var output = new float[input.Length];
-                var scratch = new float[plan.ScratchLength];
-                double microseconds = MedianMicroseconds(() => plan.Forward(input, output, scratch));
-                if (round == 1) Console.WriteLine($"{n} {microseconds:F3}");
-            }
+            foreach (int n in sizes) measure(n, round == 1);
         }
     }
 
-    /// <summary>Real batched 2-D transforms (64 channels) against 32 complex transforms of the same size.</summary>
-    private static void RunReal(string[] args)
+    private static void Complex2D(int n, bool print)
+    {
+        var plan = Fft2DPlan<float>.Create(n, n);
+        float[] input = RandomValues(plan.ChannelLength, n);
+        var output = new float[input.Length];
+        var scratch = new float[plan.ScratchLength];
+        double microseconds = MedianMicroseconds(() => plan.Forward(input, output, scratch));
+        if (print) Console.WriteLine($"{n} {microseconds:F3}");
+    }
+
+    private static void OneDimensional(int n, bool print)
+    {
+        var plan = FftPlan<float>.Create(n);
+        float[] x = RandomValues(2 * n, n);
+        var y = new float[2 * n];
+        var scratch = new float[plan.ScratchLength];
+        double microseconds = MedianMicroseconds(() => plan.Forward(x, y, scratch));
+        if (print) Console.WriteLine($"1-D {n}: {microseconds:F3} µs");
+    }
+
+    private static void Real(int n, bool print)
     {
         const int Channels = 64;
-        foreach (int n in args.Select(int.Parse))
+        var real = RealFft2DPlan<float>.Create(n, n);
+        float[] input = RandomValues(Channels * real.RealLength, n);
+        var output = new float[Channels * real.SpectrumLength];
+        var scratch = new float[real.ScratchLength];
+        float[] kernels = RandomValues(Channels * 9, n);
+        double batch = MedianMicroseconds(() => real.ForwardBatch(input, output, Channels, scratch));
+        double padded = MedianMicroseconds(() => real.ForwardBatchPadded(kernels, 3, 3, output, Channels, scratch));
+        var channelsLastScratch = new float[real.ChannelsLastScratchLength(Channels)];
+        double channelsLast = MedianMicroseconds(() => real.ForwardChannelsLast(input, output, Channels, channelsLastScratch));
+        var complex = Fft2DPlan<float>.Create(n, n);
+        var z = RandomValues(complex.ChannelLength * Channels / 2, n);
+        var zOut = new float[z.Length];
+        var zScratch = new float[complex.ScratchLength];
+        double half = MedianMicroseconds(() => complex.ForwardBatch(z, zOut, Channels / 2, zScratch));
+        if (print)
         {
-            var real = RealFft2DPlan<float>.Create(n, n);
-            var input = new float[Channels * real.RealLength];
-            for (int i = 0; i < input.Length; i++) input[i] = (float)Math.Sin(i);
-            var output = new float[Channels * real.SpectrumLength];
-            var scratch = new float[real.ScratchLength];
-            var kernels = new float[Channels * 9];
-            double batch = MedianMicroseconds(() => real.ForwardBatch(input, output, Channels, scratch));
-            double padded = MedianMicroseconds(() => real.ForwardBatchPadded(kernels, 3, 3, output, Channels, scratch));
-            var complex = Fft2DPlan<float>.Create(n, n);
-            var z = new float[complex.ChannelLength * Channels / 2];
-            var zOut = new float[z.Length];
-            var zScratch = new float[complex.ScratchLength];
-            double half = MedianMicroseconds(() => complex.ForwardBatch(z, zOut, Channels / 2, zScratch));
-            var clScratch = new float[real.ChannelsLastScratchLength(Channels)];
-            double channelsLast = MedianMicroseconds(() => real.ForwardChannelsLast(input, output, Channels, clScratch));
-            Console.WriteLine($"{n} real×64 {batch:F2} µs, padded 3×3 ×64 {padded:F2} µs, complex×32 {half:F2} µs, real channels-last ×64 {channelsLast:F2} µs");
+            Console.WriteLine($"{n}×{n} ×64 real: batch {batch:F2} µs, zero-padded 3×3 batch {padded:F2} µs, " +
+                $"channels-last {channelsLast:F2} µs; 32 complex transforms {half:F2} µs");
         }
     }
 
-    /// <summary>Diagnostic split of one 2-D transform into its column kernel, transpose and row kernel.</summary>
-    private static void RunParts(string[] args)
+    private static void Parts(int n, bool print)
     {
-        foreach (int n in args.Select(int.Parse))
-        {
-            var kernel = new FftKernel<float>(n);
-            var a = new float[2 * n * n];
-            var b = new float[2 * n * n];
-            var c = new float[2 * n * n];
-            var extra = new float[kernel.ExtraScratch(n + 4)];
-            new Random(1).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
-            for (int i = 0; i < a.Length; i++) a[i] = (float)(i % 7);
-            double run = MedianMicroseconds(() => kernel.Run(a, b, c, extra, n, inverse: false));
-            double transpose = MedianMicroseconds(() => FftGuard.Transpose<float>(a, b, n, n));
-            var plan = Fft2DPlan<float>.Create(n, n);
-            var scratch = new float[plan.ScratchLength];
-            double whole = MedianMicroseconds(() => plan.Forward(a, b, scratch));
-            double inner = MedianMicroseconds(() => plan.ExecuteUnchecked(a, b, scratch, false));
-            var padded = new float[2 * n * (n + 4)];
-            var padded2 = new float[2 * n * (n + 4)];
-            var padded3 = new float[2 * n * (n + 4)];
-            double runPadded = MedianMicroseconds(() => kernel.Run(padded, padded2, padded3, extra, n + 4, inverse: false));
-            Console.WriteLine($"{n} kernel {run:F3} (batch+4: {runPadded:F3}) transpose {transpose:F3} plan {whole:F3} unchecked {inner:F3}");
-        }
+        var kernel = new FftKernel<float>(n);
+        float[] a = RandomValues(2 * n * n, n);
+        var b = new float[a.Length];
+        var c = new float[a.Length];
+        var extra = new float[kernel.ExtraScratch(n)];
+        double run = MedianMicroseconds(() => kernel.Run(a, b, c, extra, n, inverse: false));
+        double transpose = MedianMicroseconds(() => FftGuard.Transpose<float>(a, b, n, n));
+        var plan = Fft2DPlan<float>.Create(n, n);
+        var scratch = new float[plan.ScratchLength];
+        double whole = MedianMicroseconds(() => plan.Forward(a, b, scratch));
+        if (print) Console.WriteLine($"{n}: one axis {run:F3} µs, transpose {transpose:F3} µs, whole 2-D {whole:F3} µs");
+    }
+
+    private static float[] RandomValues(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(2 * random.NextDouble() - 1);
+        return values;
     }
 
     private static double MedianMicroseconds(Action action)
     {
-        // Calibrate the number of calls per sample to ~2 ms, after a warm-up long enough for tiered JIT.
+        // Calibrate the number of calls per sample to ~2 ms after a 300 ms warm-up.
         var watch = Stopwatch.StartNew();
         int calls = 0;
         while (watch.Elapsed.TotalMilliseconds < 300)
