@@ -291,6 +291,88 @@ public sealed class RealFft2DPlan<T> where T : unmanaged, IFloatingPointIeee754<
     }
 
     /// <summary>
+    /// Inverse of <see cref="ForwardChannelsLast(ReadOnlySpan{T}, Span{T}, int)"/>: half spectra stored
+    /// channels-last into real channels stored channels-last, each scaled by 1/(rows·cols), with the same
+    /// Hermitian-extension convention as <see cref="InverseBatch(ReadOnlySpan{T}, Span{T}, int)"/>. Uses the
+    /// per-thread scratch buffer.
+    /// </summary>
+    /// <param name="input">2·Rows·SpectrumCols·<paramref name="channels"/> values.</param>
+    /// <param name="output">Rows·Cols·<paramref name="channels"/> real values; must not overlap <paramref name="input"/>.</param>
+    /// <param name="channels">Number of channels, at least 1.</param>
+    public void InverseChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels)
+        => InverseChannelsLast(input, output, channels, FftScratch<T>.Get(ChannelsLastScratchLength(channels)));
+
+    /// <summary>Channels-last inverse transforms with caller scratch (at least <see cref="ChannelsLastScratchLength"/> values).</summary>
+    public void InverseChannelsLast(ReadOnlySpan<T> input, Span<T> output, int channels, Span<T> scratch)
+    {
+        long needed = ChannelsLastScratchLength(channels);
+        FftGuard.CheckLength(input.Length, (long)SpectrumLength * channels, nameof(input), "2 × Rows × (Cols/2 + 1) × channels values");
+        FftGuard.CheckLength(output.Length, (long)RealLength * channels, nameof(output), "Rows × Cols × channels real values");
+        FftGuard.CheckScratch(scratch.Length, needed);
+        if (input.Overlaps(output)) throw new ArgumentException("input and output must not overlap.", nameof(output));
+
+        int rows = Rows, cols = Cols, sc = SpectrumCols, pairs = (channels + 1) / 2;
+        int complexSize = 2 * rows * cols * pairs;
+        Span<T> z = scratch.Slice(0, complexSize);
+        Span<T> work = scratch.Slice(2 * complexSize);
+        T half = T.CreateChecked(0.5);
+
+        // Z[k, l, c'] = X̃_2c'[k, l] + i·X̃_2c'+1[k, l] with X̃ the Hermitian extension of each stored half; columns
+        // without a mirror partner (l = 0, and l = cols/2 for even cols) use their Hermitian part.
+        for (int k = 0; k < rows; k++)
+        {
+            int kn = k == 0 ? 0 : rows - k;
+            for (int l = 0; l < cols; l++)
+            {
+                bool selfPaired = l == 0 || (cols % 2 == 0 && l == cols / 2);
+                bool stored = l < sc;
+                int source = stored ? (k * sc + l) : (kn * sc + cols - l);
+                ReadOnlySpan<T> h = input.Slice(2 * source * channels, 2 * channels);
+                ReadOnlySpan<T> mirror = selfPaired ? input.Slice(2 * (kn * sc + l) * channels, 2 * channels) : default;
+                Span<T> zkl = z.Slice(2 * (k * cols + l) * pairs, 2 * pairs);
+                for (int c = 0; c < pairs; c++)
+                {
+                    T xr, xi, yr = T.Zero, yi = T.Zero;
+                    bool hasY = 2 * c + 1 < channels;
+                    if (selfPaired)
+                    {
+                        xr = (h[4 * c] + mirror[4 * c]) * half;
+                        xi = (h[4 * c + 1] - mirror[4 * c + 1]) * half;
+                        if (hasY)
+                        {
+                            yr = (h[4 * c + 2] + mirror[4 * c + 2]) * half;
+                            yi = (h[4 * c + 3] - mirror[4 * c + 3]) * half;
+                        }
+                    }
+                    else
+                    {
+                        T sign = stored ? T.One : -T.One;
+                        xr = h[4 * c];
+                        xi = sign * h[4 * c + 1];
+                        if (hasY)
+                        {
+                            yr = h[4 * c + 2];
+                            yi = sign * h[4 * c + 3];
+                        }
+                    }
+                    zkl[2 * c] = xr - yi;
+                    zkl[2 * c + 1] = xi + yr;
+                }
+            }
+        }
+
+        // Real parts are channels 2c', imaginary parts channels 2c'+1; for an even channel count the real output
+        // already is that complex array.
+        if (channels % 2 == 0)
+        {
+            _complex.ExecuteChannelsLastUnchecked(z, output, pairs, work, inverse: true);
+            return;
+        }
+        _complex.ExecuteChannelsLastUnchecked(z, z, pairs, work, inverse: true);
+        for (int p = 0; p < rows * cols; p++) z.Slice(2 * p * pairs, channels).CopyTo(output.Slice(p * channels));
+    }
+
+    /// <summary>
     /// For one frequency: a = Z[k, l, c'], b = conj Z[−k, −l, c'] over the complex channels c', and
     /// X_2c' = (a + b)/2, X_2c'+1 = (a − b)/(2i) = ((ai − bi)/2, (br − ar)/2), written interleaved by channel.
     /// </summary>
