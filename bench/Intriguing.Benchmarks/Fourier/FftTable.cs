@@ -8,7 +8,8 @@ namespace Intriguing.Benchmarks.Fourier;
 /// <list type="bullet">
 /// <item><c>fft-table [sizes…]</c>: one line "size microseconds" per square 2-D complex float forward transform,
 /// out of place; used by <c>bench/reference/fft_compare.sh</c> next to FFTW and NumPy.</item>
-/// <item><c>fft-table --1d [lengths…]</c>: 1-D complex float forward transforms.</item>
+/// <item><c>fft-table --1d [lengths…]</c>: "length microseconds" per 1-D complex float forward transform
+/// (<c>fft_compare.sh --1d</c>).</item>
 /// <item><c>fft-table --real [sizes…]</c>: 64 real float channels of N×N: channel-major batch, zero-padded 3×3 batch,
 /// channels-last, and 32 complex transforms for comparison.</item>
 /// <item><c>fft-table --parts [sizes…]</c>: a 2-D transform split into its kernel and transpose costs.</item>
@@ -57,7 +58,7 @@ public static class FftTable
         var y = new float[2 * n];
         var scratch = new float[plan.ScratchLength];
         double microseconds = MedianMicroseconds(() => plan.Forward(x, y, scratch));
-        if (print) Console.WriteLine($"1-D {n}: {microseconds:F3} µs");
+        if (print) Console.WriteLine($"{n} {microseconds:F3}");
     }
 
     private static void Real(int n, bool print)
