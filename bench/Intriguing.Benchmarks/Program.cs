@@ -1,7 +1,22 @@
 using BenchmarkDotNet.Running;
 
-if (args.Length > 0 && args[0] == "attack-table") { Intriguing.Benchmarks.Adversarial.AttackTable.Run(args); return; }
-if (args.Length > 0 && args[0] == "lbfgsb-table") { Intriguing.Benchmarks.Optimization.LbfgsbTable.Run(); return; }
+// Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
+// bench/reference): `dotnet run -c Release -- fft-table [sizes…]`, `lbfgsb-table`, `attack-table DIR EXPORT [N]`.
+if (args.Length > 0)
+{
+    switch (args[0])
+    {
+        case "fft-table":
+            Intriguing.Benchmarks.Fourier.FftTable.Run(args[1..]);
+            return;
+        case "lbfgsb-table":
+            Intriguing.Benchmarks.Optimization.LbfgsbTable.Run();
+            return;
+        case "attack-table":
+            Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
+            return;
+    }
+}
 
 // Runs the benchmarks chosen on the command line, e.g. `dotnet run -c Release -- --filter '*Gemm*'`.
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
