@@ -104,6 +104,9 @@ public static class Reproduction
     /// <summary>Autoencoder pre-training settings of AE400-10.</summary>
     public static readonly AutoencoderOptions AutoencoderRecipe = new();
 
+    /// <summary>Fine-tuning of the composed AE400-10 (encoder and classifier together).</summary>
+    public static readonly SgdOptions FineTuneRecipe = new() { Epochs = 20, BatchSize = 64, LearningRate = 0.05f, Momentum = 0.9f };
+
     /// <summary>Runs the reproduction; <paramref name="log"/> receives one line per step, <paramref name="progress"/> training progress.</summary>
     public static ReproductionResults Run(ReproduceOptions options, TextWriter log, Func<string, IProgress<TrainingProgress>?>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -160,49 +163,85 @@ public static class Reproduction
         SgdOptions sgd = Scale(entry.Sgd, options) with { Seed = options.Seed, Threads = options.Threads };
         INetwork net = entry.Create(options.Seed);
         string checkpoint = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
-        bool reused = File.Exists(checkpoint) && IsComplete(checkpoint, net, sgd);
+        bool reused = false;
         var clock = Stopwatch.StartNew();
         double throughput = 0;
         string settings;
         if (entry.Autoencoder)
         {
+            // AE400-10: (1) sparse auto-encoder pre-training, (2) soft-max classifier on the codes, (3) the encoder and
+            // the classifier copied into one network and fine-tuned together. Each stage has its own checkpoint.
             AutoencoderOptions ae = AutoencoderRecipe with { Seed = options.Seed, Epochs = options.Quick ? Math.Max(1, AutoencoderRecipe.Epochs / 5) : AutoencoderRecipe.Epochs };
-            settings = $"autoencoder: {ae.Epochs} epochs, batch {ae.BatchSize}, lr {ae.LearningRate.ToString(CultureInfo.InvariantCulture)}, momentum {ae.Momentum.ToString(CultureInfo.InvariantCulture)}, sparsity ρ={ae.SparsityTarget.ToString(CultureInfo.InvariantCulture)} β={ae.SparsityWeight.ToString(CultureInfo.InvariantCulture)}; classifier on codes: {sgd.Describe()}";
-            if (reused)
+            SgdOptions fine = Scale(FineTuneRecipe, options) with { Seed = options.Seed, Threads = options.Threads };
+            string aeSettings = $"autoencoder: {ae.Epochs} epochs, batch {ae.BatchSize}, lr {ae.LearningRate.ToString(CultureInfo.InvariantCulture)}, momentum {ae.Momentum.ToString(CultureInfo.InvariantCulture)}, sparsity ρ={ae.SparsityTarget.ToString(CultureInfo.InvariantCulture)} β={ae.SparsityWeight.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}";
+            settings = $"{aeSettings}; classifier on codes: {sgd.Describe()}; fine-tuning of the whole network: {fine.Describe()}";
+            string fineCheckpoint = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
+            reused = File.Exists(fineCheckpoint) && IsComplete(fineCheckpoint, net, fine);
+            if (!reused)
             {
-                Checkpoint.Load(checkpoint, net);
-            }
-            else
-            {
-                log.WriteLine($"{entry.Name}: pre-training the sparse auto-encoder 784→400→784 ({ae.Epochs} epochs)");
                 var encoder = new Ae400Encoder(options.Seed);
-                var decoder = new Ae400Decoder(SeededRandom.Derive(options.Seed, 1));
-                AutoencoderTraining.Train(encoder, decoder, train, ae, progress, cancellationToken);
+                string encoderCheckpoint = Path.Combine(checkpoints, "ae400-encoder.ckpt");
+                bool pretrained = false;
+                if (File.Exists(encoderCheckpoint))
+                {
+                    try
+                    {
+                        pretrained = Checkpoint.Load(encoderCheckpoint, encoder).Settings == aeSettings;
+                    }
+                    catch (CheckpointException)
+                    {
+                        pretrained = false;
+                    }
+                }
+
+                if (!pretrained)
+                {
+                    log.WriteLine($"{entry.Name}: pre-training the sparse auto-encoder 784→400→784 ({ae.Epochs} epochs)");
+                    encoder.Initialize(options.Seed);
+                    var decoder = new Ae400Decoder(SeededRandom.Derive(options.Seed, 1));
+                    AutoencoderTraining.Train(encoder, decoder, train, ae, progress, cancellationToken);
+                    Checkpoint.Save(encoderCheckpoint, encoder, new CheckpointState(ae.Epochs, options.Seed, Array.Empty<float>(), aeSettings));
+                }
+
                 Dataset codes = AutoencoderTraining.Encode(encoder, train, "codes");
                 var classifier = new Ae400Classifier(options.Seed);
                 log.WriteLine($"{entry.Name}: training the soft-max classifier on the codes ({sgd.Epochs} epochs)");
-                TrainingResult r = Trainer.Fit(classifier, codes, sgd, progress, cancellationToken);
+                Trainer.Fit(classifier, codes, sgd with { CheckpointPath = Path.Combine(checkpoints, "ae400-classifier.ckpt") }, progress, cancellationToken);
+                if (!File.Exists(fineCheckpoint))
+                {
+                    Parameters.CopyLayer(encoder, 1, net, 1);
+                    Parameters.CopyLayer(classifier, 1, net, 3);
+                }
+
+                log.WriteLine($"{entry.Name}: fine-tuning encoder and classifier together ({fine.Epochs} epochs)");
+                TrainingResult r = Trainer.Fit(net, train, fine with { CheckpointPath = fineCheckpoint }, progress, cancellationToken);
                 throughput = r.SamplesPerSecond;
-                Parameters.CopyLayer(encoder, 1, net, 1);
-                Parameters.CopyLayer(classifier, 1, net, 3);
-                Checkpoint.Save(checkpoint, net, new CheckpointState(sgd.Epochs, sgd.Seed, Array.Empty<float>(), settings));
+            }
+            else
+            {
+                Checkpoint.Load(fineCheckpoint, net);
             }
         }
         else if (entry.FullBatch is { } fullBatch)
         {
             FullBatchOptions fb = fullBatch with { Threads = options.Threads, MaxIterations = options.Quick ? Math.Max(10, fullBatch.MaxIterations / 5) : fullBatch.MaxIterations };
             settings = fb.Describe() + $", seed={options.Seed}";
-            if (reused && Checkpoint.Load(checkpoint, net).Settings == settings)
+            reused = false;
+            try
             {
-                // The checkpoint holds the optimum for these settings.
+                reused = File.Exists(checkpoint) && Checkpoint.Load(checkpoint, net).Settings == settings;
             }
-            else
+            catch (CheckpointException)
+            {
+                reused = false;
+            }
+
+            if (!reused)
             {
                 net.Initialize(options.Seed);
                 var solved = FullBatchTraining.Fit(net, train, fb, progress, cancellationToken);
                 log.WriteLine($"{entry.Name}: full-batch L-BFGS stopped after {solved.Iterations} iterations ({solved.StopReason}), objective {solved.Value:F6}");
                 Checkpoint.Save(checkpoint, net, new CheckpointState(1, options.Seed, Array.Empty<float>(), settings));
-                reused = false;
             }
         }
         else
@@ -241,9 +280,8 @@ public static class Reproduction
     {
         try
         {
-            INetwork probe = net;
-            CheckpointState state = Checkpoint.Load(checkpoint, probe);
-            return state.EpochsDone >= sgd.Epochs;
+            CheckpointState state = Checkpoint.Load(checkpoint, net);
+            return state.EpochsDone >= sgd.Epochs && state.Settings == sgd.Describe();
         }
         catch (CheckpointException)
         {
