@@ -1,0 +1,105 @@
+namespace Intriguing.Spectral;
+
+/// <summary>
+/// The operator norm (spectral norm, largest singular value σ₁) of a weight matrix or of a linear operator, as a
+/// lower estimate and an upper bound, for the layer-wise Lipschitz bounds of Szegedy et al. (2013), Table 5.
+/// </summary>
+/// <remarks>
+/// <para><b>Method.</b> Golub–Kahan–Lanczos bidiagonalisation in double precision. From a seeded Gaussian unit
+/// vector v₀ it builds orthonormal bases V_k of ℝⁿ and U_k of ℝᵐ with <c>A·V_k = U_k·B_k</c> and
+/// <c>Aᵀ·U_k = V_k·B_kᵀ + β_k·v_k·e_kᵀ</c>, B_k upper bidiagonal, each step costing one product with A and one
+/// with Aᵀ. Every new vector is reorthogonalised against all previous ones (classical Gram–Schmidt, twice), so the
+/// bases stay orthonormal to working accuracy, no spurious copies of singular values appear, and close singular
+/// values can be told apart. θ, the largest singular value of B_k, is the estimate; B_k's singular pair gives
+/// a Ritz pair (u, v) of A with <c>A·v = θ·u</c> and <c>Aᵀ·u = θ·v + β_k·p_k·v_k</c>.</para>
+///
+/// <para><b>What is rigorous.</b> (1) <i>θ ≤ σ₁</i>: B_k = U_kᵀ·A·V_k with orthonormal U_k, V_k, so its
+/// singular values interlace those of A (Cauchy); in floating point this holds up to rounding of order
+/// k·ε·σ₁. θ never exceeds σ₁ by more than that, so <see cref="SpectralNormResult.Estimate"/> is a lower bound.
+/// (2) <i>The residual bound</i>: let ρ = ‖(A·v − θ·u; Aᵀ·u − θ·v)‖ for the unit pair (u, v), computed as
+/// |β_k·p_k| plus the measured error of the small eigenproblem. The vector (u; v)/√2 is a unit vector with
+/// residual ρ/√2 for the symmetric matrix [0 A; Aᵀ 0], whose eigenvalues are ±σᵢ (and zeros), so some singular
+/// value σᵢ of A lies within ρ/√2 of θ. This is a theorem (the Bauer–Fike/Weyl bound for symmetric matrices),
+/// and the bound uses ρ, √2 times that distance.</para>
+///
+/// <para><b>What is not rigorous.</b> The residual bound does not say <i>which</i> σᵢ is near θ. The upper bound
+/// <c>σ₁ ≤ θ + ρ</c> follows only if that σᵢ is σ₁. It is, in exact arithmetic, whenever the start vector has a
+/// component along the top right singular vector and the iteration has resolved the top of the spectrum: the
+/// Krylov space contains P(AᵀA)·v₀ for every polynomial P of degree &lt; k, and a Chebyshev polynomial amplifies
+/// the σ₁ component over the rest by T_{k−1}(1 + 2γ) with γ = (σ₁² − σ₂²)/(σ₂² − σ_min²), so θ converges to σ₁
+/// first and fastest (Kaniel–Paige–Saad), at a rate that needs no gap at all for a (1 − δ) approximation
+/// (Kuczyński–Woźniakowski). A Gaussian start vector has that component with probability 1. What can go wrong is
+/// a top cluster of singular values closer together than the iteration has resolved: the top Ritz vector is then
+/// a mixture whose Ritz value θ sits inside the cluster, and its residual can dip below the distance to σ₁ for a
+/// few steps. In simulations of such clusters (spacings 10⁻²…10¹ times the tolerance) taking the latest residual
+/// alone came out low in about one run in ten, by up to 9× the tolerance.</para>
+///
+/// <para><b>Safety margin policy.</b> Four measures make <see cref="SpectralNormResult.UpperBound"/> robust:
+/// (a) the error estimate is ρ, not ρ/√2; (b) it is the <i>largest</i> ρ of the last
+/// ⌈<see cref="SpectralNormOptions.ResidualWindowFraction"/>·k⌉ steps (default a quarter), so a brief dip of the
+/// residual inside an unresolved cluster does not end the run; (c) a relative margin
+/// <see cref="SpectralNormOptions.RelativeSafetyMargin"/>·θ (default a quarter of the tolerance) covers clusters
+/// narrower than the tolerance; (d) a rounding allowance of 2⁻⁴⁴·(k + √(m + n))·θ covers rounding in B_k and
+/// the matrix–vector products, and the sum is rounded up to the next double. With these, the same simulations
+/// (288 runs) never came out low by more than 0.03× the tolerance before the margin, and never low after it.
+/// When the Krylov space becomes invariant (a breakdown, which always happens within min(m, n) + 1 steps), θ is
+/// σ₁ up to rounding and only ρ and the allowance are added. The run stops when
+/// <c>ErrorEstimate ≤ RelativeTolerance·θ</c>; then <c>UpperBound − σ₁ ≤ RelativeTolerance·σ₁</c> as well.</para>
+///
+/// <para>The honest summary: the estimate is a guaranteed lower bound (up to rounding); the upper bound is
+/// backed by a theorem about the residual plus a convergence argument that holds with probability 1 in exact
+/// arithmetic, and by a margin policy tested against adversarial clustered spectra, but it is not a certificate.
+/// For a certificate of a dense matrix use ‖A‖_F or √(‖A‖₁·‖A‖_∞), which are rigorous and loose.</para>
+///
+/// <para><b>Cost.</b> k products with A and with Aᵀ, plus O(k²·(m + n)) for reorthogonalisation and
+/// 8·k·(m + n) bytes for the bases; nothing is allocated per step beyond one basis block every 16 steps. Dense
+/// float matrices are used in place, with products accumulated in double (no double copy of the matrix).
+/// Deterministic: the same seed, operator and machine give the same bits.</para>
+/// </remarks>
+public static class OperatorNorm
+{
+    /// <summary>The spectral norm of a row-major single-precision matrix of shape rows × cols.</summary>
+    /// <param name="matrix">The entries, row after row; at least rows·cols values (extra values are ignored).</param>
+    /// <param name="rows">The number of rows m, at least 0.</param>
+    /// <param name="cols">The number of columns n, at least 0.</param>
+    /// <param name="options">Settings, or null for <see cref="SpectralNormOptions.Default"/>.</param>
+    /// <returns>The estimate and upper bound of σ₁; all zero for an empty matrix.</returns>
+    /// <exception cref="ArgumentException">The sizes are negative or the matrix is too short.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="InvalidOperationException">The matrix holds NaN or infinity.</exception>
+    public static SpectralNormResult Compute(ReadOnlySpan<float> matrix, int rows, int cols, SpectralNormOptions? options = null)
+    {
+        var op = new FloatMatrixSpanOperator(matrix, rows, cols);
+        return GolubKahanLanczos.Run(ref op, options ?? SpectralNormOptions.Default);
+    }
+
+    /// <summary>The spectral norm of a row-major double-precision matrix of shape rows × cols.</summary>
+    /// <param name="matrix">The entries, row after row; at least rows·cols values (extra values are ignored).</param>
+    /// <param name="rows">The number of rows m, at least 0.</param>
+    /// <param name="cols">The number of columns n, at least 0.</param>
+    /// <param name="options">Settings, or null for <see cref="SpectralNormOptions.Default"/>.</param>
+    /// <returns>The estimate and upper bound of σ₁; all zero for an empty matrix.</returns>
+    /// <exception cref="ArgumentException">The sizes are negative or the matrix is too short.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="InvalidOperationException">The matrix holds NaN or infinity.</exception>
+    public static SpectralNormResult Compute(ReadOnlySpan<double> matrix, int rows, int cols, SpectralNormOptions? options = null)
+    {
+        var op = new DoubleMatrixSpanOperator(matrix, rows, cols);
+        return GolubKahanLanczos.Run(ref op, options ?? SpectralNormOptions.Default);
+    }
+
+    /// <summary>The spectral norm of a linear operator given by its action and its adjoint's action.</summary>
+    /// <param name="op">The operator; <see cref="ILinearOperator.ApplyAdjoint"/> must be the transpose of
+    /// <see cref="ILinearOperator.Apply"/>.</param>
+    /// <param name="options">Settings, or null for <see cref="SpectralNormOptions.Default"/>.</param>
+    /// <returns>The estimate and upper bound of σ₁; all zero when either length is 0.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="op"/> is null.</exception>
+    /// <exception cref="ArgumentException">A length of the operator is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="InvalidOperationException">The operator produced NaN or infinity.</exception>
+    public static SpectralNormResult Compute(ILinearOperator op, SpectralNormOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        return GolubKahanLanczos.Run(ref op, options ?? SpectralNormOptions.Default);
+    }
+}
