@@ -128,7 +128,9 @@ internal static class GolubKahanLanczos
             error = WindowedResidual(residuals, k, options.ResidualWindowFraction) + RoundingAllowance(theta, k, m, n) + margin * theta;
         }
 
-        double upper = double.BitIncrement(theta + error);
+        // Round up so that the rounding of the sum itself cannot make the bound low (an exact zero stays zero).
+        double sum = theta + error;
+        double upper = sum == 0 ? 0 : double.BitIncrement(sum);
         return new SpectralNormResult(theta, upper, error, k, converged);
     }
 

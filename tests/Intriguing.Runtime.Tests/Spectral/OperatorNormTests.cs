@@ -1,0 +1,247 @@
+using Intriguing.Spectral;
+using static Intriguing.Tests.Spectral.SpectralTestMatrices;
+
+namespace Intriguing.Tests.Spectral;
+
+public sealed class OperatorNormTests
+{
+    private const double Eps = 2.220446049250313e-16;
+
+    /// <summary>
+    /// The three claims of a converged result against a known σ₁: the estimate is a lower bound (up to rounding of
+    /// order k·ε·σ₁, allowed as 1e-13 relative), the upper bound is an upper bound, and the bracket is within the
+    /// tolerance.
+    /// </summary>
+    private static void AssertBrackets(SpectralNormResult result, double sigma1, double tolerance)
+    {
+        Assert.True(result.Converged, $"not converged after {result.Iterations} iterations: {result}");
+        Assert.True(result.Estimate <= sigma1 * (1 + 1e-13), $"estimate {result.Estimate:R} above σ₁ = {sigma1:R}");
+        Assert.True(result.UpperBound >= sigma1, $"upper bound {result.UpperBound:R} below σ₁ = {sigma1:R} (short by {(sigma1 - result.UpperBound) / sigma1:E2} relative)");
+        Assert.True(result.UpperBound - sigma1 <= tolerance * sigma1, $"upper bound {result.UpperBound:R} more than {tolerance} above σ₁ = {sigma1:R}");
+        Assert.Equal(result.UpperBound - result.Estimate, result.ErrorEstimate, 4 * Eps * result.UpperBound);
+    }
+
+    [Theory]
+    [InlineData(Spectrum.Random, 1, 1)]
+    [InlineData(Spectrum.Random, 1, 50)]
+    [InlineData(Spectrum.Random, 50, 1)]
+    [InlineData(Spectrum.Random, 3, 17)]
+    [InlineData(Spectrum.Random, 17, 3)]
+    [InlineData(Spectrum.Random, 100, 784)]
+    [InlineData(Spectrum.Random, 300, 300)]
+    [InlineData(Spectrum.ClusteredTop, 3, 17)]
+    [InlineData(Spectrum.ClusteredTop, 100, 784)]
+    [InlineData(Spectrum.ClusteredTop, 300, 300)]
+    [InlineData(Spectrum.IllConditioned, 3, 17)]
+    [InlineData(Spectrum.IllConditioned, 100, 784)]
+    [InlineData(Spectrum.IllConditioned, 300, 300)]
+    public void DoubleMatrixBracketsKnownNorm(Spectrum kind, int rows, int cols)
+    {
+        var random = new SeededRandom(7 + (ulong)(rows * 1000 + cols));
+        double[] s = MakeSpectrum(kind, Math.Min(rows, cols), random);
+        double[] a = WithSingularValues(rows, cols, s, random);
+
+        SpectralNormResult result = OperatorNorm.Compute(a, rows, cols);
+
+        // A was formed in double from its factors; that moves σ₁ by about r·ε·σ₁, far below the rounding allowance.
+        AssertBrackets(result, s[0], SpectralNormOptions.Default.RelativeTolerance);
+    }
+
+    [Theory]
+    [InlineData(Spectrum.Random, 100, 784)]
+    [InlineData(Spectrum.ClusteredTop, 300, 300)]
+    [InlineData(Spectrum.IllConditioned, 784, 100)]
+    public void FloatMatrixBracketsJacobiReference(Spectrum kind, int rows, int cols)
+    {
+        // Rounding to float moves σ₁ by up to ~1e-7 relative, so the reference is the one-sided Jacobi SVD of the
+        // float matrix itself (converted exactly to double).
+        var random = new SeededRandom(11 + (ulong)(rows * 1000 + cols));
+        float[] a = ToFloat(WithSingularValues(rows, cols, MakeSpectrum(kind, Math.Min(rows, cols), random), random));
+        double sigma1 = JacobiSvd.SingularValues(a, rows, cols)[0];
+
+        SpectralNormResult result = OperatorNorm.Compute(a, rows, cols);
+
+        AssertBrackets(result, sigma1, SpectralNormOptions.Default.RelativeTolerance);
+    }
+
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(1e-9)]
+    public void ToleranceIsHonoured(double tolerance)
+    {
+        var random = new SeededRandom(99);
+        double[] s = MakeSpectrum(Spectrum.Random, 120, random);
+        double[] a = WithSingularValues(120, 200, s, random);
+
+        SpectralNormResult result = OperatorNorm.Compute(a, 120, 200, new SpectralNormOptions { RelativeTolerance = tolerance });
+
+        AssertBrackets(result, s[0], tolerance);
+        Assert.True(result.ErrorEstimate <= tolerance * result.Estimate);
+    }
+
+    [Fact]
+    public void OperatorFormOfDenseMatrixGivesTheSameBits()
+    {
+        var random = new SeededRandom(3);
+        float[] a = ToFloat(WithSingularValues(60, 90, MakeSpectrum(Spectrum.Random, 60, random), random));
+
+        SpectralNormResult fromSpan = OperatorNorm.Compute(a, 60, 90);
+        SpectralNormResult fromOperator = OperatorNorm.Compute(new DenseMatrixOperator(a, 60, 90));
+
+        Assert.Equal(fromSpan, fromOperator);
+    }
+
+    [Fact]
+    public void TransposedOperatorMatchesMatrixForm()
+    {
+        // ‖Aᵀ‖ = ‖A‖; the transposed operator uses independent naive loops, so only the brackets must agree.
+        var random = new SeededRandom(4);
+        double[] s = MakeSpectrum(Spectrum.Random, 40, random);
+        double[] a = WithSingularValues(40, 70, s, random);
+
+        SpectralNormResult matrix = OperatorNorm.Compute(a, 40, 70);
+        SpectralNormResult transposed = OperatorNorm.Compute(new TransposedOperator(a, 40, 70));
+
+        AssertBrackets(matrix, s[0], 1e-6);
+        AssertBrackets(transposed, s[0], 1e-6);
+        Assert.True(Math.Abs(matrix.Estimate - transposed.Estimate) <= 1e-6 * s[0]);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(500)]
+    public void ForwardDifferenceOperatorHasClosedFormNorm(int n)
+    {
+        // σ₁ = 2·cos(π/(2n)); the top singular values crowd together as n grows (relative gap ≈ 1.9e-5 at n = 500).
+        double sigma1 = 2 * Math.Cos(Math.PI / (2 * n));
+
+        SpectralNormResult result = OperatorNorm.Compute(new ForwardDifference(n));
+
+        AssertBrackets(result, sigma1, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(2, 1.0)]
+    [InlineData(2, 0.5)]
+    [InlineData(3, 1.0)]
+    [InlineData(5, 0.5)]
+    public void TightTopClustersAreNotUnderestimated(int clusterSize, double spacingInTolerances)
+    {
+        // The hard case for any Krylov method: σ₁ sits in a cluster whose spacing is about the tolerance, so the top
+        // Ritz vector is an unresolved mixture for a long time. Diagonal operators (equivalent under orthogonal
+        // invariance for a Gaussian start) keep 16 runs × 600 dimensions cheap.
+        const int n = 600;
+        const double tolerance = 1e-6;
+        var random = new SeededRandom(1234 + (ulong)clusterSize);
+        for (int run = 0; run < 16; run++)
+        {
+            double[] d = new double[n];
+            double spacing = spacingInTolerances * tolerance;
+            for (int i = 0; i < n; i++)
+            {
+                d[i] = i < clusterSize ? 1 - spacing * i : (1 - clusterSize * spacing - 1e-3) * random.NextDouble();
+            }
+
+            var options = new SpectralNormOptions { RelativeTolerance = tolerance, Seed = (ulong)run };
+            SpectralNormResult result = OperatorNorm.Compute(new DiagonalOperator(d), options);
+
+            AssertBrackets(result, 1.0, tolerance);
+        }
+    }
+
+    [Fact]
+    public void SameSeedGivesSameBitsAndOtherSeedsStillBracket()
+    {
+        var random = new SeededRandom(21);
+        double[] s = MakeSpectrum(Spectrum.Random, 80, random);
+        float[] a = ToFloat(WithSingularValues(80, 150, s, random));
+        double sigma1 = JacobiSvd.SingularValues(a, 80, 150)[0];
+
+        SpectralNormResult first = OperatorNorm.Compute(a, 80, 150);
+        SpectralNormResult second = OperatorNorm.Compute(a, 80, 150);
+        SpectralNormResult otherSeed = OperatorNorm.Compute(a, 80, 150, new SpectralNormOptions { Seed = 12345 });
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(first.Estimate), BitConverter.DoubleToInt64Bits(second.Estimate));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(first.UpperBound), BitConverter.DoubleToInt64Bits(second.UpperBound));
+        Assert.Equal(first, second);
+        AssertBrackets(otherSeed, sigma1, 1e-6);
+        Assert.NotEqual(first.Estimate, otherSeed.Estimate);
+    }
+
+    [Fact]
+    public void LowRankMatrixStopsAtInvariantSubspace()
+    {
+        // Rank 3: the Krylov space is invariant after at most 4 steps and the estimate is exact up to rounding.
+        var random = new SeededRandom(8);
+        double[] s = new double[100];
+        s[0] = 5; s[1] = 2; s[2] = 1;
+        double[] a = WithSingularValues(100, 784, s, random);
+
+        SpectralNormResult result = OperatorNorm.Compute(a, 100, 784);
+
+        // The bracket is then only the rounding allowance, 2⁻⁴⁴·(k + √(m + n)) ≈ 2e-12 relative here.
+        AssertBrackets(result, 5, 1e-11);
+        Assert.True(result.Iterations <= 4, $"{result.Iterations} iterations");
+    }
+
+    [Fact]
+    public void ZeroAndEmptyMatricesHaveNormZero()
+    {
+        Assert.Equal(new SpectralNormResult(0, 0, 0, 1, true), OperatorNorm.Compute(new float[12], 3, 4));
+        Assert.Equal(new SpectralNormResult(0, 0, 0, 0, true), OperatorNorm.Compute(ReadOnlySpan<float>.Empty, 0, 4));
+        Assert.Equal(new SpectralNormResult(0, 0, 0, 0, true), OperatorNorm.Compute(ReadOnlySpan<float>.Empty, 4, 0));
+    }
+
+    [Fact]
+    public void OneByOneIsItsAbsoluteValue()
+    {
+        SpectralNormResult result = OperatorNorm.Compute([-3f], 1, 1);
+
+        AssertBrackets(result, 3, 1e-12);
+        Assert.Equal(3, result.Estimate, 4 * Eps * 3);
+    }
+
+    [Fact]
+    public void IterationLimitReportsNotConverged()
+    {
+        var random = new SeededRandom(31);
+        double[] s = MakeSpectrum(Spectrum.Random, 200, random);
+        double[] a = WithSingularValues(200, 200, s, random);
+
+        SpectralNormResult result = OperatorNorm.Compute(a, 200, 200, new SpectralNormOptions { MaxIterations = 3 });
+
+        Assert.False(result.Converged);
+        Assert.Equal(3, result.Iterations);
+        Assert.True(result.Estimate <= s[0]);
+        Assert.True(result.ErrorEstimate > SpectralNormOptions.Default.RelativeTolerance * result.Estimate);
+    }
+
+    [Fact]
+    public void BadArgumentsAreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(new float[4], -1, 2));
+        ArgumentException shortMatrix = Assert.Throws<ArgumentException>(() => OperatorNorm.Compute(new float[5], 2, 3));
+        Assert.Equal("matrix", shortMatrix.ParamName);
+        Assert.Throws<ArgumentNullException>(() => OperatorNorm.Compute(null!));
+        Assert.Throws<ArgumentException>(() => new DenseMatrixOperator(new float[3], 2, 2));
+
+        float[] a = [1, 2, 3, 4];
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeTolerance = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeTolerance = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeTolerance = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { MaxIterations = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { ResidualWindowFraction = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeSafetyMargin = 1e-6 }));
+
+        var operatorForm = new DenseMatrixOperator(a, 2, 2);
+        Assert.Throws<ArgumentException>(() => operatorForm.Apply(new double[3], new double[2]));
+        Assert.Throws<ArgumentException>(() => operatorForm.ApplyAdjoint(new double[2], new double[1]));
+    }
+
+    [Fact]
+    public void NonFiniteEntriesAreReported()
+    {
+        Assert.Throws<InvalidOperationException>(() => OperatorNorm.Compute([1f, float.NaN, 0f, 1f], 2, 2));
+        Assert.Throws<InvalidOperationException>(() => OperatorNorm.Compute([1f, float.PositiveInfinity, 0f, 1f], 2, 2));
+    }
+}
