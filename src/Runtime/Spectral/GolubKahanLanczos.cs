@@ -25,6 +25,10 @@ internal static class GolubKahanLanczos
     internal static double RoundingAllowance(double theta, int k, int m, int n)
         => RoundingUnit * (k + Math.Sqrt((double)m + n)) * theta;
 
+    /// <summary>
+    /// Runs <see cref="SpectralNormOptions.IndependentStarts"/> independent iterations and combines them: the
+    /// largest estimate (each is a lower bound) and the largest upper bound (the bound fails only if every run fails).
+    /// </summary>
     public static SpectralNormResult Run<TOperator>(scoped ref TOperator op, SpectralNormOptions options)
         where TOperator : ILinearOperator, allows ref struct
     {
@@ -33,6 +37,24 @@ internal static class GolubKahanLanczos
         if (m < 0) throw new ArgumentException($"The operator's OutputLength is {m}; it must be at least 0.", nameof(op));
         if (n < 0) throw new ArgumentException($"The operator's InputLength is {n}; it must be at least 0.", nameof(op));
         if (m == 0 || n == 0) return new SpectralNormResult(0, 0, 0, 0, true);
+
+        SpectralNormResult combined = RunOnce(ref op, options, options.Seed);
+        for (int start = 1; start < options.IndependentStarts; start++)
+        {
+            SpectralNormResult next = RunOnce(ref op, options, SeededRandom.Derive(options.Seed, (ulong)start));
+            double estimate = Math.Max(combined.Estimate, next.Estimate);
+            double upper = Math.Max(combined.UpperBound, next.UpperBound);
+            combined = new SpectralNormResult(
+                estimate, upper, upper - estimate, combined.Iterations + next.Iterations, combined.Converged && next.Converged);
+        }
+
+        return combined;
+    }
+
+    private static SpectralNormResult RunOnce<TOperator>(scoped ref TOperator op, SpectralNormOptions options, ulong seed)
+        where TOperator : ILinearOperator, allows ref struct
+    {
+        int m = op.OutputLength, n = op.InputLength;
 
         // Beyond min(m, n) + 1 steps one side of the Krylov space is exhausted and a breakdown is certain.
         int maxK = (int)Math.Min(options.MaxIterations, Math.Min((long)m, n) + 1);
@@ -51,7 +73,7 @@ internal static class GolubKahanLanczos
         // top right singular vector is non-zero with probability 1 (a structured start such as all-ones can be
         // exactly orthogonal to it, e.g. for difference operators).
         Span<double> v0 = v.Append();
-        var random = new SeededRandom(options.Seed);
+        var random = new SeededRandom(seed);
         for (int i = 0; i < n; i++) v0[i] = random.NextGaussian();
         TensorPrimitives.Divide(v0, TensorPrimitives.Norm(v0), v0);
 

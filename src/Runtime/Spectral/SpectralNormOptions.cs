@@ -40,6 +40,14 @@ public sealed record SpectralNormOptions
     /// </summary>
     public double? RelativeSafetyMargin { get; init; }
 
+    /// <summary>
+    /// The number of independent runs, each from its own Gaussian start vector (the first from <see cref="Seed"/>,
+    /// the others from seeds derived from it). The result takes the largest estimate and the largest upper bound,
+    /// so the bound comes out low only if every run misses the top of the spectrum; the cost grows in proportion.
+    /// Must be at least 1. Default 1; see <see cref="OperatorNorm"/> for when 2 is worth it.
+    /// </summary>
+    public int IndependentStarts { get; init; } = 1;
+
     internal double EffectiveSafetyMargin => RelativeSafetyMargin ?? RelativeTolerance / 4;
 
     internal void Validate()
@@ -52,6 +60,11 @@ public sealed record SpectralNormOptions
         if (MaxIterations < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+        }
+
+        if (IndependentStarts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IndependentStarts), IndependentStarts, "IndependentStarts must be at least 1.");
         }
 
         if (!(ResidualWindowFraction >= 0 && ResidualWindowFraction <= 1))
