@@ -23,6 +23,7 @@ internal sealed class BidiagonalRitz
     private const int BisectionSteps = 120;
     private const int InverseIterations = 3;
     private readonly double[] _e;
+    private readonly double[] _e2;
     private readonly double[] _x;
     private readonly double[] _d;
     private readonly double[] _dl;
@@ -34,6 +35,7 @@ internal sealed class BidiagonalRitz
     {
         int n = 2 * maxK;
         _e = new double[n];
+        _e2 = new double[n];
         _x = new double[n];
         _d = new double[n];
         _dl = new double[n];
@@ -52,7 +54,16 @@ internal sealed class BidiagonalRitz
     /// vector w = W·x, and H has an eigenvalue (±σᵢ(A), or 0) within ρ/√2 of θ. ρ itself is the residual
     /// ‖(A·v − θ·u; Aᵀ·u − θ·v)‖ of the unit singular pair (u, v) = √2·(U_k·p, V_k·q).
     /// </remarks>
-    public double Compute(ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, int k, double coupling, out double residual)
+    /// <param name="alpha">The diagonal of B.</param>
+    /// <param name="beta">The superdiagonal of B (the first k − 1 values are used).</param>
+    /// <param name="k">The order of B.</param>
+    /// <param name="coupling">β_k, the norm linking step k to the next Lanczos vector.</param>
+    /// <param name="residual">ρ for the top Ritz pair.</param>
+    /// <param name="lowerHint">A value believed to be at most θ (the previous step's θ: B_{k−1} is the leading block
+    /// of B_k, so by interlacing its largest singular value is at most B_k's). Checked by a Sturm count.</param>
+    /// <param name="upperHint">A value believed to be at least θ; checked by a Sturm count, and replaced by the
+    /// Gershgorin bound when wrong. Hints only shorten the bisection; they never change its answer's validity.</param>
+    public double Compute(ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, int k, double coupling, out double residual, double lowerHint = 0, double upperHint = double.PositiveInfinity)
     {
         int n = 2 * k;
         Span<double> e = _e.AsSpan(0, n - 1);
@@ -81,14 +92,16 @@ internal sealed class BidiagonalRitz
         double invG = 1 / g;
         for (int i = 0; i < n - 1; i++) e[i] *= invG;
 
-        double theta = LargestEigenvalue(e, n);
+        Span<double> e2 = _e2.AsSpan(0, n - 1);
+        for (int i = 0; i < n - 1; i++) e2[i] = e[i] * e[i];
+        double theta = LargestEigenvalue(e2, n, lowerHint * invG, upperHint * invG);
         double smallResidual = TopEigenvector(e, n, theta, _x.AsSpan(0, n));
         residual = Math.Sqrt(2) * g * (smallResidual + Math.Abs(coupling) * invG * Math.Abs(_x[n - 1]));
         return theta * g;
     }
 
-    /// <summary>The number of eigenvalues of the zero-diagonal tridiagonal (off-diagonal e) smaller than λ.</summary>
-    private static int CountBelow(ReadOnlySpan<double> e, int n, double lambda)
+    /// <summary>The number of eigenvalues of the zero-diagonal tridiagonal (squared off-diagonal e2) smaller than λ.</summary>
+    private static int CountBelow(ReadOnlySpan<double> e2, int n, double lambda)
     {
         // LDLᵀ of T − λI: q₀ = −λ, qᵢ = −λ − e²ᵢ₋₁ / qᵢ₋₁; Sylvester's law of inertia counts the negative qᵢ.
         const double PivotMin = 1e-300;
@@ -98,7 +111,7 @@ internal sealed class BidiagonalRitz
         if (q < 0) count++;
         for (int i = 1; i < n; i++)
         {
-            q = -lambda - e[i - 1] * e[i - 1] / q;
+            q = -lambda - e2[i - 1] / q;
             if (Math.Abs(q) < PivotMin) q = -PivotMin;
             if (q < 0) count++;
         }
@@ -106,16 +119,21 @@ internal sealed class BidiagonalRitz
         return count;
     }
 
-    private static double LargestEigenvalue(ReadOnlySpan<double> e, int n)
+    private static double LargestEigenvalue(ReadOnlySpan<double> e2, int n, double lowerHint, double upperHint)
     {
         // Invariant: λ_max ∈ [lo, hi]; the Gershgorin bound makes every eigenvalue of T/g at most 1.
-        // count(mid) == n means every eigenvalue is below mid. Stops at a relative width of 2ε.
+        // count(x) == n means every eigenvalue is below x. Stops at a relative width of 2ε.
         double lo = 0, hi = 1 + 1e-15;
+        double tryLo = lowerHint * (1 - 1e-15);
+        if (tryLo > 0 && tryLo < hi && CountBelow(e2, n, tryLo) < n) lo = tryLo;
+        double tryHi = upperHint * (1 + 1e-15);
+        if (tryHi > lo && tryHi < hi && CountBelow(e2, n, tryHi) == n) hi = tryHi;
+
         for (int step = 0; step < BisectionSteps && hi - lo > 4.5e-16 * hi; step++)
         {
             double mid = 0.5 * (lo + hi);
             if (mid <= lo || mid >= hi) break;
-            if (CountBelow(e, n, mid) == n) hi = mid;
+            if (CountBelow(e2, n, mid) == n) hi = mid;
             else lo = mid;
         }
 

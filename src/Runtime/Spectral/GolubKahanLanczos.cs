@@ -101,7 +101,7 @@ internal static class GolubKahanLanczos
                 CheckFinite(a, "Apply");
                 alpha[j] = 0;
                 dropped += a;
-                theta = ritz.Compute(alpha, beta, k, 0, out residuals[j]);
+                theta = ritz.Compute(alpha, beta, k, 0, out residuals[j], theta);
                 invariant = true;
                 break;
             }
@@ -118,7 +118,7 @@ internal static class GolubKahanLanczos
             double b = TensorPrimitives.Norm(vNext);
             CheckFinite(b, "ApplyAdjoint");
             beta[j] = b;
-            theta = ritz.Compute(alpha, beta, k, b, out residuals[j]);
+            theta = ritz.Compute(alpha, beta, k, b, out residuals[j], theta, j > 0 ? theta + 2 * residuals[j - 1] : double.PositiveInfinity);
 
             if (!(b > BreakdownTolerance * scale))
             {

@@ -165,7 +165,29 @@ public sealed class OperatorNormTests
         Assert.Equal(BitConverter.DoubleToInt64Bits(first.UpperBound), BitConverter.DoubleToInt64Bits(second.UpperBound));
         Assert.Equal(first, second);
         AssertBrackets(otherSeed, sigma1, 1e-6);
-        Assert.NotEqual(first.Estimate, otherSeed.Estimate);
+
+        // The seed is used: after 5 steps (far from converged) two start vectors give different Ritz values.
+        SpectralNormResult fiveSteps = OperatorNorm.Compute(a, 80, 150, new SpectralNormOptions { MaxIterations = 5 });
+        SpectralNormResult fiveStepsOtherSeed = OperatorNorm.Compute(a, 80, 150, new SpectralNormOptions { MaxIterations = 5, Seed = 12345 });
+        Assert.NotEqual(fiveSteps.Estimate, fiveStepsOtherSeed.Estimate);
+    }
+
+    [Fact]
+    public void IndependentStartsCombineTheSingleRuns()
+    {
+        var random = new SeededRandom(22);
+        double[] s = MakeSpectrum(Spectrum.ClusteredTop, 120, random);
+        double[] a = WithSingularValues(120, 160, s, random);
+        var options = new SpectralNormOptions { Seed = 77 };
+
+        SpectralNormResult first = OperatorNorm.Compute(a, 120, 160, options);
+        SpectralNormResult second = OperatorNorm.Compute(a, 120, 160, options with { Seed = SeededRandom.Derive(77, 1) });
+        SpectralNormResult both = OperatorNorm.Compute(a, 120, 160, options with { IndependentStarts = 2 });
+
+        Assert.Equal(Math.Max(first.Estimate, second.Estimate), both.Estimate);
+        Assert.Equal(Math.Max(first.UpperBound, second.UpperBound), both.UpperBound);
+        Assert.Equal(first.Iterations + second.Iterations, both.Iterations);
+        AssertBrackets(both, s[0], 1e-6);
     }
 
     [Fact]
@@ -231,6 +253,7 @@ public sealed class OperatorNormTests
         Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeTolerance = double.NaN }));
         Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { MaxIterations = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { ResidualWindowFraction = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { IndependentStarts = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => OperatorNorm.Compute(a, 2, 2, new SpectralNormOptions { RelativeSafetyMargin = 1e-6 }));
 
         var operatorForm = new DenseMatrixOperator(a, 2, 2);
