@@ -207,6 +207,26 @@ public sealed class OperatorNormTests
     }
 
     [Fact]
+    public void AllocatesOnlyTheKrylovBasesAndSmallArrays()
+    {
+        // Per call: the two bases (in blocks of 16 vectors) and O(k) work arrays; nothing per step or per product.
+        const int rows = 200, cols = 300;
+        var random = new SeededRandom(41);
+        float[] a = ToFloat(WithSingularValues(rows, cols, MakeSpectrum(Spectrum.Random, rows, random), random));
+        var options = new SpectralNormOptions { MaxIterations = 64, RelativeTolerance = 1e-12 };
+        OperatorNorm.Compute(a, rows, cols, options);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        SpectralNormResult result = OperatorNorm.Compute(a, rows, cols, options);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        int blocks = (result.Iterations + 1 + 15) / 16;
+        long bases = 8L * 16 * blocks * (rows + cols);
+        long small = 8L * 16 * (options.MaxIterations + 1);
+        Assert.True(allocated <= bases + small + 4096, $"allocated {allocated} bytes; bases {bases}, small arrays {small}");
+    }
+
+    [Fact]
     public void ZeroAndEmptyMatricesHaveNormZero()
     {
         Assert.Equal(new SpectralNormResult(0, 0, 0, 1, true), OperatorNorm.Compute(new float[12], 3, 4));
