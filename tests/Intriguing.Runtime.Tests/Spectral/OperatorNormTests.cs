@@ -258,6 +258,47 @@ public sealed class OperatorNormTests
         Assert.True(result.ErrorEstimate > SpectralNormOptions.Default.RelativeTolerance * result.Estimate);
     }
 
+    [Theory]
+    [InlineData(Spectrum.Random, 40, 90)]
+    [InlineData(Spectrum.ClusteredTop, 60, 60)]
+    [InlineData(Spectrum.IllConditioned, 90, 40)]
+    public void CertifiedBoundIsAboveSigma1AndTheLanczosBound(Spectrum kind, int rows, int cols)
+    {
+        var random = new SeededRandom(51 + (ulong)rows);
+        float[] a = ToFloat(WithSingularValues(rows, cols, MakeSpectrum(kind, Math.Min(rows, cols), random), random));
+        double sigma1 = JacobiSvd.SingularValues(a, rows, cols)[0];
+
+        double certified = OperatorNorm.CertifiedUpperBound(a, rows, cols);
+
+        Assert.True(certified >= sigma1);
+        Assert.True(certified >= OperatorNorm.Compute(a, rows, cols).Estimate);
+    }
+
+    [Fact]
+    public void CertifiedBoundIsTightWhereItShouldBe()
+    {
+        // Rank one x·yᵀ: ‖A‖_F = σ₁. Diagonal: ‖A‖₁ = ‖A‖_∞ = max|dᵢ| = σ₁. Both only inflated by rounding terms.
+        float[] rankOne = new float[3 * 4];
+        float[] x = [1, -2, 0.5f], y = [3, 1, -1, 2];
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 4; j++) rankOne[i * 4 + j] = x[i] * y[j];
+        }
+
+        double rankOneNorm = Math.Sqrt(1 + 4 + 0.25) * Math.Sqrt(9 + 1 + 1 + 4);
+        double rankOneBound = OperatorNorm.CertifiedUpperBound(rankOne, 3, 4);
+        Assert.InRange(rankOneBound, rankOneNorm, rankOneNorm * (1 + 1e-14));
+
+        float[] diagonal = new float[25];
+        for (int i = 0; i < 5; i++) diagonal[i * 5 + i] = i - 3.5f;
+        double diagonalBound = OperatorNorm.CertifiedUpperBound(diagonal, 5, 5);
+        Assert.InRange(diagonalBound, 3.5, 3.5 * (1 + 1e-14));
+
+        Assert.Equal(0, OperatorNorm.CertifiedUpperBound(ReadOnlySpan<float>.Empty, 0, 3));
+        Assert.Equal(0, OperatorNorm.CertifiedUpperBound(new float[6], 2, 3));
+        Assert.Throws<ArgumentException>(() => OperatorNorm.CertifiedUpperBound([float.NaN], 1, 1));
+    }
+
     [Fact]
     public void BadArgumentsAreRejected()
     {
