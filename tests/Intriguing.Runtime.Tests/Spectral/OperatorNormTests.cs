@@ -299,6 +299,35 @@ public sealed class OperatorNormTests
         Assert.Throws<ArgumentException>(() => OperatorNorm.CertifiedUpperBound([float.NaN], 1, 1));
     }
 
+    private sealed class WrongAdjoint(int n) : ILinearOperator
+    {
+        // Apply is the forward difference; ApplyAdjoint wrongly applies it again (padded), not its transpose.
+        private readonly ForwardDifference _d = new(n);
+
+        public int InputLength => n;
+
+        public int OutputLength => n - 1;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y) => _d.Apply(x, y);
+
+        public void ApplyAdjoint(ReadOnlySpan<double> y, Span<double> x)
+        {
+            for (int j = 0; j < n; j++) x[j] = j < n - 2 ? y[j + 1] - y[j] : 0;
+        }
+    }
+
+    [Fact]
+    public void AdjointMismatchSeparatesRightFromWrongAdjoints()
+    {
+        var random = new SeededRandom(61);
+        double[] a = WithSingularValues(30, 50, MakeSpectrum(Spectrum.Random, 30, random), random);
+
+        Assert.True(OperatorNorm.AdjointMismatch(new ForwardDifference(100)) < 1e-15);
+        Assert.True(OperatorNorm.AdjointMismatch(new TransposedOperator(a, 30, 50)) < 1e-14);
+        Assert.True(OperatorNorm.AdjointMismatch(new DenseMatrixOperator(ToFloat(a), 30, 50)) < 1e-14);
+        Assert.True(OperatorNorm.AdjointMismatch(new WrongAdjoint(100)) > 1e-3);
+    }
+
     [Fact]
     public void BadArgumentsAreRejected()
     {
