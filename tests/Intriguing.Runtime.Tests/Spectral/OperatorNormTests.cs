@@ -190,6 +190,22 @@ public sealed class OperatorNormTests
         AssertBrackets(both, s[0], 1e-6);
     }
 
+    [Theory]
+    [InlineData(1e-30)]
+    [InlineData(1e30)]
+    public void ExtremeScalesBracketTheScaledNorm(double scale)
+    {
+        // Every threshold is relative, so scaling A scales σ₁ and the bracket alike.
+        var random = new SeededRandom(71);
+        double[] s = MakeSpectrum(Spectrum.Random, 30, random);
+        double[] a = WithSingularValues(30, 45, s, random);
+        for (int i = 0; i < a.Length; i++) a[i] *= scale;
+
+        SpectralNormResult result = OperatorNorm.Compute(a, 30, 45);
+
+        AssertBrackets(result, s[0] * scale, 1e-6);
+    }
+
     [Fact]
     public void LowRankMatrixStopsAtInvariantSubspace()
     {
