@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
-// bench/reference): `dotnet run -c Release -- fft-table [sizes…]`, `lbfgsb-table`, `attack-table DIR EXPORT [N]`.
+// bench/reference): `dotnet run -c Release -- fft-table [sizes…]`, `lbfgsb-table`, `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
 if (args.Length > 0)
 {
     switch (args[0])
@@ -11,6 +11,9 @@ if (args.Length > 0)
             return;
         case "lbfgsb-table":
             Intriguing.Benchmarks.Optimization.LbfgsbTable.Run();
+            return;
+        case "train-table":
+            Intriguing.Benchmarks.Training.TrainTable.Run(args);
             return;
         case "attack-table":
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);

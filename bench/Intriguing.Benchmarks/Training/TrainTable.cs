@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
+using Intriguing.Data;
+using Intriguing.Samples;
+using Intriguing.Training;
+
+namespace Intriguing.Benchmarks.Training;
+
+/// <summary>
+/// Timing mode <c>train-table [SECONDS]</c>: SGD training throughput (samples per second, both cores) of FC100-100-10
+/// and FC200-200-10 at batch 1, 32 and 128 on random MNIST-shaped data, after a warm-up; compared with PyTorch by
+/// bench/reference/train_compare.sh (same architecture, batch, optimiser and machine).
+/// </summary>
+public static class TrainTable
+{
+    public static void Run(string[] args)
+    {
+        double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        var random = new SeededRandom(1);
+        const int N = 20_000;
+        float[] x = new float[N * 784];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+        int[] y = Enumerable.Range(0, N).Select(i => i % 10).ToArray();
+        var data = new Dataset("random", x, y, 784, 10);
+        Console.WriteLine("model\tbatch\tsamples_per_second");
+        foreach (var (name, make) in new (string, Func<INetwork>)[] { ("FC100-100-10", () => new Fc100x100x10(1)), ("FC200-200-10", () => new Fc200x200x10(1)) })
+        {
+            foreach (int batch in new[] { 1, 32, 128 })
+            {
+                INetwork net = make();
+                // One epoch over a subset as warm-up, then whole epochs until the time budget is spent.
+                var options = new SgdOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.01f, Momentum = 0.9f, Schedule = LearningRateSchedule.Constant };
+                using (var warm = new Trainer(net, data.Take(batch == 1 ? 2000 : 10000), options)) warm.Run();
+                long samples = 0;
+                var clock = Stopwatch.StartNew();
+                using var trainer = new Trainer(net, data, options);
+                while (clock.Elapsed.TotalSeconds < seconds)
+                {
+                    trainer.Run();
+                    samples += N;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{batch}\t{samples / clock.Elapsed.TotalSeconds:F0}"));
+            }
+        }
+    }
+}
