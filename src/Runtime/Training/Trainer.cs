@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Intriguing.Data;
 
 namespace Intriguing.Training;
@@ -165,15 +167,25 @@ public sealed class Trainer : IDisposable
         _pool.Run(chunks, _chunkJob);
 
         // g = Σ_c (n_c / n)·g_c in chunk order; each g_c already includes the weight decay, and Σ n_c / n = 1.
-        float loss = 0;
-        Span<float> g = _gradient;
-        for (int c = 0; c < chunks; c++)
+        float loss;
+        Span<float> g;
+        if (chunks == 1)
         {
-            int size = Math.Min(ChunkSize, count - c * ChunkSize);
-            float weight = (float)size / count;
-            if (c == 0) TensorPrimitives.Multiply(_gradients[0], weight, g);
-            else TensorPrimitives.MultiplyAdd(_gradients[c], weight, g, g);
-            loss += weight * _losses[c];
+            loss = _losses[0];
+            g = _gradients[0];
+        }
+        else
+        {
+            loss = 0;
+            g = _gradient;
+            for (int c = 0; c < chunks; c++)
+            {
+                int size = Math.Min(ChunkSize, count - c * ChunkSize);
+                float weight = (float)size / count;
+                if (c == 0) TensorPrimitives.Multiply(_gradients[0], weight, g);
+                else TensorPrimitives.MultiplyAdd(_gradients[c], weight, g, g);
+                loss += weight * _losses[c];
+            }
         }
 
         Update(_network.Parameters, _velocity, g, _options.Momentum, rate, _options.Nesterov);
@@ -191,11 +203,32 @@ public sealed class Trainer : IDisposable
     /// <summary>v ← μ·v − η·g; θ ← θ + v, or with Nesterov θ ← θ + μ·v − η·g.</summary>
     internal static void Update(Span<float> parameters, Span<float> velocity, ReadOnlySpan<float> gradient, float momentum, float rate, bool nesterov)
     {
-        for (int i = 0; i < parameters.Length; i++)
+        if (parameters.Length != velocity.Length || parameters.Length != gradient.Length) throw new ArgumentException("Parameters, velocity and gradient differ in length.");
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float v = momentum * velocity[i] - rate * gradient[i];
+            var mu = new Vector<float>(momentum);
+            var eta = new Vector<float>(rate);
+            Span<Vector<float>> p = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            Span<Vector<float>> v = MemoryMarshal.Cast<float, Vector<float>>(velocity);
+            ReadOnlySpan<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
+            for (int k = 0; k < p.Length; k++)
+            {
+                Vector<float> step = eta * g[k];
+                Vector<float> nv = mu * v[k] - step;
+                v[k] = nv;
+                p[k] += nesterov ? mu * nv - step : nv;
+            }
+
+            i = p.Length * Vector<float>.Count;
+        }
+
+        for (; i < parameters.Length; i++)
+        {
+            float step = rate * gradient[i];
+            float v = momentum * velocity[i] - step;
             velocity[i] = v;
-            parameters[i] += nesterov ? momentum * v - rate * gradient[i] : v;
+            parameters[i] += nesterov ? momentum * v - step : v;
         }
     }
 
