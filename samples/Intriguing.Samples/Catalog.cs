@@ -45,7 +45,7 @@ public static class Catalog
 
     // The FC10(λ) models are convex: full-batch L-BFGS finds the regularised optimum that λ defines.
     private static readonly FullBatchOptions s_convex = new() { MaxIterations = 500 };
-    private static readonly SgdOptions s_sigmoid = new() { Epochs = 30, BatchSize = 32, LearningRate = 0.1f, Momentum = 0.9f };
+    private static readonly SgdOptions s_sigmoid = new() { Epochs = 50, BatchSize = 64, LearningRate = 0.2f, Momentum = 0.9f };
 
     /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
     public static IReadOnlyList<ModelEntry> Models { get; } = new[]
