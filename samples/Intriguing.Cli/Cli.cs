@@ -49,7 +49,7 @@ internal static class Cli
     /// <summary>Finds and loads MNIST, reporting where it came from.</summary>
     public static MnistData LoadData(string? directory, bool quiet)
     {
-        string found = Mnist.Locate(directory, download: true, log: quiet ? null : Console.Error);
+        string found = Mnist.Locate(directory, download: true, progress: quiet ? null : new DownloadProgress(), log: quiet ? null : Console.Error);
         if (!quiet) Console.Error.WriteLine($"MNIST from {found}");
         return Mnist.Load(found);
     }
@@ -86,6 +86,29 @@ internal static class Cli
     public static void PrintResult(ModelResult r)
     {
         Console.WriteLine($"{r.Name}: train error {r.TrainError:P2}, test error {r.TestError:P2} (paper {r.PaperTestError:P2})" + (r.FromCheckpoint ? " [from checkpoint]" : $" [{r.TrainSeconds:F1} s, {r.SamplesPerSecond:N0} samples/s]"));
+    }
+
+    /// <summary>Download progress as a line per tenth of each file (the size is known from the response).</summary>
+    private sealed class DownloadProgress : IProgress<(string File, long Done, long Total)>
+    {
+        private string _file = "";
+        private int _tenth = -1;
+
+        public void Report((string File, long Done, long Total) p)
+        {
+            if (p.File != _file)
+            {
+                _file = p.File;
+                _tenth = -1;
+            }
+
+            int tenth = p.Total > 0 ? (int)(10 * p.Done / p.Total) : -1;
+            if (tenth > _tenth)
+            {
+                _tenth = tenth;
+                Console.Error.WriteLine($"  {p.File}: {10 * tenth}% of {p.Total / 1e6:F1} MB");
+            }
+        }
     }
 
     /// <summary>Progress as a bar: fraction of all steps done.</summary>

@@ -96,7 +96,8 @@ public static class Mnist
     public static void Download(string directory, IProgress<(string File, long Done, long Total)>? progress = null, TextWriter? log = null)
     {
         Directory.CreateDirectory(directory);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        // A closed network often drops packets instead of refusing them: give up on a mirror after 20 s without a connection.
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(20) }) { Timeout = TimeSpan.FromMinutes(5) };
         foreach (var (file, sha) in Files)
         {
             string target = Path.Combine(directory, file);
