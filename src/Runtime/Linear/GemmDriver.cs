@@ -1,0 +1,387 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Intriguing.Linear;
+
+/// <summary>
+/// One product C[m×n] (+)= A·B with general strides: <c>A[i, p] = a[i·RsA + p·CsA]</c>, <c>B[p, j] = b[p·RsB + j·CsB]</c>,
+/// C row-major with row stride n. Pointers stay valid while the public entry point keeps its spans pinned.
+/// </summary>
+internal unsafe struct GemmProblem
+{
+    internal float* A;
+    internal nint RsA;
+    internal nint CsA;
+    internal float* B;
+    internal nint RsB;
+    internal nint CsB;
+    internal float* C;
+    internal int M;
+    internal int N;
+    internal int K;
+    internal bool Accumulate;
+}
+
+/// <summary>
+/// How a problem is computed; chosen from the full shape only, so every part of a split problem runs the same arithmetic.
+/// </summary>
+internal struct GemmPlan
+{
+    /// <summary>Dot-product tiles (A·Bᵀ with both operands contiguous along k) instead of broadcast tiles.</summary>
+    internal bool Dot;
+
+    /// <summary>Rows per broadcast tile (or per dot tile).</summary>
+    internal int Rows;
+
+    /// <summary>Vectors per broadcast tile row.</summary>
+    internal int Vectors;
+
+    /// <summary>Copy A blocks into contiguous micro-panels first.</summary>
+    internal bool PackA;
+
+    /// <summary>Copy B blocks into contiguous micro-panels first (required when B is not contiguous along j).</summary>
+    internal bool PackB;
+
+    /// <summary>Granularity of a split across threads along m.</summary>
+    internal readonly int RowStep => Rows;
+
+    /// <summary>Granularity of a split across threads along n, in columns.</summary>
+    internal int ColumnStep;
+}
+
+/// <summary>
+/// Cache blocking, packing and tile dispatch (the loops around the micro-kernels in <see cref="GemmKernels"/>).
+/// </summary>
+/// <remarks>
+/// Loop order (BLIS): column blocks of <see cref="ColumnBlock"/> → depth blocks of <see cref="DepthBlock"/> (pack B) →
+/// row blocks of <see cref="RowBlock"/> (pack A) → tile columns → tile rows. Every element is summed over depth blocks in
+/// increasing order, each block's partial sum in its own register, so the result of an element depends only on k, the
+/// vector width and the plan — not on the element's position, the split or the thread count.
+/// </remarks>
+internal static unsafe class GemmDriver
+{
+    /// <summary>Depth (k) block: the B micro-panel of DepthBlock × tile width stays in L1.</summary>
+    internal const int DepthBlock = 256;
+
+    /// <summary>Row (m) block: the packed A block of RowBlock × DepthBlock stays in L2.</summary>
+    internal const int RowBlock = 168;
+
+    /// <summary>Column (n) block: the packed B block of DepthBlock × ColumnBlock.</summary>
+    internal const int ColumnBlock = 1024;
+
+    /// <summary>Chooses the plan for a whole problem.</summary>
+    internal static GemmPlan Plan(in GemmProblem p, SimdLevel level)
+    {
+        int width = Width(level);
+        bool kContiguousB = p.CsB != 1;
+        var plan = new GemmPlan();
+        if (kContiguousB && p.M < DotRowLimit(level))
+        {
+            plan.Dot = true;
+            plan.Rows = 4;
+            plan.Vectors = 1;
+            plan.ColumnStep = 4;
+            return plan;
+        }
+
+        (plan.Rows, plan.Vectors) = level switch
+        {
+            SimdLevel.Vector512 => p.M <= 7 ? (7, 4) : (s_mainRows, s_mainVectors),
+            SimdLevel.Scalar => (4, 4),
+            _ => p.M <= 3 ? (3, 4) : (6, 2),
+        };
+        int nr = plan.Vectors * width;
+        plan.ColumnStep = nr;
+        plan.PackB = kContiguousB || p.M > 2 * plan.Rows;
+        plan.PackA = p.M >= 4 * plan.Rows && p.N >= 2 * nr && p.K >= 32;
+        return plan;
+    }
+
+    // Tuning knobs for the AVX-512 main tile (measured: see bench/Intriguing.Benchmarks/Linear).
+    private static readonly int s_mainRows = EnvInt("INTRIGUING_GEMM_MR", 6);
+    private static readonly int s_mainVectors = EnvInt("INTRIGUING_GEMM_NV", 4);
+    private static readonly int s_dotRows = EnvInt("INTRIGUING_GEMM_DOTROWS", 64);
+
+    private static int EnvInt(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : fallback;
+
+    private static int DotRowLimit(SimdLevel level) => level == SimdLevel.Scalar ? 0 : s_dotRows;
+
+    internal static int Width(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => Vector512<float>.Count,
+        SimdLevel.Vector256 => Vector256<float>.Count,
+        SimdLevel.Vector128 => Vector128<float>.Count,
+        _ => 1,
+    };
+
+    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of the problem with the process's vector width.</summary>
+    internal static void Run(in GemmProblem p, in GemmPlan plan, SimdLevel level, int i0, int i1, int j0, int j1)
+    {
+        switch (level)
+        {
+            case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(p, plan, i0, i1, j0, j1); break;
+            case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(p, plan, i0, i1, j0, j1); break;
+            case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(p, plan, i0, i1, j0, j1); break;
+            default: Run<OpsScalar, float>(p, plan, i0, i1, j0, j1); break;
+        }
+    }
+
+    private static void Run<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        if (plan.Dot)
+        {
+            // The vector dot kernel needs k ≥ Width; shorter products use the scalar one (still a function of k only).
+            if (p.K >= TOps.Width) Dot<TOps, TVec>(p, i0, i1, j0, j1);
+            else Dot<OpsScalar, float>(p, i0, i1, j0, j1);
+        }
+        else
+        {
+            Blocked<TOps, TVec>(p, plan, i0, i1, j0, j1);
+        }
+    }
+
+    /// <summary>C[i, j] (+)= dot(A row i, B row j) by 4 × 4 tiles, for A·Bᵀ with both operands contiguous along k.</summary>
+    private static void Dot<TOps, TVec>(in GemmProblem p, int i0, int i1, int j0, int j1)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        var dots = GemmKernels.Table<TOps, TVec>.Dots;
+        nint lda = p.RsA, ldb = p.CsB, ldc = p.N;
+        bool overwrite = !p.Accumulate;
+        for (int i = i0; i < i1; i += 4)
+        {
+            int rows = Math.Min(4, i1 - i);
+            float* ai = p.A + (i * lda);
+            float* ci = p.C + (i * ldc);
+            for (int j = j0; j < j1; j += 4)
+            {
+                int cols = Math.Min(4, j1 - j);
+                dots[((rows - 1) * 4) + cols - 1](p.K, ai, lda, p.B + (j * ldb), ldb, ci + j, ldc, overwrite);
+            }
+        }
+    }
+
+    private static void Blocked<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        var tiles = GemmKernels.Table<TOps, TVec>.Tiles;
+        int width = TOps.Width;
+        int mr = plan.Rows;
+        int nr = plan.Vectors * width;
+        int k = p.K;
+        nint ldc = p.N;
+        GemmBuffers buffers = GemmBuffers.ForCurrentThread();
+        float* tile = buffers.Tile;
+        int columnBlock = ColumnBlock / nr * nr;
+        int rowBlock = RowBlock / mr * mr;
+
+        for (int jc = j0; jc < j1; jc += columnBlock)
+        {
+            int nc = Math.Min(columnBlock, j1 - jc);
+            int panels = (nc + nr - 1) / nr;
+            int lastCols = nc - ((panels - 1) * nr);
+            bool lastExact = lastCols % width == 0;
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, k - pc);
+                bool overwrite = pc == 0 && !p.Accumulate;
+
+                // B block [pc, pc + kc) × [jc, jc + nc): packed into panels of kc × nr, or read in place.
+                float* bBlock = p.B + (pc * p.RsB) + (jc * p.CsB);
+                float* packedB = null;
+                float* tailB = null;
+                if (plan.PackB)
+                {
+                    packedB = buffers.PackB(DepthBlock * (columnBlock + nr));
+                    PackB(bBlock, p.RsB, p.CsB, kc, nc, nr, packedB);
+                }
+                else if (!lastExact)
+                {
+                    tailB = buffers.TailB(DepthBlock * nr);
+                    PackB(bBlock + ((panels - 1) * nr * p.CsB), p.RsB, p.CsB, kc, lastCols, nr, tailB);
+                }
+
+                for (int ic = i0; ic < i1; ic += rowBlock)
+                {
+                    int mc = Math.Min(rowBlock, i1 - ic);
+                    float* aBlock = p.A + (ic * p.RsA) + (pc * p.CsA);
+                    float* packedA = null;
+                    if (plan.PackA)
+                    {
+                        packedA = buffers.PackA(RowBlock * DepthBlock + (mr * DepthBlock));
+                        PackA(aBlock, p.RsA, p.CsA, mc, kc, mr, packedA);
+                    }
+
+                    for (int q = 0; q < panels; q++)
+                    {
+                        int jr = q * nr;
+                        int cols = q == panels - 1 ? lastCols : nr;
+                        int vectors = (cols + width - 1) / width;
+                        bool exact = cols == vectors * width;
+                        float* bp;
+                        nint ldb;
+                        if (packedB != null) { bp = packedB + (q * kc * nr); ldb = nr; }
+                        else if (exact) { bp = bBlock + jr; ldb = p.RsB; }
+                        else { bp = tailB; ldb = nr; }
+
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            var kernel = tiles[((rows - 1) * GemmKernels.MaxVectors) + vectors - 1];
+                            float* ap;
+                            nint rsA, csA;
+                            if (packedA != null) { ap = packedA + (ir * kc); rsA = 1; csA = mr; }
+                            else { ap = aBlock + (ir * p.RsA); rsA = p.RsA; csA = p.CsA; }
+                            float* cp = p.C + ((ic + ir) * ldc) + jc + jr;
+                            if (exact)
+                            {
+                                kernel(kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite);
+                            }
+                            else
+                            {
+                                // Partial vector at the right edge: run the tile on a scratch copy, write back the valid columns.
+                                if (!overwrite) CopyTile(cp, ldc, tile, nr, rows, cols);
+                                kernel(kc, ap, rsA, csA, bp, ldb, tile, nr, overwrite);
+                                CopyTile(tile, nr, cp, ldc, rows, cols);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void CopyTile(float* from, nint ldFrom, float* to, nint ldTo, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            new ReadOnlySpan<float>(from + (r * ldFrom), cols).CopyTo(new Span<float>(to + (r * ldTo), cols));
+        }
+    }
+
+    /// <summary>
+    /// Packs B[0..kc) × [0..nc) into panels of nr columns: panel q, row p at <c>dst + q·kc·nr + p·nr</c>, columns past nc zero.
+    /// </summary>
+    internal static void PackB(float* b, nint rsB, nint csB, int kc, int nc, int nr, float* dst)
+    {
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            float* panel = dst + (j0 * kc);
+            if (csB == 1)
+            {
+                // Rows of B are contiguous: copy cols floats per row.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (p * rsB) + j0;
+                    float* d = panel + (p * nr);
+                    new ReadOnlySpan<float>(src, cols).CopyTo(new Span<float>(d, cols));
+                    if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
+                }
+            }
+            else
+            {
+                // Columns of B are contiguous (B stored transposed): read along k, write with stride nr.
+                if (cols < nr)
+                {
+                    for (int p = 0; p < kc; p++) new Span<float>(panel + (p * nr) + cols, nr - cols).Clear();
+                }
+
+                for (int j = 0; j < cols; j++)
+                {
+                    float* src = b + ((j0 + j) * csB);
+                    float* d = panel + j;
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        d[p * nr] = src[p * rsB];
+                        d[(p + 1) * nr] = src[(p + 1) * rsB];
+                        d[(p + 2) * nr] = src[(p + 2) * rsB];
+                        d[(p + 3) * nr] = src[(p + 3) * rsB];
+                    }
+
+                    for (; p < kc; p++) d[p * nr] = src[p * rsB];
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs A[0..mc) × [0..kc) into micro-panels of mr rows: panel at <c>dst + i0·kc</c>, element (r, p) at <c>p·mr + r</c>.</summary>
+    internal static void PackA(float* a, nint rsA, nint csA, int mc, int kc, int mr, float* dst)
+    {
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int rows = Math.Min(mr, mc - i0);
+            float* panel = dst + (i0 * kc);
+            if (rsA == 1)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + i0 + (p * csA);
+                    float* d = panel + (p * mr);
+                    for (int r = 0; r < rows; r++) d[r] = src[r];
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = a + ((i0 + r) * rsA);
+                    float* d = panel + r;
+                    for (int p = 0; p < kc; p++) d[p * mr] = src[p * csA];
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Per-thread packing buffers, allocated on first use and kept for the thread's lifetime (never per call).
+/// Pinned arrays, addressed from a 64-byte aligned start.
+/// </summary>
+internal sealed unsafe class GemmBuffers
+{
+    [ThreadStatic]
+    private static GemmBuffers? t_current;
+
+    private readonly float[] _tileStorage = GC.AllocateArray<float>((GemmKernels.MaxRows * 64) + 16, pinned: true);
+    private float[]? _packA;
+    private float[]? _packB;
+    private float[]? _tailB;
+
+    /// <summary>The calling thread's buffers.</summary>
+    internal static GemmBuffers ForCurrentThread() => t_current ??= new GemmBuffers();
+
+    /// <summary>Scratch tile of MaxRows × 64 floats for right-edge tiles.</summary>
+    internal float* Tile => Aligned(_tileStorage);
+
+    /// <summary>At least <paramref name="count"/> floats for packed A.</summary>
+    internal float* PackA(int count) => Aligned(Ensure(ref _packA, count));
+
+    /// <summary>At least <paramref name="count"/> floats for packed B.</summary>
+    internal float* PackB(int count) => Aligned(Ensure(ref _packB, count));
+
+    /// <summary>At least <paramref name="count"/> floats for the zero-padded last B panel.</summary>
+    internal float* TailB(int count) => Aligned(Ensure(ref _tailB, count));
+
+    private static float[] Ensure(ref float[]? storage, int count)
+    {
+        if (storage is null || storage.Length < count + 16)
+        {
+            storage = GC.AllocateArray<float>(count + 16, pinned: true);
+        }
+
+        return storage;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Aligned(float[] storage)
+    {
+        float* p = (float*)Unsafe.AsPointer(ref storage[0]);
+        return (float*)(((nint)p + 63) & ~(nint)63);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Intriguing.Linear;
+
+/// <summary>A compile-time integer: kernels take it as a type argument so the JIT folds it into a constant.</summary>
+internal interface IConstant
+{
+    static abstract int Value { get; }
+}
+
+#pragma warning disable CS1591 // Tiny constant carriers, self-describing.
+internal readonly struct N1 : IConstant { public static int Value => 1; }
+internal readonly struct N2 : IConstant { public static int Value => 2; }
+internal readonly struct N3 : IConstant { public static int Value => 3; }
+internal readonly struct N4 : IConstant { public static int Value => 4; }
+internal readonly struct N5 : IConstant { public static int Value => 5; }
+internal readonly struct N6 : IConstant { public static int Value => 6; }
+internal readonly struct N7 : IConstant { public static int Value => 7; }
+internal readonly struct N8 : IConstant { public static int Value => 8; }
+internal readonly struct N9 : IConstant { public static int Value => 9; }
+internal readonly struct N10 : IConstant { public static int Value => 10; }
+internal readonly struct N11 : IConstant { public static int Value => 11; }
+internal readonly struct N12 : IConstant { public static int Value => 12; }
+internal readonly struct N13 : IConstant { public static int Value => 13; }
+internal readonly struct N14 : IConstant { public static int Value => 14; }
+#pragma warning restore CS1591
+
+/// <summary>
+/// The handful of single-precision vector operations the GEMM kernels need, for one vector width.
+/// Kernels are generic over an implementation so one source serves Vector512, Vector256, Vector128 and scalar code.
+/// </summary>
+/// <typeparam name="TVec">The register type: <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>, <see cref="Vector128{T}"/> or <see cref="float"/>.</typeparam>
+internal unsafe interface ISimdOps<TVec>
+    where TVec : struct
+{
+    /// <summary>Number of floats in one <typeparamref name="TVec"/>.</summary>
+    static abstract int Width { get; }
+
+    /// <summary>All lanes zero.</summary>
+    static abstract TVec Zero { get; }
+
+    /// <summary>Loads <see cref="Width"/> floats from <paramref name="p"/> (no alignment needed).</summary>
+    static abstract TVec Load(float* p);
+
+    /// <summary>Loads the <see cref="Width"/> floats that end at <paramref name="end"/> and zeroes all but the last <paramref name="fresh"/> lanes.</summary>
+    static abstract TVec LoadLastMasked(float* end, int fresh);
+
+    /// <summary>Broadcasts <c>*p</c> to every lane.</summary>
+    static abstract TVec Broadcast(float* p);
+
+    /// <summary><c>x·y + z</c>, fused when the hardware has FMA.</summary>
+    static abstract TVec MultiplyAdd(TVec x, TVec y, TVec z);
+
+    /// <summary>Lane-wise sum.</summary>
+    static abstract TVec Add(TVec x, TVec y);
+
+    /// <summary>Stores <see cref="Width"/> floats at <paramref name="p"/>.</summary>
+    static abstract void Store(float* p, TVec v);
+
+    /// <summary>Sum of the lanes, in a fixed order.</summary>
+    static abstract float Sum(TVec v);
+}
+
+/// <summary>Masks for <see cref="ISimdOps{TVec}.LoadLastMasked"/>: 16 zero words then 16 all-ones words.</summary>
+internal static class TailMask
+{
+    private static readonly uint[] s_bits = CreateBits();
+
+    /// <summary>Pointer-stable storage for the mask words (the array lives on the pinned object heap).</summary>
+    internal static unsafe float* Pointer => (float*)Unsafe.AsPointer(ref s_bits[0]);
+
+    private static uint[] CreateBits()
+    {
+        uint[] bits = GC.AllocateArray<uint>(32, pinned: true);
+        for (int i = 16; i < 32; i++) bits[i] = uint.MaxValue;
+        return bits;
+    }
+}
+
+/// <summary>AVX-512 (or any 512-bit) vectors.</summary>
+internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
+{
+    public static int Width => Vector512<float>.Count;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load(float* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadLastMasked(float* end, int fresh) =>
+        Vector512.Load(end - 16) & Vector512.Load(TailMask.Pointer + fresh);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Broadcast(float* p) => Vector512.Create(*p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> x, Vector512<float> y, Vector512<float> z) => Vector512.FusedMultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float* p, Vector512<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> v) => Ops256.Sum(v.GetLower() + v.GetUpper());
+}
+
+/// <summary>AVX2 + FMA (or any 256-bit with fused multiply-add) vectors.</summary>
+internal readonly unsafe struct Ops256 : ISimdOps<Vector256<float>>
+{
+    public static int Width => Vector256<float>.Count;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(float* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadLastMasked(float* end, int fresh) =>
+        Vector256.Load(end - 8) & Vector256.Load(TailMask.Pointer + 8 + fresh);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Broadcast(float* p) => Vector256.Create(*p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> z) => Vector256.FusedMultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float* p, Vector256<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> v) => Ops128.Sum(v.GetLower() + v.GetUpper());
+}
+
+/// <summary>128-bit vectors with fused multiply-add (x86 FMA or Arm64 AdvSimd).</summary>
+internal readonly unsafe struct Ops128 : ISimdOps<Vector128<float>>
+{
+    public static int Width => Vector128<float>.Count;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(float* p) => Vector128.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadLastMasked(float* end, int fresh) =>
+        Vector128.Load(end - 4) & Vector128.Load(TailMask.Pointer + 12 + fresh);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Broadcast(float* p) => Vector128.Create(*p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> z) => Vector128.FusedMultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> x, Vector128<float> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float* p, Vector128<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
+}
+
+/// <summary>Plain scalar code: the fallback without hardware intrinsics. Multiply and add are separate roundings here.</summary>
+internal readonly unsafe struct OpsScalar : ISimdOps<float>
+{
+    public static int Width => 1;
+    public static float Zero => 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Load(float* p) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadLastMasked(float* end, int fresh) => end[-1];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Broadcast(float* p) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MultiplyAdd(float x, float y, float z) => (x * y) + z;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add(float x, float y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float* p, float v) => *p = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float v) => v;
+}
+
+/// <summary>Which of the <see cref="ISimdOps{TVec}"/> implementations this process runs.</summary>
+internal enum SimdLevel
+{
+    /// <summary><see cref="OpsScalar"/>.</summary>
+    Scalar,
+
+    /// <summary><see cref="Ops128"/>.</summary>
+    Vector128,
+
+    /// <summary><see cref="Ops256"/>.</summary>
+    Vector256,
+
+    /// <summary><see cref="Ops512"/>.</summary>
+    Vector512,
+}
+
+/// <summary>Run-time choice of the widest vector width that is hardware accelerated and has fused multiply-add.</summary>
+internal static class SimdSupport
+{
+    /// <summary>The level the GEMM kernels use in this process.</summary>
+    internal static readonly SimdLevel Level = Detect();
+
+    private static SimdLevel Detect()
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return SimdLevel.Vector512;
+        if (Vector256.IsHardwareAccelerated && Fma.IsSupported) return SimdLevel.Vector256;
+        if (Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.Arm64.IsSupported)) return SimdLevel.Vector128;
+        return SimdLevel.Scalar;
+    }
+}
