@@ -75,7 +75,7 @@ internal static unsafe class GemmDriver
         int width = Width(level);
         bool kContiguousB = p.CsB != 1;
         var plan = new GemmPlan();
-        if (kContiguousB && p.M < DotRowLimit(level))
+        if (kContiguousB && UseDotTiles(p, level))
         {
             plan.Dot = true;
             plan.Rows = 4;
@@ -105,7 +105,12 @@ internal static unsafe class GemmDriver
     private static int EnvInt(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : fallback;
 
-    private static int DotRowLimit(SimdLevel level) => level == SimdLevel.Scalar ? 0 : s_dotRows;
+    /// <summary>
+    /// A·Bᵀ: dot-product tiles need no transposing pack of B, which dominates for few rows of A or narrow C, and keep B in
+    /// L2 while it is small; their horizontal sums cost too much when k is short. Measured on Zen 5 (gemm-table).
+    /// </summary>
+    private static bool UseDotTiles(in GemmProblem p, SimdLevel level) =>
+        level != SimdLevel.Scalar && (p.M < s_dotRows || p.N < 32 || (p.K >= 64 && (long)p.N * p.K <= 128 * 1024));
 
     internal static int Width(SimdLevel level) => level switch
     {
@@ -291,20 +296,22 @@ internal static unsafe class GemmDriver
                     for (int p = 0; p < kc; p++) new Span<float>(panel + (p * nr) + cols, nr - cols).Clear();
                 }
 
-                for (int j = 0; j < cols; j++)
+                // Write each packed row contiguously; the cols source rows are read in step (each line serves 16 rows of p).
+                float* src0 = b + (j0 * csB);
+                for (int p = 0; p < kc; p++)
                 {
-                    float* src = b + ((j0 + j) * csB);
-                    float* d = panel + j;
-                    int p = 0;
-                    for (; p + 4 <= kc; p += 4)
+                    float* src = src0 + (p * rsB);
+                    float* d = panel + (p * nr);
+                    int j = 0;
+                    for (; j + 4 <= cols; j += 4)
                     {
-                        d[p * nr] = src[p * rsB];
-                        d[(p + 1) * nr] = src[(p + 1) * rsB];
-                        d[(p + 2) * nr] = src[(p + 2) * rsB];
-                        d[(p + 3) * nr] = src[(p + 3) * rsB];
+                        d[j] = src[j * csB];
+                        d[j + 1] = src[(j + 1) * csB];
+                        d[j + 2] = src[(j + 2) * csB];
+                        d[j + 3] = src[(j + 3) * csB];
                     }
 
-                    for (; p < kc; p++) d[p * nr] = src[p * rsB];
+                    for (; j < cols; j++) d[j] = src[j * csB];
                 }
             }
         }

@@ -64,22 +64,6 @@ internal unsafe interface ISimdOps<TVec>
     static abstract float Sum(TVec v);
 }
 
-/// <summary>Masks for <see cref="ISimdOps{TVec}.LoadLastMasked"/>: 16 zero words then 16 all-ones words.</summary>
-internal static class TailMask
-{
-    private static readonly uint[] s_bits = CreateBits();
-
-    /// <summary>Pointer-stable storage for the mask words (the array lives on the pinned object heap).</summary>
-    internal static unsafe float* Pointer => (float*)Unsafe.AsPointer(ref s_bits[0]);
-
-    private static uint[] CreateBits()
-    {
-        uint[] bits = GC.AllocateArray<uint>(32, pinned: true);
-        for (int i = 16; i < 32; i++) bits[i] = uint.MaxValue;
-        return bits;
-    }
-}
-
 /// <summary>AVX-512 (or any 512-bit) vectors.</summary>
 internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
 {
@@ -89,7 +73,7 @@ internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
     public static Vector512<float> Load(float* p) => Vector512.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadLastMasked(float* end, int fresh) =>
-        Vector512.Load(end - 16) & Vector512.Load(TailMask.Pointer + fresh);
+        Vector512.Load(end - 16) & Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(16 - fresh)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Broadcast(float* p) => Vector512.Create(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -111,7 +95,7 @@ internal readonly unsafe struct Ops256 : ISimdOps<Vector256<float>>
     public static Vector256<float> Load(float* p) => Vector256.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadLastMasked(float* end, int fresh) =>
-        Vector256.Load(end - 8) & Vector256.Load(TailMask.Pointer + 8 + fresh);
+        Vector256.Load(end - 8) & Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(8 - fresh)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float* p) => Vector256.Create(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -133,7 +117,7 @@ internal readonly unsafe struct Ops128 : ISimdOps<Vector128<float>>
     public static Vector128<float> Load(float* p) => Vector128.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadLastMasked(float* end, int fresh) =>
-        Vector128.Load(end - 4) & Vector128.Load(TailMask.Pointer + 12 + fresh);
+        Vector128.Load(end - 4) & Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(4 - fresh)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float* p) => Vector128.Create(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
