@@ -86,7 +86,7 @@ internal static unsafe class GemmDriver
 
         (plan.Rows, plan.Vectors) = level switch
         {
-            SimdLevel.Vector512 => p.M <= 7 ? (7, 4) : (s_mainRows, s_mainVectors),
+            SimdLevel.Vector512 => (s_mainRows, s_mainVectors),
             SimdLevel.Scalar => (4, 4),
             _ => p.M <= 3 ? (3, 4) : (6, 2),
         };
@@ -174,13 +174,13 @@ internal static unsafe class GemmDriver
         where TVec : struct
     {
         var tiles = GemmKernels.Table<TOps, TVec>.Tiles;
+        var masked = GemmKernels.Table<TOps, TVec>.MaskedTiles;
         int width = TOps.Width;
         int mr = plan.Rows;
         int nr = plan.Vectors * width;
         int k = p.K;
         nint ldc = p.N;
         GemmBuffers buffers = GemmBuffers.ForCurrentThread();
-        float* tile = buffers.Tile;
         int columnBlock = ColumnBlock / nr * nr;
         int rowBlock = RowBlock / mr * mr;
 
@@ -189,7 +189,6 @@ internal static unsafe class GemmDriver
             int nc = Math.Min(columnBlock, j1 - jc);
             int panels = (nc + nr - 1) / nr;
             int lastCols = nc - ((panels - 1) * nr);
-            bool lastExact = lastCols % width == 0;
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int kc = Math.Min(DepthBlock, k - pc);
@@ -198,16 +197,10 @@ internal static unsafe class GemmDriver
                 // B block [pc, pc + kc) × [jc, jc + nc): packed into panels of kc × nr, or read in place.
                 float* bBlock = p.B + (pc * p.RsB) + (jc * p.CsB);
                 float* packedB = null;
-                float* tailB = null;
                 if (plan.PackB)
                 {
                     packedB = buffers.PackB(DepthBlock * (columnBlock + nr));
                     PackB(bBlock, p.RsB, p.CsB, kc, nc, nr, packedB);
-                }
-                else if (!lastExact)
-                {
-                    tailB = buffers.TailB(DepthBlock * nr);
-                    PackB(bBlock + ((panels - 1) * nr * p.CsB), p.RsB, p.CsB, kc, lastCols, nr, tailB);
                 }
 
                 for (int ic = i0; ic < i1; ic += rowBlock)
@@ -226,45 +219,34 @@ internal static unsafe class GemmDriver
                         int jr = q * nr;
                         int cols = q == panels - 1 ? lastCols : nr;
                         int vectors = (cols + width - 1) / width;
-                        bool exact = cols == vectors * width;
+                        int lastLanes = cols - ((vectors - 1) * width);
                         float* bp;
                         nint ldb;
                         if (packedB != null) { bp = packedB + (q * kc * nr); ldb = nr; }
-                        else if (exact) { bp = bBlock + jr; ldb = p.RsB; }
-                        else { bp = tailB; ldb = nr; }
+                        else { bp = bBlock + jr; ldb = p.RsB; }
 
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
-                            var kernel = tiles[((rows - 1) * GemmKernels.MaxVectors) + vectors - 1];
+                            int index = ((rows - 1) * GemmKernels.MaxVectors) + vectors - 1;
                             float* ap;
                             nint rsA, csA;
                             if (packedA != null) { ap = packedA + (ir * kc); rsA = 1; csA = mr; }
                             else { ap = aBlock + (ir * p.RsA); rsA = p.RsA; csA = p.CsA; }
                             float* cp = p.C + ((ic + ir) * ldc) + jc + jr;
-                            if (exact)
+                            if (lastLanes == width)
                             {
-                                kernel(kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite);
+                                tiles[index](kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite);
                             }
                             else
                             {
-                                // Partial vector at the right edge: run the tile on a scratch copy, write back the valid columns.
-                                if (!overwrite) CopyTile(cp, ldc, tile, nr, rows, cols);
-                                kernel(kc, ap, rsA, csA, bp, ldb, tile, nr, overwrite);
-                                CopyTile(tile, nr, cp, ldc, rows, cols);
+                                // Partial vector at the right edge: its B loads and C stores go through a lane mask.
+                                masked[index](kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite, lastLanes);
                             }
                         }
                     }
                 }
             }
-        }
-    }
-
-    private static void CopyTile(float* from, nint ldFrom, float* to, nint ldTo, int rows, int cols)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            new ReadOnlySpan<float>(from + (r * ldFrom), cols).CopyTo(new Span<float>(to + (r * ldTo), cols));
         }
     }
 
@@ -355,25 +337,17 @@ internal sealed unsafe class GemmBuffers
     [ThreadStatic]
     private static GemmBuffers? t_current;
 
-    private readonly float[] _tileStorage = GC.AllocateArray<float>((GemmKernels.MaxRows * 64) + 16, pinned: true);
     private float[]? _packA;
     private float[]? _packB;
-    private float[]? _tailB;
 
     /// <summary>The calling thread's buffers.</summary>
     internal static GemmBuffers ForCurrentThread() => t_current ??= new GemmBuffers();
-
-    /// <summary>Scratch tile of MaxRows × 64 floats for right-edge tiles.</summary>
-    internal float* Tile => Aligned(_tileStorage);
 
     /// <summary>At least <paramref name="count"/> floats for packed A.</summary>
     internal float* PackA(int count) => Aligned(Ensure(ref _packA, count));
 
     /// <summary>At least <paramref name="count"/> floats for packed B.</summary>
     internal float* PackB(int count) => Aligned(Ensure(ref _packB, count));
-
-    /// <summary>At least <paramref name="count"/> floats for the zero-padded last B panel.</summary>
-    internal float* TailB(int count) => Aligned(Ensure(ref _tailB, count));
 
     private static float[] Ensure(ref float[]? storage, int count)
     {

@@ -17,4 +17,13 @@ internal static unsafe partial class GemmKernels
     {
         TOps.Store(p, overwrite ? v : TOps.Add(TOps.Load(p), v));
     }
+
+    /// <summary><c>*p = overwrite ? v : *p + v</c> in the lanes of <paramref name="mask"/>; other lanes of memory untouched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreMasked<TOps, TVec>(float* p, TVec v, bool overwrite, TVec mask)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        TOps.StoreMasked(p, mask, overwrite ? v : TOps.Add(TOps.LoadMasked(p, mask), v));
+    }
 }

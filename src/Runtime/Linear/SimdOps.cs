@@ -48,6 +48,15 @@ internal unsafe interface ISimdOps<TVec>
     /// <summary>Loads the <see cref="Width"/> floats that end at <paramref name="end"/> and zeroes all but the last <paramref name="fresh"/> lanes.</summary>
     static abstract TVec LoadLastMasked(float* end, int fresh);
 
+    /// <summary>A mask with the first <paramref name="lanes"/> lanes set (all bits) and the rest clear.</summary>
+    static abstract TVec Mask(int lanes);
+
+    /// <summary>Loads the lanes of <paramref name="mask"/> from <paramref name="p"/>, zero elsewhere; memory under clear lanes is not touched.</summary>
+    static abstract TVec LoadMasked(float* p, TVec mask);
+
+    /// <summary>Stores the lanes of <paramref name="mask"/> to <paramref name="p"/>; memory under clear lanes is not touched.</summary>
+    static abstract void StoreMasked(float* p, TVec mask, TVec v);
+
     /// <summary>Broadcasts <c>*p</c> to every lane.</summary>
     static abstract TVec Broadcast(float* p);
 
@@ -64,11 +73,49 @@ internal unsafe interface ISimdOps<TVec>
     static abstract float Sum(TVec v);
 }
 
+/// <summary>Lane-by-lane masked loads and stores for platforms without masked move instructions.</summary>
+internal static unsafe class SoftwareMask
+{
+    internal static Vector256<float> Load256(float* p, Vector256<float> mask)
+    {
+        Vector256<float> v = Vector256<float>.Zero;
+        for (int i = 0; i < Vector256<float>.Count; i++) if (mask.AsInt32().GetElement(i) != 0) v = v.WithElement(i, p[i]);
+        return v;
+    }
+
+    internal static void Store256(float* p, Vector256<float> mask, Vector256<float> v)
+    {
+        for (int i = 0; i < Vector256<float>.Count; i++) if (mask.AsInt32().GetElement(i) != 0) p[i] = v.GetElement(i);
+    }
+
+    internal static Vector128<float> Load128(float* p, Vector128<float> mask)
+    {
+        Vector128<float> v = Vector128<float>.Zero;
+        for (int i = 0; i < Vector128<float>.Count; i++) if (mask.AsInt32().GetElement(i) != 0) v = v.WithElement(i, p[i]);
+        return v;
+    }
+
+    internal static void Store128(float* p, Vector128<float> mask, Vector128<float> v)
+    {
+        for (int i = 0; i < Vector128<float>.Count; i++) if (mask.AsInt32().GetElement(i) != 0) p[i] = v.GetElement(i);
+    }
+}
+
 /// <summary>AVX-512 (or any 512-bit) vectors.</summary>
 internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
 {
     public static int Width => Vector512<float>.Count;
     public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Mask(int lanes) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadMasked(float* p, Vector512<float> mask) => Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(float* p, Vector512<float> mask, Vector512<float> v)
+    {
+        Avx512F.MaskStore(p, mask, v);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(float* p) => Vector512.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,6 +139,16 @@ internal readonly unsafe struct Ops256 : ISimdOps<Vector256<float>>
     public static int Width => Vector256<float>.Count;
     public static Vector256<float> Zero => Vector256<float>.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Mask(int lanes) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadMasked(float* p, Vector256<float> mask) => Avx.IsSupported ? Avx.MaskLoad(p, mask) : SoftwareMask.Load256(p, mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(float* p, Vector256<float> mask, Vector256<float> v)
+    {
+        if (Avx.IsSupported) Avx.MaskStore(p, mask, v); else SoftwareMask.Store256(p, mask, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(float* p) => Vector256.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadLastMasked(float* end, int fresh) =>
@@ -114,6 +171,16 @@ internal readonly unsafe struct Ops128 : ISimdOps<Vector128<float>>
     public static int Width => Vector128<float>.Count;
     public static Vector128<float> Zero => Vector128<float>.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Mask(int lanes) => Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(lanes)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadMasked(float* p, Vector128<float> mask) => Avx.IsSupported ? Avx.MaskLoad(p, mask) : SoftwareMask.Load128(p, mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(float* p, Vector128<float> mask, Vector128<float> v)
+    {
+        if (Avx.IsSupported) Avx.MaskStore(p, mask, v); else SoftwareMask.Store128(p, mask, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Load(float* p) => Vector128.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadLastMasked(float* end, int fresh) =>
@@ -135,6 +202,13 @@ internal readonly unsafe struct OpsScalar : ISimdOps<float>
 {
     public static int Width => 1;
     public static float Zero => 0f;
+    public static float Mask(int lanes) => lanes > 0 ? BitConverter.Int32BitsToSingle(-1) : 0f;
+    public static float LoadMasked(float* p, float mask) => BitConverter.SingleToInt32Bits(mask) != 0 ? *p : 0f;
+    public static void StoreMasked(float* p, float mask, float v)
+    {
+        if (BitConverter.SingleToInt32Bits(mask) != 0) *p = v;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Load(float* p) => *p;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
