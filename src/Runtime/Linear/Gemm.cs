@@ -56,11 +56,7 @@ public static unsafe class Gemm
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
     public static void MultiplyABt(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
-        Check(m, n, k, degreeOfParallelism, a.Length, (long)m * k, b.Length, (long)n * k, c.Length, (long)m * n);
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            Execute(Problem(GemmProduct.ABt, pa, pb, pc, m, n, k, accumulate), degreeOfParallelism);
-        }
+        Multiply(GemmProduct.ABt, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);
     }
 
     /// <summary>C[m×n] (+)= A[m×k] · B[k×n].</summary>
@@ -85,11 +81,7 @@ public static unsafe class Gemm
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
     public static void MultiplyAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
-        Check(m, n, k, degreeOfParallelism, a.Length, (long)m * k, b.Length, (long)k * n, c.Length, (long)m * n);
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            Execute(Problem(GemmProduct.AB, pa, pb, pc, m, n, k, accumulate), degreeOfParallelism);
-        }
+        Multiply(GemmProduct.AB, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);
     }
 
     /// <summary>C[m×n] (+)= A[k×m]ᵀ · B[k×n].</summary>
@@ -114,10 +106,17 @@ public static unsafe class Gemm
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
     public static void MultiplyAtB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
-        Check(m, n, k, degreeOfParallelism, a.Length, (long)k * m, b.Length, (long)k * n, c.Length, (long)m * n);
+        Multiply(GemmProduct.AtB, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);
+    }
+
+    /// <summary>Any product at an explicit vector width (tests run every width the hardware has).</summary>
+    internal static void Multiply(GemmProduct product, SimdLevel level, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
+    {
+        long aNeeded = (long)m * k, bNeeded = (long)n * k;
+        Check(m, n, k, degreeOfParallelism, a.Length, aNeeded, b.Length, bNeeded, c.Length, (long)m * n);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            Execute(Problem(GemmProduct.AtB, pa, pb, pc, m, n, k, accumulate), degreeOfParallelism);
+            Execute(Problem(product, pa, pb, pc, m, n, k, accumulate), level, degreeOfParallelism);
         }
     }
 
@@ -135,7 +134,7 @@ public static unsafe class Gemm
         _ => new GemmProblem { A = a, RsA = 1, CsA = m, B = b, RsB = n, CsB = 1, C = c, M = m, N = n, K = k, Accumulate = accumulate },
     };
 
-    private static void Execute(in GemmProblem problem, int degreeOfParallelism)
+    private static void Execute(in GemmProblem problem, SimdLevel level, int degreeOfParallelism)
     {
         if (problem.M == 0 || problem.N == 0) return;
         if (problem.K == 0)
@@ -144,7 +143,6 @@ public static unsafe class Gemm
             return;
         }
 
-        SimdLevel level = SimdSupport.Level;
         GemmPlan plan = GemmDriver.Plan(problem, level);
         GemmParallel.Run(problem, plan, level, degreeOfParallelism);
     }

@@ -8,8 +8,8 @@ namespace Intriguing.Linear;
 /// </summary>
 internal static class GemmParallel
 {
-    /// <summary>Below this many multiply-adds per thread a split is not worth a thread hand-off.</summary>
-    private const long MinWorkPerThread = 1L << 19;
+    /// <summary>Below this many multiply-adds per thread (≈ 10 µs) a split is not worth waking a thread-pool thread.</summary>
+    private const long MinWorkPerThread = 1L << 21;
 
     [ThreadStatic]
     private static GemmWorkItem[]? t_items;

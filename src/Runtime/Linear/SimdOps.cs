@@ -247,6 +247,15 @@ internal static class SimdSupport
     /// <summary>The level the GEMM kernels use in this process.</summary>
     internal static readonly SimdLevel Level = Detect();
 
+    /// <summary>Whether kernels of <paramref name="level"/> can run here (every level up to the detected one can).</summary>
+    internal static bool CanRun(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        SimdLevel.Vector256 => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        SimdLevel.Vector128 => Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.Arm64.IsSupported),
+        _ => true,
+    };
+
     private static SimdLevel Detect()
     {
         if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return SimdLevel.Vector512;

@@ -77,7 +77,7 @@ public sealed class GemmTests
     public static TheoryData<Product, int, int, int> SplitShapes()
     {
         var data = new TheoryData<Product, int, int, int>();
-        (int M, int N, int K)[] shapes = [(256, 256, 256), (1, 4100, 300), (700, 24, 100), (50, 1500, 130), (129, 100, 784)];
+        (int M, int N, int K)[] shapes = [(256, 256, 256), (1, 8200, 600), (1400, 24, 200), (50, 1500, 130), (129, 100, 784), (100, 784, 128)];
         foreach (Product product in Enum.GetValues<Product>())
         {
             foreach ((int m, int n, int k) in shapes) data.Add(product, m, n, k);
@@ -135,6 +135,57 @@ public sealed class GemmTests
         }
     }
 
+    public static TheoryData<int> Levels()
+    {
+        var data = new TheoryData<int>();
+        foreach (SimdLevel level in Enum.GetValues<SimdLevel>()) data.Add((int)level);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Levels))]
+    public void Every_vector_width_matches_naive_product(int levelNumber)
+    {
+        var level = (SimdLevel)levelNumber;
+        // All widths the hardware has, in one run: the process-wide choice only picks the widest.
+        if (!SimdSupport.CanRun(level)) return;
+        var random = new Random(77 + (int)level);
+        foreach (Product product in Enum.GetValues<Product>())
+        {
+            for (int size = 0; size <= 49; size += 1)
+            {
+                int[] shape = [random.Next(50), random.Next(50), random.Next(50)];
+                shape[size % 3] = size;
+                CheckAgainstNaive(product, shape[0], shape[1], shape[2], accumulate: size % 2 == 0, random, level);
+            }
+
+            CheckAgainstNaive(product, 37, 129, 17, accumulate: true, random, level);
+            CheckAgainstNaive(product, 70, 130, 300, accumulate: false, random, level);
+            CheckAgainstNaive(product, 1, 100, 784, accumulate: false, random, level);
+        }
+    }
+
+    [Fact]
+    public void Vector_width_follows_the_runtime_switches()
+    {
+        // CI runs the suite again with these switches so that the 256-bit and scalar kernels are the ones tested.
+        // .NET 10 ignores the older DOTNET_EnableAVX512F knob: a run that sets only it would silently test AVX-512 again.
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0")
+        {
+            Assert.Equal(SimdLevel.Scalar, SimdSupport.Level);
+        }
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0" || Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") == "0")
+        {
+            Assert.True(
+                SimdSupport.Level is SimdLevel.Vector256 or SimdLevel.Vector128,
+                $"AVX-512 was switched off but the kernels run at {SimdSupport.Level}; on .NET 10 set DOTNET_EnableAVX512=0 (DOTNET_EnableAVX512F is no longer read).");
+        }
+        else
+        {
+            Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, SimdSupport.Level == SimdLevel.Vector512);
+        }
+    }
+
     [Fact]
     public void Bad_arguments_throw_with_the_argument_name()
     {
@@ -151,7 +202,7 @@ public sealed class GemmTests
     private static int PartsFor(Product product, float[] a, float[] b, int m, int n, int k, int threads) =>
         Gemm.PlannedThreads((Gemm.GemmProduct)(int)product, m, n, k, threads);
 
-    private static void CheckAgainstNaive(Product product, int m, int n, int k, bool accumulate, Random random)
+    private static void CheckAgainstNaive(Product product, int m, int n, int k, bool accumulate, Random random, SimdLevel? level = null)
     {
         float[] a = RandomValues(random, m * k);
         float[] b = RandomValues(random, n * k);
@@ -160,7 +211,8 @@ public sealed class GemmTests
         for (int e = 0; e < c.Length; e++) c[e] = e < m * n ? (accumulate ? (float)(random.NextDouble() * 2 - 1) : float.NaN) : Sentinel;
         float[]? start = accumulate ? c[..(m * n)] : null;
 
-        Multiply(product, a, b, c.AsSpan(0, m * n + 3), m, n, k, accumulate, 1);
+        if (level is { } explicitLevel) Gemm.Multiply((Gemm.GemmProduct)(int)product, explicitLevel, a, b, c.AsSpan(0, m * n + 3), m, n, k, accumulate, 1);
+        else Multiply(product, a, b, c.AsSpan(0, m * n + 3), m, n, k, accumulate, 1);
 
         double[] expected = Naive(product, a, b, start, m, n, k);
         double[] magnitude = NaiveMagnitude(product, a, b, start, m, n, k);
