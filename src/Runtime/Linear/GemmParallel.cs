@@ -3,24 +3,30 @@ using System.Runtime.ExceptionServices;
 namespace Intriguing.Linear;
 
 /// <summary>
-/// Splits a product into disjoint blocks of C, one per thread: the caller computes the first block, thread-pool
-/// threads the others. Work items are reused per calling thread, so a call allocates nothing after the first.
+/// Splits a product into disjoint chunks of C (whole tiles along its longer side) that the calling thread and up to
+/// degreeOfParallelism − 1 thread-pool threads claim one at a time. Claiming balances the load when a core is busy
+/// with other work; a helper that has not started by the time the caller runs out of chunks is cancelled instead of
+/// awaited. Each element is computed by one thread with the same arithmetic as in a serial call, so results do not
+/// depend on the split. Jobs and helpers are pooled per calling thread: a call allocates nothing after the first.
 /// </summary>
 internal static class GemmParallel
 {
     /// <summary>Below this many multiply-adds per thread (≈ 10 µs) a split is not worth waking a thread-pool thread.</summary>
     private const long MinWorkPerThread = 1L << 21;
 
-    [ThreadStatic]
-    private static GemmWorkItem[]? t_items;
+    /// <summary>Chunks per participating thread: enough to rebalance, few enough that re-packing per chunk stays cheap.</summary>
+    private const int ChunksPerThread = 3;
 
-    /// <summary>How many threads share a problem and along which side of C.</summary>
+    [ThreadStatic]
+    private static ParallelJob? t_job;
+
+    /// <summary>How many threads share a problem, along which side of C, and in how many tile-sized steps.</summary>
     internal static (int Threads, bool SplitColumns, int Steps) Partition(in GemmProblem problem, in GemmPlan plan, int degreeOfParallelism)
     {
         long work = (long)problem.M * problem.N * problem.K;
         int threads = (int)Math.Min(Math.Min(degreeOfParallelism, Environment.ProcessorCount), Math.Max(1, work / MinWorkPerThread));
 
-        // Split the longer side of C (in tile-sized steps) so each thread owns whole tiles.
+        // Split the longer side of C (in tile-sized steps) so each chunk holds whole tiles.
         int rowSteps = (problem.M + plan.RowStep - 1) / plan.RowStep;
         int colSteps = (problem.N + plan.ColumnStep - 1) / plan.ColumnStep;
         bool splitColumns = colSteps >= threads && (problem.N >= problem.M || rowSteps < threads);
@@ -38,88 +44,146 @@ internal static class GemmParallel
             return;
         }
 
-        int step = splitColumns ? plan.ColumnStep : plan.RowStep;
-        int extent = splitColumns ? problem.N : problem.M;
-        GemmWorkItem[] items = t_items ??= [];
-        if (items.Length < threads - 1)
+        ParallelJob job = t_job ??= new ParallelJob();
+        job.Start(problem, plan, level, splitColumns, steps, Math.Min(steps, threads * ChunksPerThread));
+        Helper[] helpers = job.Helpers(threads - 1);
+        foreach (Helper helper in helpers.AsSpan(0, threads - 1))
         {
-            Array.Resize(ref items, threads - 1);
-            for (int t = 0; t < items.Length; t++) items[t] ??= new GemmWorkItem();
-            t_items = items;
-        }
-
-        for (int t = 1; t < threads; t++)
-        {
-            (int start, int end) = Range(t, threads, steps, step, extent);
-            GemmWorkItem item = items[t - 1];
-            item.Set(problem, plan, level, splitColumns ? 0 : start, splitColumns ? problem.M : end, splitColumns ? start : 0, splitColumns ? end : problem.N);
-            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+            helper.Queue(job);
         }
 
         Exception? error = null;
         try
         {
-            (int start0, int end0) = Range(0, threads, steps, step, extent);
-            GemmDriver.Run(problem, plan, level, splitColumns ? 0 : start0, splitColumns ? problem.M : end0, splitColumns ? start0 : 0, splitColumns ? end0 : problem.N);
+            job.RunChunks();
         }
         catch (Exception e)
         {
             error = e;
         }
 
-        // Wait for every worker even after a failure: they write through the caller's pinned pointers.
-        for (int t = 1; t < threads; t++)
+        // A helper that never started is cancelled; one that did writes through the caller's pinned pointers: wait.
+        foreach (Helper helper in helpers.AsSpan(0, threads - 1))
         {
-            GemmWorkItem item = items[t - 1];
-            item.Done.Wait();
-            error ??= item.Error;
-            item.Error = null;
+            error ??= helper.CancelOrWait();
         }
 
         if (error is not null) ExceptionDispatchInfo.Throw(error);
     }
 
-    private static (int Start, int End) Range(int t, int threads, int steps, int step, int extent)
+    /// <summary>The problem being split and the counter chunks are claimed from.</summary>
+    private sealed class ParallelJob
     {
-        int first = (int)((long)steps * t / threads);
-        int last = (int)((long)steps * (t + 1) / threads);
-        return (first * step, Math.Min(extent, last * step));
-    }
-
-    /// <summary>One thread's share of a split product.</summary>
-    private sealed class GemmWorkItem : IThreadPoolWorkItem
-    {
+        private readonly List<Helper> _helpers = [];
+        private Helper[] _selected = [];
         private GemmProblem _problem;
         private GemmPlan _plan;
         private SimdLevel _level;
-        private int _i0, _i1, _j0, _j1;
+        private bool _splitColumns;
+        private int _steps;
+        private int _chunks;
+        private int _next;
 
-        internal ManualResetEventSlim Done { get; } = new(false);
-
-        internal Exception? Error { get; set; }
-
-        internal void Set(in GemmProblem problem, in GemmPlan plan, SimdLevel level, int i0, int i1, int j0, int j1)
+        internal void Start(in GemmProblem problem, in GemmPlan plan, SimdLevel level, bool splitColumns, int steps, int chunks)
         {
             _problem = problem;
             _plan = plan;
             _level = level;
-            (_i0, _i1, _j0, _j1) = (i0, i1, j0, j1);
-            Done.Reset();
+            _splitColumns = splitColumns;
+            _steps = steps;
+            _chunks = chunks;
+            Volatile.Write(ref _next, 0);
+        }
+
+        /// <summary>Idle helpers for this call (a cancelled helper still queued in the pool is not idle; new ones replace it).</summary>
+        internal Helper[] Helpers(int count)
+        {
+            if (_selected.Length < count) _selected = new Helper[count];
+            int found = 0;
+            foreach (Helper helper in _helpers)
+            {
+                if (found == count) break;
+                if (helper.IsIdle) _selected[found++] = helper;
+            }
+
+            while (found < count)
+            {
+                var helper = new Helper();
+                _helpers.Add(helper);
+                _selected[found++] = helper;
+            }
+
+            return _selected;
+        }
+
+        /// <summary>Claims and computes chunks until none is left.</summary>
+        internal void RunChunks()
+        {
+            int step = _splitColumns ? _plan.ColumnStep : _plan.RowStep;
+            int extent = _splitColumns ? _problem.N : _problem.M;
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref _next) - 1) < _chunks)
+            {
+                int start = (int)((long)_steps * chunk / _chunks) * step;
+                int end = Math.Min(extent, (int)((long)_steps * (chunk + 1) / _chunks) * step);
+                if (_splitColumns) GemmDriver.Run(_problem, _plan, _level, 0, _problem.M, start, end);
+                else GemmDriver.Run(_problem, _plan, _level, start, end, 0, _problem.N);
+            }
+        }
+    }
+
+    /// <summary>A thread-pool work item that joins a job: Idle → Queued → Running → (caller) Idle, or Queued → Cancelled → (pool) Idle.</summary>
+    private sealed class Helper : IThreadPoolWorkItem
+    {
+        private const int Idle = 0, Queued = 1, Running = 2, Cancelled = 3;
+
+        private readonly ManualResetEventSlim _done = new(false);
+        private ParallelJob? _job;
+        private Exception? _error;
+        private int _state;
+
+        internal bool IsIdle => Volatile.Read(ref _state) == Idle;
+
+        internal void Queue(ParallelJob job)
+        {
+            _job = job;
+            _error = null;
+            _done.Reset();
+            Volatile.Write(ref _state, Queued);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        /// <summary>Cancels the helper if it has not started, otherwise waits for it; returns its failure if any.</summary>
+        internal Exception? CancelOrWait()
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued) return null;
+            _done.Wait();
+            Exception? error = _error;
+            _job = null;
+            Volatile.Write(ref _state, Idle);
+            return error;
         }
 
         public void Execute()
         {
+            if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
+            {
+                // Cancelled while queued: the caller has finished without us. Become reusable.
+                Volatile.Write(ref _state, Idle);
+                return;
+            }
+
             try
             {
-                GemmDriver.Run(_problem, _plan, _level, _i0, _i1, _j0, _j1);
+                _job!.RunChunks();
             }
             catch (Exception e)
             {
-                Error = e;
+                _error = e;
             }
             finally
             {
-                Done.Set();
+                _done.Set();
             }
         }
     }
