@@ -78,7 +78,9 @@ internal static unsafe class GemmDriver
         if (kContiguousB && UseDotTiles(p, level))
         {
             plan.Dot = true;
-            plan.Rows = 4;
+
+            // 4 × 4 dot tiles need 16 accumulators + 5 operands: only AVX-512 has the 32 registers; 16-register ISAs take 2 × 4.
+            plan.Rows = level == SimdLevel.Vector512 ? 4 : 2;
             plan.Vectors = 1;
             plan.ColumnStep = 4;
             return plan;
@@ -139,8 +141,8 @@ internal static unsafe class GemmDriver
         if (plan.Dot)
         {
             // The vector dot kernel needs k ≥ Width; shorter products use the scalar one (still a function of k only).
-            if (p.K >= TOps.Width) Dot<TOps, TVec>(p, i0, i1, j0, j1);
-            else Dot<OpsScalar, float>(p, i0, i1, j0, j1);
+            if (p.K >= TOps.Width) Dot<TOps, TVec>(p, plan.Rows, i0, i1, j0, j1);
+            else Dot<OpsScalar, float>(p, plan.Rows, i0, i1, j0, j1);
         }
         else
         {
@@ -148,17 +150,17 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>C[i, j] (+)= dot(A row i, B row j) by 4 × 4 tiles, for A·Bᵀ with both operands contiguous along k.</summary>
-    private static void Dot<TOps, TVec>(in GemmProblem p, int i0, int i1, int j0, int j1)
+    /// <summary>C[i, j] (+)= dot(A row i, B row j) by mr × 4 tiles, for A·Bᵀ with both operands contiguous along k.</summary>
+    private static void Dot<TOps, TVec>(in GemmProblem p, int mr, int i0, int i1, int j0, int j1)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
         var dots = GemmKernels.Table<TOps, TVec>.Dots;
         nint lda = p.RsA, ldb = p.CsB, ldc = p.N;
         bool overwrite = !p.Accumulate;
-        for (int i = i0; i < i1; i += 4)
+        for (int i = i0; i < i1; i += mr)
         {
-            int rows = Math.Min(4, i1 - i);
+            int rows = Math.Min(mr, i1 - i);
             float* ai = p.A + (i * lda);
             float* ci = p.C + (i * ldc);
             for (int j = j0; j < j1; j += 4)
@@ -225,24 +227,28 @@ internal static unsafe class GemmDriver
                         if (packedB != null) { bp = packedB + (q * kc * nr); ldb = nr; }
                         else { bp = bBlock + jr; ldb = p.RsB; }
 
-                        for (int ir = 0; ir < mc; ir += mr)
+                        // Full-height tiles in one call (they share the B panel), then the shorter last tile.
+                        for (int ir = 0; ir < mc;)
                         {
                             int rows = Math.Min(mr, mc - ir);
+                            int count = rows == mr ? (mc - ir) / mr : 1;
                             int index = ((rows - 1) * GemmKernels.MaxVectors) + vectors - 1;
                             float* ap;
-                            nint rsA, csA;
-                            if (packedA != null) { ap = packedA + (ir * kc); rsA = 1; csA = mr; }
-                            else { ap = aBlock + (ir * p.RsA); rsA = p.RsA; csA = p.CsA; }
+                            nint rsA, csA, aStep;
+                            if (packedA != null) { ap = packedA + (ir * kc); rsA = 1; csA = mr; aStep = mr * kc; }
+                            else { ap = aBlock + (ir * p.RsA); rsA = p.RsA; csA = p.CsA; aStep = mr * p.RsA; }
                             float* cp = p.C + ((ic + ir) * ldc) + jc + jr;
                             if (lastLanes == width)
                             {
-                                tiles[index](kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite);
+                                tiles[index](count, aStep, kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite);
                             }
                             else
                             {
                                 // Partial vector at the right edge: its B loads and C stores go through a lane mask.
-                                masked[index](kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite, lastLanes);
+                                masked[index](count, aStep, kc, ap, rsA, csA, bp, ldb, cp, ldc, overwrite, lastLanes);
                             }
+
+                            ir += count * rows;
                         }
                     }
                 }

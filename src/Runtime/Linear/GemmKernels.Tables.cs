@@ -18,7 +18,7 @@ internal static unsafe partial class GemmKernels
         where TVec : struct
     {
         /// <summary><see cref="Tile{TOps, TVec, TRows, TVectors}"/> by [(rows - 1) * 4 + (vectors - 1)]; null where rows × vectors exceeds <see cref="MaxAccumulators"/>.</summary>
-        internal static readonly delegate*<int, float*, nint, nint, float*, nint, float*, nint, bool, void>[] Tiles =
+        internal static readonly delegate*<int, nint, int, float*, nint, nint, float*, nint, float*, nint, bool, void>[] Tiles =
         [
             &Tile<TOps, TVec, N1, N1>,
             &Tile<TOps, TVec, N1, N2>,
@@ -79,7 +79,7 @@ internal static unsafe partial class GemmKernels
         ];
 
         /// <summary><see cref="TileMasked{TOps, TVec, TRows, TVectors}"/>, indexed like <see cref="Tiles"/>.</summary>
-        internal static readonly delegate*<int, float*, nint, nint, float*, nint, float*, nint, bool, int, void>[] MaskedTiles =
+        internal static readonly delegate*<int, nint, int, float*, nint, nint, float*, nint, float*, nint, bool, int, void>[] MaskedTiles =
         [
             &TileMasked<TOps, TVec, N1, N1>,
             &TileMasked<TOps, TVec, N1, N2>,
