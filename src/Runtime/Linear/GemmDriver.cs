@@ -60,13 +60,14 @@ internal struct GemmPlan
 /// </remarks>
 internal static unsafe class GemmDriver
 {
-    /// <summary>Depth (k) block: the B micro-panel of DepthBlock × tile width stays in L1.</summary>
+    /// <summary>Depth (k) block. The B micro-panel (DepthBlock × 64 floats = 64 KB for AVX-512) is re-read from L1/L2 by every
+    /// row tile of the A block; the A micro-panel (6 × DepthBlock) stays in L1.</summary>
     internal const int DepthBlock = 256;
 
     /// <summary>Row (m) block: the packed A block of RowBlock × DepthBlock stays in L2.</summary>
     internal const int RowBlock = 168;
 
-    /// <summary>Column (n) block: the packed B block of DepthBlock × ColumnBlock.</summary>
+    /// <summary>Column (n) block: the packed B block of DepthBlock × ColumnBlock (1 MB) is shared by all row blocks.</summary>
     internal const int ColumnBlock = 1024;
 
     /// <summary>Chooses the plan for a whole problem.</summary>
@@ -88,9 +89,9 @@ internal static unsafe class GemmDriver
 
         (plan.Rows, plan.Vectors) = level switch
         {
-            SimdLevel.Vector512 => (s_mainRows, s_mainVectors),
+            SimdLevel.Vector512 => (MainRows512, MainVectors512),
             SimdLevel.Scalar => (4, 4),
-            _ => p.M <= 3 ? (3, 4) : (6, 2),
+            _ => p.M <= 2 ? (2, 4) : (6, 2), // 16 registers: at most 12 accumulators + B vectors + broadcast
         };
         int nr = plan.Vectors * width;
         plan.ColumnStep = nr;
@@ -99,20 +100,19 @@ internal static unsafe class GemmDriver
         return plan;
     }
 
-    // Tuning knobs for the AVX-512 main tile (measured: see bench/Intriguing.Benchmarks/Linear).
-    private static readonly int s_mainRows = EnvInt("INTRIGUING_GEMM_MR", 6);
-    private static readonly int s_mainVectors = EnvInt("INTRIGUING_GEMM_NV", 4);
-    private static readonly int s_dotRows = EnvInt("INTRIGUING_GEMM_DOTROWS", 64);
+    /// <summary>AVX-512 tile: 6 rows × 4 vectors (6 × 64) = 24 accumulators + 4 B vectors + 1 broadcast of 32 registers.
+    /// 6 × 4, 8 × 3, 12 × 2 and 14 × 2 measured within noise of each other on Zen 5; 6 × 4 loads least per FMA.</summary>
+    private const int MainRows512 = 6, MainVectors512 = 4;
 
-    private static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : fallback;
+    /// <summary>A·Bᵀ with fewer rows than this always uses dot-product tiles.</summary>
+    private const int DotRowLimit = 64;
 
     /// <summary>
     /// A·Bᵀ: dot-product tiles need no transposing pack of B, which dominates for few rows of A or narrow C, and keep B in
     /// L2 while it is small; their horizontal sums cost too much when k is short. Measured on Zen 5 (gemm-table).
     /// </summary>
     private static bool UseDotTiles(in GemmProblem p, SimdLevel level) =>
-        level != SimdLevel.Scalar && (p.M < s_dotRows || p.N < 32 || (p.K >= 64 && (long)p.N * p.K <= 128 * 1024));
+        level != SimdLevel.Scalar && (p.M < DotRowLimit || p.N < 32 || (p.K >= 64 && (long)p.N * p.K <= 128 * 1024));
 
     internal static int Width(SimdLevel level) => level switch
     {
@@ -122,19 +122,19 @@ internal static unsafe class GemmDriver
         _ => 1,
     };
 
-    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of the problem with the process's vector width.</summary>
-    internal static void Run(in GemmProblem p, in GemmPlan plan, SimdLevel level, int i0, int i1, int j0, int j1)
+    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of the problem at <paramref name="level"/>, packing into <paramref name="buffers"/>.</summary>
+    internal static void Run(in GemmProblem p, in GemmPlan plan, SimdLevel level, int i0, int i1, int j0, int j1, GemmBuffers buffers)
     {
         switch (level)
         {
-            case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(p, plan, i0, i1, j0, j1); break;
-            case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(p, plan, i0, i1, j0, j1); break;
-            case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(p, plan, i0, i1, j0, j1); break;
-            default: Run<OpsScalar, float>(p, plan, i0, i1, j0, j1); break;
+            case SimdLevel.Vector512: Run<Ops512, Vector512<float>>(p, plan, i0, i1, j0, j1, buffers); break;
+            case SimdLevel.Vector256: Run<Ops256, Vector256<float>>(p, plan, i0, i1, j0, j1, buffers); break;
+            case SimdLevel.Vector128: Run<Ops128, Vector128<float>>(p, plan, i0, i1, j0, j1, buffers); break;
+            default: Run<OpsScalar, float>(p, plan, i0, i1, j0, j1, buffers); break;
         }
     }
 
-    private static void Run<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1)
+    private static void Run<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1, GemmBuffers buffers)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
@@ -146,7 +146,7 @@ internal static unsafe class GemmDriver
         }
         else
         {
-            Blocked<TOps, TVec>(p, plan, i0, i1, j0, j1);
+            Blocked<TOps, TVec>(p, plan, i0, i1, j0, j1, buffers);
         }
     }
 
@@ -158,20 +158,38 @@ internal static unsafe class GemmDriver
         var dots = GemmKernels.Table<TOps, TVec>.Dots;
         nint lda = p.RsA, ldb = p.CsB, ldc = p.N;
         bool overwrite = !p.Accumulate;
-        for (int i = i0; i < i1; i += mr)
+        if (i1 - i0 <= j1 - j0)
         {
-            int rows = Math.Min(mr, i1 - i);
-            float* ai = p.A + (i * lda);
-            float* ci = p.C + (i * ldc);
+            // Fewer rows of A than of B: keep A hot and stream B once (each group of 4 B rows meets every A row).
             for (int j = j0; j < j1; j += 4)
             {
                 int cols = Math.Min(4, j1 - j);
-                dots[((rows - 1) * 4) + cols - 1](p.K, ai, lda, p.B + (j * ldb), ldb, ci + j, ldc, overwrite);
+                float* bj = p.B + (j * ldb);
+                for (int i = i0; i < i1; i += mr)
+                {
+                    int rows = Math.Min(mr, i1 - i);
+                    dots[((rows - 1) * 4) + cols - 1](p.K, p.A + (i * lda), lda, bj, ldb, p.C + (i * ldc) + j, ldc, overwrite);
+                }
+            }
+        }
+        else
+        {
+            // Keep B hot and stream A once.
+            for (int i = i0; i < i1; i += mr)
+            {
+                int rows = Math.Min(mr, i1 - i);
+                float* ai = p.A + (i * lda);
+                float* ci = p.C + (i * ldc);
+                for (int j = j0; j < j1; j += 4)
+                {
+                    int cols = Math.Min(4, j1 - j);
+                    dots[((rows - 1) * 4) + cols - 1](p.K, ai, lda, p.B + (j * ldb), ldb, ci + j, ldc, overwrite);
+                }
             }
         }
     }
 
-    private static void Blocked<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1)
+    private static void Blocked<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1, GemmBuffers buffers)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
@@ -182,7 +200,6 @@ internal static unsafe class GemmDriver
         int nr = plan.Vectors * width;
         int k = p.K;
         nint ldc = p.N;
-        GemmBuffers buffers = GemmBuffers.ForCurrentThread();
         int columnBlock = ColumnBlock / nr * nr;
         int rowBlock = RowBlock / mr * mr;
 
@@ -335,8 +352,8 @@ internal static unsafe class GemmDriver
 }
 
 /// <summary>
-/// Per-thread packing buffers, allocated on first use and kept for the thread's lifetime (never per call).
-/// Pinned arrays, addressed from a 64-byte aligned start.
+/// Packing buffers: one set per calling thread (<see cref="ForCurrentThread"/>) and one per pooled parallel helper,
+/// allocated on first use and kept (never per call). Pinned arrays, addressed from a 64-byte aligned start.
 /// </summary>
 internal sealed unsafe class GemmBuffers
 {

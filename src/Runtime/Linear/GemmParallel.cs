@@ -7,7 +7,8 @@ namespace Intriguing.Linear;
 /// degreeOfParallelism − 1 thread-pool threads claim one at a time. Claiming balances the load when a core is busy
 /// with other work; a helper that has not started by the time the caller runs out of chunks is cancelled instead of
 /// awaited. Each element is computed by one thread with the same arithmetic as in a serial call, so results do not
-/// depend on the split. Jobs and helpers are pooled per calling thread: a call allocates nothing after the first.
+/// depend on the split. Jobs and helpers (each with its own packing buffers) are pooled per calling thread: a call allocates nothing
+/// after the first, except a new helper when a cancelled one is still waiting in the thread-pool queue.
 /// </summary>
 internal static class GemmParallel
 {
@@ -40,7 +41,7 @@ internal static class GemmParallel
         (int threads, bool splitColumns, int steps) = Partition(problem, plan, degreeOfParallelism);
         if (threads <= 1)
         {
-            GemmDriver.Run(problem, plan, level, 0, problem.M, 0, problem.N);
+            GemmDriver.Run(problem, plan, level, 0, problem.M, 0, problem.N, GemmBuffers.ForCurrentThread());
             return;
         }
 
@@ -55,7 +56,7 @@ internal static class GemmParallel
         Exception? error = null;
         try
         {
-            job.RunChunks();
+            job.RunChunks(GemmBuffers.ForCurrentThread());
         }
         catch (Exception e)
         {
@@ -117,7 +118,7 @@ internal static class GemmParallel
         }
 
         /// <summary>Claims and computes chunks until none is left.</summary>
-        internal void RunChunks()
+        internal void RunChunks(GemmBuffers buffers)
         {
             int step = _splitColumns ? _plan.ColumnStep : _plan.RowStep;
             int extent = _splitColumns ? _problem.N : _problem.M;
@@ -126,8 +127,8 @@ internal static class GemmParallel
             {
                 int start = (int)((long)_steps * chunk / _chunks) * step;
                 int end = Math.Min(extent, (int)((long)_steps * (chunk + 1) / _chunks) * step);
-                if (_splitColumns) GemmDriver.Run(_problem, _plan, _level, 0, _problem.M, start, end);
-                else GemmDriver.Run(_problem, _plan, _level, start, end, 0, _problem.N);
+                if (_splitColumns) GemmDriver.Run(_problem, _plan, _level, 0, _problem.M, start, end, buffers);
+                else GemmDriver.Run(_problem, _plan, _level, start, end, 0, _problem.N, buffers);
             }
         }
     }
@@ -138,6 +139,9 @@ internal static class GemmParallel
         private const int Idle = 0, Queued = 1, Running = 2, Cancelled = 3;
 
         private readonly ManualResetEventSlim _done = new(false);
+
+        // The helper's own packing buffers: pool threads come and go, the helper (and its buffers) is reused.
+        private readonly GemmBuffers _buffers = new();
         private ParallelJob? _job;
         private Exception? _error;
         private int _state;
@@ -175,7 +179,7 @@ internal static class GemmParallel
 
             try
             {
-                _job!.RunChunks();
+                _job!.RunChunks(_buffers);
             }
             catch (Exception e)
             {
