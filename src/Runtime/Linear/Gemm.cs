@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Intriguing.Linear;
 
 /// <summary>
@@ -110,6 +112,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Any product at an explicit vector width (tests run every width the hardware has).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply(GemmProduct product, SimdLevel level, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
         long aNeeded = (long)m * k, bNeeded = (long)n * k;
@@ -134,6 +137,7 @@ public static unsafe class Gemm
         _ => new GemmProblem { A = a, RsA = 1, CsA = m, B = b, RsB = n, CsB = 1, C = c, M = m, N = n, K = k, Accumulate = accumulate },
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Execute(in GemmProblem problem, SimdLevel level, int degreeOfParallelism)
     {
         if (problem.M == 0 || problem.N == 0) return;

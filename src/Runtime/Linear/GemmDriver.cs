@@ -71,6 +71,7 @@ internal static unsafe class GemmDriver
     internal const int ColumnBlock = 1024;
 
     /// <summary>Chooses the plan for a whole problem.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static GemmPlan Plan(in GemmProblem p, SimdLevel level)
     {
         int width = Width(level);
@@ -123,6 +124,7 @@ internal static unsafe class GemmDriver
     };
 
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of the problem at <paramref name="level"/>, packing into <paramref name="buffers"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmProblem p, in GemmPlan plan, SimdLevel level, int i0, int i1, int j0, int j1, GemmBuffers buffers)
     {
         switch (level)
@@ -134,6 +136,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1, GemmBuffers buffers)
         where TOps : ISimdOps<TVec>
         where TVec : struct
@@ -151,6 +154,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>C[i, j] (+)= dot(A row i, B row j) by mr × 4 tiles, for A·Bᵀ with both operands contiguous along k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot<TOps, TVec>(in GemmProblem p, int mr, int i0, int i1, int j0, int j1)
         where TOps : ISimdOps<TVec>
         where TVec : struct
@@ -189,6 +193,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked<TOps, TVec>(in GemmProblem p, in GemmPlan plan, int i0, int i1, int j0, int j1, GemmBuffers buffers)
         where TOps : ISimdOps<TVec>
         where TVec : struct
@@ -276,6 +281,7 @@ internal static unsafe class GemmDriver
     /// <summary>
     /// Packs B[0..kc) × [0..nc) into panels of nr columns: panel q, row p at <c>dst + q·kc·nr + p·nr</c>, columns past nc zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackB(float* b, nint rsB, nint csB, int kc, int nc, int nr, float* dst)
     {
         for (int j0 = 0; j0 < nc; j0 += nr)
@@ -323,6 +329,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Packs A[0..mc) × [0..kc) into micro-panels of mr rows: panel at <c>dst + i0·kc</c>, element (r, p) at <c>p·mr + r</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackA(float* a, nint rsA, nint csA, int mc, int kc, int mr, float* dst)
     {
         for (int i0 = 0; i0 < mc; i0 += mr)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Intriguing.Linear;
@@ -22,6 +23,7 @@ internal static class GemmParallel
     private static ParallelJob? t_job;
 
     /// <summary>How many threads share a problem, along which side of C, and in how many tile-sized steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int Threads, bool SplitColumns, int Steps) Partition(in GemmProblem problem, in GemmPlan plan, int degreeOfParallelism)
     {
         long work = (long)problem.M * problem.N * problem.K;
@@ -36,6 +38,7 @@ internal static class GemmParallel
     }
 
     /// <summary>Computes the whole problem with up to <paramref name="degreeOfParallelism"/> threads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmProblem problem, in GemmPlan plan, SimdLevel level, int degreeOfParallelism)
     {
         (int threads, bool splitColumns, int steps) = Partition(problem, plan, degreeOfParallelism);
