@@ -96,7 +96,8 @@ internal static unsafe class GemmDriver
         };
         int nr = plan.Vectors * width;
         plan.ColumnStep = nr;
-        plan.PackB = kContiguousB || p.M > 2 * plan.Rows;
+        // B read in place is faster until it outgrows L2 or its row stride is a multiple of 1 KB (rows then share L1 sets).
+        plan.PackB = kContiguousB || (p.M > 2 * plan.Rows && ((long)p.N * p.K > 512 * 1024 || p.N % 256 == 0));
         plan.PackA = p.M >= 4 * plan.Rows && p.N >= 2 * nr && p.K >= 32;
         return plan;
     }
@@ -106,14 +107,14 @@ internal static unsafe class GemmDriver
     private const int MainRows512 = 6, MainVectors512 = 4;
 
     /// <summary>A·Bᵀ with fewer rows than this always uses dot-product tiles.</summary>
-    private const int DotRowLimit = 64;
+    private const int DotRowLimit = 32;
 
     /// <summary>
     /// A·Bᵀ: dot-product tiles need no transposing pack of B, which dominates for few rows of A or narrow C, and keep B in
     /// L2 while it is small; their horizontal sums cost too much when k is short. Measured on Zen 5 (gemm-table).
     /// </summary>
     private static bool UseDotTiles(in GemmProblem p, SimdLevel level) =>
-        level != SimdLevel.Scalar && (p.M < DotRowLimit || p.N < 32 || (p.K >= 64 && (long)p.N * p.K <= 128 * 1024));
+        level != SimdLevel.Scalar && (p.M < DotRowLimit || p.N < 32 || (p.K >= 128 && (long)p.N * p.K <= 128 * 1024));
 
     internal static int Width(SimdLevel level) => level switch
     {
