@@ -56,6 +56,8 @@ public sealed class GemmTests
             (32, 100, 784), (32, 10, 100), (100, 784, 32), (128, 100, 784), (10, 100, 128),
             // Across the depth (256), row (168) and column (1024) blocks, and a very thin and a very flat C.
             (170, 1030, 513), (3, 2000, 300), (600, 5, 40), (65, 67, 1),
+            // B packed because its row stride is a multiple of 1 KB.
+            (40, 256, 300), (64, 1024, 40),
         ];
         foreach (Product product in Enum.GetValues<Product>())
         {
