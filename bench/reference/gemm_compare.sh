@@ -8,8 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-threads_list=("${@:-1}")
-[ $# -eq 0 ] && threads_list=(1 2)
+if [ $# -gt 0 ]; then threads_list=("$@"); else threads_list=(1 2); fi
 
 cc -O2 -o "$work/gemm_openblas" "$here/gemm_openblas.c" -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas -lm
 dotnet build "$root/bench/Intriguing.Benchmarks" -c Release -v quiet -nologo >/dev/null
@@ -27,7 +26,7 @@ ours="$root/bench/Intriguing.Benchmarks/bin/Release/net10.0/Intriguing.Benchmark
 
 for t in "${threads_list[@]}"; do
   echo
-  echo "threads = $t   (GFLOP/s = 2mnk / median time)"
+  echo "threads = $t   (GFLOP/s = 2mnk / median time; ratio = ours / OpenBLAS GFLOP/s)   load: $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-4s %5s %5s %5s | %10s %9s | %10s %9s | %6s\n' product m n k "ours µs" "ours GF/s" "blas µs" "blas GF/s" ratio
   while read -r line; do
     echo "$line" > "$work/one"

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Intriguing.Linear;
 
@@ -308,25 +309,66 @@ internal static unsafe class GemmDriver
                     for (int p = 0; p < kc; p++) new Span<float>(panel + (p * nr) + cols, nr - cols).Clear();
                 }
 
-                // Write each packed row contiguously; the cols source rows are read in step (each line serves 16 rows of p).
+                // B stored transposed (rsB == 1): 8 × 8 blocks go through an in-register transpose, the rest element-wise.
                 float* src0 = b + (j0 * csB);
-                for (int p = 0; p < kc; p++)
+                int p0 = 0;
+                if (Avx.IsSupported && rsB == 1)
+                {
+                    int cols8 = cols & ~7;
+                    for (; p0 + 8 <= kc; p0 += 8)
+                    {
+                        for (int j = 0; j < cols8; j += 8)
+                        {
+                            Transpose8x8(src0 + (j * csB) + p0, csB, panel + (p0 * nr) + j, nr);
+                        }
+
+                        for (int p = p0; p < p0 + 8; p++)
+                        {
+                            for (int j = cols8; j < cols; j++) panel[(p * nr) + j] = src0[(j * csB) + p];
+                        }
+                    }
+                }
+
+                for (int p = p0; p < kc; p++)
                 {
                     float* src = src0 + (p * rsB);
                     float* d = panel + (p * nr);
-                    int j = 0;
-                    for (; j + 4 <= cols; j += 4)
-                    {
-                        d[j] = src[j * csB];
-                        d[j + 1] = src[(j + 1) * csB];
-                        d[j + 2] = src[(j + 2) * csB];
-                        d[j + 3] = src[(j + 3) * csB];
-                    }
-
-                    for (; j < cols; j++) d[j] = src[j * csB];
+                    for (int j = 0; j < cols; j++) d[j] = src[j * csB];
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <c>dst[q·ldDst + r] = src[r·ldSrc + q]</c> for r, q &lt; 8: eight rows of eight floats, transposed in registers
+    /// (unpack pairs, shuffle quads, swap 128-bit halves).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint ldSrc, float* dst, nint ldDst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldSrc);
+        Vector256<float> r2 = Avx.LoadVector256(src + (2 * ldSrc)), r3 = Avx.LoadVector256(src + (3 * ldSrc));
+        Vector256<float> r4 = Avx.LoadVector256(src + (4 * ldSrc)), r5 = Avx.LoadVector256(src + (5 * ldSrc));
+        Vector256<float> r6 = Avx.LoadVector256(src + (6 * ldSrc)), r7 = Avx.LoadVector256(src + (7 * ldSrc));
+
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + (2 * ldDst), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + (3 * ldDst), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + (4 * ldDst), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + (5 * ldDst), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + (6 * ldDst), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + (7 * ldDst), Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Packs A[0..mc) × [0..kc) into micro-panels of mr rows: panel at <c>dst + i0·kc</c>, element (r, p) at <c>p·mr + r</c>.</summary>
