@@ -108,7 +108,7 @@ internal static unsafe class GemmDriver
     private const int MainRows512 = 6, MainVectors512 = 4;
 
     /// <summary>A·Bᵀ with fewer rows than this always uses dot-product tiles.</summary>
-    private const int DotRowLimit = 32;
+    private const int DotRowLimit = 16;
 
     /// <summary>
     /// A·Bᵀ: dot-product tiles need no transposing pack of B, which dominates for few rows of A or narrow C, and keep B in
