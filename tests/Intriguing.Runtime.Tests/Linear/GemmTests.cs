@@ -116,6 +116,33 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Single_threaded_calls_allocate_nothing_after_the_first()
+    {
+        (int M, int N, int K)[] shapes = [(1, 100, 784), (32, 784, 100), (128, 100, 784), (300, 1030, 300), (37, 129, 17)];
+        var random = new Random(9);
+        foreach ((int m, int n, int k) in shapes)
+        {
+            float[] a = RandomValues(random, m * k), b = RandomValues(random, n * k), c = new float[m * n];
+            foreach (Product product in Enum.GetValues<Product>())
+            {
+                Multiply(product, a, b, c, m, n, k, accumulate: false, 1);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int repeat = 0; repeat < 3; repeat++)
+                {
+                    switch (product)
+                    {
+                        case Product.ABt: Gemm.MultiplyABt(a, b, c, m, n, k, accumulate: true); break;
+                        case Product.AB: Gemm.MultiplyAB(a, b, c, m, n, k); break;
+                        default: Gemm.MultiplyAtB(a, b, c, m, n, k); break;
+                    }
+                }
+
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+    }
+
+    [Fact]
     public void Non_finite_values_propagate_like_the_naive_product()
     {
         // k = 20 makes the vector dot kernel re-read an overlapping last vector; masked lanes must not turn ∞·0 into NaN.
