@@ -44,6 +44,7 @@ public static unsafe class Gemm
     /// <param name="n">Rows of B, columns of C.</param>
     /// <param name="k">Columns of A and B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyABt(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false) =>
         MultiplyABt(a, b, c, m, n, k, accumulate, 1);
 
@@ -56,6 +57,7 @@ public static unsafe class Gemm
     /// <param name="k">Columns of A and B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyABt(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
         Multiply(GemmProduct.ABt, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);
@@ -69,6 +71,7 @@ public static unsafe class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="k">Columns of A, rows of B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false) =>
         MultiplyAB(a, b, c, m, n, k, accumulate, 1);
 
@@ -81,6 +84,7 @@ public static unsafe class Gemm
     /// <param name="k">Columns of A, rows of B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
         Multiply(GemmProduct.AB, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);
@@ -94,6 +98,7 @@ public static unsafe class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="k">Rows of A and B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAtB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false) =>
         MultiplyAtB(a, b, c, m, n, k, accumulate, 1);
 
@@ -106,6 +111,7 @@ public static unsafe class Gemm
     /// <param name="k">Rows of A and B.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting C.</param>
     /// <param name="degreeOfParallelism">Most threads to use (the caller's included), at least 1. Results do not depend on it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAtB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int degreeOfParallelism)
     {
         Multiply(GemmProduct.AtB, SimdSupport.Level, a, b, c, m, n, k, accumulate, degreeOfParallelism);

@@ -126,18 +126,27 @@ public sealed class GemmTests
             foreach (Product product in Enum.GetValues<Product>())
             {
                 Multiply(product, a, b, c, m, n, k, accumulate: false, 1);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int repeat = 0; repeat < 3; repeat++)
+
+                // A per-call allocation shows in every window; the runtime itself (tiering) may allocate once in a while,
+                // so one clean window out of three is required.
+                long allocated = long.MaxValue;
+                for (int window = 0; window < 3 && allocated != 0; window++)
                 {
-                    switch (product)
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int repeat = 0; repeat < 3; repeat++)
                     {
-                        case Product.ABt: Gemm.MultiplyABt(a, b, c, m, n, k, accumulate: true); break;
-                        case Product.AB: Gemm.MultiplyAB(a, b, c, m, n, k); break;
-                        default: Gemm.MultiplyAtB(a, b, c, m, n, k); break;
+                        switch (product)
+                        {
+                            case Product.ABt: Gemm.MultiplyABt(a, b, c, m, n, k, accumulate: true); break;
+                            case Product.AB: Gemm.MultiplyAB(a, b, c, m, n, k); break;
+                            default: Gemm.MultiplyAtB(a, b, c, m, n, k); break;
+                        }
                     }
+
+                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 }
 
-                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                Assert.Equal(0, allocated);
             }
         }
     }
