@@ -1,4 +1,4 @@
-// Function-pointer tables over the kernel instantiations, indexed [(rows - 1) * 4 + (vectors - 1)].
+// Written by GemmKernels.Generate.py. Function-pointer tables over the kernel instantiations, indexed [(rows - 1) * 4 + (vectors - 1)].
 namespace Intriguing.Linear;
 
 internal static unsafe partial class GemmKernels

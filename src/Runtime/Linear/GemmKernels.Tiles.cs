@@ -1,4 +1,5 @@
-// Tile kernels, unrolled over the largest tile (14 rows × 4 vectors, 4 × 4 dot products); accumulators an instantiation does not use fold away.
+// Written by GemmKernels.Generate.py. Tile kernels, unrolled over the largest tile (14 rows × 4 vectors, 4 × 4 dot products);
+// accumulators an instantiation does not use fold away.
 using System.Runtime.CompilerServices;
 
 namespace Intriguing.Linear;
