@@ -1,11 +1,15 @@
 using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
-// bench/reference): `dotnet run -c Release -- fft-table [sizes…]`, `lbfgsb-table`, `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
+// bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`,
+// `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
 if (args.Length > 0)
 {
     switch (args[0])
     {
+        case "gemm-table":
+            Intriguing.Benchmarks.Linear.GemmTable.Run(args[1..]);
+            return;
         case "fft-table":
             Intriguing.Benchmarks.Fourier.FftTable.Run(args[1..]);
             return;
