@@ -304,7 +304,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                 w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
                 w.Line("outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D" + I(L) + "(batch));");
-                w.Line("if (!gradient.IsEmpty) ClearPadding(gradient);");
+                w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                 w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
                 w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
             }
@@ -332,7 +332,7 @@ public sealed partial class NetworkGenerator
                     w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");
                     w.Line("float scale = 1f / batch;");
                     w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", scale);");
-                    w.Line("if (!gradient.IsEmpty) ClearPadding(gradient);");
+                    w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                     w.Line("BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);");
                     w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
                     w.Line("if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);");
@@ -362,7 +362,7 @@ public sealed partial class NetworkGenerator
                     w.Line("// E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.");
                     w.Line("float scale = 1f / batch;");
                     w.Line("float loss = scale * " + Act + ".SquaredError(ws.A" + I(L) + "(batch), targets, ws.D" + I(L) + "(batch), batch * OutputLength, scale);");
-                    w.Line("if (!gradient.IsEmpty) ClearPadding(gradient);");
+                    w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                     w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
                     w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
                     w.Line("if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);");
@@ -498,28 +498,6 @@ public sealed partial class NetworkGenerator
 
         private static void EmitWeightDecay(SourceWriter w, NetworkModel m)
         {
-            // Every parameter block's gradient is overwritten by the backward pass; only the padding between blocks
-            // must be cleared (cheaper than clearing the whole gradient on every step).
-            w.Line("/// <summary>Zeroes the padding between parameter blocks of <paramref name=\"gradient\"/>; the blocks themselves are overwritten by the backward pass.</summary>");
-            using (w.OpenBlock("private static void ClearPadding(" + Span + " gradient)"))
-            {
-                int position = 0;
-                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.Dense))
-                {
-                    position = Gap(w, position, l.WeightOffset);
-                    position = l.WeightOffset + l.WeightCount;
-                    if (l.HasBias)
-                    {
-                        position = Gap(w, position, l.BiasOffset);
-                        position = l.BiasOffset + l.OutputLength;
-                    }
-                }
-
-                Gap(w, position, m.ParameterBufferLength);
-            }
-
-            w.Line();
-
             var decayed = m.Layers.Where(l => l.Kind == LayerKind.Dense && l.WeightDecay > 0).ToList();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.AddWeightDecay\"/>");
             using (w.OpenBlock("public float AddWeightDecay(" + Span + " gradient)"))
@@ -645,12 +623,6 @@ public sealed partial class NetworkGenerator
             LayerKind.Softmax => "dx = p ⊙ (dy − ⟨dy, p⟩), per sample.",
             _ => "",
         };
-
-        private static int Gap(SourceWriter w, int from, int to)
-        {
-            if (to > from) w.Line("gradient.Slice(" + I(from) + ", " + I(to - from) + ").Clear();");
-            return to;
-        }
 
         private static int ActivationLength(NetworkModel m, int k) => k == 0 ? m.InputLength : m.Layers[k - 1].OutputLength;
 

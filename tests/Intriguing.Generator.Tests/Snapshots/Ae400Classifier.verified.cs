@@ -212,7 +212,7 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
@@ -231,7 +231,7 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A1; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
         float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
         if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);
@@ -326,12 +326,6 @@ partial class Ae400Classifier : global::Intriguing.INetwork
             }
             if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 400, 10);
         }
-    }
-
-    /// <summary>Zeroes the padding between parameter blocks of <paramref name="gradient"/>; the blocks themselves are overwritten by the backward pass.</summary>
-    private static void ClearPadding(global::System.Span<float> gradient)
-    {
-        gradient.Slice(4010, 6).Clear();
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>

@@ -212,7 +212,7 @@ partial class Ae400Decoder : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
@@ -237,7 +237,7 @@ partial class Ae400Decoder : global::Intriguing.INetwork
         // E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.
         float scale = 1f / batch;
         float loss = scale * global::Intriguing.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
         if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);
@@ -314,11 +314,6 @@ partial class Ae400Decoder : global::Intriguing.INetwork
             }
             if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 400, 784);
         }
-    }
-
-    /// <summary>Zeroes the padding between parameter blocks of <paramref name="gradient"/>; the blocks themselves are overwritten by the backward pass.</summary>
-    private static void ClearPadding(global::System.Span<float> gradient)
-    {
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>

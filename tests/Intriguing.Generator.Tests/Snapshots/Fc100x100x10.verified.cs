@@ -288,7 +288,7 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D6(batch));
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
@@ -307,7 +307,7 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A5; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
         float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
-        if (!gradient.IsEmpty) ClearPadding(gradient);
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
         if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);
@@ -470,15 +470,6 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
             }
             if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 100);
         }
-    }
-
-    /// <summary>Zeroes the padding between parameter blocks of <paramref name="gradient"/>; the blocks themselves are overwritten by the backward pass.</summary>
-    private static void ClearPadding(global::System.Span<float> gradient)
-    {
-        gradient.Slice(78500, 12).Clear();
-        gradient.Slice(88612, 12).Clear();
-        gradient.Slice(89624, 8).Clear();
-        gradient.Slice(89642, 6).Clear();
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
