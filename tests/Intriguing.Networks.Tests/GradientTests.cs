@@ -81,7 +81,7 @@ public class GradientTests
         var reference = new ReferenceNetwork(net);
         double[] p = reference.Parameters();
         NetworkWorkspace ws = net.CreateWorkspace(Batch);
-        float[] gradient = new float[net.ParameterBufferLength];
+        float[] gradient = Enumerable.Repeat(float.NaN, net.ParameterBufferLength).ToArray();   // must be fully overwritten
         float[] inputGradient = new float[Batch * net.InputLength];
         float loss = targets is null
             ? net.LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient)
