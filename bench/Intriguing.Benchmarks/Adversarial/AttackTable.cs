@@ -30,9 +30,8 @@ public static class AttackTable
             int[] examples = Enumerable.Range(0, data.Test.Count).Where(i => attack.Predict(data.Test.Sample(i)) == data.Test.Labels[i]).Take(count).ToArray();
             int[] targets = examples.Select(i => AttackRunner.RandomTarget(7, i, data.Test.Labels[i], 10)).ToArray();
 
-            // Warm up the JIT on two examples, then time each example alone.
-            attack.Targeted(data.Test.Sample(examples[0]), data.Test.Labels[examples[0]], targets[0]);
-            attack.Targeted(data.Test.Sample(examples[1]), data.Test.Labels[examples[1]], targets[1]);
+            // Warm up the JIT (tiered compilation) on ten examples, then time each example alone.
+            for (int e = 0; e < Math.Min(10, examples.Length); e++) attack.Targeted(data.Test.Sample(examples[e]), data.Test.Labels[examples[e]], targets[e]);
             var times = new List<double>();
             var results = new List<AttackResult>();
             for (int e = 0; e < examples.Length; e++)
