@@ -142,7 +142,7 @@ public static class AdversarialExperiments
 
     /// <summary>The attack settings as one line.</summary>
     public static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,
-        $"untargeted minimum distortion = best over the 9 wrong targets; the cross-model tables use one seeded random wrong target per example; per target: minimise c·‖r‖² + cross-entropy(x + r, target) over [0,1]^784 with L-BFGS-B (m = {a.HistorySize}, ≤ {a.MaxIterations} iterations, ≤ {a.MaxEvaluations} evaluations per run); c from {a.InitialC} ×/÷ {a.GrowthFactor} until bracketed (≤ {a.BracketSteps} steps), then {a.BisectionSteps} geometric bisections towards the largest successful c; the best success at any evaluation is kept and moved back along the segment to the decision boundary ({LbfgsAttack.RefinementSteps} bisections)");
+        $"untargeted minimum distortion = best over the 9 wrong targets; the cross-model tables use one seeded random wrong target per example; per target: minimise c·‖r‖² + cross-entropy(x + r, target) over [0,1]^784 with L-BFGS-B (m = {a.HistorySize}, ≤ {a.MaxIterations} iterations, ≤ {a.MaxEvaluations} evaluations per run); c from {a.InitialC} ×/÷ {a.GrowthFactor} until bracketed (≤ {a.BracketSteps} steps), then {a.BisectionSteps} geometric bisections towards the largest successful c; the best success at any evaluation is kept and moved back along the segment towards the decision boundary ({LbfgsAttack.RefinementSteps} bisections), keeping the target's probability at least {1 + LbfgsAttack.DecisionMargin} times any other so that the decision does not depend on rounding");
 
     private static int[] Draw(int population, int count, ulong seed)
     {

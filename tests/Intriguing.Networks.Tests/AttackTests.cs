@@ -201,6 +201,29 @@ public class AttackTests
     }
 
     [Fact]
+    public void Adversarial_examples_keep_their_class_when_evaluated_in_a_batch()
+    {
+        // The batch forward pass uses other matrix kernels than the one-sample pass; examples must not sit so
+        // exactly on the decision boundary that this rounding difference flips them.
+        var net = new Fc100x100x10(21);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(net.Parameters, 8f, net.Parameters);   // a sharper function than at initialisation
+        var random = new SeededRandom(22);
+        int count = 24;
+        float[] xs = Enumerable.Range(0, count * 784).Select(_ => random.NextSingle()).ToArray();
+        var attack = new LbfgsAttack(net);
+        int[] labels = Enumerable.Range(0, count).Select(i => attack.Predict(xs.AsSpan(i * 784, 784))).ToArray();
+        var data = new Dataset("d", xs, labels, 784, 10);
+        AttackResult[] results = AttackRunner.Run(net, data, Enumerable.Range(0, count).ToArray(), TargetPolicy.Random, new AttackOptions(), seed: 3);
+        Assert.All(results, r => Assert.True(r.Success));
+        var adversarial = new Dataset("adv", results.SelectMany(r => r.Adversarial).ToArray(), labels, 784, 10);
+        Assert.Equal(1.0, Intriguing.Training.Evaluation.ErrorRate(net, adversarial));
+        var ws = net.CreateWorkspace(count);
+        float[] outputs = new float[count * 10];
+        net.Forward(ws, adversarial.Samples, outputs, count);
+        for (int i = 0; i < count; i++) Assert.Equal(results[i].Target, System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(outputs.AsSpan(i * 10, 10)));
+    }
+
+    [Fact]
     public void Unreachable_target_reports_failure()
     {
         var net = new TwoClassLinear();

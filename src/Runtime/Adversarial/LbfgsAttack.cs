@@ -91,6 +91,30 @@ public sealed class LbfgsAttack
         return TensorPrimitives.IndexOfMax<float>(_output);
     }
 
+    /// <summary>
+    /// Relative margin by which the target's probability must exceed every other one for a point to count as a success:
+    /// p_target ≥ (1 + margin)·max_{j≠target} p_j. Without it the final example would sit exactly on the decision
+    /// boundary, where the rounding of a different matrix kernel (a batch instead of one sample) can flip the decision.
+    /// </summary>
+    public const float DecisionMargin = 1e-3f;
+
+    private static bool IsClearly(ReadOnlySpan<float> p, int target)
+    {
+        float other = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (i != target && p[i] > other) other = p[i];
+        }
+
+        return p[target] >= (1 + DecisionMargin) * other;
+    }
+
+    private bool ClearlyTarget(ReadOnlySpan<float> x)
+    {
+        _network.ForwardFrom(_workspace, _options.Layer, x, _output);
+        return IsClearly(_output, _label[0]);
+    }
+
     /// <summary>The most likely label of <paramref name="x"/> other than <paramref name="label"/> (the runner-up target).</summary>
     public int MostLikelyOther(ReadOnlySpan<float> x, int label)
     {
@@ -184,7 +208,7 @@ public sealed class LbfgsAttack
         {
             double t = 0.5 * (inside + outside);
             for (int i = 0; i < _n; i++) _xf[i] = (float)(_originF[i] + t * (_best[i] - _originF[i]));
-            if (Predict(_xf) == _label[0]) inside = t;
+            if (ClearlyTarget(_xf)) inside = t;
             else outside = t;
         }
 
@@ -229,7 +253,7 @@ public sealed class LbfgsAttack
         Array.Copy(_origin, _x, _n);
         _solver.Minimize(_objective, _x, _lower, _upper);
         for (int i = 0; i < _n; i++) _xf[i] = (float)_x[i];
-        return Predict(_xf) == _label[0];
+        return ClearlyTarget(_xf);
     }
 
     /// <summary>f(x′) = c·‖x′ − x‖² + CE(x′, target); records x′ if it is classified as the target and closer than the best so far.</summary>
@@ -247,7 +271,7 @@ public sealed class LbfgsAttack
         double loss = _network.LossAndLayerGradient(_workspace, _options.Layer, _xf, _label, 1, _gf);
         for (int i = 0; i < _n; i++) gradient[i] = _gf[i] + 2 * _c * (x[i] - _origin[i]);
 
-        if (distanceSquared < _bestDistanceSquared && TensorPrimitives.IndexOfMax(_workspace.Outputs(1)) == _label[0])
+        if (distanceSquared < _bestDistanceSquared && IsClearly(_workspace.Outputs(1), _label[0]))
         {
             _bestDistanceSquared = distanceSquared;
             _bestC = _c;
