@@ -426,7 +426,8 @@ public static class Reproduction
                 double ours = 100 * row.Errors[c];
                 if (row.PaperErrors is { } p)
                 {
-                    double diff = ours - 100 * p[c];
+                    double diff = Math.Round(ours - 100 * p[c], 1);
+                    if (diff == 0) diff = 0; // no "-0.0"
                     cells.Add(string.Create(ci, $"{ours:F1}% ({100 * p[c]:0.#}%, {diff:+0.0;-0.0})"));
                     if (Math.Abs(diff) > 10) notes.Add(string.Create(ci, $"{row.Name} on {table.Columns[c]}: {ours:F1}% vs {100 * p[c]:0.#}%"));
                 }

@@ -4,14 +4,22 @@ namespace Intriguing.Training;
 /// A fixed set of worker threads that run chunks <c>0…count−1</c> of a job in parallel, with no allocation per run.
 /// Chunk c always does the same work whatever the number of threads, so results do not depend on it.
 /// </summary>
+/// <remarks>
+/// Training runs thousands of short parallel steps per second, so waking a sleeping thread for each one would cost
+/// more than the work. Idle workers therefore spin for a while (about a millisecond) waiting for the next run before
+/// they block; the caller spins until its helpers are done.
+/// </remarks>
 public sealed class WorkerPool : IDisposable
 {
+    private const int SpinIterations = 20_000;
+
     private readonly Thread[] _threads;
-    private readonly Barrier _start;
-    private readonly Barrier _end;
+    private readonly ManualResetEventSlim[] _wake;
     private Action<int>? _job;
     private int _chunks;
     private int _next;
+    private int _remaining;
+    private long _generation;
     private Exception? _error;
     private volatile bool _disposed;
 
@@ -20,12 +28,13 @@ public sealed class WorkerPool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
-        _start = new Barrier(threads);
-        _end = new Barrier(threads);
         _threads = new Thread[threads - 1];
+        _wake = new ManualResetEventSlim[threads - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"Intriguing worker {i + 1}" };
+            int index = i;
+            _wake[i] = new ManualResetEventSlim(false);
+            _threads[i] = new Thread(() => Work(index)) { IsBackground = true, Name = $"Intriguing worker {i + 1}" };
             _threads[i].Start();
         }
     }
@@ -38,6 +47,7 @@ public sealed class WorkerPool : IDisposable
     public void Run(int chunks, Action<int> job)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(job);
         if (chunks <= 0) return;
         if (Threads == 1 || chunks == 1)
         {
@@ -49,9 +59,12 @@ public sealed class WorkerPool : IDisposable
         _chunks = chunks;
         _next = 0;
         _error = null;
-        _start.SignalAndWait();
+        Volatile.Write(ref _remaining, _threads.Length);
+        Interlocked.Increment(ref _generation);
+        foreach (ManualResetEventSlim wake in _wake) wake.Set();
         Drain();
-        _end.SignalAndWait();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
         _job = null;
         if (_error is not null) throw new AggregateException("A parallel chunk failed.", _error);
     }
@@ -72,22 +85,32 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    private void Work()
+    private void Work(int index)
     {
+        long seen = 0;
+        ManualResetEventSlim wake = _wake[index];
         while (true)
         {
-            try
+            // Wait for the next generation: spin first, then sleep on this worker's event. Resetting the event before
+            // re-checking the generation means a Set that races with going to sleep is never lost.
+            int spins = 0;
+            while (Volatile.Read(ref _generation) == seen && !_disposed)
             {
-                _start.SignalAndWait();
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
+                if (++spins < SpinIterations)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+
+                wake.Reset();
+                if (Volatile.Read(ref _generation) != seen || _disposed) break;
+                wake.Wait();
             }
 
             if (_disposed) return;
+            seen = Volatile.Read(ref _generation);
             Drain();
-            _end.SignalAndWait();
+            Interlocked.Decrement(ref _remaining);
         }
     }
 
@@ -96,14 +119,8 @@ public sealed class WorkerPool : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_threads.Length > 0)
-        {
-            _chunks = 0;
-            _start.SignalAndWait();
-            foreach (Thread t in _threads) t.Join();
-        }
-
-        _start.Dispose();
-        _end.Dispose();
+        foreach (ManualResetEventSlim wake in _wake) wake.Set();
+        foreach (Thread t in _threads) t.Join();
+        foreach (ManualResetEventSlim wake in _wake) wake.Dispose();
     }
 }
