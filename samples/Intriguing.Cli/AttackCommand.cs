@@ -55,18 +55,7 @@ internal static class AttackCommand
         string stem = $"attack-{Samples.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0)
         {
-            var grid = new ImageGrid(1, 3 * Math.Min(4, ok.Length), 28, 28);
-            for (int e = 0; e < Math.Min(4, ok.Length); e++)
-            {
-                ReadOnlySpan<float> x = space.Sample(ok[e].Index);
-                float[] diff = new float[x.Length];
-                for (int i = 0; i < diff.Length; i++) diff[i] = 0.5f + 10f * (ok[e].Adversarial[i] - x[i]);
-                grid.Tile(0, 3 * e, x, "t:" + ok[e].Label.ToString(CultureInfo.InvariantCulture));
-                grid.Tile(0, 3 * e + 1, diff, "x10");
-                grid.Tile(0, 3 * e + 2, ok[e].Adversarial, "p:" + ok[e].Predicted.ToString(CultureInfo.InvariantCulture));
-            }
-
-            grid.SavePng(Path.Combine(output, stem + ".png"));
+            AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
         }
 
         var json = results.Select(r => new { example = order[r.Index], r.Label, r.Target, r.Success, r.Predicted, Distortion = double.IsNaN(r.Distortion) ? (double?)null : r.Distortion, C = double.IsNaN(r.C) ? (double?)null : r.C, r.Evaluations, r.Seconds });

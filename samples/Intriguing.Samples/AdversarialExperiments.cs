@@ -180,7 +180,7 @@ public static class AdversarialExperiments
             var adversarial = new Dataset($"made for {name}", ok.SelectMany(r => r.Adversarial).ToArray(), ok.Select(r => r.Label).ToArray(), source.SampleLength, source.Classes);
             sets.Add((clean, adversarial));
             table.Rows.Add(new CrossRow($"made for {name}", nets.Select(n => Evaluation.ErrorRate(n, adversarial)).ToArray(), rmean, null, null));
-            figures.Add(Figure(name, net, ok, source, outputDirectory));
+            if (Figure(name, ok, source, outputDirectory) is { } figure) figures.Add(figure);
         }
 
         Dataset drawn = source.Subset(draw, "drawn");
@@ -219,26 +219,13 @@ public static class AdversarialExperiments
         table.Rows.Add(new CrossRow($"Gaussian noise σ={sigma.ToString(CultureInfo.InvariantCulture)} (clipped)", nets.Select(n => Evaluation.ErrorRate(n, noisy)).ToArray(), rms, null, null));
     }
 
-    /// <summary>Like the paper's Fig. 5/7: per example the original, the difference magnified ×10 around grey, and the adversarial example.</summary>
-    private static string Figure(string name, INetwork net, AttackResult[] ok, Dataset source, string outputDirectory)
+    /// <summary>Like the paper's Fig. 5/7: the first eight examples of the set (original, difference ×10, adversarial).</summary>
+    private static string? Figure(string name, AttackResult[] ok, Dataset source, string outputDirectory)
     {
-        const int Examples = 8;
-        var grid = new ImageGrid(2, 3 * (Examples / 2), 28, 28);
-        for (int e = 0; e < Math.Min(Examples, ok.Length); e++)
-        {
-            AttackResult r = ok[e];
-            ReadOnlySpan<float> x = source.Sample(r.Index);
-            float[] diff = new float[x.Length];
-            for (int i = 0; i < diff.Length; i++) diff[i] = 0.5f + 10f * (r.Adversarial[i] - x[i]);
-            int row = e / (Examples / 2), col = 3 * (e % (Examples / 2));
-            grid.Tile(row, col, x, "t:" + r.Label.ToString(CultureInfo.InvariantCulture));
-            grid.Tile(row, col + 1, diff, "x10");
-            grid.Tile(row, col + 2, r.Adversarial, "p:" + r.Predicted.ToString(CultureInfo.InvariantCulture));
-        }
-
+        if (ok.Length == 0) return null;
         string file = "adversarial-" + Catalog.FileName(name) + ".png";
         Directory.CreateDirectory(outputDirectory);
-        grid.SavePng(Path.Combine(outputDirectory, file));
+        AdversarialFigure.Save(Path.Combine(outputDirectory, file), ok.Take(8).Select(r => (source.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
         return file;
     }
 }
