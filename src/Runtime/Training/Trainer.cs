@@ -45,6 +45,10 @@ public sealed class Trainer : IDisposable
     private readonly float[] _velocity;
     private readonly float[] _gradient;
     private readonly Action<int> _chunkJob;
+    private readonly Action<int> _updateJob;
+    private readonly float[] _weights;
+    private int _stepChunks;
+    private float _stepRate;
     private int _batchCount;
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
@@ -78,6 +82,8 @@ public sealed class Trainer : IDisposable
         _velocity = new float[network.ParameterBufferLength];
         _gradient = new float[network.ParameterBufferLength];
         _chunkJob = ComputeChunk;
+        _updateJob = CombineAndUpdate;
+        _weights = new float[chunks];
         ChunkSize = chunkSize;
     }
 
@@ -167,29 +173,54 @@ public sealed class Trainer : IDisposable
         _pool.Run(chunks, _chunkJob);
 
         // g = Σ_c (n_c / n)·g_c in chunk order; each g_c already includes the weight decay, and Σ n_c / n = 1.
-        float loss;
-        Span<float> g;
         if (chunks == 1)
         {
-            loss = _losses[0];
-            g = _gradients[0];
-        }
-        else
-        {
-            loss = 0;
-            g = _gradient;
-            for (int c = 0; c < chunks; c++)
-            {
-                int size = Math.Min(ChunkSize, count - c * ChunkSize);
-                float weight = (float)size / count;
-                if (c == 0) TensorPrimitives.Multiply(_gradients[0], weight, g);
-                else TensorPrimitives.MultiplyAdd(_gradients[c], weight, g, g);
-                loss += weight * _losses[c];
-            }
+            Update(_network.Parameters, _velocity, _gradients[0], _options.Momentum, rate, _options.Nesterov);
+            return _losses[0];
         }
 
-        Update(_network.Parameters, _velocity, g, _options.Momentum, rate, _options.Nesterov);
+        float loss = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            _weights[c] = (float)Math.Min(ChunkSize, count - c * ChunkSize) / count;
+            loss += _weights[c] * _losses[c];
+        }
+
+        // Combine the chunk gradients and update, fused and split over the threads by parameter range.
+        _stepChunks = chunks;
+        _stepRate = rate;
+        _pool.Run(_pool.Threads, _updateJob);
         return loss;
+    }
+
+    /// <summary>Part <paramref name="part"/> of the parameters: g = Σ_c w_c·g_c (in chunk order), then the momentum update.</summary>
+    private void CombineAndUpdate(int part)
+    {
+        int n = _velocity.Length, parts = _pool.Threads;
+        int size = (n / parts + 63) & ~63;
+        int start = Math.Min(n, part * size), end = part == parts - 1 ? n : Math.Min(n, start + size);
+        if (start >= end) return;
+        Span<float> g = _gradient.AsSpan(start, end - start);
+        TensorPrimitives.Multiply(_gradients[0].AsSpan(start, end - start), _weights[0], g);
+        for (int c = 1; c < _stepChunks; c++)
+        {
+            // g += w_c·g_c, multiply then add (never fused), so every element is computed alike whatever the split.
+            ReadOnlySpan<float> gc = _gradients[c].AsSpan(start, end - start);
+            float w = _weights[c];
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                ReadOnlySpan<Vector<float>> cv = MemoryMarshal.Cast<float, Vector<float>>(gc);
+                var wv = new Vector<float>(w);
+                for (int k = 0; k < gv.Length; k++) gv[k] += wv * cv[k];
+                i = gv.Length * Vector<float>.Count;
+            }
+
+            for (; i < g.Length; i++) g[i] += w * gc[i];
+        }
+
+        Update(_network.Parameters.Slice(start, end - start), _velocity.AsSpan(start, end - start), g, _options.Momentum, _stepRate, _options.Nesterov);
     }
 
     private void ComputeChunk(int c)
