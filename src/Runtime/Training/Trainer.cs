@@ -48,6 +48,8 @@ public sealed class Trainer : IDisposable
     private readonly Action<int> _updateJob;
     private readonly float[] _weights;
     private int _stepChunks;
+    private int[] _order = Array.Empty<int>();
+    private int _orderStart;
     private float _stepRate;
     private int _batchCount;
 
@@ -133,12 +135,9 @@ public sealed class Trainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * _options.BatchSize;
                 int count = Math.Min(_options.BatchSize, n - start);
-                for (int b = 0; b < count; b++)
-                {
-                    int index = order[start + b];
-                    _data.Sample(index).CopyTo(_batch.AsSpan(b * _data.SampleLength, _data.SampleLength));
-                    _labels[b] = _data.Labels[index];
-                }
+                // The chunks gather their own samples (in parallel) from these indices.
+                _order = order;
+                _orderStart = start;
 
                 float loss = Step(count, _options.RateAt(epoch, (long)epoch * stepsPerEpoch + step, totalSteps));
                 if (!float.IsFinite(loss))
@@ -228,6 +227,13 @@ public sealed class Trainer : IDisposable
         int start = c * ChunkSize;
         int size = Math.Min(ChunkSize, _batchCount - start);
         int length = _data.SampleLength;
+        for (int b = start; b < start + size; b++)
+        {
+            int index = _order[_orderStart + b];
+            _data.Sample(index).CopyTo(_batch.AsSpan(b * length, length));
+            _labels[b] = _data.Labels[index];
+        }
+
         _losses[c] = _network.LossAndGradient(_workspaces[c], _batch.AsSpan(start * length, size * length), _labels.AsSpan(start, size), size, _gradients[c]);
     }
 
