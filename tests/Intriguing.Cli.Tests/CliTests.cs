@@ -4,22 +4,8 @@ namespace Intriguing.Cli.Tests;
 
 public class CliTests
 {
-    private static (int ExitCode, string Out, string Err) Run(string arguments, Dictionary<string, string>? environment = null)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "intriguing.dll");
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (k, v) in environment ?? new()) start.Environment[k] = v;
-        using Process p = Process.Start(start)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000), "the command did not finish in 2 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int ExitCode, string Out, string Err) Run(string arguments, Dictionary<string, string>? environment = null) =>
+        CliRunner.Run(arguments, 120, environment);
 
     [Fact]
     public void Help_lists_the_commands()
@@ -78,5 +64,92 @@ public class CliTests
         {
             Directory.Delete(empty, recursive: true);
         }
+    }
+}
+
+/// <summary>The main job end to end, in its reduced form: every model trained, every table written, and rerun from checkpoints.</summary>
+public class ReproduceTests
+{
+    [Fact]
+    public void Quick_reproduce_writes_the_report_and_reuses_its_checkpoints_with_identical_results()
+    {
+        string data = TestPaths.MnistDirectory();
+        string output = Directory.CreateTempSubdirectory("intriguing-reproduce-").FullName;
+        try
+        {
+            string arguments = $"reproduce --quick --attack-count 4 --quiet --data \"{data}\" --out \"{output}\"";
+            var (code, stdout, stderr) = CliRunner.Run(arguments, timeoutSeconds: 600);
+            Assert.True(code == 0, stderr + stdout);
+            string report = File.ReadAllText(Path.Combine(output, "report.md"));
+            Assert.Contains("Quick run (`--quick`)", report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Settings" }) Assert.Contains(section, report);
+            Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
+
+            using var first = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+            var models = first.RootElement.GetProperty("Models");
+            Assert.Equal(9, models.GetArrayLength());
+            foreach (var m in models.EnumerateArray())
+            {
+                Assert.False(m.GetProperty("FromCheckpoint").GetBoolean());
+                Assert.InRange(m.GetProperty("TestError").GetDouble(), 0.0, 0.3);
+            }
+
+            // A second run reuses every checkpoint and reproduces every number.
+            (code, stdout, stderr) = CliRunner.Run(arguments, timeoutSeconds: 600);
+            Assert.True(code == 0, stderr + stdout);
+            using var second = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+            var again = second.RootElement.GetProperty("Models");
+            for (int i = 0; i < 9; i++)
+            {
+                Assert.True(again[i].GetProperty("FromCheckpoint").GetBoolean(), again[i].GetProperty("Name").GetString());
+                Assert.Equal(models[i].GetProperty("TestError").GetDouble(), again[i].GetProperty("TestError").GetDouble());
+            }
+
+            var t1 = first.RootElement.GetProperty("Adversarial").GetProperty("Table1");
+            var t1again = second.RootElement.GetProperty("Adversarial").GetProperty("Table1");
+            for (int i = 0; i < 6; i++)
+            {
+                Assert.Equal(t1[i].GetProperty("RandomTargetDistortion").GetDouble(), t1again[i].GetProperty("RandomTargetDistortion").GetDouble());
+                Assert.Equal(t1[i].GetProperty("MeanDistortion").GetDouble(), t1again[i].GetProperty("MeanDistortion").GetDouble());
+            }
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+}
+
+/// <summary>Runs the built command line as a process.</summary>
+internal static class CliRunner
+{
+    public static (int ExitCode, string Out, string Err) Run(string arguments, int timeoutSeconds = 120, Dictionary<string, string>? environment = null)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "intriguing.dll");
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (k, v) in environment ?? new()) start.Environment[k] = v;
+        using Process p = Process.Start(start)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(timeoutSeconds * 1000), $"the command did not finish in {timeoutSeconds} s");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+/// <summary>The MNIST files for tests: INTRIGUING_DATA, or ../shared/data/mnist beside the repository.</summary>
+internal static class TestPaths
+{
+    public static string MnistDirectory([System.Runtime.CompilerServices.CallerFilePath] string here = "")
+    {
+        string? env = Environment.GetEnvironmentVariable("INTRIGUING_DATA");
+        if (!string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "train-images-idx3-ubyte.gz"))) return env;
+        string shared = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "shared", "data", "mnist"));
+        if (File.Exists(Path.Combine(shared, "train-images-idx3-ubyte.gz"))) return shared;
+        throw new DirectoryNotFoundException($"These tests need the MNIST files: set INTRIGUING_DATA or put them in {shared}.");
     }
 }
