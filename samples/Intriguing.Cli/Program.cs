@@ -171,11 +171,34 @@ transfer.SetAction(parse => Cli.Guard(() =>
     return 0;
 }));
 
+// intriguing units
+var unitLayerOption = new Option<int>("--layer") { Description = "Activation K to analyse (the output of layer K; e.g. 2 = the first sigmoid of FC100-100-10).", DefaultValueFactory = _ => 2 };
+var unitCountOption = new Option<int>("--count") { Description = "Top images per row.", DefaultValueFactory = _ => 8 };
+var rowsOption = new Option<int>("--rows") { Description = "Rows: units, and as many random directions.", DefaultValueFactory = _ => 10 };
+var seedsOption = new Option<int>("--seeds") { Description = "Seeds for the purity statistics (unit choice and random directions).", DefaultValueFactory = _ => 5 };
+foreach (var o in new[] { unitCountOption, rowsOption, seedsOption }) o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be at least 1."); });
+var units = new Command("units", "Units of φ(x) (Sec. 3, Fig. 1/2): the test images that maximise single units and random directions of a layer, as two PNG grids, with the label purity of each row (is the natural basis special?).")
+{
+    modelOption, unitLayerOption, unitCountOption, rowsOption, seedsOption, dataOption, outOption, seedOption, quietOption,
+};
+units.SetAction(parse => Cli.Guard(() =>
+{
+    ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption) };
+    INetwork net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    int layer = parse.GetValue(unitLayerOption);
+    if (layer < 1 || layer > net.LayerCount) throw new CliException($"--layer must be between 1 and {net.LayerCount} for {entry.Name}.");
+    UnitsSection section = UnitsExperiment.Run(net, entry.Name, data.Test, layer, parse.GetValue(rowsOption), parse.GetValue(unitCountOption), parse.GetValue(seedsOption), options.Seed, options.OutputDirectory);
+    Console.WriteLine(section.Summary);
+    return 0;
+}));
+
 var root = new RootCommand(
     "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
     "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
 {
-    models, train, evaluate, reproduce, attack, transfer,
+    models, train, evaluate, reproduce, attack, transfer, units,
 };
 
 ParseResult parsed = root.Parse(args);

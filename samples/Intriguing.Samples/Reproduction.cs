@@ -96,6 +96,9 @@ public sealed record ReproductionResults
 
     /// <summary>The adversarial sections (Tables 1–4), if run.</summary>
     public AdversarialResults? Adversarial { get; init; }
+
+    /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers.</summary>
+    public List<UnitsSection>? Units { get; init; }
 }
 
 /// <summary>Trains (or reuses) every model of the paper and writes report.md and results.json.</summary>
@@ -118,9 +121,18 @@ public static class Reproduction
         AdversarialResults? adversarial = attackCount > 0
             ? AdversarialExperiments.Run(networks, options.Data, attackCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken)
             : null;
+        var unitSections = new List<UnitsSection>();
+        foreach (int layer in new[] { 2, 4 })
+        {
+            UnitsSection section = UnitsExperiment.Run(networks["FC100-100-10"], "FC100-100-10", options.Data.Test, layer, rows: 10, count: 8, seeds: options.Quick ? 2 : 5, options.Seed, options.OutputDirectory);
+            log.WriteLine(section.Summary);
+            unitSections.Add(section);
+        }
+
         var all = new ReproductionResults
         {
             Adversarial = adversarial,
+            Units = unitSections,
             Quick = options.Quick,
             Seed = options.Seed,
             Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
@@ -360,6 +372,30 @@ public static class Reproduction
             sb.AppendLine("Attack: " + a.Settings + ".");
             sb.AppendLine();
             sb.AppendLine(string.Create(ci, $"The adversarial sections took {a.Seconds:F0} s."));
+        }
+
+        if (r.Units is { Count: > 0 } units)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Units of φ(x) (Sec. 3, Fig. 1 and 2)");
+            sb.AppendLine();
+            sb.AppendLine("For FC100-100-10 and the MNIST test set: per row the 8 images that maximise one unit ⟨φ(x), e_i⟩ (seeded units) or one random unit-norm direction ⟨φ(x), v⟩, with the value under each image. "
+                + "Label purity = fraction of a row's images that share its most common label, averaged over the rows; mean ± standard deviation over seeds. "
+                + "The paper used a convolutional network (not yet part of this project) and showed the rows look equally \"semantic\"; here is the same question, measured.");
+            sb.AppendLine();
+            sb.AppendLine("| activation | rows × images | seeds | purity, single units | purity, random directions |");
+            sb.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+            foreach (UnitsSection u in units)
+            {
+                sb.AppendLine(string.Create(ci, $"| {u.Layer} (after sigmoid {u.Layer / 2}) | {u.Rows} × {u.Count} | {u.Seeds} | {u.NaturalPurity:P1} ± {u.NaturalPuritySd:P1} | {u.RandomPurity:P1} ± {u.RandomPuritySd:P1} |"));
+            }
+
+            sb.AppendLine();
+            foreach (UnitsSection u in units)
+            {
+                sb.AppendLine($"Activation {u.Layer}, single units | random directions:").AppendLine();
+                sb.AppendLine($"![{u.NaturalFigure}]({u.NaturalFigure}) ![{u.RandomFigure}]({u.RandomFigure})").AppendLine();
+            }
         }
 
         sb.AppendLine();
