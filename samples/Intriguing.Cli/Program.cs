@@ -124,7 +124,7 @@ reproduce.SetAction(parse => Cli.Guard(() =>
         AttackCount = parse.GetValue(attackCountOption),
     };
     ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
-    Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")} and results.json ({results.TotalSeconds:F0} s).");
+    Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")}, report.html and results.json ({results.TotalSeconds:F0} s).");
     return 0;
 }));
 

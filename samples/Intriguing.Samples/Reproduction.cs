@@ -301,14 +301,16 @@ public static class Reproduction
         }
     }
 
-    /// <summary>Writes results.json and report.md into <paramref name="directory"/> (each atomically).</summary>
+    /// <summary>Writes results.json, report.md and a self-contained report.html into <paramref name="directory"/> (each atomically).</summary>
     public static void WriteOutputs(string directory, ReproductionResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
         Directory.CreateDirectory(directory);
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
         WriteAtomically(Path.Combine(directory, "results.json"), json);
-        WriteAtomically(Path.Combine(directory, "report.md"), Report(results));
+        string markdown = Report(results);
+        WriteAtomically(Path.Combine(directory, "report.md"), markdown);
+        WriteAtomically(Path.Combine(directory, "report.html"), Intriguing.Reporting.HtmlReport.Convert(markdown, directory, "Intriguing properties of neural networks — reproduction report"));
     }
 
     /// <summary>The Markdown report: our figures beside the paper's, with the gaps, settings and times.</summary>

@@ -85,6 +85,9 @@ public class ReproduceTests
             foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
             Assert.Equal(4, Directory.GetFiles(output, "units-*.png").Length);
+            string html = File.ReadAllText(Path.Combine(output, "report.html"));
+            Assert.Contains("<table>", html);
+            Assert.Equal(9 + 4, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
 
             using var first = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
             var models = first.RootElement.GetProperty("Models");
