@@ -1,0 +1,63 @@
+using Intriguing.Adversarial;
+using Intriguing.Samples;
+using Intriguing.Spectral;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>Per-layer Lipschitz bounds against exact singular values, and the certified radius against the attack.</summary>
+public class LipschitzTests
+{
+    [Fact]
+    public void Dense_bounds_are_the_exact_largest_singular_values_rounded_up()
+    {
+        var net = new TanhReluNet(4);
+        LipschitzReport report = LipschitzAnalysis.Analyze(net);
+        double product = 1;
+        foreach (LayerInfo l in TanhReluNet.Summary.Layers)
+        {
+            LayerBound b = report.Layers[l.Index - 1];
+            if (l.Kind == LayerKind.Dense)
+            {
+                double exact = JacobiSvd.SingularValues(net.Parameters.Slice(l.WeightOffset, l.OutputLength * l.InputLength), l.OutputLength, l.InputLength)[0];
+                Assert.True(b.Bound >= exact, $"{l.Name}: bound {b.Bound} below σ₁ {exact}");
+                Assert.True(b.Bound <= exact * (1 + 1e-5), $"{l.Name}: bound {b.Bound} vs σ₁ {exact}");
+            }
+            else
+            {
+                Assert.Equal(l.Kind switch { LayerKind.Softmax => 0.5, _ => 1.0 }, b.Bound);
+            }
+
+            product *= b.Bound;
+        }
+
+        Assert.Equal(product, report.Bound, 12);
+        Assert.Equal(product / 0.5, report.LogitBound, 12);
+    }
+
+    [Fact]
+    public void Certified_radius_never_exceeds_the_attack_distance()
+    {
+        // The certified radius is a guaranteed lower bound on the distance to the nearest adversarial example; the
+        // attack finds an upper bound. The first must never exceed the second.
+        var net = new Fc100x100x10(8);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(net.Parameters, 6f, net.Parameters);
+        LipschitzReport report = LipschitzAnalysis.Analyze(net);
+        var random = new SeededRandom(3);
+        var attack = new LbfgsAttack(net);
+        var ws = net.CreateWorkspace();
+        float[] logits = new float[10];
+        for (int s = 0; s < 6; s++)
+        {
+            float[] x = Enumerable.Range(0, 784).Select(_ => 0.2f + 0.6f * random.NextSingle()).ToArray();
+            net.ForwardTo(ws, 5, x, logits);
+            int label = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logits);
+            double margin = logits[label] - logits.Where((_, i) => i != label).Max();
+            double certified = report.CertifiedRadius(margin);
+            AttackResult r = attack.Untargeted(x, label);
+            Assert.True(r.Success);
+            double l2 = r.Distortion * 28;
+            Assert.True(certified <= l2, $"certified {certified} above the attack's {l2}");
+            Assert.True(certified > 0);
+        }
+    }
+}
