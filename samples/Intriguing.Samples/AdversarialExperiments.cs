@@ -118,7 +118,7 @@ public static class AdversarialExperiments
         var clock = Stopwatch.StartNew();
         var figures = new List<string>();
 
-        int[] trainDraw = Draw(data.Train.Count, count, SeededRandom.Derive(seed, 0xA1));
+        int[] trainDraw = TrainDraw(data, count, seed);
         int[] testDraw = Draw(data.Test.Count, count, SeededRandom.Derive(seed, 0xA2));
         var (t1, t2) = CrossSection("Table 2 — adversarial examples made from training examples, evaluated on every model", s_table1, models, data.Train, trainDraw,
             new[] { 0.1, 0.3 }, rows: null, seed, threads, outputDirectory, figures, log, cancellationToken);
@@ -140,11 +140,15 @@ public static class AdversarialExperiments
         };
     }
 
+    /// <summary>The training examples drawn for Table 1 and Table 2.</summary>
+    public static int[] TrainDraw(MnistData data, int count, ulong seed) => Draw(data.Train.Count, count, SeededRandom.Derive(seed, 0xA1));
+
     /// <summary>The attack settings as one line.</summary>
     public static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,
         $"untargeted minimum distortion = best over the 9 wrong targets; the cross-model tables use one seeded random wrong target per example; per target: minimise c·‖r‖² + cross-entropy(x + r, target) over [0,1]^784 with L-BFGS-B (m = {a.HistorySize}, ≤ {a.MaxIterations} iterations, ≤ {a.MaxEvaluations} evaluations per run); c from {a.InitialC} ×/÷ {a.GrowthFactor} until bracketed (≤ {a.BracketSteps} steps), then {a.BisectionSteps} geometric bisections towards the largest successful c; the best success at any evaluation is kept and moved back along the segment towards the decision boundary ({LbfgsAttack.RefinementSteps} bisections), keeping the target's probability at least {1 + LbfgsAttack.DecisionMargin} times any other so that the decision does not depend on rounding");
 
-    private static int[] Draw(int population, int count, ulong seed)
+    /// <summary>The seeded draw of <paramref name="count"/> example indices out of <paramref name="population"/>.</summary>
+    public static int[] Draw(int population, int count, ulong seed)
     {
         int[] order = Enumerable.Range(0, population).ToArray();
         new SeededRandom(seed).Shuffle(order.AsSpan());

@@ -97,6 +97,9 @@ public sealed record ReproductionResults
     /// <summary>The adversarial sections (Tables 1–4), if run.</summary>
     public AdversarialResults? Adversarial { get; init; }
 
+    /// <summary>Lipschitz bounds and certified radii of the Table 1 models (Sec. 4.3).</summary>
+    public List<SpectralRow>? Spectral { get; init; }
+
     /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers.</summary>
     public List<UnitsSection>? Units { get; init; }
 }
@@ -121,6 +124,8 @@ public static class Reproduction
         AdversarialResults? adversarial = attackCount > 0
             ? AdversarialExperiments.Run(networks, options.Data, attackCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken)
             : null;
+        string[] table1 = Catalog.Models.Where(m => m.Table == "Table 1").Select(m => m.Name).ToArray();
+        List<SpectralRow> spectral = SpectralExperiments.Run(networks, table1, options.Data.Train, AdversarialExperiments.TrainDraw(options.Data, Math.Max(attackCount, 20), options.Seed));
         var unitSections = new List<UnitsSection>();
         foreach (int layer in new[] { 2, 4 })
         {
@@ -133,6 +138,7 @@ public static class Reproduction
         {
             Adversarial = adversarial,
             Units = unitSections,
+            Spectral = spectral,
             Quick = options.Quick,
             Seed = options.Seed,
             Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
@@ -374,6 +380,12 @@ public static class Reproduction
             sb.AppendLine("Attack: " + a.Settings + ".");
             sb.AppendLine();
             sb.AppendLine(string.Create(ci, $"The adversarial sections took {a.Seconds:F0} s."));
+        }
+
+        if (r.Spectral is { Count: > 0 } spectralRows)
+        {
+            sb.AppendLine();
+            SpectralExperiments.Section(sb, spectralRows, r.Adversarial?.Table1);
         }
 
         if (r.Units is { Count: > 0 } units)

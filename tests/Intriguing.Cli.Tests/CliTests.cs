@@ -82,7 +82,7 @@ public class ReproduceTests
             Assert.True(code == 0, stderr + stdout);
             string report = File.ReadAllText(Path.Combine(output, "report.md"));
             Assert.Contains("Quick run (`--quick`)", report);
-            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
             Assert.Equal(4, Directory.GetFiles(output, "units-*.png").Length);
             string html = File.ReadAllText(Path.Combine(output, "report.html"));
