@@ -310,66 +310,9 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
-            // Soft-max cross-entropy objective.
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})\"/>");
-            using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
-            {
-                if (!m.EndsInSoftmax)
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it is trained against target vectors: use the overload that takes targets.\");");
-                }
-                else
-                {
-                    LayerModel last = m.Layers[L - 1];
-                    w.Line("Workspace ws = Own(workspace, batch);");
-                    w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                    w.Line(Guard + ".Length(labels, batch, nameof(labels));");
-                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                    w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
-                    w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
-                    w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
-                    w.Line("ws.Batch = batch;");
-                    w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");
-                    w.Line("float scale = 1f / batch;");
-                    w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", scale);");
-                    w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
-                    w.Line("BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);");
-                    w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
-                    w.Line("if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);");
-                    w.Line("else loss += WeightDecayPenalty();");
-                    w.Line("return loss;");
-                }
-            }
-
+            EmitTrainingObjective(w, m, softmax: true);
             w.Line();
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})\"/>");
-            using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
-            {
-                if (m.EndsInSoftmax)
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " ends in a soft-max, so it is trained against labels: use the overload that takes labels.\");");
-                }
-                else
-                {
-                    w.Line("Workspace ws = Own(workspace, batch);");
-                    w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                    w.Line(Guard + ".Length(targets, batch * OutputLength, nameof(targets));");
-                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                    w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
-                    w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
-                    w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
-                    w.Line("ws.Batch = batch;");
-                    w.Line("// E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.");
-                    w.Line("float scale = 1f / batch;");
-                    w.Line("float loss = scale * " + Act + ".SquaredError(ws.A" + I(L) + "(batch), targets, ws.D" + I(L) + "(batch), batch * OutputLength, scale);");
-                    w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
-                    w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
-                    w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
-                    w.Line("if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);");
-                    w.Line("else loss += WeightDecayPenalty();");
-                    w.Line("return loss;");
-                }
-            }
+            EmitTrainingObjective(w, m, softmax: false);
 
             w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndLayerGradient\"/>");
@@ -420,6 +363,56 @@ public sealed partial class NetworkGenerator
             w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),");
             w.Line("};");
             w.Line();
+        }
+
+        /// <summary>
+        /// One overload of the training objective: soft-max cross-entropy against labels (<paramref name="softmax"/>) or
+        /// squared error against targets. The overload that does not fit the network throws.
+        /// </summary>
+        private static void EmitTrainingObjective(SourceWriter w, NetworkModel m, bool softmax)
+        {
+            int L = m.Layers.Count;
+            string cref = softmax ? "global::System.ReadOnlySpan{int}" : "global::System.ReadOnlySpan{float}";
+            string type = softmax ? "global::System.ReadOnlySpan<int> labels" : ReadOnlySpan + " targets";
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, " + cref + ", int, global::System.Span{float}, global::System.Span{float})\"/>");
+            using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + type + ", int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
+            {
+                if (softmax != m.EndsInSoftmax)
+                {
+                    w.Line(softmax
+                        ? "throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it is trained against target vectors: use the overload that takes targets.\");"
+                        : "throw new global::System.InvalidOperationException(\"" + m.ClassName + " ends in a soft-max, so it is trained against labels: use the overload that takes labels.\");");
+                    return;
+                }
+
+                w.Line("Workspace ws = Own(workspace, batch);");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
+                w.Line(softmax ? Guard + ".Length(labels, batch, nameof(labels));" : Guard + ".Length(targets, batch * OutputLength, nameof(targets));");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
+                w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
+                w.Line("ws.Batch = batch;");
+                if (softmax)
+                {
+                    w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");
+                    w.Line("float scale = 1f / batch;");
+                    w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
+                }
+                else
+                {
+                    w.Line("// E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.");
+                    w.Line("float scale = 1f / batch;");
+                    w.Line("float loss = scale * " + Act + ".SquaredError(ws.A" + I(L) + "(batch), targets, ws.D" + I(L) + "(batch), batch * OutputLength, scale);");
+                }
+
+                w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
+                w.Line("BackwardLayers(ws, " + (softmax ? "LayerCount - 1" : "LayerCount") + ", 0, batch, gradient, !inputGradient.IsEmpty);");
+                w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
+                w.Line("if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);");
+                w.Line("else loss += WeightDecayPenalty();");
+                w.Line("return loss;");
+            }
         }
 
         private static void EmitForwardLayers(SourceWriter w, NetworkModel m)
