@@ -44,12 +44,8 @@ internal static class AttackCommand
         }
 
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
-        double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
-        double sd = ok.Length > 1 ? Math.Sqrt(ok.Sum(r => (r.Distortion - mean) * (r.Distortion - mean)) / (ok.Length - 1)) : 0;
-        double ci = ok.Length > 1 ? 1.96 * sd / Math.Sqrt(ok.Length) : double.NaN;
-        double[] ms = results.Select(r => r.Seconds * 1000).Order().ToArray();
-        double median = ms.Length > 0 ? ms[ms.Length / 2] : double.NaN;
-        double evaluations = results.Length > 0 ? results.Average(r => r.Evaluations) : 0;
+        AttackStatistics stats = AttackStatistics.Of(results);
+        var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
         string stem = $"attack-{Samples.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";

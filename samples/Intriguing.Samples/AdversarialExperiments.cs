@@ -171,11 +171,12 @@ public static class AdversarialExperiments
             var clock = Stopwatch.StartNew();
             AttackResult[] results = AttackRunner.Run(net, source, correct, TargetPolicy.Every, Attack, seed, threads, cancellationToken: cancellationToken);
             AttackResult[] random = AttackRunner.Run(net, source, correct, TargetPolicy.Random, Attack, seed, threads, cancellationToken: cancellationToken);
-            var (mean, sd, ci, median) = Summarise(results);
-            var (rmean, _, rci, rmedian) = Summarise(random);
+            AttackStatistics every = AttackStatistics.Of(results), one = AttackStatistics.Of(random);
+            var (mean, ci, median) = (every.MeanDistortion, every.Ci95, every.MedianMilliseconds);
+            var (rmean, rci, rmedian) = (one.MeanDistortion, one.Ci95, one.MedianMilliseconds);
             AttackResult[] ok = random.Where(r => r.Success).ToArray();
-            stats.Add(new DistortionStats(name, correct.Length, results.Count(r => r.Success), mean, sd, ci,
-                Catalog.Find(name)!.PaperDistortion, median, results.Length > 0 ? results.Average(r => r.Evaluations) : 0,
+            stats.Add(new DistortionStats(name, correct.Length, every.Succeeded, mean, every.StdDevDistortion, ci,
+                Catalog.Find(name)!.PaperDistortion, median, every.MeanEvaluations,
                 ok.Length, rmean, rci, rmedian));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {stats[^1].Succeeded}/{correct.Length} attacked; untargeted minimum distortion {mean:F4} ± {ci:F4}, random target {rmean:F4} ± {rci:F4} (paper {stats[^1].PaperDistortion}); median {median:F0} ms (9 targets) and {rmedian:F0} ms (one target) per example; {clock.Elapsed.TotalSeconds:F1} s"));
@@ -206,15 +207,6 @@ public static class AdversarialExperiments
         }
 
         return (stats, table);
-    }
-
-    private static (double Mean, double Sd, double Ci95, double MedianMs) Summarise(AttackResult[] results)
-    {
-        double[] d = results.Where(r => r.Success).Select(r => r.Distortion).ToArray();
-        double mean = d.Length > 0 ? d.Average() : double.NaN;
-        double sd = d.Length > 1 ? Math.Sqrt(d.Sum(v => (v - mean) * (v - mean)) / (d.Length - 1)) : 0;
-        double[] ms = results.Select(r => r.Seconds * 1000).Order().ToArray();
-        return (mean, sd, d.Length > 1 ? 1.96 * sd / Math.Sqrt(d.Length) : double.NaN, ms.Length > 0 ? ms[ms.Length / 2] : double.NaN);
     }
 
     private static void AddNoise(CrossTable table, INetwork[] nets, Dataset clean, double sigma, ulong seed)
