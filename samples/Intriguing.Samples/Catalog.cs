@@ -47,6 +47,10 @@ public static class Catalog
     private static readonly FullBatchOptions s_convex = new() { MaxIterations = 500 };
     private static readonly SgdOptions s_sigmoid = new() { Epochs = 50, BatchSize = 64, LearningRate = 0.2f, Momentum = 0.9f };
 
+    // FC123-456-10 diverged to a poor optimum at rate 0.2 on one of two seeds (4.2% validation error); at 0.1 with
+    // batch 32 both seeds reached 2.8-3.0%. Chosen on 5,000 examples held out from P1, not on the test set.
+    private static readonly SgdOptions s_wideSigmoid = s_sigmoid with { BatchSize = 32, LearningRate = 0.1f };
+
     /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
     public static IReadOnlyList<ModelEntry> Models { get; } = new[]
     {
@@ -57,7 +61,7 @@ public static class Catalog
         new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0154, 0.065, false, "Table 1"),
         new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_linear with { Epochs = 30 }, 0.0057, 0.019, 0.086, true, "Table 1"),
         new ModelEntry("FC100-100-10 (P1)", s => new Fc100x100x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.02, 0.062, false, "Table 3"),
-        new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.021, 0.059, false, "Table 3"),
+        new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, s_wideSigmoid, 0, 0.021, 0.059, false, "Table 3"),
         new ModelEntry("FC100-100-10' (P2)", s => new Fc100x100x10(s), TrainingSplit.P2, s_sigmoid, 0, 0.021, 0.058, false, "Table 3"),
     };
 
