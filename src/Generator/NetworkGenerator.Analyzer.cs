@@ -188,7 +188,7 @@ public sealed partial class NetworkGenerator
                                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StrideNotDividing, layer.Argument(conv ? 2 : 1), index, Describe(layer), stride, span, unread, oc + "×" + oh + "×" + ow));
                                 }
 
-                                cover = conv ? 1 : Cover(h, kernel, stride, oh) * Cover(wd, kernel, stride, ow);
+                                cover = conv ? 1 : (int)Math.Min((long)Cover(kernel, stride, oh) * Cover(kernel, stride, ow), int.MaxValue);
                             }
                         }
 
@@ -348,22 +348,13 @@ public sealed partial class NetworkGenerator
             return false;
         }
 
-        /// <summary>The largest number of windows (side <paramref name="k"/>, stride <paramref name="s"/>, <paramref name="count"/> of them) that contain one of <paramref name="n"/> positions.</summary>
-        private static int Cover(int n, int k, int s, int count)
-        {
-            int best = 0;
-            // The count is periodic in i (period s) away from the edges, so the first k + 2s positions see every case.
-            long end = Math.Min(n, (long)k + 2L * s);
-            for (int i = 0; i < end; i++)
-            {
-                // Windows o with o·s ≤ i < o·s + k.
-                int first = i < k ? 0 : (i - k) / s + 1;
-                int last = Math.Min(count - 1, i / s);
-                best = Math.Max(best, last - first + 1);
-            }
-
-            return best;
-        }
+        /// <summary>
+        /// The largest number of windows (side <paramref name="k"/>, stride <paramref name="s"/>, <paramref name="count"/>
+        /// of them) that contain one position: min(⌈k/s⌉, count). A position i lies in window o iff o·s ∈ (i − k, i], an
+        /// interval of length k that holds at most ⌈k/s⌉ multiples of s; position (m − 1)·s, m = min(⌈k/s⌉, count), lies in
+        /// windows 0 … m − 1.
+        /// </summary>
+        private static int Cover(int k, int s, int count) => (int)Math.Min(((long)k + s - 1) / s, count);
 
         /// <summary>Elementwise nonlinearities and the soft-max (not dropout, which is the identity outside training).</summary>
         private static bool IsActivation(LayerKind kind) => kind is LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax;
