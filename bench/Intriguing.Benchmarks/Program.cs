@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
 // bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`,
-// `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
+// `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`, `conv-table [SECONDS]`.
 if (args.Length > 0)
 {
     switch (args[0])
@@ -18,6 +18,12 @@ if (args.Length > 0)
             return;
         case "train-table":
             Intriguing.Benchmarks.Training.TrainTable.Run(args);
+            return;
+        case "conv-profile":
+            Intriguing.Benchmarks.Training.ConvProfile.Run();
+            return;
+        case "conv-table":
+            Intriguing.Benchmarks.Training.ConvTable.Run(args);
             return;
         case "attack-table":
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Intriguing.Linear;
 
 namespace Intriguing.Layers;
@@ -167,9 +170,9 @@ public static class Convolution
                         {
                             // Columns j with 0 ≤ j − pad + v < w read a contiguous run of the input row.
                             int j0 = Math.Clamp(pad - v, 0, ow), j1 = Math.Clamp(w + pad - v, j0, ow);
-                            dst.Slice(0, j0).Clear();
-                            src.Slice(j0 - pad + v, j1 - j0).CopyTo(dst.Slice(j0, j1 - j0));
-                            dst.Slice(j1).Clear();
+                            if (j0 > 0) dst.Slice(0, j0).Clear();
+                            CopyRun(src.Slice(j0 - pad + v, j1 - j0), dst.Slice(j0, j1 - j0));
+                            if (j1 < ow) dst.Slice(j1).Clear();
                         }
                         else
                         {
@@ -229,6 +232,20 @@ public static class Convolution
                 }
             }
         }
+    }
+
+    /// <summary>Copies a short run (a row of the output, tens of values) without the call overhead of a block copy.</summary>
+    private static void CopyRun(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        int n = source.Length, i = 0;
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count) Vector256.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+        }
+
+        for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
     }
 
     /// <summary>A 1×1 convolution with stride 1 and no padding: the input itself is the im2col matrix.</summary>

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Intriguing.Layers;
 
 /// <summary>Max-pooling kernels for generated networks (square windows, any stride, no padding).</summary>
@@ -19,36 +22,44 @@ public static class Pooling
         Check(g, x, y, argmax, batch);
         int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride;
         int oh = g.OutputHeight, ow = g.OutputWidth, inLength = g.InputLength, outLength = g.OutputLength;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref int a0 = ref MemoryMarshal.GetReference(argmax);
         for (int s = 0; s < batch; s++)
         {
-            ReadOnlySpan<float> xs = x.Slice(s * inLength, inLength);
+            // Bounds: every index below is < inLength (window inside the input) and every output index < outLength,
+            // both checked against the span lengths by Check.
+            ref float xs = ref Unsafe.Add(ref x0, s * inLength);
+            int o = s * outLength;
             for (int ch = 0; ch < c; ch++)
             {
                 int plane = ch * h * w;
                 for (int i = 0; i < oh; i++)
                 {
-                    for (int j = 0; j < ow; j++)
+                    int rowFirst = plane + i * stride * w;
+                    for (int j = 0; j < ow; j++, o++)
                     {
-                        int first = plane + i * stride * w + j * stride;
+                        int first = rowFirst + j * stride;
                         int best = first;
-                        float max = xs[first];
+                        float max = Unsafe.Add(ref xs, first);
                         for (int u = 0; u < k; u++)
                         {
                             int rowStart = first + u * w;
                             for (int v = 0; v < k; v++)
                             {
-                                float value = xs[rowStart + v];
-                                if (value > max)
-                                {
-                                    max = value;
-                                    best = rowStart + v;
-                                }
+                                // Branch-free selects through masks: on real data the winner is unpredictable,
+                                // and a mispredicted branch per value costs more than the whole comparison.
+                                float value = Unsafe.Add(ref xs, rowStart + v);
+                                bool greater = value > max;
+                                int mask = -Unsafe.As<bool, byte>(ref greater);
+                                best ^= (rowStart + v ^ best) & mask;
+                                int bits = BitConverter.SingleToInt32Bits(max);
+                                max = BitConverter.Int32BitsToSingle(bits ^ ((BitConverter.SingleToInt32Bits(value) ^ bits) & mask));
                             }
                         }
 
-                        int o = s * outLength + (ch * oh + i) * ow + j;
-                        y[o] = max;
-                        argmax[o] = best;
+                        Unsafe.Add(ref y0, o) = max;
+                        Unsafe.Add(ref a0, o) = best;
                     }
                 }
             }
