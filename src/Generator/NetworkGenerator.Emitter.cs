@@ -747,6 +747,10 @@ public sealed partial class NetworkGenerator
             return (int)System.Math.Min(length, int.MaxValue);
         }
 
+        /// <summary>The input row (or column) read at output position <paramref name="i"/>: "4i − 2", "i − 1" or "i".</summary>
+        private static string Index(LayerModel l, string i) =>
+            (l.Shape.Stride == 1 ? i : I(l.Shape.Stride) + i) + (l.Shape.Padding == 0 ? "" : " − " + I(l.Shape.Padding));
+
         private static string WeightShape(LayerModel l) => l.Kind == LayerKind.Conv
             ? I(l.Shape.OutC) + " × " + I(l.Shape.InC) + " × " + I(l.Shape.Kernel) + " × " + I(l.Shape.Kernel)
             : I(l.OutputLength) + " × " + I(l.InputLength);
@@ -758,7 +762,7 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "y = tanh(x).",
             LayerKind.ReLU => "y = max(0, x).",
             LayerKind.Softmax => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.",
-            LayerKind.Conv => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + I(l.Shape.Stride) + "i − " + I(l.Shape.Padding) + " + u, " + I(l.Shape.Stride) + "j − " + I(l.Shape.Padding) + " + v], "
+            LayerKind.Conv => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + Index(l, "i") + " + u, " + Index(l, "j") + " + v], "
                 + (l.Shape.Circular ? "indices mod " + I(l.Shape.InH) + "×" + I(l.Shape.InW) + " (circular)" : "zero outside the input") + "; W: " + WeightShape(l) + "; im2col + GEMM per sample.",
             LayerKind.MaxPool => "y[c,i,j] = max over the " + I(l.Shape.Kernel) + "×" + I(l.Shape.Kernel) + " window at (" + I(l.Shape.Stride) + "i, " + I(l.Shape.Stride) + "j); the winner's index is kept for the backward pass.",
             LayerKind.ContrastNorm => "y = x / (ε + ‖x‖²)^γ over the channels at each position, ε = " + l.P1.ToString("R", CultureInfo.InvariantCulture) + ", γ = " + l.P2.ToString("R", CultureInfo.InvariantCulture) + ".",

@@ -764,7 +764,7 @@ partial class AlexNet : global::Intriguing.INetwork
             global::Intriguing.Layers.Pooling.MaxForward(s_geometry4, ws.A3(batch), ws.A4(batch), ws.Argmax4(batch), batch);
         }
 
-        // Layer 5, Conv2: 96×27×27 → 256×27×27. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 2 + u, 1j − 2 + v], zero outside the input; W: 256 × 96 × 5 × 5; im2col + GEMM per sample.
+        // Layer 5, Conv2: 96×27×27 → 256×27×27. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 2 + u, j − 2 + v], zero outside the input; W: 256 × 96 × 5 × 5; im2col + GEMM per sample.
         if (from < 5 && to >= 5)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry5, ws.A4(batch), Conv2Weights, Conv2Bias, ws.A5(batch), ws.Columns, batch);
@@ -788,7 +788,7 @@ partial class AlexNet : global::Intriguing.INetwork
             global::Intriguing.Layers.Pooling.MaxForward(s_geometry8, ws.A7(batch), ws.A8(batch), ws.Argmax8(batch), batch);
         }
 
-        // Layer 9, Conv3: 256×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 1 + u, 1j − 1 + v], zero outside the input; W: 384 × 256 × 3 × 3; im2col + GEMM per sample.
+        // Layer 9, Conv3: 256×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 256 × 3 × 3; im2col + GEMM per sample.
         if (from < 9 && to >= 9)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry9, ws.A8(batch), Conv3Weights, Conv3Bias, ws.A9(batch), ws.Columns, batch);
@@ -800,7 +800,7 @@ partial class AlexNet : global::Intriguing.INetwork
             global::Intriguing.Activations.ReLU(ws.A9(batch), ws.A10(batch));
         }
 
-        // Layer 11, Conv4: 384×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 1 + u, 1j − 1 + v], zero outside the input; W: 384 × 384 × 3 × 3; im2col + GEMM per sample.
+        // Layer 11, Conv4: 384×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 384 × 3 × 3; im2col + GEMM per sample.
         if (from < 11 && to >= 11)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry11, ws.A10(batch), Conv4Weights, Conv4Bias, ws.A11(batch), ws.Columns, batch);
@@ -812,7 +812,7 @@ partial class AlexNet : global::Intriguing.INetwork
             global::Intriguing.Activations.ReLU(ws.A11(batch), ws.A12(batch));
         }
 
-        // Layer 13, Conv5: 384×13×13 → 256×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 1 + u, 1j − 1 + v], zero outside the input; W: 256 × 384 × 3 × 3; im2col + GEMM per sample.
+        // Layer 13, Conv5: 384×13×13 → 256×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 256 × 384 × 3 × 3; im2col + GEMM per sample.
         if (from < 13 && to >= 13)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry13, ws.A12(batch), Conv5Weights, Conv5Bias, ws.A13(batch), ws.Columns, batch);

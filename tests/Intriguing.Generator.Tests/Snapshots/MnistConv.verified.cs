@@ -470,7 +470,7 @@ partial class MnistConv : global::Intriguing.INetwork
     /// <summary>Runs layers <paramref name="from"/>+1 … <paramref name="to"/>: reads activation <paramref name="from"/>, writes the activations above it.</summary>
     private void ForwardLayers(Workspace ws, int from, int to, int batch)
     {
-        // Layer 1, Conv1: 1×28×28 → 16×24×24. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 0 + u, 1j − 0 + v], zero outside the input; W: 16 × 1 × 5 × 5; im2col + GEMM per sample.
+        // Layer 1, Conv1: 1×28×28 → 16×24×24. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i + u, j + v], zero outside the input; W: 16 × 1 × 5 × 5; im2col + GEMM per sample.
         if (from < 1 && to >= 1)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry1, ws.A0(batch), Conv1Weights, Conv1Bias, ws.A1(batch), ws.Columns, batch);
@@ -488,7 +488,7 @@ partial class MnistConv : global::Intriguing.INetwork
             global::Intriguing.Layers.Pooling.MaxForward(s_geometry3, ws.A2(batch), ws.A3(batch), ws.Argmax3(batch), batch);
         }
 
-        // Layer 4, Conv2: 16×12×12 → 32×8×8. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 1i − 0 + u, 1j − 0 + v], zero outside the input; W: 32 × 16 × 5 × 5; im2col + GEMM per sample.
+        // Layer 4, Conv2: 16×12×12 → 32×8×8. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i + u, j + v], zero outside the input; W: 32 × 16 × 5 × 5; im2col + GEMM per sample.
         if (from < 4 && to >= 4)
         {
             global::Intriguing.Layers.Convolution.Forward(s_geometry4, ws.A3(batch), Conv2Weights, Conv2Bias, ws.A4(batch), ws.Columns, batch);
