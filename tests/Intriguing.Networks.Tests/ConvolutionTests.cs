@@ -167,6 +167,62 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void Conv_training_steps_with_dropout_and_norms_allocate_nothing()
+    {
+        var conv = new MnistConv(1);
+        NetworkWorkspace ws = conv.CreateWorkspace(16);
+        var norm = new NormNet(1);
+        NetworkWorkspace nws = norm.CreateWorkspace(4);
+        var drop = new DropoutNet(1);
+        NetworkWorkspace dws = drop.CreateWorkspace(4);
+        dws.Training = true;
+        var random = new SeededRandom(2);
+        float[] x = Enumerable.Range(0, 16 * 784).Select(_ => random.NextSingle()).ToArray();
+        int[] labels = Enumerable.Range(0, 16).Select(i => i % 3).ToArray();
+        float[] gradient = new float[MnistConv.ParameterBufferLength], normGradient = new float[NormNet.ParameterBufferLength], dropGradient = new float[DropoutNet.ParameterBufferLength];
+        float[] inputGradient = new float[784], outputs = new float[16 * 10];
+
+        for (int i = 0; i < 20; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Step()
+        {
+            conv.LossAndGradient(ws, x, labels, 16, gradient);
+            conv.Forward(ws, x, outputs, 16);
+            conv.LossAndLayerGradient(ws, 0, x.AsSpan(0, 784), labels.AsSpan(0, 1), 1, inputGradient);
+            norm.LossAndGradient(nws, x.AsSpan(0, 4 * NormNet.InputLength), labels.AsSpan(0, 4), 4, normGradient, inputGradient.AsSpan(0, 4 * NormNet.InputLength));
+            dws.TrainingStep++;
+            drop.LossAndGradient(dws, x.AsSpan(0, 4 * DropoutNet.InputLength), labels.AsSpan(0, 4), 4, dropGradient);
+        }
+    }
+
+    [Fact]
+    public void Conv_weights_are_initialised_with_fan_in_channels_times_kernel_area()
+    {
+        // Every layer of MNIST-Conv is followed by a ReLU except the last: He, a = √(6 / fan-in); the last: Glorot.
+        var net = new MnistConv(5);
+        (float[] Weights, double Limit)[] layers =
+        {
+            (net.Conv1Weights.ToArray(), Math.Sqrt(6.0 / (1 * 5 * 5))),
+            (net.Conv2Weights.ToArray(), Math.Sqrt(6.0 / (16 * 5 * 5))),
+            (net.Dense1Weights.ToArray(), Math.Sqrt(6.0 / 512)),
+            (net.Dense2Weights.ToArray(), Math.Sqrt(6.0 / (100 + 10))),
+        };
+        foreach (var (weights, limit) in layers)
+        {
+            double max = weights.Max(Math.Abs);
+            Assert.True(max <= limit && max > 0.9 * limit, $"max |w| {max} for limit {limit}");
+            // Uniform on (−a, a): variance a²/3.
+            double variance = weights.Average(w => (double)w * w);
+            Assert.InRange(variance, limit * limit / 3 * 0.7, limit * limit / 3 * 1.3);
+        }
+
+        Assert.True(net.Conv1Bias.ToArray().All(b => b == 0));
+    }
+
+    [Fact]
     public void AlexNet_has_the_papers_layer_shapes_and_parameter_count()
     {
         NetworkSummary summary = AlexNet.Summary;
