@@ -77,8 +77,11 @@ public sealed class DropoutAttribute : Attribute
     public double P { get; }
 }
 
-/// <summary>How a convolution treats positions outside its input.</summary>
-public enum PaddingMode
+/// <summary>
+/// How a <see cref="ConvAttribute"/> treats positions outside its input (<c>Mode = Padding.Circular</c>). The runtime
+/// describes the same choice with <c>Intriguing.PaddingMode</c> in a layer's geometry.
+/// </summary>
+public enum Padding
 {
     /// <summary>Zeros outside the input (the usual convolution).</summary>
     Zero,
@@ -97,7 +100,7 @@ public enum PaddingMode
 /// channel-major per sample. The output is <c>filters × H′ × W′</c> with <c>H′ = (H + 2·padding − kernel) / stride + 1</c>;
 /// when the stride does not divide <c>H + 2·padding − kernel</c> the last rows (columns) of the padded input are not
 /// read, and the generator warns (INT017). Outside the input the padding is zero, or wraps around with
-/// <see cref="Mode"/> = <see cref="PaddingMode.Circular"/>.</para>
+/// <see cref="Mode"/> = <see cref="Intriguing.Padding.Circular"/>.</para>
 /// <para>The layer needs a 3-D input (an image <c>[Input(c, h, w)]</c>, or the output of a convolution or pooling
 /// layer). Training adds <c>(λ/2)·‖W‖²</c> (biases are not decayed). Its Lipschitz constant is computed in the
 /// Fourier domain: exact for circular padding, an upper bound for zero padding.</para>
@@ -130,8 +133,8 @@ public sealed class ConvAttribute : Attribute
     /// <summary>Rows and columns added on each side.</summary>
     public int Padding { get; }
 
-    /// <summary>Zero padding (default) or circular padding.</summary>
-    public PaddingMode Mode { get; set; }
+    /// <summary>Zero padding (default) or circular padding: <c>Mode = Padding.Circular</c>.</summary>
+    public global::Intriguing.Padding Mode { get; set; }
 
     /// <summary>Weight decay λ of the kernels (penalty (λ/2)·‖W‖²). Default 0; must be finite and ≥ 0.</summary>
     public double WeightDecay { get; set; }

@@ -260,7 +260,7 @@ public class DiagnosticTests
             [Network, Input(10), Dropout(0.2), Dense(8), ReLU, Dropout(0.5), Dense(3), Softmax]
             internal partial class C;
             [Network, Input(3, 17, 17)]
-            [Conv(8, 3, padding: 1, Mode = PaddingMode.Circular, WeightDecay = 1e-4), ReLU, LocalResponseNorm, MaxPool(3, 2)]
+            [Conv(8, 3, padding: 1, Mode = Padding.Circular, WeightDecay = 1e-4), ReLU, LocalResponseNorm, MaxPool(3, 2)]
             [Conv(4, 5, stride: 1, padding: 2, Bias = false), Tanh, ContrastNorm(1, 0.5), MaxPool(4)]
             [Dense(3), Softmax]
             internal partial class D;

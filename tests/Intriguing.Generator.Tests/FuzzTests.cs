@@ -15,8 +15,8 @@ public class FuzzTests
         "Dense({n}, WeightDecay = double.PositiveInfinity)", "Dense({n}, WeightDecay = 1e308 * 10)", "Input(int.MinValue)",
         "Dropout({d})", "Dropout({n})", "Dropout", "Dropout(\"x\")", "Dropout(0.5, 1)", "Dropout(double.NaN)", "Dropout(0.999999)",
         // Convolution, pooling, normalisation: sizes, strides and paddings from the size list (zero, negative, huge).
-        "Conv({n}, {n})", "Conv({n}, {n}, {n}, {n})", "Conv({n}, {n}, stride: {n})", "Conv({n}, {n}, padding: {n}, Mode = PaddingMode.Circular)",
-        "Conv({n}, {n}, {n}, {n}, WeightDecay = {d}, Bias = {b})", "Conv({n})", "Conv", "Conv({n}, {n}, Mode = (PaddingMode)7)",
+        "Conv({n}, {n})", "Conv({n}, {n}, {n}, {n})", "Conv({n}, {n}, stride: {n})", "Conv({n}, {n}, padding: {n}, Mode = Padding.Circular)",
+        "Conv({n}, {n}, {n}, {n}, WeightDecay = {d}, Bias = {b})", "Conv({n})", "Conv", "Conv({n}, {n}, Mode = (Padding)7)",
         "MaxPool({n})", "MaxPool({n}, {n})", "MaxPool", "MaxPool({n}, {n}, {n})",
         "ContrastNorm", "ContrastNorm({d}, {d})", "ContrastNorm({d})", "LocalResponseNorm", "LocalResponseNorm({n})",
         "LocalResponseNorm({n}, {d}, {d}, {d})", "LocalResponseNorm(beta: {d})",
@@ -123,7 +123,7 @@ public class FuzzTests
                 while ((n + 2 * p - k) % s != 0) s--;
                 bool circular = random.NextInt(2) == 0;
                 source.Append("[Conv(").Append(1 + random.NextInt(4)).Append(", ").Append(k).Append(", ").Append(s).Append(", ").Append(p)
-                    .Append(circular ? ", Mode = PaddingMode.Circular" : "").Append("), ").Append(new[] { "ReLU", "Tanh", "Sigmoid" }[random.NextInt(3)]);
+                    .Append(circular ? ", Mode = Padding.Circular" : "").Append("), ").Append(new[] { "ReLU", "Tanh", "Sigmoid" }[random.NextInt(3)]);
                 n = (n + 2 * p - k) / s + 1;
                 if (random.NextInt(2) == 0) source.Append(", ContrastNorm(").Append(0.5 + random.NextInt(3)).Append(", 0.5)");
                 if (random.NextInt(2) == 0) source.Append(", LocalResponseNorm(").Append(1 + 2 * random.NextInt(3)).Append(')');

@@ -121,7 +121,7 @@ public class ModelEqualityTests
         Assert.NotSame(first, second);
         Assert.Equal(first, second);
         Assert.Equal(first.GetHashCode(), second.GetHashCode());
-        Assert.NotEqual(first, Output(step, source.Replace("padding: 1)", "padding: 1, Mode = PaddingMode.Circular)")));
+        Assert.NotEqual(first, Output(step, source.Replace("padding: 1)", "padding: 1, Mode = Padding.Circular)")));
         Assert.NotEqual(first, Output(step, source.Replace("MaxPool(3, 2)", "MaxPool(3, 1)")));
         Assert.NotEqual(first, Output(step, source.Replace("Dropout(0.5)", "Dropout(0.25)")));
     }

@@ -40,7 +40,7 @@ public partial class DropoutNet;
 public partial class ConvZeroNet;
 
 // Circular padding; stride 1 then stride 2 without bias; 1×6×6 → 2×6×6 → 3×3×3.
-[Network, Input(1, 6, 6), Conv(2, 3, 1, 1, Mode = PaddingMode.Circular), Sigmoid, Conv(3, 4, 2, 1, Mode = PaddingMode.Circular, Bias = false, WeightDecay = 0.02), ReLU, Dense(4), Softmax]
+[Network, Input(1, 6, 6), Conv(2, 3, 1, 1, Mode = Padding.Circular), Sigmoid, Conv(3, 4, 2, 1, Mode = Padding.Circular, Bias = false, WeightDecay = 0.02), ReLU, Dense(4), Softmax]
 public partial class ConvCircularNet;
 
 // Non-overlapping pooling: 2×7×7 → 3×6×6 → 3×3×3.
