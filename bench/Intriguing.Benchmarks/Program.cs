@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
 // bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`,
-// `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`, `conv-table [SECONDS]`.
+// `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
 if (args.Length > 0)
 {
     switch (args[0])
@@ -19,14 +19,17 @@ if (args.Length > 0)
         case "train-table":
             Intriguing.Benchmarks.Training.TrainTable.Run(args);
             return;
-        case "conv-profile":
-            Intriguing.Benchmarks.Training.ConvProfile.Run();
+        case "attack-table":
+            Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
             return;
+
+        // Convolutional networks: `conv-table [SECONDS]` (against PyTorch by bench/reference/conv_compare.sh) and
+        // `conv-profile` (microseconds per sample of each MNIST-Conv kernel).
         case "conv-table":
             Intriguing.Benchmarks.Training.ConvTable.Run(args);
             return;
-        case "attack-table":
-            Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
+        case "conv-profile":
+            Intriguing.Benchmarks.Training.ConvProfile.Run();
             return;
     }
 }
