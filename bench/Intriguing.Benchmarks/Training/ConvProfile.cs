@@ -4,7 +4,10 @@ using Intriguing.Layers;
 
 namespace Intriguing.Benchmarks.Training;
 
-/// <summary>Timing mode <c>conv-profile</c>: microseconds per sample of each MNIST-Conv kernel at batch 32, one thread.</summary>
+/// <summary>
+/// Timing mode <c>conv-profile</c>: microseconds per sample of each MNIST-Conv kernel at batch 32, one thread. Run it
+/// with <c>DOTNET_TieredCompilation=0</c>: the measurements are short, and tier-0 code inflates im2col several times.
+/// </summary>
 public static class ConvProfile
 {
     public static void Run()
@@ -46,8 +49,6 @@ public static class ConvProfile
         Time("conv2 dcol = Wᵀ·dY (AtB 400×64×32)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyAtB(w2, y2.AsSpan(s * 2048, 2048), cols, 400, 64, 32); });
         Time("conv2 dW += dY·colᵀ (ABt 32×400×64)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyABt(y2.AsSpan(s * 2048, 2048), cols, gw2, 32, 400, 64, true); });
         Time("conv2 Y = W·col (AB 32×64×400)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyAB(w2, cols, y2.AsSpan(s * 2048, 2048), 32, 64, 400); });
-        Time("conv2 im2col + AB per sample", () => { for (int s = 0; s < B; s++) { Convolution.Im2Col(conv2, x2.AsSpan(s * 2304, 2304), cols); Intriguing.Linear.Gemm.MultiplyAB(w2, cols, y2.AsSpan(s * 2048, 2048), 32, 64, 400); } });
-        Time("conv2 forward without bias", () => Convolution.Forward(conv2, x2, w2, default, y2, cols, B));
         Time("im2col conv2", () => { for (int s = 0; s < B; s++) Convolution.Im2Col(conv2, x2.AsSpan(s * 2304, 2304), cols); });
         Time("col2im conv2", () => { for (int s = 0; s < B; s++) Convolution.Col2Im(conv2, cols, dx2.AsSpan(s * 2304, 2304)); });
     }
