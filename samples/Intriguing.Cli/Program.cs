@@ -21,17 +21,24 @@ var modelOption = new Option<string>("--model", "-m") { Description = "Model nam
 modelOption.Validators.Add(r =>
 {
     string? name = r.GetValueOrDefault<string>();
-    if (name is not null && Catalog.Find(name) is null) r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.Models.Select(m => m.Name))}.");
+    if (name is not null && Catalog.Find(name) is null) r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.All.Select(m => m.Name))}.");
 });
 
 // intriguing models
 var models = new Command("models", "List the paper's networks with their compile-time summaries (shapes, parameters, multiply-adds, Lipschitz-bound methods).");
 models.SetAction(_ =>
 {
-    foreach (ModelEntry m in Catalog.Models)
+    foreach (ModelEntry m in Catalog.All)
     {
         Console.WriteLine($"{m.Name}  [{m.Table}, trained on {m.Split}]");
         Console.WriteLine(m.Create(0).Summary.ToString());
+        Console.WriteLine();
+    }
+
+    foreach ((string name, Func<ulong, INetwork> create) in Catalog.ShapesOnly)
+    {
+        Console.WriteLine($"{name}  [layer shapes only, not trained]");
+        Console.WriteLine(create(0).Summary.ToString());
         Console.WriteLine();
     }
 
@@ -124,7 +131,7 @@ evaluate.SetAction(parse => Cli.Guard(() =>
         Console.WriteLine($"  P2 error:           {Evaluation.ErrorRate(net, p2):P2}");
     }
 
-    Console.WriteLine($"  test error:         {Evaluation.ErrorRate(net, data.Test):P2}   (paper {entry.PaperTestError:P2})");
+    Console.WriteLine($"  test error:         {Evaluation.ErrorRate(net, data.Test):P2}" + (double.IsNaN(entry.PaperTestError) ? "" : $"   (paper {entry.PaperTestError:P2})"));
     return 0;
 }));
 

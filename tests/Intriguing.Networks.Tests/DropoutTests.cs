@@ -221,6 +221,14 @@ public class DropoutTests
         Assert.True(a.Parameters.SequenceEqual(b.Parameters));
         Assert.False(a.Parameters.SequenceEqual(off.Parameters));
 
+        // A network without dropout trains to the same parameters whether training mode is on or off.
+        Intriguing.Data.Dataset five = new("synthetic", data.Samples.Where((_, i) => i % 7 < 5).ToArray(), data.Labels, 5, 3);
+        var plainOn = new FlatNormNet(3);
+        var plainOff = new FlatNormNet(3);
+        Trainer.Fit(plainOn, five, options);
+        Trainer.Fit(plainOff, five, options with { Dropout = false });
+        Assert.True(plainOn.Parameters.SequenceEqual(plainOff.Parameters));
+
         // One chunk or two: the same masks, so the same parameters up to the order of the float sums.
         var one = new DropoutNet(2);
         Trainer.Fit(one, data, options with { Chunks = 1 });
