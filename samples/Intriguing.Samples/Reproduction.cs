@@ -166,7 +166,7 @@ public static class Reproduction
             results.Add(result);
             networks[entry.Name] = net;
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{entry.Name}: train error {result.TrainError:P2}, test error {result.TestError:P2} (paper {result.PaperTestError:P2}){(result.FromCheckpoint ? ", from checkpoint" : $", trained in {result.TrainSeconds:F1} s")}"));
+                $"{entry.Name}: train error {result.TrainError:P2}, test error {result.TestError:P2}{(double.IsNaN(result.PaperTestError) ? "" : $" (paper {result.PaperTestError:P2})")}{(result.FromCheckpoint ? ", from checkpoint" : $", trained in {result.TrainSeconds:F1} s")}"));
         }
 
         return (results, networks);
