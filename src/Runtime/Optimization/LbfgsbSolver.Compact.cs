@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Intriguing.Optimization;
 
@@ -349,12 +351,21 @@ public sealed partial class LbfgsbSolver
 
         bool wrk = _ileave < n || _nenter > 0 || _updatd;
         int nfree = 0, iact = n;
+        double[] freeMask = _freeMask, activeMask = _activeMask;
         for (int i = 0; i < n; i++)
         {
             if (iwhere[i] <= 0)
+            {
                 index[nfree++] = i;
+                freeMask[i] = 1.0;
+                activeMask[i] = 0.0;
+            }
             else
+            {
                 index[--iact] = i;
+                freeMask[i] = 0.0;
+                activeMask[i] = 1.0;
+            }
         }
 
         _nfree = nfree;
@@ -498,8 +509,6 @@ public sealed partial class LbfgsbSolver
         int n = _n, m = _m, m2 = 2 * m, col = _col, nsub = _nfree, head = _head;
         double theta = _theta;
         double[] wn1 = _wn1, wn = _wn;
-        ReadOnlySpan<int> free = _index.AsSpan(0, nsub);
-        ReadOnlySpan<int> active = _index.AsSpan(nsub, n - nsub);
         ReadOnlySpan<int> entering = _indx2.AsSpan(0, _nenter);
         ReadOnlySpan<int> leaving = _indx2.AsSpan(_ileave, n - _ileave);
         bool allFree = nsub == n;
@@ -528,9 +537,9 @@ public sealed partial class LbfgsbSolver
                 int js = m + jy;
                 double temp1 = allFree
                     ? TensorPrimitives.Dot<double>(YColumn(ipntr), YColumn(jpntr))
-                    : DotIndexed(_wy, ipntr * n, _wy, jpntr * n, free);
-                double temp2 = allFree ? 0 : DotIndexed(_ws, ipntr * n, _ws, jpntr * n, active);
-                double temp3 = allFree ? 0 : DotIndexed(_ws, ipntr * n, _wy, jpntr * n, active);
+                    : MaskedDot(YColumn(ipntr), YColumn(jpntr), _freeMask);
+                double temp2 = allFree ? 0 : MaskedDot(SColumn(ipntr), SColumn(jpntr), _activeMask);
+                double temp3 = allFree ? 0 : MaskedDot(SColumn(ipntr), YColumn(jpntr), _activeMask);
                 wn1[iy + jy * m2] = temp1;
                 wn1[isRow + js * m2] = temp2;
                 wn1[isRow + jy * m2] = temp3;
@@ -545,7 +554,7 @@ public sealed partial class LbfgsbSolver
             {
                 double temp3 = allFree
                     ? TensorPrimitives.Dot<double>(SColumn(ipntr), YColumn(jpntr))
-                    : DotIndexed(_ws, ipntr * n, _wy, jpntr * n, free);
+                    : MaskedDot(SColumn(ipntr), YColumn(jpntr), _freeMask);
                 ipntr = NextPointer(ipntr);
                 wn1[m + i + jyCol * m2] = temp3;
             }
@@ -641,26 +650,23 @@ public sealed partial class LbfgsbSolver
 
     /// <summary>
     /// Reduced gradient at the Cauchy point over the free variables, r = −Zᵀ(g + θ(z − x) − W M c)
-    /// (Fortran <c>cmprlb</c>), compressed into rsub[0..nfree).
+    /// (Fortran <c>cmprlb</c>), in rsub at the variables' own positions (zero at the active ones).
     /// </summary>
     private int ReducedGradient(ReadOnlySpan<double> x)
     {
-        int n = _n, m = _m, col = _col, nfree = _nfree;
+        int n = _n, m = _m, col = _col;
         double theta = _theta;
-        double[] r = _rsub, g = _g, z = _z;
+        Span<double> r = _rsub.AsSpan(0, n);
         if (!_cnstnd && col > 0)
         {
-            TensorPrimitives.Negate(g, r);
+            TensorPrimitives.Negate(_g, r);
             return 0;
         }
 
-        int[] index = _index;
-        bool allFree = nfree == n;
-        for (int i = 0; i < nfree; i++)
-        {
-            int k = index[i];
-            r[i] = -theta * (z[k] - x[k]) - g[k];
-        }
+        // r = −θ(z − x) − g on every variable; the active ones are zeroed at the end.
+        TensorPrimitives.Subtract(_z, x, r);
+        TensorPrimitives.Multiply(r, -theta, r);
+        TensorPrimitives.Subtract(r, _g, r);
 
         Span<double> wa = _wa;
         if (Bmv(wa.Slice(2 * m, 2 * col), wa.Slice(0, 2 * col)) != 0)
@@ -670,24 +676,13 @@ public sealed partial class LbfgsbSolver
         for (int j = 0; j < col; j++)
         {
             double a1 = wa[j], a2 = theta * wa[col + j];
-            if (allFree)
-            {
-                TensorPrimitives.MultiplyAdd(YColumn(pointr), a1, r, r);
-                TensorPrimitives.MultiplyAdd(SColumn(pointr), a2, r, r);
-            }
-            else
-            {
-                int off = pointr * n;
-                for (int i = 0; i < nfree; i++)
-                {
-                    int k = index[i];
-                    r[i] = r[i] + _wy[off + k] * a1 + _ws[off + k] * a2;
-                }
-            }
-
+            TensorPrimitives.MultiplyAdd(YColumn(pointr), a1, r, r);
+            TensorPrimitives.MultiplyAdd(SColumn(pointr), a2, r, r);
             pointr = NextPointer(pointr);
         }
 
+        if (_nfree != n)
+            TensorPrimitives.Multiply(r, _freeMask, r);
         return 0;
     }
 
@@ -706,32 +701,14 @@ public sealed partial class LbfgsbSolver
         if (nsub <= 0)
             return 0;
 
-        // wv = WᵀZ d.
+        // wv = WᵀZ d (d is zero at the active variables).
+        Span<double> dn = d.AsSpan(0, n);
         Span<double> wv = _wa.AsSpan(0, col2);
         int pointr = _head;
         for (int i = 0; i < col; i++)
         {
-            double temp1, temp2;
-            if (allFree)
-            {
-                temp1 = TensorPrimitives.Dot<double>(YColumn(pointr), d.AsSpan(0, n));
-                temp2 = TensorPrimitives.Dot<double>(SColumn(pointr), d.AsSpan(0, n));
-            }
-            else
-            {
-                temp1 = 0;
-                temp2 = 0;
-                int off = pointr * n;
-                for (int j = 0; j < nsub; j++)
-                {
-                    int k = ind[j];
-                    temp1 += _wy[off + k] * d[j];
-                    temp2 += _ws[off + k] * d[j];
-                }
-            }
-
-            wv[i] = temp1;
-            wv[col + i] = theta * temp2;
+            wv[i] = TensorPrimitives.Dot<double>(YColumn(pointr), dn);
+            wv[col + i] = theta * TensorPrimitives.Dot<double>(SColumn(pointr), dn);
             pointr = NextPointer(pointr);
         }
 
@@ -745,36 +722,26 @@ public sealed partial class LbfgsbSolver
         if (info != 0)
             return info;
 
-        // d = (d + ZᵀW wv / θ) / θ: the Newton step over the free variables.
+        // d = (d + ZᵀW wv / θ) / θ: the Newton step over the free variables (computed everywhere, then zeroed at the
+        // active variables).
         pointr = _head;
         for (int jy = 0; jy < col; jy++)
         {
             int js = col + jy;
             double a = wv[jy] / theta, b = wv[js];
-            if (allFree)
-            {
-                TensorPrimitives.MultiplyAdd(YColumn(pointr), a, d.AsSpan(0, n), d.AsSpan(0, n));
-                TensorPrimitives.MultiplyAdd(SColumn(pointr), b, d.AsSpan(0, n), d.AsSpan(0, n));
-            }
-            else
-            {
-                int off = pointr * n;
-                for (int i = 0; i < nsub; i++)
-                {
-                    int k = ind[i];
-                    d[i] = d[i] + _wy[off + k] * a + _ws[off + k] * b;
-                }
-            }
-
+            TensorPrimitives.MultiplyAdd(YColumn(pointr), a, dn, dn);
+            TensorPrimitives.MultiplyAdd(SColumn(pointr), b, dn, dn);
             pointr = NextPointer(pointr);
         }
 
-        TensorPrimitives.Multiply(d.AsSpan(0, nsub), 1.0 / theta, d.AsSpan(0, nsub));
+        TensorPrimitives.Multiply(dn, 1.0 / theta, dn);
+        if (!allFree)
+            TensorPrimitives.Multiply(dn, _freeMask, dn);
 
         if (!_cnstnd)
         {
             // No bounds: the Newton point is the answer.
-            TensorPrimitives.Add(z, d.AsSpan(0, n), z);
+            TensorPrimitives.Add(z, dn, z);
             return 0;
         }
 
@@ -784,7 +751,7 @@ public sealed partial class LbfgsbSolver
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            double dk = d[i], xk = z[k];
+            double dk = d[k], xk = z[k];
             switch (nbd[k])
             {
                 case 0:
@@ -827,7 +794,7 @@ public sealed partial class LbfgsbSolver
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            double dk = d[i];
+            double dk = d[k];
             if (nbd[k] == 0)
                 continue;
             if (dk < 0 && nbd[k] <= 2)
@@ -856,27 +823,49 @@ public sealed partial class LbfgsbSolver
 
         if (alpha < 1.0)
         {
-            double dk = d[ibd];
             int k = ind[ibd];
+            double dk = d[k];
             if (dk > 0)
             {
                 z[k] = u[k];
-                d[ibd] = 0;
+                d[k] = 0;
             }
             else if (dk < 0)
             {
                 z[k] = l[k];
-                d[ibd] = 0;
+                d[k] = 0;
             }
         }
 
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            z[k] += alpha * d[i];
+            z[k] += alpha * d[k];
         }
 
         return 0;
+    }
+
+    /// <summary>Σ a[i]·b[i]·mask[i] in 256-bit vectors (four partial sums, then the scalar tail).</summary>
+    private static double MaskedDot(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> mask)
+    {
+        int n = a.Length, i = 0;
+        if (b.Length < n || mask.Length < n)
+            throw new ArgumentException("The operands are shorter than a.");
+        ref double pa = ref MemoryMarshal.GetReference(a);
+        ref double pb = ref MemoryMarshal.GetReference(b);
+        ref double pm = ref MemoryMarshal.GetReference(mask);
+        Vector256<double> s0 = Vector256<double>.Zero, s1 = s0;
+        for (; i <= n - 8; i += 8)
+        {
+            s0 += Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i) * Vector256.LoadUnsafe(ref pm, (nuint)i);
+            s1 += Vector256.LoadUnsafe(ref pa, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref pm, (nuint)(i + 4));
+        }
+
+        double sum = Vector256.Sum(s0 + s1);
+        for (; i < n; i++)
+            sum += a[i] * b[i] * mask[i];
+        return sum;
     }
 
     private static double DotIndexed(double[] a, int aOffset, double[] b, int bOffset, ReadOnlySpan<int> indices)

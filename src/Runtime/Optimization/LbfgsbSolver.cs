@@ -62,6 +62,10 @@ public sealed partial class LbfgsbSolver
     // variables (indx2), breakpoint ordering (iorder).
     private readonly int[] _iwhere, _index, _indx2, _iorder;
 
+    // Free set as dense masks (1 where free, else 0, and the complement), so that the products over the free or
+    // active variables run as dense vector loops instead of gathers through index.
+    private readonly double[] _freeMask, _activeMask;
+
     // Limited-memory matrices. S and Y are n×m column-major (column j contiguous); SY, SS, WT are m×m and
     // WN, WN1 are 2m×2m, all column-major; wa is a 8m scratch vector.
     private readonly double[] _ws, _wy, _sy, _ss, _wt, _wn, _wn1, _wa;
@@ -104,6 +108,8 @@ public sealed partial class LbfgsbSolver
         _tBreak = new double[n];
         _iwhere = new int[n];
         _index = new int[n];
+        _freeMask = new double[n];
+        _activeMask = new double[n];
         _indx2 = new int[n];
         _iorder = new int[n];
         _ws = new double[checked(n * m)];
@@ -188,6 +194,8 @@ public sealed partial class LbfgsbSolver
         _nfree = n;
         _nenter = 0;
         _ileave = n;
+        _freeMask.AsSpan().Fill(1.0);
+        _activeMask.AsSpan().Clear();
         ResetMemory();
         Active(x);
 
