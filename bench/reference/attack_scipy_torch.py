@@ -5,7 +5,8 @@ Same network weights, examples, targets and search as `dotnet run -c Release --p
 -- attack-table`: minimise c*||r||^2 + CE(x + r, target) over [0,1]^784 (m = 10, <= 100 iterations, <= 200
 evaluations per run), c from 1, x/÷ 10 until bracketed (<= 8 steps), 7 geometric bisections towards the largest
 successful c, best success at any evaluation kept, then moved back along the segment to the boundary (30 steps).
-Usage: attack_scipy_torch.py EXPORT_DIR [THREADS]   (prints one line per model: median ms per example, ...)
+Usage: attack_scipy_torch.py EXPORT_DIR [THREADS]   (prints one line per model: median wall ms per example, ...,
+mean CPU ms per example)
 """
 import os, struct, sys, time
 import numpy as np
@@ -95,16 +96,18 @@ def attack(model, x0, target):
     return float(np.sqrt(np.mean((adv - x0) ** 2))), evals[0]
 
 
-print("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses")
+print("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses\tcpu_ms_per_example")
 for name in ("fc100-100-10", "fc200-200-10"):
     model = load_model(os.path.join(export, name + ".weights"))
     examples = load_examples(os.path.join(export, name + ".examples"))
     attack(model, examples[0][2], examples[0][1])  # warm-up
     times, dist, evs = [], [], []
+    cpu0 = time.process_time()
     for label, target, x in examples:
         start = time.perf_counter()
         d, e = attack(model, x, target)
         times.append(1000 * (time.perf_counter() - start)); evs.append(e)
         if d is not None: dist.append(d)
+    cpu = 1000 * (time.process_time() - cpu0) / len(examples)
     times.sort()
-    print(f"{name.upper()}\t{len(examples)}\t{times[len(times) // 2]:.2f}\t{np.mean(evs):.0f}\t{np.mean(dist):.5f}\t{len(dist)}")
+    print(f"{name.upper()}\t{len(examples)}\t{times[len(times) // 2]:.2f}\t{np.mean(evs):.0f}\t{np.mean(dist):.5f}\t{len(dist)}\t{cpu:.2f}")

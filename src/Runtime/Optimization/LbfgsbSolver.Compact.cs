@@ -146,30 +146,32 @@ public sealed partial class LbfgsbSolver
         if (nbreak > 0)
         {
             int nleft = nbreak;
-            int iter = 1;
+            int iter = 1, lastQ = -1;
             double tj = 0;
             while (true)
             {
-                // Next breakpoint: the smallest is known; later ones come from a heap of the rest.
+                // Next breakpoint in increasing order of (t, position): the smallest is known; later ones come in
+                // sorted batches of the next smallest (most iterations pass only a few of several hundred).
                 double tj0 = tj;
-                int ibp;
+                int ibp, q;
                 if (iter == 1)
                 {
                     tj = bkmin;
-                    ibp = iorder[ibkmin];
+                    q = ibkmin;
+                    _batchCount = 0;
+                    _batchNext = 0;
                 }
                 else
                 {
-                    if (iter == 2 && ibkmin != nbreak - 1)
-                    {
-                        tb[ibkmin] = tb[nbreak - 1];
-                        iorder[ibkmin] = iorder[nbreak - 1];
-                    }
-
-                    HeapSortStep(tb, iorder, nleft, iter - 2);
-                    tj = tb[nleft - 1];
-                    ibp = iorder[nleft - 1];
+                    if (_batchNext == _batchCount)
+                        NextBreakpoints(nbreak, tj, lastQ);
+                    tj = _batchT[_batchNext];
+                    q = _batchQ[_batchNext];
+                    _batchNext++;
                 }
+
+                lastQ = q;
+                ibp = iorder[q];
 
                 double dt = tj - tj0;
                 if (dtm < dt)
@@ -208,12 +210,12 @@ public sealed partial class LbfgsbSolver
                 f2 -= theta * dibp2;
                 if (col > 0)
                 {
-                    TensorPrimitives.MultiplyAdd(p, dt, c, c); // c += dt·p
-
-                    // wbp = row ibp of W.
+                    // c += dt·p; wbp = row ibp of W.
                     pointr = _head;
                     for (int j = 0; j < col; j++)
                     {
+                        c[j] += dt * p[j];
+                        c[col + j] += dt * p[col + j];
                         wbp[j] = _wy[ibp + pointr * n];
                         wbp[col + j] = theta * _ws[ibp + pointr * n];
                         pointr = NextPointer(pointr);
@@ -222,10 +224,15 @@ public sealed partial class LbfgsbSolver
                     int info = Bmv(wbp, v);
                     if (info != 0)
                         return info;
-                    double wmc = TensorPrimitives.Dot<double>(c, v);
-                    double wmp = TensorPrimitives.Dot<double>(p, v);
-                    double wmw = TensorPrimitives.Dot<double>(wbp, v);
-                    TensorPrimitives.MultiplyAdd(wbp, -dibp, p, p); // p −= dibp·wbp
+                    double wmc = 0, wmp = 0, wmw = 0;
+                    for (int j = 0; j < col2; j++)
+                    {
+                        wmc += c[j] * v[j];
+                        wmp += p[j] * v[j];
+                        wmw += wbp[j] * v[j];
+                        p[j] -= dibp * wbp[j];
+                    }
+
                     f1 += dibp * wmc;
                     f2 += 2.0 * dibp * wmp - dibp2 * wmw;
                 }
@@ -265,60 +272,42 @@ public sealed partial class LbfgsbSolver
         return 0;
     }
 
+    /// <summary>Breakpoints per sorted batch of the Cauchy search.</summary>
+    private const int BreakpointBatch = 32;
+
     /// <summary>
-    /// Heap step of the breakpoint search (Fortran <c>hpsolb</c>): when <paramref name="iheap"/> is 0 first turns
-    /// t[0..count) into a min-heap; then moves the least element to t[count − 1] and restores the heap on the rest.
+    /// Fills the batch with the <see cref="BreakpointBatch"/> smallest breakpoints tBreak[q], q &lt; count, that come
+    /// after (<paramref name="lastT"/>, <paramref name="lastQ"/>) in the order of (t, q), sorted in that order. Replaces
+    /// the heap of the Fortran code (hpsolb), which orders equal breakpoints differently.
     /// </summary>
-    private static void HeapSortStep(double[] t, int[] iorder, int count, int iheap)
+    private void NextBreakpoints(int count, double lastT, int lastQ)
     {
-        if (iheap == 0)
+        double[] tb = _tBreak, bt = _batchT;
+        int[] bq = _batchQ;
+        int filled = 0;
+        for (int q = 0; q < count; q++)
         {
-            for (int k = 1; k < count; k++)
-            {
-                double ddum = t[k];
-                int indxin = iorder[k];
-                int i = k;
-                while (i > 0)
-                {
-                    int j = (i - 1) / 2;
-                    if (!(ddum < t[j]))
-                        break;
-                    t[i] = t[j];
-                    iorder[i] = iorder[j];
-                    i = j;
-                }
+            double t = tb[q];
+            if (t < lastT || (t == lastT && q <= lastQ))
+                continue; // already passed
+            if (filled == BreakpointBatch && !(t < bt[BreakpointBatch - 1]))
+                continue; // q grows, so an equal t comes after every batched one
 
-                t[i] = ddum;
-                iorder[i] = indxin;
-            }
-        }
-
-        if (count > 1)
-        {
-            int i = 0;
-            double outValue = t[0];
-            int indxou = iorder[0];
-            double ddum = t[count - 1];
-            int indxin = iorder[count - 1];
-            while (true)
+            // Insert after every batched element with t' ≤ t.
+            int i = filled == BreakpointBatch ? BreakpointBatch - 1 : filled++;
+            while (i > 0 && bt[i - 1] > t)
             {
-                int j = i + i + 1;
-                if (j > count - 2)
-                    break;
-                if (t[j + 1] < t[j])
-                    j++;
-                if (!(t[j] < ddum))
-                    break;
-                t[i] = t[j];
-                iorder[i] = iorder[j];
-                i = j;
+                bt[i] = bt[i - 1];
+                bq[i] = bq[i - 1];
+                i--;
             }
 
-            t[i] = ddum;
-            iorder[i] = indxin;
-            t[count - 1] = outValue;
-            iorder[count - 1] = indxou;
+            bt[i] = t;
+            bq[i] = q;
         }
+
+        _batchCount = filled;
+        _batchNext = 0;
     }
 
     /// <summary>

@@ -66,6 +66,11 @@ public sealed partial class LbfgsbSolver
     // active variables run as dense vector loops instead of gathers through index.
     private readonly double[] _freeMask, _activeMask;
 
+    // The next breakpoints of the Cauchy search in increasing order: t, position in tBreak; count and next unused.
+    private readonly double[] _batchT = new double[BreakpointBatch];
+    private readonly int[] _batchQ = new int[BreakpointBatch];
+    private int _batchCount, _batchNext;
+
     // Limited-memory matrices. S and Y are n×m column-major (column j contiguous); SY, SS, WT are m×m and
     // WN, WN1 are 2m×2m, all column-major; wa is a 8m scratch vector.
     private readonly double[] _ws, _wy, _sy, _ss, _wt, _wn, _wn1, _wa;
