@@ -28,7 +28,11 @@ public static class AttackTable
         foreach (var (name, net) in new (string, INetwork)[] { ("FC100-100-10", new Fc100x100x10()), ("FC200-200-10", new Fc200x200x10()) })
         {
             Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(name) + ".ckpt"), net);
-            var attack = new LbfgsAttack(net);
+            var options = new AttackOptions();
+            var attack = new LbfgsAttack(net, options);
+            File.WriteAllText(Path.Combine(export, "attack.options"), string.Create(CultureInfo.InvariantCulture,
+                $"initial_c={options.InitialC:R}\ngrowth={options.GrowthFactor:R}\nbracket_steps={options.BracketSteps}\nbisection_steps={options.BisectionSteps}\n" +
+                $"maxiter={options.MaxIterations}\nmaxfun={options.MaxEvaluations}\nmaxcor={options.HistorySize}\nfactr={options.ReductionFactor:R}\nmaxls={options.MaxLineSearchSteps}\n"));
             int[] examples = Enumerable.Range(0, data.Test.Count).Where(i => attack.Predict(data.Test.Sample(i)) == data.Test.Labels[i]).Take(count).ToArray();
             int[] targets = examples.Select(i => AttackRunner.RandomTarget(7, i, data.Test.Labels[i], 10)).ToArray();
 
