@@ -45,73 +45,112 @@ public sealed partial class LbfgsbSolver
         int nfree = n; // variables that move but never meet a bound fill iorder from the end
         int nbreak = 0, ibkmin = 0;
         double bkmin = 0, f1 = 0;
-        for (int i = 0; i < n; i++)
+        if (_boxed)
         {
-            double neggi = -g[i];
-            double tl = 0, tu = 0;
-            if (iwhere[i] != 3 && iwhere[i] != -1)
+            // Every variable has both bounds: the same statuses without unpredictable branches. A variable that can
+            // move has g ≠ 0 (else it is −3), so it always meets a bound: tl/g if it moves down, tu/(−g) if up.
+            bkmin = double.PositiveInfinity;
+            for (int i = 0; i < n; i++)
             {
-                if (nbd[i] <= 2)
-                    tl = x[i] - l[i];
-                if (nbd[i] >= 2)
-                    tu = u[i] - x[i];
-                bool xlower = nbd[i] <= 2 && tl <= 0;
-                bool xupper = nbd[i] >= 2 && tu <= 0;
-                iwhere[i] = 0;
-                if (xlower)
+                if (iwhere[i] == 3)
                 {
-                    if (neggi <= 0)
-                        iwhere[i] = 1;
+                    d[i] = 0;
+                    continue;
                 }
-                else if (xupper)
-                {
-                    if (neggi >= 0)
-                        iwhere[i] = 2;
-                }
-                else if (Math.Abs(neggi) <= 0)
-                {
-                    iwhere[i] = -3;
-                }
-            }
 
-            if (iwhere[i] != 0 && iwhere[i] != -1)
-            {
-                d[i] = 0;
-                continue;
-            }
-
-            d[i] = neggi;
-            f1 -= neggi * neggi;
-            if (nbd[i] <= 2 && nbd[i] != 0 && neggi < 0)
-            {
+                double gi = g[i];
+                double tl = x[i] - l[i], tu = u[i] - x[i];
+                bool atLower = tl <= 0, atUpper = tu <= 0;
+                int w = atLower ? (gi >= 0 ? 1 : 0) : atUpper ? (gi <= 0 ? 2 : 0) : (gi == 0 ? -3 : 0);
+                iwhere[i] = w;
+                double di = w == 0 ? -gi : 0.0;
+                d[i] = di;
+                f1 -= di * di;
+                double ti = gi > 0 ? tl / gi : tu / (-gi);
+                tb[nbreak] = ti;
                 iorder[nbreak] = i;
-                tb[nbreak] = tl / (-neggi);
-                if (nbreak == 0 || tb[nbreak] < bkmin)
+                if (w == 0 && ti < bkmin)
                 {
-                    bkmin = tb[nbreak];
+                    bkmin = ti;
                     ibkmin = nbreak;
                 }
 
-                nbreak++;
+                nbreak += w == 0 ? 1 : 0;
             }
-            else if (nbd[i] >= 2 && neggi > 0)
+
+            if (nbreak == 0)
+                bkmin = 0;
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
             {
-                iorder[nbreak] = i;
-                tb[nbreak] = tu / neggi;
-                if (nbreak == 0 || tb[nbreak] < bkmin)
+                double neggi = -g[i];
+                double tl = 0, tu = 0;
+                if (iwhere[i] != 3 && iwhere[i] != -1)
                 {
-                    bkmin = tb[nbreak];
-                    ibkmin = nbreak;
+                    if (nbd[i] <= 2)
+                        tl = x[i] - l[i];
+                    if (nbd[i] >= 2)
+                        tu = u[i] - x[i];
+                    bool xlower = nbd[i] <= 2 && tl <= 0;
+                    bool xupper = nbd[i] >= 2 && tu <= 0;
+                    iwhere[i] = 0;
+                    if (xlower)
+                    {
+                        if (neggi <= 0)
+                            iwhere[i] = 1;
+                    }
+                    else if (xupper)
+                    {
+                        if (neggi >= 0)
+                            iwhere[i] = 2;
+                    }
+                    else if (Math.Abs(neggi) <= 0)
+                    {
+                        iwhere[i] = -3;
+                    }
                 }
 
-                nbreak++;
-            }
-            else
-            {
-                nfree--;
-                iorder[nfree] = i;
-                if (Math.Abs(neggi) > 0)
-                    bnded = false;
+                if (iwhere[i] != 0 && iwhere[i] != -1)
+                {
+                    d[i] = 0;
+                    continue;
+                }
+
+                d[i] = neggi;
+                f1 -= neggi * neggi;
+                if (nbd[i] <= 2 && nbd[i] != 0 && neggi < 0)
+                {
+                    iorder[nbreak] = i;
+                    tb[nbreak] = tl / (-neggi);
+                    if (nbreak == 0 || tb[nbreak] < bkmin)
+                    {
+                        bkmin = tb[nbreak];
+                        ibkmin = nbreak;
+                    }
+
+                    nbreak++;
+                }
+                else if (nbd[i] >= 2 && neggi > 0)
+                {
+                    iorder[nbreak] = i;
+                    tb[nbreak] = tu / neggi;
+                    if (nbreak == 0 || tb[nbreak] < bkmin)
+                    {
+                        bkmin = tb[nbreak];
+                        ibkmin = nbreak;
+                    }
+
+                    nbreak++;
+                }
+                else
+                {
+                    nfree--;
+                    iorder[nfree] = i;
+                    if (Math.Abs(neggi) > 0)
+                        bnded = false;
+                }
             }
         }
 
@@ -343,18 +382,13 @@ public sealed partial class LbfgsbSolver
         double[] freeMask = _freeMask, activeMask = _activeMask;
         for (int i = 0; i < n; i++)
         {
-            if (iwhere[i] <= 0)
-            {
-                index[nfree++] = i;
-                freeMask[i] = 1.0;
-                activeMask[i] = 0.0;
-            }
-            else
-            {
-                index[--iact] = i;
-                freeMask[i] = 0.0;
-                activeMask[i] = 1.0;
-            }
+            // Without branches: free variables fill index from the front, active ones from the back.
+            int free = iwhere[i] <= 0 ? 1 : 0;
+            index[free != 0 ? nfree : iact - 1] = i;
+            nfree += free;
+            iact -= 1 - free;
+            freeMask[i] = free;
+            activeMask[i] = 1 - free;
         }
 
         _nfree = nfree;
