@@ -44,6 +44,85 @@ public class TrainingTests : IDisposable
         return new Dataset("synthetic", x, y, 784, 10);
     }
 
+    public static TheoryData<string, bool> FusedStepCases() => new()
+    {
+        { "FC100-100-10", false },
+        { "FC100-100-10", true },
+        { "SigmoidNet", false },
+        { "TanhReluNet", true }, // a dense layer without bias, ReLU, tanh, a layer without decay
+        { "DeepImageNet", false },
+    };
+
+    private static INetwork Make(string name) => name switch
+    {
+        "FC100-100-10" => new Fc100x100x10(3),
+        "SigmoidNet" => new SigmoidNet(3),
+        "TanhReluNet" => new TanhReluNet(3),
+        _ => new DeepImageNet(3),
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedStepCases))]
+    public void Fused_single_sample_step_is_bit_identical_to_gradient_then_update(string name, bool nesterov)
+    {
+        // Reference: the general path (gradient buffer at batch 1, then the trainer's update); both from the same start.
+        INetwork reference = Make(name), fused = Make(name);
+        int n = reference.InputLength, outputs = reference.OutputLength;
+        NetworkWorkspace rw = reference.CreateWorkspace(1), fw = fused.CreateWorkspace(1);
+        float[] gradient = new float[reference.ParameterBufferLength];
+        float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
+        var random = new SeededRandom(5);
+        float[] x = new float[n];
+        for (int step = 0; step < 25; step++)
+        {
+            // Inputs with exact zeros (as in MNIST images) and negative values; a few steps with a zero rate.
+            for (int i = 0; i < n; i++) x[i] = random.NextSingle() < 0.3f ? 0f : random.NextSingle() * 2 - 0.5f;
+            int label = random.NextInt(outputs);
+            float rate = step % 7 == 6 ? 0f : 0.05f;
+            float expected = reference.LossAndGradient(rw, x, [label], 1, gradient);
+            Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
+            float loss = fused.SgdStep(fw, x, label, fv, 0.9f, rate, nesterov);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(loss));
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(reference.Parameters[i]) == BitConverter.SingleToInt32Bits(fused.Parameters[i]),
+                    $"{name}, step {step}: parameter {i} is {fused.Parameters[i]:R}, general path {reference.Parameters[i]:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(rv[i]) == BitConverter.SingleToInt32Bits(fv[i]),
+                    $"{name}, step {step}: velocity {i} is {fv[i]:R}, general path {rv[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Batch_one_training_uses_the_fused_step_and_matches_the_general_path()
+    {
+        // The trainer's batch-1 path (fused) against a hand-written loop over the same order with the general path.
+        Dataset data = Synthetic(40, 4);
+        var trained = new Fc100x100x10(2);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 1, LearningRate = 0.02f, Momentum = 0.9f, Seed = 6, Schedule = LearningRateSchedule.Constant };
+        TrainingResult result = Trainer.Fit(trained, data, options);
+
+        INetwork manual = new Fc100x100x10(2);
+        NetworkWorkspace ws = manual.CreateWorkspace(1);
+        float[] gradient = new float[manual.ParameterBufferLength], velocity = new float[gradient.Length];
+        int[] order = new int[data.Count];
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            double epochLoss = 0;
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            new SeededRandom(SeededRandom.Derive(options.Seed, (ulong)epoch)).Shuffle(order.AsSpan());
+            foreach (int index in order)
+            {
+                epochLoss += manual.LossAndGradient(ws, data.Sample(index), [data.Labels[index]], 1, gradient);
+                Trainer.Update(manual.Parameters, velocity, gradient, 0.9f, 0.02f, false);
+            }
+
+            Assert.Equal(epochLoss / data.Count, result.EpochLosses[epoch]);
+        }
+
+        Assert.True(manual.Parameters.SequenceEqual(trained.Parameters));
+    }
+
     [Fact]
     public void Same_seed_same_parameters_regardless_of_thread_count()
     {

@@ -29,7 +29,9 @@ public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int Start
 /// the uninterrupted run would. The last batch of an epoch may be smaller.</para>
 /// <para>Each batch is split into <see cref="SgdOptions.Chunks"/> fixed parts whose gradients are computed in
 /// parallel and combined in a fixed order, weighted by their sizes; the result does not depend on the thread count.</para>
-/// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g).</para>
+/// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g). A batch of one
+/// sample goes through the network's fused <see cref="INetwork.SgdStep"/>, which gives bit-identical parameters
+/// without writing a gradient.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -167,6 +169,13 @@ public sealed class Trainer : IDisposable
     /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
     private float Step(int count, float rate)
     {
+        if (count == 1)
+        {
+            // One sample: the fused step of the generated code, same result without a gradient buffer.
+            int index = _order[_orderStart];
+            return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov);
+        }
+
         _batchCount = count;
         int chunks = (count + ChunkSize - 1) / ChunkSize;
         _pool.Run(chunks, _chunkJob);
