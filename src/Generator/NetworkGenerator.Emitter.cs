@@ -454,7 +454,7 @@ public sealed partial class NetworkGenerator
         {
             int L = m.Layers.Count;
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdStep\"/>");
-            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov)"))
+            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
             {
                 if (!m.EndsInSoftmax)
                 {
@@ -462,7 +462,6 @@ public sealed partial class NetworkGenerator
                     return;
                 }
 
-                var decayed = m.Layers.Where(l => l.Kind == LayerKind.Dense && l.WeightDecay > 0).ToList();
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line(Guard + ".Length(input, InputLength, nameof(input));");
                 w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
@@ -471,13 +470,7 @@ public sealed partial class NetworkGenerator
                 w.Line("ForwardLayers(ws, 0, LayerCount, 1);");
                 w.Line("ws.Batch = 0; // the weights change below");
                 w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(1), ws.A" + I(L) + "(1), new global::System.ReadOnlySpan<int>(in label), ws.D" + I(L - 1) + "(1), 1, " + I(m.Layers[L - 1].OutputLength) + ", 1f);");
-                w.Line("// The weight-decay penalty of the weights before the step, summed in layer order as AddWeightDecay does.");
-                w.Line("float penalty = 0f;");
-                foreach (LayerModel l in decayed)
-                {
-                    w.Line("penalty += " + Act + ".WeightDecayPenalty(" + l.Name + "Weights, " + Flt(l.WeightDecay) + ");");
-                }
-
+                w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
                 for (int i = L - 2; i >= 0; i--)
                 {
                     LayerModel l = m.Layers[i];
@@ -490,7 +483,7 @@ public sealed partial class NetworkGenerator
                             if (l.Index > 1) w.Line(Gemm + ".MultiplyAB(ws.D" + k + "(1), " + l.Name + "Weights, ws.D" + j + "(1), 1, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
                             string bias = l.HasBias ? l.Name + "Bias" : "default";
                             string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
-                            w.Line("global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov);");
+                            w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
                             break;
                         case LayerKind.Softmax:
                             w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));

@@ -111,8 +111,9 @@ public interface INetwork
     /// computed (no gradient buffer): v ← μ·v − η·∂E/∂θ, θ ← θ + v (Nesterov: θ ← θ + μ·v − η·∂E/∂θ), E the
     /// cross-entropy plus weight decay. Gives bit-identical parameters and velocities to
     /// <see cref="LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
-    /// at batch 1 followed by that update (see <see cref="Training.SgdKernels"/>). Returns E before the step. The
-    /// workspace then holds no activations for <see cref="Backward"/>.
+    /// at batch 1 followed by that update, for any <paramref name="splitter"/> (see <see cref="Training.SgdKernels"/>).
+    /// Returns E before the step (its weight-decay part summed in another order than there: equal to float rounding).
+    /// The workspace then holds no activations for <see cref="Backward"/>.
     /// </summary>
     /// <param name="workspace">A workspace of this network.</param>
     /// <param name="input">One sample.</param>
@@ -121,6 +122,7 @@ public interface INetwork
     /// <param name="momentum">μ.</param>
     /// <param name="rate">η.</param>
     /// <param name="nesterov">Nesterov momentum.</param>
+    /// <param name="splitter">Splits the step of large layers over threads; null for the calling thread only.</param>
     /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
-    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov);
+    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
 }

@@ -39,6 +39,7 @@ public sealed class Trainer : IDisposable
     private readonly Dataset _data;
     private readonly SgdOptions _options;
     private readonly WorkerPool _pool;
+    private readonly FusedStepSplitter? _splitter;
     private readonly NetworkWorkspace[] _workspaces;
     private readonly float[][] _gradients;
     private readonly float[] _losses;
@@ -71,7 +72,10 @@ public sealed class Trainer : IDisposable
         _options = options;
         int chunks = Math.Min(options.Chunks, options.BatchSize);
         int chunkSize = (options.BatchSize + chunks - 1) / chunks;
-        _pool = new WorkerPool(Math.Min(options.Threads, chunks));
+        // A one-sample batch has one chunk; its fused step may split the large layers over the threads instead.
+        bool split = options.SplitSingleSampleSteps && options.Threads > 1;
+        _pool = new WorkerPool(options.BatchSize == 1 && split ? options.Threads : Math.Min(options.Threads, chunks));
+        _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
         _workspaces = new NetworkWorkspace[chunks];
         _gradients = new float[chunks][];
         for (int c = 0; c < chunks; c++)
@@ -173,7 +177,7 @@ public sealed class Trainer : IDisposable
         {
             // One sample: the fused step of the generated code, same result without a gradient buffer.
             int index = _order[_orderStart];
-            return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov);
+            return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
         }
 
         _batchCount = count;

@@ -246,7 +246,7 @@ partial class Ae400Decoder : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov)
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
     {
         throw new global::System.InvalidOperationException("Ae400Decoder does not end in a soft-max, so it has no label loss.");
     }

@@ -322,7 +322,7 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov)
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
     {
         Workspace ws = Own(workspace, 1);
         global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
@@ -332,28 +332,24 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         ForwardLayers(ws, 0, LayerCount, 1);
         ws.Batch = 0; // the weights change below
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(1), ws.A6(1), new global::System.ReadOnlySpan<int>(in label), ws.D5(1), 1, 10, 1f);
-        // The weight-decay penalty of the weights before the step, summed in layer order as AddWeightDecay does.
-        float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
 
         // Layer 5, Dense3: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
         global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(1), Dense3Weights, ws.D4(1), 1, 100, 10);
-        global::Intriguing.Training.SgdKernels.DenseStep(Dense3Weights, Dense3Bias, velocity.Slice(Dense3WeightsOffset, 1000), velocity.Slice(Dense3BiasOffset, 10), ws.D5(1), ws.A4(1), 1E-06f, momentum, rate, nesterov);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense3Weights, Dense3Bias, velocity.Slice(Dense3WeightsOffset, 1000), velocity.Slice(Dense3BiasOffset, 10), ws.D5(1), ws.A4(1), 1E-06f, momentum, rate, nesterov, splitter);
 
         // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         global::Intriguing.Activations.SigmoidBackward(ws.A4(1), ws.D4(1), ws.D3(1));
 
         // Layer 3, Dense2: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
         global::Intriguing.Linear.Gemm.MultiplyAB(ws.D3(1), Dense2Weights, ws.D2(1), 1, 100, 100);
-        global::Intriguing.Training.SgdKernels.DenseStep(Dense2Weights, Dense2Bias, velocity.Slice(Dense2WeightsOffset, 10000), velocity.Slice(Dense2BiasOffset, 100), ws.D3(1), ws.A2(1), 1E-05f, momentum, rate, nesterov);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense2Weights, Dense2Bias, velocity.Slice(Dense2WeightsOffset, 10000), velocity.Slice(Dense2BiasOffset, 100), ws.D3(1), ws.A2(1), 1E-05f, momentum, rate, nesterov, splitter);
 
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         global::Intriguing.Activations.SigmoidBackward(ws.A2(1), ws.D2(1), ws.D1(1));
 
         // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
-        global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 78400), velocity.Slice(Dense1BiasOffset, 100), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 78400), velocity.Slice(Dense1BiasOffset, 100), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov, splitter);
 
         return loss + penalty;
     }

@@ -246,7 +246,7 @@ partial class Fc10Lambda1 : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov)
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
     {
         Workspace ws = Own(workspace, 1);
         global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
@@ -256,12 +256,10 @@ partial class Fc10Lambda1 : global::Intriguing.INetwork
         ForwardLayers(ws, 0, LayerCount, 1);
         ws.Batch = 0; // the weights change below
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(1), ws.A2(1), new global::System.ReadOnlySpan<int>(in label), ws.D1(1), 1, 10, 1f);
-        // The weight-decay penalty of the weights before the step, summed in layer order as AddWeightDecay does.
-        float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1f);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
 
         // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
-        global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 7840), velocity.Slice(Dense1BiasOffset, 10), ws.D1(1), ws.A0(1), 1f, momentum, rate, nesterov);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 7840), velocity.Slice(Dense1BiasOffset, 10), ws.D1(1), ws.A0(1), 1f, momentum, rate, nesterov, splitter);
 
         return loss + penalty;
     }
