@@ -2,10 +2,13 @@
 """The peer way of running the Szegedy et al. attack: SciPy's L-BFGS-B driving a PyTorch model.
 
 Same network weights, examples, targets and search as `dotnet run -c Release --project bench/Intriguing.Benchmarks
--- attack-table`: minimise c*||r||^2 + CE(x + r, target) over [0,1]^784 (m = 10, <= 100 iterations, <= 200
-evaluations per run), c from 1, x/÷ 10 until bracketed (<= 8 steps), 7 geometric bisections towards the largest
-successful c, best success at any evaluation kept, then moved back along the segment to the boundary (30 steps).
-Usage: attack_scipy_torch.py EXPORT_DIR [THREADS]   (prints one line per model: median ms per example, ...)
+-- attack-table`, with the settings it exports to EXPORT_DIR/attack.options (the AttackOptions defaults): minimise
+c*||r||^2 + CE(x + r, target) over [0,1]^784 (L-BFGS-B with maxcor, maxiter, maxfun, ftol = factr*eps and maxls as
+ours), c from initial_c, x/÷ growth until bracketed (<= bracket_steps), bisection_steps geometric bisections towards
+the largest successful c, best success at any evaluation kept, then moved back along the segment to the boundary
+(30 steps).
+Usage: attack_scipy_torch.py EXPORT_DIR [THREADS]   (prints one line per model: median wall ms per example, ...,
+mean CPU ms per example)
 """
 import os, struct, sys, time
 import numpy as np
@@ -14,6 +17,8 @@ import torch
 
 export = sys.argv[1] if len(sys.argv) > 1 else "out/attack-bench"
 torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+with open(os.path.join(export, "attack.options")) as f:
+    opt = {k: float(v) for k, v in (line.strip().split("=") for line in f if "=" in line)}
 
 
 def load_model(path):
@@ -63,24 +68,26 @@ def attack(model, x0, target):
 
     def run(c):
         r = scipy.optimize.minimize(f, x0.copy(), args=(c,), jac=True, method="L-BFGS-B", bounds=[(0, 1)] * 784,
-                                    options={"maxcor": 10, "maxiter": 100, "maxfun": 200})
+                                    options={"maxcor": int(opt["maxcor"]), "maxiter": int(opt["maxiter"]),
+                                             "maxfun": int(opt["maxfun"]), "ftol": opt["factr"] * np.finfo(float).eps,
+                                             "maxls": int(opt["maxls"])})
         return predict(r.x) == target
 
-    c = 1.0; lo = hi = None
+    c = opt["initial_c"]; growth = opt["growth"]; lo = hi = None
     if run(c):
         lo = c
-        for _ in range(8):
-            c *= 10
+        for _ in range(int(opt["bracket_steps"])):
+            c *= growth
             if not run(c): hi = c; break
             lo = c
     else:
         hi = c
-        for _ in range(8):
-            c /= 10
+        for _ in range(int(opt["bracket_steps"])):
+            c /= growth
             if run(c): lo = c; break
             hi = c
     if lo is not None and hi is not None:
-        for _ in range(7):
+        for _ in range(int(opt["bisection_steps"])):
             mid = (lo * hi) ** 0.5
             if run(mid): lo = mid
             else: hi = mid
@@ -95,16 +102,18 @@ def attack(model, x0, target):
     return float(np.sqrt(np.mean((adv - x0) ** 2))), evals[0]
 
 
-print("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses")
+print("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses\tcpu_ms_per_example")
 for name in ("fc100-100-10", "fc200-200-10"):
     model = load_model(os.path.join(export, name + ".weights"))
     examples = load_examples(os.path.join(export, name + ".examples"))
     attack(model, examples[0][2], examples[0][1])  # warm-up
     times, dist, evs = [], [], []
+    cpu0 = time.process_time()
     for label, target, x in examples:
         start = time.perf_counter()
         d, e = attack(model, x, target)
         times.append(1000 * (time.perf_counter() - start)); evs.append(e)
         if d is not None: dist.append(d)
+    cpu = 1000 * (time.process_time() - cpu0) / len(examples)
     times.sort()
-    print(f"{name.upper()}\t{len(examples)}\t{times[len(times) // 2]:.2f}\t{np.mean(evs):.0f}\t{np.mean(dist):.5f}\t{len(dist)}")
+    print(f"{name.upper()}\t{len(examples)}\t{times[len(times) // 2]:.2f}\t{np.mean(evs):.0f}\t{np.mean(dist):.5f}\t{len(dist)}\t{cpu:.2f}")

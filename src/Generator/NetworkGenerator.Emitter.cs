@@ -382,6 +382,9 @@ public sealed partial class NetworkGenerator
             EmitTrainingObjective(w, m, softmax: false);
 
             w.Line();
+            EmitSgdStep(w, m);
+
+            w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndLayerGradient\"/>");
             using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient)"))
             {
@@ -535,6 +538,66 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
+        }
+
+        private static void EmitSgdStep(SourceWriter w, NetworkModel m)
+        {
+            int L = m.Layers.Count;
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdStep\"/>");
+            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
+            {
+                if (!m.EndsInSoftmax)
+                {
+                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
+                    return;
+                }
+
+                foreach (LayerModel l in m.Layers)
+                {
+                    if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax))
+                    {
+                        w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + l.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
+                        return;
+                    }
+                }
+
+                w.Line("Workspace ws = Own(workspace, 1);");
+                w.Line(Guard + ".Length(input, InputLength, nameof(input));");
+                w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
+                w.Line("if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, \"The label must be in 0..\" + (OutputLength - 1) + \".\");");
+                w.Line("input.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                w.Line("ForwardLayers(ws, 0, LayerCount, 1);");
+                w.Line("ws.Batch = 0; // the weights change below");
+                w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(1), ws.A" + I(L) + "(1), new global::System.ReadOnlySpan<int>(in label), ws.D" + I(L - 1) + "(1), 1, " + I(m.Layers[L - 1].OutputLength) + ", 1f);");
+                w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
+                for (int i = L - 2; i >= 0; i--)
+                {
+                    LayerModel l = m.Layers[i];
+                    string k = I(l.Index), j = I(l.Index - 1);
+                    w.Line();
+                    switch (l.Kind)
+                    {
+                        case LayerKind.Dense:
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step, then " : "") + "W and b stepped with dW = dY ⊗ X + λ·W, db = dY.");
+                            if (l.Index > 1) w.Line(Gemm + ".MultiplyAB(ws.D" + k + "(1), " + l.Name + "Weights, ws.D" + j + "(1), 1, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
+                            string bias = l.HasBias ? l.Name + "Bias" : "default";
+                            string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
+                            w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
+                            break;
+                        case LayerKind.Softmax:
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
+                            if (l.Index > 1) w.Line(Act + ".SoftmaxBackward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1), 1, " + I(l.OutputLength) + ");");
+                            break;
+                        default:
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
+                            if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1));");
+                            break;
+                    }
+                }
+
+                w.Line();
+                w.Line("return loss + penalty;");
+            }
         }
 
         private static void EmitBackwardLayers(SourceWriter w, NetworkModel m)

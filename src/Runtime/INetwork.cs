@@ -105,4 +105,26 @@ public interface INetwork
 
     /// <summary>Adds the weight-decay gradient λ·W to <paramref name="gradient"/> and returns the penalty Σ (λ/2)·‖W‖².</summary>
     float AddWeightDecay(Span<float> gradient);
+
+    /// <summary>
+    /// One step of SGD with momentum on a single labelled sample, each parameter's gradient applied as soon as it is
+    /// computed (no gradient buffer): v ← μ·v − η·∂E/∂θ, θ ← θ + v (Nesterov: θ ← θ + μ·v − η·∂E/∂θ), E the
+    /// cross-entropy plus weight decay. Gives bit-identical parameters and velocities to
+    /// <see cref="LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
+    /// at batch 1 followed by that update, for any <paramref name="splitter"/> (see <see cref="Training.SgdKernels"/>).
+    /// Returns E before the step (its weight-decay part summed in another order than there: equal to float rounding).
+    /// The workspace then holds no activations for <see cref="Backward"/>.
+    /// </summary>
+    /// <param name="workspace">A workspace of this network.</param>
+    /// <param name="input">One sample.</param>
+    /// <param name="label">Its label.</param>
+    /// <param name="velocity">The velocity, laid out like <see cref="Parameters"/>.</param>
+    /// <param name="momentum">μ.</param>
+    /// <param name="rate">η.</param>
+    /// <param name="nesterov">Nesterov momentum.</param>
+    /// <param name="splitter">Splits the step of large layers over threads; null for the calling thread only.</param>
+    /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
+    /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations
+    /// (convolution, pooling, normalisation, dropout); see <see cref="Training.Trainer.HasFusedStep"/>.</exception>
+    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
 }

@@ -44,6 +44,126 @@ public class TrainingTests : IDisposable
         return new Dataset("synthetic", x, y, 784, 10);
     }
 
+    public static TheoryData<string, bool, bool> FusedStepCases() => new()
+    {
+        { "FC100-100-10", false, false },
+        { "FC100-100-10", true, true },
+        { "FC100-100-10", false, true },
+        { "SigmoidNet", false, true },
+        { "TanhReluNet", true, false }, // a dense layer without bias, ReLU, tanh, a layer without decay
+        { "DeepImageNet", false, false },
+    };
+
+    private static INetwork Make(string name) => name switch
+    {
+        "FC100-100-10" => new Fc100x100x10(3),
+        "SigmoidNet" => new SigmoidNet(3),
+        "TanhReluNet" => new TanhReluNet(3),
+        _ => new DeepImageNet(3),
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedStepCases))]
+    public void Fused_single_sample_step_is_bit_identical_to_gradient_then_update(string name, bool nesterov, bool split)
+    {
+        using var pool = new WorkerPool(3);
+        FusedStepSplitter? splitter = split ? new FusedStepSplitter(pool) : null;
+        // Reference: the general path (gradient buffer at batch 1, then the trainer's update); both from the same start.
+        INetwork reference = Make(name), fused = Make(name);
+        int n = reference.InputLength, outputs = reference.OutputLength;
+        NetworkWorkspace rw = reference.CreateWorkspace(1), fw = fused.CreateWorkspace(1);
+        float[] gradient = new float[reference.ParameterBufferLength];
+        float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
+        var random = new SeededRandom(5);
+        float[] x = new float[n];
+        for (int step = 0; step < 25; step++)
+        {
+            // Inputs with exact zeros (as in MNIST images) and negative values; a few steps with a zero rate.
+            for (int i = 0; i < n; i++) x[i] = random.NextSingle() < 0.3f ? 0f : random.NextSingle() * 2 - 0.5f;
+            int label = random.NextInt(outputs);
+            float rate = step % 7 == 6 ? 0f : 0.05f;
+            float expected = reference.LossAndGradient(rw, x, [label], 1, gradient);
+            Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
+            float loss = fused.SgdStep(fw, x, label, fv, 0.9f, rate, nesterov, splitter);
+            Assert.True(Math.Abs(loss - expected) <= 1e-6f * Math.Abs(expected), $"loss {loss:R}, general path {expected:R}"); // the penalty is summed in another order
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(reference.Parameters[i]) == BitConverter.SingleToInt32Bits(fused.Parameters[i]),
+                    $"{name}, step {step}: parameter {i} is {fused.Parameters[i]:R}, general path {reference.Parameters[i]:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(rv[i]) == BitConverter.SingleToInt32Bits(fv[i]),
+                    $"{name}, step {step}: velocity {i} is {fv[i]:R}, general path {rv[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Batch_one_training_uses_the_fused_step_and_matches_the_general_path()
+    {
+        // The trainer's batch-1 path (fused) against a hand-written loop over the same order with the general path.
+        Dataset data = Synthetic(40, 4);
+        var trained = new Fc100x100x10(2);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 1, LearningRate = 0.02f, Momentum = 0.9f, Seed = 6, Schedule = LearningRateSchedule.Constant };
+        TrainingResult result = Trainer.Fit(trained, data, options);
+
+        INetwork manual = new Fc100x100x10(2);
+        NetworkWorkspace ws = manual.CreateWorkspace(1);
+        float[] gradient = new float[manual.ParameterBufferLength], velocity = new float[gradient.Length];
+        int[] order = new int[data.Count];
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            double epochLoss = 0;
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            new SeededRandom(SeededRandom.Derive(options.Seed, (ulong)epoch)).Shuffle(order.AsSpan());
+            foreach (int index in order)
+            {
+                epochLoss += manual.LossAndGradient(ws, data.Sample(index), [data.Labels[index]], 1, gradient);
+                Trainer.Update(manual.Parameters, velocity, gradient, 0.9f, 0.02f, false);
+            }
+
+            Assert.Equal(epochLoss / data.Count, result.EpochLosses[epoch]);
+        }
+
+        Assert.True(manual.Parameters.SequenceEqual(trained.Parameters));
+
+        // Splitting the large layers over threads gives the same parameters and losses.
+        var split = new Fc100x100x10(2);
+        TrainingResult splitResult = Trainer.Fit(split, data, options with { SplitSingleSampleSteps = true, Threads = 2 });
+        Assert.True(split.Parameters.SequenceEqual(trained.Parameters));
+        Assert.Equal(result.EpochLosses, splitResult.EpochLosses);
+    }
+
+    [Fact]
+    public void Batch_one_training_without_a_fused_step_takes_the_general_path()
+    {
+        // Pooling and dropout have no fused step: a one-sample batch goes through LossAndGradient (dropout masks included).
+        Assert.True(Trainer.HasFusedStep(new SigmoidNet(1)));
+        Assert.False(Trainer.HasFusedStep(new PoolNet(1)));
+        Assert.False(Trainer.HasFusedStep(new DropoutNet(1)));
+        var pool = new PoolNet(1);
+        Assert.Throws<NotSupportedException>(() => pool.SgdStep(pool.CreateWorkspace(), new float[PoolNet.InputLength], 0, new float[PoolNet.ParameterBufferLength], 0.9f, 0.1f, false));
+
+        var random = new SeededRandom(8);
+        foreach (INetwork net in new INetwork[] { new PoolNet(2), new DropoutNet(2) })
+        {
+            int count = 30;
+            float[] x = new float[count * net.InputLength];
+            int[] y = new int[count];
+            for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+            for (int i = 0; i < count; i++) y[i] = random.NextInt(net.OutputLength);
+            var data = new Dataset("random", x, y, net.InputLength, net.OutputLength);
+            var options = new SgdOptions { Epochs = 2, BatchSize = 1, LearningRate = 0.01f, Seed = 3, Schedule = LearningRateSchedule.Constant };
+            float[] before = net.Parameters.ToArray();
+            TrainingResult result = Trainer.Fit(net, data, options);
+            Assert.All(result.EpochLosses, l => Assert.True(double.IsFinite(l)));
+            Assert.False(before.AsSpan().SequenceEqual(net.Parameters), $"{net.Name} did not change");
+
+            // The batch-of-one general path is what a batch size of one means: the same as the trainer with batch 1 and one chunk.
+            INetwork again = net is PoolNet ? new PoolNet(2) : new DropoutNet(2);
+            Trainer.Fit(again, data, options with { Chunks = 1, Threads = 1 });
+            Assert.True(again.Parameters.SequenceEqual(net.Parameters));
+        }
+    }
+
     [Fact]
     public void Same_seed_same_parameters_regardless_of_thread_count()
     {

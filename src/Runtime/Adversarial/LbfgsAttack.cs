@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Intriguing.Optimization;
 
 namespace Intriguing.Adversarial;
@@ -260,16 +262,9 @@ public sealed class LbfgsAttack
     private double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
     {
         _evaluations++;
-        double distanceSquared = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            _xf[i] = (float)x[i];
-            double d = x[i] - _origin[i];
-            distanceSquared += d * d;
-        }
-
+        double distanceSquared = ToSingleAndDistance(x, _origin, _xf);
         double loss = _network.LossAndLayerGradient(_workspace, _options.Layer, _xf, _label, 1, _gf);
-        for (int i = 0; i < _n; i++) gradient[i] = _gf[i] + 2 * _c * (x[i] - _origin[i]);
+        CombineGradient(_gf, x, _origin, 2 * _c, gradient);
 
         if (distanceSquared < _bestDistanceSquared && IsClearly(_workspace.Outputs(1), _label[0]))
         {
@@ -279,6 +274,61 @@ public sealed class LbfgsAttack
         }
 
         return _c * distanceSquared + loss;
+    }
+
+    /// <summary>
+    /// xf[i] = (float)x[i] and returns Σ (x[i] − origin[i])², in 256-bit vectors (four partial sums, then the
+    /// scalar tail): the summation order depends only on the length.
+    /// </summary>
+    internal static double ToSingleAndDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> origin, Span<float> xf)
+    {
+        int n = x.Length, i = 0;
+        ref double px = ref MemoryMarshal.GetReference(x);
+        ref double po = ref MemoryMarshal.GetReference(origin);
+        ref float pf = ref MemoryMarshal.GetReference(xf);
+        if (origin.Length < n || xf.Length < n) throw new ArgumentException("The buffers are shorter than x.");
+        Vector256<double> s0 = Vector256<double>.Zero, s1 = s0;
+        for (; i <= n - 8; i += 8)
+        {
+            Vector256<double> a = Vector256.LoadUnsafe(ref px, (nuint)i);
+            Vector256<double> b = Vector256.LoadUnsafe(ref px, (nuint)(i + 4));
+            Vector256.Narrow(a, b).StoreUnsafe(ref pf, (nuint)i);
+            Vector256<double> da = a - Vector256.LoadUnsafe(ref po, (nuint)i);
+            Vector256<double> db = b - Vector256.LoadUnsafe(ref po, (nuint)(i + 4));
+            s0 += da * da;
+            s1 += db * db;
+        }
+
+        double sum = Vector256.Sum(s0 + s1);
+        for (; i < n; i++)
+        {
+            xf[i] = (float)x[i];
+            double d = x[i] - origin[i];
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
+    /// <summary>gradient[i] = g[i] + twoC·(x[i] − origin[i]), in 256-bit vectors.</summary>
+    internal static void CombineGradient(ReadOnlySpan<float> g, ReadOnlySpan<double> x, ReadOnlySpan<double> origin, double twoC, Span<double> gradient)
+    {
+        int n = x.Length, i = 0;
+        if (origin.Length < n || g.Length < n || gradient.Length < n) throw new ArgumentException("The buffers are shorter than x.");
+        ref double px = ref MemoryMarshal.GetReference(x);
+        ref double po = ref MemoryMarshal.GetReference(origin);
+        ref float pg = ref MemoryMarshal.GetReference(g);
+        ref double pd = ref MemoryMarshal.GetReference(gradient);
+        Vector256<double> c = Vector256.Create(twoC);
+        for (; i <= n - 8; i += 8)
+        {
+            Vector256<float> gv = Vector256.LoadUnsafe(ref pg, (nuint)i);
+            (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(gv);
+            (lo + (c * (Vector256.LoadUnsafe(ref px, (nuint)i) - Vector256.LoadUnsafe(ref po, (nuint)i)))).StoreUnsafe(ref pd, (nuint)i);
+            (hi + (c * (Vector256.LoadUnsafe(ref px, (nuint)(i + 4)) - Vector256.LoadUnsafe(ref po, (nuint)(i + 4))))).StoreUnsafe(ref pd, (nuint)(i + 4));
+        }
+
+        for (; i < n; i++) gradient[i] = g[i] + (twoC * (x[i] - origin[i]));
     }
 
     /// <summary>Checks the best example independently and builds the result.</summary>

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Intriguing.Optimization;
 
@@ -43,73 +45,112 @@ public sealed partial class LbfgsbSolver
         int nfree = n; // variables that move but never meet a bound fill iorder from the end
         int nbreak = 0, ibkmin = 0;
         double bkmin = 0, f1 = 0;
-        for (int i = 0; i < n; i++)
+        if (_boxed)
         {
-            double neggi = -g[i];
-            double tl = 0, tu = 0;
-            if (iwhere[i] != 3 && iwhere[i] != -1)
+            // Every variable has both bounds: the same statuses without unpredictable branches. A variable that can
+            // move has g ≠ 0 (else it is −3), so it always meets a bound: tl/g if it moves down, tu/(−g) if up.
+            bkmin = double.PositiveInfinity;
+            for (int i = 0; i < n; i++)
             {
-                if (nbd[i] <= 2)
-                    tl = x[i] - l[i];
-                if (nbd[i] >= 2)
-                    tu = u[i] - x[i];
-                bool xlower = nbd[i] <= 2 && tl <= 0;
-                bool xupper = nbd[i] >= 2 && tu <= 0;
-                iwhere[i] = 0;
-                if (xlower)
+                if (iwhere[i] == 3)
                 {
-                    if (neggi <= 0)
-                        iwhere[i] = 1;
+                    d[i] = 0;
+                    continue;
                 }
-                else if (xupper)
-                {
-                    if (neggi >= 0)
-                        iwhere[i] = 2;
-                }
-                else if (Math.Abs(neggi) <= 0)
-                {
-                    iwhere[i] = -3;
-                }
-            }
 
-            if (iwhere[i] != 0 && iwhere[i] != -1)
-            {
-                d[i] = 0;
-                continue;
-            }
-
-            d[i] = neggi;
-            f1 -= neggi * neggi;
-            if (nbd[i] <= 2 && nbd[i] != 0 && neggi < 0)
-            {
+                double gi = g[i];
+                double tl = x[i] - l[i], tu = u[i] - x[i];
+                bool atLower = tl <= 0, atUpper = tu <= 0;
+                int w = atLower ? (gi >= 0 ? 1 : 0) : atUpper ? (gi <= 0 ? 2 : 0) : (gi == 0 ? -3 : 0);
+                iwhere[i] = w;
+                double di = w == 0 ? -gi : 0.0;
+                d[i] = di;
+                f1 -= di * di;
+                double ti = gi > 0 ? tl / gi : tu / (-gi);
+                tb[nbreak] = ti;
                 iorder[nbreak] = i;
-                tb[nbreak] = tl / (-neggi);
-                if (nbreak == 0 || tb[nbreak] < bkmin)
+                if (w == 0 && ti < bkmin)
                 {
-                    bkmin = tb[nbreak];
+                    bkmin = ti;
                     ibkmin = nbreak;
                 }
 
-                nbreak++;
+                nbreak += w == 0 ? 1 : 0;
             }
-            else if (nbd[i] >= 2 && neggi > 0)
+
+            if (nbreak == 0)
+                bkmin = 0;
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
             {
-                iorder[nbreak] = i;
-                tb[nbreak] = tu / neggi;
-                if (nbreak == 0 || tb[nbreak] < bkmin)
+                double neggi = -g[i];
+                double tl = 0, tu = 0;
+                if (iwhere[i] != 3 && iwhere[i] != -1)
                 {
-                    bkmin = tb[nbreak];
-                    ibkmin = nbreak;
+                    if (nbd[i] <= 2)
+                        tl = x[i] - l[i];
+                    if (nbd[i] >= 2)
+                        tu = u[i] - x[i];
+                    bool xlower = nbd[i] <= 2 && tl <= 0;
+                    bool xupper = nbd[i] >= 2 && tu <= 0;
+                    iwhere[i] = 0;
+                    if (xlower)
+                    {
+                        if (neggi <= 0)
+                            iwhere[i] = 1;
+                    }
+                    else if (xupper)
+                    {
+                        if (neggi >= 0)
+                            iwhere[i] = 2;
+                    }
+                    else if (Math.Abs(neggi) <= 0)
+                    {
+                        iwhere[i] = -3;
+                    }
                 }
 
-                nbreak++;
-            }
-            else
-            {
-                nfree--;
-                iorder[nfree] = i;
-                if (Math.Abs(neggi) > 0)
-                    bnded = false;
+                if (iwhere[i] != 0 && iwhere[i] != -1)
+                {
+                    d[i] = 0;
+                    continue;
+                }
+
+                d[i] = neggi;
+                f1 -= neggi * neggi;
+                if (nbd[i] <= 2 && nbd[i] != 0 && neggi < 0)
+                {
+                    iorder[nbreak] = i;
+                    tb[nbreak] = tl / (-neggi);
+                    if (nbreak == 0 || tb[nbreak] < bkmin)
+                    {
+                        bkmin = tb[nbreak];
+                        ibkmin = nbreak;
+                    }
+
+                    nbreak++;
+                }
+                else if (nbd[i] >= 2 && neggi > 0)
+                {
+                    iorder[nbreak] = i;
+                    tb[nbreak] = tu / neggi;
+                    if (nbreak == 0 || tb[nbreak] < bkmin)
+                    {
+                        bkmin = tb[nbreak];
+                        ibkmin = nbreak;
+                    }
+
+                    nbreak++;
+                }
+                else
+                {
+                    nfree--;
+                    iorder[nfree] = i;
+                    if (Math.Abs(neggi) > 0)
+                        bnded = false;
+                }
             }
         }
 
@@ -144,30 +185,32 @@ public sealed partial class LbfgsbSolver
         if (nbreak > 0)
         {
             int nleft = nbreak;
-            int iter = 1;
+            int iter = 1, lastQ = -1;
             double tj = 0;
             while (true)
             {
-                // Next breakpoint: the smallest is known; later ones come from a heap of the rest.
+                // Next breakpoint in increasing order of (t, position): the smallest is known; later ones come in
+                // sorted batches of the next smallest (most iterations pass only a few of several hundred).
                 double tj0 = tj;
-                int ibp;
+                int ibp, q;
                 if (iter == 1)
                 {
                     tj = bkmin;
-                    ibp = iorder[ibkmin];
+                    q = ibkmin;
+                    _batchCount = 0;
+                    _batchNext = 0;
                 }
                 else
                 {
-                    if (iter == 2 && ibkmin != nbreak - 1)
-                    {
-                        tb[ibkmin] = tb[nbreak - 1];
-                        iorder[ibkmin] = iorder[nbreak - 1];
-                    }
-
-                    HeapSortStep(tb, iorder, nleft, iter - 2);
-                    tj = tb[nleft - 1];
-                    ibp = iorder[nleft - 1];
+                    if (_batchNext == _batchCount)
+                        NextBreakpoints(nbreak, tj, lastQ);
+                    tj = _batchT[_batchNext];
+                    q = _batchQ[_batchNext];
+                    _batchNext++;
                 }
+
+                lastQ = q;
+                ibp = iorder[q];
 
                 double dt = tj - tj0;
                 if (dtm < dt)
@@ -206,12 +249,12 @@ public sealed partial class LbfgsbSolver
                 f2 -= theta * dibp2;
                 if (col > 0)
                 {
-                    TensorPrimitives.MultiplyAdd(p, dt, c, c); // c += dt·p
-
-                    // wbp = row ibp of W.
+                    // c += dt·p; wbp = row ibp of W.
                     pointr = _head;
                     for (int j = 0; j < col; j++)
                     {
+                        c[j] += dt * p[j];
+                        c[col + j] += dt * p[col + j];
                         wbp[j] = _wy[ibp + pointr * n];
                         wbp[col + j] = theta * _ws[ibp + pointr * n];
                         pointr = NextPointer(pointr);
@@ -220,10 +263,15 @@ public sealed partial class LbfgsbSolver
                     int info = Bmv(wbp, v);
                     if (info != 0)
                         return info;
-                    double wmc = TensorPrimitives.Dot<double>(c, v);
-                    double wmp = TensorPrimitives.Dot<double>(p, v);
-                    double wmw = TensorPrimitives.Dot<double>(wbp, v);
-                    TensorPrimitives.MultiplyAdd(wbp, -dibp, p, p); // p −= dibp·wbp
+                    double wmc = 0, wmp = 0, wmw = 0;
+                    for (int j = 0; j < col2; j++)
+                    {
+                        wmc += c[j] * v[j];
+                        wmp += p[j] * v[j];
+                        wmw += wbp[j] * v[j];
+                        p[j] -= dibp * wbp[j];
+                    }
+
                     f1 += dibp * wmc;
                     f2 += 2.0 * dibp * wmp - dibp2 * wmw;
                 }
@@ -263,60 +311,42 @@ public sealed partial class LbfgsbSolver
         return 0;
     }
 
+    /// <summary>Breakpoints per sorted batch of the Cauchy search.</summary>
+    private const int BreakpointBatch = 32;
+
     /// <summary>
-    /// Heap step of the breakpoint search (Fortran <c>hpsolb</c>): when <paramref name="iheap"/> is 0 first turns
-    /// t[0..count) into a min-heap; then moves the least element to t[count − 1] and restores the heap on the rest.
+    /// Fills the batch with the <see cref="BreakpointBatch"/> smallest breakpoints tBreak[q], q &lt; count, that come
+    /// after (<paramref name="lastT"/>, <paramref name="lastQ"/>) in the order of (t, q), sorted in that order. Replaces
+    /// the heap of the Fortran code (hpsolb), which orders equal breakpoints differently.
     /// </summary>
-    private static void HeapSortStep(double[] t, int[] iorder, int count, int iheap)
+    private void NextBreakpoints(int count, double lastT, int lastQ)
     {
-        if (iheap == 0)
+        double[] tb = _tBreak, bt = _batchT;
+        int[] bq = _batchQ;
+        int filled = 0;
+        for (int q = 0; q < count; q++)
         {
-            for (int k = 1; k < count; k++)
-            {
-                double ddum = t[k];
-                int indxin = iorder[k];
-                int i = k;
-                while (i > 0)
-                {
-                    int j = (i - 1) / 2;
-                    if (!(ddum < t[j]))
-                        break;
-                    t[i] = t[j];
-                    iorder[i] = iorder[j];
-                    i = j;
-                }
+            double t = tb[q];
+            if (t < lastT || (t == lastT && q <= lastQ))
+                continue; // already passed
+            if (filled == BreakpointBatch && !(t < bt[BreakpointBatch - 1]))
+                continue; // q grows, so an equal t comes after every batched one
 
-                t[i] = ddum;
-                iorder[i] = indxin;
-            }
-        }
-
-        if (count > 1)
-        {
-            int i = 0;
-            double outValue = t[0];
-            int indxou = iorder[0];
-            double ddum = t[count - 1];
-            int indxin = iorder[count - 1];
-            while (true)
+            // Insert after every batched element with t' ≤ t.
+            int i = filled == BreakpointBatch ? BreakpointBatch - 1 : filled++;
+            while (i > 0 && bt[i - 1] > t)
             {
-                int j = i + i + 1;
-                if (j > count - 2)
-                    break;
-                if (t[j + 1] < t[j])
-                    j++;
-                if (!(t[j] < ddum))
-                    break;
-                t[i] = t[j];
-                iorder[i] = iorder[j];
-                i = j;
+                bt[i] = bt[i - 1];
+                bq[i] = bq[i - 1];
+                i--;
             }
 
-            t[i] = ddum;
-            iorder[i] = indxin;
-            t[count - 1] = outValue;
-            iorder[count - 1] = indxou;
+            bt[i] = t;
+            bq[i] = q;
         }
+
+        _batchCount = filled;
+        _batchNext = 0;
     }
 
     /// <summary>
@@ -349,12 +379,16 @@ public sealed partial class LbfgsbSolver
 
         bool wrk = _ileave < n || _nenter > 0 || _updatd;
         int nfree = 0, iact = n;
+        double[] freeMask = _freeMask, activeMask = _activeMask;
         for (int i = 0; i < n; i++)
         {
-            if (iwhere[i] <= 0)
-                index[nfree++] = i;
-            else
-                index[--iact] = i;
+            // Without branches: free variables fill index from the front, active ones from the back.
+            int free = iwhere[i] <= 0 ? 1 : 0;
+            index[free != 0 ? nfree : iact - 1] = i;
+            nfree += free;
+            iact -= 1 - free;
+            freeMask[i] = free;
+            activeMask[i] = 1 - free;
         }
 
         _nfree = nfree;
@@ -498,8 +532,6 @@ public sealed partial class LbfgsbSolver
         int n = _n, m = _m, m2 = 2 * m, col = _col, nsub = _nfree, head = _head;
         double theta = _theta;
         double[] wn1 = _wn1, wn = _wn;
-        ReadOnlySpan<int> free = _index.AsSpan(0, nsub);
-        ReadOnlySpan<int> active = _index.AsSpan(nsub, n - nsub);
         ReadOnlySpan<int> entering = _indx2.AsSpan(0, _nenter);
         ReadOnlySpan<int> leaving = _indx2.AsSpan(_ileave, n - _ileave);
         bool allFree = nsub == n;
@@ -528,9 +560,9 @@ public sealed partial class LbfgsbSolver
                 int js = m + jy;
                 double temp1 = allFree
                     ? TensorPrimitives.Dot<double>(YColumn(ipntr), YColumn(jpntr))
-                    : DotIndexed(_wy, ipntr * n, _wy, jpntr * n, free);
-                double temp2 = allFree ? 0 : DotIndexed(_ws, ipntr * n, _ws, jpntr * n, active);
-                double temp3 = allFree ? 0 : DotIndexed(_ws, ipntr * n, _wy, jpntr * n, active);
+                    : MaskedDot(YColumn(ipntr), YColumn(jpntr), _freeMask);
+                double temp2 = allFree ? 0 : MaskedDot(SColumn(ipntr), SColumn(jpntr), _activeMask);
+                double temp3 = allFree ? 0 : MaskedDot(SColumn(ipntr), YColumn(jpntr), _activeMask);
                 wn1[iy + jy * m2] = temp1;
                 wn1[isRow + js * m2] = temp2;
                 wn1[isRow + jy * m2] = temp3;
@@ -545,7 +577,7 @@ public sealed partial class LbfgsbSolver
             {
                 double temp3 = allFree
                     ? TensorPrimitives.Dot<double>(SColumn(ipntr), YColumn(jpntr))
-                    : DotIndexed(_ws, ipntr * n, _wy, jpntr * n, free);
+                    : MaskedDot(SColumn(ipntr), YColumn(jpntr), _freeMask);
                 ipntr = NextPointer(ipntr);
                 wn1[m + i + jyCol * m2] = temp3;
             }
@@ -641,26 +673,23 @@ public sealed partial class LbfgsbSolver
 
     /// <summary>
     /// Reduced gradient at the Cauchy point over the free variables, r = −Zᵀ(g + θ(z − x) − W M c)
-    /// (Fortran <c>cmprlb</c>), compressed into rsub[0..nfree).
+    /// (Fortran <c>cmprlb</c>), in rsub at the variables' own positions (zero at the active ones).
     /// </summary>
     private int ReducedGradient(ReadOnlySpan<double> x)
     {
-        int n = _n, m = _m, col = _col, nfree = _nfree;
+        int n = _n, m = _m, col = _col;
         double theta = _theta;
-        double[] r = _rsub, g = _g, z = _z;
+        Span<double> r = _rsub.AsSpan(0, n);
         if (!_cnstnd && col > 0)
         {
-            TensorPrimitives.Negate(g, r);
+            TensorPrimitives.Negate(_g, r);
             return 0;
         }
 
-        int[] index = _index;
-        bool allFree = nfree == n;
-        for (int i = 0; i < nfree; i++)
-        {
-            int k = index[i];
-            r[i] = -theta * (z[k] - x[k]) - g[k];
-        }
+        // r = −θ(z − x) − g on every variable; the active ones are zeroed at the end.
+        TensorPrimitives.Subtract(_z, x, r);
+        TensorPrimitives.Multiply(r, -theta, r);
+        TensorPrimitives.Subtract(r, _g, r);
 
         Span<double> wa = _wa;
         if (Bmv(wa.Slice(2 * m, 2 * col), wa.Slice(0, 2 * col)) != 0)
@@ -670,24 +699,13 @@ public sealed partial class LbfgsbSolver
         for (int j = 0; j < col; j++)
         {
             double a1 = wa[j], a2 = theta * wa[col + j];
-            if (allFree)
-            {
-                TensorPrimitives.MultiplyAdd(YColumn(pointr), a1, r, r);
-                TensorPrimitives.MultiplyAdd(SColumn(pointr), a2, r, r);
-            }
-            else
-            {
-                int off = pointr * n;
-                for (int i = 0; i < nfree; i++)
-                {
-                    int k = index[i];
-                    r[i] = r[i] + _wy[off + k] * a1 + _ws[off + k] * a2;
-                }
-            }
-
+            TensorPrimitives.MultiplyAdd(YColumn(pointr), a1, r, r);
+            TensorPrimitives.MultiplyAdd(SColumn(pointr), a2, r, r);
             pointr = NextPointer(pointr);
         }
 
+        if (_nfree != n)
+            TensorPrimitives.Multiply(r, _freeMask, r);
         return 0;
     }
 
@@ -706,32 +724,14 @@ public sealed partial class LbfgsbSolver
         if (nsub <= 0)
             return 0;
 
-        // wv = WᵀZ d.
+        // wv = WᵀZ d (d is zero at the active variables).
+        Span<double> dn = d.AsSpan(0, n);
         Span<double> wv = _wa.AsSpan(0, col2);
         int pointr = _head;
         for (int i = 0; i < col; i++)
         {
-            double temp1, temp2;
-            if (allFree)
-            {
-                temp1 = TensorPrimitives.Dot<double>(YColumn(pointr), d.AsSpan(0, n));
-                temp2 = TensorPrimitives.Dot<double>(SColumn(pointr), d.AsSpan(0, n));
-            }
-            else
-            {
-                temp1 = 0;
-                temp2 = 0;
-                int off = pointr * n;
-                for (int j = 0; j < nsub; j++)
-                {
-                    int k = ind[j];
-                    temp1 += _wy[off + k] * d[j];
-                    temp2 += _ws[off + k] * d[j];
-                }
-            }
-
-            wv[i] = temp1;
-            wv[col + i] = theta * temp2;
+            wv[i] = TensorPrimitives.Dot<double>(YColumn(pointr), dn);
+            wv[col + i] = theta * TensorPrimitives.Dot<double>(SColumn(pointr), dn);
             pointr = NextPointer(pointr);
         }
 
@@ -745,36 +745,26 @@ public sealed partial class LbfgsbSolver
         if (info != 0)
             return info;
 
-        // d = (d + ZᵀW wv / θ) / θ: the Newton step over the free variables.
+        // d = (d + ZᵀW wv / θ) / θ: the Newton step over the free variables (computed everywhere, then zeroed at the
+        // active variables).
         pointr = _head;
         for (int jy = 0; jy < col; jy++)
         {
             int js = col + jy;
             double a = wv[jy] / theta, b = wv[js];
-            if (allFree)
-            {
-                TensorPrimitives.MultiplyAdd(YColumn(pointr), a, d.AsSpan(0, n), d.AsSpan(0, n));
-                TensorPrimitives.MultiplyAdd(SColumn(pointr), b, d.AsSpan(0, n), d.AsSpan(0, n));
-            }
-            else
-            {
-                int off = pointr * n;
-                for (int i = 0; i < nsub; i++)
-                {
-                    int k = ind[i];
-                    d[i] = d[i] + _wy[off + k] * a + _ws[off + k] * b;
-                }
-            }
-
+            TensorPrimitives.MultiplyAdd(YColumn(pointr), a, dn, dn);
+            TensorPrimitives.MultiplyAdd(SColumn(pointr), b, dn, dn);
             pointr = NextPointer(pointr);
         }
 
-        TensorPrimitives.Multiply(d.AsSpan(0, nsub), 1.0 / theta, d.AsSpan(0, nsub));
+        TensorPrimitives.Multiply(dn, 1.0 / theta, dn);
+        if (!allFree)
+            TensorPrimitives.Multiply(dn, _freeMask, dn);
 
         if (!_cnstnd)
         {
             // No bounds: the Newton point is the answer.
-            TensorPrimitives.Add(z, d.AsSpan(0, n), z);
+            TensorPrimitives.Add(z, dn, z);
             return 0;
         }
 
@@ -784,7 +774,7 @@ public sealed partial class LbfgsbSolver
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            double dk = d[i], xk = z[k];
+            double dk = d[k], xk = z[k];
             switch (nbd[k])
             {
                 case 0:
@@ -827,7 +817,7 @@ public sealed partial class LbfgsbSolver
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            double dk = d[i];
+            double dk = d[k];
             if (nbd[k] == 0)
                 continue;
             if (dk < 0 && nbd[k] <= 2)
@@ -856,27 +846,49 @@ public sealed partial class LbfgsbSolver
 
         if (alpha < 1.0)
         {
-            double dk = d[ibd];
             int k = ind[ibd];
+            double dk = d[k];
             if (dk > 0)
             {
                 z[k] = u[k];
-                d[ibd] = 0;
+                d[k] = 0;
             }
             else if (dk < 0)
             {
                 z[k] = l[k];
-                d[ibd] = 0;
+                d[k] = 0;
             }
         }
 
         for (int i = 0; i < nsub; i++)
         {
             int k = ind[i];
-            z[k] += alpha * d[i];
+            z[k] += alpha * d[k];
         }
 
         return 0;
+    }
+
+    /// <summary>Σ a[i]·b[i]·mask[i] in 256-bit vectors (four partial sums, then the scalar tail).</summary>
+    private static double MaskedDot(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> mask)
+    {
+        int n = a.Length, i = 0;
+        if (b.Length < n || mask.Length < n)
+            throw new ArgumentException("The operands are shorter than a.");
+        ref double pa = ref MemoryMarshal.GetReference(a);
+        ref double pb = ref MemoryMarshal.GetReference(b);
+        ref double pm = ref MemoryMarshal.GetReference(mask);
+        Vector256<double> s0 = Vector256<double>.Zero, s1 = s0;
+        for (; i <= n - 8; i += 8)
+        {
+            s0 += Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i) * Vector256.LoadUnsafe(ref pm, (nuint)i);
+            s1 += Vector256.LoadUnsafe(ref pa, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref pm, (nuint)(i + 4));
+        }
+
+        double sum = Vector256.Sum(s0 + s1);
+        for (; i < n; i++)
+            sum += a[i] * b[i] * mask[i];
+        return sum;
     }
 
     private static double DotIndexed(double[] a, int aOffset, double[] b, int bOffset, ReadOnlySpan<int> indices)

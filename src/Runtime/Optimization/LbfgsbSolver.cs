@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Intriguing.Optimization;
 
@@ -62,6 +64,15 @@ public sealed partial class LbfgsbSolver
     // variables (indx2), breakpoint ordering (iorder).
     private readonly int[] _iwhere, _index, _indx2, _iorder;
 
+    // Free set as dense masks (1 where free, else 0, and the complement), so that the products over the free or
+    // active variables run as dense vector loops instead of gathers through index.
+    private readonly double[] _freeMask, _activeMask;
+
+    // The next breakpoints of the Cauchy search in increasing order: t, position in tBreak; count and next unused.
+    private readonly double[] _batchT = new double[BreakpointBatch];
+    private readonly int[] _batchQ = new int[BreakpointBatch];
+    private int _batchCount, _batchNext;
+
     // Limited-memory matrices. S and Y are n×m column-major (column j contiguous); SY, SS, WT are m×m and
     // WN, WN1 are 2m×2m, all column-major; wa is a 8m scratch vector.
     private readonly double[] _ws, _wy, _sy, _ss, _wt, _wn, _wn1, _wa;
@@ -104,6 +115,8 @@ public sealed partial class LbfgsbSolver
         _tBreak = new double[n];
         _iwhere = new int[n];
         _index = new int[n];
+        _freeMask = new double[n];
+        _activeMask = new double[n];
         _indx2 = new int[n];
         _iorder = new int[n];
         _ws = new double[checked(n * m)];
@@ -188,6 +201,8 @@ public sealed partial class LbfgsbSolver
         _nfree = n;
         _nenter = 0;
         _ileave = n;
+        _freeMask.AsSpan().Fill(1.0);
+        _activeMask.AsSpan().Clear();
         ResetMemory();
         Active(x);
 
@@ -399,34 +414,39 @@ public sealed partial class LbfgsbSolver
     }
 
     /// <summary>Infinity norm of the projected gradient (Fortran <c>projgr</c>).</summary>
+    /// <remarks>
+    /// Absent bounds are ±∞, so the bounded formula serves every variable: a step down (g &gt; 0) is capped by
+    /// x − l, a step up by x − u, and an infinite cap leaves g as it is.
+    /// </remarks>
     private double ProjectedGradientNorm(ReadOnlySpan<double> x)
     {
         if (!_cnstnd)
             return Math.Abs(TensorPrimitives.MaxMagnitude<double>(_g));
-        double norm = 0;
-        double[] g = _g;
-        int[] nbd = _nbd;
-        for (int i = 0; i < _n; i++)
+        int n = _n, i = 0;
+        ref double pg = ref MemoryMarshal.GetArrayDataReference(_g);
+        ref double px = ref MemoryMarshal.GetReference(x);
+        ref double pl = ref MemoryMarshal.GetArrayDataReference(_lower);
+        ref double pu = ref MemoryMarshal.GetArrayDataReference(_upper);
+        Vector256<double> norm = Vector256<double>.Zero;
+        for (; i <= n - 4; i += 4)
         {
-            double gi = g[i];
-            if (nbd[i] != 0)
-            {
-                if (gi < 0)
-                {
-                    if (nbd[i] >= 2)
-                        gi = Math.Max(x[i] - _upper[i], gi);
-                }
-                else
-                {
-                    if (nbd[i] <= 2)
-                        gi = Math.Min(x[i] - _lower[i], gi);
-                }
-            }
-
-            norm = Math.Max(norm, Math.Abs(gi));
+            Vector256<double> gi = Vector256.LoadUnsafe(ref pg, (nuint)i);
+            Vector256<double> xi = Vector256.LoadUnsafe(ref px, (nuint)i);
+            Vector256<double> up = Vector256.Max(xi - Vector256.LoadUnsafe(ref pu, (nuint)i), gi);
+            Vector256<double> down = Vector256.Min(xi - Vector256.LoadUnsafe(ref pl, (nuint)i), gi);
+            Vector256<double> projected = Vector256.ConditionalSelect(Vector256.LessThan(gi, Vector256<double>.Zero), up, down);
+            norm = Vector256.Max(norm, Vector256.Abs(projected));
         }
 
-        return norm;
+        double result = Math.Max(Math.Max(norm[0], norm[1]), Math.Max(norm[2], norm[3]));
+        for (; i < n; i++)
+        {
+            double gi = _g[i];
+            gi = gi < 0 ? Math.Max(x[i] - _upper[i], gi) : Math.Min(x[i] - _lower[i], gi);
+            result = Math.Max(result, Math.Abs(gi));
+        }
+
+        return result;
     }
 
     private enum LineSearchOutcome
@@ -460,29 +480,7 @@ public sealed partial class LbfgsbSolver
             }
             else
             {
-                int[] nbd = _nbd;
-                for (int i = 0; i < n; i++)
-                {
-                    double a1 = d[i];
-                    if (nbd[i] == 0)
-                        continue;
-                    if (a1 < 0 && nbd[i] <= 2)
-                    {
-                        double a2 = _lower[i] - x[i];
-                        if (a2 >= 0)
-                            stpmx = 0;
-                        else if (a1 * stpmx < a2)
-                            stpmx = a2 / a1;
-                    }
-                    else if (a1 > 0 && nbd[i] >= 2)
-                    {
-                        double a2 = _upper[i] - x[i];
-                        if (a2 <= 0)
-                            stpmx = 0;
-                        else if (a1 * stpmx > a2)
-                            stpmx = a2 / a1;
-                    }
-                }
+                stpmx = Math.Min(stpmx, LargestStep(x, d));
             }
         }
 
@@ -544,6 +542,40 @@ public sealed partial class LbfgsbSolver
 
         stp = _lineSearch.Step;
         return LineSearchOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The largest t with l ≤ x + t·d ≤ u: the least of (l − x)/d over d &lt; 0 and (u − x)/d over d &gt; 0 (absent
+    /// bounds are ±∞ and give +∞), 0 if a variable at its bound would move out.
+    /// </summary>
+    private double LargestStep(ReadOnlySpan<double> x, ReadOnlySpan<double> d)
+    {
+        int n = _n, i = 0;
+        ref double pd = ref MemoryMarshal.GetReference(d);
+        ref double px = ref MemoryMarshal.GetReference(x);
+        ref double pl = ref MemoryMarshal.GetArrayDataReference(_lower);
+        ref double pu = ref MemoryMarshal.GetArrayDataReference(_upper);
+        Vector256<double> inf = Vector256.Create(double.PositiveInfinity), zero = Vector256<double>.Zero;
+        Vector256<double> least = inf;
+        for (; i <= n - 4; i += 4)
+        {
+            Vector256<double> di = Vector256.LoadUnsafe(ref pd, (nuint)i);
+            Vector256<double> xi = Vector256.LoadUnsafe(ref px, (nuint)i);
+            Vector256<double> room = Vector256.ConditionalSelect(Vector256.LessThan(di, zero),
+                Vector256.LoadUnsafe(ref pl, (nuint)i) - xi, Vector256.LoadUnsafe(ref pu, (nuint)i) - xi);
+            Vector256<double> t = Vector256.ConditionalSelect(Vector256.Equals(di, zero), inf, room / di);
+            least = Vector256.Min(least, t);
+        }
+
+        double result = Math.Min(Math.Min(least[0], least[1]), Math.Min(least[2], least[3]));
+        for (; i < n; i++)
+        {
+            double di = d[i];
+            if (di != 0)
+                result = Math.Min(result, ((di < 0 ? _lower[i] : _upper[i]) - x[i]) / di);
+        }
+
+        return result <= 0 ? 0 : result; // −0 or 0: a variable at its bound would leave the box
     }
 
     private LineSearchOutcome Restore(Span<double> x, ref double f, double fold, LineSearchOutcome outcome)

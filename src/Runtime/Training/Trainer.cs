@@ -32,7 +32,9 @@ public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int Start
 /// <para>Workspaces are in training mode (<see cref="NetworkWorkspace.Training"/>) when <see cref="SgdOptions.Dropout"/> is
 /// set: the network's dropout layers draw masks from the run's seed, the global step and each sample's index in its
 /// batch, so they too do not depend on the thread count or the chunking.</para>
-/// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g).</para>
+/// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g). A batch of one
+/// sample goes through the network's fused <see cref="INetwork.SgdStep"/>, which gives bit-identical parameters
+/// without writing a gradient.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -40,6 +42,8 @@ public sealed class Trainer : IDisposable
     private readonly Dataset _data;
     private readonly SgdOptions _options;
     private readonly WorkerPool _pool;
+    private readonly FusedStepSplitter? _splitter;
+    private readonly bool _fusedStep;
     private readonly NetworkWorkspace[] _workspaces;
     private readonly float[][] _gradients;
     private readonly float[] _losses;
@@ -73,7 +77,11 @@ public sealed class Trainer : IDisposable
         _options = options;
         int chunks = Math.Min(options.Chunks, options.BatchSize);
         int chunkSize = (options.BatchSize + chunks - 1) / chunks;
-        _pool = new WorkerPool(Math.Min(options.Threads, chunks));
+        // A one-sample batch has one chunk; its fused step may split the large layers over the threads instead.
+        bool split = options.SplitSingleSampleSteps && options.Threads > 1;
+        _pool = new WorkerPool(options.BatchSize == 1 && split ? options.Threads : Math.Min(options.Threads, chunks));
+        _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
+        _fusedStep = HasFusedStep(network);
         _workspaces = new NetworkWorkspace[chunks];
         _gradients = new float[chunks][];
         for (int c = 0; c < chunks; c++)
@@ -174,9 +182,28 @@ public sealed class Trainer : IDisposable
         return new TrainingResult(losses, startEpoch, clock.Elapsed, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
     }
 
+    /// <summary>
+    /// Whether <see cref="INetwork.SgdStep"/> covers <paramref name="network"/>: a stack of dense layers and activations.
+    /// Other networks (convolutions, pooling, normalisation, dropout, whose masks need the training mode) train a
+    /// one-sample batch through the general path.
+    /// </summary>
+    public static bool HasFusedStep(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Loss == LossKind.SoftmaxCrossEntropy
+            && network.Summary.Layers.All(l => l.Kind is LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax);
+    }
+
     /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
     private float Step(int count, float rate)
     {
+        if (count == 1 && _fusedStep)
+        {
+            // One sample: the fused step of the generated code, same result without a gradient buffer.
+            int index = _order[_orderStart];
+            return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+        }
+
         _batchCount = count;
         int chunks = (count + ChunkSize - 1) / ChunkSize;
         _pool.Run(chunks, _chunkJob);

@@ -7,7 +7,10 @@ namespace Intriguing.Training;
 /// <remarks>
 /// Training runs thousands of short parallel steps per second, so waking a sleeping thread for each one would cost
 /// more than the work. Idle workers therefore spin for a while (about a millisecond) waiting for the next run before
-/// they block; the caller spins until its helpers are done.
+/// they block. Chunks are claimed one at a time by whichever thread is free, the caller included, and the caller waits
+/// only for chunks that a helper has claimed: when the cores are shared and a helper is not scheduled in time, the
+/// caller does all the work instead of waiting for the helper to come round (which made 2-thread steps take
+/// milliseconds on an oversubscribed machine).
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
@@ -16,9 +19,9 @@ public sealed class WorkerPool : IDisposable
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _wake;
     private Action<int>? _job;
-    private int _chunks;
-    private int _next;
-    private int _remaining;
+    private long _ticket; // run number << 32 | chunk count << 16 | next chunk: claimed atomically, so a late helper never takes a chunk of another run
+    private int _run;
+    private int _done;
     private long _generation;
     private Exception? _error;
     private volatile bool _disposed;
@@ -55,33 +58,40 @@ public sealed class WorkerPool : IDisposable
             return;
         }
 
+        if (chunks > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"At most {ushort.MaxValue} chunks per run.");
+
+        // Publish the job before the ticket: a helper reads the job only after claiming a chunk of this run.
         _job = job;
-        _chunks = chunks;
-        _next = 0;
         _error = null;
-        Volatile.Write(ref _remaining, _threads.Length);
+        Volatile.Write(ref _done, 0);
+        _run++;
+        Volatile.Write(ref _ticket, ((long)_run << 32) | ((long)chunks << 16));
         Interlocked.Increment(ref _generation);
         foreach (ManualResetEventSlim wake in _wake) wake.Set();
         Drain();
         var spin = new SpinWait();
-        while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
-        _job = null;
+        while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
         if (_error is not null) throw new AggregateException("A parallel chunk failed.", _error);
     }
 
     private void Drain()
     {
-        int c;
-        while ((c = Interlocked.Increment(ref _next) - 1) < _chunks)
+        while (true)
         {
+            long ticket = Volatile.Read(ref _ticket);
+            int next = (int)(ticket & 0xFFFF), count = (int)((ticket >> 16) & 0xFFFF);
+            if (next >= count) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
             try
             {
-                _job!(c);
+                _job!(next);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
             }
+
+            Interlocked.Increment(ref _done);
         }
     }
 
@@ -110,7 +120,6 @@ public sealed class WorkerPool : IDisposable
             if (_disposed) return;
             seen = Volatile.Read(ref _generation);
             Drain();
-            Interlocked.Decrement(ref _remaining);
         }
     }
 

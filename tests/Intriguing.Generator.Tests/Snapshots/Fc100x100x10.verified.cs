@@ -321,6 +321,39 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         throw new global::System.InvalidOperationException("Fc100x100x10 ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        Workspace ws = Own(workspace, 1);
+        global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
+        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
+        if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
+        input.Slice(0, InputLength).CopyTo(ws.A0(1));
+        ForwardLayers(ws, 0, LayerCount, 1);
+        ws.Batch = 0; // the weights change below
+        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(1), ws.A6(1), new global::System.ReadOnlySpan<int>(in label), ws.D5(1), 1, 10, 1f);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
+
+        // Layer 5, Dense3: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(1), Dense3Weights, ws.D4(1), 1, 100, 10);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense3Weights, Dense3Bias, velocity.Slice(Dense3WeightsOffset, 1000), velocity.Slice(Dense3BiasOffset, 10), ws.D5(1), ws.A4(1), 1E-06f, momentum, rate, nesterov, splitter);
+
+        // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
+        global::Intriguing.Activations.SigmoidBackward(ws.A4(1), ws.D4(1), ws.D3(1));
+
+        // Layer 3, Dense2: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        global::Intriguing.Linear.Gemm.MultiplyAB(ws.D3(1), Dense2Weights, ws.D2(1), 1, 100, 100);
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense2Weights, Dense2Bias, velocity.Slice(Dense2WeightsOffset, 10000), velocity.Slice(Dense2BiasOffset, 100), ws.D3(1), ws.A2(1), 1E-05f, momentum, rate, nesterov, splitter);
+
+        // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
+        global::Intriguing.Activations.SigmoidBackward(ws.A2(1), ws.D2(1), ws.D1(1));
+
+        // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 78400), velocity.Slice(Dense1BiasOffset, 100), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov, splitter);
+
+        return loss + penalty;
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient)
     {

@@ -245,6 +245,25 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         throw new global::System.InvalidOperationException("Fc10Lambda1em2 ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        Workspace ws = Own(workspace, 1);
+        global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
+        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
+        if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
+        input.Slice(0, InputLength).CopyTo(ws.A0(1));
+        ForwardLayers(ws, 0, LayerCount, 1);
+        ws.Batch = 0; // the weights change below
+        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(1), ws.A2(1), new global::System.ReadOnlySpan<int>(in label), ws.D1(1), 1, 10, 1f);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
+
+        // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 7840), velocity.Slice(Dense1BiasOffset, 10), ws.D1(1), ws.A0(1), 0.01f, momentum, rate, nesterov, splitter);
+
+        return loss + penalty;
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient)
     {
