@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Intriguing.Spectral;
+
+/// <summary>
+/// Complex dense kernels of <see cref="ConvolutionNorm"/> on split storage (real and imaginary parts in separate
+/// row-major arrays, rows padded with zeros to a multiple of four doubles): the Gram matrix B·Bᴴ and the
+/// Cholesky factorisation that certifies a bound on its largest eigenvalue. Vector256 of double (software fallback
+/// where not accelerated); fixed reduction order, so results do not depend on the thread that runs them.
+/// </summary>
+internal static unsafe class ConvolutionNormKernels
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c)
+        => Vector256.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>c − a·b with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Fnma(Vector256<double> a, Vector256<double> b, Vector256<double> c)
+        => System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAddNegated(a, b, c) : Vector256.FusedMultiplyAdd(-a, b, c);
+
+    /// <summary>
+    /// G = B·Bᴴ for the nPad × mPad complex B (nPad even, mPad a multiple of 4, padding zero): entries (i, j) with
+    /// j ≤ i + 1 in 2 × 2 blocks; <c>G_ij = Σ_k B_ik·conj(B_jk)</c>, i.e.
+    /// <c>Re = Σ Br_i·Br_j + Bi_i·Bi_j</c>, <c>Im = Σ Bi_i·Br_j − Br_i·Bi_j</c>.
+    /// </summary>
+    public static void GramLower(double* br, double* bi, int nPad, int mPad, double* gr, double* gi, int gStride)
+    {
+        for (int i = 0; i < nPad; i += 2)
+        {
+            double* a0r = br + (long)i * mPad, a0i = bi + (long)i * mPad;
+            double* a1r = a0r + mPad, a1i = a0i + mPad;
+            for (int j = 0; j <= i; j += 2)
+            {
+                double* b0r = br + (long)j * mPad, b0i = bi + (long)j * mPad;
+                double* b1r = b0r + mPad, b1i = b0i + mPad;
+                Vector256<double> r00 = default, i00 = default, r01 = default, i01 = default;
+                Vector256<double> r10 = default, i10 = default, r11 = default, i11 = default;
+                for (int k = 0; k < mPad; k += 4)
+                {
+                    Vector256<double> x0r = Vector256.Load(a0r + k), x0i = Vector256.Load(a0i + k);
+                    Vector256<double> x1r = Vector256.Load(a1r + k), x1i = Vector256.Load(a1i + k);
+                    Vector256<double> y0r = Vector256.Load(b0r + k), y0i = Vector256.Load(b0i + k);
+                    Vector256<double> y1r = Vector256.Load(b1r + k), y1i = Vector256.Load(b1i + k);
+                    r00 = Fma(x0r, y0r, r00); r00 = Fma(x0i, y0i, r00);
+                    i00 = Fma(x0i, y0r, i00); i00 = Fnma(x0r, y0i, i00);
+                    r01 = Fma(x0r, y1r, r01); r01 = Fma(x0i, y1i, r01);
+                    i01 = Fma(x0i, y1r, i01); i01 = Fnma(x0r, y1i, i01);
+                    r10 = Fma(x1r, y0r, r10); r10 = Fma(x1i, y0i, r10);
+                    i10 = Fma(x1i, y0r, i10); i10 = Fnma(x1r, y0i, i10);
+                    r11 = Fma(x1r, y1r, r11); r11 = Fma(x1i, y1i, r11);
+                    i11 = Fma(x1i, y1r, i11); i11 = Fnma(x1r, y1i, i11);
+                }
+
+                long p = (long)i * gStride + j;
+                gr[p] = Vector256.Sum(r00); gi[p] = Vector256.Sum(i00);
+                gr[p + 1] = Vector256.Sum(r01); gi[p + 1] = Vector256.Sum(i01);
+                gr[p + gStride] = Vector256.Sum(r10); gi[p + gStride] = Vector256.Sum(i10);
+                gr[p + gStride + 1] = Vector256.Sum(r11); gi[p + gStride + 1] = Vector256.Sum(i11);
+            }
+        }
+    }
+
+    /// <summary>
+    /// In-place Cholesky–Crout factorisation M = L·Lᴴ of the Hermitian n × n matrix whose lower triangle (with a
+    /// real diagonal) is stored in (lr, li). Returns false as soon as a pivot is not positive; otherwise L
+    /// overwrites the lower triangle and <paramref name="frobeniusSquared"/> is Σ|L_ij|² (for the rounding bound).
+    /// </summary>
+    /// <remarks>Row i: <c>L_ij = (M_ij − Σ_{k&lt;j} L_ik·conj(L_jk)) / L_jj</c> for j &lt; i, then
+    /// <c>L_ii = √(M_ii − Σ_{k&lt;i} |L_ik|²)</c>. Rows are contiguous, so every inner sum is a SIMD dot product.</remarks>
+    public static bool CholeskyLower(double* lr, double* li, int n, int stride, out double frobeniusSquared)
+    {
+        double frob = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double* ir = lr + (long)i * stride, ii = li + (long)i * stride;
+            for (int j = 0; j <= i; j++)
+            {
+                double* jr = lr + (long)j * stride, ji = li + (long)j * stride;
+                Vector256<double> accR = default, accI = default, accR2 = default, accI2 = default;
+                int k = 0;
+                for (; k + 8 <= j; k += 8)
+                {
+                    Vector256<double> ar = Vector256.Load(ir + k), ai = Vector256.Load(ii + k);
+                    Vector256<double> br = Vector256.Load(jr + k), bi = Vector256.Load(ji + k);
+                    Vector256<double> ar2 = Vector256.Load(ir + k + 4), ai2 = Vector256.Load(ii + k + 4);
+                    Vector256<double> br2 = Vector256.Load(jr + k + 4), bi2 = Vector256.Load(ji + k + 4);
+                    accR = Fma(ar, br, accR); accR = Fma(ai, bi, accR);
+                    accI = Fma(ai, br, accI); accI = Fnma(ar, bi, accI);
+                    accR2 = Fma(ar2, br2, accR2); accR2 = Fma(ai2, bi2, accR2);
+                    accI2 = Fma(ai2, br2, accI2); accI2 = Fnma(ar2, bi2, accI2);
+                }
+
+                if (k + 4 <= j)
+                {
+                    Vector256<double> ar = Vector256.Load(ir + k), ai = Vector256.Load(ii + k);
+                    Vector256<double> br = Vector256.Load(jr + k), bi = Vector256.Load(ji + k);
+                    accR = Fma(ar, br, accR); accR = Fma(ai, bi, accR);
+                    accI = Fma(ai, br, accI); accI = Fnma(ar, bi, accI);
+                    k += 4;
+                }
+
+                double sr = Vector256.Sum(accR + accR2), si = Vector256.Sum(accI + accI2);
+                for (; k < j; k++)
+                {
+                    sr += ir[k] * jr[k] + ii[k] * ji[k];
+                    si += ii[k] * jr[k] - ir[k] * ji[k];
+                }
+
+                if (j < i)
+                {
+                    double d = jr[j];
+                    double vr = (ir[j] - sr) / d, vi = (ii[j] - si) / d;
+                    ir[j] = vr;
+                    ii[j] = vi;
+                    frob += vr * vr + vi * vi;
+                }
+                else
+                {
+                    double d = ir[i] - sr;
+                    if (!(d > 0))
+                    {
+                        frobeniusSquared = frob;
+                        return false;
+                    }
+
+                    d = Math.Sqrt(d);
+                    ir[i] = d;
+                    ii[i] = 0;
+                    frob += d * d;
+                }
+            }
+        }
+
+        frobeniusSquared = frob;
+        return true;
+    }
+
+    /// <summary>t = Bᴴ·x for the n × m complex B (row stride <paramref name="stride"/>): <c>t_k = Σ_i conj(B_ik)·x_i</c>.</summary>
+    public static void MultiplyAdjoint(double* br, double* bi, int n, int m, int stride, ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> tr, Span<double> ti)
+    {
+        tr.Slice(0, m).Clear();
+        ti.Slice(0, m).Clear();
+        fixed (double* pr = tr, pi = ti)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double* rr = br + (long)i * stride, ri = bi + (long)i * stride;
+                double cr = xr[i], ci = xi[i];
+                Vector256<double> vcr = Vector256.Create(cr), vci = Vector256.Create(ci);
+                int k = 0;
+                for (; k + 4 <= m; k += 4)
+                {
+                    Vector256<double> a = Vector256.Load(rr + k), b = Vector256.Load(ri + k);
+                    // (a − i·b)(cr + i·ci) = (a·cr + b·ci) + i(a·ci − b·cr)
+                    Fma(b, vci, Fma(a, vcr, Vector256.Load(pr + k))).Store(pr + k);
+                    Fnma(b, vcr, Fma(a, vci, Vector256.Load(pi + k))).Store(pi + k);
+                }
+
+                for (; k < m; k++)
+                {
+                    pr[k] += rr[k] * cr + ri[k] * ci;
+                    pi[k] += rr[k] * ci - ri[k] * cr;
+                }
+            }
+        }
+    }
+
+    /// <summary>x = B·t for the n × m complex B: <c>x_i = Σ_k B_ik·t_k</c>.</summary>
+    public static void Multiply(double* br, double* bi, int n, int m, int stride, ReadOnlySpan<double> tr, ReadOnlySpan<double> ti, Span<double> xr, Span<double> xi)
+    {
+        fixed (double* pr = tr, pi = ti)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double* rr = br + (long)i * stride, ri = bi + (long)i * stride;
+                Vector256<double> sr = default, si = default;
+                int k = 0;
+                for (; k + 4 <= m; k += 4)
+                {
+                    Vector256<double> a = Vector256.Load(rr + k), b = Vector256.Load(ri + k);
+                    Vector256<double> c = Vector256.Load(pr + k), d = Vector256.Load(pi + k);
+                    // (a + i·b)(c + i·d) = (a·c − b·d) + i(a·d + b·c)
+                    sr = Fnma(b, d, Fma(a, c, sr));
+                    si = Fma(b, c, Fma(a, d, si));
+                }
+
+                double r = Vector256.Sum(sr), im = Vector256.Sum(si);
+                for (; k < m; k++)
+                {
+                    r += rr[k] * pr[k] - ri[k] * pi[k];
+                    im += rr[k] * pi[k] + ri[k] * pr[k];
+                }
+
+                xr[i] = r;
+                xi[i] = im;
+            }
+        }
+    }
+}
