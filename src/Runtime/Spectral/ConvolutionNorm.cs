@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Intriguing.Fourier;
 
 namespace Intriguing.Spectral;
 
@@ -26,6 +25,9 @@ public sealed record ConvolutionNormOptions
 
     /// <summary>The seed of the random start vectors. The same seed, weights and shape give the same bits.</summary>
     public ulong Seed { get; init; } = 0x5EED_2013_0C0DUL;
+
+    /// <summary>For tests: 0 chooses the Gram method by cost, 1 forces one Gram matrix per frequency, 2 forces the autocorrelation (stride 1 only).</summary>
+    internal int GramMethod { get; init; }
 
     internal int Threads => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
@@ -88,8 +90,11 @@ public sealed record ConvolutionNormResult(
 /// zero). The zero-padded layer is thus P·C·E with E an isometric embedding, C the circular convolution and P a
 /// coordinate restriction, so its norm is at most ‖C‖: the result is an upper bound, not the exact norm.
 /// (The usual choice N = H + 2p is valid too; H + p is the smallest map for which the argument holds.)</para>
-/// <para><b>Certification.</b> (1) The kernel spectra are computed with the runtime's real 2-D FFT
-/// (<see cref="RealFft2DPlan{T}"/>, double, channels-last so that each frequency's D·C entries are contiguous).
+/// <para><b>Certification.</b> (1) The kernel spectra K̂(ξ) on the half-plane of the N_y × N_x grid are computed
+/// by the separable DFT of the zero-padded kernels evaluated directly (rows, then columns; SIMD across the D·C
+/// channels, frequency-major so that each frequency's D·C entries are contiguous). For k ≪ N this costs
+/// D·C·k_h·N_y·(N_x/2 + 1) complex multiply-adds — less than the runtime FFT of the zero-padded kernels, whose double
+/// channels-last path measured about 1 µs per 13×13 channel — and, unlike an FFT, has a simple proven error bound.
 /// (2) A screening pass runs a few warm-started power steps on every A(η) (the start vector is the previous
 /// frequency's in a fixed chunk order) and the frequencies with the largest estimates are refined by
 /// <see cref="OperatorNorm"/> (Golub–Kahan–Lanczos on the real embedding of A(η)); the largest Ritz value is
@@ -103,12 +108,12 @@ public sealed record ConvolutionNormResult(
 /// <para><b>Rounding allowance.</b> The floating-point Cholesky factor R̂ of a Hermitian M satisfies
 /// R̂ᴴR̂ = M + ΔM with |ΔM| ≤ γ·|R̂ᴴ|·|R̂| (Higham, <i>Accuracy and Stability</i>, Thm 10.3; γ = γ_{4(n+2)} here to
 /// cover complex arithmetic), so λ_min(M) ≥ −γ·‖R̂‖_F². The Gram entries carry |ΔG_ij| ≤ √2·γ_{2m+2}·‖b_i‖·‖b_j‖,
-/// so ‖ΔG‖₂ ≤ √2·γ_{2m+2}·‖B‖_F²; forming S² − G_ii adds u·(S² + ‖B‖_F²). The FFT's error is bounded by the model
-/// ‖ΔA(η)‖₂ ≤ 64·u·⌈log₂(N_y·N_x)⌉·√(N_y·N_x/L)·‖w‖_F (Higham, Thm 24.2, with a 64-fold margin for mixed radices
-/// and Bluestein), applied to the whole spectrum at once — a model rather than a proof for this FFT, but some
-/// 10⁴ times larger than the errors measured against naive DFTs. All allowances together are below 1e-10 relative
+/// so ‖ΔG‖₂ ≤ √2·γ_{2m+2}·‖B‖_F²; forming S² − G_ii adds u·(S² + ‖B‖_F²). Each DFT entry carries at most √2·γ_{2(k_h+k_w)+64}·Σ_ab|w_ab|
+/// (the twiddles come from exact integer angles and are accurate to a few ulps), so
+/// ‖ΔA(η)‖₂ ≤ ‖ΔA(η)‖_F ≤ √2·γ_{2(k_h+k_w)+64}·√(Σ_ch (Σ_ab |w_ab|)²), which is added to every per-frequency bound.
+/// All allowances together are below 1e-10 relative
 /// for the shapes of AlexNet.</para>
-/// <para><b>Cost.</b> Kernel FFT: D·C transforms of N_y × N_x. Per frequency: a Gram matrix (n²·m/2 complex
+/// <para><b>Cost.</b> Kernel DFT: D·C·k_h·N_y·(N_x/2 + 1) complex multiply-adds. Per frequency: a Gram matrix (n²·m/2 complex
 /// multiply-adds) and a Cholesky factorisation (n³/6), both SIMD; frequencies run in parallel. Memory: the half
 /// spectrum, 16·D·C·N_y·(N_x/2 + 1) bytes, plus 6·n·m doubles per thread. The result does not depend on the number
 /// of threads.</para>
@@ -152,8 +157,16 @@ public static class ConvolutionNorm
         private readonly int _n, _m, _nPad, _mPad;
         private readonly bool _rowsAreOutputs;
         private readonly double _scale;
-        private double[] _spectrum = [];
-        private readonly double _fftAllowance;
+        private double[] _partial = [];
+        private double[] _cosY = [], _sinY = [];
+        private readonly double _dftAllowance;
+
+        // Autocorrelation path (stride 1): G(ξ) = M₀ + Σ_δ S_δ·cos θ_δ(ξ) + i·Σ_δ K_δ·sin θ_δ(ξ), see ComputeAutocorrelation.
+        private readonly bool _auto;
+        private int[] _deltaY = [], _deltaX = [];
+        private double[] _sk = [];
+        private double _synthAllowance;
+        private const int Batch = 4;
 
         public Problem(ConvolutionShape shape, ReadOnlySpan<float> weights, ConvolutionNormOptions options)
         {
@@ -175,28 +188,56 @@ public static class ConvolutionNorm
             _rowsAreOutputs = _d <= _c * _l;
             _n = _rowsAreOutputs ? _d : _c * _l;
             _m = _rowsAreOutputs ? _c * _l : _d;
-            _nPad = (_n + 1) & ~1;
+            _nPad = (_n + 3) & ~3;
             _mPad = (_m + 3) & ~3;
             _scale = 1 / Math.Sqrt(_l);
-            double wNorm = 0;
-            foreach (double w in _weights) wNorm += w * w;
-            wNorm = Math.Sqrt(wNorm) * (1 + 1e-12);
-            long grid = (long)_ny * _nx;
-            _fftAllowance = 64 * U * Math.Ceiling(Math.Log2(Math.Max(2, grid))) * Math.Sqrt((double)grid / _l) * wNorm;
+            // Rounding of the direct DFT: each K̂ entry carries at most √2·γ_{2(kh+kw)+64}·Σ_ab |w_ab| (twiddles from
+            // exact integer angles, within a few ulps), so ‖ΔA(η)‖₂ ≤ ‖ΔA(η)‖_F ≤ that factor times √(Σ_ch (Σ_ab |w|)²).
+            int taps = shape.KernelHeight * shape.KernelWidth;
+            double sum = 0;
+            for (int ch = 0; ch < _d * _c; ch++)
+            {
+                double l1 = 0;
+                for (int t = 0; t < taps; t++) l1 += Math.Abs(_weights[(long)ch * taps + t]);
+                sum += l1 * l1;
+            }
+
+            _dftAllowance = Math.Sqrt(2) * Gamma(2.0 * (shape.KernelHeight + shape.KernelWidth) + 64) * Math.Sqrt(sum) * (1 + 1e-10);
+
+            // Stride 1: Gram matrices from the kernel autocorrelation when that is cheaper than one Gram matrix per
+            // frequency (pairs of taps with a non-negative offset, each an n × m × n product, against n²·m/2 complex
+            // multiply-adds — four real ones each — per frequency).
+            if (_l == 1)
+            {
+                long pairs = ((long)taps * taps + taps) / 2;
+                double autoCost = (double)pairs * _n * _n * _m + (double)Frequencies * _n * _n * (2 * shape.KernelHeight) * (2 * shape.KernelWidth);
+                double directCost = (double)Frequencies * _n * _n * _m * 2;
+                long storage = (2L * shape.KernelHeight * (2 * shape.KernelWidth - 1)) * _n * _nPad;
+                _auto = options.GramMethod == 2 || (options.GramMethod == 0 && autoCost < directCost && storage <= Array.MaxLength);
+            }
         }
 
         private int Frequencies => _ho * _hc;
 
+        private readonly System.Collections.Concurrent.ConcurrentBag<Worker> _pool = new();
+
+        /// <summary>A worker from the pool (buffers are reused across the passes), or a new one.</summary>
+        private Worker Rent() => _pool.TryTake(out Worker? w) ? w : new Worker(this);
+
+        private void Return(Worker worker) => _pool.Add(worker);
+
         public ConvolutionNormResult Run()
         {
-            long spectrumLength = 2L * _ny * _sc * _d * _c;
-            if (spectrumLength > Array.MaxLength)
+            long partialLength = 2L * _sc * _shape.KernelHeight * _d * _c;
+            if (partialLength > Array.MaxLength)
             {
-                throw new NotSupportedException($"The half spectrum of {_shape} needs {spectrumLength} doubles, more than one array can hold.");
+                throw new NotSupportedException($"The row transforms of {_shape} need {partialLength} doubles, more than one array can hold.");
             }
 
-            _spectrum = GC.AllocateUninitializedArray<double>((int)spectrumLength);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             ComputeSpectrum();
+            if (_auto) ComputeAutocorrelation();
+            if (Environment.GetEnvironmentVariable("CONVNORM_TRACE") == "1") Console.Error.WriteLine($"spectrum {sw.Elapsed.TotalMilliseconds:F1} ms");
 
             int frequencies = Frequencies;
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads };
@@ -204,7 +245,7 @@ public static class ConvolutionNorm
             // Pass 1: screening with warm-started power steps, in fixed chunks (independent of the thread count).
             double[] screen = new double[frequencies];
             int chunks = Math.Min(frequencies, 64);
-            Parallel.For(0, chunks, parallel, () => new Worker(this), (chunk, _, worker) =>
+            Parallel.For(0, chunks, parallel, Rent, (chunk, _, worker) =>
             {
                 int start = (int)((long)chunk * frequencies / chunks), end = (int)((long)(chunk + 1) * frequencies / chunks);
                 worker.RandomStart(SeededRandom.Derive(_options.Seed, (ulong)chunk));
@@ -215,7 +256,7 @@ public static class ConvolutionNorm
                 }
 
                 return worker;
-            }, _ => { });
+            }, Return);
 
             // Refine the top candidates by Lanczos; the largest Ritz value sets the common level.
             int[] order = new int[frequencies];
@@ -224,15 +265,16 @@ public static class ConvolutionNorm
             int candidates = Math.Min(_options.Candidates, frequencies);
             double[] ritz = new double[frequencies];
             bool[] refined = new bool[frequencies];
-            Parallel.For(0, candidates, parallel, () => new Worker(this), (i, _, worker) =>
+            Parallel.For(0, candidates, parallel, Rent, (i, _, worker) =>
             {
                 int f = order[i];
                 worker.Build(f);
                 ritz[f] = worker.Lanczos(_options.Seed);
                 refined[f] = true;
                 return worker;
-            }, _ => { });
+            }, Return);
 
+            if (Environment.GetEnvironmentVariable("CONVNORM_TRACE") == "1") Console.Error.WriteLine($"screen+refine {sw.Elapsed.TotalMilliseconds:F1} ms");
             double level = 0;
             for (int f = 0; f < frequencies; f++) level = Math.Max(level, Math.Max(screen[f], ritz[f]));
             level *= 1 + _options.RelativeTolerance;
@@ -240,19 +282,44 @@ public static class ConvolutionNorm
             // Pass 2: certify every frequency at the common level (its own level where that fails).
             double[] upper = new double[frequencies];
             byte[] how = new byte[frequencies];
-            Parallel.For(0, frequencies, parallel, () => new Worker(this), (f, _, worker) =>
+            if (_auto)
             {
-                worker.Build(f);
-                upper[f] = worker.Certify(level, out how[f], out double theta);
-                if (how[f] == Worker.ByRefinement)
+                int batches = (frequencies + Batch - 1) / Batch;
+                Parallel.For(0, batches, parallel, Rent, (batch, _, worker) =>
                 {
-                    ritz[f] = Math.Max(ritz[f], theta);
-                    refined[f] = true;
-                }
+                    int first = batch * Batch, count = Math.Min(Batch, frequencies - first);
+                    worker.Synthesize(first, count);
+                    for (int b = 0; b < count; b++)
+                    {
+                        int f = first + b;
+                        upper[f] = worker.CertifySynthesized(level, f, b, out how[f], out double theta);
+                        if (how[f] is Worker.ByRefinement or Worker.ByFallback)
+                        {
+                            ritz[f] = Math.Max(ritz[f], theta);
+                            refined[f] = true;
+                        }
+                    }
 
-                return worker;
-            }, _ => { });
+                    return worker;
+                }, Return);
+            }
+            else
+            {
+                Parallel.For(0, frequencies, parallel, Rent, (f, _, worker) =>
+                {
+                    worker.Build(f);
+                    upper[f] = worker.Certify(level, f, out how[f], out double theta);
+                    if (how[f] is Worker.ByRefinement or Worker.ByFallback)
+                    {
+                        ritz[f] = Math.Max(ritz[f], theta);
+                        refined[f] = true;
+                    }
 
+                    return worker;
+                }, Return);
+            }
+
+            if (Environment.GetEnvironmentVariable("CONVNORM_TRACE") == "1") Console.Error.WriteLine($"certify {sw.Elapsed.TotalMilliseconds:F1} ms");
             double estimate = 0, bound = 0;
             int peak = 0, byFrobenius = 0, byCholesky = 0, refinedCount = 0;
             for (int f = 0; f < frequencies; f++)
@@ -275,42 +342,165 @@ public static class ConvolutionNorm
         }
 
         /// <summary>
-        /// The half spectrum, frequency-major: for bin (r, c), c ≤ N_x/2, the D·C complex values (channel d·C + c')
-        /// at <c>2·((r·SC + c)·D·C + channel)</c>. Channel blocks are transformed channels-last in parallel.
+        /// The first half of the separable DFT of the kernels (the second half is done per frequency by
+        /// <see cref="KernelSpectrumAt"/>), by the separable DFT of the k_h × k_w kernels:
+        /// <c>P[c][a][ch] = Σ_b w[ch][a][b]·e^{−2πi·b·c/N_x}</c>, then <c>K̂[r][c][ch] = Σ_a P[c][a][ch]·e^{−2πi·a·r/N_y}</c>,
+        /// SIMD across the channels. For kernels much smaller than the map this costs D·C·k_h·N_y·(N_x/2 + 1) complex
+        /// multiply-adds, less than a zero-padded FFT, and its rounding error has a proven bound (see <see cref="ConvolutionNorm"/>).
         /// </summary>
         private void ComputeSpectrum()
         {
-            int channels = _d * _c, kh = _shape.KernelHeight, kw = _shape.KernelWidth;
-            int block = (int)Math.Clamp((1L << 20) / ((long)_ny * _nx), 1, channels);
-            int blocks = (channels + block - 1) / block;
-            var plan = RealFft2DPlan<double>.Create(_ny, _nx);
-            int bins = _ny * _sc;
-            int touched = ((kh - 1) * _nx + kw) * block;
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads },
-                () => (Input: new double[(long)_ny * _nx * block], Output: new double[2L * bins * block], Scratch: new double[plan.ChannelsLastScratchLength(block)]),
-                (b, _, buffers) =>
+            int channels = _d * _c, kh = _shape.KernelHeight, kw = _shape.KernelWidth, sc = _sc;
+
+            // Kernel taps with the channel index last: wt[(a·kw + b)·channels + ch].
+            double[] wt = new double[(long)kh * kw * channels];
+            for (int ch = 0; ch < channels; ch++)
+            {
+                for (int t = 0; t < kh * kw; t++) wt[(long)t * channels + ch] = _weights[(long)ch * kh * kw + t];
+            }
+
+            // Twiddles e^{−2πi·j/N} for j = 0 … N − 1, from the exact integer j·index mod N.
+            double[] cosX = new double[_nx], sinX = new double[_nx], cosY = new double[_ny], sinY = new double[_ny];
+            for (int j = 0; j < _nx; j++)
+            {
+                cosX[j] = Math.Cos(2 * Math.PI * j / _nx);
+                sinX[j] = -Math.Sin(2 * Math.PI * j / _nx);
+            }
+
+            for (int j = 0; j < _ny; j++)
+            {
+                cosY[j] = Math.Cos(2 * Math.PI * j / _ny);
+                sinY[j] = -Math.Sin(2 * Math.PI * j / _ny);
+            }
+
+            // P[c][a][ch], interleaved complex.
+            double[] partial = new double[2L * sc * kh * channels];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads };
+            Parallel.For(0, sc, parallel, c =>
+            {
+                for (int a = 0; a < kh; a++)
                 {
-                    int first = b * block, count = Math.Min(block, channels - first);
-                    Span<double> input = buffers.Input.AsSpan(0, _ny * _nx * count);
-                    buffers.Input.AsSpan(0, Math.Min(touched, buffers.Input.Length)).Clear();
-                    for (int j = 0; j < count; j++)
+                    Span<double> dst = partial.AsSpan((int)(2L * (c * kh + a) * channels), 2 * channels);
+                    for (int b = 0; b < kw; b++)
                     {
-                        ReadOnlySpan<double> w = _weights.AsSpan((first + j) * kh * kw, kh * kw);
-                        for (int a = 0; a < kh; a++)
+                        int j = (int)((long)b * c % _nx);
+                        ConvolutionNormKernels.AddRealTimesComplex(wt.AsSpan((a * kw + b) * channels, channels), cosX[j], sinX[j], dst);
+                    }
+                }
+            });
+
+            _partial = partial;
+            _cosY = cosY;
+            _sinY = sinY;
+        }
+
+        /// <summary>
+        /// Stride 1: with V_u the n × m matrix of tap u = (a, b) on the Gram side (W_u = w[·][·][a][b] if D ≤ C, else
+        /// W_uᵀ), <c>G(ξ) = Σ_{u,v} V_u·V_vᵀ·e^{−iθ_{u−v}(ξ)}</c> with θ_δ(ξ) = 2π(δ_y·ξ_y/N_y + δ_x·ξ_x/N_x). Grouping
+        /// by the offset δ = u − v, with <c>M_δ = Σ_{u−v=δ} V_u·V_vᵀ</c> and M_{−δ} = M_δᵀ:
+        /// <c>Re G = M₀ + Σ_{δ&gt;0} (M_δ + M_δᵀ)·cos θ_δ</c>, <c>Im G = Σ_{δ&gt;0} (M_δᵀ − M_δ)·sin θ_δ</c>, δ over a half-plane.
+        /// The products are computed once (pairs of taps, n × m × n each); each frequency then costs about
+        /// 2·(2k_h − 1)(2k_w − 1)·n²/2 multiply-adds instead of n²·m/2 complex ones. Stored: S_δ = M_δ + M_δᵀ
+        /// (M₀ for δ = 0) at <c>2t·n·nPad</c> and K_δ = M_δᵀ − M_δ at <c>(2t + 1)·n·nPad</c> of one pinned array.
+        /// </summary>
+        private unsafe void ComputeAutocorrelation()
+        {
+            int kh = _shape.KernelHeight, kw = _shape.KernelWidth, taps = kh * kw, n = _n, m = _m, nPad = _nPad, mPad = _mPad;
+            var dy = new List<int>();
+            var dx = new List<int>();
+            for (int y = 0; y < kh; y++)
+            {
+                for (int x = -(kw - 1); x < kw; x++)
+                {
+                    if (y == 0 && x < 0) continue;
+                    dy.Add(y);
+                    dx.Add(x);
+                }
+            }
+
+            _deltaY = dy.ToArray();
+            _deltaX = dx.ToArray();
+            int deltas = _deltaY.Length;
+
+            // V_u, tap-major, rows padded to nPad and columns to mPad with zeros.
+            long vLength = (long)nPad * mPad;
+            double[] v = GC.AllocateArray<double>((int)(taps * vLength), pinned: true);
+            double[] norms = new double[taps];
+            for (int d = 0; d < _d; d++)
+            {
+                for (int c = 0; c < _c; c++)
+                {
+                    for (int t = 0; t < taps; t++)
+                    {
+                        double w = _weights[((long)d * _c + c) * taps + t];
+                        long at = t * vLength + (_rowsAreOutputs ? (long)d * mPad + c : (long)c * mPad + d);
+                        v[at] = w;
+                        norms[t] += w * w;
+                    }
+                }
+            }
+
+            double normSum = 0;
+            foreach (double x in norms) normSum += Math.Sqrt(x);
+            normSum *= 1 + 1e-12;
+            // |ΔG_ij| ≤ √2·γ·Σ_{u,v} (|V_u|·|V_v|ᵀ)_ij with γ = γ_{m·taps + 2·(#δ) + 64} (the products, the sums over
+            // pairs and offsets, the twiddles); ‖Σ_{u,v} |V_u|·|V_v|ᵀ‖_F ≤ (Σ_u ‖V_u‖_F)².
+            _synthAllowance = Math.Sqrt(2) * Gamma((double)m * taps + 4.0 * deltas + 64) * normSum * normSum;
+
+            long matrix = (long)n * nPad;
+            _sk = GC.AllocateArray<double>((int)(2 * deltas * matrix), pinned: true);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads };
+            Parallel.For(0, deltas, parallel, () => GC.AllocateArray<double>(nPad * nPad, pinned: true), (t, _, mt) =>
+            {
+                Array.Clear(mt);
+                fixed (double* pv = v, pm = mt)
+                {
+                    for (int a = _deltaY[t]; a < kh; a++)
+                    {
+                        for (int b = Math.Max(0, _deltaX[t]); b < kw && b - _deltaX[t] < kw; b++)
                         {
-                            for (int q = 0; q < kw; q++) input[(a * _nx + q) * count + j] = w[a * kw + q];
+                            int u = a * kw + b, w = (a - _deltaY[t]) * kw + (b - _deltaX[t]);
+                            ConvolutionNormKernels.RealABtAccumulate(pv + u * vLength, pv + w * vLength, nPad, mPad, pm, nPad);
                         }
                     }
+                }
 
-                    Span<double> output = buffers.Output.AsSpan(0, 2 * bins * count);
-                    plan.ForwardChannelsLast(input, output, count, buffers.Scratch);
-                    for (int f = 0; f < bins; f++)
+                Span<double> sym = _sk.AsSpan((int)(2 * t * matrix), (int)matrix);
+                Span<double> anti = _sk.AsSpan((int)((2 * t + 1) * matrix), (int)matrix);
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < nPad; j++)
                     {
-                        output.Slice(2 * f * count, 2 * count).CopyTo(_spectrum.AsSpan((int)(2 * ((long)f * channels + first)), 2 * count));
+                        double mij = mt[i * nPad + j], mji = j < n ? mt[j * nPad + i] : 0;
+                        sym[i * nPad + j] = t == 0 ? mij : mij + mji;
+                        anti[i * nPad + j] = t == 0 ? 0 : mji - mij;
                     }
+                }
 
-                    return buffers;
-                }, _ => { });
+                return mt;
+            }, _ => { });
+        }
+
+        /// <summary>cos θ_δ(ξ) and sin θ_δ(ξ) for offset index t at frequency index f, from the exact integer angle.</summary>
+        private (double Cos, double Sin) Twiddle(int t, int f)
+        {
+            long ey = f / _hc, ex = f % _hc;
+            long iy = ((_deltaY[t] * ey) % _ny + _ny) % _ny, ix = ((_deltaX[t] * ex) % _nx + _nx) % _nx;
+            long index = (iy * _nx + ix * _ny) % ((long)_ny * _nx);
+            double angle = 2 * Math.PI * index / ((double)_ny * _nx);
+            return (Math.Cos(angle), Math.Sin(angle));
+        }
+
+        /// <summary>K̂ at bin (r, c) of the half spectrum (c ≤ N_x/2) for all D·C channels, interleaved complex, into <paramref name="dst"/>.</summary>
+        private void KernelSpectrumAt(int r, int c, Span<double> dst)
+        {
+            int channels = _d * _c, kh = _shape.KernelHeight;
+            dst.Clear();
+            for (int a = 0; a < kh; a++)
+            {
+                int j = (int)((long)a * r % _ny);
+                ConvolutionNormKernels.AddComplexTimesComplex(_partial.AsSpan((int)(2L * (c * kh + a) * channels), 2 * channels), _cosY[j], _sinY[j], dst);
+            }
         }
 
         /// <summary>Per-thread buffers and the per-frequency steps.</summary>
@@ -319,7 +509,8 @@ public static class ConvolutionNorm
             public const byte ByFrobenius = 1, ByCholesky = 2, ByRefinement = 3, ByFallback = 4;
             private readonly Problem _p;
             private readonly double[] _br, _bi, _gr, _gi, _lr, _li;
-            private readonly double[] _xr, _xi, _tr, _ti;
+            private readonly double[] _xr, _xi, _tr, _ti, _k;
+            private readonly double[] _sr = [], _si = [], _coefficients = [];
 
             public Worker(Problem p)
             {
@@ -335,6 +526,56 @@ public static class ConvolutionNorm
                 _xi = new double[p._nPad];
                 _tr = new double[p._mPad];
                 _ti = new double[p._mPad];
+                _k = new double[2 * p._d * p._c];
+                if (p._auto)
+                {
+                    _sr = GC.AllocateArray<double>((int)(Batch * g), pinned: true);
+                    _si = GC.AllocateArray<double>((int)(Batch * g), pinned: true);
+                    _coefficients = GC.AllocateArray<double>(2 * Batch * p._deltaY.Length, pinned: true);
+                }
+            }
+
+            /// <summary>The Gram matrices of frequencies first … first + count − 1 (count ≤ Batch) from the autocorrelation.</summary>
+            public void Synthesize(int first, int count)
+            {
+                Problem p = _p;
+                int deltas = p._deltaY.Length;
+                Array.Clear(_coefficients);
+                for (int b = 0; b < count; b++)
+                {
+                    for (int t = 1; t < deltas; t++)
+                    {
+                        (double c, double sn) = p.Twiddle(t, first + b);
+                        _coefficients[b * deltas + t] = c;
+                        _coefficients[(Batch + b) * deltas + t] = sn;
+                    }
+                }
+
+                fixed (double* sk = p._sk, coefficients = _coefficients, sr = _sr, si = _si)
+                {
+                    ConvolutionNormKernels.SynthesizeBatch(sk, deltas, (long)p._n * p._nPad, p._n, p._nPad, coefficients, sr, si);
+                }
+            }
+
+            /// <summary>A certified bound of σ_max(A(η)) for member <paramref name="b"/> of the last synthesized batch.</summary>
+            public double CertifySynthesized(double level, int f, int b, out byte how, out double theta)
+            {
+                Problem p = _p;
+                int n = p._n, stride = p._nPad;
+                long offset = (long)b * n * stride;
+                double trace = 0;
+                for (int i = 0; i < n; i++) trace += _sr[offset + (long)i * stride + i];
+                // λ_max(G) ≤ tr G for G ⪰ 0, and |tr Ĝ − tr G| ≤ √n·‖ΔG‖_F.
+                double traceBound = Math.Max(0, trace) * (1 + 2 * Gamma(n + 4)) + Math.Sqrt(n) * p._synthAllowance;
+                double fallback = Up(Math.Sqrt(Up(traceBound)));
+                theta = 0;
+                if (fallback <= level)
+                {
+                    how = ByFrobenius;
+                    return fallback;
+                }
+
+                return CertifyGram(level, f, _sr, _si, offset, traceBound, p._synthAllowance, 0, fallback, out how, out theta);
             }
 
             private double* Br => (double*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _br[0]);
@@ -360,7 +601,8 @@ public static class ConvolutionNorm
                         }
 
                         double sign = conj ? -scale : scale;
-                        ReadOnlySpan<double> src = p._spectrum.AsSpan(2 * (r * p._sc + c) * dc, 2 * dc);
+                        p.KernelSpectrumAt(r, c, _k);
+                        ReadOnlySpan<double> src = _k;
                         if (p._rowsAreOutputs)
                         {
                             for (int d = 0; d < p._d; d++)
@@ -437,7 +679,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>A certified upper bound of σ_max(A(η)) for the B built last, at the common level if possible.</summary>
-            public double Certify(double level, out byte how, out double theta)
+            public double Certify(double level, int f, out byte how, out double theta)
             {
                 Problem p = _p;
                 int n = p._n, m = p._m;
@@ -451,7 +693,7 @@ public static class ConvolutionNorm
 
                 // A sum of 2nm non-negative terms: relative error ≤ γ_{2nm}.
                 frob2 *= 1 + 2 * Gamma(2.0 * n * m + 4);
-                double allowance = p._fftAllowance + 4 * U * Math.Sqrt(frob2);
+                double allowance = p._dftAllowance + 4 * U * Math.Sqrt(frob2);
                 double frobenius = Up(Math.Sqrt(frob2)) + allowance;
                 if (frobenius <= level)
                 {
@@ -464,45 +706,60 @@ public static class ConvolutionNorm
                     ConvolutionNormKernels.GramLower(Br, Bi, p._nPad, p._mPad, gr, gi, p._nPad);
                 }
 
-                if (TryCholesky(level * level, frob2, out double boundSquared))
+                return CertifyGram(level, f, _gr, _gi, 0, frob2, Math.Sqrt(2) * Gamma(2.0 * m + 2) * frob2, allowance, Up(frobenius), out how, out theta);
+            }
+
+            /// <summary>
+            /// Certifies the Gram matrix at (gr, gi)[offset…] at the common level, or else (after a Lanczos run on
+            /// A(η), built here) at the frequency's own level, or else returns <paramref name="fallback"/>.
+            /// </summary>
+            private double CertifyGram(double level, int f, double[] gr, double[] gi, long offset, double traceBound, double gramAllowance, double sigmaAllowance, double fallback, out byte how, out double theta)
+            {
+                theta = 0;
+                if (TryCholesky(level * level, traceBound, gramAllowance, gr, gi, offset, out double boundSquared))
                 {
                     how = ByCholesky;
-                    return Up(Up(Math.Sqrt(boundSquared)) + allowance);
+                    return Up(Up(Math.Sqrt(boundSquared)) + sigmaAllowance);
                 }
 
                 how = ByRefinement;
+                Build(f);
                 theta = Lanczos(_p._options.Seed ^ 0xA5A5UL);
-                double tolerance = p._options.RelativeTolerance;
+                double tolerance = _p._options.RelativeTolerance;
                 double own = theta * (1 + tolerance);
                 for (int attempt = 0; attempt < 6; attempt++)
                 {
-                    if (TryCholesky(own * own, frob2, out boundSquared))
+                    if (TryCholesky(own * own, traceBound, gramAllowance, gr, gi, offset, out boundSquared))
                     {
-                        return Up(Up(Math.Sqrt(boundSquared)) + allowance);
+                        return Math.Min(fallback, Up(Up(Math.Sqrt(boundSquared)) + sigmaAllowance));
                     }
 
                     own *= 1 + tolerance * Math.Pow(10, attempt + 1);
                 }
 
                 how = ByFallback;
-                return Up(frobenius);
+                return fallback;
             }
 
-            /// <summary>Factorises s²·I − G; on success returns a certified bound of λ_max of the exact B·Bᴴ.</summary>
-            private bool TryCholesky(double levelSquared, double frob2, out double boundSquared)
+            /// <summary>
+            /// Factorises s²·I − Ĝ for the computed Gram matrix Ĝ at (gr, gi)[offset…]; on success returns a certified
+            /// bound of λ_max of the exact Gram matrix, given ‖Ĝ − G‖₂ ≤ <paramref name="gramAllowance"/> and
+            /// tr G ≤ <paramref name="traceBound"/>.
+            /// </summary>
+            private bool TryCholesky(double levelSquared, double traceBound, double gramAllowance, double[] gr, double[] gi, long offset, out double boundSquared)
             {
                 Problem p = _p;
-                int n = p._n, m = p._m, stride = p._nPad;
+                int n = p._n, stride = p._nPad;
                 for (int i = 0; i < n; i++)
                 {
-                    int row = i * stride;
+                    long row = (long)i * stride;
                     for (int j = 0; j < i; j++)
                     {
-                        _lr[row + j] = -_gr[row + j];
-                        _li[row + j] = -_gi[row + j];
+                        _lr[row + j] = -gr[offset + row + j];
+                        _li[row + j] = -gi[offset + row + j];
                     }
 
-                    _lr[row + i] = levelSquared - _gr[row + i];
+                    _lr[row + i] = levelSquared - gr[offset + row + i];
                     _li[row + i] = 0;
                 }
 
@@ -521,9 +778,8 @@ public static class ConvolutionNorm
 
                 factor2 *= 1 + 2 * Gamma((double)n * n + 4);
                 double cholesky = Gamma(4.0 * (n + 2)) * factor2;
-                double diagonal = U * (levelSquared + frob2);
-                double gram = Math.Sqrt(2) * Gamma(2.0 * m + 2) * frob2;
-                boundSquared = (levelSquared + cholesky + diagonal + gram) * (1 + 8 * U);
+                double diagonal = U * (levelSquared + traceBound);
+                boundSquared = (levelSquared + cholesky + diagonal + gramAllowance) * (1 + 8 * U);
                 return true;
             }
         }

@@ -199,4 +199,114 @@ internal static unsafe class ConvolutionNormKernels
             }
         }
     }
+
+    /// <summary>dst[2i] += x[i]·cr, dst[2i + 1] += x[i]·ci: a real vector times a complex scalar, added to an interleaved complex vector.</summary>
+    public static void AddRealTimesComplex(ReadOnlySpan<double> x, double cr, double ci, Span<double> dst)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            dst[2 * i] += x[i] * cr;
+            dst[2 * i + 1] += x[i] * ci;
+        }
+    }
+
+    /// <summary>dst += x·(cr + i·ci) for interleaved complex vectors x and dst (same length).</summary>
+    public static void AddComplexTimesComplex(ReadOnlySpan<double> x, double cr, double ci, Span<double> dst)
+    {
+        int i = 0;
+        fixed (double* px = x, pd = dst)
+        {
+            // (xr + i·xi)(cr + i·ci) = (xr·cr − xi·ci) + i(xr·ci + xi·cr): x·cr + swap(x)·(−ci, ci).
+            Vector256<double> vcr = Vector256.Create(cr), vci = Vector256.Create(-ci, ci, -ci, ci);
+            for (; i + 4 <= x.Length; i += 4)
+            {
+                Vector256<double> v = Vector256.Load(px + i);
+                Vector256<double> swapped = Vector256.Shuffle(v, Vector256.Create(1L, 0, 3, 2));
+                Fma(swapped, vci, Fma(v, vcr, Vector256.Load(pd + i))).Store(pd + i);
+            }
+
+            for (; i < x.Length; i += 2)
+            {
+                double xr = px[i], xi = px[i + 1];
+                pd[i] += xr * cr - xi * ci;
+                pd[i + 1] += xr * ci + xi * cr;
+            }
+        }
+    }
+
+    /// <summary>
+    /// M += X·Yᵀ for real row-major X, Y of nPad × len (nPad and len multiples of 4; M of nPad × nPad with row
+    /// stride <paramref name="mStride"/>): <c>M_ij += Σ_k X_ik·Y_jk</c>, in 4 × 2 blocks of dot products.
+    /// </summary>
+    public static void RealABtAccumulate(double* x, double* y, int nPad, int len, double* m, int mStride)
+    {
+        for (int i = 0; i < nPad; i += 4)
+        {
+            double* x0 = x + (long)i * len, x1 = x0 + len, x2 = x1 + len, x3 = x2 + len;
+            for (int j = 0; j < nPad; j += 2)
+            {
+                double* y0 = y + (long)j * len, y1 = y0 + len;
+                Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default;
+                Vector256<double> a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int k = 0; k < len; k += 4)
+                {
+                    Vector256<double> v0 = Vector256.Load(y0 + k), v1 = Vector256.Load(y1 + k);
+                    Vector256<double> u = Vector256.Load(x0 + k);
+                    a00 = Fma(u, v0, a00); a01 = Fma(u, v1, a01);
+                    u = Vector256.Load(x1 + k);
+                    a10 = Fma(u, v0, a10); a11 = Fma(u, v1, a11);
+                    u = Vector256.Load(x2 + k);
+                    a20 = Fma(u, v0, a20); a21 = Fma(u, v1, a21);
+                    u = Vector256.Load(x3 + k);
+                    a30 = Fma(u, v0, a30); a31 = Fma(u, v1, a31);
+                }
+
+                double* mr = m + (long)i * mStride + j;
+                mr[0] += Vector256.Sum(a00); mr[1] += Vector256.Sum(a01); mr += mStride;
+                mr[0] += Vector256.Sum(a10); mr[1] += Vector256.Sum(a11); mr += mStride;
+                mr[0] += Vector256.Sum(a20); mr[1] += Vector256.Sum(a21); mr += mStride;
+                mr[0] += Vector256.Sum(a30); mr[1] += Vector256.Sum(a31);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Four Gram matrices at once (rows i &lt; n, columns j ≤ i rounded up to a multiple of 4):
+    /// <c>Re G_b = S₀ + Σ_{t≥1} S_t·cos_bt</c>, <c>Im G_b = Σ_{t≥1} K_t·sin_bt</c>, with S_t at <c>sk + 2t·matrix</c>,
+    /// K_t at <c>sk + (2t + 1)·matrix</c>, cos_bt = coefficients[b·deltas + t], sin_bt = coefficients[(4 + b)·deltas + t],
+    /// G_b at <c>b·matrix</c> of (gr, gi).
+    /// </summary>
+    public static void SynthesizeBatch(double* sk, int deltas, long matrix, int n, int stride, double* coefficients, double* gr, double* gi)
+    {
+        double* cos0 = coefficients, cos1 = cos0 + deltas, cos2 = cos1 + deltas, cos3 = cos2 + deltas;
+        double* sin0 = cos3 + deltas, sin1 = sin0 + deltas, sin2 = sin1 + deltas, sin3 = sin2 + deltas;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j += 4)
+            {
+                long at = (long)i * stride + j;
+                Vector256<double> s0 = Vector256.Load(sk + at);
+                Vector256<double> r0 = s0, r1 = s0, r2 = s0, r3 = s0;
+                Vector256<double> q0 = default, q1 = default, q2 = default, q3 = default;
+                for (int t = 1; t < deltas; t++)
+                {
+                    Vector256<double> s = Vector256.Load(sk + 2 * t * matrix + at);
+                    Vector256<double> k = Vector256.Load(sk + (2 * t + 1) * matrix + at);
+                    r0 = Fma(s, Vector256.Create(cos0[t]), r0);
+                    r1 = Fma(s, Vector256.Create(cos1[t]), r1);
+                    r2 = Fma(s, Vector256.Create(cos2[t]), r2);
+                    r3 = Fma(s, Vector256.Create(cos3[t]), r3);
+                    q0 = Fma(k, Vector256.Create(sin0[t]), q0);
+                    q1 = Fma(k, Vector256.Create(sin1[t]), q1);
+                    q2 = Fma(k, Vector256.Create(sin2[t]), q2);
+                    q3 = Fma(k, Vector256.Create(sin3[t]), q3);
+                }
+
+                r0.Store(gr + at); q0.Store(gi + at);
+                r1.Store(gr + matrix + at); q1.Store(gi + matrix + at);
+                r2.Store(gr + 2 * matrix + at); q2.Store(gi + 2 * matrix + at);
+                r3.Store(gr + 3 * matrix + at); q3.Store(gi + 3 * matrix + at);
+            }
+        }
+    }
 }

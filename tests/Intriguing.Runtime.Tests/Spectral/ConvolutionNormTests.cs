@@ -24,9 +24,16 @@ public sealed class ConvolutionNormTests
         float[] weights = ExplicitConvolution.RandomWeights(shape, 100 + (ulong)(c * 7 + d * 13 + kh * 31 + sy * 101));
         double exact = new ExplicitConvolution(weights, shape).DenseNorm();
 
-        ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
+        foreach (int method in new[] { 1, 2 })
+        {
+            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { GramMethod = method });
+            _output.WriteLine($"{shape}, Gram method {method}: exact {exact:R}, estimate {r.Estimate:R}, bound {r.UpperBound:R}");
+            AssertCircular(r, exact);
+        }
+    }
 
-        _output.WriteLine($"{shape}: exact {exact:R}, estimate {r.Estimate:R}, bound {r.UpperBound:R}");
+    private static void AssertCircular(ConvolutionNormResult r, double exact)
+    {
         Assert.True(r.Exact);
         Assert.True(Math.Abs(r.UpperBound - exact) <= 1e-4 * exact, $"bound {r.UpperBound:R} vs exact {exact:R}");
         Assert.True(r.UpperBound >= exact, $"bound {r.UpperBound:R} below exact {exact:R}");
@@ -48,12 +55,14 @@ public sealed class ConvolutionNormTests
         float[] weights = ExplicitConvolution.RandomWeights(shape, 200 + (ulong)(c * 7 + d * 13 + kh * 31 + sy * 101));
         double exact = new ExplicitConvolution(weights, shape).DenseNorm();
 
-        ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
-
-        _output.WriteLine($"{shape}: exact {exact:R}, estimate {r.Estimate:R}, bound {r.UpperBound:R}, ratio {r.UpperBound / exact:F4}");
-        Assert.False(r.Exact);
-        Assert.True(r.UpperBound >= exact, $"bound {r.UpperBound:R} below exact {exact:R}");
-        Assert.True(r.UpperBound <= 2 * exact, $"bound {r.UpperBound:R} more than twice exact {exact:R}");
+        foreach (int method in new[] { 1, 2 })
+        {
+            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { GramMethod = method });
+            _output.WriteLine($"{shape}, Gram method {method}: exact {exact:R}, estimate {r.Estimate:R}, bound {r.UpperBound:R}, ratio {r.UpperBound / exact:F4}");
+            Assert.False(r.Exact);
+            Assert.True(r.UpperBound >= exact, $"bound {r.UpperBound:R} below exact {exact:R}");
+            Assert.True(r.UpperBound <= 2 * exact, $"bound {r.UpperBound:R} more than twice exact {exact:R}");
+        }
     }
 
     /// <summary>Larger shapes: against Lanczos in double on the explicit operator (loops, adjoint included).</summary>
@@ -70,7 +79,7 @@ public sealed class ConvolutionNormTests
         Assert.True(OperatorNorm.AdjointMismatch(op) < 1e-13);
         SpectralNormResult reference = OperatorNorm.Compute(op, new SpectralNormOptions { RelativeTolerance = 1e-9, IndependentStarts = 2 });
 
-        ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
+        ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { GramMethod = stride == 1 ? 2 : 0 });
 
         _output.WriteLine($"{shape}: Lanczos [{reference.Estimate:R}, {reference.UpperBound:R}], ours [{r.Estimate:R}, {r.UpperBound:R}], refined {r.Refined}");
         Assert.True(reference.Converged);
@@ -106,7 +115,7 @@ public sealed class ConvolutionNormTests
             if (trial % 7 == 0) weights[random.NextInt(weights.Length)] = 3;
             double exact = new ExplicitConvolution(weights, shape).DenseNorm();
 
-            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
+            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { GramMethod = 1 + trial % 2 });
 
             Assert.True(r.UpperBound >= exact, $"trial {trial}, {shape}: bound {r.UpperBound:R} below exact {exact:R}");
             Assert.True(r.Estimate <= r.UpperBound);
