@@ -13,9 +13,6 @@ if (args.Length > 0)
         case "fft-table":
             Intriguing.Benchmarks.Fourier.FftTable.Run(args[1..]);
             return;
-        case "fft-probe":
-            Intriguing.Benchmarks.Spectral.FftProbe.Run();
-            return;
         case "convnorm-table":
             Intriguing.Benchmarks.Spectral.ConvNormTable.Run(args[1..]);
             return;

@@ -67,8 +67,9 @@ public sealed class ConvolutionNormTests
 
     /// <summary>Larger shapes: against Lanczos in double on the explicit operator (loops, adjoint included).</summary>
     [Theory]
-    [InlineData(16, 24, 3, 16, 1, PaddingMode.Circular)]
-    [InlineData(24, 16, 3, 16, 2, PaddingMode.Circular)]
+    [InlineData(16, 24, 3, 12, 1, PaddingMode.Circular)]
+    [InlineData(24, 16, 3, 12, 2, PaddingMode.Circular)]
+    [InlineData(12, 16, 3, 12, 1, PaddingMode.Zero)]
     [InlineData(8, 12, 5, 12, 1, PaddingMode.Circular)]
     [InlineData(6, 32, 7, 16, 4, PaddingMode.Circular)]
     public void LargerShapesMatchLanczosOnExplicitOperator(int c, int d, int k, int n, int stride, PaddingMode mode)
@@ -83,9 +84,16 @@ public sealed class ConvolutionNormTests
 
         _output.WriteLine($"{shape}: Lanczos [{reference.Estimate:R}, {reference.UpperBound:R}], ours [{r.Estimate:R}, {r.UpperBound:R}], refined {r.Refined}");
         Assert.True(reference.Converged);
-        Assert.True(r.UpperBound >= reference.Estimate, "bound below a Ritz value of the explicit operator");
-        Assert.True(Math.Abs(r.UpperBound - reference.Estimate) <= 1e-5 * reference.Estimate);
-        Assert.True(Math.Abs(r.Estimate - reference.Estimate) <= 1e-8 * reference.Estimate);
+        Assert.True(r.UpperBound >= reference.UpperBound, "bound below the Lanczos bracket of the explicit operator");
+        if (mode == PaddingMode.Circular)
+        {
+            Assert.True(r.UpperBound - reference.Estimate <= 1e-5 * reference.Estimate);
+            Assert.True(Math.Abs(r.Estimate - reference.Estimate) <= 1e-8 * reference.Estimate);
+        }
+        else
+        {
+            Assert.True(r.UpperBound <= 1.5 * reference.Estimate);
+        }
     }
 
     /// <summary>Never low: many random small layers (random sizes, strides, padding modes) against the dense SVD.</summary>
@@ -151,14 +159,17 @@ public sealed class ConvolutionNormTests
         Assert.InRange(r.UpperBound, 0, 1e-300);
     }
 
-    [Fact]
-    public void SameBitsForAnyThreadCount()
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    public void SameBitsForAnyThreadCount(int stride, int method)
     {
-        var shape = ConvolutionShape.Square(8, 12, 3, 12, 2, 1);
+        var shape = ConvolutionShape.Square(8, 12, 3, 12, stride, 1);
         float[] weights = ExplicitConvolution.RandomWeights(shape, 5);
-        ConvolutionNormResult one = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 1 });
-        ConvolutionNormResult two = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 2 });
-        ConvolutionNormResult four = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 4 });
+        ConvolutionNormResult one = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 1, GramMethod = method });
+        ConvolutionNormResult two = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 2, GramMethod = method });
+        ConvolutionNormResult four = ConvolutionNorm.Compute(weights, shape, new ConvolutionNormOptions { MaxDegreeOfParallelism = 4, GramMethod = method });
         Assert.Equal(one, two);
         Assert.Equal(one, four);
     }
