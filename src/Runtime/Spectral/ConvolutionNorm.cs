@@ -250,7 +250,7 @@ public static class ConvolutionNorm
             Parallel.For(0, frequencies, parallel, Rent, (f, _, worker) =>
             {
                 worker.Build(f);
-                screen[f] = worker.Lanczos(SeededRandom.Derive(_options.Seed, (ulong)f), 1e-3, _options.ScreeningSteps);
+                screen[f] = worker.Screen(SeededRandom.Derive(_options.Seed, (ulong)f));
                 return worker;
             }, Return);
 
@@ -504,6 +504,8 @@ public static class ConvolutionNorm
             private readonly Problem _p;
             private readonly double[] _br, _bi, _gr, _gi, _lr, _li;
             private readonly double[] _k;
+            private readonly double[] _ur, _ui, _vr, _vi, _alpha, _beta;
+            private readonly BidiagonalRitz _ritz;
             private readonly double[] _sr = [], _si = [], _coefficients = [];
 
             public Worker(Problem p)
@@ -517,6 +519,14 @@ public static class ConvolutionNorm
                 _lr = GC.AllocateArray<double>((int)g, pinned: true);
                 _li = GC.AllocateArray<double>((int)g, pinned: true);
                 _k = new double[2 * p._d * p._c];
+                int steps = Math.Min(p._options.ScreeningSteps, Math.Min(p._n, p._m));
+                _ur = new double[steps * p._n];
+                _ui = new double[steps * p._n];
+                _vr = new double[(steps + 1) * p._m];
+                _vi = new double[(steps + 1) * p._m];
+                _alpha = new double[steps];
+                _beta = new double[steps];
+                _ritz = new BidiagonalRitz(steps);
                 if (p._auto)
                 {
                     _sr = GC.AllocateArray<double>((int)(Batch * g), pinned: true);
@@ -622,6 +632,76 @@ public static class ConvolutionNorm
                         }
                     }
                 }
+            }
+
+            /// <summary>
+            /// A few steps of complex Golub–Kahan–Lanczos on B with full reorthogonalisation, from a seeded Gaussian
+            /// start; returns the largest singular value of the bidiagonal (a lower estimate of σ_max(B), by
+            /// interlacing). Allocation-free: all vectors live in the worker.
+            /// </summary>
+            public double Screen(ulong seed)
+            {
+                int n = _p._n, m = _p._m, steps = _alpha.Length;
+                var random = new SeededRandom(seed);
+                Span<double> v0r = _vr.AsSpan(0, m), v0i = _vi.AsSpan(0, m);
+                for (int i = 0; i < m; i++)
+                {
+                    v0r[i] = random.NextGaussian();
+                    v0i[i] = random.NextGaussian();
+                }
+
+                double norm = Math.Sqrt(TensorPrimitives.Dot<double>(v0r, v0r) + TensorPrimitives.Dot<double>(v0i, v0i));
+                TensorPrimitives.Divide(v0r, norm, v0r);
+                TensorPrimitives.Divide(v0i, norm, v0i);
+                int k = 0;
+                for (int j = 0; j < steps; j++)
+                {
+                    Span<double> ur = _ur.AsSpan(j * n, n), ui = _ui.AsSpan(j * n, n);
+                    ConvolutionNormKernels.Multiply(Br, Bi, n, m, _p._mPad, _vr.AsSpan(j * m, m), _vi.AsSpan(j * m, m), ur, ui);
+                    double a = Orthonormalize(_ur, _ui, n, j, ur, ui);
+                    _alpha[j] = a;
+                    k = j + 1;
+                    if (!(a > 1e-300)) break;
+                    Span<double> vr = _vr.AsSpan((j + 1) * m, m), vi = _vi.AsSpan((j + 1) * m, m);
+                    ConvolutionNormKernels.MultiplyAdjoint(Br, Bi, n, m, _p._mPad, ur, ui, vr, vi);
+                    double b = Orthonormalize(_vr, _vi, m, j + 1, vr, vi);
+                    _beta[j] = b;
+                    if (!(b > 1e-300)) break;
+                }
+
+                return _ritz.Compute(_alpha, _beta, k, 0, out _);
+            }
+
+            /// <summary>
+            /// Gram–Schmidt (twice) of w against the first <paramref name="count"/> complex vectors of (re, im) (each of
+            /// length len), then normalisation; returns the norm before normalising.
+            /// </summary>
+            private static double Orthonormalize(double[] re, double[] im, int len, int count, Span<double> wr, Span<double> wi)
+            {
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    for (int q = 0; q < count; q++)
+                    {
+                        ReadOnlySpan<double> qr = re.AsSpan(q * len, len), qi = im.AsSpan(q * len, len);
+                        // c = q^H w = Σ (qr − i·qi)(wr + i·wi).
+                        double cr = TensorPrimitives.Dot<double>(qr, wr) + TensorPrimitives.Dot<double>(qi, wi);
+                        double ci = TensorPrimitives.Dot<double>(qr, wi) - TensorPrimitives.Dot<double>(qi, wr);
+                        // w −= c·q: (cr + i·ci)(qr + i·qi) = (cr·qr − ci·qi) + i(cr·qi + ci·qr).
+                        TensorPrimitives.MultiplyAdd(qr, -cr, wr, wr);
+                        TensorPrimitives.MultiplyAdd(qi, ci, wr, wr);
+                        TensorPrimitives.MultiplyAdd(qi, -cr, wi, wi);
+                        TensorPrimitives.MultiplyAdd(qr, -ci, wi, wi);
+                    }
+                }
+
+                double norm = Math.Sqrt(TensorPrimitives.Dot<double>(wr, wr) + TensorPrimitives.Dot<double>(wi, wi));
+                if (norm > 1e-300)
+                {
+                    TensorPrimitives.Divide(wr, norm, wr);
+                    TensorPrimitives.Divide(wi, norm, wi);
+                }
+
+                return norm;
             }
 
             /// <summary>The largest Ritz value of Golub–Kahan–Lanczos on the real embedding of B (a lower bound of σ_max).</summary>
