@@ -76,33 +76,66 @@ internal static unsafe class ConvolutionNormKernels
         for (int i = 0; i < n; i++)
         {
             double* ir = lr + (long)i * stride, ii = li + (long)i * stride;
-            for (int j = 0; j <= i; j++)
+            int j = 0;
+
+            // Two columns at a time: the row-i loads are shared by the dot products with rows j and j + 1.
+            for (; j + 1 < i; j += 2)
             {
                 double* jr = lr + (long)j * stride, ji = li + (long)j * stride;
-                Vector256<double> accR = default, accI = default, accR2 = default, accI2 = default;
+                double* hr = jr + stride, hi = ji + stride;
+                Vector256<double> r0 = default, i0 = default, r1 = default, i1 = default;
                 int k = 0;
-                for (; k + 8 <= j; k += 8)
+                for (; k + 4 <= j; k += 4)
                 {
                     Vector256<double> ar = Vector256.Load(ir + k), ai = Vector256.Load(ii + k);
                     Vector256<double> br = Vector256.Load(jr + k), bi = Vector256.Load(ji + k);
-                    Vector256<double> ar2 = Vector256.Load(ir + k + 4), ai2 = Vector256.Load(ii + k + 4);
-                    Vector256<double> br2 = Vector256.Load(jr + k + 4), bi2 = Vector256.Load(ji + k + 4);
-                    accR = Fma(ar, br, accR); accR = Fma(ai, bi, accR);
-                    accI = Fma(ai, br, accI); accI = Fnma(ar, bi, accI);
-                    accR2 = Fma(ar2, br2, accR2); accR2 = Fma(ai2, bi2, accR2);
-                    accI2 = Fma(ai2, br2, accI2); accI2 = Fnma(ar2, bi2, accI2);
+                    Vector256<double> cr = Vector256.Load(hr + k), ci = Vector256.Load(hi + k);
+                    r0 = Fma(ar, br, r0); r0 = Fma(ai, bi, r0);
+                    i0 = Fma(ai, br, i0); i0 = Fnma(ar, bi, i0);
+                    r1 = Fma(ar, cr, r1); r1 = Fma(ai, ci, r1);
+                    i1 = Fma(ai, cr, i1); i1 = Fnma(ar, ci, i1);
                 }
 
-                if (k + 4 <= j)
+                double s0r = Vector256.Sum(r0), s0i = Vector256.Sum(i0), s1r = Vector256.Sum(r1), s1i = Vector256.Sum(i1);
+                for (; k < j; k++)
+                {
+                    s0r += ir[k] * jr[k] + ii[k] * ji[k];
+                    s0i += ii[k] * jr[k] - ir[k] * ji[k];
+                    s1r += ir[k] * hr[k] + ii[k] * hi[k];
+                    s1i += ii[k] * hr[k] - ir[k] * hi[k];
+                }
+
+                double d = jr[j];
+                double vr = (ir[j] - s0r) / d, vi = (ii[j] - s0i) / d;
+                ir[j] = vr;
+                ii[j] = vi;
+                frob += vr * vr + vi * vi;
+
+                // The k = j term of row j + 1: L_ij·conj(L_{j+1,j}).
+                s1r += vr * hr[j] + vi * hi[j];
+                s1i += vi * hr[j] - vr * hi[j];
+                d = hr[j + 1];
+                vr = (ir[j + 1] - s1r) / d;
+                vi = (ii[j + 1] - s1i) / d;
+                ir[j + 1] = vr;
+                ii[j + 1] = vi;
+                frob += vr * vr + vi * vi;
+            }
+
+            for (; j <= i; j++)
+            {
+                double* jr = lr + (long)j * stride, ji = li + (long)j * stride;
+                Vector256<double> accR = default, accI = default;
+                int k = 0;
+                for (; k + 4 <= j; k += 4)
                 {
                     Vector256<double> ar = Vector256.Load(ir + k), ai = Vector256.Load(ii + k);
                     Vector256<double> br = Vector256.Load(jr + k), bi = Vector256.Load(ji + k);
                     accR = Fma(ar, br, accR); accR = Fma(ai, bi, accR);
                     accI = Fma(ai, br, accI); accI = Fnma(ar, bi, accI);
-                    k += 4;
                 }
 
-                double sr = Vector256.Sum(accR + accR2), si = Vector256.Sum(accI + accI2);
+                double sr = Vector256.Sum(accR), si = Vector256.Sum(accI);
                 for (; k < j; k++)
                 {
                     sr += ir[k] * jr[k] + ii[k] * ji[k];

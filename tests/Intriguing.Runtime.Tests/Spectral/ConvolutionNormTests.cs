@@ -189,3 +189,79 @@ public sealed class ConvolutionNormTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ConvolutionNorm.Compute(new float[shape.WeightCount], shape, new ConvolutionNormOptions { RelativeTolerance = 0 }));
     }
 }
+
+public sealed unsafe class ConvolutionNormKernelTests
+{
+    /// <summary>The complex Cholesky kernel: L·Lᴴ reproduces M (sizes around the 4-wide and 2-column blocking), and an indefinite M is refused.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(33)]
+    public void CholeskyReproducesTheMatrix(int n)
+    {
+        int stride = (n + 3) & ~3;
+        var random = new SeededRandom((ulong)n);
+        // M = X·Xᴴ + I with complex X (n × n), stored as its lower triangle.
+        double[] xr = new double[n * n], xi = new double[n * n];
+        for (int i = 0; i < n * n; i++)
+        {
+            xr[i] = random.NextGaussian();
+            xi[i] = random.NextGaussian();
+        }
+
+        double[] mr = new double[n * stride], mi = new double[n * stride];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double re = i == j ? 1 : 0, im = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    re += xr[i * n + k] * xr[j * n + k] + xi[i * n + k] * xi[j * n + k];
+                    im += xi[i * n + k] * xr[j * n + k] - xr[i * n + k] * xi[j * n + k];
+                }
+
+                mr[i * stride + j] = re;
+                mi[i * stride + j] = i == j ? 0 : im;
+            }
+        }
+
+        double[] lr = (double[])mr.Clone(), li = (double[])mi.Clone();
+        bool ok;
+        double frob;
+        fixed (double* pr = lr, pi = li) ok = ConvolutionNormKernels.CholeskyLower(pr, pi, n, stride, out frob);
+        Assert.True(ok);
+        double frobCheck = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double re = 0, im = 0;
+                for (int k = 0; k <= j; k++)
+                {
+                    // (L·Lᴴ)_ij = Σ_k L_ik·conj(L_jk)
+                    re += lr[i * stride + k] * lr[j * stride + k] + li[i * stride + k] * li[j * stride + k];
+                    im += li[i * stride + k] * lr[j * stride + k] - lr[i * stride + k] * li[j * stride + k];
+                }
+
+                Assert.Equal(mr[i * stride + j], re, 1e-9 * n);
+                Assert.Equal(mi[i * stride + j], im, 1e-9 * n);
+                frobCheck += lr[i * stride + j] * lr[i * stride + j] + li[i * stride + j] * li[i * stride + j];
+            }
+        }
+
+        Assert.Equal(frobCheck, frob, 1e-9 * frobCheck);
+
+        // M − (λ_max + 1)·I is negative definite: the factorisation must fail.
+        double[] nr = (double[])mr.Clone(), ni = (double[])mi.Clone();
+        double trace = 0;
+        for (int i = 0; i < n; i++) trace += mr[i * stride + i];
+        for (int i = 0; i < n; i++) nr[i * stride + i] -= trace + 1;
+        fixed (double* pr = nr, pi = ni) ok = ConvolutionNormKernels.CholeskyLower(pr, pi, n, stride, out _);
+        Assert.False(ok);
+    }
+}
