@@ -1,24 +1,48 @@
 #!/usr/bin/env bash
 # Side-by-side: the operator norm of the AlexNet convolutions and 3×3×64×64 on 32×32 by
-#   ours   — Intriguing.Spectral.ConvolutionNorm (certified bound; convnorm-table mode of the benchmark project),
-#   NumPy  — the same Fourier method: np.fft.fft2 + np.linalg.svd(compute_uv=False) batched over frequencies,
+#   ours    — Intriguing.Spectral.ConvolutionNorm (certified bound; convnorm-table mode of the benchmark project),
+#   NumPy   — the same Fourier method: np.fft.fft2 + np.linalg.svd(compute_uv=False) batched over frequencies,
 #   PyTorch — power iteration on the explicit operator (conv2d and its autograd adjoint), float64.
-# Same seeded weights (written by the C# side to a temporary directory). Times are best of REPEAT runs (ours: best
-# of OURS_REPEAT after a warm-up). Usage: bench/reference/convnorm_compare.sh [names…]
-#   env: REPEAT (NumPy/PyTorch, default 3), OURS_REPEAT (default 5), TORCH_ITER (default 300), SKIP_TORCH=1, THREADS (2)
+# Same seeded weights (written by the C# side). The machine may be shared, so ours and NumPy are interleaved shape by
+# shape for ROUNDS rounds (each round: ours best of 2 after a warm-up, NumPy best of 2 after a warm-up) and each
+# tool's best time is kept; PyTorch runs once per shape at the end (TORCH_ITER iterations).
+# Usage: bench/reference/convnorm_compare.sh [names…]
+#   env: ROUNDS (default 3), TORCH_ITER (default 300), SKIP_TORCH=1, THREADS (default 2)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-export OMP_NUM_THREADS="${THREADS:-2}" OPENBLAS_NUM_THREADS="${THREADS:-2}" MKL_NUM_THREADS="${THREADS:-2}"
+threads="${THREADS:-2}"
+export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" THREADS="$threads"
+dll="$root/bench/Intriguing.Benchmarks/bin/Release/net10.0/Intriguing.Benchmarks.dll"
 
 dotnet build -c Release "$root/bench/Intriguing.Benchmarks/Intriguing.Benchmarks.csproj" -v q -nologo >/dev/null
-dotnet "$root/bench/Intriguing.Benchmarks/bin/Release/net10.0/Intriguing.Benchmarks.dll" convnorm-table \
-  --weights "$tmp" --repeat "${OURS_REPEAT:-5}" --threads "${THREADS:-2}" "$@" > "$tmp/ours.txt"
-/usr/bin/python3 "$here/convnorm_numpy_torch.py" "$tmp" < "$tmp/ours.txt" > "$tmp/ref.txt"
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  mapfile -t names < <(dotnet "$dll" convnorm-table --list | awk '{print $1}')
+fi
 
-printf '%-11s %-22s %5s %9s %9s %9s %8s %18s %18s %18s %18s\n' name shape N "ours s" "NumPy s" "torch s" "NumPy/us" "ours estimate" "ours bound" "NumPy" "torch power"
-paste -d' ' "$tmp/ours.txt" "$tmp/ref.txt" | awk '{
+for round in $(seq "${ROUNDS:-3}"); do
+  for name in "${names[@]}"; do
+    dotnet "$dll" convnorm-table --weights "$tmp" --repeat 2 --threads "$threads" "$name" 2>/dev/null >> "$tmp/ours_all.txt"
+    tail -n 1 "$tmp/ours_all.txt" | REPEAT=2 SKIP_TORCH=1 /usr/bin/python3 "$here/convnorm_numpy_torch.py" "$tmp" >> "$tmp/numpy_all.txt"
+  done
+done
+
+# Best time per shape, in the order of the names.
+for name in "${names[@]}"; do
+  grep "^$name " "$tmp/ours_all.txt" | sort -k9 -g | head -n 1 >> "$tmp/ours.txt"
+  grep "^$name " "$tmp/numpy_all.txt" | sort -k2 -g | head -n 1 >> "$tmp/numpy.txt"
+done
+
+if [ "${SKIP_TORCH:-}" = "1" ]; then
+  awk '{print $1, "nan", "nan"}' "$tmp/ours.txt" > "$tmp/torch.txt"
+else
+  REPEAT=1 /usr/bin/python3 "$here/convnorm_numpy_torch.py" "$tmp" --torch-only < "$tmp/ours.txt" > "$tmp/torch.txt"
+fi
+
+printf '%-11s %-24s %4s %8s %8s %8s %9s %17s %17s %17s %17s\n' name "C×k×k×D stride padding" N "ours s" "NumPy s" "torch s" "NumPy/us" "ours estimate" "ours bound" "NumPy" "torch power"
+paste -d' ' "$tmp/ours.txt" "$tmp/numpy.txt" "$tmp/torch.txt" | awk '{
   shape = $2 "x" $4 "x" $4 "x" $3 " s" $5 " " $7;
-  printf "%-11s %-22s %5d %9.3f %9.3f %9.3f %8.1f %18.12f %18.12f %18.12f %18.12f\n", $1, shape, $8, $9, $13, $15, $13 / $9, $10, $11, $14, $16 }'
+  printf "%-11s %-24s %4d %8.3f %8.3f %8s %9.1f %17.12f %17.12f %17.12f %17s\n", $1, shape, $8, $9, $13, $16, $13 / $9, $10, $11, $14, $17 }'

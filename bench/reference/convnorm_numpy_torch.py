@@ -3,7 +3,8 @@
 
 Reads lines "name C D k stride padding mode N seconds estimate upper" (the C# convnorm-table output) on stdin and the
 weights DIR/name.f32 (float32, D x C x k x k) written by it, and prints for each shape:
-  name numpy_seconds numpy_norm torch_seconds torch_norm
+  name numpy_seconds numpy_norm torch_seconds torch_norm          (default)
+  name torch_seconds torch_norm                                    (with --torch-only)
 NumPy: the same Fourier method — np.fft.fft2 of the kernels zero-padded to the N x N periodic map, then the largest
 singular value of the D x (C*s^2) matrices A(eta) = s^-1 [K(eta + l*N/s)]_l over all N/s x N/s frequencies by
 np.linalg.svd(compute_uv=False), batched. PyTorch: power iteration on the explicit operator (conv2d on the circularly
@@ -73,6 +74,7 @@ def best_of(fn):
 
 def main():
     wdir = sys.argv[1]
+    torch_only = "--torch-only" in sys.argv[2:]
     for line in sys.stdin:
         parts = line.split()
         if len(parts) < 11:
@@ -81,6 +83,10 @@ def main():
         size = int(name.split("@")[1])
         SIZE[0] = size
         w = np.fromfile(os.path.join(wdir, name + ".f32"), dtype=np.float32).reshape(d, c, k, k)
+        if torch_only:
+            t_t, v_t = best_of(lambda: torch_norm(w, stride, padding, mode, ITER))
+            print(f"{name} {t_t:.4f} {v_t:.12g}", flush=True)
+            continue
         numpy_norm(w, stride, n)                                  # warm-up
         t_np, v_np = best_of(lambda: numpy_norm(w, stride, n))
         if SKIP_TORCH:
