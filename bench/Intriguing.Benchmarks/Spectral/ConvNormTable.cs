@@ -6,7 +6,7 @@ using Intriguing.Spectral;
 namespace Intriguing.Benchmarks.Spectral;
 
 /// <summary>
-/// <c>convnorm-table [--weights DIR] [--repeat R] [--threads T] [--list] [names…]</c>: times <see cref="ConvolutionNorm"/> on
+/// <c>convnorm-table [--weights DIR] [--repeat R] [--threads T] [--screening K] [--list] [names…]</c>: times <see cref="ConvolutionNorm"/> on
 /// the shapes of <c>bench/reference/convnorm_compare.sh</c> (3×3×64×64 on 32×32 and the five AlexNet convolutions)
 /// with seeded Gaussian weights N(0, 1/(C·k²)), and prints one line per shape:
 /// <c>name C D k stride padding mode N_period seconds estimate upper_bound</c>. The time is the best of R runs
@@ -31,7 +31,7 @@ public static class ConvNormTable
     public static void Run(string[] args)
     {
         string? weightsDir = null;
-        int repeat = 3, threads = -1;
+        int repeat = 3, threads = -1, screening = ConvolutionNormOptions.Default.ScreeningSteps;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -40,6 +40,7 @@ public static class ConvNormTable
                 case "--weights": weightsDir = args[++i]; break;
                 case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--screening": screening = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--list":
                     foreach (var (n, s) in Shapes) Console.WriteLine($"{n} {s}");
                     return;
@@ -47,7 +48,7 @@ public static class ConvNormTable
             }
         }
 
-        var options = new ConvolutionNormOptions { MaxDegreeOfParallelism = threads };
+        var options = new ConvolutionNormOptions { MaxDegreeOfParallelism = threads, ScreeningSteps = screening };
         var ci = CultureInfo.InvariantCulture;
         foreach (var (name, shape) in Shapes)
         {

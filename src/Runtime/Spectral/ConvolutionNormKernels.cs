@@ -236,10 +236,22 @@ internal static unsafe class ConvolutionNormKernels
     /// <summary>dst[2i] += x[i]·cr, dst[2i + 1] += x[i]·ci: a real vector times a complex scalar, added to an interleaved complex vector.</summary>
     public static void AddRealTimesComplex(ReadOnlySpan<double> x, double cr, double ci, Span<double> dst)
     {
-        for (int i = 0; i < x.Length; i++)
+        if (dst.Length < 2 * x.Length) throw new ArgumentException("dst must hold 2·x.Length values.", nameof(dst));
+        int i = 0;
+        fixed (double* px = x, pd = dst)
         {
-            dst[2 * i] += x[i] * cr;
-            dst[2 * i + 1] += x[i] * ci;
+            Vector256<double> c = Vector256.Create(cr, ci, cr, ci);
+            for (; i + 2 <= x.Length; i += 2)
+            {
+                Vector256<double> v = Vector256.Create(px[i], px[i], px[i + 1], px[i + 1]);
+                Fma(v, c, Vector256.Load(pd + 2 * i)).Store(pd + 2 * i);
+            }
+
+            for (; i < x.Length; i++)
+            {
+                pd[2 * i] += px[i] * cr;
+                pd[2 * i + 1] += px[i] * ci;
+            }
         }
     }
 
