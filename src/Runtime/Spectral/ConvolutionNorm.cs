@@ -18,13 +18,13 @@ public sealed record ConvolutionNormOptions
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>
-    /// Golub–Kahan–Lanczos steps per frequency in the screening pass that ranks the frequencies (at least 1).
-    /// Default 6: enough to rank frequencies whose norms differ by a fraction of a percent (on the AlexNet shapes
-    /// with random weights at most about 1 % of the frequencies then fail the certification at the common level and
-    /// need a Lanczos run of their own), where four power steps, even warm-started from the neighbouring frequency,
-    /// ranked poorly and let up to a quarter fail.
+    /// Hermitian Lanczos steps per frequency on its Gram matrix in the screening pass that ranks the frequencies (at
+    /// least 1). Default 8: enough to rank frequencies whose norms differ by a fraction of a percent (on the AlexNet
+    /// shapes with random weights at most 4 of up to 1,653 frequencies then fail the certification at the common
+    /// level and need a Lanczos run of their own), where four power steps, even warm-started from the neighbouring
+    /// frequency, ranked poorly and let up to a quarter fail.
     /// </summary>
-    public int ScreeningSteps { get; init; } = 6;
+    public int ScreeningSteps { get; init; } = 8;
 
     /// <summary>How many frequencies with the largest screening estimates are refined by Lanczos (at least 1). Default 4.</summary>
     public int Candidates { get; init; } = 4;
@@ -101,7 +101,8 @@ public sealed record ConvolutionNormResult(
 /// channels, frequency-major so that each frequency's D·C entries are contiguous). For k ≪ N this costs
 /// D·C·k_h·N_y·(N_x/2 + 1) complex multiply-adds — less than the runtime FFT of the zero-padded kernels, whose double
 /// channels-last path measured about 1 µs per 13×13 channel — and, unlike an FFT, has a simple proven error bound.
-/// (2) A screening pass runs a few Golub–Kahan–Lanczos steps on every A(η) and the frequencies with the largest
+/// (2) A screening pass forms the Gram matrix of every A(η) (see (3)) and runs a few Hermitian Lanczos steps on it;
+/// for strided layers the Gram matrices are kept for (3) when they fit in 192 MB. The frequencies with the largest
 /// estimates are refined by
 /// <see cref="OperatorNorm"/> (Golub–Kahan–Lanczos on the real embedding of A(η)); the largest Ritz value is
 /// <see cref="ConvolutionNormResult.Estimate"/>, and the common level is S = Estimate·(1 + tolerance).
@@ -124,7 +125,8 @@ public sealed record ConvolutionNormResult(
 /// ‖ΔG‖₂ ≤ √2·γ·(Σ_u ‖V_u‖_F)², and tr G is bounded by tr Ĝ + √n·‖ΔG‖_F. All allowances together are below 1e-10 relative
 /// for the shapes of AlexNet.</para>
 /// <para><b>Cost.</b> Kernel DFT: D·C·k_h·N_y·(N_x/2 + 1) complex multiply-adds (the column half once, the row half
-/// per frequency). Per frequency: 8 screening Lanczos steps (16 products with A(η)), a Gram matrix (n²·m/2 complex
+/// per frequency). Per frequency: a Gram matrix (formed once for strided layers when the matrices fit in 192 MB),
+/// 8 screening Lanczos steps on it (8 products with the n × n Gram matrix), a Gram matrix (n²·m/2 complex
 /// multiply-adds, or the autocorrelation synthesis) and a Cholesky factorisation (n³/6), all SIMD (Vector256 of
 /// double) and allocation-free; frequencies run in parallel on fixed work items, so the result does not depend on
 /// the number of threads. Memory: the column transforms, 16·D·C·k_h·(N_x/2 + 1) bytes; on the autocorrelation path
@@ -179,6 +181,12 @@ public static class ConvolutionNorm
         private double[] _sk = [];
         private double _synthAllowance;
         private const int Batch = 4;
+
+        // Per-frequency Gram matrices kept from the screening pass (strided layers, when they fit the budget) and
+        // the squared Frobenius norms of A(η) (rounded up).
+        private const long StoreBudgetBytes = 192L << 20;
+        private double[] _storeR = [], _storeI = [], _frob2 = [];
+        private bool _store;
 
         public Problem(ConvolutionShape shape, ReadOnlySpan<float> weights, ConvolutionNormOptions options)
         {
@@ -252,14 +260,41 @@ public static class ConvolutionNorm
             int frequencies = Frequencies;
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads };
 
-            // Pass 1: rank the frequencies by a short Lanczos run each (seeded per frequency).
+            // Pass 1: rank the frequencies by a short Lanczos run each (seeded per frequency) on the Gram matrix —
+            // synthesized from the autocorrelation (stride 1), or formed from A(η) and kept for pass 2 if it fits.
             double[] screen = new double[frequencies];
-            Parallel.For(0, frequencies, parallel, Rent, (f, _, worker) =>
+            long matrix = (long)_n * _nPad;
+            if (!_auto)
             {
-                worker.Build(f);
-                screen[f] = worker.Screen(SeededRandom.Derive(_options.Seed, (ulong)f));
-                return worker;
-            }, Return);
+                _frob2 = new double[frequencies];
+                _store = 16.0 * frequencies * matrix <= StoreBudgetBytes && frequencies * matrix <= Array.MaxLength;
+                if (_store)
+                {
+                    _storeR = GC.AllocateUninitializedArray<double>((int)(frequencies * matrix), pinned: true);
+                    _storeI = GC.AllocateUninitializedArray<double>((int)(frequencies * matrix), pinned: true);
+                }
+            }
+
+            if (_auto)
+            {
+                int batches = (frequencies + Batch - 1) / Batch;
+                Parallel.For(0, batches, parallel, Rent, (batch, _, worker) =>
+                {
+                    int first = batch * Batch, count = Math.Min(Batch, frequencies - first);
+                    worker.Synthesize(first, count);
+                    for (int b = 0; b < count; b++) screen[first + b] = worker.ScreenSynthesized(b, SeededRandom.Derive(_options.Seed, (ulong)(first + b)));
+                    return worker;
+                }, Return);
+            }
+            else
+            {
+                Parallel.For(0, frequencies, parallel, Rent, (f, _, worker) =>
+                {
+                    worker.Build(f);
+                    screen[f] = worker.ScreenDirect(f, SeededRandom.Derive(_options.Seed, (ulong)f));
+                    return worker;
+                }, Return);
+            }
 
             // Refine the top candidates by Lanczos; the largest Ritz value sets the common level.
             int[] order = new int[frequencies];
@@ -309,7 +344,6 @@ public static class ConvolutionNorm
             {
                 Parallel.For(0, frequencies, parallel, Rent, (f, _, worker) =>
                 {
-                    worker.Build(f);
                     upper[f] = worker.Certify(level, f, out how[f], out double theta);
                     if (how[f] is Worker.ByRefinement or Worker.ByFallback)
                     {
@@ -511,8 +545,7 @@ public static class ConvolutionNorm
             private readonly Problem _p;
             private readonly double[] _br, _bi, _gr, _gi, _lr, _li;
             private readonly double[] _k;
-            private readonly double[] _ur, _ui, _vr, _vi, _alpha, _beta;
-            private readonly BidiagonalRitz _ritz;
+            private readonly double[] _ur, _ui, _alpha, _beta;
             private readonly double[] _sr = [], _si = [], _coefficients = [];
 
             public Worker(Problem p)
@@ -526,14 +559,11 @@ public static class ConvolutionNorm
                 _lr = GC.AllocateArray<double>((int)g, pinned: true);
                 _li = GC.AllocateArray<double>((int)g, pinned: true);
                 _k = new double[2 * p._d * p._c];
-                int steps = Math.Min(p._options.ScreeningSteps, Math.Min(p._n, p._m));
-                _ur = new double[steps * p._n];
-                _ui = new double[steps * p._n];
-                _vr = new double[(steps + 1) * p._m];
-                _vi = new double[(steps + 1) * p._m];
+                int steps = Math.Min(p._options.ScreeningSteps, p._n);
+                _ur = new double[(steps + 1) * p._n];
+                _ui = new double[(steps + 1) * p._n];
                 _alpha = new double[steps];
                 _beta = new double[steps];
-                _ritz = new BidiagonalRitz(steps);
                 if (p._auto)
                 {
                     _sr = GC.AllocateArray<double>((int)(Batch * g), pinned: true);
@@ -642,44 +672,6 @@ public static class ConvolutionNorm
             }
 
             /// <summary>
-            /// A few steps of complex Golub–Kahan–Lanczos on B with full reorthogonalisation, from a seeded Gaussian
-            /// start; returns the largest singular value of the bidiagonal (a lower estimate of σ_max(B), by
-            /// interlacing). Allocation-free: all vectors live in the worker.
-            /// </summary>
-            public double Screen(ulong seed)
-            {
-                int n = _p._n, m = _p._m, steps = _alpha.Length;
-                var random = new SeededRandom(seed);
-                Span<double> v0r = _vr.AsSpan(0, m), v0i = _vi.AsSpan(0, m);
-                for (int i = 0; i < m; i++)
-                {
-                    v0r[i] = random.NextGaussian();
-                    v0i[i] = random.NextGaussian();
-                }
-
-                double norm = Math.Sqrt(TensorPrimitives.Dot<double>(v0r, v0r) + TensorPrimitives.Dot<double>(v0i, v0i));
-                TensorPrimitives.Divide(v0r, norm, v0r);
-                TensorPrimitives.Divide(v0i, norm, v0i);
-                int k = 0;
-                for (int j = 0; j < steps; j++)
-                {
-                    Span<double> ur = _ur.AsSpan(j * n, n), ui = _ui.AsSpan(j * n, n);
-                    ConvolutionNormKernels.Multiply(Br, Bi, n, m, _p._mPad, _vr.AsSpan(j * m, m), _vi.AsSpan(j * m, m), ur, ui);
-                    double a = Orthonormalize(_ur, _ui, n, j, ur, ui);
-                    _alpha[j] = a;
-                    k = j + 1;
-                    if (!(a > 1e-300)) break;
-                    Span<double> vr = _vr.AsSpan((j + 1) * m, m), vi = _vi.AsSpan((j + 1) * m, m);
-                    ConvolutionNormKernels.MultiplyAdjoint(Br, Bi, n, m, _p._mPad, ur, ui, vr, vi);
-                    double b = Orthonormalize(_vr, _vi, m, j + 1, vr, vi);
-                    _beta[j] = b;
-                    if (!(b > 1e-300)) break;
-                }
-
-                return _ritz.Compute(_alpha, _beta, k, 0, out _);
-            }
-
-            /// <summary>
             /// Gram–Schmidt (twice) of w against the first <paramref name="count"/> complex vectors of (re, im) (each of
             /// length len), then normalisation; returns the norm before normalising.
             /// </summary>
@@ -723,17 +715,9 @@ public static class ConvolutionNorm
             public double Certify(double level, int f, out byte how, out double theta)
             {
                 Problem p = _p;
-                int n = p._n, m = p._m;
+                int m = p._m;
                 theta = 0;
-                double frob2 = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    ReadOnlySpan<double> r = _br.AsSpan(i * p._mPad, m), im = _bi.AsSpan(i * p._mPad, m);
-                    frob2 += TensorPrimitives.Dot(r, r) + TensorPrimitives.Dot(im, im);
-                }
-
-                // A sum of 2nm non-negative terms: relative error ≤ γ_{2nm}.
-                frob2 *= 1 + 2 * Gamma(2.0 * n * m + 4);
+                double frob2 = p._frob2[f];
                 double allowance = p._dftAllowance + 4 * U * Math.Sqrt(frob2);
                 double frobenius = Up(Math.Sqrt(frob2)) + allowance;
                 if (frobenius <= level)
@@ -742,12 +726,136 @@ public static class ConvolutionNorm
                     return Up(frobenius);
                 }
 
-                fixed (double* gr = _gr, gi = _gi)
+                double gramAllowance = Math.Sqrt(2) * Gamma(2.0 * m + 2) * frob2;
+                if (p._store)
                 {
-                    ConvolutionNormKernels.GramLower(Br, Bi, p._nPad, p._mPad, gr, gi, p._nPad);
+                    return CertifyGram(level, f, p._storeR, p._storeI, f * (long)p._n * p._nPad, frob2, gramAllowance, allowance, Up(frobenius), out how, out theta);
                 }
 
-                return CertifyGram(level, f, _gr, _gi, 0, frob2, Math.Sqrt(2) * Gamma(2.0 * m + 2) * frob2, allowance, Up(frobenius), out how, out theta);
+                Build(f);
+                FormGram();
+                return CertifyGram(level, f, _gr, _gi, 0, frob2, gramAllowance, allowance, Up(frobenius), out how, out theta);
+            }
+
+            /// <summary>‖B‖_F² of the B built last, rounded up (a sum of 2nm non-negative terms: relative error ≤ γ_{2nm}).</summary>
+            private double FrobeniusSquared()
+            {
+                Problem p = _p;
+                int n = p._n, m = p._m;
+                double frob2 = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    ReadOnlySpan<double> r = _br.AsSpan(i * p._mPad, m), im = _bi.AsSpan(i * p._mPad, m);
+                    frob2 += TensorPrimitives.Dot(r, r) + TensorPrimitives.Dot(im, im);
+                }
+
+                return frob2 * (1 + 2 * Gamma(2.0 * n * m + 4));
+            }
+
+            /// <summary>G = B·Bᴴ of the B built last into the worker's Gram buffer (lower triangle).</summary>
+            private void FormGram()
+            {
+                fixed (double* gr = _gr, gi = _gi)
+                {
+                    ConvolutionNormKernels.GramLower(Br, Bi, _p._nPad, _p._mPad, gr, gi, _p._nPad);
+                }
+            }
+
+            /// <summary>Screening of the B built last (strided layers): its Gram matrix, kept for pass 2 if stored, and a short Lanczos run on it.</summary>
+            public double ScreenDirect(int f, ulong seed)
+            {
+                Problem p = _p;
+                p._frob2[f] = FrobeniusSquared();
+                FormGram();
+                long matrix = (long)p._n * p._nPad;
+                if (p._store)
+                {
+                    Array.Copy(_gr, 0, p._storeR, f * matrix, matrix);
+                    Array.Copy(_gi, 0, p._storeI, f * matrix, matrix);
+                }
+
+                return ScreenGram(_gr, _gi, 0, seed);
+            }
+
+            /// <summary>Screening of member b of the last synthesized batch.</summary>
+            public double ScreenSynthesized(int b, ulong seed) => ScreenGram(_sr, _si, (long)b * _p._n * _p._nPad, seed);
+
+            /// <summary>
+            /// A few steps of Hermitian Lanczos (full reorthogonalisation) on the Gram matrix whose lower triangle is at
+            /// (gr, gi)[offset…]; returns √θ for the largest Ritz value θ of the tridiagonal (a lower estimate of
+            /// σ_max(A(η)) by interlacing). The upper triangle is filled in place (Gᵢⱼ = conj Gⱼᵢ); allocation-free.
+            /// </summary>
+            private double ScreenGram(double[] gr, double[] gi, long offset, ulong seed)
+            {
+                int n = _p._n, stride = _p._nPad, steps = _alpha.Length;
+                for (int i = 0; i < n; i++)
+                {
+                    long row = offset + (long)i * stride;
+                    gi[row + i] = 0;
+                    for (int j = i + 1; j < n; j++)
+                    {
+                        long at = offset + (long)j * stride + i;
+                        gr[row + j] = gr[at];
+                        gi[row + j] = -gi[at];
+                    }
+                }
+
+                var random = new SeededRandom(seed);
+                Span<double> q0r = _ur.AsSpan(0, n), q0i = _ui.AsSpan(0, n);
+                for (int i = 0; i < n; i++)
+                {
+                    q0r[i] = random.NextGaussian();
+                    q0i[i] = random.NextGaussian();
+                }
+
+                double norm = Math.Sqrt(TensorPrimitives.Dot<double>(q0r, q0r) + TensorPrimitives.Dot<double>(q0i, q0i));
+                TensorPrimitives.Divide(q0r, norm, q0r);
+                TensorPrimitives.Divide(q0i, norm, q0i);
+                int k = 0;
+                fixed (double* pr = gr, pi = gi)
+                {
+                    for (int j = 0; j < steps; j++)
+                    {
+                        Span<double> wr = _ur.AsSpan((j + 1) * n, n), wi = _ui.AsSpan((j + 1) * n, n);
+                        ConvolutionNormKernels.Multiply(pr + offset, pi + offset, n, n, stride, _ur.AsSpan(j * n, n), _ui.AsSpan(j * n, n), wr, wi);
+                        _alpha[j] = TensorPrimitives.Dot<double>(_ur.AsSpan(j * n, n), wr) + TensorPrimitives.Dot<double>(_ui.AsSpan(j * n, n), wi);
+                        k = j + 1;
+                        double b = Orthonormalize(_ur, _ui, n, j + 1, wr, wi);
+                        _beta[j] = b;
+                        if (!(b > 1e-300 * Math.Max(1, Math.Abs(_alpha[j])))) break;
+                    }
+                }
+
+                return Math.Sqrt(Math.Max(0, LargestTridiagonalEigenvalue(_alpha, _beta, k)));
+            }
+
+            /// <summary>The largest eigenvalue of the symmetric tridiagonal with diagonal α₀…α_{k−1} and off-diagonal β₀…β_{k−2}, by Sturm bisection.</summary>
+            private static double LargestTridiagonalEigenvalue(ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, int k)
+            {
+                double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+                for (int i = 0; i < k; i++)
+                {
+                    double r = (i > 0 ? Math.Abs(beta[i - 1]) : 0) + (i < k - 1 ? Math.Abs(beta[i]) : 0);
+                    lo = Math.Min(lo, alpha[i] - r);
+                    hi = Math.Max(hi, alpha[i] + r);
+                }
+
+                for (int step = 0; step < 100 && hi - lo > 1e-15 * Math.Max(Math.Abs(hi), Math.Abs(lo)); step++)
+                {
+                    double mid = 0.5 * (lo + hi), d = 0;
+                    int below = 0;
+                    for (int i = 0; i < k; i++)
+                    {
+                        d = alpha[i] - mid - (i > 0 ? beta[i - 1] * beta[i - 1] / d : 0);
+                        if (d == 0) d = -1e-300;
+                        if (d < 0) below++;
+                    }
+
+                    if (below == k) hi = mid;
+                    else lo = mid;
+                }
+
+                return lo;
             }
 
             /// <summary>
