@@ -125,12 +125,13 @@ public sealed record ConvolutionNormResult(
 /// ‖ΔG‖₂ ≤ √2·γ·(Σ_u ‖V_u‖_F)², and tr G is bounded by tr Ĝ + √n·‖ΔG‖_F. All allowances together are below 1e-10 relative
 /// for the shapes of AlexNet.</para>
 /// <para><b>Cost.</b> Kernel DFT: D·C·k_h·N_y·(N_x/2 + 1) complex multiply-adds (the column half once, the row half
-/// per frequency). Per frequency: a Gram matrix (formed once for strided layers when the matrices fit in 192 MB),
-/// 8 screening Lanczos steps on it (8 products with the n × n Gram matrix), a Gram matrix (n²·m/2 complex
-/// multiply-adds, or the autocorrelation synthesis) and a Cholesky factorisation (n³/6), all SIMD (Vector256 of
-/// double) and allocation-free; frequencies run in parallel on fixed work items, so the result does not depend on
+/// per frequency). Per frequency: a Gram matrix (n²·m/2 complex multiply-adds, or the autocorrelation synthesis;
+/// formed once for strided layers when all of them fit in 192 MB, twice otherwise), 8 screening Lanczos steps on it
+/// (8 products with the n × n Gram matrix) and a Cholesky factorisation (n³/6), all SIMD (Vector256 of double) and
+/// allocation-free; frequencies run in parallel on fixed work items, so the result does not depend on
 /// the number of threads. Memory: the column transforms, 16·D·C·k_h·(N_x/2 + 1) bytes; on the autocorrelation path
-/// 8·(2·#δ)·n² bytes for the S_δ and K_δ; per thread about 8·(2n·m + 4n² (+ 8n²)) bytes.</para>
+/// 8·(2·#δ)·n² bytes for the S_δ and K_δ; for strided layers up to 192 MB of kept Gram matrices; per thread about
+/// 8·(2n·m + 4n² (+ 8n²)) bytes.</para>
 /// </remarks>
 public static class ConvolutionNorm
 {
