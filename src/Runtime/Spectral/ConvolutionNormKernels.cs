@@ -354,4 +354,50 @@ internal static unsafe class ConvolutionNormKernels
             }
         }
     }
+
+    /// <summary>
+    /// One pass of modified Gram–Schmidt: for each of the <paramref name="count"/> complex vectors q (split, each of
+    /// length len, back to back), w −= (qᴴw)·q.
+    /// </summary>
+    public static void OrthogonalizeAgainst(double* qr, double* qi, int len, int count, double* wr, double* wi)
+    {
+        for (int q = 0; q < count; q++)
+        {
+            double* ar = qr + (long)q * len, ai = qi + (long)q * len;
+            Vector256<double> sr = default, si = default;
+            int k = 0;
+            for (; k + 4 <= len; k += 4)
+            {
+                Vector256<double> xr = Vector256.Load(ar + k), xi = Vector256.Load(ai + k);
+                Vector256<double> yr = Vector256.Load(wr + k), yi = Vector256.Load(wi + k);
+                // qᴴw = Σ (xr − i·xi)(yr + i·yi) = Σ (xr·yr + xi·yi) + i(xr·yi − xi·yr)
+                sr = Fma(xi, yi, Fma(xr, yr, sr));
+                si = Fnma(xi, yr, Fma(xr, yi, si));
+            }
+
+            double cr = Vector256.Sum(sr), ci = Vector256.Sum(si);
+            for (int t = k; t < len; t++)
+            {
+                cr += ar[t] * wr[t] + ai[t] * wi[t];
+                ci += ar[t] * wi[t] - ai[t] * wr[t];
+            }
+
+            // w −= (cr + i·ci)(xr + i·xi) = (cr·xr − ci·xi) + i(cr·xi + ci·xr)
+            Vector256<double> vcr = Vector256.Create(cr), vci = Vector256.Create(ci);
+            k = 0;
+            for (; k + 4 <= len; k += 4)
+            {
+                Vector256<double> xr = Vector256.Load(ar + k), xi = Vector256.Load(ai + k);
+                Fma(xi, vci, Fnma(xr, vcr, Vector256.Load(wr + k))).Store(wr + k);
+                Fnma(xr, vci, Fnma(xi, vcr, Vector256.Load(wi + k))).Store(wi + k);
+            }
+
+            for (; k < len; k++)
+            {
+                double xr = ar[k], xi = ai[k];
+                wr[k] -= cr * xr - ci * xi;
+                wi[k] -= cr * xi + ci * xr;
+            }
+        }
+    }
 }
