@@ -42,7 +42,8 @@ else
   REPEAT=1 /usr/bin/python3 "$here/convnorm_numpy_torch.py" "$tmp" --torch-only < "$tmp/ours.txt" > "$tmp/torch.txt"
 fi
 
-printf '%-11s %-24s %4s %8s %8s %8s %9s %17s %17s %17s %17s\n' name "C×k×k×D stride padding" N "ours s" "NumPy s" "torch s" "NumPy/us" "ours estimate" "ours bound" "NumPy" "torch power"
+printf '%-11s %-22s %4s %7s %7s %8s %7s %7s %8s %8s %16s %16s %16s %16s\n' name "CxkxkxD stride pad" N "ours s" "NumPy s" "NumPy/us" "ours cpu" "NumPy cpu" "cpu ratio" "torch s" "ours estimate" "ours bound" "NumPy" "torch power"
+# Fields: ours 1-12 (name C D k stride padding mode N seconds estimate bound cpu), NumPy 13-18, torch 19-21.
 paste -d' ' "$tmp/ours.txt" "$tmp/numpy.txt" "$tmp/torch.txt" | awk '{
-  shape = $2 "x" $4 "x" $4 "x" $3 " s" $5 " " $7;
-  printf "%-11s %-24s %4d %8.3f %8.3f %8s %9.1f %17.12f %17.12f %17.12f %17s\n", $1, shape, $8, $9, $13, $16, $13 / $9, $10, $11, $14, $17 }'
+  shape = $2 "x" $4 "x" $4 "x" $3 " s" $5 " " $7 " " $6;
+  printf "%-11s %-22s %4d %7.3f %7.3f %8.1f %7.3f %7.3f %8.1f %8s %16.12f %16.12f %16.12f %16s\n", $1, shape, $8, $9, $14, $14 / $9, $12, $18, $18 / $12, $20, $10, $11, $15, $21 }'
