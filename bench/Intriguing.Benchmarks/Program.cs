@@ -25,6 +25,15 @@ if (args.Length > 0)
         case "attack-table":
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
             return;
+
+        // Convolutional networks: `conv-table [SECONDS]` (against PyTorch by bench/reference/conv_compare.sh) and
+        // `conv-profile` (microseconds per sample of each MNIST-Conv kernel).
+        case "conv-table":
+            Intriguing.Benchmarks.Training.ConvTable.Run(args);
+            return;
+        case "conv-profile":
+            Intriguing.Benchmarks.Training.ConvProfile.Run();
+            return;
     }
 }
 

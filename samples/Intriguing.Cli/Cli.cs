@@ -85,7 +85,7 @@ internal static class Cli
 
     public static void PrintResult(ModelResult r)
     {
-        Console.WriteLine($"{r.Name}: train error {r.TrainError:P2}, test error {r.TestError:P2} (paper {r.PaperTestError:P2})" + (r.FromCheckpoint ? " [from checkpoint]" : $" [{r.TrainSeconds:F1} s, {r.SamplesPerSecond:N0} samples/s]"));
+        Console.WriteLine($"{r.Name}: train error {r.TrainError:P2}, test error {r.TestError:P2}{(double.IsNaN(r.PaperTestError) ? "" : $" (paper {r.PaperTestError:P2})")}" + (r.FromCheckpoint ? " [from checkpoint]" : $" [{r.TrainSeconds:F1} s, {r.SamplesPerSecond:N0} samples/s]"));
     }
 
     /// <summary>Download progress as a line per tenth of each file (the size is known from the response).</summary>

@@ -21,17 +21,24 @@ var modelOption = new Option<string>("--model", "-m") { Description = "Model nam
 modelOption.Validators.Add(r =>
 {
     string? name = r.GetValueOrDefault<string>();
-    if (name is not null && Catalog.Find(name) is null) r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.Models.Select(m => m.Name))}.");
+    if (name is not null && Catalog.Find(name) is null) r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.All.Select(m => m.Name))}.");
 });
 
 // intriguing models
 var models = new Command("models", "List the paper's networks with their compile-time summaries (shapes, parameters, multiply-adds, Lipschitz-bound methods).");
 models.SetAction(_ =>
 {
-    foreach (ModelEntry m in Catalog.Models)
+    foreach (ModelEntry m in Catalog.All)
     {
         Console.WriteLine($"{m.Name}  [{m.Table}, trained on {m.Split}]");
         Console.WriteLine(m.Create(0).Summary.ToString());
+        Console.WriteLine();
+    }
+
+    foreach ((string name, Func<ulong, INetwork> create) in Catalog.ShapesOnly)
+    {
+        Console.WriteLine($"{name}  [layer shapes only, not trained]");
+        Console.WriteLine(create(0).Summary.ToString());
         Console.WriteLine();
     }
 
@@ -44,9 +51,11 @@ var batchOption = new Option<int?>("--batch") { Description = "Override the reci
 var lrOption = new Option<float?>("--lr") { Description = "Override the recipe's learning rate." };
 var optimizerOption = new Option<string?>("--optimizer") { Description = "sgd (mini-batch SGD with momentum) or lbfgs (full-batch L-BFGS); default: the model's recipe." };
 optimizerOption.AcceptOnlyFromAmong("sgd", "lbfgs");
+var holdoutOption = new Option<int>("--holdout") { Description = "Hold out N seeded examples of the model's training split, train on the rest and report the error on them (for choosing settings without the test set). Checkpoints go to OUT/checkpoints-holdout-N.", DefaultValueFactory = _ => 0 };
+holdoutOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--holdout must be 0 (none) or a positive number of examples."); });
 var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
 {
-    modelOption, dataOption, seedOption, outOption, threadsOption, epochsOption, batchOption, lrOption, optimizerOption, quietOption,
+    modelOption, dataOption, seedOption, outOption, threadsOption, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, quietOption,
 };
 train.SetAction(parse => Cli.Guard(() =>
 {
@@ -60,9 +69,25 @@ train.SetAction(parse => Cli.Guard(() =>
     };
     sgd.Validate();
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
-    string checkpoints = Path.Combine(options.OutputDirectory, "checkpoints");
-    Directory.CreateDirectory(checkpoints);
+    int holdout = parse.GetValue(holdoutOption);
+    string checkpoints = Path.Combine(options.OutputDirectory, holdout > 0 ? $"checkpoints-holdout-{holdout}" : "checkpoints");
     var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(options.Seed, 0x5011), "P1", "P2");
+    Dataset? validation = null;
+    if (holdout != 0)
+    {
+        if (entry.Autoencoder) throw new CliException("--holdout does not apply to AE400-10, whose pre-training uses every training image.");
+        Dataset split = entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => data.Train };
+        if (holdout < 0 || holdout >= split.Count) throw new CliException($"--holdout must be between 1 and {split.Count - 1} for {entry.Name} (its training split has {split.Count} examples).");
+        (validation, Dataset rest) = split.Split(holdout, SeededRandom.Derive(options.Seed, 0x401D), $"{split.Name} held out", $"{split.Name} rest");
+        switch (entry.Split)
+        {
+            case TrainingSplit.P1: p1 = rest; break;
+            case TrainingSplit.P2: p2 = rest; break;
+            default: options = options with { Data = data with { Train = rest } }; break;
+        }
+    }
+
+    Directory.CreateDirectory(checkpoints);
     entry = entry with { Sgd = sgd };
     if (parse.GetValue(optimizerOption) is { } optimizer)
     {
@@ -73,6 +98,13 @@ train.SetAction(parse => Cli.Guard(() =>
     ModelResult result = Cli.WithProgress(parse.GetValue(quietOption), entry.Name, progress =>
         Reproduction.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
     Cli.PrintResult(result);
+    if (validation is not null)
+    {
+        INetwork trained = entry.Create(options.Seed);
+        Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt"), trained);
+        Console.WriteLine($"{entry.Name}: error {Evaluation.ErrorRate(trained, validation):P2} on the {validation.Count} held-out examples (trained on the other {(entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => options.Data.Train }).Count})");
+    }
+
     return 0;
 }));
 
@@ -99,7 +131,7 @@ evaluate.SetAction(parse => Cli.Guard(() =>
         Console.WriteLine($"  P2 error:           {Evaluation.ErrorRate(net, p2):P2}");
     }
 
-    Console.WriteLine($"  test error:         {Evaluation.ErrorRate(net, data.Test):P2}   (paper {entry.PaperTestError:P2})");
+    Console.WriteLine($"  test error:         {Evaluation.ErrorRate(net, data.Test):P2}" + (double.IsNaN(entry.PaperTestError) ? "" : $"   (paper {entry.PaperTestError:P2})"));
     return 0;
 }));
 

@@ -72,3 +72,37 @@ public partial class Ae400Classifier;
 [Dense(400, WeightDecay = 1e-6), Sigmoid]
 [Dense(10, WeightDecay = 1e-6), Softmax]
 public partial class Ae400x10;
+
+/// <summary>
+/// MNIST-Conv: a small convolutional network for MNIST (the paper's Sec. 3 used "a convolutional network" without
+/// giving its shape): 1×28×28 → Conv 16@5×5 → ReLU → MaxPool 2 → Conv 32@5×5 → ReLU → MaxPool 2 → Dense 100 →
+/// ReLU → Dense 10 → soft-max. Weight decay 1e-5 on the hidden layers, 1e-6 on the output layer.
+/// </summary>
+[Network(Name = "MNIST-Conv")]
+[Input(1, 28, 28)]
+[Conv(16, 5, WeightDecay = 1e-5), ReLU, MaxPool(2)]
+[Conv(32, 5, WeightDecay = 1e-5), ReLU, MaxPool(2)]
+[Dense(100, WeightDecay = 1e-5), ReLU]
+[Dense(10, WeightDecay = 1e-6), Softmax]
+public partial class MnistConv;
+
+/// <summary>
+/// The layer shapes of Krizhevsky et al.'s ImageNet network (the paper's Table 5), without the two-GPU grouping:
+/// 3×224×224 → Conv 96@11×11/4 (padding 2) → 96×55×55 → LRN → MaxPool 3/2 → Conv 256@5×5 (padding 2) → LRN →
+/// MaxPool 3/2 → Conv 384@3×3 → Conv 384@3×3 → Conv 256@3×3 → MaxPool 3/2 → 256×6×6 = 9216 → FC 4096 → FC 4096 →
+/// FC 1000 → soft-max, with ReLUs after every convolution and hidden dense layer and dropout 0.5 before FC 2 and
+/// FC 3. Its trained weights are not available offline; it is built for its shapes (seeded random weights).
+/// Conv 1 reads ⌊(224 + 2·2 − 11) / 4⌋ + 1 = 55 positions per side, leaving the last padded row and column unread
+/// (warning INT017, silenced for this project in its .csproj).
+/// </summary>
+[Network(Name = "AlexNet")]
+[Input(3, 224, 224)]
+[Conv(96, 11, 4, 2), ReLU, LocalResponseNorm(5, 2, 1e-4, 0.75), MaxPool(3, 2)]
+[Conv(256, 5, padding: 2), ReLU, LocalResponseNorm(5, 2, 1e-4, 0.75), MaxPool(3, 2)]
+[Conv(384, 3, padding: 1), ReLU]
+[Conv(384, 3, padding: 1), ReLU]
+[Conv(256, 3, padding: 1), ReLU, MaxPool(3, 2)]
+[Dense(4096), ReLU, Dropout(0.5)]
+[Dense(4096), ReLU, Dropout(0.5)]
+[Dense(1000), Softmax]
+public partial class AlexNet;

@@ -73,6 +73,36 @@ internal static class DiagnosticDescriptors
         "Layer {0} ({1}) applies an activation directly to the input; nothing is learned before it",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor InvalidDropout = Make(
+        "INT014", "Invalid dropout probability",
+        "The dropout probability of layer {0} must be at least 0 and less than 1 but is {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NeedsImage = Make(
+        "INT015", "Convolution or pooling on a flat input",
+        "Layer {0} ({1}) needs a channels × height × width input but receives a flat vector of {2} values; declare [Input(c, h, w)] and put convolutions and pooling before the dense layers",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WindowTooLarge = Make(
+        "INT016", "Kernel or window larger than the input",
+        "Layer {0} ({1}) needs at least {2}×{2} input but receives {3}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor StrideNotDividing = Make(
+        "INT017", "Stride does not divide the input",
+        "Layer {0} ({1}): the stride {2} does not divide {3}, so {4} of the input are never read; the output is {5}",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InvalidPadding = Make(
+        "INT018", "Invalid padding",
+        "Padding of layer {0} (Conv) must be between 0 and the kernel side minus one ({1}) but is {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidNormParameter = Make(
+        "INT019", "Invalid normalisation parameter",
+        "{0} of layer {1} ({2}) must be {3} but is {4}",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -88,6 +118,12 @@ internal static class DiagnosticDescriptors
         [TooManyParameters.Id] = TooManyParameters,
         [SingleUnitSoftmax.Id] = SingleUnitSoftmax,
         [ActivationWithoutWeights.Id] = ActivationWithoutWeights,
+        [InvalidDropout.Id] = InvalidDropout,
+        [NeedsImage.Id] = NeedsImage,
+        [WindowTooLarge.Id] = WindowTooLarge,
+        [StrideNotDividing.Id] = StrideNotDividing,
+        [InvalidPadding.Id] = InvalidPadding,
+        [InvalidNormParameter.Id] = InvalidNormParameter,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

@@ -15,6 +15,7 @@ public sealed partial class NetworkGenerator
         private const string Gemm = "global::Intriguing.Linear.Gemm";
         private const string Act = "global::Intriguing.Activations";
         private const string Guard = "global::Intriguing.NetworkGuard";
+        private const string Layers = "global::Intriguing.Layers";
 
         public static string HintName(NetworkModel m)
         {
@@ -93,10 +94,19 @@ public sealed partial class NetworkGenerator
                 Const(w, "Activation" + I(l.Index) + "Length", l.OutputLength, "Values per sample of activation " + I(l.Index) + ", the output of layer " + I(l.Index) + " (" + l.Name + ").");
             }
 
-            foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.Dense))
+            foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
             {
-                Const(w, l.Name + "WeightsOffset", l.WeightOffset, "Offset of " + l.Name + "'s weights W (" + I(l.OutputLength) + " × " + I(l.InputLength) + ", row-major) in <see cref=\"Parameters\"/>.");
-                if (l.HasBias) Const(w, l.Name + "BiasOffset", l.BiasOffset, "Offset of " + l.Name + "'s bias b (" + I(l.OutputLength) + ") in <see cref=\"Parameters\"/>.");
+                Const(w, l.Name + "WeightsOffset", l.WeightOffset, "Offset of " + l.Name + "'s weights W (" + WeightShape(l) + ", row-major) in <see cref=\"Parameters\"/>.");
+                if (l.HasBias) Const(w, l.Name + "BiasOffset", l.BiasOffset, "Offset of " + l.Name + "'s bias b (" + I(l.BiasCount) + ") in <see cref=\"Parameters\"/>.");
+            }
+
+            foreach (LayerModel l in m.Layers.Where(HasGeometry))
+            {
+                LayerShape g = l.Shape;
+                w.Line("/// <summary>" + l.Name + "'s geometry: " + I(g.InC) + "×" + I(g.InH) + "×" + I(g.InW) + " → " + I(g.OutC) + "×" + I(g.OutH) + "×" + I(g.OutW) + ".</summary>");
+                w.Line("private static readonly global::Intriguing.LayerGeometry s_geometry" + I(l.Index) + " = new(" + I(g.InC) + ", " + I(g.InH) + ", " + I(g.InW) + ", "
+                    + I(g.OutC) + ", " + I(g.OutH) + ", " + I(g.OutW) + ", " + I(g.Kernel) + ", " + I(g.Stride) + ", " + I(g.Padding) + ", global::Intriguing.PaddingMode." + (g.Circular ? "Circular" : "Zero") + ");");
+                w.Line();
             }
 
             w.Line("private static readonly int[] s_activationLengths = { " + I(m.InputLength) + ", " + string.Join(", ", m.Layers.Select(l => I(l.OutputLength))) + " };");
@@ -114,8 +124,13 @@ public sealed partial class NetworkGenerator
             foreach (LayerModel l in m.Layers)
             {
                 w.Line("        new(" + I(l.Index) + ", " + Str(l.Name) + ", global::Intriguing.LayerKind." + l.Kind + ", " + I(l.InputLength) + ", " + I(l.OutputLength) + ", "
-                    + Str(I(l.OutputLength)) + ", " + I(l.ParameterCount) + ", " + l.MultiplyAdds.ToString(CultureInfo.InvariantCulture) + "L, "
-                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l)) + "),");
+                    + Str(l.OutputShape) + ", " + I(l.ParameterCount) + ", " + l.MultiplyAdds.ToString(CultureInfo.InvariantCulture) + "L, "
+                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l))
+                    + (l.Kind == LayerKind.Dropout ? ", DropoutRate: " + Dbl(l.Rate) : "")
+                    + (HasGeometry(l) ? ", Geometry: s_geometry" + I(l.Index) : "")
+                    + (l.Kind == LayerKind.ContrastNorm ? ", Norm: new global::Intriguing.NormParameters(Epsilon: " + Dbl(l.P1) + ", Gamma: " + Dbl(l.P2) + ")" : "")
+                    + (l.Kind == LayerKind.LocalResponseNorm ? ", Norm: new global::Intriguing.NormParameters(Size: " + I(l.Shape.Kernel) + ", K: " + Dbl(l.P1) + ", Alpha: " + Dbl(l.P2) + ", Beta: " + Dbl(l.P3) + ")" : "")
+                    + "),");
             }
 
             w.Line("    });");
@@ -141,15 +156,18 @@ public sealed partial class NetworkGenerator
             w.Line("/// <summary>All parameters, layer after layer (length <see cref=\"ParameterBufferLength\"/>; padding between blocks stays zero).</summary>");
             w.Line("public " + Span + " Parameters => _parameters.Span;");
             w.Line();
-            foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.Dense))
+            foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
             {
-                w.Line("/// <summary>" + l.Name + "'s weights W: " + I(l.OutputLength) + " × " + I(l.InputLength) + ", row-major (row j holds the weights of output unit j).</summary>");
+                string layout = l.Kind == LayerKind.Conv
+                    ? "[filters][channels][kernel][kernel], row-major (PyTorch's layout)"
+                    : "row-major (row j holds the weights of output unit j)";
+                w.Line("/// <summary>" + l.Name + "'s weights W: " + WeightShape(l) + ", " + layout + ".</summary>");
                 w.Line("public " + Span + " " + l.Name + "Weights => _parameters.Span.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + ");");
                 w.Line();
                 if (l.HasBias)
                 {
-                    w.Line("/// <summary>" + l.Name + "'s bias b: " + I(l.OutputLength) + " values.</summary>");
-                    w.Line("public " + Span + " " + l.Name + "Bias => _parameters.Span.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ");");
+                    w.Line("/// <summary>" + l.Name + "'s bias b: " + I(l.BiasCount) + " values" + (l.Kind == LayerKind.Conv ? ", one per filter" : "") + ".</summary>");
+                    w.Line("public " + Span + " " + l.Name + "Bias => _parameters.Span.Slice(" + l.Name + "BiasOffset, " + I(l.BiasCount) + ");");
                     w.Line();
                 }
             }
@@ -158,16 +176,25 @@ public sealed partial class NetworkGenerator
         private static void EmitInitialize(SourceWriter w, NetworkModel m)
         {
             w.Line("/// <summary>");
-            w.Line("/// Re-initialises every parameter from <paramref name=\"seed\"/>: dense weights uniform in (−a, a), drawn layer by");
-            w.Line("/// layer in row-major order from one <see cref=\"global::Intriguing.SeededRandom\"/> stream (Glorot: a = √(6 / (in + out));");
-            w.Line("/// He, for a dense layer followed by a ReLU: a = √(6 / in)); biases zero.");
+            if (m.Layers.Any(l => l.Kind == LayerKind.Conv))
+            {
+                w.Line("/// Re-initialises every parameter from <paramref name=\"seed\"/>: dense and convolution weights uniform in (−a, a), drawn layer by");
+                w.Line("/// layer in row-major order from one <see cref=\"global::Intriguing.SeededRandom\"/> stream (Glorot: a = √(6 / (fan-in + fan-out));");
+                w.Line("/// He, for a layer followed by a ReLU: a = √(6 / fan-in); a convolution's fan-in is channels·k·k, its fan-out filters·k·k); biases zero.");
+            }
+            else
+            {
+                w.Line("/// Re-initialises every parameter from <paramref name=\"seed\"/>: dense weights uniform in (−a, a), drawn layer by");
+                w.Line("/// layer in row-major order from one <see cref=\"global::Intriguing.SeededRandom\"/> stream (Glorot: a = √(6 / (in + out));");
+                w.Line("/// He, for a dense layer followed by a ReLU: a = √(6 / in)); biases zero.");
+            }
             w.Line("/// </summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialisation.</param>");
             using (w.OpenBlock("public void Initialize(ulong seed)"))
             {
                 w.Line("var random = new global::Intriguing.SeededRandom(seed);");
                 w.Line("_parameters.Span.Clear();");
-                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.Dense))
+                foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
                     w.Line("// " + l.Name + ": " + l.InitRule + " = " + l.InitScale.ToString("G6", CultureInfo.InvariantCulture));
                     w.Line("global::Intriguing.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.InitScale) + ", random);");
@@ -190,6 +217,24 @@ public sealed partial class NetworkGenerator
                     w.Line("private readonly float[] _a" + I(k) + ", _d" + I(k) + ";");
                 }
 
+                int scratch = ScratchLength(m);
+                if (scratch > 0)
+                {
+                    w.Line("private readonly float[] _columns = new float[" + I(scratch) + "];");
+                }
+
+                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
+                {
+                    w.Line("private readonly int[] _argmax" + I(l.Index) + ";");
+                }
+
+                if (HasDropout(m))
+                {
+                    w.Line();
+                    w.Line("/// <summary>Whether the activations come from a training pass with dropout masks (set by every pass; Backward follows it).</summary>");
+                    w.Line("internal bool Masked;");
+                }
+
                 w.Line();
                 w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"maxBatch\"/> samples.</summary>");
                 w.Line("/// <param name=\"maxBatch\">The largest batch; at least 1.</param>");
@@ -201,6 +246,11 @@ public sealed partial class NetworkGenerator
                         w.Line("_a" + I(k) + " = new float[" + Guard + ".BufferLength(" + len + ")];");
                         w.Line("_d" + I(k) + " = new float[" + Guard + ".BufferLength(" + len + ")];");
                     }
+
+                    foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
+                    {
+                        w.Line("_argmax" + I(l.Index) + " = new int[" + Guard + ".BufferLength((long)maxBatch * " + I(l.OutputLength) + ")];");
+                    }
                 }
 
                 w.Line();
@@ -210,6 +260,20 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>Throws unless <paramref name=\"batch\"/> fits this workspace.</summary>");
                 w.Line("internal void Check(int batch) => CheckBatch(batch);");
                 w.Line();
+                if (scratch > 0)
+                {
+                    w.Line("/// <summary>Scratch for one sample: the im2col matrix of a convolution, or a normalisation's sums.</summary>");
+                    w.Line("internal " + Span + " Columns => _columns;");
+                    w.Line();
+                }
+
+                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
+                {
+                    w.Line("/// <summary>Index (within its sample) of the input that won each output of layer " + I(l.Index) + " in the last forward pass.</summary>");
+                    w.Line("internal global::System.Span<int> Argmax" + I(l.Index) + "(int batch) => new(_argmax" + I(l.Index) + ", 0, batch * " + I(l.OutputLength) + ");");
+                    w.Line();
+                }
+
                 w.Line("/// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>");
                 w.Line("internal int Batch { get => LastBatch; set => LastBatch = value; }");
                 w.Line();
@@ -253,6 +317,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
                 w.Line(Guard + ".Length(outputs, batch * " + outLen + ", nameof(outputs));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
                 w.Line("ws.Batch = batch;");
@@ -272,6 +337,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
                 w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, layer, batch);");
                 w.Line("Activation(ws, layer, batch).CopyTo(activations);");
                 w.Line("ws.Batch = layer == LayerCount ? batch : 0;");
@@ -286,6 +352,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
                 w.Line(Guard + ".Length(outputs, batch * OutputLength, nameof(outputs));");
                 w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
                 w.Line("ws.Batch = layer == 0 ? batch : 0;");
@@ -331,6 +398,7 @@ public sealed partial class NetworkGenerator
                     w.Line(Guard + ".Length(labels, batch, nameof(labels));");
                     w.Line(Guard + ".Length(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
+                    if (HasDropout(m)) w.Line("ws.Masked = false;");
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                     w.Line("ws.Batch = layer == 0 ? batch : 0;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");
@@ -391,6 +459,12 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                 w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m))
+                {
+                    w.Line("// Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.");
+                    w.Line("ws.Masked = ws.Training;");
+                }
+
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.Batch = batch;");
                 if (softmax)
@@ -424,7 +498,7 @@ public sealed partial class NetworkGenerator
                 {
                     string k = I(l.Index), j = I(l.Index - 1);
                     if (l.Index > 1) w.Line();
-                    w.Line("// Layer " + k + ", " + l.Name + ": " + I(l.InputLength) + " → " + I(l.OutputLength) + ". " + ForwardMath(l));
+                    w.Line("// Layer " + k + ", " + l.Name + ": " + InputShape(m, l) + " → " + l.OutputShape + ". " + ForwardMath(l));
                     using (w.OpenBlock("if (from < " + k + " && to >= " + k + ")"))
                     {
                         switch (l.Kind)
@@ -435,6 +509,22 @@ public sealed partial class NetworkGenerator
                                 break;
                             case LayerKind.Softmax:
                                 w.Line(Act + ".Softmax(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ");");
+                                break;
+                            case LayerKind.Conv:
+                                w.Line(Layers + ".Convolution.Forward(s_geometry" + k + ", ws.A" + j + "(batch), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(batch), ws.Columns, batch);");
+                                break;
+                            case LayerKind.MaxPool:
+                                w.Line(Layers + ".Pooling.MaxForward(s_geometry" + k + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Argmax" + k + "(batch), batch);");
+                                break;
+                            case LayerKind.ContrastNorm:
+                                w.Line(Layers + ".Normalization.ContrastForward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Columns, batch);");
+                                break;
+                            case LayerKind.LocalResponseNorm:
+                                w.Line(Layers + ".Normalization.LocalResponseForward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", " + Flt(l.P3) + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Columns, batch);");
+                                break;
+                            case LayerKind.Dropout:
+                                w.Line("if (ws.Masked) " + Layers + ".Dropout.Forward(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
+                                w.Line("else ws.A" + j + "(batch).CopyTo(ws.A" + k + "(batch));");
                                 break;
                             default:
                                 w.Line(Act + "." + l.Kind + "(ws.A" + j + "(batch), ws.A" + k + "(batch));");
@@ -478,6 +568,34 @@ public sealed partial class NetworkGenerator
                             case LayerKind.Softmax:
                                 w.Line("if (" + needDelta + ") " + Act + ".SoftmaxBackward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ");");
                                 break;
+                            case LayerKind.Conv:
+                                w.Line("bool delta" + k + " = " + needDelta + ";");
+                                using (w.OpenBlock("if (!gradient.IsEmpty || delta" + k + ")"))
+                                {
+                                    w.Line(Layers + ".Convolution.Backward(s_geometry" + k + ", ws.A" + j + "(batch), " + l.Name + "Weights, ws.D" + k + "(batch),");
+                                    w.Line("    gradient.IsEmpty ? default : gradient.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "),");
+                                    w.Line("    " + (l.HasBias ? "gradient.IsEmpty ? default : gradient.Slice(" + l.Name + "BiasOffset, " + I(l.BiasCount) + ")" : "default") + ",");
+                                    w.Line("    delta" + k + " ? ws.D" + j + "(batch) : default, ws.Columns, batch);");
+                                }
+
+                                break;
+                            case LayerKind.MaxPool:
+                                w.Line("if (" + needDelta + ") " + Layers + ".Pooling.MaxBackward(s_geometry" + k + ", ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Argmax" + k + "(batch), batch);");
+                                break;
+                            case LayerKind.ContrastNorm:
+                                w.Line("if (" + needDelta + ") " + Layers + ".Normalization.ContrastBackward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", ws.A" + j + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Columns, batch);");
+                                break;
+                            case LayerKind.LocalResponseNorm:
+                                w.Line("if (" + needDelta + ") " + Layers + ".Normalization.LocalResponseBackward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", " + Flt(l.P3) + ", ws.A" + j + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Columns, batch);");
+                                break;
+                            case LayerKind.Dropout:
+                                using (w.OpenBlock("if (" + needDelta + ")"))
+                                {
+                                    w.Line("if (ws.Masked) " + Layers + ".Dropout.Backward(ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
+                                    w.Line("else ws.D" + k + "(batch).CopyTo(ws.D" + j + "(batch));");
+                                }
+
+                                break;
                             default:
                                 w.Line("if (" + needDelta + ") " + Act + "." + l.Kind + "Backward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch));");
                                 break;
@@ -491,7 +609,7 @@ public sealed partial class NetworkGenerator
 
         private static void EmitWeightDecay(SourceWriter w, NetworkModel m)
         {
-            var decayed = m.Layers.Where(l => l.Kind == LayerKind.Dense && l.WeightDecay > 0).ToList();
+            var decayed = m.Layers.Where(l => l.HasWeights && l.WeightDecay > 0).ToList();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.AddWeightDecay\"/>");
             using (w.OpenBlock("public float AddWeightDecay(" + Span + " gradient)"))
             {
@@ -549,7 +667,7 @@ public sealed partial class NetworkGenerator
             {
                 rows.Add(new[]
                 {
-                    I(l.Index), l.Name, I(l.OutputLength),
+                    I(l.Index), l.Name, l.OutputShape,
                     l.ParameterCount == 0 ? "" : l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
                     l.MultiplyAdds == 0 ? "" : l.MultiplyAdds.ToString("N0", CultureInfo.InvariantCulture),
                     l.WeightDecay == 0 ? "" : l.WeightDecay.ToString("G4", CultureInfo.InvariantCulture),
@@ -592,10 +710,50 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "1 (max tanh′)",
             LayerKind.ReLU => "1 (max slope)",
             LayerKind.Softmax => "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)",
+            LayerKind.Dropout => "1 (identity at inference)",
+            LayerKind.Conv => l.Shape.Circular ? "Fourier (exact, circular)" : "Fourier (upper bound, zero padding)",
+            LayerKind.MaxPool => l.Shape.Cover <= 1 ? "1 (non-overlapping)" : "√" + I(l.Shape.Cover) + " (≤ " + I(l.Shape.Cover) + " windows per input)",
+            LayerKind.ContrastNorm => l.P2 <= 1
+                ? "ε^(−γ) = " + System.Math.Pow(l.P1, -l.P2).ToString("G4", CultureInfo.InvariantCulture)
+                : "sup_t (ε+t)^(−γ)·|1 − 2γt/(ε+t)| (γ > 1)",
+            LayerKind.LocalResponseNorm => "k^(−β) = " + System.Math.Pow(l.P1, -l.P3).ToString("G4", CultureInfo.InvariantCulture) + " (Jacobian at 0)",
             _ => "",
         };
 
-        private static string Describe(LayerModel l) => l.Kind == LayerKind.Dense ? "Dense " + I(l.OutputLength) : l.Kind.ToString();
+        private static string Describe(LayerModel l) => l.Kind switch
+        {
+            LayerKind.Dense => "Dense " + I(l.OutputLength),
+            LayerKind.Conv => "Conv " + l.OutputShape,
+            LayerKind.MaxPool => "MaxPool " + l.OutputShape,
+            LayerKind.Dropout => "Dropout " + l.Rate.ToString("R", CultureInfo.InvariantCulture),
+            _ => l.Kind.ToString(),
+        };
+
+        private static bool HasDropout(NetworkModel m) => m.Layers.Any(l => l.Kind == LayerKind.Dropout);
+
+        /// <summary>Layers whose kernels take a <c>LayerGeometry</c>: convolution, pooling and the normalisations.</summary>
+        private static bool HasGeometry(LayerModel l) => l.Kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.ContrastNorm or LayerKind.LocalResponseNorm;
+
+        /// <summary>The workspace scratch: one sample's largest im2col matrix, or twice a normalisation's input.</summary>
+        private static int ScratchLength(NetworkModel m)
+        {
+            long length = 0;
+            foreach (LayerModel l in m.Layers)
+            {
+                if (l.Kind == LayerKind.Conv) length = System.Math.Max(length, l.ColumnLength);
+                if (l.Kind is LayerKind.ContrastNorm or LayerKind.LocalResponseNorm) length = System.Math.Max(length, 2L * l.InputLength);
+            }
+
+            return (int)System.Math.Min(length, int.MaxValue);
+        }
+
+        /// <summary>The input row (or column) read at output position <paramref name="i"/>: "4i − 2", "i − 1" or "i".</summary>
+        private static string Index(LayerModel l, string i) =>
+            (l.Shape.Stride == 1 ? i : I(l.Shape.Stride) + i) + (l.Shape.Padding == 0 ? "" : " − " + I(l.Shape.Padding));
+
+        private static string WeightShape(LayerModel l) => l.Kind == LayerKind.Conv
+            ? I(l.Shape.OutC) + " × " + I(l.Shape.InC) + " × " + I(l.Shape.Kernel) + " × " + I(l.Shape.Kernel)
+            : I(l.OutputLength) + " × " + I(l.InputLength);
 
         private static string ForwardMath(LayerModel l) => l.Kind switch
         {
@@ -604,6 +762,12 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "y = tanh(x).",
             LayerKind.ReLU => "y = max(0, x).",
             LayerKind.Softmax => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.",
+            LayerKind.Conv => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + Index(l, "i") + " + u, " + Index(l, "j") + " + v], "
+                + (l.Shape.Circular ? "indices mod " + I(l.Shape.InH) + "×" + I(l.Shape.InW) + " (circular)" : "zero outside the input") + "; W: " + WeightShape(l) + "; im2col + GEMM per sample.",
+            LayerKind.MaxPool => "y[c,i,j] = max over the " + I(l.Shape.Kernel) + "×" + I(l.Shape.Kernel) + " window at (" + I(l.Shape.Stride) + "i, " + I(l.Shape.Stride) + "j); the winner's index is kept for the backward pass.",
+            LayerKind.ContrastNorm => "y = x / (ε + ‖x‖²)^γ over the channels at each position, ε = " + l.P1.ToString("R", CultureInfo.InvariantCulture) + ", γ = " + l.P2.ToString("R", CultureInfo.InvariantCulture) + ".",
+            LayerKind.LocalResponseNorm => "y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ " + I(l.Shape.Kernel / 2) + "} x[c′]²)^β, k = " + l.P1.ToString("R", CultureInfo.InvariantCulture) + ", α = " + l.P2.ToString("R", CultureInfo.InvariantCulture) + ", β = " + l.P3.ToString("R", CultureInfo.InvariantCulture) + ".",
+            LayerKind.Dropout => "p = " + l.Rate.ToString("R", CultureInfo.InvariantCulture) + "; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.",
             _ => "",
         };
 
@@ -614,8 +778,15 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "dx = dy ⊙ (1 − y²).",
             LayerKind.ReLU => "dx = dy where y > 0, else 0.",
             LayerKind.Softmax => "dx = p ⊙ (dy − ⟨dy, p⟩), per sample.",
+            LayerKind.Conv => "dW = Σ_samples dY·colᵀ" + (l.HasBias ? ", db = Σ dY over samples and positions" : "") + ", dX = col2im(Wᵀ·dY).",
+            LayerKind.MaxPool => "dx[winner] += dy for every window.",
+            LayerKind.ContrastNorm => "dx = s^(−γ)·dy − 2γ·s^(−γ−1)·⟨x, dy⟩·x per position, s = ε + ‖x‖².",
+            LayerKind.LocalResponseNorm => "dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².",
+            LayerKind.Dropout => "dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).",
             _ => "",
         };
+
+        private static string InputShape(NetworkModel m, LayerModel l) => l.Index == 1 ? (m.InputIsImage ? m.InputShape : I(m.InputLength)) : m.Layers[l.Index - 2].OutputShape;
 
         private static int ActivationLength(NetworkModel m, int k) => k == 0 ? m.InputLength : m.Layers[k - 1].OutputLength;
 

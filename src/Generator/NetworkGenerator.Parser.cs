@@ -161,6 +161,99 @@ public sealed partial class NetworkGenerator
                             if (firstLayerPosition < 0) firstLayerPosition = position;
                             break;
 
+                        case Ns + "DropoutAttribute":
+                            if (broken || data.ConstructorArguments.Length != 1)
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            layers.Add(new ParsedLayer(
+                                LayerKind.Dropout, 0, 0, false, location,
+                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)) ?? location,
+                                location,
+                                Rate: AsDouble(data.ConstructorArguments[0])));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+
+                        case Ns + "ConvAttribute":
+                        {
+                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
+                            if (broken || c.Length != 4)
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            double convDecay = 0;
+                            bool convBias = true, circular = false;
+                            foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
+                            {
+                                if (named.Key == "WeightDecay" && named.Value.Value is double d) convDecay = d;
+                                else if (named.Key == "Bias" && named.Value.Value is bool b) convBias = b;
+                                else if (named.Key == "Mode" && named.Value.Value is int mode) circular = mode == 1;
+                            }
+
+                            EquatableArray<LocationInfo> at = ArgumentLocations(attributeSyntax, data, location);
+                            layers.Add(new ParsedLayer(
+                                LayerKind.Conv, AsInt(c[0]), convDecay, convBias, location, at.Count > 0 ? at[0] : location,
+                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "WeightDecay")) ?? location,
+                                Kernel: AsInt(c[1]), Stride: AsInt(c[2]), Padding: AsInt(c[3]), Circular: circular, ArgumentLocations: at));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+                        }
+
+                        case Ns + "MaxPoolAttribute":
+                        {
+                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
+                            if (broken || c.Length is not (1 or 2))
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            EquatableArray<LocationInfo> at = ArgumentLocations(attributeSyntax, data, location);
+                            layers.Add(new ParsedLayer(
+                                LayerKind.MaxPool, 0, 0, false, location, location, location,
+                                Kernel: AsInt(c[0]), Stride: AsInt(c[c.Length - 1]),
+                                ArgumentLocations: c.Length == 1 && at.Count == 1 ? new[] { at[0], at[0] }.ToEquatableArray() : at));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+                        }
+
+                        case Ns + "ContrastNormAttribute":
+                        {
+                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
+                            if (broken || c.Length != 2)
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            layers.Add(new ParsedLayer(
+                                LayerKind.ContrastNorm, 0, 0, false, location, location, location,
+                                P1: AsDouble(c[0]), P2: AsDouble(c[1]), ArgumentLocations: ArgumentLocations(attributeSyntax, data, location)));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+                        }
+
+                        case Ns + "LocalResponseNormAttribute":
+                        {
+                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
+                            if (broken || c.Length != 4)
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            layers.Add(new ParsedLayer(
+                                LayerKind.LocalResponseNorm, 0, 0, false, location, location, location,
+                                Kernel: AsInt(c[0]), P1: AsDouble(c[1]), P2: AsDouble(c[2]), P3: AsDouble(c[3]),
+                                ArgumentLocations: ArgumentLocations(attributeSyntax, data, location)));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+                        }
+
                         case Ns + "SigmoidAttribute":
                         case Ns + "ReLUAttribute":
                         case Ns + "TanhAttribute":
@@ -201,12 +294,53 @@ public sealed partial class NetworkGenerator
 
         private static int AsInt(TypedConstant c) => c.Value is int i ? i : 0;
 
+        /// <summary>The location of each constructor argument as written (by position or by name), else the attribute.</summary>
+        private static EquatableArray<LocationInfo> ArgumentLocations(AttributeSyntax syntax, AttributeData data, LocationInfo? fallback)
+        {
+            ImmutableArray<IParameterSymbol> parameters = data.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+            var result = new LocationInfo?[parameters.Length];
+            int position = 0;
+            foreach (AttributeArgumentSyntax argument in syntax.ArgumentList?.Arguments ?? default)
+            {
+                if (argument.NameEquals is not null) continue;
+                int index = position++;
+                if (argument.NameColon is { } nameColon)
+                {
+                    index = -1;
+                    for (int p = 0; p < parameters.Length; p++)
+                    {
+                        if (parameters[p].Name == nameColon.Name.Identifier.ValueText) index = p;
+                    }
+                }
+
+                if (index >= 0 && index < result.Length) result[index] = LocationInfo.From(argument);
+            }
+
+            var list = new List<LocationInfo>();
+            foreach (LocationInfo? l in result)
+            {
+                if ((l ?? fallback) is { } known) list.Add(known);
+                else return EquatableArray<LocationInfo>.Empty;
+            }
+
+            return list.ToEquatableArray();
+        }
+
+        private static double AsDouble(TypedConstant c) => c.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            _ => double.NaN,
+        };
+
         private static bool IsStackAttribute(INamedTypeSymbol? attributeClass)
         {
             if (attributeClass is null) return false;
             string name = attributeClass.ToDisplayString();
             return name is Ns + "InputAttribute" or Ns + "DenseAttribute" or Ns + "SigmoidAttribute"
-                or Ns + "ReLUAttribute" or Ns + "TanhAttribute" or Ns + "SoftmaxAttribute";
+                or Ns + "ReLUAttribute" or Ns + "TanhAttribute" or Ns + "SoftmaxAttribute" or Ns + "DropoutAttribute"
+                or Ns + "ConvAttribute" or Ns + "MaxPoolAttribute" or Ns + "ContrastNormAttribute" or Ns + "LocalResponseNormAttribute";
         }
 
         private static string ShortName(INamedTypeSymbol attributeClass)

@@ -16,6 +16,16 @@ public enum LayerKind
     Tanh,
     /// <summary>Soft-max (last layer only).</summary>
     Softmax,
+    /// <summary>Inverted dropout: the identity at inference, a random mask scaled by 1/(1 − p) in training.</summary>
+    Dropout,
+    /// <summary>2-D convolution (cross-correlation) with zero or circular padding; see <see cref="LayerInfo.Geometry"/>.</summary>
+    Conv,
+    /// <summary>Max-pooling over square windows, possibly overlapping; see <see cref="LayerInfo.Geometry"/>.</summary>
+    MaxPool,
+    /// <summary>The paper's contrast normalisation x / (ε + ‖x‖²)^γ across channels at each position; see <see cref="LayerInfo.Norm"/>.</summary>
+    ContrastNorm,
+    /// <summary>AlexNet's local response normalisation across channels; see <see cref="LayerInfo.Norm"/>.</summary>
+    LocalResponseNorm,
 }
 
 /// <summary>One layer of a network as the generator analysed it at compile time.</summary>
@@ -28,9 +38,12 @@ public enum LayerKind
 /// <param name="Parameters">Trainable parameters of the layer.</param>
 /// <param name="MultiplyAdds">Multiply-adds per sample in the forward pass.</param>
 /// <param name="WeightDecay">Weight decay λ (0 where none).</param>
-/// <param name="WeightOffset">Offset of the weights (OutputLength × InputLength, row-major) in the parameter buffer; −1 for layers without weights.</param>
-/// <param name="BiasOffset">Offset of the bias (OutputLength) in the parameter buffer; −1 for layers without a bias.</param>
+/// <param name="WeightOffset">Offset of the weights in the parameter buffer (dense: OutputLength × InputLength, row-major; convolution: see <see cref="LayerGeometry"/>); −1 for layers without weights.</param>
+/// <param name="BiasOffset">Offset of the bias (dense: OutputLength values; convolution: one per filter) in the parameter buffer; −1 for layers without a bias.</param>
 /// <param name="LipschitzMethod">How an upper bound of the layer's Lipschitz constant is obtained.</param>
+/// <param name="DropoutRate">Dropout layers: the drop probability p used in training; 0 for every other layer.</param>
+/// <param name="Geometry">Conv, MaxPool and the normalisations: the 3-D shapes, window, stride and padding; null for other layers.</param>
+/// <param name="Norm">ContrastNorm and LocalResponseNorm: their parameters; null for other layers.</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -43,7 +56,55 @@ public sealed record LayerInfo(
     double WeightDecay,
     int WeightOffset,
     int BiasOffset,
-    string LipschitzMethod);
+    string LipschitzMethod,
+    double DropoutRate = 0,
+    LayerGeometry? Geometry = null,
+    NormParameters? Norm = null);
+
+/// <summary>
+/// The geometry of a convolution, pooling or normalisation layer. Activations are stored per sample channel-major
+/// (CHW, row-major). A convolution's weights are <c>[OutputChannels][InputChannels][Kernel][Kernel]</c> row-major at
+/// <see cref="LayerInfo.WeightOffset"/>, its bias <c>[OutputChannels]</c> at <see cref="LayerInfo.BiasOffset"/>:
+/// <c>y[d, i, j] = b[d] + Σ_c Σ_u Σ_v W[d, c, u, v] · x[c, i·Stride − Padding + u, j·Stride − Padding + v]</c>, with
+/// zeros outside the input or indices taken modulo the input size (<see cref="PaddingMode.Circular"/>).
+/// </summary>
+/// <param name="InputChannels">Channels C of the input (a flat input of n values is n × 1 × 1).</param>
+/// <param name="InputHeight">Height H of the input.</param>
+/// <param name="InputWidth">Width W of the input.</param>
+/// <param name="OutputChannels">Channels of the output (filters D for a convolution, C otherwise).</param>
+/// <param name="OutputHeight">Height of the output, (H + 2·Padding − Kernel) / Stride + 1 for convolution and pooling.</param>
+/// <param name="OutputWidth">Width of the output.</param>
+/// <param name="Kernel">Conv: kernel side; MaxPool: window side; LocalResponseNorm: channels in the window; ContrastNorm: 1.</param>
+/// <param name="Stride">Conv and MaxPool: stride; otherwise 1.</param>
+/// <param name="Padding">Conv: rows and columns added on each side; otherwise 0.</param>
+/// <param name="PaddingMode">Conv: zero or circular padding.</param>
+public sealed record LayerGeometry(
+    int InputChannels,
+    int InputHeight,
+    int InputWidth,
+    int OutputChannels,
+    int OutputHeight,
+    int OutputWidth,
+    int Kernel,
+    int Stride,
+    int Padding,
+    PaddingMode PaddingMode)
+{
+    /// <summary>Values of one input sample, C·H·W.</summary>
+    public int InputLength => InputChannels * InputHeight * InputWidth;
+
+    /// <summary>Values of one output sample.</summary>
+    public int OutputLength => OutputChannels * OutputHeight * OutputWidth;
+}
+
+/// <summary>Parameters of a normalisation layer (unused ones are 0).</summary>
+/// <param name="Epsilon">ContrastNorm: ε in x / (ε + ‖x‖²)^γ.</param>
+/// <param name="Gamma">ContrastNorm: γ.</param>
+/// <param name="Size">LocalResponseNorm: channels n in the window.</param>
+/// <param name="K">LocalResponseNorm: k in x / (k + α·Σ x²)^β.</param>
+/// <param name="Alpha">LocalResponseNorm: α (multiplies the window sum itself, as in AlexNet).</param>
+/// <param name="Beta">LocalResponseNorm: β.</param>
+public sealed record NormParameters(double Epsilon = 0, double Gamma = 0, int Size = 0, double K = 0, double Alpha = 0, double Beta = 0);
 
 /// <summary>The compile-time analysis of a network, printed as a table by <see cref="ToString"/>.</summary>
 public sealed class NetworkSummary

@@ -43,6 +43,9 @@ public class CliTests
         Assert.Contains("--threads must be at least 1", error);
         Assert.Equal(2, Run("reproduce --seed minus-one").ExitCode);
         Assert.Equal(2, Run("frobnicate").ExitCode);
+        (code, _, error) = Run("train --model FC100-100-10 --holdout -5");
+        Assert.Equal(2, code);
+        Assert.Contains("--holdout must be 0", error);
     }
 
     [Fact]

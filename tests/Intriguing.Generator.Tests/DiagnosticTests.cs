@@ -109,6 +109,16 @@ public class DiagnosticTests
         "WeightDecay of layer 1 must be finite and non-negative but is NaN");
 
     [Fact]
+    public void INT009_weight_decay_beyond_float_range() => Single(
+        "[Network, Input(4), Dense(3, WeightDecay = 1e300), Softmax]\npublic partial class Net;", "INT009", "WeightDecay = 1e300",
+        "WeightDecay of layer 1 must be finite and non-negative but is 1E+300");
+
+    [Fact]
+    public void INT014_dropout_probability_that_rounds_to_one_in_float() => Single(
+        "[Network, Input(4), Dense(3), ReLU, Dropout(0.99999999), Dense(2), Softmax]\npublic partial class Net;", "INT014", "0.99999999",
+        "The dropout probability of layer 3 must be at least 0 and less than 1 but is 0.99999999");
+
+    [Fact]
     public void INT010_generic_class() => Single(
         "[Network, Input(4), Dense(3), Softmax]\npublic partial class Net<T>;", "INT010", "Net",
         "Class 'Net' cannot be a network: generic network classes are not supported; remove the type parameters");
@@ -151,6 +161,91 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void INT014_dropout_probability_of_one() => Single(
+        "[Network, Input(4), Dense(3), ReLU, Dropout(1), Dense(2), Softmax]\npublic partial class Net;", "INT014", "1",
+        "The dropout probability of layer 3 must be at least 0 and less than 1 but is 1");
+
+    [Fact]
+    public void INT014_negative_dropout_probability() => Single(
+        "[Network, Input(4), Dropout(-0.5), Dense(2), Softmax]\npublic partial class Net;", "INT014", "-0.5",
+        "The dropout probability of layer 1 must be at least 0 and less than 1 but is -0.5");
+
+    [Fact]
+    public void INT015_conv_after_a_dense_layer() => Single(
+        "[Network, Input(1, 8, 8), Dense(16), ReLU, Conv(4, 3), Dense(2), Softmax]\npublic partial class Net;", "INT015", "Conv(4, 3)",
+        "Layer 3 (Conv(4, 3, stride 1, padding 0)) needs a channels × height × width input but receives a flat vector of 16 values; declare [Input(c, h, w)] and put convolutions and pooling before the dense layers");
+
+    [Fact]
+    public void INT015_pooling_on_a_flat_input() => Single(
+        "[Network, Input(64), MaxPool(2), Dense(2), Softmax]\npublic partial class Net;", "INT015", "MaxPool(2)",
+        "Layer 1 (MaxPool(2, stride 2)) needs a channels × height × width input but receives a flat vector of 64 values; declare [Input(c, h, w)] and put convolutions and pooling before the dense layers");
+
+    [Fact]
+    public void INT016_kernel_larger_than_the_padded_input() => Single(
+        "[Network, Input(1, 4, 6), Conv(2, 7, padding: 1), Dense(2), Softmax]\npublic partial class Net;", "INT016", "Conv(2, 7, padding: 1)",
+        "Layer 1 (Conv(2, 7, stride 1, padding 1)) needs at least 7×7 input but receives 4×6 (4×6 padded to 6×8)");
+
+    [Fact]
+    public void INT016_pool_window_larger_than_its_input() => Single(
+        "[Network, Input(1, 7, 7), Conv(2, 3, 2), ReLU, MaxPool(4), Dense(2), Softmax]\npublic partial class Net;", "INT016", "MaxPool(4)",
+        "Layer 3 (MaxPool(4, stride 4)) needs at least 4×4 input but receives 3×3");
+
+    [Fact]
+    public void INT017_stride_does_not_divide()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(3, 224, 224), Conv(96, 11, 4, 2), ReLU, MaxPool(3, 2), Dense(10), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT017", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("4", LocatedText(output, d));
+        Assert.Equal("Layer 1 (Conv(96, 11, stride 4, padding 2)): the stride 4 does not divide 228 − 11 = 217 (height after padding), so the last 1 row(s) and 1 column(s) of the input are never read; the output is 96×55×55",
+            d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Single(result.Results.Single().GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+    }
+
+    [Fact]
+    public void INT017_pool_stride_does_not_divide_the_width()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(2, 5, 6), MaxPool(2), Dense(3), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT017", d.Id);
+        Assert.Equal("2", LocatedText(output, d));
+        Assert.Equal("Layer 1 (MaxPool(2, stride 2)): the stride 2 does not divide 5 − 2 = 3 (height), so the last 1 row(s) of the input are never read; the output is 2×2×3",
+            d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void INT018_padding_as_large_as_the_kernel() => Single(
+        "[Network, Input(1, 8, 8), Conv(2, 3, 1, 3), Dense(2), Softmax]\npublic partial class Net;", "INT018", "3",
+        "Padding of layer 1 (Conv) must be between 0 and the kernel side minus one (2) but is 3");
+
+    [Fact]
+    public void INT018_negative_padding() => Single(
+        "[Network, Input(1, 8, 8), Conv(2, 3, padding: -1), Dense(2), Softmax]\npublic partial class Net;", "INT018", "padding: -1",
+        "Padding of layer 1 (Conv) must be between 0 and the kernel side minus one (2) but is -1");
+
+    [Fact]
+    public void INT004_zero_stride() => Single(
+        "[Network, Input(1, 8, 8), Conv(2, 3, 0), Dense(2), Softmax]\npublic partial class Net;", "INT004", "0",
+        "Stride of layer 1 (Conv) must be positive but is 0");
+
+    [Fact]
+    public void INT019_even_response_norm_window() => Single(
+        "[Network, Input(4, 3, 3), Conv(8, 1), ReLU, LocalResponseNorm(4), Dense(2), Softmax]\npublic partial class Net;", "INT019", "4",
+        "Size of layer 3 (LocalResponseNorm) must be odd and positive but is 4");
+
+    [Fact]
+    public void INT019_zero_epsilon() => Single(
+        "[Network, Input(4, 3, 3), Conv(8, 1), ContrastNorm(0, 0.5), Dense(2), Softmax]\npublic partial class Net;", "INT019", "0",
+        "Epsilon of layer 2 (ContrastNorm) must be positive and finite but is 0");
+
+    [Fact]
+    public void INT019_negative_beta() => Single(
+        "[Network, Input(4, 3, 3), Conv(8, 1), LocalResponseNorm(beta: -1), Dense(2), Softmax]\npublic partial class Net;", "INT019", "beta: -1",
+        "Beta of layer 2 (LocalResponseNorm) must be finite and non-negative but is -1");
+
+    [Fact]
     public void Valid_networks_have_no_diagnostics()
     {
         var (result, output) = GeneratorHarness.Run("""
@@ -162,10 +257,17 @@ public class DiagnosticTests
             [Dense(7, Bias = false), ReLU]
             [Dense(2), Tanh]
             internal partial class B;
+            [Network, Input(10), Dropout(0.2), Dense(8), ReLU, Dropout(0.5), Dense(3), Softmax]
+            internal partial class C;
+            [Network, Input(3, 17, 17)]
+            [Conv(8, 3, padding: 1, Mode = Padding.Circular, WeightDecay = 1e-4), ReLU, LocalResponseNorm, MaxPool(3, 2)]
+            [Conv(4, 5, stride: 1, padding: 2, Bias = false), Tanh, ContrastNorm(1, 0.5), MaxPool(4)]
+            [Dense(3), Softmax]
+            internal partial class D;
             """);
         Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
         Assert.Empty(GeneratorHarness.CompileErrors(output));
-        Assert.Equal(2, result.Results.Single().GeneratedSources.Length);
+        Assert.Equal(4, result.Results.Single().GeneratedSources.Length);
     }
 
     [Fact]

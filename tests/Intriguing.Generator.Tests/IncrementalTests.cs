@@ -108,4 +108,21 @@ public class ModelEqualityTests
         Assert.Equal(first.GetHashCode(), second.GetHashCode());
         Assert.NotEqual(first, Output(step, source.Replace("Dense(10)", "Dense(11)")));
     }
+
+    [Theory]
+    [InlineData("Parse")]
+    [InlineData("Analyze")]
+    [InlineData("Model")]
+    public void Convolutional_models_compare_by_value(string step)
+    {
+        const string source = "using Intriguing;\n[Network, Input(2, 9, 9), Conv(4, 3, padding: 1), ReLU, LocalResponseNorm(3), MaxPool(3, 2), ContrastNorm(1, 0.5), Dropout(0.5), Dense(3), Softmax]\npublic partial class Net;";
+        object first = Output(step, source);
+        object second = Output(step, source);
+        Assert.NotSame(first, second);
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+        Assert.NotEqual(first, Output(step, source.Replace("padding: 1)", "padding: 1, Mode = Padding.Circular)")));
+        Assert.NotEqual(first, Output(step, source.Replace("MaxPool(3, 2)", "MaxPool(3, 1)")));
+        Assert.NotEqual(first, Output(step, source.Replace("Dropout(0.5)", "Dropout(0.25)")));
+    }
 }

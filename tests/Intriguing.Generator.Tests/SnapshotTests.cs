@@ -12,7 +12,19 @@ public class SnapshotTests
     {
         "Fc10Lambda1em4", "Fc10Lambda1em2", "Fc10Lambda1", "Fc100x100x10", "Fc200x200x10", "Fc123x456x10",
         "Ae400Encoder", "Ae400Decoder", "Ae400Classifier", "Ae400x10",
+        "MnistConv", "AlexNet",
     };
+
+    /// <summary>
+    /// The samples' only diagnostic: AlexNet's first convolution leaves the last padded row and column unread
+    /// (INT017, intended; silenced in the samples project).
+    /// </summary>
+    private static void AssertOnlyAlexNetStrideWarning(GeneratorDriverRunResult result)
+    {
+        Diagnostic d = Assert.Single(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Equal("INT017", d.Id);
+        Assert.StartsWith("Layer 1 (Conv(96, 11, stride 4, padding 2)): the stride 4 does not divide 228 − 11 = 217", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public static TheoryData<string> SampleNetworks() => new(s_sampleNames);
 
@@ -22,7 +34,7 @@ public class SnapshotTests
     {
         var (result, output) = GeneratorHarness.Run(SamplesSource());
 
-        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        AssertOnlyAlexNetStrideWarning(result);
         Diagnostic[] errors = GeneratorHarness.CompileErrors(output);
         Assert.True(errors.Length == 0, GeneratorHarness.Describe(errors));
 

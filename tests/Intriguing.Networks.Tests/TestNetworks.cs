@@ -29,3 +29,36 @@ public partial class TenClassLinear;
 
 [Network, Input(3), Dense(2), Sigmoid, Dense(2), Softmax]
 public partial class TinyHidden;
+
+[Network, Input(7), Dropout(0.2), Dense(13, WeightDecay = 0.01), ReLU, Dropout(0.4), Dense(11), Tanh, Dropout(0.25), Dense(3), Softmax]
+public partial class DropoutNet;
+
+// Convolution, pooling and normalisation on tiny shapes (every stride divides, so no INT017 warning).
+
+// Zero padding; stride 1 then stride 2; 2×7×5 → 3×7×5 → 2×3×2.
+[Network, Input(2, 7, 5), Conv(3, 3, padding: 1, WeightDecay = 0.01), ReLU, Conv(2, 3, 2), Tanh, Dense(3), Softmax]
+public partial class ConvZeroNet;
+
+// Circular padding; stride 1 then stride 2 without bias; 1×6×6 → 2×6×6 → 3×3×3.
+[Network, Input(1, 6, 6), Conv(2, 3, 1, 1, Mode = Padding.Circular), Sigmoid, Conv(3, 4, 2, 1, Mode = Padding.Circular, Bias = false, WeightDecay = 0.02), ReLU, Dense(4), Softmax]
+public partial class ConvCircularNet;
+
+// Non-overlapping pooling: 2×7×7 → 3×6×6 → 3×3×3.
+[Network, Input(2, 7, 7), Conv(3, 2), ReLU, MaxPool(2), Dense(3), Softmax]
+public partial class PoolNet;
+
+// Overlapping pooling (AlexNet's 3/2) and a stride-1 overlap: 1×9×9 → 2×7×7 → 2×3×3 → 2×2×2.
+[Network, Input(1, 9, 9), Conv(2, 3), Tanh, MaxPool(3, 2), MaxPool(2, 1), Dense(3), Softmax]
+public partial class OverlapPoolNet;
+
+// Contrast normalisation and local response normalisation (α large enough to matter).
+[Network, Input(3, 4, 4), Conv(4, 3, padding: 1), ContrastNorm(0.5, 0.75), Conv(5, 3), ReLU, LocalResponseNorm(3, 1.5, 0.1, 0.75), Dense(3), Softmax]
+public partial class NormNet;
+
+// Contrast normalisation of a flat activation: the norm over all its values.
+[Network, Input(5), Dense(6), Tanh, ContrastNorm(1, 0.5), Dense(3), Softmax]
+public partial class FlatNormNet;
+
+// A convolutional regression network (squared error) with overlapping pooling at stride 1.
+[Network, Input(1, 5, 5), Conv(2, 3, padding: 1), Sigmoid, MaxPool(2, 1), Dense(3)]
+public partial class ConvRegressionNet;

@@ -74,11 +74,19 @@ public sealed class Dataset
     /// <summary>
     /// Splits the set into two disjoint halves of ⌊n/2⌋ and ⌈n/2⌉ samples by a seeded permutation (the paper's P1/P2).
     /// </summary>
-    public (Dataset First, Dataset Second) SplitHalves(ulong seed, string firstName, string secondName)
+    public (Dataset First, Dataset Second) SplitHalves(ulong seed, string firstName, string secondName) =>
+        Split(Count / 2, seed, firstName, secondName);
+
+    /// <summary>
+    /// Splits the set into two disjoint parts by a seeded permutation: <paramref name="firstCount"/> samples, and the rest
+    /// (e.g. a held-out validation set and the training remainder).
+    /// </summary>
+    public (Dataset First, Dataset Second) Split(int firstCount, ulong seed, string firstName, string secondName)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstCount, Count);
         int[] order = Enumerable.Range(0, Count).ToArray();
         new SeededRandom(seed).Shuffle(order.AsSpan());
-        int half = Count / 2;
-        return (Subset(order.AsSpan(0, half), firstName), Subset(order.AsSpan(half), secondName));
+        return (Subset(order.AsSpan(0, firstCount), firstName), Subset(order.AsSpan(firstCount), secondName));
     }
 }

@@ -1,0 +1,111 @@
+using ScottPlot;
+
+namespace Intriguing.Samples;
+
+/// <summary>One series of a grouped bar chart: a value per category, optional error bars and per-seed points.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="Values">One value per category (NaN leaves the bar out).</param>
+/// <param name="Errors">Error-bar half-lengths per category, or null.</param>
+/// <param name="Points">Individual observations per category (e.g. one per seed) drawn as dots on the bar, or null.</param>
+public sealed record BarSeries(string Name, IReadOnlyList<double> Values, IReadOnlyList<double>? Errors = null, IReadOnlyList<IReadOnlyList<double>>? Points = null);
+
+/// <summary>The report's charts (PNG, rendered by ScottPlot), written atomically.</summary>
+public static class Charts
+{
+    private static readonly Color[] s_palette =
+    {
+        Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
+        Color.FromHex("#8172B3"), Color.FromHex("#937860"),
+    };
+
+    /// <summary>
+    /// A grouped bar chart: one group per category, one bar per series, with a legend when there is more than one series.
+    /// </summary>
+    /// <param name="path">The PNG to write (replaced atomically).</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="yLabel">Label of the value axis.</param>
+    /// <param name="categories">Category labels along the horizontal axis.</param>
+    /// <param name="series">The series, each with one value per category.</param>
+    /// <param name="logarithmic">Plot log10 of the values (tick labels show the values).</param>
+    /// <param name="width">Image width in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic = false, int width = 900, int height = 420)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("A chart needs at least one series.", nameof(series));
+        foreach (var s in series)
+        {
+            if (s.Values.Count != categories.Count) throw new ArgumentException($"Series '{s.Name}' has {s.Values.Count} values for {categories.Count} categories.", nameof(series));
+        }
+
+        // On a log axis every bar starts at the power of ten below the smallest value.
+        double logBase = logarithmic
+            ? Math.Floor(series.SelectMany(s => s.Values).Where(v => v > 0).DefaultIfEmpty(1).Min(Math.Log10))
+            : 0;
+        var plot = new Plot();
+        double groupWidth = 0.8, barWidth = groupWidth / series.Count;
+        for (int si = 0; si < series.Count; si++)
+        {
+            BarSeries s = series[si];
+            Color color = s_palette[si % s_palette.Length];
+            var bars = new List<Bar>();
+            for (int c = 0; c < categories.Count; c++)
+            {
+                double v = s.Values[c];
+                if (double.IsNaN(v) || (logarithmic && v <= 0)) continue;
+                double x = c - groupWidth / 2 + barWidth * (si + 0.5);
+                bars.Add(new Bar
+                {
+                    Position = x,
+                    Value = Scale(v, logarithmic),
+                    ValueBase = logBase,
+                    Size = barWidth * 0.9,
+                    FillColor = color,
+                    Error = s.Errors is { } e && !logarithmic ? e[c] : 0,
+                });
+                if (s.Points?[c] is { Count: > 0 } points)
+                {
+                    double[] xs = points.Select(_ => x).ToArray();
+                    double[] ys = points.Select(p => Scale(p, logarithmic)).ToArray();
+                    var dots = plot.Add.ScatterPoints(xs, ys);
+                    dots.Color = Colors.Black;
+                    dots.MarkerSize = 5;
+                }
+            }
+
+            var barPlot = plot.Add.Bars(bars);
+            if (series.Count > 1) barPlot.LegendText = s.Name;
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        if (logarithmic)
+        {
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        plot.Axes.Margins(bottom: 0);
+        plot.Title(title);
+        plot.YLabel(yLabel);
+        if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, width, height);
+    }
+
+    private static double Scale(double v, bool logarithmic) => logarithmic ? Math.Log10(v) : v;
+
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        string temporary = path + ".tmp.png";
+        plot.SavePng(temporary, width, height);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

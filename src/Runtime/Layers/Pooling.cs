@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Intriguing.Layers;
+
+/// <summary>Max-pooling kernels for generated networks (square windows, any stride, no padding).</summary>
+/// <remarks>
+/// <c>y[c, i, j] = max_{0 ≤ u, v &lt; k} x[c, i·s + u, j·s + v]</c>. The forward pass records the index (within its
+/// sample) of the first maximum of each window in row-major window order; the backward pass sends each output's
+/// gradient to that input, adding where overlapping windows share a winner.
+/// </remarks>
+public static class Pooling
+{
+    /// <summary>Max-pooling of <paramref name="batch"/> samples; records each window's winner in <paramref name="argmax"/>.</summary>
+    /// <param name="g">The layer geometry (Kernel = window side).</param>
+    /// <param name="x">Inputs, C×H×W per sample.</param>
+    /// <param name="y">Outputs, C×H′×W′ per sample.</param>
+    /// <param name="argmax">Receives, per output, the index of the winning input within its sample.</param>
+    /// <param name="batch">Number of samples.</param>
+    public static void MaxForward(LayerGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batch)
+    {
+        Check(g, x, y, argmax, batch);
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride;
+        int oh = g.OutputHeight, ow = g.OutputWidth, inLength = g.InputLength, outLength = g.OutputLength;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref int a0 = ref MemoryMarshal.GetReference(argmax);
+        for (int s = 0; s < batch; s++)
+        {
+            // Bounds: every index below is < inLength (window inside the input) and every output index < outLength,
+            // both checked against the span lengths by Check.
+            ref float xs = ref Unsafe.Add(ref x0, s * inLength);
+            int o = s * outLength;
+            for (int ch = 0; ch < c; ch++)
+            {
+                int plane = ch * h * w;
+                for (int i = 0; i < oh; i++)
+                {
+                    int rowFirst = plane + i * stride * w;
+                    for (int j = 0; j < ow; j++, o++)
+                    {
+                        int first = rowFirst + j * stride;
+                        int best = first;
+                        float max = Unsafe.Add(ref xs, first);
+                        for (int u = 0; u < k; u++)
+                        {
+                            int rowStart = first + u * w;
+                            for (int v = 0; v < k; v++)
+                            {
+                                // Branch-free selects through masks: on real data the winner is unpredictable,
+                                // and a mispredicted branch per value costs more than the whole comparison.
+                                float value = Unsafe.Add(ref xs, rowStart + v);
+                                bool greater = value > max;
+                                int mask = -Unsafe.As<bool, byte>(ref greater);
+                                best ^= (rowStart + v ^ best) & mask;
+                                int bits = BitConverter.SingleToInt32Bits(max);
+                                max = BitConverter.Int32BitsToSingle(bits ^ ((BitConverter.SingleToInt32Bits(value) ^ bits) & mask));
+                            }
+                        }
+
+                        Unsafe.Add(ref y0, o) = max;
+                        Unsafe.Add(ref a0, o) = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>dx = Σ over windows of dy sent to each window's recorded winner (dx overwritten).</summary>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="dy">∂E/∂y, C×H′×W′ per sample.</param>
+    /// <param name="dx">Receives ∂E/∂x, C×H×W per sample.</param>
+    /// <param name="argmax">The winners recorded by <see cref="MaxForward"/>.</param>
+    /// <param name="batch">Number of samples.</param>
+    public static void MaxBackward(LayerGeometry g, ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<int> argmax, int batch)
+    {
+        Check(g, dx, dy, argmax, batch);
+        int inLength = g.InputLength, outLength = g.OutputLength;
+        dx.Slice(0, batch * inLength).Clear();
+        for (int s = 0; s < batch; s++)
+        {
+            Span<float> dxs = dx.Slice(s * inLength, inLength);
+            int o0 = s * outLength;
+            for (int o = 0; o < outLength; o++) dxs[argmax[o0 + o]] += dy[o0 + o];
+        }
+    }
+
+    private static void Check(LayerGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<int> argmax, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        NetworkGuard.Length(x, batch * g.InputLength, nameof(x));
+        NetworkGuard.Length(y, batch * g.OutputLength, nameof(y));
+        NetworkGuard.Length(argmax, batch * g.OutputLength, nameof(argmax));
+    }
+}

@@ -1,0 +1,280 @@
+using Intriguing.Layers;
+using Intriguing.Samples;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>The convolution, pooling and normalisation kernels against naive loops, and the AlexNet shapes.</summary>
+public class ConvolutionTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, bool> Geometries() => new()
+    {
+        // C, H, W, D, k, stride, padding, circular
+        { 1, 5, 5, 1, 1, 1, 0, false },   // pointwise: no im2col
+        { 3, 4, 6, 5, 1, 1, 0, false },
+        { 2, 7, 5, 3, 3, 1, 1, false },
+        { 2, 7, 5, 3, 3, 2, 0, false },
+        { 3, 9, 8, 4, 4, 3, 2, false },
+        { 2, 6, 6, 3, 3, 1, 1, true },
+        { 1, 6, 7, 2, 4, 2, 1, true },
+        { 2, 5, 5, 2, 5, 1, 4, true },    // padding wider than half the input: wraps more than once per side
+        { 3, 11, 11, 4, 11, 4, 2, false }, // AlexNet's first layer in miniature (floor semantics)
+    };
+
+    private static LayerGeometry Geometry(int c, int h, int w, int d, int k, int stride, int pad, bool circular) =>
+        new(c, h, w, d, (h + 2 * pad - k) / stride + 1, (w + 2 * pad - k) / stride + 1, k, stride, pad, circular ? PaddingMode.Circular : PaddingMode.Zero);
+
+    /// <summary>y[d,i,j] = b[d] + Σ W[d,c,u,v]·x[c, i·s − p + u, j·s − p + v], in double, straight from the definition.</summary>
+    private static double[] Naive(LayerGeometry g, float[] x, float[] weights, float[] bias)
+    {
+        double[] y = new double[g.OutputLength];
+        for (int d = 0; d < g.OutputChannels; d++)
+        {
+            for (int i = 0; i < g.OutputHeight; i++)
+            {
+                for (int j = 0; j < g.OutputWidth; j++)
+                {
+                    double sum = bias[d];
+                    for (int c = 0; c < g.InputChannels; c++)
+                    {
+                        for (int u = 0; u < g.Kernel; u++)
+                        {
+                            for (int v = 0; v < g.Kernel; v++)
+                            {
+                                int r = i * g.Stride - g.Padding + u, q = j * g.Stride - g.Padding + v;
+                                if (g.PaddingMode == PaddingMode.Circular)
+                                {
+                                    r = ((r % g.InputHeight) + g.InputHeight) % g.InputHeight;
+                                    q = ((q % g.InputWidth) + g.InputWidth) % g.InputWidth;
+                                }
+                                else if (r < 0 || r >= g.InputHeight || q < 0 || q >= g.InputWidth)
+                                {
+                                    continue;
+                                }
+
+                                sum += (double)weights[((d * g.InputChannels + c) * g.Kernel + u) * g.Kernel + v] * x[(c * g.InputHeight + r) * g.InputWidth + q];
+                            }
+                        }
+                    }
+
+                    y[(d * g.OutputHeight + i) * g.OutputWidth + j] = sum;
+                }
+            }
+        }
+
+        return y;
+    }
+
+    private static float[] Random(int n, SeededRandom random) => Enumerable.Range(0, n).Select(_ => (float)random.NextGaussian()).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Forward_matches_the_definition_for_every_sample_of_a_batch(int c, int h, int w, int d, int k, int stride, int pad, bool circular)
+    {
+        LayerGeometry g = Geometry(c, h, w, d, k, stride, pad, circular);
+        var random = new SeededRandom(31);
+        const int Batch = 3;
+        float[] x = Random(Batch * g.InputLength, random), weights = Random(d * c * k * k, random), bias = Random(d, random);
+        float[] y = new float[Batch * g.OutputLength];
+        float[] columns = new float[Convolution.ColumnLength(g)];
+        Convolution.Forward(g, x, weights, bias, y, columns, Batch);
+        for (int s = 0; s < Batch; s++)
+        {
+            double[] expected = Naive(g, x.AsSpan(s * g.InputLength, g.InputLength).ToArray(), weights, bias);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - y[s * g.OutputLength + i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"sample {s} output {i}: {expected[i]} vs {y[s * g.OutputLength + i]}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Backward_is_the_adjoint_of_forward(int c, int h, int w, int d, int k, int stride, int pad, bool circular)
+    {
+        // For the linear map x ↦ W ⊛ x (no bias): ⟨W ⊛ x, dy⟩ = ⟨x, dx⟩, and in the weights ⟨W ⊛ x, dy⟩ = ⟨W, dW⟩.
+        LayerGeometry g = Geometry(c, h, w, d, k, stride, pad, circular);
+        var random = new SeededRandom(32);
+        const int Batch = 2;
+        float[] x = Random(Batch * g.InputLength, random), weights = Random(d * c * k * k, random), dy = Random(Batch * g.OutputLength, random);
+        float[] y = new float[Batch * g.OutputLength], columns = new float[Convolution.ColumnLength(g)];
+        Convolution.Forward(g, x, weights, default, y, columns, Batch);
+        float[] dx = new float[Batch * g.InputLength], dw = new float[weights.Length], db = new float[d];
+        Convolution.Backward(g, x, weights, dy, dw, db, dx, columns, Batch);
+
+        double Dot(float[] a, float[] b) => a.Zip(b, (p, q) => (double)p * q).Sum();
+        double lhs = Dot(y, dy);
+        Assert.Equal(lhs, Dot(x, dx), 1e-3 * (1 + Math.Abs(lhs)));
+        Assert.Equal(lhs, Dot(weights, dw), 1e-3 * (1 + Math.Abs(lhs)));
+        for (int f = 0; f < d; f++)
+        {
+            double sum = 0;
+            for (int s = 0; s < Batch; s++) for (int p = 0; p < g.OutputHeight * g.OutputWidth; p++) sum += dy[s * g.OutputLength + f * g.OutputHeight * g.OutputWidth + p];
+            Assert.Equal(sum, db[f], 1e-4 * (1 + Math.Abs(sum)));
+        }
+    }
+
+    [Fact]
+    public void Max_pool_sends_gradient_to_the_first_maximum_of_each_window()
+    {
+        // One channel, 3×3 input, 2×2 windows at stride 1: the centre is the maximum of all four windows.
+        var g = new LayerGeometry(1, 3, 3, 1, 2, 2, 2, 1, 0, PaddingMode.Zero);
+        float[] x = { 1, 2, 1, 3, 9, 3, 1, 2, 1 };
+        float[] y = new float[4];
+        int[] argmax = new int[4];
+        Pooling.MaxForward(g, x, y, argmax, 1);
+        Assert.Equal(new float[] { 9, 9, 9, 9 }, y);
+        Assert.Equal(new[] { 4, 4, 4, 4 }, argmax);
+        float[] dx = Enumerable.Repeat(float.NaN, 9).ToArray();
+        Pooling.MaxBackward(g, new float[] { 1, 2, 3, 4 }, dx, argmax, 1);
+        Assert.Equal(new float[] { 0, 0, 0, 0, 10, 0, 0, 0, 0 }, dx);
+
+        // Ties go to the first value in row-major window order.
+        Pooling.MaxForward(g, new float[9], y, argmax, 1);
+        Assert.Equal(new[] { 0, 1, 3, 4 }, argmax);
+    }
+
+    [Fact]
+    public void Max_pool_bound_counts_the_windows_that_share_an_input()
+    {
+        // Brute force over every input position of every max-pool layer in the test and sample networks.
+        foreach (NetworkSummary summary in new[] { PoolNet.Summary, OverlapPoolNet.Summary, ConvRegressionNet.Summary, AlexNet.Summary, MnistConv.Summary })
+        {
+            foreach (LayerInfo l in summary.Layers.Where(l => l.Kind == LayerKind.MaxPool))
+            {
+                LayerGeometry g = l.Geometry!;
+                int most = 0;
+                for (int r = 0; r < g.InputHeight; r++)
+                {
+                    for (int q = 0; q < g.InputWidth; q++)
+                    {
+                        int windows = 0;
+                        for (int i = 0; i < g.OutputHeight; i++)
+                        {
+                            for (int j = 0; j < g.OutputWidth; j++)
+                            {
+                                if (r >= i * g.Stride && r < i * g.Stride + g.Kernel && q >= j * g.Stride && q < j * g.Stride + g.Kernel) windows++;
+                            }
+                        }
+
+                        most = Math.Max(most, windows);
+                    }
+                }
+
+                string expected = most == 1 ? "1 (non-overlapping)" : $"√{most} (≤ {most} windows per input)";
+                Assert.Equal(expected, l.LipschitzMethod);
+            }
+        }
+    }
+
+    [Fact]
+    public void Conv_training_steps_with_dropout_and_norms_allocate_nothing()
+    {
+        var conv = new MnistConv(1);
+        NetworkWorkspace ws = conv.CreateWorkspace(16);
+        var norm = new NormNet(1);
+        NetworkWorkspace nws = norm.CreateWorkspace(4);
+        var drop = new DropoutNet(1);
+        NetworkWorkspace dws = drop.CreateWorkspace(4);
+        dws.Training = true;
+        var random = new SeededRandom(2);
+        float[] x = Enumerable.Range(0, 16 * 784).Select(_ => random.NextSingle()).ToArray();
+        int[] labels = Enumerable.Range(0, 16).Select(i => i % 3).ToArray();
+        float[] gradient = new float[MnistConv.ParameterBufferLength], normGradient = new float[NormNet.ParameterBufferLength], dropGradient = new float[DropoutNet.ParameterBufferLength];
+        float[] inputGradient = new float[784], outputs = new float[16 * 10];
+
+        for (int i = 0; i < 20; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Step()
+        {
+            conv.LossAndGradient(ws, x, labels, 16, gradient);
+            conv.Forward(ws, x, outputs, 16);
+            conv.LossAndLayerGradient(ws, 0, x.AsSpan(0, 784), labels.AsSpan(0, 1), 1, inputGradient);
+            norm.LossAndGradient(nws, x.AsSpan(0, 4 * NormNet.InputLength), labels.AsSpan(0, 4), 4, normGradient, inputGradient.AsSpan(0, 4 * NormNet.InputLength));
+            dws.TrainingStep++;
+            drop.LossAndGradient(dws, x.AsSpan(0, 4 * DropoutNet.InputLength), labels.AsSpan(0, 4), 4, dropGradient);
+        }
+    }
+
+    [Fact]
+    public void Conv_weights_are_initialised_with_fan_in_channels_times_kernel_area()
+    {
+        // Every layer of MNIST-Conv is followed by a ReLU except the last: He, a = √(6 / fan-in); the last: Glorot.
+        var net = new MnistConv(5);
+        (float[] Weights, double Limit)[] layers =
+        {
+            (net.Conv1Weights.ToArray(), Math.Sqrt(6.0 / (1 * 5 * 5))),
+            (net.Conv2Weights.ToArray(), Math.Sqrt(6.0 / (16 * 5 * 5))),
+            (net.Dense1Weights.ToArray(), Math.Sqrt(6.0 / 512)),
+            (net.Dense2Weights.ToArray(), Math.Sqrt(6.0 / (100 + 10))),
+        };
+        foreach (var (weights, limit) in layers)
+        {
+            double max = weights.Max(Math.Abs);
+            Assert.True(max <= limit && max > 0.9 * limit, $"max |w| {max} for limit {limit}");
+            // Uniform on (−a, a): variance a²/3.
+            double variance = weights.Average(w => (double)w * w);
+            Assert.InRange(variance, limit * limit / 3 * 0.7, limit * limit / 3 * 1.3);
+        }
+
+        Assert.True(net.Conv1Bias.ToArray().All(b => b == 0));
+    }
+
+    [Fact]
+    public void AlexNet_has_the_papers_layer_shapes_and_parameter_count()
+    {
+        NetworkSummary summary = AlexNet.Summary;
+        string[] shapes = summary.Layers.Select(l => l.OutputShape).ToArray();
+        Assert.Equal(new[]
+        {
+            "96×55×55", "96×55×55", "96×55×55", "96×27×27",
+            "256×27×27", "256×27×27", "256×27×27", "256×13×13",
+            "384×13×13", "384×13×13", "384×13×13", "384×13×13",
+            "256×13×13", "256×13×13", "256×6×6",
+            "4096", "4096", "4096", "4096", "4096", "4096", "1000", "1000",
+        }, shapes);
+
+        // Table 5 sizes: C_in × k × k × C_out of the convolutions, then the dense layers (FC 1 is 9216 × 4096).
+        LayerInfo[] conv = summary.Layers.Where(l => l.Kind == LayerKind.Conv).ToArray();
+        Assert.Equal(new[] { "3×11×11×96", "96×5×5×256", "256×3×3×384", "384×3×3×384", "384×3×3×256" },
+            conv.Select(l => $"{l.Geometry!.InputChannels}×{l.Geometry.Kernel}×{l.Geometry.Kernel}×{l.Geometry.OutputChannels}"));
+        Assert.Equal(new[] { 4, 1, 1, 1, 1 }, conv.Select(l => l.Geometry!.Stride));
+        Assert.Equal(new[] { "9216×4096", "4096×4096", "4096×1000" },
+            summary.Layers.Where(l => l.Kind == LayerKind.Dense).Select(l => $"{l.InputLength}×{l.OutputLength}"));
+
+        // Hand count: Σ (weights + biases) = 34,944 + 614,656 + 885,120 + 1,327,488 + 884,992 + 37,752,832 + 16,781,312 + 4,097,000.
+        Assert.Equal(62_378_344, summary.Parameters);
+        Assert.Equal(62_378_344, AlexNet.ParameterCount);
+
+        // Overlapping 3×3/2 pooling: an input lies in up to 2 × 2 windows, so the bound is √4, not the paper's 1.
+        Assert.All(summary.Layers.Where(l => l.Kind == LayerKind.MaxPool), l => Assert.StartsWith("√4", l.LipschitzMethod));
+        Assert.Equal(0.5, summary.Layers.First(l => l.Kind == LayerKind.Dropout).DropoutRate);
+        NormParameters norm = summary.Layers.First(l => l.Kind == LayerKind.LocalResponseNorm).Norm!;
+        Assert.Equal(new NormParameters(Size: 5, K: 2, Alpha: 1e-4, Beta: 0.75), norm);
+    }
+
+    [Fact]
+    public void AlexNet_initialises_from_a_seed_and_runs_one_sample()
+    {
+        var net = new AlexNet(7);
+        Assert.Equal(new AlexNet(7).Parameters.Slice(0, 1000).ToArray(), net.Parameters.Slice(0, 1000).ToArray());
+        var random = new SeededRandom(1);
+        float[] image = Enumerable.Range(0, AlexNet.InputLength).Select(_ => random.NextSingle()).ToArray();
+        float[] probabilities = new float[1000];
+        net.Forward(image, probabilities);
+        Assert.All(probabilities, p => Assert.True(float.IsFinite(p) && p >= 0));
+        Assert.Equal(1.0, probabilities.Sum(p => (double)p), 1e-4);
+
+        // The first convolution's output at one position equals the definition (zero padding 2, stride 4).
+        NetworkWorkspace ws = net.CreateWorkspace();
+        float[] a1 = new float[AlexNet.Activation1Length];
+        net.ForwardTo(ws, 1, image, a1);
+        LayerInfo conv1 = AlexNet.Summary.Layers[0];
+        double[] p = net.Parameters.Slice(0, conv1.BiasOffset + 96).ToArray().Select(v => (double)v).ToArray();
+        double[] expected = new double[AlexNet.Activation1Length];
+        ReferenceNetwork.Convolve(conv1, p, image.Select(v => (double)v).ToArray(), expected);
+        for (int i = 0; i < expected.Length; i += 97) Assert.True(Math.Abs(expected[i] - a1[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"a1[{i}]: {expected[i]} vs {a1[i]}");
+    }
+}
