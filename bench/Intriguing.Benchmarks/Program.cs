@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
-// bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`,
+// bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`, `convnorm-table`,
 // `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
 if (args.Length > 0)
 {
@@ -12,6 +12,9 @@ if (args.Length > 0)
             return;
         case "fft-table":
             Intriguing.Benchmarks.Fourier.FftTable.Run(args[1..]);
+            return;
+        case "convnorm-table":
+            Intriguing.Benchmarks.Spectral.ConvNormTable.Run(args[1..]);
             return;
         case "lbfgsb-table":
             Intriguing.Benchmarks.Optimization.LbfgsbTable.Run();

@@ -60,4 +60,55 @@ public class LipschitzTests
             Assert.True(certified > 0);
         }
     }
+
+    /// <summary>
+    /// The data-based lower estimate against an independent double-precision Jacobian (central differences of the
+    /// reference network), and below the upper bound.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Local_lipschitz_estimate_matches_the_reference_jacobian_and_stays_below_the_bound(int which)
+    {
+        INetwork net = which switch { 0 => new SigmoidNet(5), 1 => new TanhReluNet(6), _ => new RegressionNet(7) };
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        int n = net.InputLength, count = 4;
+        var random = new SeededRandom(11);
+        float[] inputs = new float[count * n];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)random.NextGaussian();
+
+        LocalLipschitzEstimate estimate = LocalLipschitz.Estimate(net, inputs, count);
+
+        bool softmax = net.Loss == LossKind.SoftmaxCrossEntropy;
+        int mapLayer = softmax ? net.LayerCount - 1 : net.LayerCount;
+        double largest = 0;
+        for (int e = 0; e < count; e++)
+        {
+            double[] x = inputs.AsSpan(e * n, n).ToArray().Select(v => (double)v).ToArray();
+            int k = net.ActivationLength(mapLayer);
+            double[] jacobian = new double[k * n];
+            for (int o = 0; o < k; o++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    // Centred logits (soft-max networks) or the output.
+                    jacobian[o * n + i] = ReferenceNetwork.CentralDifference(v =>
+                    {
+                        double[] z = reference.Forward(p, v)[mapLayer];
+                        return z[o] - (softmax ? z.Average() : 0);
+                    }, x, i);
+                }
+            }
+
+            largest = Math.Max(largest, JacobiSvd.SingularValues(jacobian, k, n)[0]);
+        }
+
+        LipschitzReport bound = LipschitzAnalysis.Analyze(net);
+        Assert.Equal(count, estimate.Examples);
+        Assert.True(Math.Abs(estimate.Largest - largest) <= 1e-4 * largest, $"estimate {estimate.Largest} vs reference {largest}");
+        Assert.True(estimate.Largest <= (softmax ? bound.LogitBound : bound.Bound), $"local {estimate.Largest} above the bound");
+        Assert.True(estimate.Mean <= estimate.Largest);
+    }
 }
