@@ -278,7 +278,7 @@ spectral.SetAction(parse => Cli.Guard(() =>
     Directory.CreateDirectory(output);
     string stem = Path.Combine(output, "spectral-" + Catalog.FileName(result.Model));
     File.WriteAllText(stem + ".md", markdown);
-    File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+    File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     Console.WriteLine($"Wrote {stem}.md and {stem}.json.");
     return 0;
 }));

@@ -346,7 +346,7 @@ public static class Reproduction
     {
         ArgumentNullException.ThrowIfNull(results);
         Directory.CreateDirectory(directory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
         WriteAtomically(Path.Combine(directory, "results.json"), json);
         string markdown = Report(results);
         WriteAtomically(Path.Combine(directory, "report.md"), markdown);
