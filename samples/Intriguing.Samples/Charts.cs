@@ -29,7 +29,8 @@ public static class Charts
     /// <param name="logarithmic">Plot log10 of the values (tick labels show the values).</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
-    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic = false, int width = 900, int height = 420)
+    /// <param name="legendOutside">Put the legend to the right of the plot area, where it cannot hide a bar.</param>
+    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic = false, int width = 900, int height = 420, bool legendOutside = false)
     {
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(series);
@@ -94,7 +95,8 @@ public static class Charts
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(yLabel);
-        if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+        if (series.Count > 1 && legendOutside) plot.ShowLegend(Edge.Right);
+        else if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
         Save(plot, path, width, height);
     }
 

@@ -97,10 +97,16 @@ public sealed record ReproductionResults
     /// <summary>The adversarial sections (Tables 1–4), if run.</summary>
     public AdversarialResults? Adversarial { get; init; }
 
-    /// <summary>Lipschitz bounds and certified radii of the Table 1 models (Sec. 4.3).</summary>
+    /// <summary>Lipschitz bounds, data-based lower estimates and certified radii of the Table 1 models (Sec. 4.3).</summary>
     public List<SpectralRow>? Spectral { get; init; }
 
-    /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers.</summary>
+    /// <summary>Table 5: AlexNet's shapes with seeded random weights and the trained MNIST conv net.</summary>
+    public Table5Section? Table5 { get; init; }
+
+    /// <summary>The charts of the Lipschitz section (file names relative to the output folder).</summary>
+    public List<string>? SpectralFigures { get; init; }
+
+    /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers and MNIST-Conv's dense hidden layer.</summary>
     public List<UnitsSection>? Units { get; init; }
 }
 
@@ -119,17 +125,20 @@ public static class Reproduction
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
-        var (results, networks) = TrainAll(Catalog.Models, options, log, progress, cancellationToken);
+        var (results, networks) = TrainAll(Catalog.Models.Concat(Catalog.Additional), options, log, progress, cancellationToken);
         int attackCount = options.AttackCount ?? (options.Quick ? 20 : 100);
         AdversarialResults? adversarial = attackCount > 0
             ? AdversarialExperiments.Run(networks, options.Data, attackCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken)
             : null;
         string[] table1 = Catalog.Models.Where(m => m.Table == "Table 1").Select(m => m.Name).ToArray();
-        List<SpectralRow> spectral = SpectralExperiments.Run(networks, table1, options.Data.Train, AdversarialExperiments.TrainDraw(options.Data, Math.Max(attackCount, 20), options.Seed));
+        int[] lowerDraw = SpectralExperiments.TestDraw(options.Data.Test, options.Quick ? 100 : SpectralExperiments.DefaultExamples, options.Seed);
+        List<SpectralRow> spectral = SpectralExperiments.Run(networks, table1, options.Data.Train, AdversarialExperiments.TrainDraw(options.Data, Math.Max(attackCount, 20), options.Seed), options.Data.Test, lowerDraw);
+        Table5Section table5 = Table5(networks, options, lowerDraw, log);
+        List<string> spectralFigures = SpectralExperiments.Charts(options.OutputDirectory, table5, spectral);
         var unitSections = new List<UnitsSection>();
-        foreach (int layer in new[] { 2, 4 })
+        foreach (var (model, layer) in new[] { ("FC100-100-10", 2), ("FC100-100-10", 4), (ConvModel, ConvUnitsLayer) })
         {
-            UnitsSection section = UnitsExperiment.Run(networks["FC100-100-10"], "FC100-100-10", options.Data.Test, layer, rows: 10, count: 8, seeds: options.Quick ? 2 : 5, options.Seed, options.OutputDirectory);
+            UnitsSection section = UnitsExperiment.Run(networks[model], model, options.Data.Test, layer, rows: 10, count: 8, seeds: options.Quick ? 2 : 5, options.Seed, options.OutputDirectory);
             log.WriteLine(section.Summary);
             unitSections.Add(section);
         }
@@ -139,6 +148,8 @@ public static class Reproduction
             Adversarial = adversarial,
             Units = unitSections,
             Spectral = spectral,
+            Table5 = table5,
+            SpectralFigures = spectralFigures,
             Quick = options.Quick,
             Seed = options.Seed,
             Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
@@ -147,6 +158,29 @@ public static class Reproduction
         };
         WriteOutputs(options.OutputDirectory, all);
         return all;
+    }
+
+    /// <summary>The MNIST conv net of the Table 5 and units sections.</summary>
+    public const string ConvModel = "MNIST-Conv";
+
+    /// <summary>MNIST-Conv's activation analysed in the units section: 8, the ReLU after the 100-unit dense layer (after the second pooling).</summary>
+    public const int ConvUnitsLayer = 8;
+
+    /// <summary>What the report says about AlexNet's weights.</summary>
+    public const string AlexNetWeights = "seeded random weights (the generator's He-uniform initialisation; Krizhevsky et al.'s trained weights are not available offline)";
+
+    private static Table5Section Table5(Dictionary<string, INetwork> networks, ReproduceOptions options, int[] draw, TextWriter log)
+    {
+        Table5Result alex = SpectralExperiments.Analyze(new AlexNet(options.Seed), "AlexNet", AlexNetWeights, SpectralExperiments.PaperAlexNet);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"AlexNet (random weights): Lipschitz bounds of {alex.Layers.Count} layers in {alex.Seconds:F1} s, product to the logits {alex.LogitBound:G4}"));
+        Table5Result? conv = null;
+        if (networks.TryGetValue(ConvModel, out INetwork? net))
+        {
+            conv = SpectralExperiments.Analyze(net, ConvModel, "trained (this run's checkpoint)", data: options.Data.Test, draw: draw);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ConvModel}: Lipschitz bound {conv.LogitBound:G4} in {conv.Seconds:F2} s, data-based lower estimate {conv.LowerEstimate:G4}"));
+        }
+
+        return new Table5Section(alex, conv);
     }
 
     /// <summary>Trains (or reuses the checkpoints of) <paramref name="entries"/>; returns their results and networks by name.</summary>
@@ -312,7 +346,7 @@ public static class Reproduction
     {
         ArgumentNullException.ThrowIfNull(results);
         Directory.CreateDirectory(directory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
         WriteAtomically(Path.Combine(directory, "results.json"), json);
         string markdown = Report(results);
         WriteAtomically(Path.Combine(directory, "report.md"), markdown);
@@ -324,8 +358,8 @@ public static class Reproduction
     {
         ArgumentNullException.ThrowIfNull(r);
         var ci = CultureInfo.InvariantCulture;
-        string Pct(double? v) => v is null ? "–" : (100 * v.Value).ToString("F2", ci) + "%";
-        string Gap(double ours, double? paper) => paper is null ? "–" : ((100 * (ours - paper.Value)) >= 0 ? "+" : "") + (100 * (ours - paper.Value)).ToString("F2", ci);
+        string Pct(double? v) => v is null || double.IsNaN(v.Value) ? "–" : (100 * v.Value).ToString("F2", ci) + "%";
+        string Gap(double ours, double? paper) => paper is null || double.IsNaN(paper.Value) ? "–" : ((100 * (ours - paper.Value)) >= 0 ? "+" : "") + (100 * (ours - paper.Value)).ToString("F2", ci);
         var sb = new StringBuilder();
         sb.AppendLine("# Intriguing properties of neural networks — reproduction report");
         sb.AppendLine();
@@ -336,12 +370,18 @@ public static class Reproduction
         sb.AppendLine();
         sb.AppendLine("| model | train error | paper | gap (points) | test error | paper | gap (points) | training time |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (ModelResult m in r.Models.Where(m => m.Table == "Table 1"))
+        foreach (ModelResult m in r.Models.Where(m => m.Table is "Table 1" or "Sec. 3"))
         {
-            sb.AppendLine(string.Create(ci, $"| {m.Name} | {Pct(m.TrainError)} | {Pct(m.PaperTrainError)} | {Gap(m.TrainError, m.PaperTrainError)} | {Pct(m.TestError)} | {Pct(m.PaperTestError)} | {Gap(m.TestError, m.PaperTestError)} | {(m.FromCheckpoint ? "checkpoint" : m.TrainSeconds.ToString("F1", ci) + " s")} |"));
+            sb.AppendLine(string.Create(ci, $"| {m.Name}{(m.Table == "Sec. 3" ? " (extra: not in Table 1)" : "")} | {Pct(m.TrainError)} | {Pct(m.PaperTrainError)} | {Gap(m.TrainError, m.PaperTrainError)} | {Pct(m.TestError)} | {Pct(m.PaperTestError)} | {Gap(m.TestError, m.PaperTestError)} | {(m.FromCheckpoint ? "checkpoint" : m.TrainSeconds.ToString("F1", ci) + " s")} |"));
         }
 
         sb.AppendLine();
+        if (r.Models.Any(m => m.Table == "Sec. 3"))
+        {
+            sb.AppendLine("MNIST-Conv (1×28×28 → Conv 16@5×5 → ReLU → MaxPool 2 → Conv 32@5×5 → ReLU → MaxPool 2 → Dense 100 → ReLU → Dense 10) stands in for the convolutional network of the paper's Sec. 3, which gives neither its shape nor its error; it is not attacked in the adversarial tables.");
+            sb.AppendLine();
+        }
+
         if (r.Adversarial is { } adv)
         {
             sb.AppendLine("### Table 1, last column — average minimum distortion");
@@ -382,10 +422,10 @@ public static class Reproduction
             sb.AppendLine(string.Create(ci, $"The adversarial sections took {a.Seconds:F0} s."));
         }
 
-        if (r.Spectral is { Count: > 0 } spectralRows)
+        if (r.Table5 is not null || r.Spectral is { Count: > 0 })
         {
             sb.AppendLine();
-            SpectralExperiments.Section(sb, spectralRows, r.Adversarial?.Table1);
+            Table5Report(sb, r);
         }
 
         if (r.Units is { Count: > 0 } units)
@@ -393,21 +433,22 @@ public static class Reproduction
             sb.AppendLine();
             sb.AppendLine("## Units of φ(x) (Sec. 3, Fig. 1 and 2)");
             sb.AppendLine();
-            sb.AppendLine("For FC100-100-10 and the MNIST test set: per row the 8 images that maximise one unit ⟨φ(x), e_i⟩ (seeded units) or one random unit-norm direction ⟨φ(x), v⟩, with the value under each image. "
+            sb.AppendLine("For FC100-100-10 (both sigmoid layers), MNIST-Conv (activation 8: the ReLU of its 100-unit dense layer, after the second pooling) and the MNIST test set: per row the 8 images that maximise one unit ⟨φ(x), e_i⟩ (seeded units) or one random unit-norm direction ⟨φ(x), v⟩, with the value under each image. "
                 + "Label purity = fraction of a row's images that share its most common label, averaged over the rows; mean ± standard deviation over seeds. "
-                + "The paper used a convolutional network (not yet part of this project) and showed the rows look equally \"semantic\"; here is the same question, measured.");
+                + "The paper used a convolutional network and showed the rows look equally \"semantic\"; here is the same question, measured.");
             sb.AppendLine();
-            sb.AppendLine("| activation | rows × images | seeds | purity, single units | purity, random directions |");
-            sb.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+            sb.AppendLine("| model | activation | rows × images | seeds | purity, single units | purity, random directions |");
+            sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
             foreach (UnitsSection u in units)
             {
-                sb.AppendLine(string.Create(ci, $"| {u.Layer} (after sigmoid {u.Layer / 2}) | {u.Rows} × {u.Count} | {u.Seeds} | {u.NaturalPurity:P1} ± {u.NaturalPuritySd:P1} | {u.RandomPurity:P1} ± {u.RandomPuritySd:P1} |"));
+                string where = u.Model == ConvModel ? "ReLU after Dense 100" : $"sigmoid {u.Layer / 2}";
+                sb.AppendLine(string.Create(ci, $"| {u.Model} | {u.Layer} ({where}) | {u.Rows} × {u.Count} | {u.Seeds} | {u.NaturalPurity:P1} ± {u.NaturalPuritySd:P1} | {u.RandomPurity:P1} ± {u.RandomPuritySd:P1} |"));
             }
 
             sb.AppendLine();
             foreach (UnitsSection u in units)
             {
-                sb.AppendLine($"Activation {u.Layer}, single units | random directions:").AppendLine();
+                sb.AppendLine($"{u.Model}, activation {u.Layer}, single units | random directions:").AppendLine();
                 sb.AppendLine($"![{u.NaturalFigure}]({u.NaturalFigure}) ![{u.RandomFigure}]({u.RandomFigure})").AppendLine();
             }
         }
@@ -423,6 +464,41 @@ public static class Reproduction
         }
 
         return sb.ToString();
+    }
+
+    private static void Table5Report(StringBuilder sb, ReproductionResults r)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        sb.AppendLine("## Lipschitz bounds — Table 5 (Sec. 4.3)");
+        sb.AppendLine();
+        sb.AppendLine("Per-layer upper bounds of the Lipschitz constant in the L2 norm. Convolutions by the Fourier method (the kernels' DFT on the periodic map, the largest singular value over frequencies, strides by the aliased frequencies with the corrected Δ⁻¹ factor; every frequency certified). "
+            + "With zero padding, as in all networks here, the Fourier value is the norm of the circular convolution on a map at least p larger, which bounds the zero-padded layer's norm from above: the conv bounds are upper bounds, not exact norms. "
+            + "Dense layers by their largest singular value (Lanczos, rounded up). ReLU and dropout (at inference) 1; max-pooling 1 for non-overlapping windows and √(windows per input) when they overlap (the paper's 1 is wrong for AlexNet's 3×3 windows at stride 2, where it is √4 = 2); "
+            + "local response normalisation k^(−β)·(1 + 2β·q·n^(3/4)) (≈ 1.50 for AlexNet); soft-max 1/2.");
+        sb.AppendLine();
+        if (r.Table5 is { } t5)
+        {
+            sb.AppendLine("### (a) AlexNet's layer shapes, seeded random weights");
+            sb.AppendLine();
+            sb.AppendLine("**The paper's values come from Krizhevsky et al.'s trained weights, which are not available offline; ours use " + AlexNetWeights.Split(" (")[0] + ". "
+                + "The values therefore differ and only the method and the shapes are comparable** (random He weights give each layer a norm set by its fan-in and shape, not by training). "
+                + "No two-GPU grouping: every convolution sees all channels of the previous layer, as in the paper's sizes.");
+            sb.AppendLine();
+            SpectralExperiments.Table(sb, t5.AlexNet);
+            sb.AppendLine();
+            if (t5.Conv is { } conv)
+            {
+                sb.AppendLine("### (b) MNIST-Conv, trained");
+                sb.AppendLine();
+                SpectralExperiments.Table(sb, conv);
+                sb.AppendLine();
+                sb.AppendLine("The attack is not run on MNIST-Conv (its cost); the certified radius is a guaranteed lower bound on the distortion any attack needs.");
+                sb.AppendLine();
+            }
+        }
+
+        if (r.Spectral is { Count: > 0 } rows) SpectralExperiments.Section(sb, rows, r.Adversarial?.Table1);
+        foreach (string figure in r.SpectralFigures ?? new List<string>()) sb.AppendLine($"![{figure}]({figure})").AppendLine();
     }
 
     /// <summary>The adversarial sections alone, as Markdown (for <c>intriguing transfer</c>).</summary>

@@ -12,7 +12,7 @@ public class CliTests
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(0, code);
-        foreach (string command in new[] { "models", "train", "evaluate", "reproduce" }) Assert.Contains(command, output);
+        foreach (string command in new[] { "models", "train", "evaluate", "reproduce", "spectral" }) Assert.Contains(command, output);
     }
 
     [Fact]
@@ -58,6 +58,11 @@ public class CliTests
             Assert.Equal(1, code);
             Assert.Contains("train the model first", error);
 
+            (code, _, error) = Run($"spectral --model MNIST-Conv --out \"{empty}\"");
+            Assert.Equal(1, code);
+            Assert.Contains("No checkpoint at", error);
+            Assert.Contains("train the model first", error);
+
             (code, _, error) = Run($"train --model FC10(1e-4) --data \"{empty}\" --out \"{empty}\"");
             Assert.Equal(1, code);
             Assert.Contains("does not hold the four MNIST files", error);
@@ -85,16 +90,18 @@ public class ReproduceTests
             Assert.True(code == 0, stderr + stdout);
             string report = File.ReadAllText(Path.Combine(output, "report.md"));
             Assert.Contains("Quick run (`--quick`)", report);
-            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
+            Assert.Contains("| MNIST-Conv (extra: not in Table 1) |", report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
-            Assert.Equal(4, Directory.GetFiles(output, "units-*.png").Length);
+            Assert.Equal(6, Directory.GetFiles(output, "units-*.png").Length);
+            Assert.Equal(2, Directory.GetFiles(output, "spectral-*.png").Length);
             string html = File.ReadAllText(Path.Combine(output, "report.html"));
             Assert.Contains("<table>", html);
-            Assert.Equal(9 + 4, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
+            Assert.Equal(9 + 6 + 2, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
 
             using var first = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
             var models = first.RootElement.GetProperty("Models");
-            Assert.Equal(9, models.GetArrayLength());
+            Assert.Equal(10, models.GetArrayLength());
             foreach (var m in models.EnumerateArray())
             {
                 Assert.False(m.GetProperty("FromCheckpoint").GetBoolean());
@@ -106,7 +113,7 @@ public class ReproduceTests
             Assert.True(code == 0, stderr + stdout);
             using var second = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
             var again = second.RootElement.GetProperty("Models");
-            for (int i = 0; i < 9; i++)
+            for (int i = 0; i < 10; i++)
             {
                 Assert.True(again[i].GetProperty("FromCheckpoint").GetBoolean(), again[i].GetProperty("Name").GetString());
                 Assert.Equal(models[i].GetProperty("TestError").GetDouble(), again[i].GetProperty("TestError").GetDouble());
@@ -119,6 +126,30 @@ public class ReproduceTests
                 Assert.Equal(t1[i].GetProperty("RandomTargetDistortion").GetDouble(), t1again[i].GetProperty("RandomTargetDistortion").GetDouble());
                 Assert.Equal(t1[i].GetProperty("MeanDistortion").GetDouble(), t1again[i].GetProperty("MeanDistortion").GetDouble());
             }
+
+            var spectral = first.RootElement.GetProperty("Spectral");
+            var spectralAgain = second.RootElement.GetProperty("Spectral");
+            Assert.Equal(6, spectral.GetArrayLength());
+            for (int i = 0; i < 6; i++)
+            {
+                Assert.Equal(spectral[i].GetProperty("LogitBound").GetDouble(), spectralAgain[i].GetProperty("LogitBound").GetDouble());
+                Assert.Equal(spectral[i].GetProperty("LowerEstimate").GetDouble(), spectralAgain[i].GetProperty("LowerEstimate").GetDouble());
+                // A lower bound up to the single-precision rounding of the gradients (equal to the bound for the linear models).
+                Assert.True(spectral[i].GetProperty("LowerEstimate").GetDouble() <= spectral[i].GetProperty("LogitBound").GetDouble() * (1 + 1e-5));
+            }
+
+            foreach (string table in new[] { "AlexNet", "Conv" })
+            {
+                var t5 = first.RootElement.GetProperty("Table5").GetProperty(table);
+                var t5again = second.RootElement.GetProperty("Table5").GetProperty(table);
+                Assert.Equal(t5.GetProperty("LogitBound").GetDouble(), t5again.GetProperty("LogitBound").GetDouble());
+                var layers = t5.GetProperty("Layers");
+                for (int l = 0; l < layers.GetArrayLength(); l++) Assert.Equal(layers[l].GetProperty("Bound").GetDouble(), t5again.GetProperty("Layers")[l].GetProperty("Bound").GetDouble());
+            }
+
+            var conv = first.RootElement.GetProperty("Table5").GetProperty("Conv");
+            Assert.Equal(conv.GetProperty("LowerEstimate").GetDouble(), second.RootElement.GetProperty("Table5").GetProperty("Conv").GetProperty("LowerEstimate").GetDouble());
+            Assert.InRange(conv.GetProperty("LowerEstimate").GetDouble(), 1e-3, conv.GetProperty("LogitBound").GetDouble());
         }
         finally
         {
