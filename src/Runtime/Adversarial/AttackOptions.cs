@@ -9,7 +9,8 @@ namespace Intriguing.Adversarial;
 /// perturbation, so the search looks for the largest c that still succeeds: from <see cref="InitialC"/> it
 /// multiplies (or divides) c by <see cref="GrowthFactor"/> until it has a successful c and a failing one, at most
 /// <see cref="BracketSteps"/> times, then bisects between them geometrically <see cref="BisectionSteps"/> times.
-/// The best successful x′ seen at any function evaluation of any run is kept.
+/// The best successful x′ seen at any function evaluation of any run is kept. Each run after the first starts where the
+/// previous one ended (<see cref="WarmStart"/>).
 /// </remarks>
 public sealed record AttackOptions
 {
@@ -50,6 +51,20 @@ public sealed record AttackOptions
     /// and moved to the boundary afterwards, so the last digits of each run's minimum do not matter.
     /// </remarks>
     public double ReductionFactor { get; init; } = 1e10;
+
+    /// <summary>
+    /// Whether each L-BFGS-B run after the first starts from where the previous run (the previous c) ended instead of
+    /// from the clean example. Default true.
+    /// </summary>
+    /// <remarks>
+    /// The objectives of neighbouring c differ little, so the previous minimiser is a good start. Measured on the
+    /// trained FC100-100-10 and FC200-200-10 (attack-table, 100 test images): 105 and 101 evaluations per example
+    /// instead of 168 and 155, mean distortion 0.05553 and 0.05959 instead of 0.05553 and 0.05960. Starting from the
+    /// best successful example instead needed 109 and 102 and raised the distortion in the fifth digit. False is the
+    /// published policy (every run from the clean example), as SciPy-driven attacks such as CleverHans and Foolbox
+    /// run it; the benchmark's peer keeps it.
+    /// </remarks>
+    public bool WarmStart { get; init; } = true;
 
     /// <summary>Evaluation limit of each line search (<see cref="LbfgsbOptions.MaxLineSearchSteps"/>). Default 20 (SciPy's).</summary>
     public int MaxLineSearchSteps { get; init; } = 20;

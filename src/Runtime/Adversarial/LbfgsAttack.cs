@@ -27,8 +27,10 @@ public sealed class LbfgsAttack
     private readonly float[] _xf, _gf, _best, _output;
     private readonly float[] _originF;
     private readonly int[] _label = new int[1];
+    private readonly double[] _start;   // where the previous run of this example ended (the warm start)
     private double _c, _bestC, _bestDistanceSquared;
     private int _evaluations;
+    private bool _hasStart;
 
     /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
     public LbfgsAttack(INetwork network, AttackOptions? options = null)
@@ -47,6 +49,7 @@ public sealed class LbfgsAttack
         _lower = new double[_n];
         _upper = new double[_n];
         _origin = new double[_n];
+        _start = new double[_n];
         _xf = new float[_n];
         _gf = new float[_n];
         _best = new float[_n];
@@ -147,6 +150,7 @@ public sealed class LbfgsAttack
         _bestDistanceSquared = double.PositiveInfinity;
         _evaluations = 0;
         _bestC = double.NaN;
+        _hasStart = false;
 
         // Bracket: a successful c (lo) and a failing one (hi).
         double c = _options.InitialC, lo = double.NaN, hi = double.NaN;
@@ -245,15 +249,18 @@ public sealed class LbfgsAttack
     }
 
     /// <summary>
-    /// One L-BFGS-B run at penalty <paramref name="c"/> from the clean example. The run succeeds if its final point (the
+    /// One L-BFGS-B run at penalty <paramref name="c"/>, from the clean example or, with
+    /// <see cref="AttackOptions.WarmStart"/>, from where the previous run of this example ended. The run succeeds if its final point (the
     /// minimiser) is classified as the target; successful points met along the way (line-search trials included)
     /// still count for the best example, but not for the search over c.
     /// </summary>
     private bool Run(double c)
     {
         _c = c;
-        Array.Copy(_origin, _x, _n);
+        Array.Copy(_options.WarmStart && _hasStart ? _start : _origin, _x, _n);
         _solver.Minimize(_objective, _x, _lower, _upper);
+        Array.Copy(_x, _start, _n);
+        _hasStart = true;
         for (int i = 0; i < _n; i++) _xf[i] = (float)_x[i];
         return ClearlyTarget(_xf);
     }
