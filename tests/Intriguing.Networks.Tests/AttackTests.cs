@@ -151,10 +151,11 @@ public class AttackTests
     }
 
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public void Search_improvements_stay_at_the_exact_quadratic_programme_with_fewer_evaluations(bool warmStart, bool interpolateC)
+    [InlineData(true, false, 0.0)]
+    [InlineData(false, true, 0.0)]
+    [InlineData(true, true, 0.0)]
+    [InlineData(true, true, 0.05)]
+    public void Search_improvements_stay_at_the_exact_quadratic_programme_with_fewer_evaluations(bool warmStart, bool interpolateC, double stopMargin)
     {
         // The ten-class linear case of the test above (same draws), attacked with the published search (cold starts,
         // bisection) and with warm starts and/or interpolation of c: the improved search must stay within the stated
@@ -173,7 +174,7 @@ public class AttackTests
 
         double[] b = Enumerable.Range(0, 10).Select(_ => 0.3 * random.NextGaussian()).ToArray();
         for (int j = 0; j < 10; j++) net.Dense1Bias[j] = (float)b[j];
-        var warm = new LbfgsAttack(net, new AttackOptions { WarmStart = warmStart, InterpolateC = interpolateC });
+        var warm = new LbfgsAttack(net, new AttackOptions { WarmStart = warmStart, InterpolateC = interpolateC, StopMargin = stopMargin });
         var cold = new LbfgsAttack(net, new AttackOptions { WarmStart = false, InterpolateC = false });
         var warmRatios = new List<double>();
         var coldRatios = new List<double>();
@@ -204,6 +205,16 @@ public class AttackTests
         Assert.True(warmRatios.Max() <= 1.06, "improved attack / exact ratios: " + all);
         Assert.True(warmRatios.Average() <= coldRatios.Average() + 1e-3, $"improved mean ratio {warmRatios.Average()} vs published {coldRatios.Average()}");
         Assert.True(warmEvaluations < coldEvaluations, $"improved {warmEvaluations} evaluations, published {coldEvaluations}");
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Invalid_stop_margin_is_rejected(double margin)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LbfgsAttack(new TenClassLinear(), new AttackOptions { StopMargin = margin }));
+        Assert.Equal("StopMargin", e.ParamName);
     }
 
     [Fact]

@@ -216,7 +216,8 @@ public sealed class LbfgsAttack
     /// on success, negative on failure; see <see cref="Margin"/>), at most <see cref="AttackOptions.BisectionSteps"/>
     /// runs. Each new c is kept at least <see cref="InterpolationGuard"/> of the bracket's width (in ln c) away from
     /// its ends. Stops early once the bracket is as narrow as geometric bisection would make it
-    /// (GrowthFactor^(2^−BisectionSteps)).
+    /// (GrowthFactor^(2^−BisectionSteps)), or once a successful run ends with a margin below
+    /// <see cref="AttackOptions.StopMargin"/>.
     /// </summary>
     private void Interpolate(double lo, double hi, double marginLo, double marginHi)
     {
@@ -233,6 +234,7 @@ public sealed class LbfgsAttack
             {
                 ulo = u;
                 marginLo = _margin;
+                if (_margin < _options.StopMargin) break;   // the end point is nearly on the boundary
                 if (retained == 1) marginHi *= 0.5;
                 retained = 1;
             }
