@@ -7,6 +7,9 @@ c*||r||^2 + CE(x + r, target) over [0,1]^784 (L-BFGS-B with maxcor, maxiter, max
 ours), c from initial_c, x/÷ growth until bracketed (<= bracket_steps), bisection_steps geometric bisections towards
 the largest successful c, best success at any evaluation kept, then moved back along the segment to the boundary
 (30 steps).
+This is the published policy, as CleverHans and Foolbox run it: every L-BFGS-B run starts from the clean example and
+the bracket is narrowed by geometric bisection. Ours by default warm-starts each run from the previous one and
+interpolates c (AttackOptions.WarmStart, InterpolateC); those improvements are deliberately not applied here.
 Usage: attack_scipy_torch.py EXPORT_DIR [THREADS]   (prints one line per model: median wall ms per example, ...,
 mean CPU ms per example)
 """

@@ -150,6 +150,73 @@ public class AttackTests
         Assert.True(ratios.Average() <= 1.035, "attack / exact ratios: " + all);
     }
 
+    [Theory]
+    [InlineData(true, false, 0.0)]
+    [InlineData(false, true, 0.0)]
+    [InlineData(true, true, 0.0)]
+    [InlineData(true, true, 0.05)]
+    public void Search_improvements_stay_at_the_exact_quadratic_programme_with_fewer_evaluations(bool warmStart, bool interpolateC, double stopMargin)
+    {
+        // The ten-class linear case of the test above (same draws), attacked with the published search (cold starts,
+        // bisection) and with warm starts and/or interpolation of c: the improved search must stay within the stated
+        // tolerance of the known optimum, cost no distortion on average and spend fewer evaluations.
+        var net = new TenClassLinear();
+        var random = new SeededRandom(8);
+        var w = new double[10, 20];
+        for (int j = 0; j < 10; j++)
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                w[j, i] = random.NextGaussian();
+                net.Dense1Weights[j * 20 + i] = (float)w[j, i];
+            }
+        }
+
+        double[] b = Enumerable.Range(0, 10).Select(_ => 0.3 * random.NextGaussian()).ToArray();
+        for (int j = 0; j < 10; j++) net.Dense1Bias[j] = (float)b[j];
+        var warm = new LbfgsAttack(net, new AttackOptions { WarmStart = warmStart, InterpolateC = interpolateC, StopMargin = stopMargin });
+        var cold = new LbfgsAttack(net, new AttackOptions { WarmStart = false, InterpolateC = false });
+        var warmRatios = new List<double>();
+        var coldRatios = new List<double>();
+        int warmEvaluations = 0, coldEvaluations = 0;
+        for (int sample = 0; sample < 8; sample++)
+        {
+            float[] x = Enumerable.Range(0, 20).Select(_ => 0.4f + 0.2f * random.NextSingle()).ToArray();
+            double[] xd = x.Select(v => (double)v).ToArray();
+            int label = warm.Predict(x);
+            for (int t = 0; t < 10; t++)
+            {
+                if (t == label) continue;
+                double exact = ExactLinearMinimum(w, b, xd, t);
+                if (exact > 0.35) continue; // keep the box inactive, as above
+                AttackResult rw = warm.Targeted(x, label, t), rc = cold.Targeted(x, label, t);
+                Assert.True(rw.Success && rc.Success, $"target {t}");
+                double lw = rw.Distortion * Math.Sqrt(20), lc = rc.Distortion * Math.Sqrt(20);
+                Assert.True(lw >= exact * (1 - 1e-4), $"target {t}: improved {lw} below the exact minimum {exact}");
+                warmRatios.Add(lw / exact);
+                coldRatios.Add(lc / exact);
+                warmEvaluations += rw.Evaluations;
+                coldEvaluations += rc.Evaluations;
+            }
+        }
+
+        Assert.True(warmRatios.Count >= 8, $"only {warmRatios.Count} targets had an interior solution");
+        string all = string.Join(", ", warmRatios.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(warmRatios.Max() <= 1.06, "improved attack / exact ratios: " + all);
+        Assert.True(warmRatios.Average() <= coldRatios.Average() + 1e-3, $"improved mean ratio {warmRatios.Average()} vs published {coldRatios.Average()}");
+        Assert.True(warmEvaluations < coldEvaluations, $"improved {warmEvaluations} evaluations, published {coldEvaluations}");
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Invalid_stop_margin_is_rejected(double margin)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LbfgsAttack(new TenClassLinear(), new AttackOptions { StopMargin = margin }));
+        Assert.Equal("StopMargin", e.ParamName);
+    }
+
     [Fact]
     public void Hidden_layer_attack_stays_in_the_sigmoid_box_and_matches_a_brute_force_search()
     {

@@ -22,13 +22,21 @@ public static class AttackTable
         string checkpoints = args.Length > 1 ? args[1] : "out/checkpoints";
         string export = args.Length > 2 ? args[2] : "out/attack-bench";
         int count = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 50;
+        // Fifth argument: "cold" for the published policy (every run from the clean example, geometric bisection),
+        // "warm" for warm starts with bisection; anything else (default) for the AttackOptions defaults.
+        string policy = args.Length > 4 ? args[4] : "default";
         MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
         Directory.CreateDirectory(export);
         Console.WriteLine("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses\tcpu_ms_per_example");
         foreach (var (name, net) in new (string, INetwork)[] { ("FC100-100-10", new Fc100x100x10()), ("FC200-200-10", new Fc200x200x10()) })
         {
             Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(name) + ".ckpt"), net);
-            var options = new AttackOptions();
+            var options = policy switch
+            {
+                "cold" => new AttackOptions { WarmStart = false, InterpolateC = false },
+                "warm" => new AttackOptions { InterpolateC = false },
+                _ => new AttackOptions(),
+            };
             var attack = new LbfgsAttack(net, options);
             File.WriteAllText(Path.Combine(export, "attack.options"), string.Create(CultureInfo.InvariantCulture,
                 $"initial_c={options.InitialC:R}\ngrowth={options.GrowthFactor:R}\nbracket_steps={options.BracketSteps}\nbisection_steps={options.BisectionSteps}\n" +

@@ -8,8 +8,10 @@ namespace Intriguing.Adversarial;
 /// L-BFGS-B run minimises <c>c·‖x′ − x‖² + CE(x′, t)</c> over x′ in the box. A larger c gives a smaller
 /// perturbation, so the search looks for the largest c that still succeeds: from <see cref="InitialC"/> it
 /// multiplies (or divides) c by <see cref="GrowthFactor"/> until it has a successful c and a failing one, at most
-/// <see cref="BracketSteps"/> times, then bisects between them geometrically <see cref="BisectionSteps"/> times.
-/// The best successful x′ seen at any function evaluation of any run is kept.
+/// <see cref="BracketSteps"/> times, then narrows the bracket <see cref="BisectionSteps"/> times (geometric bisection, or interpolation on the
+/// margin of each run's end point with <see cref="InterpolateC"/>).
+/// The best successful x′ seen at any function evaluation of any run is kept. Each run after the first starts where the
+/// previous one ended (<see cref="WarmStart"/>).
 /// </remarks>
 public sealed record AttackOptions
 {
@@ -25,8 +27,35 @@ public sealed record AttackOptions
     /// <summary>Most grow or shrink steps while bracketing. Default 8.</summary>
     public int BracketSteps { get; init; } = 8;
 
-    /// <summary>Geometric bisection steps between the last successful and the first failing c. Default 7.</summary>
+    /// <summary>Steps between the last successful and the first failing c (bisection or interpolation). Default 7.</summary>
     public int BisectionSteps { get; init; } = 7;
+
+    /// <summary>
+    /// Whether the steps between the bracketing c interpolate instead of bisecting: regula falsi (Illinois variant)
+    /// on the margin ln p_target − ln max_{j≠target} p_j of each run's end point as a function of ln c, each new c at
+    /// least a tenth of the bracket away from its ends, stopping once the bracket is as narrow as bisection would leave
+    /// it. Default true.
+    /// </summary>
+    /// <remarks>
+    /// The margin is nearly linear in ln c near the boundary, so the last successful c comes close to the largest one
+    /// in fewer runs. Measured with <see cref="WarmStart"/> on the trained FC100-100-10 and FC200-200-10 (attack-table,
+    /// 100 test images, <see cref="StopMargin"/> 0): 90 and 87 evaluations per example instead of 105 and 101, mean
+    /// distortion 0.05553 and 0.05959 (unchanged). False is the published geometric bisection (the benchmark's peer keeps it).
+    /// </remarks>
+    public bool InterpolateC { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="InterpolateC"/>: the interpolation stops as soon as a successful run's end point has a margin
+    /// ln p_target − ln((1 + <see cref="LbfgsAttack.DecisionMargin"/>)·max_{j≠target} p_j) below this (its c is then
+    /// close to the largest successful one). Default 0.05; 0 never stops early.
+    /// </summary>
+    /// <remarks>
+    /// Measured on the trained FC100-100-10 and FC200-200-10 (attack-table, 100 test images, with the other defaults):
+    /// 84 and 80 evaluations per example instead of 90 and 87 at the same mean distortion (0.05553, 0.05959); 0.1 gave
+    /// 82 and 78 (0.05553, 0.05960), 0.2 gave 78 and 73 but 0.05554 and 0.05960, 0.4 gave 70 and 67 but 0.05560 and
+    /// 0.05964.
+    /// </remarks>
+    public double StopMargin { get; init; } = 0.05;
 
     /// <summary>Iteration limit of each L-BFGS-B run. Default 100.</summary>
     public int MaxIterations { get; init; } = 100;
@@ -51,6 +80,20 @@ public sealed record AttackOptions
     /// </remarks>
     public double ReductionFactor { get; init; } = 1e10;
 
+    /// <summary>
+    /// Whether each L-BFGS-B run after the first starts from where the previous run (the previous c) ended instead of
+    /// from the clean example. Default true.
+    /// </summary>
+    /// <remarks>
+    /// The objectives of neighbouring c differ little, so the previous minimiser is a good start. Measured on the
+    /// trained FC100-100-10 and FC200-200-10 (attack-table, 100 test images): 105 and 101 evaluations per example
+    /// instead of 168 and 155, mean distortion 0.05553 and 0.05959 instead of 0.05553 and 0.05960. Starting from the
+    /// best successful example instead needed 109 and 102 and raised the distortion in the fifth digit. False is the
+    /// published policy (every run from the clean example), as SciPy-driven attacks such as CleverHans and Foolbox
+    /// run it; the benchmark's peer keeps it.
+    /// </remarks>
+    public bool WarmStart { get; init; } = true;
+
     /// <summary>Evaluation limit of each line search (<see cref="LbfgsbOptions.MaxLineSearchSteps"/>). Default 20 (SciPy's).</summary>
     public int MaxLineSearchSteps { get; init; } = 20;
 
@@ -71,6 +114,7 @@ public sealed record AttackOptions
         if (MaxEvaluations < 1) throw new ArgumentException($"MaxEvaluations must be at least 1 (got {MaxEvaluations}).", nameof(MaxEvaluations));
         if (HistorySize < 1) throw new ArgumentException($"HistorySize must be at least 1 (got {HistorySize}).", nameof(HistorySize));
         if (!(ReductionFactor >= 0) || double.IsInfinity(ReductionFactor)) throw new ArgumentException($"ReductionFactor must be non-negative and finite (got {ReductionFactor}).", nameof(ReductionFactor));
+        if (!(StopMargin >= 0) || double.IsInfinity(StopMargin)) throw new ArgumentException($"StopMargin must be non-negative and finite (got {StopMargin}).", nameof(StopMargin));
         if (MaxLineSearchSteps < 1) throw new ArgumentException($"MaxLineSearchSteps must be at least 1 (got {MaxLineSearchSteps}).", nameof(MaxLineSearchSteps));
         if (Lower is { } lo && Upper is { } hi && !(lo < hi)) throw new ArgumentException($"Lower ({lo}) must be below Upper ({hi}).", nameof(Lower));
     }

@@ -27,8 +27,10 @@ public sealed class LbfgsAttack
     private readonly float[] _xf, _gf, _best, _output;
     private readonly float[] _originF;
     private readonly int[] _label = new int[1];
-    private double _c, _bestC, _bestDistanceSquared;
+    private readonly double[] _start;   // where the previous run of this example ended (the warm start)
+    private double _c, _bestC, _bestDistanceSquared, _margin;
     private int _evaluations;
+    private bool _hasStart;
 
     /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
     public LbfgsAttack(INetwork network, AttackOptions? options = null)
@@ -47,6 +49,7 @@ public sealed class LbfgsAttack
         _lower = new double[_n];
         _upper = new double[_n];
         _origin = new double[_n];
+        _start = new double[_n];
         _xf = new float[_n];
         _gf = new float[_n];
         _best = new float[_n];
@@ -147,54 +150,120 @@ public sealed class LbfgsAttack
         _bestDistanceSquared = double.PositiveInfinity;
         _evaluations = 0;
         _bestC = double.NaN;
+        _hasStart = false;
 
         // Bracket: a successful c (lo) and a failing one (hi).
-        double c = _options.InitialC, lo = double.NaN, hi = double.NaN;
+        double c = _options.InitialC, lo = double.NaN, hi = double.NaN, marginLo = double.NaN, marginHi = double.NaN;
         bool ok = Run(c);
         if (ok)
         {
             lo = c;
+            marginLo = _margin;
             for (int s = 0; s < _options.BracketSteps; s++)
             {
                 c *= _options.GrowthFactor;
                 if (!Run(c))
                 {
                     hi = c;
+                    marginHi = _margin;
                     break;
                 }
 
                 lo = c;
+                marginLo = _margin;
             }
         }
         else
         {
             hi = c;
+            marginHi = _margin;
             for (int s = 0; s < _options.BracketSteps; s++)
             {
                 c /= _options.GrowthFactor;
                 if (Run(c))
                 {
                     lo = c;
+                    marginLo = _margin;
                     break;
                 }
 
                 hi = c;
+                marginHi = _margin;
             }
         }
 
-        // Bisect geometrically towards the largest successful c.
+        // Narrow the bracket towards the largest successful c.
         if (!double.IsNaN(lo) && !double.IsNaN(hi))
         {
-            for (int s = 0; s < _options.BisectionSteps; s++)
+            if (_options.InterpolateC) Interpolate(lo, hi, marginLo, marginHi);
+            else
             {
-                double mid = Math.Sqrt(lo * hi);
-                if (Run(mid)) lo = mid;
-                else hi = mid;
+                for (int s = 0; s < _options.BisectionSteps; s++)
+                {
+                    double mid = Math.Sqrt(lo * hi);
+                    if (Run(mid)) lo = mid;
+                    else hi = mid;
+                }
             }
         }
 
         RefineAlongSegment();
         return Verify(index, label, target, _bestC, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Regula falsi with the Illinois modification on the final margin of each run as a function of ln c (positive
+    /// on success, negative on failure; see <see cref="Margin"/>), at most <see cref="AttackOptions.BisectionSteps"/>
+    /// runs. Each new c is kept at least <see cref="InterpolationGuard"/> of the bracket's width (in ln c) away from
+    /// its ends. Stops early once the bracket is as narrow as geometric bisection would make it
+    /// (GrowthFactor^(2^−BisectionSteps)), or once a successful run ends with a margin below
+    /// <see cref="AttackOptions.StopMargin"/>.
+    /// </summary>
+    private void Interpolate(double lo, double hi, double marginLo, double marginHi)
+    {
+        double ulo = Math.Log(lo), uhi = Math.Log(hi);
+        double resolution = Math.Log(_options.GrowthFactor) * Math.Pow(2, -_options.BisectionSteps);
+        int retained = 0;   // +1: the last step kept hi (moved lo); −1: it kept lo
+        for (int s = 0; s < _options.BisectionSteps && uhi - ulo > resolution; s++)
+        {
+            double width = uhi - ulo;
+            double u = ulo + (width * marginLo / (marginLo - marginHi));
+            if (!double.IsFinite(u)) u = ulo + (0.5 * width);
+            u = Math.Clamp(u, ulo + (InterpolationGuard * width), uhi - (InterpolationGuard * width));
+            if (Run(Math.Exp(u)))
+            {
+                ulo = u;
+                marginLo = _margin;
+                if (_margin < _options.StopMargin) break;   // the end point is nearly on the boundary
+                if (retained == 1) marginHi *= 0.5;
+                retained = 1;
+            }
+            else
+            {
+                uhi = u;
+                marginHi = _margin;
+                if (retained == -1) marginLo *= 0.5;
+                retained = -1;
+            }
+        }
+    }
+
+    /// <summary>Least distance of an interpolated c from the ends of the bracket, as a fraction of its width in ln c.</summary>
+    private const double InterpolationGuard = 0.1;
+
+    /// <summary>
+    /// ln p_target − ln((1 + <see cref="DecisionMargin"/>)·max_{j≠target} p_j): non-negative exactly when
+    /// <see cref="IsClearly"/> holds, and continuous in the example (probabilities floored at 1e-38).
+    /// </summary>
+    private static double Margin(ReadOnlySpan<float> p, int target)
+    {
+        float other = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (i != target && p[i] > other) other = p[i];
+        }
+
+        return Math.Log(Math.Max(p[target], 1e-38)) - Math.Log((1 + DecisionMargin) * Math.Max(other, 1e-38));
     }
 
     /// <summary>
@@ -245,17 +314,22 @@ public sealed class LbfgsAttack
     }
 
     /// <summary>
-    /// One L-BFGS-B run at penalty <paramref name="c"/> from the clean example. The run succeeds if its final point (the
+    /// One L-BFGS-B run at penalty <paramref name="c"/> (its final margin left in _margin), from the clean example or, with
+    /// <see cref="AttackOptions.WarmStart"/>, from where the previous run of this example ended. The run succeeds if its final point (the
     /// minimiser) is classified as the target; successful points met along the way (line-search trials included)
     /// still count for the best example, but not for the search over c.
     /// </summary>
     private bool Run(double c)
     {
         _c = c;
-        Array.Copy(_origin, _x, _n);
+        Array.Copy(_options.WarmStart && _hasStart ? _start : _origin, _x, _n);
         _solver.Minimize(_objective, _x, _lower, _upper);
+        Array.Copy(_x, _start, _n);
+        _hasStart = true;
         for (int i = 0; i < _n; i++) _xf[i] = (float)_x[i];
-        return ClearlyTarget(_xf);
+        bool success = ClearlyTarget(_xf);
+        _margin = Margin(_output, _label[0]);
+        return success;
     }
 
     /// <summary>f(x′) = c·‖x′ − x‖² + CE(x′, target); records x′ if it is classified as the target and closer than the best so far.</summary>
