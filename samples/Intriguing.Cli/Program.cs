@@ -194,11 +194,86 @@ units.SetAction(parse => Cli.Guard(() =>
     return 0;
 }));
 
+// intriguing advtrain
+var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all.", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
+var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
+var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 2 with --quick)." };
+var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
+var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
+var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 5000)." };
+var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.1)." };
+var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
+var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
+var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (2 epochs, one seed, small pools) to check the machinery; labelled as such." };
+var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
+{
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
+};
+advtrain.SetAction(parse => Cli.Guard(() =>
+{
+    string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    foreach (string id in variantIds)
+    {
+        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => v.Id))}.");
+    }
+
+    ulong[]? seeds = null;
+    if (parse.GetValue(seedListOption) is { } seedText)
+    {
+        try
+        {
+            seeds = seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new CliException($"--seeds must be a comma-separated list of non-negative integers (got '{seedText}').");
+        }
+
+        if (seeds.Length == 0) throw new CliException("--seeds needs at least one seed.");
+    }
+
+    bool quick = parse.GetValue(advQuickOption);
+    AdversarialTrainingOptions pools = quick ? AdversarialTrainingExperiment.QuickPools : AdversarialTrainingExperiment.DefaultPools;
+    pools = pools with
+    {
+        PoolSize = parse.GetValue(poolSizeOption) ?? pools.PoolSize,
+        RefreshFraction = parse.GetValue(refreshFractionOption) ?? pools.RefreshFraction,
+        RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
+        MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
+    };
+    pools.Validate(new Fc100x100x10());
+    if (parse.GetValue(advEpochsOption) is < 1) throw new CliException("--epochs must be at least 1.");
+    if (parse.GetValue(robustCountOption) is < 1) throw new CliException("--robustness-count must be at least 1.");
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new AdvTrainOptions
+    {
+        OutputDirectory = parse.GetValue(outOption)!,
+        Data = data,
+        Variants = variantIds,
+        Seeds = seeds,
+        Epochs = parse.GetValue(advEpochsOption),
+        Quick = quick,
+        Validation = parse.GetValue(validationOption),
+        RobustnessCount = parse.GetValue(robustCountOption),
+        Pools = pools,
+        Threads = parse.GetValue(threadsOption),
+    };
+    AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
+    AdversarialTrainingExperiment.WriteOutputs(options.OutputDirectory, results);
+    foreach (AdvTrainSummary s in results.Summaries)
+    {
+        Console.WriteLine($"({s.Letter}) {s.Description}: {(results.Validation ? "validation" : "test")} error {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} over {s.Seeds} seed(s), robustness {s.Robustness:F4}, {s.TrainSeconds:F0} s per run");
+    }
+
+    Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, results.Figure[..^4])}.md, .json and .png ({results.TotalSeconds:F0} s).");
+    return 0;
+}));
+
 var root = new RootCommand(
     "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
     "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
 {
-    models, train, evaluate, reproduce, attack, transfer, units,
+    models, train, evaluate, reproduce, attack, transfer, units, advtrain,
 };
 
 ParseResult parsed = root.Parse(args);
