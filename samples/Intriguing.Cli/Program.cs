@@ -107,9 +107,11 @@ evaluate.SetAction(parse => Cli.Guard(() =>
 var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs, 20 attacked examples per model) in a few minutes, clearly labelled as such." };
 var attackCountOption = new Option<int?>("--attack-count") { Description = "Examples drawn per model for the adversarial tables (default 100, or 20 with --quick; 0 skips them)." };
 attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
+var advSeedsOption = new Option<int?>("--advtrain-seeds") { Description = "Seeds of the adversarial-training comparison (default 3, or one tiny run with --quick; 0 skips it). Its runs are reused from OUT/advtrain/." };
+advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
 var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
 {
-    outOption, dataOption, seedOption, quickOption, attackCountOption, threadsOption, quietOption,
+    outOption, dataOption, seedOption, quickOption, attackCountOption, advSeedsOption, threadsOption, quietOption,
 };
 reproduce.SetAction(parse => Cli.Guard(() =>
 {
@@ -122,6 +124,7 @@ reproduce.SetAction(parse => Cli.Guard(() =>
         Quick = parse.GetValue(quickOption),
         Threads = parse.GetValue(threadsOption),
         AttackCount = parse.GetValue(attackCountOption),
+        AdvTrainSeeds = parse.GetValue(advSeedsOption),
     };
     ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
     Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")}, report.html and results.json ({results.TotalSeconds:F0} s).");
@@ -200,8 +203,8 @@ var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separ
 var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 2 with --quick)." };
 var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
 var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
-var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 5000)." };
-var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.1)." };
+var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
+var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (2 epochs, one seed, small pools) to check the machinery; labelled as such." };

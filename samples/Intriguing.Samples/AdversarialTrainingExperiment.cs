@@ -204,13 +204,13 @@ public static class AdversarialTrainingExperiment
     public static SgdOptions Recipe => Catalog.Find("FC100-100-10")!.Sgd;
 
     /// <summary>
-    /// Pool settings of the comparison, chosen on the validation split (see docs/guide.md): pools of 5,000, a tenth
-    /// regenerated every 1,000 steps, half as many pool examples as clean ones in each batch, the cheap attack.
+    /// Pool settings of the comparison (see docs/guide.md): pools of 2,000, a fifth regenerated every 1,000 steps, half
+    /// as many pool examples as clean ones in each batch, the cheap attack.
     /// </summary>
     public static AdversarialTrainingOptions DefaultPools { get; } = new();
 
     /// <summary>Pool settings of <c>--quick</c>: small pools refreshed often, so the two epochs use them.</summary>
-    public static AdversarialTrainingOptions QuickPools { get; } = new() { PoolSize = 500, RefreshFraction = 0.2, RefreshPeriod = 100 };
+    public static AdversarialTrainingOptions QuickPools { get; } = new() { PoolSize = 200, RefreshFraction = 0.25, RefreshPeriod = 200 };
 
     /// <summary>The attack of the robustness measurement: the reproduction's minimum-distortion attack, best of the 9 targets.</summary>
     public static AttackOptions RobustnessAttack { get; } = new();
@@ -329,7 +329,8 @@ public static class AdversarialTrainingExperiment
         }
 
         net.Initialize(seed);
-        AdversarialTrainingResult trained = AdversarialTrainer.Fit(net, train, runSgd, pools, progress, cancellationToken);
+        var refreshLog = new RefreshLog(log, $"{variant.Id} seed {seed}");
+        AdversarialTrainingResult trained = AdversarialTrainer.Fit(net, train, runSgd, pools, progress, cancellationToken, refreshLog);
         Checkpoint.Save(stem + ".ckpt", net, new CheckpointState(runSgd.Epochs, seed, Array.Empty<float>(), settings));
 
         // Robustness: untargeted minimum distortion of the fixed held-out examples the network classifies correctly,
@@ -401,6 +402,16 @@ public static class AdversarialTrainingExperiment
             AttackSeconds = runs.Average(r => r.AttackSeconds),
             Paper = Paper(v),
         };
+    }
+
+    /// <summary>Writes a line per pool refresh (synchronously, unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class RefreshLog(TextWriter log, string name) : IProgress<(int Layer, PoolRefresh Refresh)>
+    {
+        public void Report((int Layer, PoolRefresh Refresh) value)
+        {
+            PoolRefresh r = value.Refresh;
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: pool {value.Layer} refreshed, {r.Succeeded}/{r.Attacked} made (distortion {r.MeanDistortion:F4}), +{r.Added} / {r.Replaced} replaced, {r.Seconds:F1} s"));
+        }
     }
 
     private static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,

@@ -121,15 +121,18 @@ public sealed class AdversarialTrainer : IDisposable
     private static int Ceil(int a, int b) => (a + b - 1) / b;
 
     /// <summary>Trains <paramref name="network"/> on <paramref name="data"/> with the given settings.</summary>
-    public static AdversarialTrainingResult Fit(INetwork network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static AdversarialTrainingResult Fit(INetwork network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, IProgress<(int Layer, PoolRefresh Refresh)>? refreshes = null)
     {
         using var trainer = new AdversarialTrainer(network, data, sgd, options);
-        return trainer.Run(progress, cancellationToken);
+        return trainer.Run(progress, cancellationToken, refreshes);
     }
 
     /// <summary>Runs every epoch from the network's current parameters (and zero momentum).</summary>
+    /// <param name="progress">Receives training progress.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <param name="refreshes">Receives each pool refresh (its layer and what it made).</param>
     /// <exception cref="OperationCanceledException">Cancelled; the parameters are those of the last completed step.</exception>
-    public AdversarialTrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public AdversarialTrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, IProgress<(int Layer, PoolRefresh Refresh)>? refreshes = null)
     {
         int n = _data.Count;
         int batch = _sgd.BatchSize;
@@ -140,7 +143,7 @@ public sealed class AdversarialTrainer : IDisposable
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
         double attackSeconds = 0;
-        var refreshes = new int[_pools.Length];
+        var refreshCounts = new int[_pools.Length];
         var attacked = new long[_pools.Length];
         var succeeded = new long[_pools.Length];
         var distortionSum = new double[_pools.Length];
@@ -163,12 +166,13 @@ public sealed class AdversarialTrainer : IDisposable
                     {
                         ulong seed = SeededRandom.Derive(SeededRandom.Derive(_sgd.Seed, 0xAD00 + (ulong)_pools[p].Layer), (ulong)refreshIndex);
                         PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken);
-                        refreshes[p]++;
+                        refreshCounts[p]++;
                         attacked[p] += r.Attacked;
                         succeeded[p] += r.Succeeded;
                         if (r.Succeeded > 0) distortionSum[p] += r.MeanDistortion * r.Succeeded;
                         poolSeconds[p] += r.Seconds;
                         attackSeconds += r.Seconds;
+                        refreshes?.Report((_pools[p].Layer, r));
                     }
 
                     refreshIndex++;
@@ -194,7 +198,7 @@ public sealed class AdversarialTrainer : IDisposable
         }
 
         clock.Stop();
-        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshes[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count)).ToArray();
+        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshCounts[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count)).ToArray();
         return new AdversarialTrainingResult(losses, clock.Elapsed, attackSeconds, pools);
     }
 

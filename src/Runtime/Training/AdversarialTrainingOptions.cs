@@ -21,11 +21,11 @@ public sealed record AdversarialTrainingOptions
     /// <summary>Activations that get a pool: 0 = the input, k = the output of layer k. Default none (plain SGD).</summary>
     public IReadOnlyList<int> Layers { get; init; } = Array.Empty<int>();
 
-    /// <summary>Examples per pool. Default 5,000.</summary>
-    public int PoolSize { get; init; } = 5000;
+    /// <summary>Examples per pool. Default 2,000.</summary>
+    public int PoolSize { get; init; } = 2000;
 
-    /// <summary>Fraction of a pool regenerated at each refresh. Default 0.1.</summary>
-    public double RefreshFraction { get; init; } = 0.1;
+    /// <summary>Fraction of a pool regenerated at each refresh. Default 0.2 (so an example lives about five refreshes).</summary>
+    public double RefreshFraction { get; init; } = 0.2;
 
     /// <summary>Training steps between refreshes. Default 1,000 (about an epoch of MNIST at batch 64).</summary>
     public int RefreshPeriod { get; init; } = 1000;
