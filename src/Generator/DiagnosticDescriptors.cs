@@ -73,6 +73,11 @@ internal static class DiagnosticDescriptors
         "Layer {0} ({1}) applies an activation directly to the input; nothing is learned before it",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor InvalidDropout = Make(
+        "INT014", "Invalid dropout probability",
+        "The dropout probability of layer {0} must be at least 0 and less than 1 but is {1}",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -88,6 +93,7 @@ internal static class DiagnosticDescriptors
         [TooManyParameters.Id] = TooManyParameters,
         [SingleUnitSoftmax.Id] = SingleUnitSoftmax,
         [ActivationWithoutWeights.Id] = ActivationWithoutWeights,
+        [InvalidDropout.Id] = InvalidDropout,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

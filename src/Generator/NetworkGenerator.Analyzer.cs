@@ -86,12 +86,12 @@ public sealed partial class NetworkGenerator
                     ok = false;
                 }
 
-                if (layer.Kind != LayerKind.Dense && i > 0 && parsed.Layers[i - 1].Kind != LayerKind.Dense && parsed.Layers[i - 1].Kind != LayerKind.Softmax)
+                if (IsActivation(layer.Kind) && i > 0 && IsActivation(parsed.Layers[i - 1].Kind) && parsed.Layers[i - 1].Kind != LayerKind.Softmax)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConsecutiveActivations, layer.Location, index, Describe(layer), parsed.Layers[i - 1].Kind, index - 1));
                 }
 
-                if (layer.Kind != LayerKind.Dense && i == 0)
+                if (IsActivation(layer.Kind) && i == 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationWithoutWeights, layer.Location, index, Describe(layer)));
                 }
@@ -110,9 +110,17 @@ public sealed partial class NetworkGenerator
                         outLength = layer.Units;
                     }
 
-                    if (double.IsNaN(layer.WeightDecay) || double.IsInfinity(layer.WeightDecay) || layer.WeightDecay < 0)
+                    if (double.IsNaN(layer.WeightDecay) || float.IsInfinity((float)layer.WeightDecay) || layer.WeightDecay < 0)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWeightDecay, layer.WeightDecayLocation, index, layer.WeightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                        ok = false;
+                    }
+                }
+                else if (layer.Kind == LayerKind.Dropout)
+                {
+                    if (!(layer.Rate >= 0 && layer.Rate < 1 && (float)layer.Rate < 1f))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropout, layer.UnitsLocation, index, layer.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
                         ok = false;
                     }
                 }
@@ -156,7 +164,7 @@ public sealed partial class NetworkGenerator
 
                 layers.Add(new LayerModel(index, name, layer.Kind, (int)Math.Min(length, int.MaxValue), (int)Math.Min(outLength, int.MaxValue),
                     layer.Kind == LayerKind.Dense && layer.Bias, layer.Kind == LayerKind.Dense ? layer.WeightDecay : 0,
-                    weightOffset, biasOffset, initScale, initRule));
+                    weightOffset, biasOffset, initScale, initRule, layer.Kind == LayerKind.Dropout ? layer.Rate : 0));
                 length = outLength;
             }
 
@@ -193,13 +201,19 @@ public sealed partial class NetworkGenerator
             return new AnalysisResult(model, diagnostics.ToEquatableArray());
         }
 
+        /// <summary>Elementwise nonlinearities and the soft-max (not dropout, which is the identity outside training).</summary>
+        private static bool IsActivation(LayerKind kind) => kind is LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax;
+
         private static long Saturate(long value) => Math.Min(value, 1L << 60);
 
         private static long Align(long offset) => (offset + Alignment - 1) / Alignment * Alignment;
 
-        private static string Describe(ParsedLayer layer) => layer.Kind == LayerKind.Dense
-            ? "Dense(" + layer.Units.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")"
-            : layer.Kind.ToString();
+        private static string Describe(ParsedLayer layer) => layer.Kind switch
+        {
+            LayerKind.Dense => "Dense(" + layer.Units.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")",
+            LayerKind.Dropout => "Dropout(" + layer.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")",
+            _ => layer.Kind.ToString(),
+        };
 
         private static bool Positive(List<DiagnosticInfo> diagnostics, int value, string what, LocationInfo? location)
         {

@@ -15,6 +15,7 @@ public sealed partial class NetworkGenerator
         private const string Gemm = "global::Intriguing.Linear.Gemm";
         private const string Act = "global::Intriguing.Activations";
         private const string Guard = "global::Intriguing.NetworkGuard";
+        private const string Layers = "global::Intriguing.Layers";
 
         public static string HintName(NetworkModel m)
         {
@@ -115,7 +116,8 @@ public sealed partial class NetworkGenerator
             {
                 w.Line("        new(" + I(l.Index) + ", " + Str(l.Name) + ", global::Intriguing.LayerKind." + l.Kind + ", " + I(l.InputLength) + ", " + I(l.OutputLength) + ", "
                     + Str(I(l.OutputLength)) + ", " + I(l.ParameterCount) + ", " + l.MultiplyAdds.ToString(CultureInfo.InvariantCulture) + "L, "
-                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l)) + "),");
+                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l))
+                    + (l.Kind == LayerKind.Dropout ? ", DropoutRate: " + Dbl(l.Rate) : "") + "),");
             }
 
             w.Line("    });");
@@ -190,6 +192,13 @@ public sealed partial class NetworkGenerator
                     w.Line("private readonly float[] _a" + I(k) + ", _d" + I(k) + ";");
                 }
 
+                if (HasDropout(m))
+                {
+                    w.Line();
+                    w.Line("/// <summary>Whether the activations come from a training pass with dropout masks (set by every pass; Backward follows it).</summary>");
+                    w.Line("internal bool Masked;");
+                }
+
                 w.Line();
                 w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"maxBatch\"/> samples.</summary>");
                 w.Line("/// <param name=\"maxBatch\">The largest batch; at least 1.</param>");
@@ -253,6 +262,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
                 w.Line(Guard + ".Length(outputs, batch * " + outLen + ", nameof(outputs));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
                 w.Line("ws.Batch = batch;");
@@ -272,6 +282,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
                 w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, layer, batch);");
                 w.Line("Activation(ws, layer, batch).CopyTo(activations);");
                 w.Line("ws.Batch = layer == LayerCount ? batch : 0;");
@@ -286,6 +297,7 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
                 w.Line(Guard + ".Length(outputs, batch * OutputLength, nameof(outputs));");
                 w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
+                if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
                 w.Line("ws.Batch = layer == 0 ? batch : 0;");
@@ -332,6 +344,7 @@ public sealed partial class NetworkGenerator
                     w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
                     w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
+                    if (HasDropout(m)) w.Line("ws.Masked = false;");
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                     w.Line("ws.Batch = layer == 0 ? batch : 0;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");
@@ -394,6 +407,12 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                 w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                if (HasDropout(m))
+                {
+                    w.Line("// Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.");
+                    w.Line("ws.Masked = ws.Training;");
+                }
+
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.Batch = batch;");
                 if (softmax)
@@ -439,6 +458,10 @@ public sealed partial class NetworkGenerator
                             case LayerKind.Softmax:
                                 w.Line(Act + ".Softmax(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ");");
                                 break;
+                            case LayerKind.Dropout:
+                                w.Line("if (ws.Masked) " + Layers + ".Dropout.Forward(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
+                                w.Line("else ws.A" + j + "(batch).CopyTo(ws.A" + k + "(batch));");
+                                break;
                             default:
                                 w.Line(Act + "." + l.Kind + "(ws.A" + j + "(batch), ws.A" + k + "(batch));");
                                 break;
@@ -480,6 +503,14 @@ public sealed partial class NetworkGenerator
                                 break;
                             case LayerKind.Softmax:
                                 w.Line("if (" + needDelta + ") " + Act + ".SoftmaxBackward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ");");
+                                break;
+                            case LayerKind.Dropout:
+                                using (w.OpenBlock("if (" + needDelta + ")"))
+                                {
+                                    w.Line("if (ws.Masked) " + Layers + ".Dropout.Backward(ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
+                                    w.Line("else ws.D" + k + "(batch).CopyTo(ws.D" + j + "(batch));");
+                                }
+
                                 break;
                             default:
                                 w.Line("if (" + needDelta + ") " + Act + "." + l.Kind + "Backward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch));");
@@ -595,10 +626,18 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "1 (max tanh′)",
             LayerKind.ReLU => "1 (max slope)",
             LayerKind.Softmax => "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)",
+            LayerKind.Dropout => "1 (identity at inference)",
             _ => "",
         };
 
-        private static string Describe(LayerModel l) => l.Kind == LayerKind.Dense ? "Dense " + I(l.OutputLength) : l.Kind.ToString();
+        private static string Describe(LayerModel l) => l.Kind switch
+        {
+            LayerKind.Dense => "Dense " + I(l.OutputLength),
+            LayerKind.Dropout => "Dropout " + l.Rate.ToString("R", CultureInfo.InvariantCulture),
+            _ => l.Kind.ToString(),
+        };
+
+        private static bool HasDropout(NetworkModel m) => m.Layers.Any(l => l.Kind == LayerKind.Dropout);
 
         private static string ForwardMath(LayerModel l) => l.Kind switch
         {
@@ -607,6 +646,7 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "y = tanh(x).",
             LayerKind.ReLU => "y = max(0, x).",
             LayerKind.Softmax => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.",
+            LayerKind.Dropout => "p = " + l.Rate.ToString("R", CultureInfo.InvariantCulture) + "; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.",
             _ => "",
         };
 
@@ -617,6 +657,7 @@ public sealed partial class NetworkGenerator
             LayerKind.Tanh => "dx = dy ⊙ (1 − y²).",
             LayerKind.ReLU => "dx = dy where y > 0, else 0.",
             LayerKind.Softmax => "dx = p ⊙ (dy − ⟨dy, p⟩), per sample.",
+            LayerKind.Dropout => "dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).",
             _ => "",
         };
 

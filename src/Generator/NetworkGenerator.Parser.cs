@@ -161,6 +161,21 @@ public sealed partial class NetworkGenerator
                             if (firstLayerPosition < 0) firstLayerPosition = position;
                             break;
 
+                        case Ns + "DropoutAttribute":
+                            if (broken || data.ConstructorArguments.Length != 1)
+                            {
+                                canEmit = false;
+                                break;
+                            }
+
+                            layers.Add(new ParsedLayer(
+                                LayerKind.Dropout, 0, 0, false, location,
+                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)) ?? location,
+                                location,
+                                Rate: AsDouble(data.ConstructorArguments[0])));
+                            if (firstLayerPosition < 0) firstLayerPosition = position;
+                            break;
+
                         case Ns + "SigmoidAttribute":
                         case Ns + "ReLUAttribute":
                         case Ns + "TanhAttribute":
@@ -201,12 +216,20 @@ public sealed partial class NetworkGenerator
 
         private static int AsInt(TypedConstant c) => c.Value is int i ? i : 0;
 
+        private static double AsDouble(TypedConstant c) => c.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            _ => double.NaN,
+        };
+
         private static bool IsStackAttribute(INamedTypeSymbol? attributeClass)
         {
             if (attributeClass is null) return false;
             string name = attributeClass.ToDisplayString();
             return name is Ns + "InputAttribute" or Ns + "DenseAttribute" or Ns + "SigmoidAttribute"
-                or Ns + "ReLUAttribute" or Ns + "TanhAttribute" or Ns + "SoftmaxAttribute";
+                or Ns + "ReLUAttribute" or Ns + "TanhAttribute" or Ns + "SoftmaxAttribute" or Ns + "DropoutAttribute";
         }
 
         private static string ShortName(INamedTypeSymbol attributeClass)

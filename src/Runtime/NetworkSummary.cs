@@ -16,6 +16,8 @@ public enum LayerKind
     Tanh,
     /// <summary>Soft-max (last layer only).</summary>
     Softmax,
+    /// <summary>Inverted dropout: the identity at inference, a random mask scaled by 1/(1 − p) in training.</summary>
+    Dropout,
 }
 
 /// <summary>One layer of a network as the generator analysed it at compile time.</summary>
@@ -31,6 +33,7 @@ public enum LayerKind
 /// <param name="WeightOffset">Offset of the weights (OutputLength × InputLength, row-major) in the parameter buffer; −1 for layers without weights.</param>
 /// <param name="BiasOffset">Offset of the bias (OutputLength) in the parameter buffer; −1 for layers without a bias.</param>
 /// <param name="LipschitzMethod">How an upper bound of the layer's Lipschitz constant is obtained.</param>
+/// <param name="DropoutRate">Dropout layers: the drop probability p used in training; 0 for every other layer.</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -43,7 +46,8 @@ public sealed record LayerInfo(
     double WeightDecay,
     int WeightOffset,
     int BiasOffset,
-    string LipschitzMethod);
+    string LipschitzMethod,
+    double DropoutRate = 0);
 
 /// <summary>The compile-time analysis of a network, printed as a table by <see cref="ToString"/>.</summary>
 public sealed class NetworkSummary

@@ -20,6 +20,26 @@ public abstract class NetworkWorkspace
     public int LastBatch { get; protected set; }
 
     /// <summary>
+    /// Training mode: when set, <c>LossAndGradient</c> applies the network's training-time behaviour (the masks of
+    /// its <c>[Dropout]</c> layers), and a following <c>Backward</c> uses the same masks. Every other pass —
+    /// <c>Forward</c>, <c>ForwardTo</c>, <c>ForwardFrom</c>, <c>LossAndLayerGradient</c> — is an inference pass
+    /// whatever this says. Default <see langword="false"/>; no effect on networks without dropout.
+    /// </summary>
+    public bool Training { get; set; }
+
+    /// <summary>Seed of the dropout masks in training mode.</summary>
+    public ulong TrainingSeed { get; set; }
+
+    /// <summary>Training step of the next pass; masks differ from step to step (the trainer counts steps over the whole run).</summary>
+    public long TrainingStep { get; set; }
+
+    /// <summary>
+    /// Index of the first sample of the next pass within its whole batch: sample i of a call gets the mask of batch
+    /// sample <c>SampleOffset + i</c>, so a batch split into parts gets the masks it would get in one piece.
+    /// </summary>
+    public int SampleOffset { get; set; }
+
+    /// <summary>
     /// The network outputs of the first <paramref name="batch"/> samples of the last pass through this workspace
     /// (<c>Forward</c>, <c>ForwardFrom</c>, <c>LossAndGradient</c> or <c>LossAndLayerGradient</c>), so that a caller
     /// that needs both the loss gradient and the prediction runs the network once.

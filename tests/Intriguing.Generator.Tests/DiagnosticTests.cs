@@ -109,6 +109,16 @@ public class DiagnosticTests
         "WeightDecay of layer 1 must be finite and non-negative but is NaN");
 
     [Fact]
+    public void INT009_weight_decay_beyond_float_range() => Single(
+        "[Network, Input(4), Dense(3, WeightDecay = 1e300), Softmax]\npublic partial class Net;", "INT009", "WeightDecay = 1e300",
+        "WeightDecay of layer 1 must be finite and non-negative but is 1E+300");
+
+    [Fact]
+    public void INT014_dropout_probability_that_rounds_to_one_in_float() => Single(
+        "[Network, Input(4), Dense(3), ReLU, Dropout(0.99999999), Dense(2), Softmax]\npublic partial class Net;", "INT014", "0.99999999",
+        "The dropout probability of layer 3 must be at least 0 and less than 1 but is 0.99999999");
+
+    [Fact]
     public void INT010_generic_class() => Single(
         "[Network, Input(4), Dense(3), Softmax]\npublic partial class Net<T>;", "INT010", "Net",
         "Class 'Net' cannot be a network: generic network classes are not supported; remove the type parameters");
@@ -151,6 +161,16 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void INT014_dropout_probability_of_one() => Single(
+        "[Network, Input(4), Dense(3), ReLU, Dropout(1), Dense(2), Softmax]\npublic partial class Net;", "INT014", "1",
+        "The dropout probability of layer 3 must be at least 0 and less than 1 but is 1");
+
+    [Fact]
+    public void INT014_negative_dropout_probability() => Single(
+        "[Network, Input(4), Dropout(-0.5), Dense(2), Softmax]\npublic partial class Net;", "INT014", "-0.5",
+        "The dropout probability of layer 1 must be at least 0 and less than 1 but is -0.5");
+
+    [Fact]
     public void Valid_networks_have_no_diagnostics()
     {
         var (result, output) = GeneratorHarness.Run("""
@@ -162,10 +182,12 @@ public class DiagnosticTests
             [Dense(7, Bias = false), ReLU]
             [Dense(2), Tanh]
             internal partial class B;
+            [Network, Input(10), Dropout(0.2), Dense(8), ReLU, Dropout(0.5), Dense(3), Softmax]
+            internal partial class C;
             """);
         Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
         Assert.Empty(GeneratorHarness.CompileErrors(output));
-        Assert.Equal(2, result.Results.Single().GeneratedSources.Length);
+        Assert.Equal(3, result.Results.Single().GeneratedSources.Length);
     }
 
     [Fact]

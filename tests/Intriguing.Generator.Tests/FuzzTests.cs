@@ -13,6 +13,7 @@ public class FuzzTests
         "Dense", "Dense(\"x\")", "Dense({n}, {n})", "Dense({n}, WeightDecay = \"a\")", "Input()", "Input({n}, {n})",
         "Sigmoid({n})", "Dense(int.MaxValue)", "Dense(-{n})", "Unknown({n})", "Dense({n}, Bias = 3)",
         "Dense({n}, WeightDecay = double.PositiveInfinity)", "Dense({n}, WeightDecay = 1e308 * 10)", "Input(int.MinValue)",
+        "Dropout({d})", "Dropout({n})", "Dropout", "Dropout(\"x\")", "Dropout(0.5, 1)", "Dropout(double.NaN)", "Dropout(0.999999)",
     };
 
     private static readonly string[] s_sizes = { "0", "1", "2", "3", "10", "17", "-1", "65536", "46341", "int.MaxValue", "1 << 20" };
@@ -84,7 +85,7 @@ public class FuzzTests
             for (int h = 0; h < hidden; h++)
             {
                 source.Append("[Dense(").Append(1 + random.NextInt(40)).Append(random.NextInt(2) == 0 ? ", Bias = false" : "")
-                    .Append("), ").Append(activations[random.NextInt(3)]).Append(']');
+                    .Append("), ").Append(activations[random.NextInt(3)]).Append(random.NextInt(3) == 0 ? ", Dropout(0.5)" : "").Append(']');
             }
 
             source.Append(random.NextInt(2) == 0 ? "[Dense(" + (2 + random.NextInt(9)) + "), Softmax]" : "[Dense(" + (1 + random.NextInt(9)) + ")]");

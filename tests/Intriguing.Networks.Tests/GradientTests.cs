@@ -14,6 +14,7 @@ public class GradientTests
         ["LinearOutputNet"] = () => new LinearOutputNet(15),
         ["DeepImageNet"] = () => new DeepImageNet(16),
         ["Fc100x100x10"] = () => new Fc100x100x10(17),
+        ["DropoutNet"] = () => new DropoutNet(18),
     };
 
     public static TheoryData<string> Networks() => new(s_factories.Keys);

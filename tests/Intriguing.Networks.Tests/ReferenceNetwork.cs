@@ -13,8 +13,18 @@ internal sealed class ReferenceNetwork
     /// <summary>Parameters as doubles (a copy that the finite-difference code may perturb).</summary>
     public double[] Parameters() => _net.Parameters.ToArray().Select(v => (double)v).ToArray();
 
+    /// <summary>
+    /// Dropout in training mode: keep(layer, batch sample, unit). Null (the default) makes dropout the identity,
+    /// as in every inference pass.
+    /// </summary>
+    public Func<int, int, int, bool>? DropoutMask { get; set; }
+
     /// <summary>Activations 0…L of one sample, starting from activation <paramref name="from"/>.</summary>
-    public double[][] Forward(double[] p, double[] start, int from = 0)
+    /// <param name="p">Parameters.</param>
+    /// <param name="start">Activation <paramref name="from"/> of the sample.</param>
+    /// <param name="from">The activation to start from.</param>
+    /// <param name="sample">The sample's index in its batch (for dropout masks).</param>
+    public double[][] Forward(double[] p, double[] start, int from = 0, int sample = 0)
     {
         IReadOnlyList<LayerInfo> layers = _net.Summary.Layers;
         var acts = new double[layers.Count + 1][];
@@ -44,6 +54,13 @@ internal sealed class ReferenceNetwork
                 case LayerKind.ReLU:
                     for (int i = 0; i < y.Length; i++) y[i] = Math.Max(0, x[i]);
                     break;
+                case LayerKind.Dropout:
+                    for (int i = 0; i < y.Length; i++)
+                    {
+                        y[i] = DropoutMask is null ? x[i] : DropoutMask(k, sample, i) ? x[i] / (1 - (double)(float)l.DropoutRate) : 0;
+                    }
+
+                    break;
                 case LayerKind.Softmax:
                     double max = x.Max();
                     double sum = x.Sum(v => Math.Exp(v - max));
@@ -58,9 +75,9 @@ internal sealed class ReferenceNetwork
     }
 
     /// <summary>Per-sample loss from activation <paramref name="from"/>: cross-entropy (from the logits) or ½‖y − t‖².</summary>
-    public double SampleLoss(double[] p, double[] start, int label, double[]? target, int from = 0)
+    public double SampleLoss(double[] p, double[] start, int label, double[]? target, int from = 0, int sample = 0)
     {
-        double[][] acts = Forward(p, start, from);
+        double[][] acts = Forward(p, start, from, sample);
         int L = acts.Length - 1;
         if (_net.Loss == LossKind.SoftmaxCrossEntropy)
         {
@@ -92,7 +109,7 @@ internal sealed class ReferenceNetwork
     public double Objective(double[] p, double[][] inputs, int[] labels, double[][]? targets)
     {
         double s = 0;
-        for (int b = 0; b < inputs.Length; b++) s += SampleLoss(p, inputs[b], labels[b], targets?[b]);
+        for (int b = 0; b < inputs.Length; b++) s += SampleLoss(p, inputs[b], labels[b], targets?[b], 0, b);
         return s / inputs.Length + Penalty(p);
     }
 

@@ -29,3 +29,6 @@ public partial class TenClassLinear;
 
 [Network, Input(3), Dense(2), Sigmoid, Dense(2), Softmax]
 public partial class TinyHidden;
+
+[Network, Input(7), Dropout(0.2), Dense(13, WeightDecay = 0.01), ReLU, Dropout(0.4), Dense(11), Tanh, Dropout(0.25), Dense(3), Softmax]
+public partial class DropoutNet;

@@ -8,6 +8,7 @@ internal enum LayerKind
     ReLU,
     Tanh,
     Softmax,
+    Dropout,
 }
 
 /// <summary>One layer attribute as written in source, before analysis (locations kept for diagnostics).</summary>
@@ -18,6 +19,7 @@ internal enum LayerKind
 /// <param name="Location">Where the attribute is applied.</param>
 /// <param name="UnitsLocation">Where the units argument is (falls back to the attribute).</param>
 /// <param name="WeightDecayLocation">Where the WeightDecay argument is (falls back to the attribute).</param>
+/// <param name="Rate">Dropout: the drop probability p.</param>
 internal sealed record ParsedLayer(
     LayerKind Kind,
     int Units,
@@ -25,7 +27,8 @@ internal sealed record ParsedLayer(
     bool Bias,
     LocationInfo? Location,
     LocationInfo? UnitsLocation,
-    LocationInfo? WeightDecayLocation);
+    LocationInfo? WeightDecayLocation,
+    double Rate = 0);
 
 /// <summary>An [Input] attribute as written in source.</summary>
 internal sealed record ParsedInput(int Channels, int Height, int Width, bool IsImage, int Position, LocationInfo? Location);
@@ -59,6 +62,7 @@ internal sealed record ParsedNetwork(
 /// <param name="BiasOffset">Dense: offset of b in the flat buffer (−1 without bias).</param>
 /// <param name="InitScale">Dense: half-width of the uniform initialisation.</param>
 /// <param name="InitRule">Dense: the initialisation rule, for documentation.</param>
+/// <param name="Rate">Dropout: the drop probability p.</param>
 internal sealed record LayerModel(
     int Index,
     string Name,
@@ -70,7 +74,8 @@ internal sealed record LayerModel(
     int WeightOffset,
     int BiasOffset,
     double InitScale,
-    string InitRule)
+    string InitRule,
+    double Rate = 0)
 {
     public int WeightCount => Kind == LayerKind.Dense ? OutputLength * InputLength : 0;
 

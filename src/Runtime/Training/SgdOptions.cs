@@ -58,6 +58,12 @@ public sealed record SgdOptions
     /// <summary>Threads used for the chunks. Default: the number of cores.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether the network's <c>[Dropout]</c> layers drop units during training (training mode of the workspaces).
+    /// Default <see langword="true"/>; networks without dropout train identically either way.
+    /// </summary>
+    public bool Dropout { get; init; } = true;
+
     /// <summary>Where to write a checkpoint after every epoch and to resume from if it exists; null for none.</summary>
     public string? CheckpointPath { get; init; }
 
@@ -66,7 +72,7 @@ public sealed record SgdOptions
     /// stored in checkpoints so that a run never resumes from a checkpoint made with other settings.
     /// </summary>
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} chunks={Chunks}");
+        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} chunks={Chunks}{(Dropout ? "" : " dropout=off")}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -29,6 +29,9 @@ public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int Start
 /// the uninterrupted run would. The last batch of an epoch may be smaller.</para>
 /// <para>Each batch is split into <see cref="SgdOptions.Chunks"/> fixed parts whose gradients are computed in
 /// parallel and combined in a fixed order, weighted by their sizes; the result does not depend on the thread count.</para>
+/// <para>Workspaces are in training mode (<see cref="NetworkWorkspace.Training"/>) when <see cref="SgdOptions.Dropout"/> is
+/// set: the network's dropout layers draw masks from the run's seed, the global step and each sample's index in its
+/// batch, so they too do not depend on the thread count or the chunking.</para>
 /// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g).</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
@@ -52,6 +55,7 @@ public sealed class Trainer : IDisposable
     private int _orderStart;
     private float _stepRate;
     private int _batchCount;
+    private long _globalStep;
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
     public Trainer(INetwork network, Dataset data, SgdOptions options)
@@ -75,6 +79,8 @@ public sealed class Trainer : IDisposable
         for (int c = 0; c < chunks; c++)
         {
             _workspaces[c] = network.CreateWorkspace(chunkSize);
+            _workspaces[c].Training = options.Dropout;
+            _workspaces[c].TrainingSeed = SeededRandom.Derive(options.Seed, DropoutStream);
             _gradients[c] = new float[network.ParameterBufferLength];
         }
 
@@ -88,6 +94,9 @@ public sealed class Trainer : IDisposable
         _weights = new float[chunks];
         ChunkSize = chunkSize;
     }
+
+    /// <summary>Stream index of the dropout masks' seed, derived from <see cref="SgdOptions.Seed"/> (the ASCII of "dropout").</summary>
+    private const ulong DropoutStream = 0x74756F706F7264UL;
 
     private int ChunkSize { get; }
 
@@ -138,6 +147,7 @@ public sealed class Trainer : IDisposable
                 // The chunks gather their own samples (in parallel) from these indices.
                 _order = order;
                 _orderStart = start;
+                _globalStep = (long)epoch * stepsPerEpoch + step;
 
                 float loss = Step(count, _options.RateAt(epoch, (long)epoch * stepsPerEpoch + step, totalSteps));
                 if (!float.IsFinite(loss))
@@ -234,7 +244,11 @@ public sealed class Trainer : IDisposable
             _labels[b] = _data.Labels[index];
         }
 
-        _losses[c] = _network.LossAndGradient(_workspaces[c], _batch.AsSpan(start * length, size * length), _labels.AsSpan(start, size), size, _gradients[c]);
+        // Dropout masks are keyed by the global step and each sample's place in the whole batch, not by the chunk.
+        NetworkWorkspace workspace = _workspaces[c];
+        workspace.TrainingStep = _globalStep;
+        workspace.SampleOffset = start;
+        _losses[c] = _network.LossAndGradient(workspace, _batch.AsSpan(start * length, size * length), _labels.AsSpan(start, size), size, _gradients[c]);
     }
 
     /// <summary>v ← μ·v − η·g; θ ← θ + v, or with Nesterov θ ← θ + μ·v − η·g.</summary>

@@ -1,0 +1,231 @@
+using Intriguing.Layers;
+using Intriguing.Training;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>[Dropout]: identity at inference, masked and rescaled in training mode, deterministic and independent of batch splits.</summary>
+public class DropoutTests
+{
+    private const ulong Seed = 0xC0FFEE;
+    private const int Batch = 6;
+
+    private static (DropoutNet Net, double[][] Inputs, int[] Labels) Setup()
+    {
+        var net = new DropoutNet(21);
+        var random = new SeededRandom(4);
+        foreach (LayerInfo l in DropoutNet.Summary.Layers.Where(l => l.BiasOffset >= 0))
+        {
+            for (int j = 0; j < l.OutputLength; j++) net.Parameters[l.BiasOffset + j] = (float)(0.2 * random.NextGaussian());
+        }
+
+        double[][] inputs = Enumerable.Range(0, Batch).Select(_ => Enumerable.Range(0, DropoutNet.InputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray();
+        int[] labels = Enumerable.Range(0, Batch).Select(_ => random.NextInt(3)).ToArray();
+        return (net, inputs, labels);
+    }
+
+    private static float[] Flat(double[][] rows) => rows.SelectMany(r => r).Select(v => (float)v).ToArray();
+
+    private static NetworkWorkspace Training(DropoutNet net, long step, int offset, int maxBatch = Batch)
+    {
+        NetworkWorkspace ws = net.CreateWorkspace(maxBatch);
+        ws.Training = true;
+        ws.TrainingSeed = Seed;
+        ws.TrainingStep = step;
+        ws.SampleOffset = offset;
+        return ws;
+    }
+
+    private static void Close(double expected, double actual, double scale, string what, double rtol = 2e-3, double atol = 1e-4)
+    {
+        double tolerance = rtol * Math.Abs(expected) + atol * Math.Max(scale, 1e-3);
+        Assert.True(Math.Abs(actual - expected) <= tolerance, $"{what}: expected {expected:G9}, got {actual:G9} (tolerance {tolerance:G3})");
+    }
+
+    [Fact]
+    public void Summary_records_the_rates()
+    {
+        double[] rates = DropoutNet.Summary.Layers.Where(l => l.Kind == LayerKind.Dropout).Select(l => l.DropoutRate).ToArray();
+        Assert.Equal(new[] { 0.2, 0.4, 0.25 }, rates);
+        Assert.All(DropoutNet.Summary.Layers.Where(l => l.Kind != LayerKind.Dropout), l => Assert.Equal(0, l.DropoutRate));
+    }
+
+    [Fact]
+    public void Training_gradients_match_central_differences_with_the_same_mask()
+    {
+        const long Step = 17;
+        const int Offset = 5;
+        var (net, inputs, labels) = Setup();
+        var reference = new ReferenceNetwork(net);
+        // The reference draws the mask of batch sample Offset + b from the documented hash, then differentiates in double.
+        reference.DropoutMask = (layer, sample, unit) =>
+            Dropout.Keep((float)DropoutNet.Summary.Layers[layer - 1].DropoutRate, Seed, Step, layer, Offset + sample, unit);
+        double[] p = reference.Parameters();
+
+        NetworkWorkspace ws = Training(net, Step, Offset);
+        float[] gradient = new float[DropoutNet.ParameterBufferLength];
+        float[] inputGradient = new float[Batch * DropoutNet.InputLength];
+        float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient);
+        Close(reference.Objective(p, inputs, labels, null), loss, 1, "loss", 1e-5, 1e-6);
+
+        // The masks really drop something: the training loss differs from the inference loss.
+        var inference = new ReferenceNetwork(net);
+        Assert.NotEqual(inference.Objective(p, inputs, labels, null), reference.Objective(p, inputs, labels, null), 4);
+
+        foreach (LayerInfo l in DropoutNet.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
+        {
+            int count = l.OutputLength * l.InputLength;
+            double[] fd = Enumerable.Range(0, count).Select(i => ReferenceNetwork.CentralDifference(q => reference.Objective(q, inputs, labels, null), p, l.WeightOffset + i)).ToArray();
+            double scale = fd.Max(Math.Abs);
+            for (int i = 0; i < count; i++) Close(fd[i], gradient[l.WeightOffset + i], scale, $"{l.Name} ∂E/∂W[{i}]");
+            for (int j = 0; j < l.OutputLength; j++)
+            {
+                double g = ReferenceNetwork.CentralDifference(q => reference.Objective(q, inputs, labels, null), p, l.BiasOffset + j);
+                Close(g, gradient[l.BiasOffset + j], scale, $"{l.Name} ∂E/∂b[{j}]");
+            }
+        }
+
+        for (int b = 0; b < Batch; b++)
+        {
+            int sample = b;
+            double[] xfd = Enumerable.Range(0, DropoutNet.InputLength).Select(i => ReferenceNetwork.CentralDifference(x =>
+            {
+                double[][] changed = (double[][])inputs.Clone();
+                changed[sample] = x;
+                return reference.Objective(p, changed, labels, null);
+            }, (double[])inputs[b].Clone(), i)).ToArray();
+            double xscale = Math.Max(xfd.Max(Math.Abs), 1e-3);
+            for (int i = 0; i < DropoutNet.InputLength; i++) Close(xfd[i], inputGradient[b * DropoutNet.InputLength + i], xscale, $"∂E/∂x[{b},{i}]");
+        }
+
+        // Backward after the training pass uses the same masks: ∂⟨g, y⟩/∂x through it equals the reference.
+        var random = new SeededRandom(8);
+        double[][] g0 = inputs.Select(_ => Enumerable.Range(0, 3).Select(_ => random.NextGaussian()).ToArray()).ToArray();
+        float[] backInput = new float[Batch * DropoutNet.InputLength];
+        net.Backward(ws, Flat(g0), default, backInput);
+        double[] x0 = (double[])inputs[2].Clone();
+        double[] bfd = Enumerable.Range(0, DropoutNet.InputLength).Select(i => ReferenceNetwork.CentralDifference(
+            x => reference.Forward(p, x, 0, 2)[^1].Zip(g0[2], (y, w) => y * w).Sum(), x0, i)).ToArray();
+        for (int i = 0; i < DropoutNet.InputLength; i++) Close(bfd[i], backInput[2 * DropoutNet.InputLength + i], bfd.Max(Math.Abs), $"Backward ∂/∂x[2,{i}]");
+    }
+
+    [Fact]
+    public void Inference_passes_are_the_identity_even_in_training_mode()
+    {
+        var (net, inputs, labels) = Setup();
+        var reference = new ReferenceNetwork(net);   // no mask: dropout is the identity
+        double[] p = reference.Parameters();
+        NetworkWorkspace ws = Training(net, 3, 0);
+        float[] outputs = new float[Batch * 3];
+        net.Forward(ws, Flat(inputs), outputs, Batch);
+        for (int b = 0; b < Batch; b++)
+        {
+            double[] expected = reference.Forward(p, inputs[b])[^1];
+            for (int i = 0; i < 3; i++) Close(expected[i], outputs[b * 3 + i], 1, $"output [{b},{i}]", 1e-5, 1e-6);
+        }
+
+        // ForwardTo / ForwardFrom and the per-sample layer loss: identity too.
+        float[] a5 = new float[Batch * DropoutNet.Activation5Length];
+        net.ForwardTo(ws, 5, Flat(inputs), a5, Batch);
+        float[] again = new float[Batch * 3];
+        net.ForwardFrom(ws, 5, a5, again, Batch);
+        Assert.Equal(outputs, again);
+        float[] grad = new float[Batch * DropoutNet.Activation5Length];
+        float layerLoss = net.LossAndLayerGradient(ws, 5, a5, labels, Batch, grad);
+        double expectedLoss = Enumerable.Range(0, Batch).Sum(b => reference.SampleLoss(p, inputs[b], labels[b], null));
+        Close(expectedLoss, layerLoss, expectedLoss, "layer loss", 1e-5, 1e-6);
+
+        // With training mode off, LossAndGradient is the inference objective.
+        ws.Training = false;
+        float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, new float[DropoutNet.ParameterBufferLength]);
+        Close(reference.Objective(p, inputs, labels, null), loss, 1, "inference objective", 1e-5, 1e-6);
+    }
+
+    [Fact]
+    public void Masks_are_deterministic_and_change_with_seed_step_sample_and_layer()
+    {
+        var (net, inputs, labels) = Setup();
+        float[] Gradient(ulong seed, long step, int offset)
+        {
+            NetworkWorkspace ws = Training(net, step, offset);
+            ws.TrainingSeed = seed;
+            float[] g = new float[DropoutNet.ParameterBufferLength];
+            net.LossAndGradient(ws, Flat(inputs), labels, Batch, g);
+            return g;
+        }
+
+        Assert.Equal(Gradient(Seed, 4, 0), Gradient(Seed, 4, 0));
+        Assert.NotEqual(Gradient(Seed, 4, 0), Gradient(Seed, 5, 0));
+        Assert.NotEqual(Gradient(Seed, 4, 0), Gradient(Seed + 1, 4, 0));
+        Assert.NotEqual(Gradient(Seed, 4, 0), Gradient(Seed, 4, 1));
+
+        // The keep rate is 1 − p: 200,000 draws per rate, within 5 standard deviations.
+        foreach (float rate in new[] { 0f, 0.1f, 0.5f, 0.9f })
+        {
+            int kept = 0, n = 0;
+            for (int s = 0; s < 400; s++)
+            {
+                for (int u = 0; u < 500; u++, n++) kept += Dropout.Keep(rate, Seed, s % 7, 3, s, u) ? 1 : 0;
+            }
+
+            double sd = Math.Sqrt(n * rate * (1 - rate));
+            Assert.True(Math.Abs(kept - n * (1 - rate)) <= 5 * sd + 1e-9, $"p = {rate}: kept {kept} of {n}");
+        }
+
+        // Two layers draw different masks at the same coordinates.
+        int differ = Enumerable.Range(0, 1000).Count(u => Dropout.Keep(0.5f, Seed, 1, 2, 0, u) != Dropout.Keep(0.5f, Seed, 1, 4, 0, u));
+        Assert.InRange(differ, 400, 600);
+    }
+
+    [Fact]
+    public void A_batch_split_in_two_gets_the_masks_of_the_whole_batch()
+    {
+        var (net, inputs, labels) = Setup();
+        float[] x = Flat(inputs);
+        int n = DropoutNet.InputLength;
+        float[] whole = new float[DropoutNet.ParameterBufferLength];
+        float wholeLoss = net.LossAndGradient(Training(net, 9, 0), x, labels, Batch, whole);
+
+        float[] first = new float[DropoutNet.ParameterBufferLength], second = new float[DropoutNet.ParameterBufferLength];
+        float l1 = net.LossAndGradient(Training(net, 9, 0, 2), x.AsSpan(0, 2 * n), labels.AsSpan(0, 2), 2, first);
+        float l2 = net.LossAndGradient(Training(net, 9, 2, 4), x.AsSpan(2 * n), labels.AsSpan(2), 4, second);
+        Close(wholeLoss, (2 * l1 + 4 * l2) / 6, 1, "split loss", 1e-5, 1e-6);
+        double scale = whole.Max(Math.Abs);
+        for (int i = 0; i < whole.Length; i++) Close(whole[i], (2 * first[i] + 4 * second[i]) / 6, scale, $"split ∂E/∂θ[{i}]", 1e-4, 1e-5);
+    }
+
+    private static Intriguing.Data.Dataset Synthetic(int count)
+    {
+        var random = new SeededRandom(6);
+        float[] x = new float[count * 7];
+        int[] y = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            y[i] = random.NextInt(3);
+            for (int j = 0; j < 7; j++) x[i * 7 + j] = random.NextSingle() + (j % 3 == y[i] ? 1f : 0f);
+        }
+
+        return new Intriguing.Data.Dataset("synthetic", x, y, 7, 3);
+    }
+
+    [Fact]
+    public void Trainer_applies_dropout_deterministically_whatever_the_threads()
+    {
+        Intriguing.Data.Dataset data = Synthetic(120);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 12, Seed = 4, LearningRate = 0.05f };
+        var a = new DropoutNet(2);
+        var b = new DropoutNet(2);
+        var off = new DropoutNet(2);
+        Trainer.Fit(a, data, options with { Threads = 1 });
+        Trainer.Fit(b, data, options with { Threads = 2 });
+        Trainer.Fit(off, data, options with { Dropout = false });
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+        Assert.False(a.Parameters.SequenceEqual(off.Parameters));
+
+        // One chunk or two: the same masks, so the same parameters up to the order of the float sums.
+        var one = new DropoutNet(2);
+        Trainer.Fit(one, data, options with { Chunks = 1 });
+        float[] pa = a.Parameters.ToArray(), po = one.Parameters.ToArray();
+        double scale = pa.Max(Math.Abs);
+        for (int i = 0; i < pa.Length; i++) Assert.True(Math.Abs(pa[i] - po[i]) <= 1e-4 * scale, $"θ[{i}]: {pa[i]} vs {po[i]} with one chunk");
+    }
+}
