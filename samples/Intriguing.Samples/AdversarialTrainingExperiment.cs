@@ -215,10 +215,11 @@ public static class AdversarialTrainingExperiment
     /// <summary>The attack of the robustness measurement: the reproduction's minimum-distortion attack, best of the 9 targets.</summary>
     public static AttackOptions RobustnessAttack { get; } = new();
 
-    /// <summary>The variants, (a) to (f); (b) only once the DSL has dropout.</summary>
+    /// <summary>The variants, (a) to (f).</summary>
     public static IReadOnlyList<AdvTrainVariant> Variants { get; } = new[]
     {
         new AdvTrainVariant("wd", "a", "weight decay only", Array.Empty<int>(), s => new Fc100x100x10(s)),
+        new AdvTrainVariant("dropout", "b", "dropout 0.2 (input and hidden layers)", Array.Empty<int>(), s => new Fc100x100x10Dropout(s)),
         new AdvTrainVariant("input", "c", "input-space pool", new[] { 0 }, s => new Fc100x100x10(s)),
         new AdvTrainVariant("layer1", "d", "hidden layer 1 pool (activation 2)", new[] { 2 }, s => new Fc100x100x10(s)),
         new AdvTrainVariant("layer2", "e", "hidden layer 2 pool (activation 4)", new[] { 4 }, s => new Fc100x100x10(s)),
@@ -264,9 +265,10 @@ public static class AdversarialTrainingExperiment
         Directory.CreateDirectory(folder);
         int[] robustIndices = RobustnessDraw(heldOut, robustnessCount);
         var runs = new List<AdvTrainRun>();
-        foreach (AdvTrainVariant variant in variants)
+        // Seed after seed, so that an interrupted comparison has whole seeds done.
+        foreach (ulong seed in seeds)
         {
-            foreach (ulong seed in seeds)
+            foreach (AdvTrainVariant variant in variants)
             {
                 AdvTrainRun run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
                 runs.Add(run);
@@ -275,6 +277,7 @@ public static class AdversarialTrainingExperiment
             }
         }
 
+        runs = variants.SelectMany(v => runs.Where(r => r.Variant == v.Id)).ToList();
         var summaries = variants.Select(v => Summarise(v, runs.Where(r => r.Variant == v.Id).ToList())).ToList();
         string figure = (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ".png";
         AdvTrainPlot.Save(Path.Combine(options.OutputDirectory, figure), summaries, runs, options.Validation ? "validation error %" : "test error %");
@@ -308,7 +311,7 @@ public static class AdversarialTrainingExperiment
     {
         SgdOptions runSgd = sgd with { Seed = seed };
         AdversarialTrainingOptions pools = poolOptions with { Layers = variant.Layers };
-        string settings = $"{runSgd.Describe()}; {(variant.Layers.Length == 0 ? "no pools" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
+        string settings = $"{runSgd.Describe()}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
         string stem = Path.Combine(folder, $"{variant.Id}-seed{seed}");
         var jsonOptions = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
         INetwork net = variant.Create(seed);
@@ -329,13 +332,23 @@ public static class AdversarialTrainingExperiment
         }
 
         net.Initialize(seed);
-        var refreshLog = new RefreshLog(log, $"{variant.Id} seed {seed}");
-        AdversarialTrainingResult trained = AdversarialTrainer.Fit(net, train, runSgd, pools, progress, cancellationToken, refreshLog);
+        AdversarialTrainingResult trained;
+        if (variant.Layers.Length == 0)
+        {
+            // No pools: the plain trainer, exactly the catalogue's recipe (and the only one that applies dropout).
+            TrainingResult plain = Trainer.Fit(net, train, runSgd, progress, cancellationToken);
+            trained = new AdversarialTrainingResult(plain.EpochLosses, plain.Elapsed, 0, Array.Empty<PoolSummary>());
+        }
+        else
+        {
+            trained = AdversarialTrainer.Fit(net, train, runSgd, pools, progress, cancellationToken, new RefreshLog(log, $"{variant.Id} seed {seed}"));
+        }
         Checkpoint.Save(stem + ".ckpt", net, new CheckpointState(runSgd.Epochs, seed, Array.Empty<float>(), settings));
 
         // Robustness: untargeted minimum distortion of the fixed held-out examples the network classifies correctly,
-        // in the input space and in the spaces of the two hidden layers.
-        var (input, hidden1, hidden2) = (Robustness(net, heldOut, robustIndices, 0, seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, 2, seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, 4, seed, threads, cancellationToken));
+        // in the input space and in the spaces of the two hidden layers (the outputs of the sigmoids).
+        int[] hidden = net.Summary.Layers.Where(l => l.Kind == LayerKind.Sigmoid).Select(l => l.Index).ToArray();
+        var (input, hidden1, hidden2) = (Robustness(net, heldOut, robustIndices, 0, seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, hidden[0], seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, hidden[1], seed, threads, cancellationToken));
         var run = new AdvTrainRun
         {
             Variant = variant.Id,

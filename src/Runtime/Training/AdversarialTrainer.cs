@@ -38,6 +38,8 @@ public sealed record AdversarialTrainingResult(IReadOnlyList<double> EpochLosses
 /// pool), computed in parallel and summed in a fixed order; the gradient is the sum over all examples divided by their
 /// number, plus the weight-decay gradient. With no pools this is the objective of <see cref="Trainer"/>, computed as a
 /// sum and then scaled, so the two agree up to rounding.</para>
+/// <para>Dropout layers are not applied: every pass here is an inference pass, so a network with dropout is refused
+/// unless <see cref="SgdOptions.Dropout"/> is off.</para>
 /// <para>No checkpoints are written within a run: the pools are part of the state. Callers that need to resume keep the
 /// finished run's parameters (see the <c>advtrain</c> experiment).</para>
 /// </remarks>
@@ -78,6 +80,11 @@ public sealed class AdversarialTrainer : IDisposable
         if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max; adversarial training fits classifiers to labels.", nameof(network));
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
+        if (sgd.Dropout && network.Summary.Layers.Any(l => l.Kind == LayerKind.Dropout))
+        {
+            throw new ArgumentException($"{network.Name} has dropout layers, which adversarial training does not apply (its passes are inference passes); train it with Trainer, or set SgdOptions.Dropout = false to train it without dropout.", nameof(network));
+        }
+
         _network = network;
         _data = data;
         _sgd = sgd;
