@@ -442,6 +442,7 @@ public static class AdversarialTrainingExperiment
         if (r.Quick) sb.AppendLine("> **Quick run**: " + r.Epochs + " epochs, one seed, small pools — a smoke test of the machinery, not a result. Run `intriguing advtrain` for the comparison.").AppendLine();
         sb.AppendLine("FC100-100-10 (sigmoid, weight decay 1e-5, 1e-5, 1e-6 as in Table 1), trained by the same SGD recipe and seeds with and without pools of adversarial examples. "
             + "\"Hidden layer 1/2\" are the paper's layers: the outputs of the first and second sigmoid, activations 2 and 4 in our numbering (Dense, Sigmoid, Dense, Sigmoid, Dense, Softmax). "
+            + "(For the dropout network the hidden layers are the same sigmoid outputs, activations 3 and 6.) "
             + "An example made in activation k's space trains only the layers above k. "
             + $"Robustness is the mean untargeted minimum RMS distortion (best of the 9 wrong labels, the reproduction's attack) of {r.RobustnessCount} fixed {(r.Validation ? "validation" : "test")} examples, counted over those the network classifies correctly; "
             + "the same is measured in the spaces of the two hidden layers.");
@@ -450,7 +451,7 @@ public static class AdversarialTrainingExperiment
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (AdvTrainSummary s in r.Summaries)
         {
-            sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Description} | {s.Seeds} | {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} ({100 * s.TestErrorMin:F2}–{100 * s.TestErrorMax:F2}) | {s.Paper ?? "–"} | {s.Robustness:F4} ± {s.RobustnessSd:F4} | {s.HiddenRobustness1:F3} | {s.HiddenRobustness2:F3} | {s.TrainSeconds:F0} s ({s.AttackSeconds:F0} s) |"));
+            sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Description} | {s.Seeds} | {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} ({100 * s.TestErrorMin:F2}–{100 * s.TestErrorMax:F2}) | {s.Paper ?? "–"} | {s.Robustness:F4} ± {s.RobustnessSd:F4} | {s.HiddenRobustness1:F3} | {s.HiddenRobustness2:F3} | {s.TrainSeconds:F0} s ({s.AttackSeconds:F1} s) |"));
         }
 
         sb.AppendLine();
@@ -469,7 +470,7 @@ public static class AdversarialTrainingExperiment
         }
 
         sb.AppendLine();
-        sb.AppendLine("Settings: " + r.Sgd + "; pools: " + r.Pools + ". Robustness attack: " + r.RobustnessAttack + ".");
+        sb.AppendLine("Settings (the seed is each run's): " + r.Sgd + "; pools (layers per variant): " + r.Pools + ". Robustness attack: " + r.RobustnessAttack + ".");
         sb.AppendLine();
         sb.AppendLine(string.Create(ci, $"The runs took {r.RunSeconds / 60:F1} min of training in all (as measured when each ran; this invocation took {r.TotalSeconds:F0} s)."));
         return sb.ToString();
