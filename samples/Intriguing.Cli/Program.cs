@@ -200,14 +200,14 @@ units.SetAction(parse => Cli.Guard(() =>
 // intriguing advtrain
 var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all.", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
 var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
-var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 2 with --quick)." };
+var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 1 with --quick)." };
 var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
 var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
 var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
-var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (2 epochs, one seed, small pools) to check the machinery; labelled as such." };
+var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
     variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
