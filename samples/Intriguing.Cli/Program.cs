@@ -207,10 +207,11 @@ var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples p
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
+var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
-    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
 };
 advtrain.SetAction(parse => Cli.Guard(() =>
 {
@@ -260,6 +261,7 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         RobustnessCount = parse.GetValue(robustCountOption),
         Pools = pools,
         Threads = parse.GetValue(threadsOption),
+        ReportOnly = parse.GetValue(reportOnlyOption),
     };
     AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
     AdversarialTrainingExperiment.WriteOutputs(options.OutputDirectory, results);

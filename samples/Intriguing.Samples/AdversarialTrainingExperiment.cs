@@ -54,6 +54,9 @@ public sealed record AdvTrainOptions
 
     /// <summary>Threads for training and attacks.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Train nothing: summarise the finished runs of an interrupted comparison (missing runs are left out and listed).</summary>
+    public bool ReportOnly { get; init; }
 }
 
 /// <summary>One trained network of the comparison.</summary>
@@ -192,6 +195,9 @@ public sealed record AdvTrainResults
 
     /// <summary>Sum of the training times of all runs (as measured when they ran), seconds.</summary>
     public required double RunSeconds { get; init; }
+
+    /// <summary>Runs not done (only with <see cref="AdvTrainOptions.ReportOnly"/>), e.g. "input seed 3".</summary>
+    public List<string> Missing { get; init; } = new();
 }
 
 /// <summary>
@@ -265,12 +271,19 @@ public static class AdversarialTrainingExperiment
         Directory.CreateDirectory(folder);
         int[] robustIndices = RobustnessDraw(heldOut, robustnessCount);
         var runs = new List<AdvTrainRun>();
+        var missing = new List<string>();
         // Seed after seed, so that an interrupted comparison has whole seeds done.
         foreach (ulong seed in seeds)
         {
             foreach (AdvTrainVariant variant in variants)
             {
-                AdvTrainRun run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
+                AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
+                if (run is null)
+                {
+                    missing.Add($"{variant.Id} seed {seed}");
+                    continue;
+                }
+
                 runs.Add(run);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} (hidden 1: {run.HiddenRobustness1:F3}, hidden 2: {run.HiddenRobustness2:F3}), {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
@@ -278,7 +291,7 @@ public static class AdversarialTrainingExperiment
         }
 
         runs = variants.SelectMany(v => runs.Where(r => r.Variant == v.Id)).ToList();
-        var summaries = variants.Select(v => Summarise(v, runs.Where(r => r.Variant == v.Id).ToList())).ToList();
+        var summaries = variants.Where(v => runs.Any(r => r.Variant == v.Id)).Select(v => Summarise(v, runs.Where(r => r.Variant == v.Id).ToList())).ToList();
         string figure = (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ".png";
         AdvTrainPlot.Save(Path.Combine(options.OutputDirectory, figure), summaries, runs, options.Validation ? "validation error %" : "test error %");
         var results = new AdvTrainResults
@@ -295,6 +308,7 @@ public static class AdversarialTrainingExperiment
             Figure = figure,
             TotalSeconds = clock.Elapsed.TotalSeconds,
             RunSeconds = runs.Sum(r => r.TrainSeconds),
+            Missing = missing,
         };
         return results;
     }
@@ -307,7 +321,7 @@ public static class AdversarialTrainingExperiment
         return order[..Math.Min(count, order.Length)];
     }
 
-    private static AdvTrainRun RunOne(AdvTrainVariant variant, ulong seed, SgdOptions sgd, AdversarialTrainingOptions poolOptions, Dataset train, Dataset heldOut, int[] robustIndices, string folder, int threads, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private static AdvTrainRun? RunOne(AdvTrainVariant variant, ulong seed, SgdOptions sgd, AdversarialTrainingOptions poolOptions, Dataset train, Dataset heldOut, int[] robustIndices, string folder, int threads, bool reportOnly, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         SgdOptions runSgd = sgd with { Seed = seed };
         AdversarialTrainingOptions pools = poolOptions with { Layers = variant.Layers };
@@ -331,6 +345,7 @@ public static class AdversarialTrainingExperiment
             }
         }
 
+        if (reportOnly) return null;
         net.Initialize(seed);
         AdversarialTrainingResult trained;
         if (variant.Layers.Length == 0)
@@ -472,6 +487,7 @@ public static class AdversarialTrainingExperiment
         sb.AppendLine();
         sb.AppendLine("Settings (the seed is each run's): " + r.Sgd + "; pools (layers per variant): " + r.Pools + ". Robustness attack: " + r.RobustnessAttack + ".");
         sb.AppendLine();
+        if (r.Missing.Count > 0) sb.AppendLine("**Incomplete comparison**: runs not done: " + string.Join(", ", r.Missing) + ".").AppendLine();
         sb.AppendLine(string.Create(ci, $"The runs took {r.RunSeconds / 60:F1} min of training in all (as measured when each ran; this invocation took {r.TotalSeconds:F0} s)."));
         return sb.ToString();
     }
