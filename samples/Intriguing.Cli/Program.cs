@@ -139,9 +139,11 @@ evaluate.SetAction(parse => Cli.Guard(() =>
 var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs, 20 attacked examples per model) in a few minutes, clearly labelled as such." };
 var attackCountOption = new Option<int?>("--attack-count") { Description = "Examples drawn per model for the adversarial tables (default 100, or 20 with --quick; 0 skips them)." };
 attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
+var advSeedsOption = new Option<int?>("--advtrain-seeds") { Description = "Seeds of the adversarial-training comparison (default 3, or one tiny run with --quick; 0 skips it). Its runs are reused from OUT/advtrain/." };
+advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
 var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
 {
-    outOption, dataOption, seedOption, quickOption, attackCountOption, threadsOption, quietOption,
+    outOption, dataOption, seedOption, quickOption, attackCountOption, advSeedsOption, threadsOption, quietOption,
 };
 reproduce.SetAction(parse => Cli.Guard(() =>
 {
@@ -154,6 +156,7 @@ reproduce.SetAction(parse => Cli.Guard(() =>
         Quick = parse.GetValue(quickOption),
         Threads = parse.GetValue(threadsOption),
         AttackCount = parse.GetValue(attackCountOption),
+        AdvTrainSeeds = parse.GetValue(advSeedsOption),
     };
     ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
     Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")}, report.html and results.json ({results.TotalSeconds:F0} s).");
@@ -283,11 +286,88 @@ spectral.SetAction(parse => Cli.Guard(() =>
     return 0;
 }));
 
+// intriguing advtrain
+var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all.", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
+var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
+var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 1 with --quick)." };
+var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
+var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
+var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
+var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
+var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
+var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
+var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
+var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
+var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
+{
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
+};
+advtrain.SetAction(parse => Cli.Guard(() =>
+{
+    string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    foreach (string id in variantIds)
+    {
+        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => v.Id))}.");
+    }
+
+    ulong[]? seeds = null;
+    if (parse.GetValue(seedListOption) is { } seedText)
+    {
+        try
+        {
+            seeds = seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new CliException($"--seeds must be a comma-separated list of non-negative integers (got '{seedText}').");
+        }
+
+        if (seeds.Length == 0) throw new CliException("--seeds needs at least one seed.");
+    }
+
+    bool quick = parse.GetValue(advQuickOption);
+    AdversarialTrainingOptions pools = quick ? AdversarialTrainingExperiment.QuickPools : AdversarialTrainingExperiment.DefaultPools;
+    pools = pools with
+    {
+        PoolSize = parse.GetValue(poolSizeOption) ?? pools.PoolSize,
+        RefreshFraction = parse.GetValue(refreshFractionOption) ?? pools.RefreshFraction,
+        RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
+        MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
+    };
+    pools.Validate(new Fc100x100x10());
+    if (parse.GetValue(advEpochsOption) is < 1) throw new CliException("--epochs must be at least 1.");
+    if (parse.GetValue(robustCountOption) is < 1) throw new CliException("--robustness-count must be at least 1.");
+    MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
+    var options = new AdvTrainOptions
+    {
+        OutputDirectory = parse.GetValue(outOption)!,
+        Data = data,
+        Variants = variantIds,
+        Seeds = seeds,
+        Epochs = parse.GetValue(advEpochsOption),
+        Quick = quick,
+        Validation = parse.GetValue(validationOption),
+        RobustnessCount = parse.GetValue(robustCountOption),
+        Pools = pools,
+        Threads = parse.GetValue(threadsOption),
+        ReportOnly = parse.GetValue(reportOnlyOption),
+    };
+    AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
+    AdversarialTrainingExperiment.WriteOutputs(options.OutputDirectory, results);
+    foreach (AdvTrainSummary s in results.Summaries)
+    {
+        Console.WriteLine($"({s.Letter}) {s.Description}: {(results.Validation ? "validation" : "test")} error {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} over {s.Seeds} seed(s), robustness {s.Robustness:F4}, {s.TrainSeconds:F0} s per run");
+    }
+
+    Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, results.Figure[..^4])}.md, .json and .png ({results.TotalSeconds:F0} s).");
+    return 0;
+}));
+
 var root = new RootCommand(
     "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
     "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
 {
-    models, train, evaluate, reproduce, attack, transfer, units, spectral,
+    models, train, evaluate, reproduce, attack, transfer, units, spectral, advtrain,
 };
 
 ParseResult parsed = root.Parse(args);

@@ -29,6 +29,19 @@ public partial class Fc10Lambda1;
 [Dense(10, WeightDecay = 1e-6), Softmax]
 public partial class Fc100x100x10;
 
+/// <summary>
+/// FC100-100-10 with dropout (the paper's dropout baseline of Sec. 4.2, about 1.3%): FC100-100-10 with the same weight
+/// decays and inverted dropout, drop probability 0.2, on the input and after each hidden sigmoid. The paper does not give
+/// its dropout rates; these are ours (the input rate of Hinton et al. 2012, and the same for the small hidden layers).
+/// </summary>
+[Network(Name = "FC100-100-10 dropout")]
+[Input(784)]
+[Dropout(0.2)]
+[Dense(100, WeightDecay = 1e-5), Sigmoid, Dropout(0.2)]
+[Dense(100, WeightDecay = 1e-5), Sigmoid, Dropout(0.2)]
+[Dense(10, WeightDecay = 1e-6), Softmax]
+public partial class Fc100x100x10Dropout;
+
 /// <summary>FC200-200-10: two sigmoid hidden layers of 200 units, weight decay 1e-5, 1e-5, 1e-6 (Table 1).</summary>
 [Network(Name = "FC200-200-10")]
 [Input(784)]

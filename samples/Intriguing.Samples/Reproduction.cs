@@ -28,6 +28,12 @@ public sealed record ReproduceOptions
 
     /// <summary>Examples drawn per model for the adversarial tables (default 100; 20 with --quick). Zero skips them.</summary>
     public int? AttackCount { get; init; }
+
+    /// <summary>
+    /// Seeds of the adversarial-training comparison (Sec. 4.2; default 3, or 1 tiny run with --quick). Zero skips it.
+    /// Its runs are kept under OUT/advtrain/ and reused, like the checkpoints.
+    /// </summary>
+    public int? AdvTrainSeeds { get; init; }
 }
 
 /// <summary>One trained model's figures.</summary>
@@ -108,6 +114,9 @@ public sealed record ReproductionResults
 
     /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers and MNIST-Conv's dense hidden layer.</summary>
     public List<UnitsSection>? Units { get; init; }
+
+    /// <summary>The hidden-layer adversarial-training comparison (Sec. 4.2), if run.</summary>
+    public AdvTrainResults? AdversarialTraining { get; init; }
 }
 
 /// <summary>Trains (or reuses) every model of the paper and writes report.md and results.json.</summary>
@@ -143,8 +152,25 @@ public static class Reproduction
             unitSections.Add(section);
         }
 
+        int advSeeds = options.AdvTrainSeeds ?? (options.Quick ? 1 : 3);
+        AdvTrainResults? advTraining = null;
+        if (advSeeds > 0)
+        {
+            var advOptions = new AdvTrainOptions
+            {
+                OutputDirectory = options.OutputDirectory,
+                Data = options.Data,
+                Quick = options.Quick,
+                Seeds = Enumerable.Range(1, advSeeds).Select(i => (ulong)i).ToArray(),
+                RobustnessCount = options.AttackCount is { } n ? Math.Max(n, 1) : null,
+                Threads = options.Threads,
+            };
+            advTraining = AdversarialTrainingExperiment.Run(advOptions, log, progress, cancellationToken);
+        }
+
         var all = new ReproductionResults
         {
+            AdversarialTraining = advTraining,
             Adversarial = adversarial,
             Units = unitSections,
             Spectral = spectral,
@@ -451,6 +477,12 @@ public static class Reproduction
                 sb.AppendLine($"{u.Model}, activation {u.Layer}, single units | random directions:").AppendLine();
                 sb.AppendLine($"![{u.NaturalFigure}]({u.NaturalFigure}) ![{u.RandomFigure}]({u.RandomFigure})").AppendLine();
             }
+        }
+
+        if (r.AdversarialTraining is { } advTraining)
+        {
+            sb.AppendLine();
+            sb.Append(AdversarialTrainingExperiment.Section(advTraining));
         }
 
         sb.AppendLine();

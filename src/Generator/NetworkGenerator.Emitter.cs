@@ -386,7 +386,7 @@ public sealed partial class NetworkGenerator
 
             w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndLayerGradient\"/>");
-            using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient)"))
+            using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient, " + Span + " gradient = default)"))
             {
                 if (!m.EndsInSoftmax)
                 {
@@ -399,15 +399,18 @@ public sealed partial class NetworkGenerator
                     w.Line(Guard + ".Layer(layer, 0, LayerCount - 1, nameof(layer));");
                     w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
                     w.Line(Guard + ".Length(labels, batch, nameof(labels));");
-                    w.Line(Guard + ".Length(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
+                    w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
+                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
                     if (HasDropout(m)) w.Line("ws.Masked = false;");
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                     w.Line("ws.Batch = layer == 0 ? batch : 0;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");
                     w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", 1f);");
-                    w.Line("BackwardLayers(ws, LayerCount - 1, layer, batch, default, true);");
-                    w.Line("Delta(ws, layer, batch).CopyTo(activationGradient);");
+                    w.Line("// Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.");
+                    w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
+                    w.Line("BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);");
+                    w.Line("if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);");
                     w.Line("return loss;");
                 }
             }

@@ -98,10 +98,14 @@ public interface INetwork
     /// <summary>
     /// Per-sample loss through the layers above <paramref name="layer"/> (cross-entropy against
     /// <paramref name="labels"/>, no weight decay) for given activations of that layer. Row i of
-    /// <paramref name="activationGradient"/> receives the gradient of sample i's loss with respect to its activation.
-    /// Layer 0 gives the gradient with respect to the input. Returns the sum of the sample losses.
+    /// <paramref name="activationGradient"/> receives the gradient of sample i's loss with respect to its activation
+    /// (skipped if the span is empty). Layer 0 gives the gradient with respect to the input. If
+    /// <paramref name="gradient"/> is not empty it receives the gradient of the summed loss with respect to every
+    /// parameter (overwritten, no weight decay): the layers above <paramref name="layer"/> get their gradients, the
+    /// layers at or below it exactly zero, since the activations are given rather than computed by them. This is the
+    /// training signal of hidden-layer adversarial examples. Returns the sum of the sample losses.
     /// </summary>
-    float LossAndLayerGradient(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activations, ReadOnlySpan<int> labels, int batch, Span<float> activationGradient);
+    float LossAndLayerGradient(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activations, ReadOnlySpan<int> labels, int batch, Span<float> activationGradient, Span<float> gradient = default);
 
     /// <summary>Adds the weight-decay gradient λ·W to <paramref name="gradient"/> and returns the penalty Σ (λ/2)·‖W‖².</summary>
     float AddWeightDecay(Span<float> gradient);

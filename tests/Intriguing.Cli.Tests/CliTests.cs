@@ -12,7 +12,7 @@ public class CliTests
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(0, code);
-        foreach (string command in new[] { "models", "train", "evaluate", "reproduce", "spectral" }) Assert.Contains(command, output);
+        foreach (string command in new[] { "models", "train", "evaluate", "reproduce", "spectral", "advtrain" }) Assert.Contains(command, output);
     }
 
     [Fact]
@@ -90,14 +90,15 @@ public class ReproduceTests
             Assert.True(code == 0, stderr + stdout);
             string report = File.ReadAllText(Path.Combine(output, "report.md"));
             Assert.Contains("Quick run (`--quick`)", report);
-            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Settings" }) Assert.Contains(section, report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Hidden-layer adversarial training", "## Settings" }) Assert.Contains(section, report);
             Assert.Contains("| MNIST-Conv (extra: not in Table 1) |", report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
             Assert.Equal(6, Directory.GetFiles(output, "units-*.png").Length);
             Assert.Equal(2, Directory.GetFiles(output, "spectral-*.png").Length);
             string html = File.ReadAllText(Path.Combine(output, "report.html"));
             Assert.Contains("<table>", html);
-            Assert.Equal(9 + 6 + 2, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
+            Assert.True(File.Exists(Path.Combine(output, "advtrain-quick.png")));
+            Assert.Equal(9 + 6 + 2 + 1, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
 
             using var first = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
             var models = first.RootElement.GetProperty("Models");
@@ -150,6 +151,21 @@ public class ReproduceTests
             var conv = first.RootElement.GetProperty("Table5").GetProperty("Conv");
             Assert.Equal(conv.GetProperty("LowerEstimate").GetDouble(), second.RootElement.GetProperty("Table5").GetProperty("Conv").GetProperty("LowerEstimate").GetDouble());
             Assert.InRange(conv.GetProperty("LowerEstimate").GetDouble(), 1e-3, conv.GetProperty("LogitBound").GetDouble());
+            // The adversarial-training runs (one tiny run per variant) are reused with the same figures.
+            var adv = first.RootElement.GetProperty("AdversarialTraining").GetProperty("Runs");
+            var advAgain = second.RootElement.GetProperty("AdversarialTraining").GetProperty("Runs");
+            Assert.True(adv.GetArrayLength() >= 5);
+            Assert.Equal(adv.GetArrayLength(), advAgain.GetArrayLength());
+            for (int i = 0; i < adv.GetArrayLength(); i++)
+            {
+                Assert.False(adv[i].GetProperty("FromCheckpoint").GetBoolean());
+                Assert.True(advAgain[i].GetProperty("FromCheckpoint").GetBoolean());
+                Assert.InRange(adv[i].GetProperty("TestError").GetDouble(), 0.0, 0.3);
+                foreach (string property in new[] { "TestError", "Robustness", "HiddenRobustness2", "TrainSeconds" })
+                {
+                    Assert.Equal(adv[i].GetProperty(property).GetRawText(), advAgain[i].GetProperty(property).GetRawText());
+                }
+            }
         }
         finally
         {

@@ -252,7 +252,7 @@ partial class Ae400Decoder : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
-    public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient)
+    public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         throw new global::System.InvalidOperationException("Ae400Decoder does not end in a soft-max, so it has no label loss.");
     }

@@ -265,20 +265,23 @@ partial class Fc10Lambda1 : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
-    public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient)
+    public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
         global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
         global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.Length(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
-        BackwardLayers(ws, LayerCount - 1, layer, batch, default, true);
-        Delta(ws, layer, batch).CopyTo(activationGradient);
+        // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
+        BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
+        if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
     }
 

@@ -1,0 +1,210 @@
+using Intriguing.Data;
+
+namespace Intriguing.Adversarial;
+
+/// <summary>What one refresh of an <see cref="AdversarialPool"/> did.</summary>
+/// <param name="Attacked">Examples attacked (drawn source examples the network classified correctly).</param>
+/// <param name="Succeeded">Verified adversarial examples among them.</param>
+/// <param name="Added">Examples added to free slots (while the pool was filling).</param>
+/// <param name="Replaced">Examples that replaced older ones.</param>
+/// <param name="MeanDistortion">Mean RMS distortion of the new examples in the pool's space (NaN if none).</param>
+/// <param name="Seconds">Wall time of the refresh.</param>
+public readonly record struct PoolRefresh(int Attacked, int Succeeded, int Added, int Replaced, double MeanDistortion, double Seconds);
+
+/// <summary>
+/// A fixed-capacity pool of adversarial examples in the space of one activation of a network (the input images for
+/// layer 0, the hidden representation φ_k(x) for layer k), each stored with the true label of the example it was made
+/// from. Hidden-layer adversarial training (Szegedy et al., Sec. 4.2) mixes such examples into every training batch and
+/// keeps the pool fresh by replacing a random part of it with examples made against the current network.
+/// </summary>
+/// <remarks>
+/// <para>While the pool is filling, new examples go to the free slots in order; once it is full, each new example
+/// replaces a distinct slot drawn uniformly at random (a seeded partial shuffle), so a refresh of m examples replaces
+/// exactly m of them.</para>
+/// <para>Everything depends only on the seeds passed in: the same calls give the same pool whatever the thread count.</para>
+/// </remarks>
+public sealed class AdversarialPool
+{
+    private readonly float[] _samples;
+    private readonly int[] _labels;
+    private readonly int[] _sources;
+    private readonly int[] _slots;
+
+    /// <summary>Creates an empty pool of <paramref name="capacity"/> examples of <paramref name="sampleLength"/> values for activation <paramref name="layer"/>.</summary>
+    public AdversarialPool(int layer, int capacity, int sampleLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleLength, 1);
+        Layer = layer;
+        Capacity = capacity;
+        SampleLength = sampleLength;
+        _samples = new float[(long)capacity * sampleLength <= Array.MaxLength ? capacity * sampleLength : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "The pool would not fit in one array.")];
+        _labels = new int[capacity];
+        _sources = new int[capacity];
+        _slots = new int[capacity];
+    }
+
+    /// <summary>The activation the examples live in (0 = input).</summary>
+    public int Layer { get; }
+
+    /// <summary>The most examples the pool holds.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Values per example.</summary>
+    public int SampleLength { get; }
+
+    /// <summary>Examples held (grows to <see cref="Capacity"/>, then stays).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Examples replaced so far (added to a full pool).</summary>
+    public long TotalReplaced { get; private set; }
+
+    /// <summary>Examples inserted so far (added or replacing).</summary>
+    public long TotalInserted { get; private set; }
+
+    /// <summary>Example <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
+    public ReadOnlySpan<float> Sample(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"The pool holds {Count} examples.");
+        return _samples.AsSpan(index * SampleLength, SampleLength);
+    }
+
+    /// <summary>The true label of example <paramref name="index"/>.</summary>
+    public int Label(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"The pool holds {Count} examples.");
+        return _labels[index];
+    }
+
+    /// <summary>The index in the source data set of the example that example <paramref name="index"/> was made from (−1 if not given).</summary>
+    public int Source(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"The pool holds {Count} examples.");
+        return _sources[index];
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="labels"/>.Length examples (rows of <paramref name="samples"/>): into free slots first,
+    /// then over distinct random slots drawn from <paramref name="random"/>. At most <see cref="Capacity"/> examples are
+    /// taken (the rest are ignored). Returns how many were added to free slots and how many replaced older ones.
+    /// </summary>
+    /// <param name="samples">The examples, row after row.</param>
+    /// <param name="labels">Their true labels.</param>
+    /// <param name="random">Chooses the replaced slots.</param>
+    /// <param name="sources">Optionally, the index of each example's source in its data set (kept for <see cref="Source"/>).</param>
+    public (int Added, int Replaced) Insert(ReadOnlySpan<float> samples, ReadOnlySpan<int> labels, SeededRandom random, ReadOnlySpan<int> sources = default)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        int n = Math.Min(labels.Length, Capacity);
+        if (samples.Length < (long)n * SampleLength) throw new ArgumentException($"{n} examples need {n * SampleLength} values; got {samples.Length}.", nameof(samples));
+        if (!sources.IsEmpty && sources.Length < n) throw new ArgumentException($"{n} examples need {n} source indices; got {sources.Length}.", nameof(sources));
+        int added = Math.Min(n, Capacity - Count);
+        for (int i = 0; i < added; i++) Put(Count + i, samples.Slice(i * SampleLength, SampleLength), labels[i], sources.IsEmpty ? -1 : sources[i]);
+        int firstFree = Count;
+        Count += added;
+        int replaced = n - added;
+        if (replaced > 0)
+        {
+            // Distinct slots among those that were full before this call: a partial Fisher–Yates shuffle of their indices.
+            for (int i = 0; i < firstFree; i++) _slots[i] = i;
+            for (int i = 0; i < replaced; i++)
+            {
+                int j = i + random.NextInt(firstFree - i);
+                (_slots[i], _slots[j]) = (_slots[j], _slots[i]);
+                int k = added + i;
+                Put(_slots[i], samples.Slice(k * SampleLength, SampleLength), labels[k], sources.IsEmpty ? -1 : sources[k]);
+            }
+        }
+
+        TotalInserted += n;
+        TotalReplaced += replaced;
+        return (added, replaced);
+    }
+
+    private void Put(int slot, ReadOnlySpan<float> sample, int label, int source)
+    {
+        sample.CopyTo(_samples.AsSpan(slot * SampleLength, SampleLength));
+        _labels[slot] = label;
+        _sources[slot] = source;
+    }
+
+    /// <summary>Copies example <paramref name="index"/> and its label into a batch row.</summary>
+    internal void CopyTo(int index, Span<float> sample, out int label)
+    {
+        _samples.AsSpan(index * SampleLength, SampleLength).CopyTo(sample);
+        label = _labels[index];
+    }
+
+    /// <summary>
+    /// Makes up to <paramref name="count"/> fresh adversarial examples against <paramref name="network"/> and inserts the
+    /// verified ones. Source examples are drawn without replacement from <paramref name="source"/> by a stream of
+    /// <paramref name="seed"/>, mapped to the pool's activation by the current network, and those it classifies correctly are
+    /// attacked (target: the most likely wrong label, the cheapest target to reach) in parallel by
+    /// <see cref="AttackRunner"/>, in the box of the activation (<see cref="LbfgsAttack.DefaultBox"/>). Each stored example
+    /// keeps the true label of its source.
+    /// </summary>
+    /// <param name="network">The network being trained (read only here).</param>
+    /// <param name="source">Labelled inputs to draw from (the training set).</param>
+    /// <param name="count">Examples to draw.</param>
+    /// <param name="attack">Attack settings; its <see cref="AttackOptions.Layer"/> must be this pool's layer.</param>
+    /// <param name="seed">Seed of this refresh (draws, slots).</param>
+    /// <param name="threads">Threads for the attacks; the result does not depend on it.</param>
+    /// <param name="cancellationToken">Stops between examples.</param>
+    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(attack);
+        if (attack.Layer != Layer) throw new ArgumentException($"The attack perturbs activation {attack.Layer} but the pool holds activation {Layer}.", nameof(attack));
+        if (network.ActivationLength(Layer) != SampleLength) throw new ArgumentException($"Activation {Layer} of {network.Name} has {network.ActivationLength(Layer)} values; the pool holds {SampleLength}.", nameof(network));
+        if (source.SampleLength != network.InputLength) throw new ArgumentException($"{source.Name} has samples of {source.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(source));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        count = Math.Clamp(count, 0, source.Count);
+        var random = new SeededRandom(SeededRandom.Derive(seed, 1));
+        int[] order = new int[source.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        // Partial shuffle: the first `count` entries are a uniform draw without replacement.
+        for (int i = 0; i < count; i++)
+        {
+            int j = i + random.NextInt(order.Length - i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        // The drawn examples in the pool's space, under the current network.
+        float[] activations = new float[count * SampleLength];
+        int[] labels = new int[count];
+        NetworkWorkspace ws = network.CreateWorkspace(Math.Max(1, Math.Min(count, 256)));
+        for (int start = 0; start < count; start += ws.MaxBatch)
+        {
+            int n = Math.Min(ws.MaxBatch, count - start);
+            float[] inputs = new float[n * source.SampleLength];
+            for (int i = 0; i < n; i++)
+            {
+                source.Sample(order[start + i]).CopyTo(inputs.AsSpan(i * source.SampleLength, source.SampleLength));
+                labels[start + i] = source.Labels[order[start + i]];
+            }
+
+            network.ForwardTo(ws, Layer, inputs, activations.AsSpan(start * SampleLength, n * SampleLength), n);
+        }
+
+        var space = new Dataset($"{source.Name} at activation {Layer}", activations, labels, SampleLength, source.Classes);
+        var probe = new LbfgsAttack(network, attack);
+        int[] correct = Enumerable.Range(0, count).Where(i => probe.Predict(space.Sample(i)) == labels[i]).ToArray();
+        AttackResult[] results = AttackRunner.Run(network, space, correct, TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken);
+
+        AttackResult[] ok = results.Where(r => r.Success).ToArray();
+        float[] fresh = new float[ok.Length * SampleLength];
+        int[] freshLabels = new int[ok.Length], freshSources = new int[ok.Length];
+        for (int i = 0; i < ok.Length; i++)
+        {
+            ok[i].Adversarial.CopyTo(fresh.AsSpan(i * SampleLength, SampleLength));
+            freshLabels[i] = ok[i].Label;
+            freshSources[i] = order[ok[i].Index];
+        }
+
+        var (added, replaced) = Insert(fresh, freshLabels, new SeededRandom(SeededRandom.Derive(seed, 2)), freshSources);
+        double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
+        return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, clock.Elapsed.TotalSeconds);
+    }
+}
