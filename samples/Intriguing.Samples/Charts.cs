@@ -31,6 +31,29 @@ public static class Charts
     /// <param name="height">Image height in pixels.</param>
     /// <param name="legendOutside">Put the legend to the right of the plot area, where it cannot hide a bar.</param>
     public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic = false, int width = 900, int height = 420, bool legendOutside = false)
+        => Save(Build(title, yLabel, categories, series, logarithmic, legendOutside), path, width, height);
+
+    /// <summary>Several single-series bar charts side by side in one PNG (e.g. error and robustness per variant).</summary>
+    /// <param name="path">The PNG to write (replaced atomically).</param>
+    /// <param name="categories">Category labels, shared by the panels.</param>
+    /// <param name="panels">Per panel: title, value-axis label and its series.</param>
+    /// <param name="panelWidth">Width of one panel in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    public static void Panels(string path, IReadOnlyList<string> categories, IReadOnlyList<(string Title, string YLabel, BarSeries Series)> panels, int panelWidth = 520, int height = 380)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        var multiplot = new Multiplot();
+        foreach (var panel in panels) multiplot.AddPlot(Build(panel.Title, panel.YLabel, categories, new[] { panel.Series }, false, false));
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        string temporary = path + ".tmp.png";
+        multiplot.SavePng(temporary, panelWidth * panels.Count, height);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static Plot Build(string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic, bool legendOutside)
     {
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(series);
@@ -97,7 +120,7 @@ public static class Charts
         plot.YLabel(yLabel);
         if (series.Count > 1 && legendOutside) plot.ShowLegend(Edge.Right);
         else if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, width, height);
+        return plot;
     }
 
     private static double Scale(double v, bool logarithmic) => logarithmic ? Math.Log10(v) : v;

@@ -120,7 +120,10 @@ public class TrainingTests : IDisposable
                 Trainer.Update(manual.Parameters, velocity, gradient, 0.9f, 0.02f, false);
             }
 
-            Assert.Equal(epochLoss / data.Count, result.EpochLosses[epoch]);
+            // The fused step sums the weight-decay penalty in another order (INetwork.SgdStep): equal to float rounding.
+            // With SIMD the two orders happen to agree bit for bit; without it they differ in the ninth digit.
+            double expected = epochLoss / data.Count;
+            Assert.True(Math.Abs(result.EpochLosses[epoch] - expected) <= 1e-6 * Math.Abs(expected), $"epoch {epoch}: loss {result.EpochLosses[epoch]:R}, general path {expected:R}");
         }
 
         Assert.True(manual.Parameters.SequenceEqual(trained.Parameters));
