@@ -17,8 +17,8 @@ internal static class AdvTrainPlot
         var robustness = new BarSeries("robustness", summaries.Select(s => s.Robustness).ToArray(), summaries.Select(s => s.RobustnessSd).ToArray(), Points(r => r.Robustness));
         Charts.Panels(path, categories, new[]
         {
-            (errorTitle + " (mean ± sd, dot per seed)", errorTitle, error),
-            ("robustness: mean minimum input distortion", "RMS distortion", robustness),
+            (errorTitle + ", mean ± sd", errorTitle, error),
+            ("robustness (min. input distortion)", "RMS distortion", robustness),
         });
     }
 }

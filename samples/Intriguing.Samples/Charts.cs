@@ -44,7 +44,14 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(panels);
         if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
         var multiplot = new Multiplot();
-        foreach (var panel in panels) multiplot.AddPlot(Build(panel.Title, panel.YLabel, categories, new[] { panel.Series }, false, false));
+        for (int i = 0; i < panels.Count; i++)
+        {
+            var panel = panels[i];
+            Plot plot = Build(panel.Title, panel.YLabel, categories, new[] { panel.Series }, false, false);
+            if (i == 0) multiplot.Reset(plot); // a new multiplot holds one empty plot
+            else multiplot.AddPlot(plot);
+        }
+
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
