@@ -704,6 +704,12 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),");
+            w.Line("/// by the method fixed at compile time for each layer (<see cref=\"Summary\"/>: LipschitzMethod).");
+            w.Line("/// </summary>");
+            w.Line("public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);");
+            w.Line();
         }
 
         private static void EmitInterface(SourceWriter w, NetworkModel m)

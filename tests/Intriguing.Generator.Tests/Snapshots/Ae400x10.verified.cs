@@ -450,6 +450,12 @@ partial class Ae400x10 : global::Intriguing.INetwork
         return penalty;
     }
 
+    /// <summary>
+    /// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),
+    /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
+    /// </summary>
+    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "AE400-10";
