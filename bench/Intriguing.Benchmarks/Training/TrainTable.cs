@@ -16,6 +16,7 @@ public static class TrainTable
     public static void Run(string[] args)
     {
         double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        bool split = args.Length > 2 && args[2] == "split"; // batch 1: split the fused step's large layers over the cores
         var random = new SeededRandom(1);
         const int N = 20_000;
         float[] x = new float[N * 784];
@@ -29,7 +30,7 @@ public static class TrainTable
             {
                 INetwork net = make();
                 // One epoch over a subset as warm-up, then whole epochs until the time budget is spent.
-                var options = new SgdOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.01f, Momentum = 0.9f, Schedule = LearningRateSchedule.Constant };
+                var options = new SgdOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.01f, Momentum = 0.9f, Schedule = LearningRateSchedule.Constant, SplitSingleSampleSteps = split };
                 using (var warm = new Trainer(net, data.Take(batch == 1 ? 2000 : 10000), options)) warm.Run();
                 long samples = 0;
                 var clock = Stopwatch.StartNew();
