@@ -26,41 +26,9 @@ public class ConvolutionTests
     /// <summary>y[d,i,j] = b[d] + Σ W[d,c,u,v]·x[c, i·s − p + u, j·s − p + v], in double, straight from the definition.</summary>
     private static double[] Naive(LayerGeometry g, float[] x, float[] weights, float[] bias)
     {
+        double[] p = weights.Concat(bias).Select(v => (double)v).ToArray();
         double[] y = new double[g.OutputLength];
-        for (int d = 0; d < g.OutputChannels; d++)
-        {
-            for (int i = 0; i < g.OutputHeight; i++)
-            {
-                for (int j = 0; j < g.OutputWidth; j++)
-                {
-                    double sum = bias[d];
-                    for (int c = 0; c < g.InputChannels; c++)
-                    {
-                        for (int u = 0; u < g.Kernel; u++)
-                        {
-                            for (int v = 0; v < g.Kernel; v++)
-                            {
-                                int r = i * g.Stride - g.Padding + u, q = j * g.Stride - g.Padding + v;
-                                if (g.PaddingMode == PaddingMode.Circular)
-                                {
-                                    r = ((r % g.InputHeight) + g.InputHeight) % g.InputHeight;
-                                    q = ((q % g.InputWidth) + g.InputWidth) % g.InputWidth;
-                                }
-                                else if (r < 0 || r >= g.InputHeight || q < 0 || q >= g.InputWidth)
-                                {
-                                    continue;
-                                }
-
-                                sum += (double)weights[((d * g.InputChannels + c) * g.Kernel + u) * g.Kernel + v] * x[(c * g.InputHeight + r) * g.InputWidth + q];
-                            }
-                        }
-                    }
-
-                    y[(d * g.OutputHeight + i) * g.OutputWidth + j] = sum;
-                }
-            }
-        }
-
+        ReferenceNetwork.Convolve(g, p, 0, weights.Length, x.Select(v => (double)v).ToArray(), y);
         return y;
     }
 

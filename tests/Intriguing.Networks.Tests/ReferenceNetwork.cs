@@ -140,9 +140,11 @@ internal sealed class ReferenceNetwork
     /// The convolution by its definition, one output at a time:
     /// y[d, i, j] = b[d] + Σ_c Σ_u Σ_v W[d, c, u, v] · x[c, i·s − p + u, j·s − p + v], zero or wrapped outside the input.
     /// </summary>
-    public static void Convolve(LayerInfo l, double[] p, double[] x, double[] y)
+    public static void Convolve(LayerInfo l, double[] p, double[] x, double[] y) => Convolve(l.Geometry!, p, l.WeightOffset, l.BiasOffset, x, y);
+
+    /// <summary>The same with weights <c>[D][C][k][k]</c> at <paramref name="weightOffset"/> of <paramref name="p"/> and the bias at <paramref name="biasOffset"/> (−1: none).</summary>
+    public static void Convolve(LayerGeometry g, double[] p, int weightOffset, int biasOffset, double[] x, double[] y)
     {
-        LayerGeometry g = l.Geometry!;
         int k = g.Kernel;
         for (int d = 0; d < g.OutputChannels; d++)
         {
@@ -150,7 +152,7 @@ internal sealed class ReferenceNetwork
             {
                 for (int j = 0; j < g.OutputWidth; j++)
                 {
-                    double sum = l.BiasOffset >= 0 ? p[l.BiasOffset + d] : 0;
+                    double sum = biasOffset >= 0 ? p[biasOffset + d] : 0;
                     for (int c = 0; c < g.InputChannels; c++)
                     {
                         for (int u = 0; u < k; u++)
@@ -168,7 +170,7 @@ internal sealed class ReferenceNetwork
                                     continue;
                                 }
 
-                                sum += p[l.WeightOffset + ((d * g.InputChannels + c) * k + u) * k + v] * x[(c * g.InputHeight + r) * g.InputWidth + q];
+                                sum += p[weightOffset + ((d * g.InputChannels + c) * k + u) * k + v] * x[(c * g.InputHeight + r) * g.InputWidth + q];
                             }
                         }
                     }
