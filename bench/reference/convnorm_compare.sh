@@ -4,7 +4,7 @@
 #   NumPy   — the same Fourier method: np.fft.fft2 + np.linalg.svd(compute_uv=False) batched over frequencies,
 #   PyTorch — power iteration on the explicit operator (conv2d and its autograd adjoint), float64.
 # Same seeded weights (written by the C# side). The machine may be shared, so ours and NumPy are interleaved shape by
-# shape for ROUNDS rounds (each round: ours best of 2 after a warm-up, NumPy best of 2 after a warm-up) and each
+# shape for ROUNDS rounds (each round: ours best of 2 after warm-up calls until the tiered JIT is done, first call reported too, NumPy best of 2 after a warm-up) and each
 # tool's best time is kept; PyTorch runs once per shape at the end (TORCH_ITER iterations).
 # Usage: bench/reference/convnorm_compare.sh [names…]
 #   env: ROUNDS (default 3), TORCH_ITER (default 300), SKIP_TORCH=1, THREADS (default 2)
@@ -42,8 +42,8 @@ else
   REPEAT=1 /usr/bin/python3 "$here/convnorm_numpy_torch.py" "$tmp" --torch-only < "$tmp/ours.txt" > "$tmp/torch.txt"
 fi
 
-printf '%-11s %-22s %4s %7s %7s %8s %7s %7s %8s %8s %16s %16s %16s %16s\n' name "CxkxkxD stride pad" N "ours s" "NumPy s" "NumPy/us" "ours cpu" "NumPy cpu" "cpu ratio" "torch s" "ours estimate" "ours bound" "NumPy" "torch power"
-# Fields: ours 1-12 (name C D k stride padding mode N seconds estimate bound cpu), NumPy 13-18, torch 19-21.
+printf '%-11s %-22s %4s %7s %7s %8s %7s %7s %8s %8s %8s %16s %16s %16s %16s\n' name "CxkxkxD stride pad" N "ours s" "NumPy s" "NumPy/us" "ours cpu" "NumPy cpu" "cpu ratio" "ours 1st" "torch s" "ours estimate" "ours bound" "NumPy" "torch power"
+# Fields: ours 1-13 (name C D k stride padding mode N seconds estimate bound cpu first-call), NumPy 14-19, torch 20-22.
 paste -d' ' "$tmp/ours.txt" "$tmp/numpy.txt" "$tmp/torch.txt" | awk '{
   shape = $2 "x" $4 "x" $4 "x" $3 " s" $5 " " $7 " " $6;
-  printf "%-11s %-22s %4d %7.3f %7.3f %8.1f %7.3f %7.3f %8.1f %8s %16.12f %16.12f %16.12f %16s\n", $1, shape, $8, $9, $14, $14 / $9, $12, $18, $18 / $12, $20, $10, $11, $15, $21 }'
+  printf "%-11s %-22s %4d %7.3f %7.3f %8.1f %7.3f %7.3f %8.1f %8.3f %8s %16.12f %16.12f %16.12f %16s\n", $1, shape, $8, $9, $15, $15 / $9, $12, $19, $19 / $12, $13, $21, $10, $11, $16, $22 }'

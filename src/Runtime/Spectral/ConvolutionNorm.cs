@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Intriguing.Spectral;
@@ -384,6 +385,7 @@ public static class ConvolutionNorm
         /// SIMD across the channels. For kernels much smaller than the map this costs D·C·k_h·N_y·(N_x/2 + 1) complex
         /// multiply-adds, less than a zero-padded FFT, and its rounding error has a proven bound (see <see cref="ConvolutionNorm"/>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ComputeSpectrum()
         {
             int channels = _d * _c, kh = _shape.KernelHeight, kw = _shape.KernelWidth, sc = _sc;
@@ -439,6 +441,7 @@ public static class ConvolutionNorm
         /// 2·(2k_h − 1)(2k_w − 1)·n²/2 multiply-adds instead of n²·m/2 complex ones. Stored: S_δ = M_δ + M_δᵀ
         /// (M₀ for δ = 0) at <c>2t·n·nPad</c> and K_δ = M_δᵀ − M_δ at <c>(2t + 1)·n·nPad</c> of one pinned array.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private unsafe void ComputeAutocorrelation()
         {
             int kh = _shape.KernelHeight, kw = _shape.KernelWidth, taps = kh * kw, n = _n, m = _m, nPad = _nPad, mPad = _mPad;
@@ -528,6 +531,7 @@ public static class ConvolutionNorm
         }
 
         /// <summary>K̂ at bin (r, c) of the half spectrum (c ≤ N_x/2) for all D·C channels, interleaved complex, into <paramref name="dst"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void KernelSpectrumAt(int r, int c, Span<double> dst)
         {
             int channels = _d * _c, kh = _shape.KernelHeight;
@@ -574,6 +578,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>The Gram matrices of frequencies first … first + count − 1 (count ≤ Batch) from the autocorrelation.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Synthesize(int first, int count)
             {
                 Problem p = _p;
@@ -596,6 +601,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>A certified bound of σ_max(A(η)) for member <paramref name="b"/> of the last synthesized batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public double CertifySynthesized(double level, int f, int b, out byte how, out double theta)
             {
                 Problem p = _p;
@@ -620,6 +626,7 @@ public static class ConvolutionNorm
             private double* Bi => (double*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _bi[0]);
 
             /// <summary>Fills B with A(η) (rows: outputs) or Aᵀ(η) (rows: input channels × aliases) for frequency index f.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Build(int f)
             {
                 Problem p = _p;
@@ -677,6 +684,7 @@ public static class ConvolutionNorm
             /// <paramref name="count"/> complex vectors of (re, im) (each of length len), then normalisation; returns
             /// the norm before normalising.
             /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static double Orthonormalize(double[] re, double[] im, int len, int count, Span<double> wr, Span<double> wi)
             {
                 fixed (double* qr = re, qi = im, pr = wr, pi = wi)
@@ -696,6 +704,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>The largest Ritz value of Golub–Kahan–Lanczos on the real embedding of B (a lower bound of σ_max).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public double Lanczos(ulong seed, double tolerance, int maxIterations = int.MaxValue)
             {
                 var op = new ComplexMatrixOperator(_br, _bi, _p._n, _p._m, _p._mPad);
@@ -704,6 +713,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>A certified upper bound of σ_max(A(η)) for the B built last, at the common level if possible.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public double Certify(double level, int f, out byte how, out double theta)
             {
                 Problem p = _p;
@@ -730,6 +740,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>‖B‖_F² of the B built last, rounded up (a sum of 2nm non-negative terms: relative error ≤ γ_{2nm}).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private double FrobeniusSquared()
             {
                 Problem p = _p;
@@ -745,6 +756,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>G = B·Bᴴ of the B built last into the worker's Gram buffer (lower triangle).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private void FormGram()
             {
                 fixed (double* gr = _gr, gi = _gi)
@@ -754,6 +766,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>Screening of the B built last (strided layers): its Gram matrix, kept for pass 2 if stored, and a short Lanczos run on it.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public double ScreenDirect(int f, ulong seed)
             {
                 Problem p = _p;
@@ -777,6 +790,7 @@ public static class ConvolutionNorm
             /// (gr, gi)[offset…]; returns √θ for the largest Ritz value θ of the tridiagonal (a lower estimate of
             /// σ_max(A(η)) by interlacing). The upper triangle is filled in place (Gᵢⱼ = conj Gⱼᵢ); allocation-free.
             /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private double ScreenGram(double[] gr, double[] gi, long offset, ulong seed)
             {
                 int n = _p._n, stride = _p._nPad, steps = _alpha.Length;
@@ -826,6 +840,7 @@ public static class ConvolutionNorm
             }
 
             /// <summary>The largest eigenvalue of the symmetric tridiagonal with diagonal α₀…α_{k−1} and off-diagonal β₀…β_{k−2}, by Sturm bisection.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static double LargestTridiagonalEigenvalue(ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, int k)
             {
                 double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
@@ -858,6 +873,7 @@ public static class ConvolutionNorm
             /// Certifies the Gram matrix at (gr, gi)[offset…] at the common level, or else (after a Lanczos run on
             /// A(η), built here) at the frequency's own level, or else returns <paramref name="fallback"/>.
             /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private double CertifyGram(double level, int f, double[] gr, double[] gi, long offset, double traceBound, double gramAllowance, double sigmaAllowance, double fallback, out byte how, out double theta)
             {
                 theta = 0;
@@ -891,6 +907,7 @@ public static class ConvolutionNorm
             /// bound of λ_max of the exact Gram matrix, given ‖Ĝ − G‖₂ ≤ <paramref name="gramAllowance"/> and
             /// tr G ≤ <paramref name="traceBound"/>.
             /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private bool TryCholesky(double levelSquared, double traceBound, double gramAllowance, double[] gr, double[] gi, long offset, out double boundSquared)
             {
                 Problem p = _p;

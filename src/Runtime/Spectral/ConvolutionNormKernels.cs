@@ -26,6 +26,7 @@ internal static unsafe class ConvolutionNormKernels
     /// j ≤ i + 1 in 2 × 2 blocks; <c>G_ij = Σ_k B_ik·conj(B_jk)</c>, i.e.
     /// <c>Re = Σ Br_i·Br_j + Bi_i·Bi_j</c>, <c>Im = Σ Bi_i·Br_j − Br_i·Bi_j</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GramLower(double* br, double* bi, int nPad, int mPad, double* gr, double* gi, int gStride)
     {
         for (int i = 0; i < nPad; i += 2)
@@ -70,6 +71,7 @@ internal static unsafe class ConvolutionNormKernels
     /// </summary>
     /// <remarks>Row i: <c>L_ij = (M_ij − Σ_{k&lt;j} L_ik·conj(L_jk)) / L_jj</c> for j &lt; i, then
     /// <c>L_ii = √(M_ii − Σ_{k&lt;i} |L_ik|²)</c>. Rows are contiguous, so every inner sum is a SIMD dot product.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool CholeskyLower(double* lr, double* li, int n, int stride, out double frobeniusSquared)
     {
         double frob = 0;
@@ -172,6 +174,7 @@ internal static unsafe class ConvolutionNormKernels
     }
 
     /// <summary>t = Bᴴ·x for the n × m complex B (row stride <paramref name="stride"/>): <c>t_k = Σ_i conj(B_ik)·x_i</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdjoint(double* br, double* bi, int n, int m, int stride, ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> tr, Span<double> ti)
     {
         tr.Slice(0, m).Clear();
@@ -202,6 +205,7 @@ internal static unsafe class ConvolutionNormKernels
     }
 
     /// <summary>x = B·t for the n × m complex B: <c>x_i = Σ_k B_ik·t_k</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(double* br, double* bi, int n, int m, int stride, ReadOnlySpan<double> tr, ReadOnlySpan<double> ti, Span<double> xr, Span<double> xi)
     {
         fixed (double* pr = tr, pi = ti)
@@ -234,6 +238,7 @@ internal static unsafe class ConvolutionNormKernels
     }
 
     /// <summary>dst[2i] += x[i]·cr, dst[2i + 1] += x[i]·ci: a real vector times a complex scalar, added to an interleaved complex vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRealTimesComplex(ReadOnlySpan<double> x, double cr, double ci, Span<double> dst)
     {
         if (dst.Length < 2 * x.Length) throw new ArgumentException("dst must hold 2·x.Length values.", nameof(dst));
@@ -256,6 +261,7 @@ internal static unsafe class ConvolutionNormKernels
     }
 
     /// <summary>dst += x·(cr + i·ci) for interleaved complex vectors x and dst (same length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddComplexTimesComplex(ReadOnlySpan<double> x, double cr, double ci, Span<double> dst)
     {
         int i = 0;
@@ -283,6 +289,7 @@ internal static unsafe class ConvolutionNormKernels
     /// M += X·Yᵀ for real row-major X, Y of nPad × len (nPad and len multiples of 4; M of nPad × nPad with row
     /// stride <paramref name="mStride"/>): <c>M_ij += Σ_k X_ik·Y_jk</c>, in 4 × 2 blocks of dot products.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RealABtAccumulate(double* x, double* y, int nPad, int len, double* m, int mStride)
     {
         for (int i = 0; i < nPad; i += 4)
@@ -321,6 +328,7 @@ internal static unsafe class ConvolutionNormKernels
     /// K_t at <c>sk + (2t + 1)·matrix</c>, cos_bt = coefficients[b·deltas + t], sin_bt = coefficients[(4 + b)·deltas + t],
     /// G_b at <c>b·matrix</c> of (gr, gi).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SynthesizeBatch(double* sk, int deltas, long matrix, int n, int stride, double* coefficients, double* gr, double* gi)
     {
         double* cos0 = coefficients, cos1 = cos0 + deltas, cos2 = cos1 + deltas, cos3 = cos2 + deltas;
@@ -359,6 +367,7 @@ internal static unsafe class ConvolutionNormKernels
     /// One pass of modified Gram–Schmidt: for each of the <paramref name="count"/> complex vectors q (split, each of
     /// length len, back to back), w −= (qᴴw)·q.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void OrthogonalizeAgainst(double* qr, double* qi, int len, int count, double* wr, double* wi)
     {
         for (int q = 0; q < count; q++)
