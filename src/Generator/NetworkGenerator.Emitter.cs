@@ -569,7 +569,29 @@ public sealed partial class NetworkGenerator
                 w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
                 w.Line("if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, \"The label must be in 0..\" + (OutputLength - 1) + \".\");");
                 w.Line("input.Slice(0, InputLength).CopyTo(ws.A0(1));");
-                w.Line("ForwardLayers(ws, 0, LayerCount, 1);");
+                using (w.OpenBlock("if (splitter is null)"))
+                {
+                    w.Line("ForwardLayers(ws, 0, LayerCount, 1);");
+                }
+
+                using (w.OpenBlock("else"))
+                {
+                    w.Line("// The same forward pass, with each large dense layer split over the threads by the rows they update below.");
+                    foreach (LayerModel l in m.Layers)
+                    {
+                        string k = I(l.Index), j = I(l.Index - 1);
+                        if (l.Kind == LayerKind.Dense)
+                        {
+                            w.Line("global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1), splitter);");
+                        }
+                        else
+                        {
+                            w.Line("ForwardLayers(ws, " + j + ", " + k + ", 1);");
+                        }
+                    }
+                }
+
+                w.Line();
                 w.Line("ws.Batch = 0; // the weights change below");
                 w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(1), ws.A" + I(L) + "(1), new global::System.ReadOnlySpan<int>(in label), ws.D" + I(L - 1) + "(1), 1, " + I(m.Layers[L - 1].OutputLength) + ", 1f);");
                 w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");

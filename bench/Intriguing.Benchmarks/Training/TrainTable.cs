@@ -29,9 +29,14 @@ public static class TrainTable
             foreach (int batch in new[] { 1, 32, 128 })
             {
                 INetwork net = make();
-                // One epoch over a subset as warm-up, then whole epochs until the time budget is spent.
+                // Epochs over a subset for at least a second as warm-up (so that the tiered JIT has compiled the hot
+                // methods fully optimized), then whole epochs until the time budget is spent.
                 var options = new SgdOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.01f, Momentum = 0.9f, Schedule = LearningRateSchedule.Constant, SplitSingleSampleSteps = split };
-                using (var warm = new Trainer(net, data.Take(batch == 1 ? 2000 : 10000), options)) warm.Run();
+                using (var warm = new Trainer(net, data.Take(batch == 1 ? 2000 : 10000), options))
+                {
+                    var warmClock = Stopwatch.StartNew();
+                    while (warmClock.Elapsed.TotalSeconds < 1) warm.Run();
+                }
                 long samples = 0;
                 var clock = Stopwatch.StartNew();
                 using var trainer = new Trainer(net, data, options);

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Intriguing.Linear;
 
 namespace Intriguing.Training;
 
@@ -21,6 +23,41 @@ public static class SgdKernels
     public const int SplitThreshold = 32 * 1024;
 
     /// <summary>
+    /// The forward product of a dense layer for one sample, y = W·x + b, exactly as the generated forward pass computes
+    /// it (<see cref="Gemm.MultiplyABt(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> with one row, then
+    /// <see cref="Activations.AddBias"/>): each output is a dot product whose rounding depends only on the input length, so
+    /// splitting the rows over threads changes nothing. Large layers are split by <paramref name="splitter"/> into the
+    /// same row ranges as <see cref="DenseStep"/>, so each thread reads the rows it updates afterwards and they stay in its core's cache.
+    /// </summary>
+    /// <param name="input">x (length in).</param>
+    /// <param name="weights">W, out × in, row-major.</param>
+    /// <param name="bias">b (length out), or empty for a layer without bias.</param>
+    /// <param name="output">y (length out).</param>
+    /// <param name="splitter">Splits the rows of a large layer over threads; null for the calling thread only.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void DenseForward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, FusedStepSplitter? splitter = null)
+    {
+        int rows = output.Length, columns = input.Length;
+        if (weights.Length < rows * columns) throw new ArgumentException("The weights are shorter than out × in.");
+        if (bias.Length != 0 && bias.Length < rows) throw new ArgumentException("The bias is shorter than out.");
+        if (Splits(splitter, rows, columns))
+        {
+            fixed (float* w = weights, b = bias, x = input, y = output)
+            {
+                splitter.RunForward(w, bias.Length == 0 ? null : b, x, y, rows, columns);
+            }
+
+            return;
+        }
+
+        Gemm.MultiplyABt(input, weights, output, 1, rows, columns);
+        if (bias.Length != 0) Activations.AddBias(output, bias.Slice(0, rows), 1);
+    }
+
+    private static bool Splits([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter, int rows, int columns) =>
+        splitter is not null && splitter.Threads > 1 && rows > 1 && rows * columns >= SplitThreshold;
+
+    /// <summary>
     /// Updates W (out × in, row-major) and b with their velocities for one sample: ∂E/∂W = δ ⊗ x + λ·W, ∂E/∂b = δ.
     /// Returns the penalty (λ/2)·‖W‖² of the weights before the step (0 when λ = 0).
     /// </summary>
@@ -35,6 +72,7 @@ public static class SgdKernels
     /// <param name="rate">η.</param>
     /// <param name="nesterov">Nesterov momentum.</param>
     /// <param name="splitter">Splits the rows of a large layer over threads; null for the calling thread only.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float DenseStep(Span<float> weights, Span<float> bias, Span<float> weightVelocity, Span<float> biasVelocity,
         ReadOnlySpan<float> delta, ReadOnlySpan<float> input, float lambda, float momentum, float rate, bool nesterov, FusedStepSplitter? splitter = null)
     {
@@ -42,7 +80,7 @@ public static class SgdKernels
         if (weights.Length < rows * columns || weightVelocity.Length < rows * columns) throw new ArgumentException("The weights or their velocity are shorter than out × in.");
         if (bias.Length != biasVelocity.Length || (bias.Length != 0 && bias.Length < rows)) throw new ArgumentException("The bias and its velocity differ in length or are shorter than out.");
         float squares = 0f;
-        if (splitter is not null && splitter.Threads > 1 && rows > 1 && rows * columns >= SplitThreshold)
+        if (Splits(splitter, rows, columns))
         {
             fixed (float* w = weights, v = weightVelocity, d = delta, x = input)
             {
@@ -72,6 +110,7 @@ public static class SgdKernels
     }
 
     /// <summary>One row: g = (d·x + 0) + λ·w; v ← μ·v − η·g; w ← w + v (or + μ·v − η·g). Returns Σ w² before the step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Row(Span<float> w, Span<float> velocity, float d, ReadOnlySpan<float> x, float lambda, float momentum, float rate, bool nesterov)
     {
         int n = x.Length, j = 0;
@@ -135,8 +174,9 @@ public sealed unsafe class FusedStepSplitter
 {
     private readonly WorkerPool _pool;
     private readonly Action<int> _job;
+    private readonly Action<int> _forwardJob;
     private float[] _rowSquares = new float[256];
-    private float* _w, _v, _d, _x;
+    private float* _w, _v, _d, _x, _b, _y;
     private int _rows, _columns;
     private float _lambda, _momentum, _rate;
     private bool _nesterov;
@@ -147,6 +187,7 @@ public sealed unsafe class FusedStepSplitter
         ArgumentNullException.ThrowIfNull(pool);
         _pool = pool;
         _job = Part;
+        _forwardJob = ForwardPart;
     }
 
     /// <summary>Threads of the pool.</summary>
@@ -161,12 +202,36 @@ public sealed unsafe class FusedStepSplitter
         _d = d;
         _x = x;
         (_rows, _columns, _lambda, _momentum, _rate, _nesterov) = (rows, columns, lambda, momentum, rate, nesterov);
-        _pool.Run(_pool.Threads, _job);
+        _pool.RunPinned(_job);
         float squares = 0f;
         for (int i = 0; i < rows; i++) squares += _rowSquares[i];
         return squares;
     }
 
+    /// <summary>y = W·x + b by row ranges, thread p on the same rows as in <see cref="Run"/> (pointers pinned by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void RunForward(float* w, float* b, float* x, float* y, int rows, int columns)
+    {
+        _w = w;
+        _b = b;
+        _x = x;
+        _y = y;
+        (_rows, _columns) = (rows, columns);
+        _pool.RunPinned(_forwardJob);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForwardPart(int part)
+    {
+        int parts = _pool.Threads, columns = _columns;
+        int start = (int)((long)_rows * part / parts), end = (int)((long)_rows * (part + 1) / parts);
+        if (start >= end) return;
+        var y = new Span<float>(_y + start, end - start);
+        Gemm.MultiplyABt(new ReadOnlySpan<float>(_x, columns), new ReadOnlySpan<float>(_w + ((long)start * columns), (end - start) * columns), y, 1, end - start, columns);
+        if (_b != null) Activations.AddBias(y, new ReadOnlySpan<float>(_b + start, end - start), 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Part(int part)
     {
         int parts = _pool.Threads, columns = _columns;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -142,6 +143,8 @@ public sealed class Trainer : IDisposable
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
         long samples = 0;
+        // A split one-sample step keeps each thread's rows in its core's cache only if the threads stay on their cores.
+        using IDisposable? affinity = _splitter is not null && _fusedStep && _options.BatchSize == 1 ? _pool.BindThreads() : null;
         for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
         {
             for (int i = 0; i < n; i++) order[i] = i;
@@ -195,6 +198,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float Step(int count, float rate)
     {
         if (count == 1 && _fusedStep)
@@ -230,6 +234,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Part <paramref name="part"/> of the parameters: g = Σ_c w_c·g_c (in chunk order), then the momentum update.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CombineAndUpdate(int part)
     {
         int n = _velocity.Length, parts = _pool.Threads;
@@ -259,6 +264,7 @@ public sealed class Trainer : IDisposable
         Update(_network.Parameters.Slice(start, end - start), _velocity.AsSpan(start, end - start), g, _options.Momentum, _stepRate, _options.Nesterov);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeChunk(int c)
     {
         int start = c * ChunkSize;
@@ -279,6 +285,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>v ← μ·v − η·g; θ ← θ + v, or with Nesterov θ ← θ + μ·v − η·g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Update(Span<float> parameters, Span<float> velocity, ReadOnlySpan<float> gradient, float momentum, float rate, bool nesterov)
     {
         if (parameters.Length != velocity.Length || parameters.Length != gradient.Length) throw new ArgumentException("Parameters, velocity and gradient differ in length.");

@@ -253,7 +253,17 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
         if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
         input.Slice(0, InputLength).CopyTo(ws.A0(1));
-        ForwardLayers(ws, 0, LayerCount, 1);
+        if (splitter is null)
+        {
+            ForwardLayers(ws, 0, LayerCount, 1);
+        }
+        else
+        {
+            // The same forward pass, with each large dense layer split over the threads by the rows they update below.
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
+            ForwardLayers(ws, 1, 2, 1);
+        }
+
         ws.Batch = 0; // the weights change below
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(1), ws.A2(1), new global::System.ReadOnlySpan<int>(in label), ws.D1(1), 1, 10, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps

@@ -329,7 +329,21 @@ partial class Fc200x200x10 : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
         if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
         input.Slice(0, InputLength).CopyTo(ws.A0(1));
-        ForwardLayers(ws, 0, LayerCount, 1);
+        if (splitter is null)
+        {
+            ForwardLayers(ws, 0, LayerCount, 1);
+        }
+        else
+        {
+            // The same forward pass, with each large dense layer split over the threads by the rows they update below.
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
+            ForwardLayers(ws, 1, 2, 1);
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A2(1), Dense2Weights, Dense2Bias, ws.A3(1), splitter);
+            ForwardLayers(ws, 3, 4, 1);
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A4(1), Dense3Weights, Dense3Bias, ws.A5(1), splitter);
+            ForwardLayers(ws, 5, 6, 1);
+        }
+
         ws.Batch = 0; // the weights change below
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(1), ws.A6(1), new global::System.ReadOnlySpan<int>(in label), ws.D5(1), 1, 10, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
