@@ -97,7 +97,7 @@ public sealed class Trainer : IDisposable
         _batch = new float[options.BatchSize * data.SampleLength];
         _labels = new int[options.BatchSize];
         _velocity = new float[network.ParameterBufferLength];
-        _gradient = new float[network.ParameterBufferLength];
+        _gradient = new float[_pool.Threads * CombineBlock]; // one block of the combined gradient per thread
         _chunkJob = ComputeChunk;
         _updateJob = CombineAndUpdate;
         _weights = new float[chunks];
@@ -233,35 +233,45 @@ public sealed class Trainer : IDisposable
         return loss;
     }
 
-    /// <summary>Part <paramref name="part"/> of the parameters: g = Σ_c w_c·g_c (in chunk order), then the momentum update.</summary>
+    /// <summary>Parameters combined and updated per block, so the combined gradient never leaves the L1 cache.</summary>
+    private const int CombineBlock = 1024;
+
+    /// <summary>
+    /// Part <paramref name="part"/> of the parameters: g = Σ_c w_c·g_c (in chunk order), then the momentum update, a block
+    /// of <see cref="CombineBlock"/> parameters at a time (the same arithmetic for every element whatever the blocks).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CombineAndUpdate(int part)
     {
         int n = _velocity.Length, parts = _pool.Threads;
         int size = (n / parts + 63) & ~63;
         int start = Math.Min(n, part * size), end = part == parts - 1 ? n : Math.Min(n, start + size);
-        if (start >= end) return;
-        Span<float> g = _gradient.AsSpan(start, end - start);
-        TensorPrimitives.Multiply(_gradients[0].AsSpan(start, end - start), _weights[0], g);
-        for (int c = 1; c < _stepChunks; c++)
+        Span<float> scratch = _gradient.AsSpan(part * CombineBlock, CombineBlock);
+        for (int blockStart = start; blockStart < end; blockStart += CombineBlock)
         {
-            // g += w_c·g_c, multiply then add (never fused), so every element is computed alike whatever the split.
-            ReadOnlySpan<float> gc = _gradients[c].AsSpan(start, end - start);
-            float w = _weights[c];
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            int length = Math.Min(CombineBlock, end - blockStart);
+            Span<float> g = scratch.Slice(0, length);
+            TensorPrimitives.Multiply(_gradients[0].AsSpan(blockStart, length), _weights[0], g);
+            for (int c = 1; c < _stepChunks; c++)
             {
-                Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-                ReadOnlySpan<Vector<float>> cv = MemoryMarshal.Cast<float, Vector<float>>(gc);
-                var wv = new Vector<float>(w);
-                for (int k = 0; k < gv.Length; k++) gv[k] += wv * cv[k];
-                i = gv.Length * Vector<float>.Count;
+                // g += w_c·g_c, multiply then add (never fused), so every element is computed alike whatever the split.
+                ReadOnlySpan<float> gc = _gradients[c].AsSpan(blockStart, length);
+                float w = _weights[c];
+                int i = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                    ReadOnlySpan<Vector<float>> cv = MemoryMarshal.Cast<float, Vector<float>>(gc);
+                    var wv = new Vector<float>(w);
+                    for (int k = 0; k < gv.Length; k++) gv[k] += wv * cv[k];
+                    i = gv.Length * Vector<float>.Count;
+                }
+
+                for (; i < g.Length; i++) g[i] += w * gc[i];
             }
 
-            for (; i < g.Length; i++) g[i] += w * gc[i];
+            Update(_network.Parameters.Slice(blockStart, length), _velocity.AsSpan(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
         }
-
-        Update(_network.Parameters.Slice(start, end - start), _velocity.AsSpan(start, end - start), g, _options.Momentum, _stepRate, _options.Nesterov);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
