@@ -2,11 +2,12 @@
 # Training throughput side by side, same machine and run: ours (both cores) vs PyTorch on the CPU with every
 # setting of its two thread pools (torch threads × OpenBLAS threads ∈ {1,2}²), best setting reported.
 # Needs Debian's python3-torch. Usage: bench/reference/train_compare.sh [SECONDS]
+# Batch 1 splits each step over both cores (SgdOptions.SplitSingleSampleSteps); SPLIT=0 keeps it on one thread.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-3}
 echo "== ours =="
-ours=$(dotnet run -c Release --project bench/Intriguing.Benchmarks -- train-table "$seconds" | tee /dev/stderr | tail -n +2)
+ours=$(dotnet run -c Release --project bench/Intriguing.Benchmarks -- train-table "$seconds" $([ "${SPLIT:-1}" = 1 ] && echo split) | tee /dev/stderr | tail -n +2)
 best=""
 for tt in 1 2; do
   for ob in 1 2; do
