@@ -52,6 +52,9 @@ public sealed record AdvTrainOptions
     /// <summary>Pool settings (the layers come from each variant). Default <see cref="AdversarialTrainingExperiment.DefaultPools"/>.</summary>
     public AdversarialTrainingOptions? Pools { get; init; }
 
+    /// <summary>Learning rate of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
+    public float? LearningRate { get; init; }
+
     /// <summary>Threads for training and attacks.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -252,7 +255,7 @@ public static class AdversarialTrainingExperiment
         var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", Variants.Select(v => v.Id))}.")).ToArray();
         IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
         int epochs = options.Epochs ?? (options.Quick ? 1 : Recipe.Epochs);
-        SgdOptions sgd = Recipe with { Epochs = epochs, Threads = options.Threads };
+        SgdOptions sgd = Recipe with { Epochs = epochs, Threads = options.Threads, LearningRate = options.LearningRate ?? Recipe.LearningRate };
         AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? QuickPools : DefaultPools)) with { AttackThreads = options.Threads };
         int robustnessCount = options.RobustnessCount ?? (options.Quick ? 20 : 100);
 
