@@ -295,7 +295,7 @@ var robustCountOption = new Option<int?>("--robustness-count") { Description = "
 var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
-var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
+var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
 var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
 poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
