@@ -295,12 +295,18 @@ var robustCountOption = new Option<int?>("--robustness-count") { Description = "
 var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
-var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.5)." };
+var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
+var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
+var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
+poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
+var advLrOption = new Option<float?>("--lr") { Description = "Learning rate of every variant (default: the FC100-100-10 recipe's 0.2)." };
+warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
+advLrOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
 var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
-    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, dataOption, outOption, threadsOption, quietOption,
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, warmupOption, poolAttackOption, advLrOption, dataOption, outOption, threadsOption, quietOption,
 };
 advtrain.SetAction(parse => Cli.Guard(() =>
 {
@@ -333,6 +339,8 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         RefreshFraction = parse.GetValue(refreshFractionOption) ?? pools.RefreshFraction,
         RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
         MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
+        WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
+        Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
     };
     pools.Validate(new Fc100x100x10());
     if (parse.GetValue(advEpochsOption) is < 1) throw new CliException("--epochs must be at least 1.");
@@ -349,6 +357,7 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         Validation = parse.GetValue(validationOption),
         RobustnessCount = parse.GetValue(robustCountOption),
         Pools = pools,
+        LearningRate = parse.GetValue(advLrOption),
         Threads = parse.GetValue(threadsOption),
         ReportOnly = parse.GetValue(reportOnlyOption),
     };

@@ -49,6 +49,26 @@ public class CliTests
     }
 
     [Fact]
+    public void Bad_advtrain_tuning_options_are_usage_errors()
+    {
+        var (code, _, error) = Run("advtrain --lr 0");
+        Assert.Equal(2, code);
+        Assert.Contains("--lr must be positive", error);
+        (code, _, error) = Run("advtrain --lr -0.1");
+        Assert.Equal(2, code);
+        Assert.Contains("--lr must be positive", error);
+        (code, _, error) = Run("advtrain --warmup -1");
+        Assert.Equal(2, code);
+        Assert.Contains("--warmup must be 0", error);
+        (code, _, error) = Run("advtrain --pool-attack strong");
+        Assert.Equal(2, code);
+        Assert.Contains("strong", error);
+        (code, var output, _) = Run("advtrain --help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--lr", "--warmup", "--pool-attack" }) Assert.Contains(option, output);
+    }
+
+    [Fact]
     public void Missing_data_says_where_to_put_the_files()
     {
         string empty = Directory.CreateTempSubdirectory("intriguing-nodata-").FullName;

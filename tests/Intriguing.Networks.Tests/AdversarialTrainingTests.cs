@@ -344,5 +344,6 @@ public class AdversarialTrainingTests
         Assert.Contains("MixingRatio", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { MixingRatio = -1 }.Validate(net)).Message);
         Assert.Contains("PoolSize", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolSize = 0 }.Validate(net)).Message);
         Assert.Contains("RefreshPeriod", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { RefreshPeriod = 0 }.Validate(net)).Message);
+        Assert.Contains("WarmupEpochs", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { WarmupEpochs = -1 }.Validate(net)).Message);
     }
 }
