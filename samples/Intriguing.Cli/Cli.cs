@@ -8,6 +8,9 @@ namespace Intriguing.Cli;
 /// <summary>An error to report to the user without a stack trace.</summary>
 internal sealed class CliException(string message) : Exception(message);
 
+/// <summary>An invalid argument value found after parsing: reported like a parse error, with exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
 /// <summary>Shared pieces of the commands: data loading, progress display, error handling.</summary>
 internal static class Cli
 {
@@ -27,12 +30,18 @@ internal static class Cli
         return cts;
     }
 
-    /// <summary>Runs a command body; turns expected failures into a message and exit code 1.</summary>
+    /// <summary>Runs a command body; turns expected failures into a message and exit code 1 (2 for bad arguments).</summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run `intriguing --help` for usage.");
+            return 2;
         }
         catch (Exception e) when (e is CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException)
         {

@@ -296,6 +296,14 @@ var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples p
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
+// The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
+var poolOptionNames = new Dictionary<string, string>
+{
+    [nameof(AdversarialTrainingOptions.PoolSize)] = "--pool-size",
+    [nameof(AdversarialTrainingOptions.RefreshFraction)] = "--refresh-fraction",
+    [nameof(AdversarialTrainingOptions.RefreshPeriod)] = "--refresh-period",
+    [nameof(AdversarialTrainingOptions.MixingRatio)] = "--mix",
+};
 var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
 poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
@@ -342,9 +350,18 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
         Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
     };
-    pools.Validate(new Fc100x100x10());
-    if (parse.GetValue(advEpochsOption) is < 1) throw new CliException("--epochs must be at least 1.");
-    if (parse.GetValue(robustCountOption) is < 1) throw new CliException("--robustness-count must be at least 1.");
+    try
+    {
+        pools.Validate(new Fc100x100x10());
+    }
+    catch (ArgumentException e) when (e.ParamName is { } name && poolOptionNames.TryGetValue(name, out string? option))
+    {
+        int cut = e.Message.IndexOf(" (Parameter", StringComparison.Ordinal);
+        throw new UsageException($"{option}: {(cut >= 0 ? e.Message[..cut] : e.Message)}");
+    }
+
+    if (parse.GetValue(advEpochsOption) is < 1) throw new UsageException("--epochs must be at least 1.");
+    if (parse.GetValue(robustCountOption) is < 1) throw new UsageException("--robustness-count must be at least 1.");
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
     var options = new AdvTrainOptions
     {

@@ -60,6 +60,22 @@ public class CliTests
         (code, _, error) = Run("advtrain --warmup -1");
         Assert.Equal(2, code);
         Assert.Contains("--warmup must be 0", error);
+        // Pool settings and counts out of range are usage errors too, named by their options.
+        foreach (var (arguments, expected) in new[]
+        {
+            ("advtrain --mix -1", "--mix: MixingRatio must be non-negative"),
+            ("advtrain --pool-size 0", "--pool-size: PoolSize must be at least 1"),
+            ("advtrain --refresh-fraction 1.5", "--refresh-fraction: RefreshFraction must be in (0, 1]"),
+            ("advtrain --refresh-period 0", "--refresh-period: RefreshPeriod must be at least 1"),
+            ("advtrain --epochs 0", "--epochs must be at least 1"),
+            ("advtrain --robustness-count 0", "--robustness-count must be at least 1"),
+        })
+        {
+            (code, _, error) = Run(arguments);
+            Assert.True(code == 2, $"{arguments}: exit code {code}, stderr {error}");
+            Assert.Contains(expected, error);
+        }
+
         (code, _, error) = Run("advtrain --pool-attack strong");
         Assert.Equal(2, code);
         Assert.Contains("strong", error);
