@@ -220,11 +220,15 @@ public sealed unsafe class FusedStepSplitter
         _pool.RunPinned(_forwardJob);
     }
 
+    /// <summary>Rows of part <paramref name="part"/>: the same in the forward product and the step, so each stays on its thread.</summary>
+    private (int Start, int End) RowRange(int part) =>
+        ((int)((long)_rows * part / _pool.Threads), (int)((long)_rows * (part + 1) / _pool.Threads));
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardPart(int part)
     {
-        int parts = _pool.Threads, columns = _columns;
-        int start = (int)((long)_rows * part / parts), end = (int)((long)_rows * (part + 1) / parts);
+        int columns = _columns;
+        (int start, int end) = RowRange(part);
         if (start >= end) return;
         var y = new Span<float>(_y + start, end - start);
         Gemm.MultiplyABt(new ReadOnlySpan<float>(_x, columns), new ReadOnlySpan<float>(_w + ((long)start * columns), (end - start) * columns), y, 1, end - start, columns);
@@ -234,8 +238,8 @@ public sealed unsafe class FusedStepSplitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Part(int part)
     {
-        int parts = _pool.Threads, columns = _columns;
-        int start = (int)((long)_rows * part / parts), end = (int)((long)_rows * (part + 1) / parts);
+        int columns = _columns;
+        (int start, int end) = RowRange(part);
         var x = new ReadOnlySpan<float>(_x, columns);
         for (int i = start; i < end; i++)
         {

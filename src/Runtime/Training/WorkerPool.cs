@@ -30,6 +30,9 @@ public sealed class WorkerPool : IDisposable
     private volatile bool _pinned; // the current run gives part i + 1 to worker i instead of letting threads claim chunks
     private Exception? _error;
     private volatile bool _disposed;
+    private int[]? _cpus;            // BindThreads: processor of each thread
+    private int _binder;             // BindThreads: the caller's thread, which binds itself
+    private Action<int>? _bindJob;
 
     /// <summary>Creates a pool of <paramref name="threads"/> threads in all (the caller's thread counts as one).</summary>
     public WorkerPool(int threads)
@@ -68,14 +71,10 @@ public sealed class WorkerPool : IDisposable
         if (chunks > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"At most {ushort.MaxValue} chunks per run.");
 
         // Publish the job before the ticket: a helper reads the job only after claiming a chunk of this run.
-        _job = job;
-        _error = null;
-        _pinned = false;
-        Volatile.Write(ref _done, 0);
+        Begin(job, pinned: false);
         _run++;
         Volatile.Write(ref _ticket, ((long)_run << 32) | ((long)chunks << 16));
-        Interlocked.Increment(ref _generation);
-        foreach (ManualResetEventSlim wake in _wake) wake.Set();
+        Wake();
         Drain();
         var spin = new SpinWait();
         while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
@@ -104,14 +103,10 @@ public sealed class WorkerPool : IDisposable
             return;
         }
 
-        _job = job;
-        _error = null;
-        Volatile.Write(ref _done, 0);
+        Begin(job, pinned: true);
         long run = _pinnedRun + 1;
         Volatile.Write(ref _pinnedRun, run); // after the job: a helper that reads this run number sees its job
-        _pinned = true;
-        Interlocked.Increment(ref _generation);
-        foreach (ManualResetEventSlim wake in _wake) wake.Set();
+        Wake();
         RunPart(0);
         for (int part = 1; part < Threads; part++)
         {
@@ -121,7 +116,9 @@ public sealed class WorkerPool : IDisposable
         int parts = Threads;
         while (Volatile.Read(ref _done) != parts)
         {
+            // Polled without a pause: a part takes microseconds, so the hand-off must be as quick as it can be.
         }
+
         if (_error is not null) throw new AggregateException("A parallel part failed.", _error);
     }
 
@@ -148,10 +145,6 @@ public sealed class WorkerPool : IDisposable
         return new AffinityScope(own);
     }
 
-    private int[]? _cpus;
-    private int _binder;
-    private Action<int>? _bindJob;
-
     /// <summary>Restores the caller's processors.</summary>
     private sealed class AffinityScope(byte[]? mask) : IDisposable
     {
@@ -162,6 +155,22 @@ public sealed class WorkerPool : IDisposable
             if (_mask is { } m) ThreadAffinity.Set(m);
             _mask = null;
         }
+    }
+
+    /// <summary>The start of every run: its job, no error yet, nothing done, and which kind of run it is.</summary>
+    private void Begin(Action<int> job, bool pinned)
+    {
+        _job = job;
+        _error = null;
+        _pinned = pinned;
+        Volatile.Write(ref _done, 0);
+    }
+
+    /// <summary>Announces the run to the helpers: a new generation, and the event of any that went to sleep.</summary>
+    private void Wake()
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (ManualResetEventSlim wake in _wake) wake.Set();
     }
 
     /// <summary>Claims part <paramref name="part"/> of pinned run <paramref name="run"/>; false if someone already has.</summary>
@@ -196,16 +205,7 @@ public sealed class WorkerPool : IDisposable
             int next = (int)(ticket & 0xFFFF), count = (int)((ticket >> 16) & 0xFFFF);
             if (next >= count) return;
             if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
-            try
-            {
-                _job!(next);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _error, e, null);
-            }
-
-            Interlocked.Increment(ref _done);
+            RunPart(next);
         }
     }
 
@@ -221,7 +221,7 @@ public sealed class WorkerPool : IDisposable
             int spins = 0;
             while (Volatile.Read(ref _generation) == seen && !_disposed)
             {
-                if (++spins < SpinIterations) continue; // no pause instruction: see the remarks
+                if (++spins < SpinIterations) continue; // polled without a pause, for the quickest hand-off
 
                 wake.Reset();
                 if (Volatile.Read(ref _generation) != seen || _disposed) break;
