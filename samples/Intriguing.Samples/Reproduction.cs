@@ -252,9 +252,11 @@ public static class Reproduction
             AutoencoderOptions ae = AutoencoderRecipe with { Seed = options.Seed, Epochs = options.Quick ? Math.Max(1, AutoencoderRecipe.Epochs / 5) : AutoencoderRecipe.Epochs };
             SgdOptions fine = Scale(FineTuneRecipe, options) with { Seed = options.Seed, Threads = options.Threads };
             string aeSettings = $"autoencoder: {ae.Epochs} epochs, batch {ae.BatchSize}, lr {ae.LearningRate.ToString(CultureInfo.InvariantCulture)}, momentum {ae.Momentum.ToString(CultureInfo.InvariantCulture)}, sparsity ρ={ae.SparsityTarget.ToString(CultureInfo.InvariantCulture)} β={ae.SparsityWeight.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}";
-            settings = $"{aeSettings}; classifier on codes: {sgd.Describe()}; fine-tuning of the whole network: {fine.Describe()}";
+            string classifierCheckpoint = Path.Combine(checkpoints, "ae400-classifier.ckpt");
+            string classifierSettings = Trainer.Describe(new Ae400Classifier(), sgd);
+            settings = $"{aeSettings}; classifier on codes: {classifierSettings}; fine-tuning of the whole network: {Trainer.Describe(net, fine)}";
             string fineCheckpoint = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
-            reused = File.Exists(fineCheckpoint) && IsComplete(fineCheckpoint, net, fine);
+            reused = File.Exists(fineCheckpoint) && IsComplete(fineCheckpoint, net, Trainer.Describe(net, fine), fine.Epochs);
             if (!reused)
             {
                 var encoder = new Ae400Encoder(options.Seed);
@@ -284,14 +286,16 @@ public static class Reproduction
                 Dataset codes = AutoencoderTraining.Encode(encoder, train, "codes");
                 var classifier = new Ae400Classifier(options.Seed);
                 log.WriteLine($"{entry.Name}: training the soft-max classifier on the codes ({sgd.Epochs} epochs)");
-                Trainer.Fit(classifier, codes, sgd with { CheckpointPath = Path.Combine(checkpoints, "ae400-classifier.ckpt") }, progress, cancellationToken);
+                SetAsideStale(classifierCheckpoint, classifier, classifierSettings, log);
+                Trainer.Fit(classifier, codes, sgd with { CheckpointPath = classifierCheckpoint }, progress, cancellationToken);
+                log.WriteLine($"{entry.Name}: fine-tuning encoder and classifier together ({fine.Epochs} epochs)");
+                SetAsideStale(fineCheckpoint, net, Trainer.Describe(net, fine), log);
                 if (!File.Exists(fineCheckpoint))
                 {
                     Parameters.CopyLayer(encoder, 1, net, 1);
                     Parameters.CopyLayer(classifier, 1, net, 3);
                 }
 
-                log.WriteLine($"{entry.Name}: fine-tuning encoder and classifier together ({fine.Epochs} epochs)");
                 TrainingResult r = Trainer.Fit(net, train, fine with { CheckpointPath = fineCheckpoint }, progress, cancellationToken);
                 throughput = r.SamplesPerSecond;
             }
@@ -324,7 +328,8 @@ public static class Reproduction
         }
         else
         {
-            settings = sgd.Describe();
+            settings = Trainer.Describe(net, sgd);
+            SetAsideStale(checkpoint, net, settings, log);
             TrainingResult r = Trainer.Fit(net, train, sgd with { CheckpointPath = checkpoint }, progress, cancellationToken);
             throughput = r.SamplesPerSecond;
             reused = r.EpochLosses.Count == 0;
@@ -354,17 +359,43 @@ public static class Reproduction
     private static SgdOptions Scale(SgdOptions sgd, ReproduceOptions options) =>
         options.Quick ? sgd with { Epochs = Math.Max(1, sgd.Epochs / 5) } : sgd;
 
-    private static bool IsComplete(string checkpoint, INetwork net, SgdOptions sgd)
+    private static bool IsComplete(string checkpoint, INetwork net, string settings, int epochs)
     {
         try
         {
             CheckpointState state = Checkpoint.Load(checkpoint, net);
-            return state.EpochsDone >= sgd.Epochs && state.Settings == sgd.Describe();
+            return state.EpochsDone >= epochs && state.Settings == settings;
         }
         catch (CheckpointException)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Moves a checkpoint of <paramref name="net"/> made with other settings (or unreadable) to <c>PATH.stale</c>, so that
+    /// the model is trained afresh by the current recipe instead of failing to resume; a checkpoint of the same settings
+    /// stays to be resumed or reused.
+    /// </summary>
+    private static void SetAsideStale(string checkpoint, INetwork net, string settings, TextWriter log)
+    {
+        if (!File.Exists(checkpoint)) return;
+        string reason;
+        try
+        {
+            float[] before = net.Parameters.ToArray(); // loading replaces the parameters (only when the whole file is valid)
+            CheckpointState state = Checkpoint.Load(checkpoint, net);
+            before.CopyTo(net.Parameters);
+            if (state.Settings == settings) return;
+            reason = $"made with other settings ({state.Settings})";
+        }
+        catch (CheckpointException e)
+        {
+            reason = e.Message;
+        }
+
+        File.Move(checkpoint, checkpoint + ".stale", overwrite: true);
+        log.WriteLine($"{Path.GetFileName(checkpoint)}: {reason}; moved to {Path.GetFileName(checkpoint)}.stale, training afresh with: {settings}");
     }
 
     /// <summary>Writes results.json, report.md and a self-contained report.html into <paramref name="directory"/> (each atomically).</summary>

@@ -385,6 +385,9 @@ public sealed partial class NetworkGenerator
             EmitSgdStep(w, m);
 
             w.Line();
+            EmitBatchSgdStep(w, m);
+
+            w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndLayerGradient\"/>");
             using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient, " + Span + " gradient = default)"))
             {
@@ -616,6 +619,131 @@ public sealed partial class NetworkGenerator
                         default:
                             w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
                             if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1));");
+                            break;
+                    }
+                }
+
+                w.Line();
+                w.Line("return loss + penalty;");
+            }
+        }
+
+        private static string FusedActivationOf(LayerModel l) => l.Kind switch
+        {
+            LayerKind.Sigmoid => "Sigmoid",
+            LayerKind.Tanh => "Tanh",
+            LayerKind.ReLU => "ReLU",
+            _ => "",
+        };
+
+        private static void EmitBatchSgdStep(SourceWriter w, NetworkModel m)
+        {
+            int L = m.Layers.Count;
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdBatchStep\"/>");
+            using (w.OpenBlock("public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
+            {
+                if (!m.EndsInSoftmax)
+                {
+                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
+                    return;
+                }
+
+                foreach (LayerModel l in m.Layers)
+                {
+                    if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax))
+                    {
+                        w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + l.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
+                        return;
+                    }
+                }
+
+                const string Kernels = "global::Intriguing.Training.SgdKernels";
+                const string Fused = "global::Intriguing.Training.FusedActivation.";
+                bool firstDense = m.Layers[0].Kind == LayerKind.Dense;
+                string A(int index) => index == 0 && firstDense ? "inputs" : "ws.A" + I(index) + "(batch)";
+                w.Line("Workspace ws = Own(workspace, batch);");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
+                w.Line(Guard + ".Length(labels, batch, nameof(labels));");
+                w.Line("if (batch == 1) return SgdStep(workspace, inputs, labels[0], velocity, momentum, rate, nesterov, splitter);");
+                w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
+                if (!firstDense) w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
+                w.Line("// The forward pass, each large dense layer (and the activation after it) split over the threads by the rows of W");
+                w.Line("// they step below.");
+                for (int i = 0; i < L; i++)
+                {
+                    LayerModel l = m.Layers[i];
+                    string k = I(l.Index), j = I(l.Index - 1);
+                    if (l.Kind == LayerKind.Dense)
+                    {
+                        string call = Kernels + ".DenseBatchForward(" + A(l.Index - 1) + ", " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", splitter";
+                        string next = i + 1 < L ? FusedActivationOf(m.Layers[i + 1]) : "";
+                        if (next.Length > 0)
+                        {
+                            w.Line(call + ", " + Fused + next + ", ws.A" + I(l.Index + 1) + "(batch));");
+                            i++;
+                        }
+                        else
+                        {
+                            w.Line(call + ");");
+                        }
+                    }
+                    else
+                    {
+                        w.Line("ForwardLayers(ws, " + j + ", " + k + ", batch);");
+                    }
+                }
+
+                w.Line();
+                w.Line("ws.Batch = 0; // the weights change below");
+                w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.");
+                w.Line("float scale = 1f / batch;");
+                w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
+                w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
+                bool activationDone = false;
+                for (int i = L - 2; i >= 0; i--)
+                {
+                    LayerModel l = m.Layers[i];
+                    string k = I(l.Index), j = I(l.Index - 1);
+                    switch (l.Kind)
+                    {
+                        case LayerKind.Dense:
+                            w.Line();
+                            LayerModel? below = i > 0 ? m.Layers[i - 1] : null;
+                            string fusedBelow = below is not null && below.Index > 1 ? FusedActivationOf(below) : "";
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step" + (fusedBelow.Length > 0 ? " (and layer " + j + "'s " + below!.Kind + " backward)" : "") + ", then " : "") + "W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.");
+                            if (l.Index > 1)
+                            {
+                                string call = Kernels + ".DenseBatchInputGradient(ws.D" + k + "(batch), " + l.Name + "Weights, ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", splitter";
+                                if (fusedBelow.Length > 0)
+                                {
+                                    w.Line(call + ", " + Fused + fusedBelow + ", ws.A" + j + "(batch), ws.D" + I(l.Index - 2) + "(batch));");
+                                    activationDone = true;
+                                }
+                                else
+                                {
+                                    w.Line(call + ");");
+                                }
+                            }
+
+                            string bias = l.HasBias ? l.Name + "Bias" : "default";
+                            string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
+                            w.Line("penalty += " + Kernels + ".DenseBatchStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(batch), " + A(l.Index - 1) + ", batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
+                            break;
+                        case LayerKind.Softmax:
+                            w.Line();
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
+                            if (l.Index > 1) w.Line(Act + ".SoftmaxBackward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ");");
+                            break;
+                        default:
+                            if (activationDone)
+                            {
+                                activationDone = false; // taken with the input gradient of the layer above
+                                break;
+                            }
+
+                            w.Line();
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
+                            if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch));");
                             break;
                     }
                 }

@@ -131,4 +131,28 @@ public interface INetwork
     /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations
     /// (convolution, pooling, normalisation, dropout); see <see cref="Training.Trainer.HasFusedStep"/>.</exception>
     float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
+
+    /// <summary>
+    /// One step of SGD with momentum on a batch of labelled samples, E the mean cross-entropy plus weight decay, each
+    /// layer's gradient formed a block of rows at a time and applied at once (no gradient buffer; see
+    /// <see cref="Training.SgdKernels.DenseBatchStep"/>). Gives bit-identical parameters and velocities to
+    /// <see cref="LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
+    /// on the whole batch followed by that update, for any <paramref name="splitter"/>: the splitter divides each large
+    /// layer by rows of W (the forward product, the gradient and the update of a row on the same thread), never the
+    /// batch. A batch of one is <see cref="SgdStep"/>.
+    /// Returns E before the step (its weight-decay part summed in another order: equal to float rounding). The
+    /// workspace then holds no activations for <see cref="Backward"/>.
+    /// </summary>
+    /// <param name="workspace">A workspace of this network for at least <paramref name="batch"/> samples.</param>
+    /// <param name="inputs">The samples, batch × <see cref="InputLength"/>.</param>
+    /// <param name="labels">Their labels.</param>
+    /// <param name="batch">Number of samples, at least 1.</param>
+    /// <param name="velocity">The velocity, laid out like <see cref="Parameters"/>.</param>
+    /// <param name="momentum">μ.</param>
+    /// <param name="rate">η.</param>
+    /// <param name="nesterov">Nesterov momentum.</param>
+    /// <param name="splitter">Splits the large layers over threads by rows; null for the calling thread only.</param>
+    /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
+    /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations.</exception>
+    float SgdBatchStep(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
 }

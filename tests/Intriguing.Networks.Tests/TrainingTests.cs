@@ -96,6 +96,55 @@ public class TrainingTests : IDisposable
         }
     }
 
+    public static TheoryData<string, bool, int, int> FusedBatchStepCases() => new()
+    {
+        { "FC100-100-10", false, 32, 0 },
+        { "FC100-100-10", true, 7, 2 },
+        { "FC100-100-10", false, 64, 3 },
+        { "FC200-200-10", false, 32, 2 },
+        { "SigmoidNet", false, 5, 3 },
+        { "TanhReluNet", true, 13, 2 }, // a dense layer without bias, ReLU, tanh, a layer without decay
+        { "DeepImageNet", false, 2, 0 },
+        { "DeepImageNet", true, 20, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedBatchStepCases))]
+    public void Fused_batch_step_is_bit_identical_to_gradient_then_update(string name, bool nesterov, int batch, int threads)
+    {
+        // Reference: the general path on the whole batch (one gradient buffer, then the trainer's update), from the same
+        // start; the fused step forms each block of rows of the gradient in scratch, split over 0 (no splitter), 2 or 3 threads.
+        using var pool = new WorkerPool(Math.Max(1, threads));
+        FusedStepSplitter? splitter = threads > 0 ? new FusedStepSplitter(pool) : null;
+        INetwork reference = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name), fused = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name);
+        int n = reference.InputLength, outputs = reference.OutputLength;
+        NetworkWorkspace rw = reference.CreateWorkspace(batch), fw = fused.CreateWorkspace(batch);
+        float[] gradient = new float[reference.ParameterBufferLength];
+        float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
+        var random = new SeededRandom(6);
+        float[] x = new float[batch * n];
+        int[] labels = new int[batch];
+        for (int step = 0; step < 12; step++)
+        {
+            // Inputs with exact zeros (as in MNIST images) and negative values; some steps with a smaller batch or a zero rate.
+            int count = step % 5 == 4 ? Math.Max(1, batch / 2 - 1) : batch;
+            for (int i = 0; i < count * n; i++) x[i] = random.NextSingle() < 0.3f ? 0f : random.NextSingle() * 2 - 0.5f;
+            for (int b = 0; b < count; b++) labels[b] = random.NextInt(outputs);
+            float rate = step % 6 == 5 ? 0f : 0.05f;
+            float expected = reference.LossAndGradient(rw, x.AsSpan(0, count * n), labels.AsSpan(0, count), count, gradient);
+            Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
+            float loss = fused.SgdBatchStep(fw, x.AsSpan(0, count * n), labels.AsSpan(0, count), count, fv, 0.9f, rate, nesterov, splitter);
+            Assert.True(Math.Abs(loss - expected) <= 1e-6f * Math.Abs(expected), $"loss {loss:R}, general path {expected:R}"); // the penalty is summed in another order
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(reference.Parameters[i]) == BitConverter.SingleToInt32Bits(fused.Parameters[i]),
+                    $"{name}, batch {count}, step {step}: parameter {i} is {fused.Parameters[i]:R}, general path {reference.Parameters[i]:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(rv[i]) == BitConverter.SingleToInt32Bits(fv[i]),
+                    $"{name}, batch {count}, step {step}: velocity {i} is {fv[i]:R}, general path {rv[i]:R}");
+            }
+        }
+    }
+
     [Fact]
     public void Batch_one_training_uses_the_fused_step_and_matches_the_general_path()
     {
@@ -133,6 +182,53 @@ public class TrainingTests : IDisposable
         TrainingResult splitResult = Trainer.Fit(split, data, options with { SplitSingleSampleSteps = true, Threads = 2 });
         Assert.True(split.Parameters.SequenceEqual(trained.Parameters));
         Assert.Equal(result.EpochLosses, splitResult.EpochLosses);
+    }
+
+    [Fact]
+    public void Batch_training_with_a_fused_step_matches_the_whole_batch_gradient_then_update()
+    {
+        // The trainer's fused batch path (split over two threads) against a hand-written loop over the same order with
+        // the general path on each whole batch (one gradient, then the update); 43 samples in batches of 8 leave a last
+        // batch of 3. Chunks does not matter to a network with a fused step, and is not in its checkpoint settings.
+        Dataset data = Synthetic(43, 5);
+        var trained = new Fc100x100x10(2);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.05f, Momentum = 0.9f, Seed = 6, Nesterov = true, Chunks = 3, Threads = 2 };
+        TrainingResult result = Trainer.Fit(trained, data, options);
+
+        INetwork manual = new Fc100x100x10(2);
+        NetworkWorkspace ws = manual.CreateWorkspace(8);
+        float[] gradient = new float[manual.ParameterBufferLength], velocity = new float[gradient.Length];
+        float[] batch = new float[8 * 784];
+        int[] labels = new int[8], order = new int[data.Count];
+        int stepsPerEpoch = (data.Count + 7) / 8;
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            new SeededRandom(SeededRandom.Derive(options.Seed, (ulong)epoch)).Shuffle(order.AsSpan());
+            for (int step = 0; step < stepsPerEpoch; step++)
+            {
+                int count = Math.Min(8, data.Count - step * 8);
+                for (int b = 0; b < count; b++)
+                {
+                    data.Sample(order[step * 8 + b]).CopyTo(batch.AsSpan(b * 784, 784));
+                    labels[b] = data.Labels[order[step * 8 + b]];
+                }
+
+                manual.LossAndGradient(ws, batch.AsSpan(0, count * 784), labels.AsSpan(0, count), count, gradient);
+                float rate = options.RateAt(epoch, (long)epoch * stepsPerEpoch + step, (long)stepsPerEpoch * options.Epochs);
+                Trainer.Update(manual.Parameters, velocity, gradient, options.Momentum, rate, true);
+            }
+        }
+
+        Assert.True(manual.Parameters.SequenceEqual(trained.Parameters));
+        Assert.Contains("step=fused", Trainer.Describe(trained, options));
+        Assert.DoesNotContain("chunks=", Trainer.Describe(trained, options));
+        Assert.Contains("chunks=3", Trainer.Describe(new PoolNet(1), options));
+
+        // One thread gives the same parameters and losses.
+        var single = new Fc100x100x10(2);
+        Assert.Equal(result.EpochLosses, Trainer.Fit(single, data, options with { Threads = 1 }).EpochLosses);
+        Assert.True(single.Parameters.SequenceEqual(trained.Parameters));
     }
 
     [Fact]

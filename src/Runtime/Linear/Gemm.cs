@@ -136,7 +136,8 @@ public static unsafe class Gemm
         return GemmParallel.Partition(problem, GemmDriver.Plan(problem, SimdSupport.Level), degreeOfParallelism).Threads;
     }
 
-    private static GemmProblem Problem(GemmProduct product, float* a, float* b, float* c, int m, int n, int k, bool accumulate) => product switch
+    /// <summary>The problem of a product of these operands (pointers pinned by the caller).</summary>
+    internal static GemmProblem Problem(GemmProduct product, float* a, float* b, float* c, int m, int n, int k, bool accumulate) => product switch
     {
         GemmProduct.ABt => new GemmProblem { A = a, RsA = k, CsA = 1, B = b, RsB = 1, CsB = k, C = c, M = m, N = n, K = k, Accumulate = accumulate },
         GemmProduct.AB => new GemmProblem { A = a, RsA = k, CsA = 1, B = b, RsB = n, CsB = 1, C = c, M = m, N = n, K = k, Accumulate = accumulate },

@@ -50,8 +50,11 @@ public sealed record SgdOptions
     public ulong Seed { get; init; } = 1;
 
     /// <summary>
-    /// Number of parts each batch is split into for parallel gradient computation (summed in a fixed order).
-    /// Results depend on this value but not on <see cref="Threads"/>. Default 2.
+    /// Number of parts each batch is split into for parallel gradient computation (summed in a fixed order), for
+    /// networks trained through <see cref="INetwork.LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>.
+    /// Results depend on this value but not on <see cref="Threads"/>. Networks with a fused step
+    /// (<see cref="Trainer.HasFusedStep"/>) train every batch whole and split it by parameter rows instead, so this value
+    /// does not affect them. Default 2.
     /// </summary>
     public int Chunks { get; init; } = 2;
 

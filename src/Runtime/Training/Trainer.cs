@@ -28,8 +28,13 @@ public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int Start
 /// <para>Epoch e visits the training set in the order of a permutation drawn from
 /// <c>SeededRandom(Derive(seed, e))</c>, so a run resumed from the checkpoint after epoch e continues exactly as
 /// the uninterrupted run would. The last batch of an epoch may be smaller.</para>
-/// <para>Each batch is split into <see cref="SgdOptions.Chunks"/> fixed parts whose gradients are computed in
-/// parallel and combined in a fixed order, weighted by their sizes; the result does not depend on the thread count.</para>
+/// <para>A network of dense layers and activations (<see cref="HasFusedStep"/>) trains each batch whole in its fused
+/// <see cref="INetwork.SgdBatchStep"/>, which gives bit-identical parameters to the batch's gradient followed by the
+/// update without writing a gradient buffer; its large layers are split over the threads by rows of W (forward
+/// product, gradient and update of a row on one thread, each thread bound to its core), so the result does not depend
+/// on the thread count. Other networks split each batch into <see cref="SgdOptions.Chunks"/> fixed parts whose
+/// gradients are computed in parallel and combined in a fixed order, weighted by their sizes; again the result does not
+/// depend on the thread count.</para>
 /// <para>Workspaces are in training mode (<see cref="NetworkWorkspace.Training"/>) when <see cref="SgdOptions.Dropout"/> is
 /// set: the network's dropout layers draw masks from the run's seed, the global step and each sample's index in its
 /// batch, so they too do not depend on the thread count or the chunking.</para>
@@ -54,6 +59,7 @@ public sealed class Trainer : IDisposable
     private readonly float[] _gradient;
     private readonly Action<int> _chunkJob;
     private readonly Action<int> _updateJob;
+    private readonly Action<int> _gatherJob;
     private readonly float[] _weights;
     private int _stepChunks;
     private int[] _order = Array.Empty<int>();
@@ -76,13 +82,14 @@ public sealed class Trainer : IDisposable
         _network = network;
         _data = data;
         _options = options;
-        int chunks = Math.Min(options.Chunks, options.BatchSize);
-        int chunkSize = (options.BatchSize + chunks - 1) / chunks;
-        // A one-sample batch has one chunk; its fused step may split the large layers over the threads instead.
-        bool split = options.SplitSingleSampleSteps && options.Threads > 1;
-        _pool = new WorkerPool(options.BatchSize == 1 && split ? options.Threads : Math.Min(options.Threads, chunks));
-        _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
         _fusedStep = HasFusedStep(network);
+        // A network with a fused step trains each batch as one chunk, split over the threads by the rows of its large
+        // layers (a one-sample batch only if SplitSingleSampleSteps); other networks split the batch into chunks.
+        int chunks = _fusedStep ? 1 : Math.Min(options.Chunks, options.BatchSize);
+        int chunkSize = (options.BatchSize + chunks - 1) / chunks;
+        bool split = options.Threads > 1 && (_fusedStep ? options.BatchSize > 1 || options.SplitSingleSampleSteps : false);
+        _pool = new WorkerPool(split ? options.Threads : Math.Min(options.Threads, chunks));
+        _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
         _workspaces = new NetworkWorkspace[chunks];
         _gradients = new float[chunks][];
         for (int c = 0; c < chunks; c++)
@@ -90,7 +97,7 @@ public sealed class Trainer : IDisposable
             _workspaces[c] = network.CreateWorkspace(chunkSize);
             _workspaces[c].Training = options.Dropout;
             _workspaces[c].TrainingSeed = SeededRandom.Derive(options.Seed, DropoutStream);
-            _gradients[c] = new float[network.ParameterBufferLength];
+            _gradients[c] = _fusedStep ? Array.Empty<float>() : new float[network.ParameterBufferLength];
         }
 
         _losses = new float[chunks];
@@ -100,6 +107,7 @@ public sealed class Trainer : IDisposable
         _gradient = new float[_pool.Threads * CombineBlock]; // one block of the combined gradient per thread
         _chunkJob = ComputeChunk;
         _updateJob = CombineAndUpdate;
+        _gatherJob = Gather;
         _weights = new float[chunks];
         ChunkSize = chunkSize;
     }
@@ -127,9 +135,10 @@ public sealed class Trainer : IDisposable
         if (_options.CheckpointPath is { } path && File.Exists(path))
         {
             CheckpointState state = Checkpoint.Load(path, _network);
-            if (state.Settings != _options.Describe())
+            string settings = Describe(_network, _options);
+            if (state.Settings != settings)
             {
-                throw new CheckpointException($"{path}: the checkpoint was made with other settings ({state.Settings}) than this run ({_options.Describe()}); delete it or train with those settings.");
+                throw new CheckpointException($"{path}: the checkpoint was made with other settings ({state.Settings}) than this run ({settings}); delete it or train with those settings.");
             }
 
             startEpoch = Math.Min(state.EpochsDone, _options.Epochs);
@@ -144,7 +153,7 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         long samples = 0;
         // A split one-sample step keeps each thread's rows in its core's cache only if the threads stay on their cores.
-        using IDisposable? affinity = _splitter is not null && _fusedStep && _options.BatchSize == 1 ? _pool.BindThreads() : null;
+        using IDisposable? affinity = _splitter is not null && _fusedStep ? _pool.BindThreads() : null;
         for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
         {
             for (int i = 0; i < n; i++) order[i] = i;
@@ -177,12 +186,24 @@ public sealed class Trainer : IDisposable
             losses.Add(epochLoss / n);
             if (_options.CheckpointPath is { } checkpoint)
             {
-                Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity, _options.Describe()));
+                Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity, Describe(_network, _options)));
             }
         }
 
         clock.Stop();
         return new TrainingResult(losses, startEpoch, clock.Elapsed, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    /// <summary>
+    /// The settings that determine the parameters <paramref name="network"/> is trained to, as stored in checkpoints:
+    /// <see cref="SgdOptions.Describe"/>, with <c>step=fused</c> in place of the chunk count for a network with a fused
+    /// step (<see cref="HasFusedStep"/>), which trains every batch whole whatever <see cref="SgdOptions.Chunks"/> says.
+    /// </summary>
+    public static string Describe(INetwork network, SgdOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string settings = options.Describe();
+        return HasFusedStep(network) ? settings.Replace($" chunks={options.Chunks}", " step=fused", StringComparison.Ordinal) : settings;
     }
 
     /// <summary>
@@ -201,11 +222,21 @@ public sealed class Trainer : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float Step(int count, float rate)
     {
-        if (count == 1 && _fusedStep)
+        if (_fusedStep)
         {
-            // One sample: the fused step of the generated code, same result without a gradient buffer.
-            int index = _order[_orderStart];
-            return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+            if (count == 1)
+            {
+                // One sample: the fused step of the generated code, same result without a gradient buffer.
+                int index = _order[_orderStart];
+                return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+            }
+
+            // The whole batch in one fused step: the same result as one chunk's gradient followed by the update.
+            _batchCount = count;
+            if (_splitter is not null) _pool.RunPinned(_gatherJob);
+            else Gather(0);
+
+            return _network.SgdBatchStep(_workspaces[0], _batch.AsSpan(0, count * _data.SampleLength), _labels.AsSpan(0, count), count, _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
         }
 
         _batchCount = count;
@@ -271,6 +302,21 @@ public sealed class Trainer : IDisposable
             }
 
             Update(_network.Parameters.Slice(blockStart, length), _velocity.AsSpan(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
+        }
+    }
+
+    /// <summary>Copies part <paramref name="part"/> of the batch's samples and labels (of the pool's threads; all of them without a splitter).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Gather(int part)
+    {
+        int parts = _splitter is null ? 1 : _pool.Threads;
+        int start = (int)((long)_batchCount * part / parts), end = (int)((long)_batchCount * (part + 1) / parts);
+        int length = _data.SampleLength;
+        for (int b = start; b < end; b++)
+        {
+            int index = _order[_orderStart + b];
+            _data.Sample(index).CopyTo(_batch.AsSpan(b * length, length));
+            _labels[b] = _data.Labels[index];
         }
     }
 

@@ -251,6 +251,12 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it has no label loss.");
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
+    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it has no label loss.");
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {

@@ -321,6 +321,36 @@ partial class Ae400x10 : global::Intriguing.INetwork
         return loss + penalty;
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
+    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        Workspace ws = Own(workspace, batch);
+        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
+        if (batch == 1) return SgdStep(workspace, inputs, labels[0], velocity, momentum, rate, nesterov, splitter);
+        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
+        // The forward pass, each large dense layer (and the activation after it) split over the threads by the rows of W
+        // they step below.
+        global::Intriguing.Training.SgdKernels.DenseBatchForward(inputs, Dense1Weights, Dense1Bias, ws.A1(batch), batch, 400, 784, splitter, global::Intriguing.Training.FusedActivation.Sigmoid, ws.A2(batch));
+        global::Intriguing.Training.SgdKernels.DenseBatchForward(ws.A2(batch), Dense2Weights, Dense2Bias, ws.A3(batch), batch, 10, 400, splitter);
+        ForwardLayers(ws, 3, 4, batch);
+
+        ws.Batch = 0; // the weights change below
+        // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.
+        float scale = 1f / batch;
+        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A3(batch), ws.A4(batch), labels, ws.D3(batch), batch, 10, scale);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
+
+        // Layer 3, Dense2: dX = dY·W with the weights before the step (and layer 2's Sigmoid backward), then W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.
+        global::Intriguing.Training.SgdKernels.DenseBatchInputGradient(ws.D3(batch), Dense2Weights, ws.D2(batch), batch, 10, 400, splitter, global::Intriguing.Training.FusedActivation.Sigmoid, ws.A2(batch), ws.D1(batch));
+        penalty += global::Intriguing.Training.SgdKernels.DenseBatchStep(Dense2Weights, Dense2Bias, velocity.Slice(Dense2WeightsOffset, 4000), velocity.Slice(Dense2BiasOffset, 10), ws.D3(batch), ws.A2(batch), batch, 10, 400, 1E-06f, momentum, rate, nesterov, splitter);
+
+        // Layer 1, Dense1: W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.
+        penalty += global::Intriguing.Training.SgdKernels.DenseBatchStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 313600), velocity.Slice(Dense1BiasOffset, 400), ws.D1(batch), inputs, batch, 400, 784, 1E-06f, momentum, rate, nesterov, splitter);
+
+        return loss + penalty;
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {

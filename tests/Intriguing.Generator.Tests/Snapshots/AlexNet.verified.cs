@@ -658,6 +658,12 @@ partial class AlexNet : global::Intriguing.INetwork
         throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
+    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {

@@ -371,6 +371,12 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
+    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {

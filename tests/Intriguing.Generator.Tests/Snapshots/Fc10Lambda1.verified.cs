@@ -274,6 +274,31 @@ partial class Fc10Lambda1 : global::Intriguing.INetwork
         return loss + penalty;
     }
 
+    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
+    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    {
+        Workspace ws = Own(workspace, batch);
+        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
+        if (batch == 1) return SgdStep(workspace, inputs, labels[0], velocity, momentum, rate, nesterov, splitter);
+        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
+        // The forward pass, each large dense layer (and the activation after it) split over the threads by the rows of W
+        // they step below.
+        global::Intriguing.Training.SgdKernels.DenseBatchForward(inputs, Dense1Weights, Dense1Bias, ws.A1(batch), batch, 10, 784, splitter);
+        ForwardLayers(ws, 1, 2, batch);
+
+        ws.Batch = 0; // the weights change below
+        // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.
+        float scale = 1f / batch;
+        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
+        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
+
+        // Layer 1, Dense1: W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.
+        penalty += global::Intriguing.Training.SgdKernels.DenseBatchStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 7840), velocity.Slice(Dense1BiasOffset, 10), ws.D1(batch), inputs, batch, 10, 784, 1f, momentum, rate, nesterov, splitter);
+
+        return loss + penalty;
+    }
+
     /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
