@@ -51,6 +51,12 @@ public static class Catalog
     // batch 32 both seeds reached 2.8-3.0%. Chosen on 5,000 examples held out from P1, not on the test set.
     private static readonly SgdOptions s_wideSigmoid = s_sigmoid with { BatchSize = 32, LearningRate = 0.1f };
 
+    // FC200-200-10 at batch 32 (rate 0.2) against the shared recipe's batch 64, on 6,000 examples held out from the
+    // training set (`train --holdout 6000`, seeds 1-3, the held-out set drawn with the seed): 2.07 / 1.97 / 1.68% against
+    // 2.45 / 1.90 / 1.87% (100 epochs at batch 64: 2.30 / 1.97 / 1.92%; rate 0.1 at batch 32 or 64 and batch 128 at rate
+    // 0.4, seeds 1-2: no better). Chosen on the held-out examples, not on the test set.
+    private static readonly SgdOptions s_sigmoid200 = s_sigmoid with { BatchSize = 32 };
+
     /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
     public static IReadOnlyList<ModelEntry> Models { get; } = new[]
     {
@@ -58,7 +64,7 @@ public static class Catalog
         new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_linear, 0.10, 0.094, 0.1, false, "Table 1", s_convex),
         new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_linear, 0.212, 0.20, 0.14, false, "Table 1", s_convex),
         new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0164, 0.058, false, "Table 1"),
-        new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0154, 0.065, false, "Table 1"),
+        new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid200, 0, 0.0154, 0.065, false, "Table 1"),
         new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_linear with { Epochs = 30 }, 0.0057, 0.019, 0.086, true, "Table 1"),
         new ModelEntry("FC100-100-10 (P1)", s => new Fc100x100x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.02, 0.062, false, "Table 3"),
         new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, s_wideSigmoid, 0, 0.021, 0.059, false, "Table 3"),
