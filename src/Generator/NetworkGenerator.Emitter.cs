@@ -558,13 +558,10 @@ public sealed partial class NetworkGenerator
                     return;
                 }
 
-                foreach (LayerModel l in m.Layers)
+                if (FirstLayerWithoutFusedStep(m) is { } unsupported)
                 {
-                    if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax))
-                    {
-                        w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + l.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
-                        return;
-                    }
+                    w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
+                    return;
                 }
 
                 w.Line("Workspace ws = Own(workspace, 1);");
@@ -628,6 +625,17 @@ public sealed partial class NetworkGenerator
             }
         }
 
+        /// <summary>The first layer the fused steps do not cover (they cover dense layers and activations), or null.</summary>
+        private static LayerModel? FirstLayerWithoutFusedStep(NetworkModel m)
+        {
+            foreach (LayerModel l in m.Layers)
+            {
+                if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax)) return l;
+            }
+
+            return null;
+        }
+
         private static string FusedActivationOf(LayerModel l) => l.Kind switch
         {
             LayerKind.Sigmoid => "Sigmoid",
@@ -648,13 +656,10 @@ public sealed partial class NetworkGenerator
                     return;
                 }
 
-                foreach (LayerModel l in m.Layers)
+                if (FirstLayerWithoutFusedStep(m) is { } unsupported)
                 {
-                    if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax))
-                    {
-                        w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + l.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
-                        return;
-                    }
+                    w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
+                    return;
                 }
 
                 const string Kernels = "global::Intriguing.Training.SgdKernels";
