@@ -38,6 +38,7 @@ public static class TrainTable
                     while (warmClock.Elapsed.TotalSeconds < 1) warm.Run();
                 }
                 long samples = 0;
+                long runs0 = WorkerPool.PinnedRuns, taken0 = WorkerPool.PartsTakenByCaller;
                 var clock = Stopwatch.StartNew();
                 using var trainer = new Trainer(net, data, options);
                 while (clock.Elapsed.TotalSeconds < seconds)
@@ -47,6 +48,8 @@ public static class TrainTable
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{batch}\t{samples / clock.Elapsed.TotalSeconds:F0}"));
+                long runs = WorkerPool.PinnedRuns - runs0;
+                if (runs > 0) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name} batch {batch}: {runs} split runs, caller took the helper's part in {100.0 * (WorkerPool.PartsTakenByCaller - taken0) / runs:F1}%"));
             }
         }
     }

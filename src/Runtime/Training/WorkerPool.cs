@@ -81,6 +81,12 @@ public sealed class WorkerPool : IDisposable
         if (_error is not null) throw new AggregateException("A parallel chunk failed.", _error);
     }
 
+    /// <summary>Pinned runs so far, on all pools of the process (a diagnostic for benchmarks; not synchronised across callers).</summary>
+    internal static long PinnedRuns;
+
+    /// <summary>Parts of pinned runs the caller took because their thread had not started them (same caveats).</summary>
+    internal static long PartsTakenByCaller;
+
     /// <summary>
     /// Runs <paramref name="job"/> for parts 0…<see cref="Threads"/>−1, part p on thread p where it can (the caller runs
     /// part 0), and returns when all are done.
@@ -108,9 +114,14 @@ public sealed class WorkerPool : IDisposable
         Volatile.Write(ref _pinnedRun, run); // after the job: a helper that reads this run number sees its job
         Wake();
         RunPart(0);
+        PinnedRuns++;
         for (int part = 1; part < Threads; part++)
         {
-            if (Claim(part, run)) RunPart(part);
+            if (Claim(part, run))
+            {
+                RunPart(part);
+                PartsTakenByCaller++;
+            }
         }
 
         int parts = Threads;
