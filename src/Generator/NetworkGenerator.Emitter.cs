@@ -277,6 +277,9 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>");
                 w.Line("internal int Batch { get => LastBatch; set => LastBatch = value; }");
                 w.Line();
+                w.Line("/// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>");
+                w.Line("internal bool Ahead;");
+                w.Line();
                 for (int k = 0; k <= L; k++)
                 {
                     string what = k == 0 ? "the input" : "the output of layer " + I(k);
@@ -298,6 +301,7 @@ public sealed partial class NetworkGenerator
             {
                 w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, \"" + m.ClassName + "\");");
                 w.Line("own.Check(batch);");
+                w.Line("own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1");
                 w.Line("return own;");
             }
 
@@ -550,7 +554,7 @@ public sealed partial class NetworkGenerator
         {
             int L = m.Layers.Count;
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdStep\"/>");
-            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
+            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, " + ReadOnlySpan + " nextInput = default)"))
             {
                 if (!m.EndsInSoftmax)
                 {
@@ -564,14 +568,27 @@ public sealed partial class NetworkGenerator
                     return;
                 }
 
+                bool lookAhead = m.Layers[0].Kind == LayerKind.Dense;
+                if (lookAhead) w.Line("bool ahead = workspace is Workspace previous && previous.Ahead;");
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line(Guard + ".Length(input, InputLength, nameof(input));");
                 w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
                 w.Line("if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, \"The label must be in 0..\" + (OutputLength - 1) + \".\");");
-                w.Line("input.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                if (lookAhead)
+                {
+                    w.Line("if (!nextInput.IsEmpty) " + Guard + ".Length(nextInput, InputLength, nameof(nextInput));");
+                    w.Line("// The previous step on this workspace may have formed this input's first layer already (its nextInput).");
+                    w.Line("bool forwarded = ahead && global::System.MemoryExtensions.SequenceEqual(global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(input.Slice(0, InputLength)), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>((" + ReadOnlySpan + ")ws.A0(1)));");
+                    w.Line("if (!forwarded) input.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                }
+                else
+                {
+                    w.Line("input.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                }
+
                 using (w.OpenBlock("if (splitter is null)"))
                 {
-                    w.Line("ForwardLayers(ws, 0, LayerCount, 1);");
+                    w.Line(lookAhead ? "ForwardLayers(ws, forwarded ? 1 : 0, LayerCount, 1);" : "ForwardLayers(ws, 0, LayerCount, 1);");
                 }
 
                 using (w.OpenBlock("else"))
@@ -582,7 +599,7 @@ public sealed partial class NetworkGenerator
                         string k = I(l.Index), j = I(l.Index - 1);
                         if (l.Kind == LayerKind.Dense)
                         {
-                            w.Line("global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1), splitter);");
+                            w.Line((l.Index == 1 && lookAhead ? "if (!forwarded) " : "") + "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1), splitter);");
                         }
                         else
                         {
@@ -607,7 +624,21 @@ public sealed partial class NetworkGenerator
                             if (l.Index > 1) w.Line(Gemm + ".MultiplyAB(ws.D" + k + "(1), " + l.Name + "Weights, ws.D" + j + "(1), 1, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
                             string bias = l.HasBias ? l.Name + "Bias" : "default";
                             string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
-                            w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
+                            if (l.Index == 1 && lookAhead)
+                            {
+                                w.Line("// With nextInput, the next sample's product W′·x + b′ is formed in the same pass over W, into A1.");
+                                w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));");
+                                using (w.OpenBlock("if (!nextInput.IsEmpty)"))
+                                {
+                                    w.Line("nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                                    w.Line("ws.Ahead = true;");
+                                }
+                            }
+                            else
+                            {
+                                w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
+                            }
+
                             break;
                         case LayerKind.Softmax:
                             w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));

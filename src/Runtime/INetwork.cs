@@ -127,10 +127,14 @@ public interface INetwork
     /// <param name="rate">η.</param>
     /// <param name="nesterov">Nesterov momentum.</param>
     /// <param name="splitter">Splits the step of large layers over threads; null for the calling thread only.</param>
+    /// <param name="nextInput">Optional: the sample of the next step on this workspace. If the first layer is dense, its
+    /// output for that sample under the updated parameters is formed in the same pass over W as the update (bit-identical
+    /// to a forward pass), and the next <c>SgdStep</c> on this workspace with that very input skips the product. Any other
+    /// pass on the workspace discards it; the parameters must not be changed in between by other means.</param>
     /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
     /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations
     /// (convolution, pooling, normalisation, dropout); see <see cref="Training.Trainer.HasFusedStep"/>.</exception>
-    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
+    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null, ReadOnlySpan<float> nextInput = default);
 
     /// <summary>
     /// One step of SGD with momentum on a batch of labelled samples, E the mean cross-entropy plus weight decay, each

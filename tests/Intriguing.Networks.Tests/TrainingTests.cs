@@ -75,16 +75,34 @@ public class TrainingTests : IDisposable
         float[] gradient = new float[reference.ParameterBufferLength];
         float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
         var random = new SeededRandom(5);
-        float[] x = new float[n];
-        for (int step = 0; step < 25; step++)
+        const int Steps = 25;
+        float[][] xs = new float[Steps + 1][];
+        for (int step = 0; step <= Steps; step++)
         {
-            // Inputs with exact zeros (as in MNIST images) and negative values; a few steps with a zero rate.
-            for (int i = 0; i < n; i++) x[i] = random.NextSingle() < 0.3f ? 0f : random.NextSingle() * 2 - 0.5f;
+            // Inputs with exact zeros (as in MNIST images) and negative values.
+            xs[step] = new float[n];
+            for (int i = 0; i < n; i++) xs[step][i] = random.NextSingle() < 0.3f ? 0f : random.NextSingle() * 2 - 0.5f;
+        }
+
+        for (int step = 0; step < Steps; step++)
+        {
+            // A few steps with a zero rate. Most steps form the next sample's first layer ahead (nextInput); every fourth
+            // does not, step 10 is followed by another pass on the workspace (which must discard the look-ahead), and step
+            // 16's look-ahead names an input the next step does not use.
+            float[] x = xs[step];
             int label = random.NextInt(outputs);
             float rate = step % 7 == 6 ? 0f : 0.05f;
             float expected = reference.LossAndGradient(rw, x, [label], 1, gradient);
             Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
-            float loss = fused.SgdStep(fw, x, label, fv, 0.9f, rate, nesterov, splitter);
+            float[]? next = step % 4 == 3 ? null : step == 16 ? xs[0] : xs[step + 1];
+            float loss = fused.SgdStep(fw, x, label, fv, 0.9f, rate, nesterov, splitter, next);
+            if (step == 10)
+            {
+                // Overwrites A1 but not A0 (which holds the next input): the next step must not take A1 for its product.
+                float[] hidden = new float[fused.Summary.Layers[0].OutputLength];
+                Array.Fill(hidden, 0.25f);
+                fused.ForwardFrom(fw, 1, hidden, new float[outputs]);
+            }
             Assert.True(Math.Abs(loss - expected) <= 1e-6f * Math.Abs(expected), $"loss {loss:R}, general path {expected:R}"); // the penalty is summed in another order
             for (int i = 0; i < gradient.Length; i++)
             {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Intriguing.Linear;
 
 namespace Intriguing.Training;
@@ -95,26 +96,42 @@ public static class SgdKernels
     /// <param name="rate">η.</param>
     /// <param name="nesterov">Nesterov momentum.</param>
     /// <param name="splitter">Splits the rows of a large layer over threads; null for the calling thread only.</param>
+    /// <param name="nextInput">Optional: the next sample's input to this layer. Its forward product with the updated
+    /// weights and bias is then written to <paramref name="nextOutput"/>, exactly as <see cref="DenseForward"/> would
+    /// compute it, in the same pass over W where the vector width allows (<see cref="CanFuseForward"/>).</param>
+    /// <param name="nextOutput">W′·x_next + b′ (length out), when <paramref name="nextInput"/> is given.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float DenseStep(Span<float> weights, Span<float> bias, Span<float> weightVelocity, Span<float> biasVelocity,
-        ReadOnlySpan<float> delta, ReadOnlySpan<float> input, float lambda, float momentum, float rate, bool nesterov, FusedStepSplitter? splitter = null)
+        ReadOnlySpan<float> delta, ReadOnlySpan<float> input, float lambda, float momentum, float rate, bool nesterov, FusedStepSplitter? splitter = null,
+        ReadOnlySpan<float> nextInput = default, Span<float> nextOutput = default)
     {
         int rows = delta.Length, columns = input.Length;
         if (weights.Length < rows * columns || weightVelocity.Length < rows * columns) throw new ArgumentException("The weights or their velocity are shorter than out × in.");
         if (bias.Length != biasVelocity.Length || (bias.Length != 0 && bias.Length < rows)) throw new ArgumentException("The bias and its velocity differ in length or are shorter than out.");
+        bool ahead = !nextInput.IsEmpty;
+        if (ahead && (nextInput.Length != columns || nextOutput.Length < rows)) throw new ArgumentException("The next input must have the input's length and the next output at least out values.");
+        bool fuse = ahead && CanFuseForward(columns);
         float squares = 0f;
-        if (Splits(splitter, rows, columns))
+        fixed (float* w = weights, v = weightVelocity, d = delta, x = input, xn = nextInput, yn = nextOutput)
         {
-            fixed (float* w = weights, v = weightVelocity, d = delta, x = input)
+            if (Splits(splitter, rows, columns))
             {
-                squares = splitter.Run(w, v, d, x, rows, columns, lambda, momentum, rate, nesterov);
+                squares = splitter.Run(w, v, d, x, rows, columns, lambda, momentum, rate, nesterov, fuse ? xn : null, fuse ? yn : null);
             }
-        }
-        else
-        {
-            for (int i = 0; i < rows; i++)
+            else if (fuse)
             {
-                squares += Row(weights.Slice(i * columns, columns), weightVelocity.Slice(i * columns, columns), delta[i], input, lambda, momentum, rate, nesterov);
+                for (int i = 0; i < rows; i++)
+                {
+                    long offset = (long)i * columns;
+                    squares += RowAndForward(w + offset, v + offset, d[i], x, xn, columns, lambda, momentum, rate, nesterov, out yn[i]);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    squares += Row(weights.Slice(i * columns, columns), weightVelocity.Slice(i * columns, columns), delta[i], input, lambda, momentum, rate, nesterov);
+                }
             }
         }
 
@@ -129,7 +146,80 @@ public static class SgdKernels
             }
         }
 
+        if (fuse)
+        {
+            if (bias.Length != 0) Activations.AddBias(nextOutput.Slice(0, rows), bias.Slice(0, rows), 1);
+        }
+        else if (ahead)
+        {
+            DenseForward(nextInput, weights, bias, nextOutput.Slice(0, rows), splitter);
+        }
+
         return lambda == 0f ? 0f : 0.5f * lambda * squares;
+    }
+
+    /// <summary>
+    /// Whether the forward product of the next sample can be formed in the update pass with exactly the arithmetic of
+    /// the matrix kernels' dot-product tiles (one accumulator vector of their width, fused multiply-adds in order, the
+    /// same horizontal sum): rows whose length is a multiple of the 512- or 256-bit vector the kernels use here.
+    /// </summary>
+    internal static bool CanFuseForward(int columns) => SimdSupport.Level switch
+    {
+        SimdLevel.Vector512 => columns >= Vector512<float>.Count && columns % Vector512<float>.Count == 0,
+        SimdLevel.Vector256 => columns >= Vector256<float>.Count && columns % Vector256<float>.Count == 0,
+        _ => false,
+    };
+
+    /// <summary>
+    /// <see cref="Row"/> on a row of W, then the dot product of the updated row with the next sample's input, exactly as
+    /// <see cref="Gemm.MultiplyABt(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> with one
+    /// row forms it (only where <see cref="CanFuseForward"/>): the row is read and written once for both.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe float RowAndForward(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot)
+    {
+        if (SimdSupport.Level == SimdLevel.Vector512)
+        {
+            Vector512<float> dv = Vector512.Create(d), lam = Vector512.Create(lambda), mu = Vector512.Create(momentum), eta = Vector512.Create(rate);
+            Vector512<float> sum = Vector512<float>.Zero, acc = Vector512<float>.Zero;
+            for (int k = 0; k < n; k += Vector512<float>.Count)
+            {
+                Vector512<float> wk = Vector512.Load(w + k);
+                sum += wk * wk;
+                Vector512<float> g = (dv * Vector512.Load(x + k)) + Vector512<float>.Zero;
+                if (lambda != 0f) g = (wk * lam) + g;
+                Vector512<float> step = eta * g;
+                Vector512<float> nv = (mu * Vector512.Load(velocity + k)) - step;
+                nv.Store(velocity + k);
+                Vector512<float> nw = wk + (nesterov ? (mu * nv) - step : nv);
+                nw.Store(w + k);
+                acc = Ops512.MultiplyAdd(Vector512.Load(next + k), nw, acc);
+            }
+
+            dot = Ops512.Sum(acc);
+            return Ops512.Sum(sum);
+        }
+        else
+        {
+            Vector256<float> dv = Vector256.Create(d), lam = Vector256.Create(lambda), mu = Vector256.Create(momentum), eta = Vector256.Create(rate);
+            Vector256<float> sum = Vector256<float>.Zero, acc = Vector256<float>.Zero;
+            for (int k = 0; k < n; k += Vector256<float>.Count)
+            {
+                Vector256<float> wk = Vector256.Load(w + k);
+                sum += wk * wk;
+                Vector256<float> g = (dv * Vector256.Load(x + k)) + Vector256<float>.Zero;
+                if (lambda != 0f) g = (wk * lam) + g;
+                Vector256<float> step = eta * g;
+                Vector256<float> nv = (mu * Vector256.Load(velocity + k)) - step;
+                nv.Store(velocity + k);
+                Vector256<float> nw = wk + (nesterov ? (mu * nv) - step : nv);
+                nw.Store(w + k);
+                acc = Ops256.MultiplyAdd(Vector256.Load(next + k), nw, acc);
+            }
+
+            dot = Ops256.Sum(acc);
+            return Ops256.Sum(sum);
+        }
     }
 
     /// <summary>
@@ -476,7 +566,7 @@ public sealed unsafe class FusedStepSplitter
     private GemmPlan _plan;
     private readonly Action<int> _batchInputGradientJob;
     private FusedActivation _activation;
-    private float* _w, _v, _d, _x, _b, _y, _bv, _a;
+    private float* _w, _v, _d, _x, _b, _y, _bv, _a, _xNext, _yNext;
     private int _batch, _rows, _columns;
     private float _lambda, _momentum, _rate;
     private bool _nesterov;
@@ -499,13 +589,15 @@ public sealed unsafe class FusedStepSplitter
     public int Threads => _pool.Threads;
 
     /// <summary>Steps every row (pointers pinned by the caller for the duration); returns Σ w² summed in row order.</summary>
-    internal float Run(float* w, float* v, float* d, float* x, int rows, int columns, float lambda, float momentum, float rate, bool nesterov)
+    internal float Run(float* w, float* v, float* d, float* x, int rows, int columns, float lambda, float momentum, float rate, bool nesterov, float* nextInput = null, float* nextOutput = null)
     {
         if (_rowSquares.Length < rows) _rowSquares = new float[rows]; // once per larger layer, never per step
         _w = w;
         _v = v;
         _d = d;
         _x = x;
+        _xNext = nextInput;
+        _yNext = nextOutput;
         (_rows, _columns, _lambda, _momentum, _rate, _nesterov) = (rows, columns, lambda, momentum, rate, nesterov);
         _pool.RunPinned(_job);
         float squares = 0f;
@@ -639,6 +731,17 @@ public sealed unsafe class FusedStepSplitter
         int columns = _columns;
         (int start, int end) = RowRange(part);
         var x = new ReadOnlySpan<float>(_x, columns);
+        if (_xNext != null)
+        {
+            for (int i = start; i < end; i++)
+            {
+                long offset = (long)i * columns;
+                _rowSquares[i] = SgdKernels.RowAndForward(_w + offset, _v + offset, _d[i], _x, _xNext, columns, _lambda, _momentum, _rate, _nesterov, out _yNext[i]);
+            }
+
+            return;
+        }
+
         for (int i = start; i < end; i++)
         {
             long offset = (long)i * columns;

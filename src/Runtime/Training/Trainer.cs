@@ -226,9 +226,11 @@ public sealed class Trainer : IDisposable
         {
             if (count == 1)
             {
-                // One sample: the fused step of the generated code, same result without a gradient buffer.
+                // One sample: the fused step of the generated code, same result without a gradient buffer. Within an epoch
+                // of one-sample batches it also forms the next sample's first layer in its pass over W (bit-identical).
                 int index = _order[_orderStart];
-                return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+                ReadOnlySpan<float> next = _options.BatchSize == 1 && _orderStart + 1 < _order.Length ? _data.Sample(_order[_orderStart + 1]) : default;
+                return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter, next);
             }
 
             // The whole batch in one fused step: the same result as one chunk's gradient followed by the update.

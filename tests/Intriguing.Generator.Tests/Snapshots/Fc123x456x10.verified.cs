@@ -188,6 +188,9 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
 
+        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
+        internal bool Ahead;
+
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
         /// <summary>∂E/∂activation 0 of the first <paramref name="batch"/> samples.</summary>
@@ -228,6 +231,7 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
     {
         if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc123x456x10");
         own.Check(batch);
+        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -322,21 +326,25 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
+    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
     {
+        bool ahead = workspace is Workspace previous && previous.Ahead;
         Workspace ws = Own(workspace, 1);
         global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
         global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
         if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
-        input.Slice(0, InputLength).CopyTo(ws.A0(1));
+        if (!nextInput.IsEmpty) global::Intriguing.NetworkGuard.Length(nextInput, InputLength, nameof(nextInput));
+        // The previous step on this workspace may have formed this input's first layer already (its nextInput).
+        bool forwarded = ahead && global::System.MemoryExtensions.SequenceEqual(global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(input.Slice(0, InputLength)), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>((global::System.ReadOnlySpan<float>)ws.A0(1)));
+        if (!forwarded) input.Slice(0, InputLength).CopyTo(ws.A0(1));
         if (splitter is null)
         {
-            ForwardLayers(ws, 0, LayerCount, 1);
+            ForwardLayers(ws, forwarded ? 1 : 0, LayerCount, 1);
         }
         else
         {
             // The same forward pass, with each large dense layer split over the threads by the rows they update below.
-            global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
+            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
             ForwardLayers(ws, 1, 2, 1);
             global::Intriguing.Training.SgdKernels.DenseForward(ws.A2(1), Dense2Weights, Dense2Bias, ws.A3(1), splitter);
             ForwardLayers(ws, 3, 4, 1);
@@ -363,7 +371,13 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
         global::Intriguing.Activations.SigmoidBackward(ws.A2(1), ws.D2(1), ws.D1(1));
 
         // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
-        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 96432), velocity.Slice(Dense1BiasOffset, 123), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov, splitter);
+        // With nextInput, the next sample's product W′·x + b′ is formed in the same pass over W, into A1.
+        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 96432), velocity.Slice(Dense1BiasOffset, 123), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
+        if (!nextInput.IsEmpty)
+        {
+            nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));
+            ws.Ahead = true;
+        }
 
         return loss + penalty;
     }
