@@ -71,8 +71,10 @@ public sealed record SgdOptions
     /// Split the fused one-sample step (forward product and update) of large dense layers over <see cref="Threads"/>
     /// threads by rows, each thread bound to its own core for the duration of <see cref="Trainer.Run"/> so that its rows
     /// stay in that core's cache (results are bit-identical either way). Default false: it pays only on otherwise idle
-    /// cores. Measured on the 2-core build machine (<c>train-table 2 split</c>): FC100-100-10 106k samples/s against 72k
-    /// on one thread, FC200-200-10 48k against 35k when idle; with one other busy process, 66k and 31k (one thread: 74k, 33k).
+    /// cores. Measured on the 2-core build machine (<c>train-table 2 split</c> against <c>train-table 2</c>, idle):
+    /// FC100-100-10 115–122k samples/s against 87–98k on one thread, FC200-200-10 52–53k against 39–41k; in the VM's slow
+    /// episodes and with another busy process it can be slower than one thread (<c>bench/reference/train_results.md</c>).
+    /// Batches of two or more samples of such networks are always split by rows (<see cref="Trainer"/>).
     /// </summary>
     public bool SplitSingleSampleSteps { get; init; }
 
