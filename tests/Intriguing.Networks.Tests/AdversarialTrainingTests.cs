@@ -312,6 +312,45 @@ public class AdversarialTrainingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => far.Refresh(net, data, 5, attack, seed: 1, overshoot: double.NaN));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Pool_refresh_with_a_fixed_distortion_stores_the_clipped_example_at_that_size(int layer)
+    {
+        Dataset data = Synthetic(300, 7);
+        INetwork net = new SigmoidNet(4);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 2, Threads = 1 });
+        int length = net.ActivationLength(layer);
+        AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = layer };
+        var plain = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        var sized = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        PoolRefresh r1 = plain.Refresh(net, data, 25, attack, seed: 9, threads: 1);
+        // The mean minimum distortion as the size: some perturbations are stretched, the others shrunk.
+        double size = r1.MeanDistortion;
+        PoolRefresh rd = sized.Refresh(net, data, 25, attack, seed: 9, threads: 1, distortion: size);
+        Assert.Equal((r1.Succeeded, r1.MeanDistortion), (rd.Succeeded, rd.MeanDistortion));
+
+        var ws = net.CreateWorkspace(data.Count);
+        float[] clean = new float[data.Count * length];
+        net.ForwardTo(ws, layer, data.Samples, clean, data.Count);
+        int stretched = 0, shrunk = 0;
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.Equal((plain.Source(i), plain.Label(i)), (sized.Source(i), sized.Label(i)));
+            ReadOnlySpan<float> x = clean.AsSpan(plain.Source(i) * length, length), a = plain.Sample(i), stored = sized.Sample(i);
+            double d = Distortions.Rms(a, x), factor = size / d;
+            if (factor > 1) stretched++;
+            else shrunk++;
+            for (int j = 0; j < length; j++) Assert.Equal((float)Math.Min(1.0, Math.Max(0.0, x[j] + factor * ((double)a[j] - x[j]))), stored[j]);
+            Assert.InRange(Distortions.Rms(stored, x), 0, size * (1 + 1e-5));
+        }
+
+        Assert.True(stretched > 0 && shrunk > 0, $"{stretched} stretched, {shrunk} shrunk");
+        Assert.Equal(Enumerable.Range(0, sized.Count).Average(i => Distortions.Rms(sized.Sample(i), clean.AsSpan(sized.Source(i) * length, length))), rd.StoredDistortion, 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => sized.Refresh(net, data, 5, attack, seed: 1, distortion: -0.1));
+        Assert.Throws<ArgumentException>(() => sized.Refresh(net, data, 5, attack, seed: 1, overshoot: 2, distortion: 0.1));
+    }
+
     [Fact]
     public void Overshoot_one_is_the_earlier_training_and_settings_line_and_other_values_change_both()
     {
@@ -320,6 +359,7 @@ public class AdversarialTrainingTests
         Assert.DoesNotContain("overshoot", defaults.Describe());
         Assert.Equal(defaults.Describe(), (defaults with { Overshoot = 1 }).Describe());
         Assert.Equal(defaults.Describe().Replace(" warmup=", " overshoot=2.5 warmup=", StringComparison.Ordinal), (defaults with { Overshoot = 2.5 }).Describe());
+        Assert.Equal(defaults.Describe().Replace(" warmup=", " distortion=0.25 warmup=", StringComparison.Ordinal), (defaults with { PoolDistortion = 0.25 }).Describe());
 
         Dataset data = Synthetic(240, 3);
         var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, LearningRate = 0.3f, Seed = 4, Threads = 1 };
@@ -430,6 +470,13 @@ public class AdversarialTrainingTests
             Assert.Contains("Overshoot", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { Overshoot = f }.Validate(net)).Message);
         }
 
+        foreach (double d in new[] { -0.01, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Contains("PoolDistortion", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolDistortion = d }.Validate(net)).Message);
+        }
+
+        Assert.Contains("set one of them", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolDistortion = 0.1, Overshoot = 2 }.Validate(net)).Message);
+        new AdversarialTrainingOptions { PoolDistortion = 0.1 }.Validate(net);
         new AdversarialTrainingOptions { Overshoot = 1 }.Validate(net);
         new AdversarialTrainingOptions { Overshoot = 7.5 }.Validate(net);
     }

@@ -8,8 +8,8 @@ namespace Intriguing.Adversarial;
 /// <param name="Added">Examples added to free slots (while the pool was filling).</param>
 /// <param name="Replaced">Examples that replaced older ones.</param>
 /// <param name="MeanDistortion">Mean RMS distortion of the new examples in the pool's space, as the attack found them (NaN if none).</param>
-/// <param name="StoredDistortion">Mean RMS distortion of the new examples as stored, after the overshoot and the clipping to the
-/// box (see <see cref="AdversarialPool.Refresh"/>); equal to <paramref name="MeanDistortion"/> without overshoot (NaN if none).</param>
+/// <param name="StoredDistortion">Mean RMS distortion of the new examples as stored, after the overshoot or resizing and the
+/// clipping to the box (see <see cref="AdversarialPool.Refresh"/>); equal to <paramref name="MeanDistortion"/> without them (NaN if none).</param>
 /// <param name="Seconds">Wall time of the refresh.</param>
 public readonly record struct PoolRefresh(int Attacked, int Succeeded, int Added, int Replaced, double MeanDistortion, double StoredDistortion, double Seconds);
 
@@ -150,6 +150,8 @@ public sealed class AdversarialPool
     /// With <paramref name="overshoot"/> F &gt; 1 the pool stores x + F·r instead of the attack's x + r (r = the minimum
     /// perturbation found, x = the clean activation), computed in double precision and clipped element-wise to the attack's
     /// box: an example beyond the decision boundary rather than on it. With F = 1 the attack's examples are stored unchanged.
+    /// With a positive <paramref name="distortion"/> D the factor is D/‖r‖ for each example instead (‖r‖ its RMS
+    /// distortion), so every stored perturbation has the RMS size D before clipping, on either side of the boundary.
     /// </remarks>
     /// <param name="network">The network being trained (read only here).</param>
     /// <param name="source">Labelled inputs to draw from (the training set).</param>
@@ -159,7 +161,8 @@ public sealed class AdversarialPool
     /// <param name="threads">Threads for the attacks; the result does not depend on it.</param>
     /// <param name="cancellationToken">Stops between examples.</param>
     /// <param name="overshoot">Factor F of the stored perturbation (at least 1; default 1, the attack's example).</param>
-    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1)
+    /// <param name="distortion">If positive, the RMS size of every stored perturbation instead (F must then be 1).</param>
+    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(source);
@@ -168,6 +171,8 @@ public sealed class AdversarialPool
         if (network.ActivationLength(Layer) != SampleLength) throw new ArgumentException($"Activation {Layer} of {network.Name} has {network.ActivationLength(Layer)} values; the pool holds {SampleLength}.", nameof(network));
         if (source.SampleLength != network.InputLength) throw new ArgumentException($"{source.Name} has samples of {source.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(source));
         if (!(overshoot >= 1) || double.IsInfinity(overshoot)) throw new ArgumentOutOfRangeException(nameof(overshoot), overshoot, "The overshoot must be at least 1 and finite.");
+        if (!(distortion >= 0) || double.IsInfinity(distortion)) throw new ArgumentOutOfRangeException(nameof(distortion), distortion, "The distortion must be non-negative and finite.");
+        if (distortion > 0 && overshoot != 1) throw new ArgumentException("Give an overshoot or a distortion, not both.", nameof(distortion));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         count = Math.Clamp(count, 0, source.Count);
         var random = new SeededRandom(SeededRandom.Derive(seed, 1));
@@ -213,12 +218,17 @@ public sealed class AdversarialPool
         {
             Span<float> row = fresh.AsSpan(i * SampleLength, SampleLength);
             ok[i].Adversarial.CopyTo(row);
-            if (overshoot != 1)
+            double factor = distortion > 0 ? distortion / ok[i].Distortion : overshoot;
+            if (factor != 1)
             {
                 // x + F·r with r = x′ − x, clipped to the box.
                 ReadOnlySpan<float> x = space.Sample(ok[i].Index);
-                for (int j = 0; j < row.Length; j++) row[j] = (float)Math.Clamp(x[j] + overshoot * ((double)row[j] - x[j]), lower, upper);
+                for (int j = 0; j < row.Length; j++) row[j] = (float)Math.Clamp(x[j] + factor * ((double)row[j] - x[j]), lower, upper);
                 storedSum += Distortions.Rms(row, x);
+            }
+            else
+            {
+                storedSum += ok[i].Distortion;
             }
 
             freshLabels[i] = ok[i].Label;
@@ -227,7 +237,7 @@ public sealed class AdversarialPool
 
         var (added, replaced) = Insert(fresh, freshLabels, new SeededRandom(SeededRandom.Derive(seed, 2)), freshSources);
         double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
-        double stored = ok.Length == 0 ? double.NaN : overshoot == 1 ? mean : storedSum / ok.Length;
+        double stored = ok.Length == 0 ? double.NaN : overshoot == 1 && distortion == 0 ? mean : storedSum / ok.Length;
         return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, stored, clock.Elapsed.TotalSeconds);
     }
 }

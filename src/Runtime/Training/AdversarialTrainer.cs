@@ -11,8 +11,9 @@ namespace Intriguing.Training;
 /// <param name="Attacked">Examples attacked over all refreshes.</param>
 /// <param name="Succeeded">Verified adversarial examples made.</param>
 /// <param name="MeanDistortion">Mean RMS distortion of the examples made, in the pool's space, as the attack found them (NaN if none).</param>
-/// <param name="StoredDistortion">Mean RMS distortion of the examples as stored, after the overshoot
-/// (<see cref="AdversarialTrainingOptions.Overshoot"/>) and the clipping to the box (NaN if none).</param>
+/// <param name="StoredDistortion">Mean RMS distortion of the examples as stored, after the overshoot or resizing
+/// (<see cref="AdversarialTrainingOptions.Overshoot"/>, <see cref="AdversarialTrainingOptions.PoolDistortion"/>) and the
+/// clipping to the box (NaN if none).</param>
 /// <param name="AttackSeconds">Wall time spent making them.</param>
 /// <param name="FinalCount">Examples in the pool at the end.</param>
 public sealed record PoolSummary(int Layer, int Refreshes, long Attacked, long Succeeded, double MeanDistortion, double StoredDistortion, double AttackSeconds, int FinalCount);
@@ -175,7 +176,7 @@ public sealed class AdversarialTrainer : IDisposable
                     for (int p = 0; p < _pools.Length; p++)
                     {
                         ulong seed = SeededRandom.Derive(SeededRandom.Derive(_sgd.Seed, 0xAD00 + (ulong)_pools[p].Layer), (ulong)refreshIndex);
-                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot);
+                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion);
                         refreshCounts[p]++;
                         attacked[p] += r.Attacked;
                         succeeded[p] += r.Succeeded;
