@@ -296,6 +296,8 @@ var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples p
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
+var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1 (default 1)." };
+var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box), instead of x + r; not with --overshoot (default 0: off)." };
 // The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
 var poolOptionNames = new Dictionary<string, string>
 {
@@ -303,6 +305,8 @@ var poolOptionNames = new Dictionary<string, string>
     [nameof(AdversarialTrainingOptions.RefreshFraction)] = "--refresh-fraction",
     [nameof(AdversarialTrainingOptions.RefreshPeriod)] = "--refresh-period",
     [nameof(AdversarialTrainingOptions.MixingRatio)] = "--mix",
+    [nameof(AdversarialTrainingOptions.Overshoot)] = "--overshoot",
+    [nameof(AdversarialTrainingOptions.PoolDistortion)] = "--pool-distortion",
 };
 var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
@@ -314,7 +318,7 @@ var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train 
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
-    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, warmupOption, poolAttackOption, advLrOption, dataOption, outOption, threadsOption, quietOption,
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, warmupOption, poolAttackOption, advLrOption, dataOption, outOption, threadsOption, quietOption,
 };
 advtrain.SetAction(parse => Cli.Guard(() =>
 {
@@ -347,6 +351,8 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         RefreshFraction = parse.GetValue(refreshFractionOption) ?? pools.RefreshFraction,
         RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
         MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
+        Overshoot = parse.GetValue(overshootOption) ?? pools.Overshoot,
+        PoolDistortion = parse.GetValue(poolDistortionOption) ?? pools.PoolDistortion,
         WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
         Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
     };

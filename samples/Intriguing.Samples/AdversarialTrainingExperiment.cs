@@ -441,9 +441,12 @@ public static class AdversarialTrainingExperiment
         public void Report((int Layer, PoolRefresh Refresh) value)
         {
             PoolRefresh r = value.Refresh;
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: pool {value.Layer} refreshed, {r.Succeeded}/{r.Attacked} made (distortion {r.MeanDistortion:F4}), +{r.Added} / {r.Replaced} replaced, {r.Seconds:F1} s"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: pool {value.Layer} refreshed, {r.Succeeded}/{r.Attacked} made (distortion {r.MeanDistortion:F4}{(Resized(r.MeanDistortion, r.StoredDistortion) ? $", stored {r.StoredDistortion:F4}" : "")}), +{r.Added} / {r.Replaced} replaced, {r.Seconds:F1} s"));
         }
     }
+
+    /// <summary>Whether the stored examples were resized (an overshoot or a fixed distortion); false for runs made before the stored distortion was recorded.</summary>
+    private static bool Resized(double made, double stored) => stored > 0 && stored != made;
 
     private static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,
         $"L-BFGS-B, c from {a.InitialC:R} ×{a.GrowthFactor:R} (≤ {a.BracketSteps} bracketing, {a.BisectionSteps} bisection steps), ≤ {a.MaxIterations} iterations and {a.MaxEvaluations} evaluations per run");
@@ -509,11 +512,11 @@ public static class AdversarialTrainingExperiment
         if (!r.Quick) sb.Append(Discussion(r, what));
         sb.AppendLine("Per run:");
         sb.AppendLine();
-        sb.AppendLine("| variant | seed | error | train error | robustness | pool examples made (layer: attacked → verified, mean distortion) | time |");
+        sb.AppendLine("| variant | seed | error | train error | robustness | pool examples made (layer: attacked → verified, mean distortion; stored distortion if resized) | time |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
         foreach (AdvTrainRun run in r.Runs)
         {
-            string pools = run.Pools.Count == 0 ? "–" : string.Join("; ", run.Pools.Select(p => string.Create(ci, $"{p.Layer}: {p.Attacked} → {p.Succeeded}, {p.MeanDistortion:F3}")));
+            string pools = run.Pools.Count == 0 ? "–" : string.Join("; ", run.Pools.Select(p => string.Create(ci, $"{p.Layer}: {p.Attacked} → {p.Succeeded}, {p.MeanDistortion:F3}{(Resized(p.MeanDistortion, p.StoredDistortion) ? $" (stored {p.StoredDistortion:F3})" : "")}")));
             sb.AppendLine(string.Create(ci, $"| {run.Variant} | {run.Seed} | {100 * run.TestError:F2}% | {100 * run.TrainError:F2}% | {run.Robustness:F4} | {pools} | {run.TrainSeconds:F0} s{(run.FromCheckpoint ? " (earlier run)" : "")} |"));
         }
 

@@ -67,6 +67,12 @@ public class CliTests
             ("advtrain --pool-size 0", "--pool-size: PoolSize must be at least 1"),
             ("advtrain --refresh-fraction 1.5", "--refresh-fraction: RefreshFraction must be in (0, 1]"),
             ("advtrain --refresh-period 0", "--refresh-period: RefreshPeriod must be at least 1"),
+            ("advtrain --overshoot 0.5", "--overshoot: Overshoot must be at least 1"),
+            ("advtrain --overshoot NaN", "--overshoot: Overshoot must be at least 1"),
+            ("advtrain --overshoot Infinity", "--overshoot: Overshoot must be at least 1"),
+            ("advtrain --pool-distortion -0.1", "--pool-distortion: PoolDistortion must be non-negative and finite"),
+            ("advtrain --pool-distortion NaN", "--pool-distortion: PoolDistortion must be non-negative and finite"),
+            ("advtrain --overshoot 2 --pool-distortion 0.1", "--pool-distortion: PoolDistortion (0.1) and Overshoot (2) both size"),
             ("advtrain --epochs 0", "--epochs must be at least 1"),
             ("advtrain --robustness-count 0", "--robustness-count must be at least 1"),
         })
@@ -81,7 +87,7 @@ public class CliTests
         Assert.Contains("strong", error);
         (code, var output, _) = Run("advtrain --help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--lr", "--warmup", "--pool-attack" }) Assert.Contains(option, output);
+        foreach (string option in new[] { "--lr", "--warmup", "--pool-attack", "--overshoot", "--pool-distortion" }) Assert.Contains(option, output);
     }
 
     [Fact]

@@ -256,6 +256,126 @@ public class AdversarialTrainingTests
         Assert.Throws<ArgumentException>(() => pool.Refresh(net, data, 5, attack with { Layer = 0 }, seed: 1));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Pool_refresh_with_an_overshoot_stores_the_clipped_example_beyond_the_attacks(int layer)
+    {
+        Dataset data = Synthetic(300, 7);
+        INetwork net = new SigmoidNet(4);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 2, Threads = 1 });
+        int length = net.ActivationLength(layer);
+        AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = layer };
+        const double F = 3;
+
+        // The same refresh (same network, draws and attacks) stored with F = 1, with the default, and with F = 3.
+        var plain = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        var unchanged = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        var far = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        PoolRefresh r1 = plain.Refresh(net, data, 25, attack, seed: 9, threads: 2, overshoot: 1);
+        PoolRefresh r0 = unchanged.Refresh(net, data, 25, attack, seed: 9, threads: 1);
+        PoolRefresh rf = far.Refresh(net, data, 25, attack, seed: 9, threads: 1, overshoot: F);
+        Assert.True(r1.Succeeded >= 15, $"{r1.Succeeded} examples made");
+        Assert.Equal((r1.Attacked, r1.Succeeded, r1.MeanDistortion), (rf.Attacked, rf.Succeeded, rf.MeanDistortion));
+        Assert.Equal(r1.MeanDistortion, r1.StoredDistortion);
+        Assert.Equal(r1 with { Seconds = 0 }, r0 with { Seconds = 0 });
+
+        // Clean activations of the sources, by the network.
+        var ws = net.CreateWorkspace(data.Count);
+        float[] clean = new float[data.Count * length];
+        net.ForwardTo(ws, layer, data.Samples, clean, data.Count);
+        var probe = new LbfgsAttack(net, attack);
+        int clipped = 0;
+        Assert.Equal(plain.Count, far.Count);
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.True(plain.Sample(i).SequenceEqual(unchanged.Sample(i)), "F = 1 is the default");
+            Assert.Equal((plain.Source(i), plain.Label(i)), (far.Source(i), far.Label(i)));
+            ReadOnlySpan<float> x = clean.AsSpan(plain.Source(i) * length, length), a = plain.Sample(i), stored = far.Sample(i);
+            for (int j = 0; j < length; j++)
+            {
+                double unclipped = x[j] + F * ((double)a[j] - x[j]);
+                float expected = (float)Math.Min(1.0, Math.Max(0.0, unclipped));
+                if (unclipped < 0 || unclipped > 1) clipped++;
+                Assert.Equal(expected, stored[j]);
+            }
+
+            Assert.NotEqual(far.Label(i), probe.Predict(stored));   // still on the wrong side, further from the boundary
+        }
+
+        Assert.True(clipped > 0, "the box must bite somewhere for the test to check the clipping");
+        double storedMean = Enumerable.Range(0, far.Count).Average(i => Distortions.Rms(far.Sample(i), clean.AsSpan(far.Source(i) * length, length)));
+        Assert.Equal(storedMean, rf.StoredDistortion, 6);
+        Assert.True(rf.StoredDistortion > 1.5 * rf.MeanDistortion && rf.StoredDistortion <= F * rf.MeanDistortion * (1 + 1e-6), $"stored {rf.StoredDistortion} vs made {rf.MeanDistortion}");
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => far.Refresh(net, data, 5, attack, seed: 1, overshoot: 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => far.Refresh(net, data, 5, attack, seed: 1, overshoot: double.NaN));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Pool_refresh_with_a_fixed_distortion_stores_the_clipped_example_at_that_size(int layer)
+    {
+        Dataset data = Synthetic(300, 7);
+        INetwork net = new SigmoidNet(4);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 2, Threads = 1 });
+        int length = net.ActivationLength(layer);
+        AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = layer };
+        var plain = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        var sized = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        PoolRefresh r1 = plain.Refresh(net, data, 25, attack, seed: 9, threads: 1);
+        // The mean minimum distortion as the size: some perturbations are stretched, the others shrunk.
+        double size = r1.MeanDistortion;
+        PoolRefresh rd = sized.Refresh(net, data, 25, attack, seed: 9, threads: 1, distortion: size);
+        Assert.Equal((r1.Succeeded, r1.MeanDistortion), (rd.Succeeded, rd.MeanDistortion));
+
+        var ws = net.CreateWorkspace(data.Count);
+        float[] clean = new float[data.Count * length];
+        net.ForwardTo(ws, layer, data.Samples, clean, data.Count);
+        int stretched = 0, shrunk = 0;
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.Equal((plain.Source(i), plain.Label(i)), (sized.Source(i), sized.Label(i)));
+            ReadOnlySpan<float> x = clean.AsSpan(plain.Source(i) * length, length), a = plain.Sample(i), stored = sized.Sample(i);
+            double d = Distortions.Rms(a, x), factor = size / d;
+            if (factor > 1) stretched++;
+            else shrunk++;
+            for (int j = 0; j < length; j++) Assert.Equal((float)Math.Min(1.0, Math.Max(0.0, x[j] + factor * ((double)a[j] - x[j]))), stored[j]);
+            Assert.InRange(Distortions.Rms(stored, x), 0, size * (1 + 1e-5));
+        }
+
+        Assert.True(stretched > 0 && shrunk > 0, $"{stretched} stretched, {shrunk} shrunk");
+        Assert.Equal(Enumerable.Range(0, sized.Count).Average(i => Distortions.Rms(sized.Sample(i), clean.AsSpan(sized.Source(i) * length, length))), rd.StoredDistortion, 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => sized.Refresh(net, data, 5, attack, seed: 1, distortion: -0.1));
+        Assert.Throws<ArgumentException>(() => sized.Refresh(net, data, 5, attack, seed: 1, overshoot: 2, distortion: 0.1));
+    }
+
+    [Fact]
+    public void Overshoot_one_is_the_earlier_training_and_settings_line_and_other_values_change_both()
+    {
+        var defaults = new AdversarialTrainingOptions();
+        Assert.Equal(1.0, defaults.Overshoot);
+        Assert.DoesNotContain("overshoot", defaults.Describe());
+        Assert.Equal(defaults.Describe(), (defaults with { Overshoot = 1 }).Describe());
+        Assert.Equal(defaults.Describe().Replace(" warmup=", " overshoot=2.5 warmup=", StringComparison.Ordinal), (defaults with { Overshoot = 2.5 }).Describe());
+        Assert.Equal(defaults.Describe().Replace(" warmup=", " distortion=0.25 warmup=", StringComparison.Ordinal), (defaults with { PoolDistortion = 0.25 }).Describe());
+
+        Dataset data = Synthetic(240, 3);
+        var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, LearningRate = 0.3f, Seed = 4, Threads = 1 };
+        var a = new SigmoidNet(1);
+        var b = new SigmoidNet(1);
+        var c = new SigmoidNet(1);
+        AdversarialTrainingResult ra = AdversarialTrainer.Fit(a, data, sgd, SmallPools(0, 2) with { AttackThreads = 1 });
+        AdversarialTrainingResult rb = AdversarialTrainer.Fit(b, data, sgd, SmallPools(0, 2) with { AttackThreads = 1, Overshoot = 1 });
+        AdversarialTrainingResult rc = AdversarialTrainer.Fit(c, data, sgd, SmallPools(0, 2) with { AttackThreads = 1, Overshoot = 2 });
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+        Assert.Equal(ra.EpochLosses, rb.EpochLosses);
+        Assert.All(ra.Pools, p => Assert.Equal(p.MeanDistortion, p.StoredDistortion));
+        Assert.False(a.Parameters.SequenceEqual(c.Parameters));
+        Assert.All(rc.Pools, p => Assert.True(p.StoredDistortion > 1.2 * p.MeanDistortion, $"pool {p.Layer}: stored {p.StoredDistortion} vs made {p.MeanDistortion}"));
+    }
+
     private static AdversarialTrainingOptions SmallPools(params int[] layers) => new()
     {
         Layers = layers,
@@ -345,5 +465,19 @@ public class AdversarialTrainingTests
         Assert.Contains("PoolSize", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolSize = 0 }.Validate(net)).Message);
         Assert.Contains("RefreshPeriod", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { RefreshPeriod = 0 }.Validate(net)).Message);
         Assert.Contains("WarmupEpochs", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { WarmupEpochs = -1 }.Validate(net)).Message);
+        foreach (double f in new[] { 0.99, 0, -1, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Contains("Overshoot", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { Overshoot = f }.Validate(net)).Message);
+        }
+
+        foreach (double d in new[] { -0.01, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Contains("PoolDistortion", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolDistortion = d }.Validate(net)).Message);
+        }
+
+        Assert.Contains("set one of them", Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { PoolDistortion = 0.1, Overshoot = 2 }.Validate(net)).Message);
+        new AdversarialTrainingOptions { PoolDistortion = 0.1 }.Validate(net);
+        new AdversarialTrainingOptions { Overshoot = 1 }.Validate(net);
+        new AdversarialTrainingOptions { Overshoot = 7.5 }.Validate(net);
     }
 }

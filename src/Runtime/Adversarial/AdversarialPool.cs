@@ -7,9 +7,11 @@ namespace Intriguing.Adversarial;
 /// <param name="Succeeded">Verified adversarial examples among them.</param>
 /// <param name="Added">Examples added to free slots (while the pool was filling).</param>
 /// <param name="Replaced">Examples that replaced older ones.</param>
-/// <param name="MeanDistortion">Mean RMS distortion of the new examples in the pool's space (NaN if none).</param>
+/// <param name="MeanDistortion">Mean RMS distortion of the new examples in the pool's space, as the attack found them (NaN if none).</param>
+/// <param name="StoredDistortion">Mean RMS distortion of the new examples as stored, after the overshoot or resizing and the
+/// clipping to the box (see <see cref="AdversarialPool.Refresh"/>); equal to <paramref name="MeanDistortion"/> without them (NaN if none).</param>
 /// <param name="Seconds">Wall time of the refresh.</param>
-public readonly record struct PoolRefresh(int Attacked, int Succeeded, int Added, int Replaced, double MeanDistortion, double Seconds);
+public readonly record struct PoolRefresh(int Attacked, int Succeeded, int Added, int Replaced, double MeanDistortion, double StoredDistortion, double Seconds);
 
 /// <summary>
 /// A fixed-capacity pool of adversarial examples in the space of one activation of a network (the input images for
@@ -144,6 +146,13 @@ public sealed class AdversarialPool
     /// <see cref="AttackRunner"/>, in the box of the activation (<see cref="LbfgsAttack.DefaultBox"/>). Each stored example
     /// keeps the true label of its source.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="overshoot"/> F &gt; 1 the pool stores x + F·r instead of the attack's x + r (r = the minimum
+    /// perturbation found, x = the clean activation), computed in double precision and clipped element-wise to the attack's
+    /// box: an example beyond the decision boundary rather than on it. With F = 1 the attack's examples are stored unchanged.
+    /// With a positive <paramref name="distortion"/> D the factor is D/‖r‖ for each example instead (‖r‖ its RMS
+    /// distortion), so every stored perturbation has the RMS size D before clipping, on either side of the boundary.
+    /// </remarks>
     /// <param name="network">The network being trained (read only here).</param>
     /// <param name="source">Labelled inputs to draw from (the training set).</param>
     /// <param name="count">Examples to draw.</param>
@@ -151,7 +160,9 @@ public sealed class AdversarialPool
     /// <param name="seed">Seed of this refresh (draws, slots).</param>
     /// <param name="threads">Threads for the attacks; the result does not depend on it.</param>
     /// <param name="cancellationToken">Stops between examples.</param>
-    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default)
+    /// <param name="overshoot">Factor F of the stored perturbation (at least 1; default 1, the attack's example).</param>
+    /// <param name="distortion">If positive, the RMS size of every stored perturbation instead (F must then be 1).</param>
+    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(source);
@@ -159,6 +170,9 @@ public sealed class AdversarialPool
         if (attack.Layer != Layer) throw new ArgumentException($"The attack perturbs activation {attack.Layer} but the pool holds activation {Layer}.", nameof(attack));
         if (network.ActivationLength(Layer) != SampleLength) throw new ArgumentException($"Activation {Layer} of {network.Name} has {network.ActivationLength(Layer)} values; the pool holds {SampleLength}.", nameof(network));
         if (source.SampleLength != network.InputLength) throw new ArgumentException($"{source.Name} has samples of {source.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(source));
+        if (!(overshoot >= 1) || double.IsInfinity(overshoot)) throw new ArgumentOutOfRangeException(nameof(overshoot), overshoot, "The overshoot must be at least 1 and finite.");
+        if (!(distortion >= 0) || double.IsInfinity(distortion)) throw new ArgumentOutOfRangeException(nameof(distortion), distortion, "The distortion must be non-negative and finite.");
+        if (distortion > 0 && overshoot != 1) throw new ArgumentException("Give an overshoot or a distortion, not both.", nameof(distortion));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         count = Math.Clamp(count, 0, source.Count);
         var random = new SeededRandom(SeededRandom.Derive(seed, 1));
@@ -196,15 +210,34 @@ public sealed class AdversarialPool
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         float[] fresh = new float[ok.Length * SampleLength];
         int[] freshLabels = new int[ok.Length], freshSources = new int[ok.Length];
+        (double lower, double upper) = LbfgsAttack.DefaultBox(network, Layer);
+        lower = attack.Lower ?? lower;
+        upper = attack.Upper ?? upper;
+        double storedSum = 0;
         for (int i = 0; i < ok.Length; i++)
         {
-            ok[i].Adversarial.CopyTo(fresh.AsSpan(i * SampleLength, SampleLength));
+            Span<float> row = fresh.AsSpan(i * SampleLength, SampleLength);
+            ok[i].Adversarial.CopyTo(row);
+            double factor = distortion > 0 ? distortion / ok[i].Distortion : overshoot;
+            if (factor != 1)
+            {
+                // x + F·r with r = x′ − x, clipped to the box.
+                ReadOnlySpan<float> x = space.Sample(ok[i].Index);
+                for (int j = 0; j < row.Length; j++) row[j] = (float)Math.Clamp(x[j] + factor * ((double)row[j] - x[j]), lower, upper);
+                storedSum += Distortions.Rms(row, x);
+            }
+            else
+            {
+                storedSum += ok[i].Distortion;
+            }
+
             freshLabels[i] = ok[i].Label;
             freshSources[i] = order[ok[i].Index];
         }
 
         var (added, replaced) = Insert(fresh, freshLabels, new SeededRandom(SeededRandom.Derive(seed, 2)), freshSources);
         double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
-        return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, clock.Elapsed.TotalSeconds);
+        double stored = ok.Length == 0 ? double.NaN : overshoot == 1 && distortion == 0 ? mean : storedSum / ok.Length;
+        return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, stored, clock.Elapsed.TotalSeconds);
     }
 }

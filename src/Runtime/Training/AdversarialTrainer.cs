@@ -10,10 +10,13 @@ namespace Intriguing.Training;
 /// <param name="Refreshes">Refreshes done.</param>
 /// <param name="Attacked">Examples attacked over all refreshes.</param>
 /// <param name="Succeeded">Verified adversarial examples made.</param>
-/// <param name="MeanDistortion">Mean RMS distortion of the examples made, in the pool's space (NaN if none).</param>
+/// <param name="MeanDistortion">Mean RMS distortion of the examples made, in the pool's space, as the attack found them (NaN if none).</param>
+/// <param name="StoredDistortion">Mean RMS distortion of the examples as stored, after the overshoot or resizing
+/// (<see cref="AdversarialTrainingOptions.Overshoot"/>, <see cref="AdversarialTrainingOptions.PoolDistortion"/>) and the
+/// clipping to the box (NaN if none).</param>
 /// <param name="AttackSeconds">Wall time spent making them.</param>
 /// <param name="FinalCount">Examples in the pool at the end.</param>
-public sealed record PoolSummary(int Layer, int Refreshes, long Attacked, long Succeeded, double MeanDistortion, double AttackSeconds, int FinalCount);
+public sealed record PoolSummary(int Layer, int Refreshes, long Attacked, long Succeeded, double MeanDistortion, double StoredDistortion, double AttackSeconds, int FinalCount);
 
 /// <summary>The outcome of a run of <see cref="AdversarialTrainer"/>.</summary>
 /// <param name="EpochLosses">Mean objective of each epoch (cross-entropy over clean and pool examples, plus weight decay).</param>
@@ -154,6 +157,7 @@ public sealed class AdversarialTrainer : IDisposable
         var attacked = new long[_pools.Length];
         var succeeded = new long[_pools.Length];
         var distortionSum = new double[_pools.Length];
+        var storedSum = new double[_pools.Length];
         var poolSeconds = new double[_pools.Length];
         int refreshIndex = 0;
         for (int epoch = 0; epoch < _sgd.Epochs; epoch++)
@@ -172,11 +176,16 @@ public sealed class AdversarialTrainer : IDisposable
                     for (int p = 0; p < _pools.Length; p++)
                     {
                         ulong seed = SeededRandom.Derive(SeededRandom.Derive(_sgd.Seed, 0xAD00 + (ulong)_pools[p].Layer), (ulong)refreshIndex);
-                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken);
+                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion);
                         refreshCounts[p]++;
                         attacked[p] += r.Attacked;
                         succeeded[p] += r.Succeeded;
-                        if (r.Succeeded > 0) distortionSum[p] += r.MeanDistortion * r.Succeeded;
+                        if (r.Succeeded > 0)
+                        {
+                            distortionSum[p] += r.MeanDistortion * r.Succeeded;
+                            storedSum[p] += r.StoredDistortion * r.Succeeded;
+                        }
+
                         poolSeconds[p] += r.Seconds;
                         attackSeconds += r.Seconds;
                         refreshes?.Report((_pools[p].Layer, r));
@@ -205,7 +214,7 @@ public sealed class AdversarialTrainer : IDisposable
         }
 
         clock.Stop();
-        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshCounts[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count)).ToArray();
+        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshCounts[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, succeeded[p] > 0 ? storedSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count)).ToArray();
         return new AdversarialTrainingResult(losses, clock.Elapsed, attackSeconds, pools);
     }
 

@@ -37,6 +37,21 @@ public sealed record AdversarialTrainingOptions
     /// </summary>
     public double MixingRatio { get; init; } = 0.05;
 
+    /// <summary>
+    /// How far beyond the decision boundary a pool example is stored: the attack finds the minimum perturbation r of an
+    /// activation x (the example x + r sits just across the boundary) and the pool keeps x + <see cref="Overshoot"/>·r,
+    /// clipped to the activation's box (the attack's box). Default 1: the minimum-distortion example itself.
+    /// </summary>
+    public double Overshoot { get; init; } = 1;
+
+    /// <summary>
+    /// If positive, a fixed size for the stored perturbations instead of <see cref="Overshoot"/>'s factor: the pool keeps
+    /// x + (D/‖r‖)·r, with D this value and ‖r‖ the RMS of the minimum perturbation, clipped to the box (so the stored
+    /// RMS distortion is D, or less where the box bites). An example whose minimum perturbation is larger than D is stored
+    /// short of the decision boundary, on the correct side. Default 0: off.
+    /// </summary>
+    public double PoolDistortion { get; init; }
+
     /// <summary>Epochs of plain training before the first refresh (the pools start empty). Default 1.</summary>
     public int WarmupEpochs { get; init; } = 1;
 
@@ -82,16 +97,25 @@ public sealed record AdversarialTrainingOptions
         if (!(RefreshFraction > 0 && RefreshFraction <= 1)) throw new ArgumentException($"RefreshFraction must be in (0, 1] (got {RefreshFraction}).", nameof(RefreshFraction));
         if (RefreshPeriod < 1) throw new ArgumentException($"RefreshPeriod must be at least 1 (got {RefreshPeriod}).", nameof(RefreshPeriod));
         if (!(MixingRatio >= 0) || double.IsInfinity(MixingRatio)) throw new ArgumentException($"MixingRatio must be non-negative and finite (got {MixingRatio}).", nameof(MixingRatio));
+        if (!(Overshoot >= 1) || double.IsInfinity(Overshoot)) throw new ArgumentException($"Overshoot must be at least 1 and finite (got {Overshoot}).", nameof(Overshoot));
+        if (!(PoolDistortion >= 0) || double.IsInfinity(PoolDistortion)) throw new ArgumentException($"PoolDistortion must be non-negative and finite (got {PoolDistortion}).", nameof(PoolDistortion));
+        if (PoolDistortion > 0 && Overshoot != 1) throw new ArgumentException($"PoolDistortion ({PoolDistortion}) and Overshoot ({Overshoot}) both size the stored perturbation; set one of them.", nameof(PoolDistortion));
         if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative (got {WarmupEpochs}).", nameof(WarmupEpochs));
         if (AttackThreads < 1) throw new ArgumentException($"AttackThreads must be at least 1 (got {AttackThreads}).", nameof(AttackThreads));
         Attack.Validate();
     }
 
-    /// <summary>The settings that determine the result, as one line (thread count excluded).</summary>
+    /// <summary>
+    /// The settings that determine the result, as one line (thread count excluded). <see cref="Overshoot"/> and
+    /// <see cref="PoolDistortion"/> appear only when they are not 1 and 0, so the line of the default settings (and the
+    /// run caches keyed by it) is that of earlier versions.
+    /// </summary>
     public string Describe()
     {
         AttackOptions a = Attack;
+        string overshoot = (Overshoot == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" overshoot={Overshoot:R}"))
+            + (PoolDistortion == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" distortion={PoolDistortion:R}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"pools=[{string.Join(",", Layers)}] size={PoolSize} refresh={RefreshFraction:R}/{RefreshPeriod} steps mix={MixingRatio:R} warmup={WarmupEpochs} attack(c0={a.InitialC:R} growth={a.GrowthFactor:R} bracket={a.BracketSteps} bisect={a.BisectionSteps} iter={a.MaxIterations} evals={a.MaxEvaluations} m={a.HistorySize})");
+            $"pools=[{string.Join(",", Layers)}] size={PoolSize} refresh={RefreshFraction:R}/{RefreshPeriod} steps mix={MixingRatio:R}{overshoot} warmup={WarmupEpochs} attack(c0={a.InitialC:R} growth={a.GrowthFactor:R} bracket={a.BracketSteps} bisect={a.BisectionSteps} iter={a.MaxIterations} evals={a.MaxEvaluations} m={a.HistorySize})");
     }
 }
