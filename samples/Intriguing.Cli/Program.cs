@@ -296,8 +296,8 @@ var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples p
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
 var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
-var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1 (default 1)." };
-var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box), instead of x + r; not with --overshoot (default 0: off)." };
+var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1. Replaces the default --pool-distortion." };
+var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box); 0 stores the minimum example x + r itself; not with --overshoot (default 0.05, chosen on validation data)." };
 // The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
 var poolOptionNames = new Dictionary<string, string>
 {
@@ -352,7 +352,8 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
         MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
         Overshoot = parse.GetValue(overshootOption) ?? pools.Overshoot,
-        PoolDistortion = parse.GetValue(poolDistortionOption) ?? pools.PoolDistortion,
+        // --overshoot sizes the stored perturbation by a factor instead: it replaces the default fixed size.
+        PoolDistortion = parse.GetValue(poolDistortionOption) ?? (parse.GetValue(overshootOption) is null ? pools.PoolDistortion : 0),
         WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
         Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
     };
