@@ -333,10 +333,12 @@ public static class AdversarialTrainingExperiment
     {
         SgdOptions runSgd = sgd with { Seed = seed };
         AdversarialTrainingOptions pools = poolOptions with { Layers = variant.Layers };
-        string settings = $"{runSgd.Describe()}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
+        INetwork net = variant.Create(seed);
+        // Runs without pools are the plain trainer's, whose settings line says how it trains this network.
+        string sgdSettings = variant.Layers.Length == 0 ? Trainer.Describe(net, runSgd) : runSgd.Describe();
+        string settings = $"{sgdSettings}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
         string stem = Path.Combine(folder, $"{variant.Id}-seed{seed}");
         var jsonOptions = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-        INetwork net = variant.Create(seed);
         if (File.Exists(stem + ".json") && File.Exists(stem + ".ckpt"))
         {
             try
@@ -345,6 +347,14 @@ public static class AdversarialTrainingExperiment
                 if (done is not null && done.Settings == settings && Checkpoint.Load(stem + ".ckpt", net).Settings == settings)
                 {
                     return done with { FromCheckpoint = true };
+                }
+
+                if (done is not null && done.Settings != settings && !reportOnly)
+                {
+                    // A run of other settings in this folder: kept beside the new one instead of overwritten.
+                    File.Move(stem + ".json", stem + ".json.stale", overwrite: true);
+                    File.Move(stem + ".ckpt", stem + ".ckpt.stale", overwrite: true);
+                    log.WriteLine($"advtrain: {Path.GetFileName(stem)} was run with other settings ({done.Settings}); moved to {Path.GetFileName(stem)}.json.stale and .ckpt.stale");
                 }
             }
             catch (Exception e) when (e is JsonException or CheckpointException)

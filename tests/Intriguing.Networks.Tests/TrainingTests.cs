@@ -394,6 +394,32 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Advtrain_keeps_a_run_of_other_settings_beside_the_new_one()
+    {
+        // The same output folder with another learning rate: the earlier run is moved aside (.stale), not overwritten,
+        // and a third call with the second settings reuses the second run.
+        var data = new MnistData(Synthetic(64, 9), Synthetic(20, 10));
+        var options = new AdvTrainOptions { OutputDirectory = _dir, Data = data, Variants = ["wd"], Seeds = [1], Epochs = 1, RobustnessCount = 2, Threads = 2 };
+        AdversarialTrainingExperiment.Run(options, new StringWriter());
+        string[] first = Directory.GetFiles(_dir, "wd-seed1.json", SearchOption.AllDirectories);
+        Assert.Single(first);
+        string firstText = File.ReadAllText(first[0]);
+
+        var log = new StringWriter();
+        AdversarialTrainingExperiment.Run(options with { LearningRate = 0.1f }, log);
+        Assert.Contains("moved to wd-seed1.json.stale", log.ToString());
+        Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+        Assert.True(File.Exists(Path.ChangeExtension(first[0], ".ckpt.stale")));
+        string secondText = File.ReadAllText(first[0]);
+        Assert.NotEqual(firstText, secondText);
+
+        var again = new StringWriter();
+        AdversarialTrainingExperiment.Run(options with { LearningRate = 0.1f }, again);
+        Assert.DoesNotContain("moved to", again.ToString());
+        Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+    }
+
+    [Fact]
     public void Resuming_with_other_settings_is_refused()
     {
         Dataset data = Synthetic(64, 3);
