@@ -410,6 +410,21 @@ public class AdversarialTrainingTests
     }
 
     [Fact]
+    public void Fewer_pool_examples_per_step_than_pools_are_shared_by_all_pools()
+    {
+        // One pool example per step (mix 1/24 of a batch of 24) for two pools: the one example goes to each pool in
+        // turn, not always to the first (20 steps with pools after the 10-step warm-up: 10 each).
+        Dataset data = Synthetic(240, 3);
+        var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, LearningRate = 0.3f, Seed = 4, Threads = 1 };
+        AdversarialTrainingResult r = AdversarialTrainer.Fit(new SigmoidNet(1), data, sgd, SmallPools(0, 2) with { MixingRatio = 1.0 / 24, AttackThreads = 1 });
+        Assert.Equal(new long[] { 10, 10 }, r.Pools.Select(p => p.Drawn).ToArray());
+
+        // Three per step for two pools: 3 = 1 + 2 and 2 + 1 alternately, 30 each over the 20 steps.
+        AdversarialTrainingResult r3 = AdversarialTrainer.Fit(new SigmoidNet(1), data, sgd, SmallPools(0, 2) with { MixingRatio = 3.0 / 24, AttackThreads = 1 });
+        Assert.Equal(new long[] { 30, 30 }, r3.Pools.Select(p => p.Drawn).ToArray());
+    }
+
+    [Fact]
     public void Without_pools_the_adversarial_trainer_follows_the_plain_trainer()
     {
         Dataset data = Synthetic(200, 4);

@@ -16,7 +16,8 @@ namespace Intriguing.Training;
 /// clipping to the box (NaN if none).</param>
 /// <param name="AttackSeconds">Wall time spent making them.</param>
 /// <param name="FinalCount">Examples in the pool at the end.</param>
-public sealed record PoolSummary(int Layer, int Refreshes, long Attacked, long Succeeded, double MeanDistortion, double StoredDistortion, double AttackSeconds, int FinalCount);
+/// <param name="Drawn">Pool examples trained on over the run.</param>
+public sealed record PoolSummary(int Layer, int Refreshes, long Attacked, long Succeeded, double MeanDistortion, double StoredDistortion, double AttackSeconds, int FinalCount, long Drawn = 0);
 
 /// <summary>The outcome of a run of <see cref="AdversarialTrainer"/>.</summary>
 /// <param name="EpochLosses">Mean objective of each epoch (cross-entropy over clean and pool examples, plus weight decay).</param>
@@ -119,6 +120,7 @@ public sealed class AdversarialTrainer : IDisposable
         _gradient = new float[network.ParameterBufferLength];
         _drawn = _pools.Select(_ => new int[Math.Max(1, adversarialMax)]).ToArray();
         _drawnCount = new int[_pools.Length];
+        _drawnTotal = new long[_pools.Length];
         _chunkJob = ComputeChunk;
     }
 
@@ -214,20 +216,30 @@ public sealed class AdversarialTrainer : IDisposable
         }
 
         clock.Stop();
-        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshCounts[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, succeeded[p] > 0 ? storedSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count)).ToArray();
+        var pools = _pools.Select((pool, p) => new PoolSummary(pool.Layer, refreshCounts[p], attacked[p], succeeded[p], succeeded[p] > 0 ? distortionSum[p] / succeeded[p] : double.NaN, succeeded[p] > 0 ? storedSum[p] / succeeded[p] : double.NaN, poolSeconds[p], pool.Count, _drawnTotal[p])).ToArray();
         return new AdversarialTrainingResult(losses, clock.Elapsed, attackSeconds, pools);
     }
+
+    /// <summary>Steps taken with pool examples available (rotates which pools get the remainder of the split).</summary>
+    private long _steps;
+
+    /// <summary>Pool examples trained on so far, per pool.</summary>
+    private readonly long[] _drawnTotal;
 
     /// <summary>
     /// One step on <paramref name="count"/> clean examples (from the current order) and the pool examples drawn with
     /// <paramref name="mix"/>; returns the step's objective.
     /// </summary>
+
     private float Step(int count, SeededRandom mix, float rate)
     {
-        // Split the pool examples evenly over the non-empty pools, then draw them (on this thread, in pool order).
+        // Split the pool examples evenly over the non-empty pools, then draw them (on this thread, in pool order). The
+        // pools that get one more when the examples do not divide evenly rotate from step to step, so that with fewer
+        // examples per step than pools every pool still gets its share.
         int nonEmpty = 0;
         foreach (AdversarialPool pool in _pools) if (pool.Count > 0) nonEmpty++;
         int adversarial = nonEmpty == 0 ? 0 : AdversarialPerStep(count);
+        int first = nonEmpty == 0 ? 0 : (int)(_steps++ % nonEmpty);
         int seen = 0, total = count;
         for (int p = 0; p < _pools.Length; p++)
         {
@@ -238,10 +250,11 @@ public sealed class AdversarialTrainer : IDisposable
                 continue;
             }
 
-            int m = adversarial / nonEmpty + (seen < adversarial % nonEmpty ? 1 : 0);
+            int m = adversarial / nonEmpty + ((seen - first + nonEmpty) % nonEmpty < adversarial % nonEmpty ? 1 : 0);
             seen++;
             for (int i = 0; i < m; i++) _drawn[p][i] = mix.NextInt(pool.Count);
             _drawnCount[p] = m;
+            _drawnTotal[p] += m;
             total += m;
         }
 
