@@ -556,17 +556,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdStep\"/>");
             using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, " + ReadOnlySpan + " nextInput = default)"))
             {
-                if (!m.EndsInSoftmax)
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
-                    return;
-                }
-
-                if (FirstLayerWithoutFusedStep(m) is { } unsupported)
-                {
-                    w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
-                    return;
-                }
+                if (EmitFusedStepUnavailable(w, m)) return;
 
                 bool lookAhead = m.Layers[0].Kind == LayerKind.Dense;
                 if (lookAhead) w.Line("bool ahead = workspace is Workspace previous && previous.Ahead;");
@@ -656,6 +646,27 @@ public sealed partial class NetworkGenerator
             }
         }
 
+        /// <summary>
+        /// For a network the fused steps do not cover (no soft-max at the end, or a layer other than dense layers and
+        /// activations), writes the body that says so and returns true.
+        /// </summary>
+        private static bool EmitFusedStepUnavailable(SourceWriter w, NetworkModel m)
+        {
+            if (!m.EndsInSoftmax)
+            {
+                w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
+                return true;
+            }
+
+            if (FirstLayerWithoutFusedStep(m) is { } unsupported)
+            {
+                w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
+                return true;
+            }
+
+            return false;
+        }
+
         /// <summary>The first layer the fused steps do not cover (they cover dense layers and activations), or null.</summary>
         private static LayerModel? FirstLayerWithoutFusedStep(NetworkModel m)
         {
@@ -681,17 +692,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdBatchStep\"/>");
             using (w.OpenBlock("public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
             {
-                if (!m.EndsInSoftmax)
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
-                    return;
-                }
-
-                if (FirstLayerWithoutFusedStep(m) is { } unsupported)
-                {
-                    w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
-                    return;
-                }
+                if (EmitFusedStepUnavailable(w, m)) return;
 
                 const string Kernels = "global::Intriguing.Training.SgdKernels";
                 const string Fused = "global::Intriguing.Training.FusedActivation.";

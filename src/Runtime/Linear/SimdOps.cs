@@ -66,6 +66,12 @@ internal unsafe interface ISimdOps<TVec>
     /// <summary>Lane-wise sum.</summary>
     static abstract TVec Add(TVec x, TVec y);
 
+    /// <summary>Lane-wise product (rounded, never fused with a following addition).</summary>
+    static abstract TVec Multiply(TVec x, TVec y);
+
+    /// <summary>Lane-wise difference x − y.</summary>
+    static abstract TVec Subtract(TVec x, TVec y);
+
     /// <summary>Stores <see cref="Width"/> floats at <paramref name="p"/>.</summary>
     static abstract void Store(float* p, TVec v);
 
@@ -128,6 +134,10 @@ internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Multiply(Vector512<float> x, Vector512<float> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> x, Vector512<float> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float* p, Vector512<float> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> v) => Ops256.Sum(v.GetLower() + v.GetUpper());
@@ -159,6 +169,10 @@ internal readonly unsafe struct Ops256 : ISimdOps<Vector256<float>>
     public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> z) => Vector256.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Multiply(Vector256<float> x, Vector256<float> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> x, Vector256<float> y) => x - y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float* p, Vector256<float> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -192,6 +206,10 @@ internal readonly unsafe struct Ops128 : ISimdOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> x, Vector128<float> y) => x + y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Multiply(Vector128<float> x, Vector128<float> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Subtract(Vector128<float> x, Vector128<float> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float* p, Vector128<float> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
@@ -219,6 +237,10 @@ internal readonly unsafe struct OpsScalar : ISimdOps<float>
     public static float MultiplyAdd(float x, float y, float z) => (x * y) + z;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float x, float y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Multiply(float x, float y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Subtract(float x, float y) => x - y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float* p, float v) => *p = v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

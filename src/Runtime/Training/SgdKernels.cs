@@ -176,50 +176,36 @@ public static class SgdKernels
     /// row forms it (only where <see cref="CanFuseForward"/>): the row is read and written once for both.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe float RowAndForward(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot)
+    internal static unsafe float RowAndForward(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot) =>
+        SimdSupport.Level == SimdLevel.Vector512
+            ? RowAndForward<Ops512, Vector512<float>>(w, velocity, d, x, next, n, lambda, momentum, rate, nesterov, out dot)
+            : RowAndForward<Ops256, Vector256<float>>(w, velocity, d, x, next, n, lambda, momentum, rate, nesterov, out dot);
+
+    /// <summary><see cref="RowAndForward(float*, float*, float, float*, float*, int, float, float, float, bool, out float)"/> at the vector width of <typeparamref name="TOps"/> (n a multiple of it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float RowAndForward<TOps, TVec>(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
     {
-        if (SimdSupport.Level == SimdLevel.Vector512)
+        // The update's roundings are Row's (products and sums never fused); the dot product is the dot tile's.
+        TVec dv = TOps.Broadcast(&d), lam = TOps.Broadcast(&lambda), mu = TOps.Broadcast(&momentum), eta = TOps.Broadcast(&rate);
+        TVec sum = TOps.Zero, acc = TOps.Zero;
+        for (int k = 0; k < n; k += TOps.Width)
         {
-            Vector512<float> dv = Vector512.Create(d), lam = Vector512.Create(lambda), mu = Vector512.Create(momentum), eta = Vector512.Create(rate);
-            Vector512<float> sum = Vector512<float>.Zero, acc = Vector512<float>.Zero;
-            for (int k = 0; k < n; k += Vector512<float>.Count)
-            {
-                Vector512<float> wk = Vector512.Load(w + k);
-                sum += wk * wk;
-                Vector512<float> g = (dv * Vector512.Load(x + k)) + Vector512<float>.Zero;
-                if (lambda != 0f) g = (wk * lam) + g;
-                Vector512<float> step = eta * g;
-                Vector512<float> nv = (mu * Vector512.Load(velocity + k)) - step;
-                nv.Store(velocity + k);
-                Vector512<float> nw = wk + (nesterov ? (mu * nv) - step : nv);
-                nw.Store(w + k);
-                acc = Ops512.MultiplyAdd(Vector512.Load(next + k), nw, acc);
-            }
-
-            dot = Ops512.Sum(acc);
-            return Ops512.Sum(sum);
+            TVec wk = TOps.Load(w + k);
+            sum = TOps.Add(sum, TOps.Multiply(wk, wk));
+            TVec g = TOps.Add(TOps.Multiply(dv, TOps.Load(x + k)), TOps.Zero);
+            if (lambda != 0f) g = TOps.Add(TOps.Multiply(wk, lam), g);
+            TVec step = TOps.Multiply(eta, g);
+            TVec nv = TOps.Subtract(TOps.Multiply(mu, TOps.Load(velocity + k)), step);
+            TOps.Store(velocity + k, nv);
+            TVec nw = TOps.Add(wk, nesterov ? TOps.Subtract(TOps.Multiply(mu, nv), step) : nv);
+            TOps.Store(w + k, nw);
+            acc = TOps.MultiplyAdd(TOps.Load(next + k), nw, acc);
         }
-        else
-        {
-            Vector256<float> dv = Vector256.Create(d), lam = Vector256.Create(lambda), mu = Vector256.Create(momentum), eta = Vector256.Create(rate);
-            Vector256<float> sum = Vector256<float>.Zero, acc = Vector256<float>.Zero;
-            for (int k = 0; k < n; k += Vector256<float>.Count)
-            {
-                Vector256<float> wk = Vector256.Load(w + k);
-                sum += wk * wk;
-                Vector256<float> g = (dv * Vector256.Load(x + k)) + Vector256<float>.Zero;
-                if (lambda != 0f) g = (wk * lam) + g;
-                Vector256<float> step = eta * g;
-                Vector256<float> nv = (mu * Vector256.Load(velocity + k)) - step;
-                nv.Store(velocity + k);
-                Vector256<float> nw = wk + (nesterov ? (mu * nv) - step : nv);
-                nw.Store(w + k);
-                acc = Ops256.MultiplyAdd(Vector256.Load(next + k), nw, acc);
-            }
 
-            dot = Ops256.Sum(acc);
-            return Ops256.Sum(sum);
-        }
+        dot = TOps.Sum(acc);
+        return TOps.Sum(sum);
     }
 
     /// <summary>
@@ -690,7 +676,7 @@ public sealed unsafe class FusedStepSplitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BatchInputGradientPart(int part)
     {
-        int start = (int)((long)_batch * part / _pool.Threads), end = (int)((long)_batch * (part + 1) / _pool.Threads);
+        (int start, int end) = WorkerPool.PartRange(_batch, part, _pool.Threads);
         if (start >= end) return;
         GemmDriver.Run(_problem, _plan, SimdSupport.Level, start, end, 0, _columns, GemmBuffers.ForCurrentThread());
         if (_activation == FusedActivation.None) return;
@@ -712,7 +698,7 @@ public sealed unsafe class FusedStepSplitter
 
     /// <summary>Rows of part <paramref name="part"/>: the same in the forward product and the step, so each stays on its thread.</summary>
     private (int Start, int End) RowRange(int part) =>
-        ((int)((long)_rows * part / _pool.Threads), (int)((long)_rows * (part + 1) / _pool.Threads));
+        WorkerPool.PartRange(_rows, part, _pool.Threads);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardPart(int part)

@@ -85,8 +85,14 @@ public sealed record SgdOptions
     /// The settings that determine the trained parameters, as one line (thread count and checkpoint path excluded);
     /// stored in checkpoints so that a run never resumes from a checkpoint made with other settings.
     /// </summary>
-    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} chunks={Chunks}{(Dropout ? "" : " dropout=off")}");
+    public string Describe() => Describe(fusedStep: false);
+
+    /// <summary>
+    /// <see cref="Describe()"/> for a network trained by the fused step when <paramref name="fusedStep"/> is set:
+    /// <c>step=fused</c> in place of the chunk count, which does not apply to it (<see cref="Trainer.Describe"/>).
+    /// </summary>
+    internal string Describe(bool fusedStep) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} {(fusedStep ? "step=fused" : $"chunks={Chunks}")}{(Dropout ? "" : " dropout=off")}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

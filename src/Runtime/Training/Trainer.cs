@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
         // layers (a one-sample batch only if SplitSingleSampleSteps); other networks split the batch into chunks.
         int chunks = _fusedStep ? 1 : Math.Min(options.Chunks, options.BatchSize);
         int chunkSize = (options.BatchSize + chunks - 1) / chunks;
-        bool split = options.Threads > 1 && (_fusedStep ? options.BatchSize > 1 || options.SplitSingleSampleSteps : false);
+        bool split = options.Threads > 1 && _fusedStep && (options.BatchSize > 1 || options.SplitSingleSampleSteps);
         _pool = new WorkerPool(split ? options.Threads : Math.Min(options.Threads, chunks));
         _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
         _workspaces = new NetworkWorkspace[chunks];
@@ -196,14 +196,13 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// The settings that determine the parameters <paramref name="network"/> is trained to, as stored in checkpoints:
-    /// <see cref="SgdOptions.Describe"/>, with <c>step=fused</c> in place of the chunk count for a network with a fused
+    /// <see cref="SgdOptions.Describe()"/>, with <c>step=fused</c> in place of the chunk count for a network with a fused
     /// step (<see cref="HasFusedStep"/>), which trains every batch whole whatever <see cref="SgdOptions.Chunks"/> says.
     /// </summary>
     public static string Describe(INetwork network, SgdOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string settings = options.Describe();
-        return HasFusedStep(network) ? settings.Replace($" chunks={options.Chunks}", " step=fused", StringComparison.Ordinal) : settings;
+        return options.Describe(HasFusedStep(network));
     }
 
     /// <summary>
@@ -312,7 +311,7 @@ public sealed class Trainer : IDisposable
     private void Gather(int part)
     {
         int parts = _splitter is null ? 1 : _pool.Threads;
-        int start = (int)((long)_batchCount * part / parts), end = (int)((long)_batchCount * (part + 1) / parts);
+        (int start, int end) = WorkerPool.PartRange(_batchCount, part, parts);
         int length = _data.SampleLength;
         for (int b = start; b < end; b++)
         {

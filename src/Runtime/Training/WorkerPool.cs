@@ -81,6 +81,10 @@ public sealed class WorkerPool : IDisposable
         if (_error is not null) throw new AggregateException("A parallel chunk failed.", _error);
     }
 
+    /// <summary>Items [Start, End) of part <paramref name="part"/> when <paramref name="count"/> items are split into <paramref name="parts"/> near-equal consecutive parts.</summary>
+    internal static (int Start, int End) PartRange(int count, int part, int parts) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
     /// <summary>Pinned runs so far, on all pools of the process (a diagnostic for benchmarks; not synchronised across callers).</summary>
     internal static long PinnedRuns;
 
