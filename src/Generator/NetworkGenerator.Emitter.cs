@@ -280,6 +280,20 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>");
                 w.Line("internal bool Ahead;");
                 w.Line();
+                if (m.EndsInSoftmax && FirstLayerWithoutFusedStep(m) is null)
+                {
+                    System.Collections.Generic.List<LayerModel> dense = m.Layers.Where(l => l.Kind == LayerKind.Dense).Reverse().ToList();
+                    w.Line("private global::Intriguing.Training.DenseStepPlan? _steps;");
+                    w.Line();
+                    w.Line("/// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>");
+                    w.Line("internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()");
+                    foreach (LayerModel l in dense)
+                    {
+                        w.Line("    .Add(" + l.Name + "WeightsOffset, " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", _d" + I(l.Index) + ", _a" + I(l.Index - 1) + ")" + (l == dense[dense.Count - 1] ? ";" : ""));
+                    }
+
+                    w.Line();
+                }
                 for (int k = 0; k <= L; k++)
                 {
                     string what = k == 0 ? "the input" : "the output of layer " + I(k);
@@ -559,6 +573,7 @@ public sealed partial class NetworkGenerator
                 if (EmitFusedStepUnavailable(w, m)) return;
 
                 bool lookAhead = m.Layers[0].Kind == LayerKind.Dense;
+                LayerModel lowestDense = m.Layers.First(l => l.Kind == LayerKind.Dense);
                 if (lookAhead) w.Line("bool ahead = workspace is Workspace previous && previous.Ahead;");
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line(Guard + ".Length(input, InputLength, nameof(input));");
@@ -583,13 +598,14 @@ public sealed partial class NetworkGenerator
 
                 using (w.OpenBlock("else"))
                 {
-                    w.Line("// The same forward pass, with each large dense layer split over the threads by the rows they update below.");
+                    w.Line("// The same forward pass, with the lowest dense layer split over the threads by the rows they update below.");
                     foreach (LayerModel l in m.Layers)
                     {
                         string k = I(l.Index), j = I(l.Index - 1);
                         if (l.Kind == LayerKind.Dense)
                         {
-                            w.Line((l.Index == 1 && lookAhead ? "if (!forwarded) " : "") + "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1), splitter);");
+                            // The lowest dense layer is split by rows as in its step; the upper ones are stepped by the calling thread, which keeps them in its cache.
+                            w.Line((l.Index == 1 && lookAhead ? "if (!forwarded) " : "") + "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1)" + (l == lowestDense ? ", splitter" : "") + ");");
                         }
                         else
                         {
@@ -610,25 +626,8 @@ public sealed partial class NetworkGenerator
                     switch (l.Kind)
                     {
                         case LayerKind.Dense:
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step, then " : "") + "W and b stepped with dW = dY ⊗ X + λ·W, db = dY.");
+                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step; " : "") + "W and b are stepped below.");
                             if (l.Index > 1) w.Line(Gemm + ".MultiplyAB(ws.D" + k + "(1), " + l.Name + "Weights, ws.D" + j + "(1), 1, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
-                            string bias = l.HasBias ? l.Name + "Bias" : "default";
-                            string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
-                            if (l.Index == 1 && lookAhead)
-                            {
-                                w.Line("// With nextInput, the next sample's product W′·x + b′ is formed in the same pass over W, into A1.");
-                                w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));");
-                                using (w.OpenBlock("if (!nextInput.IsEmpty)"))
-                                {
-                                    w.Line("nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));");
-                                    w.Line("ws.Ahead = true;");
-                                }
-                            }
-                            else
-                            {
-                                w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(1), ws.A" + j + "(1), " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
-                            }
-
                             break;
                         case LayerKind.Softmax:
                             w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
@@ -639,6 +638,24 @@ public sealed partial class NetworkGenerator
                             if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1));");
                             break;
                     }
+                }
+
+                w.Line();
+                w.Line("// Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on");
+                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers." + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
+                if (lookAhead)
+                {
+                    w.Line("// formed in the same pass over the first layer's W, into A1.");
+                    w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));");
+                    using (w.OpenBlock("if (!nextInput.IsEmpty)"))
+                    {
+                        w.Line("nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                        w.Line("ws.Ahead = true;");
+                    }
+                }
+                else
+                {
+                    w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter);");
                 }
 
                 w.Line();

@@ -28,6 +28,9 @@ public sealed class AlignedBuffer
     /// <summary>Number of values.</summary>
     public int Length { get; }
 
+    /// <summary>The first value; the storage is pinned, so the address stays valid while the buffer lives.</summary>
+    internal unsafe float* Pointer => (float*)Unsafe.AsPointer(ref _storage[_origin]);
+
     /// <summary>The values.</summary>
     public Span<float> Span => new(_storage, _origin, Length);
 }

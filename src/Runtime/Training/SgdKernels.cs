@@ -135,16 +135,7 @@ public static class SgdKernels
             }
         }
 
-        if (bias.Length != 0)
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                float step = rate * (0f + delta[i]);
-                float v = (momentum * biasVelocity[i]) - step;
-                biasVelocity[i] = v;
-                bias[i] += nesterov ? (momentum * v) - step : v;
-            }
-        }
+        if (bias.Length != 0) StepBias(bias.Slice(0, rows), biasVelocity.Slice(0, rows), delta, momentum, rate, nesterov);
 
         if (fuse)
         {
@@ -156,6 +147,123 @@ public static class SgdKernels
         }
 
         return lambda == 0f ? 0f : 0.5f * lambda * squares;
+    }
+
+    /// <summary>
+    /// Steps every dense layer of a network for one sample at once, in one region over the threads: the upper layers
+    /// and some rows of the lowest layer on the calling thread, the lowest layer's other rows on the helpers, in a fixed
+    /// split (<see cref="DenseStepPlan"/>), so each row and its velocity stay in one core's cache from step to step, and
+    /// the upper layers' weights in the calling thread's, which also runs their forward and backward products. Every
+    /// parameter gets exactly <see cref="DenseStep"/>'s arithmetic; the layers' updates do not depend on each other (each
+    /// uses its own δ and x, all formed before the call with the weights before the step), so the result is that of
+    /// <see cref="DenseStep"/> on each layer, top layer first, for any thread count.
+    /// </summary>
+    /// <param name="plan">The dense layers, top layer first, with their δ and x filled in.</param>
+    /// <param name="parameters">The network's parameter buffer.</param>
+    /// <param name="velocity">The velocities, laid out as <paramref name="parameters"/>.</param>
+    /// <param name="momentum">μ.</param>
+    /// <param name="rate">η.</param>
+    /// <param name="nesterov">Nesterov momentum.</param>
+    /// <param name="splitter">Splits the step over threads; null for the calling thread only.</param>
+    /// <param name="nextInput">Optional: the next sample's input to the lowest layer; its product with that layer's
+    /// updated weights and bias is written to <paramref name="nextOutput"/>, as <see cref="DenseStep"/> does.</param>
+    /// <param name="nextOutput">W′·x_next + b′ of the lowest layer, when <paramref name="nextInput"/> is given.</param>
+    /// <returns>Σ (λ/2)·‖W‖² over the layers, top layer first, of the weights before the step.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe float DenseSteps(DenseStepPlan plan, Span<float> parameters, Span<float> velocity, float momentum, float rate, bool nesterov, FusedStepSplitter? splitter = null,
+        ReadOnlySpan<float> nextInput = default, Span<float> nextOutput = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Count == 0) throw new ArgumentException("The plan has no layers.", nameof(plan));
+        long extent = plan.Extent;
+        if (parameters.Length < extent || velocity.Length < extent) throw new ArgumentException($"The parameters or their velocity are shorter than the plan's {extent} values.");
+        DenseStepPlan.Layer lowest = plan.Lowest;
+        bool ahead = !nextInput.IsEmpty;
+        if (ahead && (nextInput.Length != lowest.Columns || nextOutput.Length < lowest.Rows)) throw new ArgumentException("The next input must have the lowest layer's input length and the next output at least its output length.");
+        bool fuse = ahead && CanFuseForward(lowest.Columns);
+        fixed (float* p = parameters, v = velocity, xn = nextInput, yn = nextOutput)
+        {
+            float* x = lowest.Input, next = fuse ? xn : null;
+            if (lowest.Columns >= Vector512<float>.Count)
+            {
+                // The lowest layer's x (and the next input) read from 64-byte aligned copies: its row pass loads them once per row.
+                x = plan.Stage(x, fuse ? xn : null, out next);
+            }
+
+            long weights = 0;
+            for (int l = 0; l < plan.Count; l++) weights += (long)plan[l].Rows * plan[l].Columns;
+            if (splitter is not null && splitter.Threads > 1 && weights >= SplitThreshold)
+            {
+                splitter.RunSteps(plan, p, v, x, next, fuse ? yn : null, momentum, rate, nesterov);
+            }
+            else
+            {
+                for (int l = 0; l < plan.Count - 1; l++) StepRows(plan[l], p, v, 0, plan[l].Rows, plan[l].Input, null, null, momentum, rate, nesterov);
+                StepRows(lowest, p, v, 0, lowest.Rows, x, next, fuse ? yn : null, momentum, rate, nesterov);
+            }
+
+            float penalty = 0f;
+            for (int l = 0; l < plan.Count; l++)
+            {
+                DenseStepPlan.Layer layer = plan[l];
+                float squares = 0f;
+                float[] rowSquares = layer.RowSquares;
+                for (int i = 0; i < rowSquares.Length; i++) squares += rowSquares[i];
+                penalty += layer.Lambda == 0f ? 0f : 0.5f * layer.Lambda * squares;
+                if (layer.BiasOffset >= 0) StepBias(new Span<float>(p + layer.BiasOffset, layer.Rows), new Span<float>(v + layer.BiasOffset, layer.Rows), new ReadOnlySpan<float>(layer.Delta, layer.Rows), momentum, rate, nesterov);
+            }
+
+            ReadOnlySpan<float> bias = lowest.BiasOffset >= 0 ? new ReadOnlySpan<float>(p + lowest.BiasOffset, lowest.Rows) : default;
+            if (fuse)
+            {
+                if (!bias.IsEmpty) Activations.AddBias(nextOutput.Slice(0, lowest.Rows), bias, 1);
+            }
+            else if (ahead)
+            {
+                DenseForward(nextInput, new ReadOnlySpan<float>(p + lowest.WeightsOffset, lowest.Rows * lowest.Columns), bias, nextOutput.Slice(0, lowest.Rows), splitter);
+            }
+
+            return penalty;
+        }
+    }
+
+    /// <summary>Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of one layer of a plan (pointers pinned by the caller), each row's Σ w² into the layer's row squares.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void StepRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov)
+    {
+        int columns = layer.Columns;
+        float lambda = layer.Lambda;
+        float* w = parameters + layer.WeightsOffset, v = velocity + layer.WeightsOffset, d = layer.Delta;
+        float[] squares = layer.RowSquares;
+        if (next != null)
+        {
+            for (int i = start; i < end; i++)
+            {
+                long offset = (long)i * columns;
+                squares[i] = RowAndForward(w + offset, v + offset, d[i], x, next, columns, lambda, momentum, rate, nesterov, out nextOutput[i]);
+            }
+
+            return;
+        }
+
+        var input = new ReadOnlySpan<float>(x, columns);
+        for (int i = start; i < end; i++)
+        {
+            long offset = (long)i * columns;
+            squares[i] = Row(new Span<float>(w + offset, columns), new Span<float>(v + offset, columns), d[i], input, lambda, momentum, rate, nesterov);
+        }
+    }
+
+    /// <summary>The bias step of one sample: g = 0 + δ; v ← μ·v − η·g; b ← b + v (or + μ·v − η·g).</summary>
+    private static void StepBias(Span<float> bias, Span<float> biasVelocity, ReadOnlySpan<float> delta, float momentum, float rate, bool nesterov)
+    {
+        for (int i = 0; i < bias.Length; i++)
+        {
+            float step = rate * (0f + delta[i]);
+            float v = (momentum * biasVelocity[i]) - step;
+            biasVelocity[i] = v;
+            bias[i] += nesterov ? (momentum * v) - step : v;
+        }
     }
 
     /// <summary>
@@ -551,6 +659,8 @@ public sealed unsafe class FusedStepSplitter
     private GemmProblem _problem;
     private GemmPlan _plan;
     private readonly Action<int> _batchInputGradientJob;
+    private readonly Action<int> _stepsJob;
+    private DenseStepPlan? _steps;
     private FusedActivation _activation;
     private float* _w, _v, _d, _x, _b, _y, _bv, _a, _xNext, _yNext;
     private int _batch, _rows, _columns;
@@ -567,6 +677,7 @@ public sealed unsafe class FusedStepSplitter
         _batchForwardJob = BatchForwardPart;
         _batchStepJob = BatchStepPart;
         _batchInputGradientJob = BatchInputGradientPart;
+        _stepsJob = StepsPart;
         _scratch = new float[pool.Threads][];
         for (int p = 0; p < _scratch.Length; p++) _scratch[p] = Array.Empty<float>();
     }
@@ -589,6 +700,41 @@ public sealed unsafe class FusedStepSplitter
         float squares = 0f;
         for (int i = 0; i < rows; i++) squares += _rowSquares[i];
         return squares;
+    }
+
+    /// <summary>The row steps of <see cref="SgdKernels.DenseSteps"/> (pointers pinned by the caller).</summary>
+    internal void RunSteps(DenseStepPlan plan, float* parameters, float* velocity, float* x, float* nextInput, float* nextOutput, float momentum, float rate, bool nesterov)
+    {
+        _steps = plan;
+        _w = parameters;
+        _v = velocity;
+        _x = x;
+        _xNext = nextInput;
+        _yNext = nextOutput;
+        (_momentum, _rate, _nesterov) = (momentum, rate, nesterov);
+        _pool.RunPinned(_stepsJob);
+        _steps = null;
+    }
+
+    /// <summary>
+    /// Part 0 (the caller) steps every upper layer and the first rows of the lowest layer; the other parts share the
+    /// lowest layer's remaining rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void StepsPart(int part)
+    {
+        DenseStepPlan plan = _steps!;
+        DenseStepPlan.Layer lowest = plan.Lowest;
+        int threads = _pool.Threads, callerRows = plan.CallerRows(threads);
+        if (part == 0)
+        {
+            for (int l = 0; l < plan.Count - 1; l++) SgdKernels.StepRows(plan[l], _w, _v, 0, plan[l].Rows, plan[l].Input, null, null, _momentum, _rate, _nesterov);
+            SgdKernels.StepRows(lowest, _w, _v, 0, callerRows, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
+            return;
+        }
+
+        (int start, int end) = WorkerPool.PartRange(lowest.Rows - callerRows, part - 1, threads - 1);
+        SgdKernels.StepRows(lowest, _w, _v, callerRows + start, callerRows + end, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
     }
 
     /// <summary>y = W·x + b by row ranges, thread p on the same rows as in <see cref="Run"/> (pointers pinned by the caller).</summary>

@@ -55,7 +55,8 @@ public sealed class Trainer : IDisposable
     private readonly float[] _losses;
     private readonly float[] _batch;
     private readonly int[] _labels;
-    private readonly float[] _velocity;
+    private readonly AlignedBuffer _velocityBuffer; // 64-byte aligned like the parameters: the fused steps stream both
+    private Span<float> _velocity => _velocityBuffer.Span;
     private readonly float[] _gradient;
     private readonly Action<int> _chunkJob;
     private readonly Action<int> _updateJob;
@@ -103,7 +104,7 @@ public sealed class Trainer : IDisposable
         _losses = new float[chunks];
         _batch = new float[options.BatchSize * data.SampleLength];
         _labels = new int[options.BatchSize];
-        _velocity = new float[network.ParameterBufferLength];
+        _velocityBuffer = new AlignedBuffer(network.ParameterBufferLength);
         _gradient = new float[_pool.Threads * CombineBlock]; // one block of the combined gradient per thread
         _chunkJob = ComputeChunk;
         _updateJob = CombineAndUpdate;
@@ -142,7 +143,7 @@ public sealed class Trainer : IDisposable
             }
 
             startEpoch = Math.Min(state.EpochsDone, _options.Epochs);
-            if (state.OptimizerState.Length == _velocity.Length) state.OptimizerState.CopyTo(_velocity, 0);
+            if (state.OptimizerState.Length == _velocity.Length) state.OptimizerState.CopyTo(_velocity);
         }
 
         int n = _data.Count;
@@ -186,7 +187,7 @@ public sealed class Trainer : IDisposable
             losses.Add(epochLoss / n);
             if (_options.CheckpointPath is { } checkpoint)
             {
-                Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity, Describe(_network, _options)));
+                Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity.ToArray(), Describe(_network, _options)));
             }
         }
 
@@ -302,7 +303,7 @@ public sealed class Trainer : IDisposable
                 for (; i < g.Length; i++) g[i] += w * gc[i];
             }
 
-            Update(_network.Parameters.Slice(blockStart, length), _velocity.AsSpan(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
+            Update(_network.Parameters.Slice(blockStart, length), _velocity.Slice(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
         }
     }
 

@@ -131,6 +131,12 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
         internal bool Ahead;
 
+        private global::Intriguing.Training.DenseStepPlan? _steps;
+
+        /// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>
+        internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()
+            .Add(Dense1WeightsOffset, Dense1BiasOffset, 10, 400, 1E-06f, _d1, _a0);
+
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 400);
         /// <summary>∂E/∂activation 0 of the first <paramref name="batch"/> samples.</summary>
@@ -267,7 +273,7 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         }
         else
         {
-            // The same forward pass, with each large dense layer split over the threads by the rows they update below.
+            // The same forward pass, with the lowest dense layer split over the threads by the rows they update below.
             if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
             ForwardLayers(ws, 1, 2, 1);
         }
@@ -276,9 +282,12 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(1), ws.A2(1), new global::System.ReadOnlySpan<int>(in label), ws.D1(1), 1, 10, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
 
-        // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
-        // With nextInput, the next sample's product W′·x + b′ is formed in the same pass over W, into A1.
-        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 4000), velocity.Slice(Dense1BiasOffset, 10), ws.D1(1), ws.A0(1), 1E-06f, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
+        // Layer 1, Dense1: W and b are stepped below.
+
+        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on
+        // this thread, the lowest layer's other rows on the splitter's helpers. With nextInput, the next sample's product W′·x + b′ is
+        // formed in the same pass over the first layer's W, into A1.
+        penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
         if (!nextInput.IsEmpty)
         {
             nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));

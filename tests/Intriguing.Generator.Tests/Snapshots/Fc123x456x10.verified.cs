@@ -191,6 +191,14 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
         /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
         internal bool Ahead;
 
+        private global::Intriguing.Training.DenseStepPlan? _steps;
+
+        /// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>
+        internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()
+            .Add(Dense3WeightsOffset, Dense3BiasOffset, 10, 456, 1E-06f, _d5, _a4)
+            .Add(Dense2WeightsOffset, Dense2BiasOffset, 456, 123, 1E-05f, _d3, _a2)
+            .Add(Dense1WeightsOffset, Dense1BiasOffset, 123, 784, 1E-05f, _d1, _a0);
+
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
         /// <summary>∂E/∂activation 0 of the first <paramref name="batch"/> samples.</summary>
@@ -343,12 +351,12 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
         }
         else
         {
-            // The same forward pass, with each large dense layer split over the threads by the rows they update below.
+            // The same forward pass, with the lowest dense layer split over the threads by the rows they update below.
             if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
             ForwardLayers(ws, 1, 2, 1);
-            global::Intriguing.Training.SgdKernels.DenseForward(ws.A2(1), Dense2Weights, Dense2Bias, ws.A3(1), splitter);
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A2(1), Dense2Weights, Dense2Bias, ws.A3(1));
             ForwardLayers(ws, 3, 4, 1);
-            global::Intriguing.Training.SgdKernels.DenseForward(ws.A4(1), Dense3Weights, Dense3Bias, ws.A5(1), splitter);
+            global::Intriguing.Training.SgdKernels.DenseForward(ws.A4(1), Dense3Weights, Dense3Bias, ws.A5(1));
             ForwardLayers(ws, 5, 6, 1);
         }
 
@@ -356,23 +364,24 @@ partial class Fc123x456x10 : global::Intriguing.INetwork
         float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(1), ws.A6(1), new global::System.ReadOnlySpan<int>(in label), ws.D5(1), 1, 10, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
 
-        // Layer 5, Dense3: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        // Layer 5, Dense3: dX = dY·W with the weights before the step; W and b are stepped below.
         global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(1), Dense3Weights, ws.D4(1), 1, 456, 10);
-        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense3Weights, Dense3Bias, velocity.Slice(Dense3WeightsOffset, 4560), velocity.Slice(Dense3BiasOffset, 10), ws.D5(1), ws.A4(1), 1E-06f, momentum, rate, nesterov, splitter);
 
         // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         global::Intriguing.Activations.SigmoidBackward(ws.A4(1), ws.D4(1), ws.D3(1));
 
-        // Layer 3, Dense2: dX = dY·W with the weights before the step, then W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
+        // Layer 3, Dense2: dX = dY·W with the weights before the step; W and b are stepped below.
         global::Intriguing.Linear.Gemm.MultiplyAB(ws.D3(1), Dense2Weights, ws.D2(1), 1, 123, 456);
-        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense2Weights, Dense2Bias, velocity.Slice(Dense2WeightsOffset, 56088), velocity.Slice(Dense2BiasOffset, 456), ws.D3(1), ws.A2(1), 1E-05f, momentum, rate, nesterov, splitter);
 
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         global::Intriguing.Activations.SigmoidBackward(ws.A2(1), ws.D2(1), ws.D1(1));
 
-        // Layer 1, Dense1: W and b stepped with dW = dY ⊗ X + λ·W, db = dY.
-        // With nextInput, the next sample's product W′·x + b′ is formed in the same pass over W, into A1.
-        penalty += global::Intriguing.Training.SgdKernels.DenseStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 96432), velocity.Slice(Dense1BiasOffset, 123), ws.D1(1), ws.A0(1), 1E-05f, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
+        // Layer 1, Dense1: W and b are stepped below.
+
+        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on
+        // this thread, the lowest layer's other rows on the splitter's helpers. With nextInput, the next sample's product W′·x + b′ is
+        // formed in the same pass over the first layer's W, into A1.
+        penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
         if (!nextInput.IsEmpty)
         {
             nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));
