@@ -307,7 +307,7 @@ public static class AdversarialTrainingExperiment
             Quick = options.Quick,
             Validation = options.Validation,
             Epochs = epochs,
-            Sgd = sgd.Describe(),
+            Sgd = DescribeSgd(variants, sgd),
             Pools = pools.Describe(),
             RobustnessAttack = Describe(RobustnessAttack) + ", untargeted (best of the 9 wrong labels)",
             RobustnessCount = robustnessCount,
@@ -327,6 +327,17 @@ public static class AdversarialTrainingExperiment
         int[] order = Enumerable.Range(0, heldOut.Count).ToArray();
         new SeededRandom(0xB0B).Shuffle(order.AsSpan());
         return order[..Math.Min(count, order.Length)];
+    }
+
+    /// <summary>
+    /// The SGD settings line of the report: the pool variants' (the adversarial trainer always trains in chunks), and
+    /// which variants without pools the plain trainer trains with its fused whole-batch step instead.
+    /// </summary>
+    private static string DescribeSgd(IReadOnlyList<AdvTrainVariant> variants, SgdOptions sgd)
+    {
+        string chunked = sgd.Describe();
+        string[] fused = variants.Where(v => v.Layers.Length == 0 && Trainer.Describe(v.Create(1), sgd) != chunked).Select(v => v.Id).ToArray();
+        return fused.Length == 0 ? chunked : chunked + $" ({string.Join(", ", fused)}: step=fused, each batch whole in the fused step, instead of chunks={sgd.Chunks})";
     }
 
     private static AdvTrainRun? RunOne(AdvTrainVariant variant, ulong seed, SgdOptions sgd, AdversarialTrainingOptions poolOptions, Dataset train, Dataset heldOut, int[] robustIndices, string folder, int threads, bool reportOnly, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)

@@ -400,7 +400,9 @@ public class TrainingTests : IDisposable
         // and a third call with the second settings reuses the second run.
         var data = new MnistData(Synthetic(64, 9), Synthetic(20, 10));
         var options = new AdvTrainOptions { OutputDirectory = _dir, Data = data, Variants = ["wd"], Seeds = [1], Epochs = 1, RobustnessCount = 2, Threads = 2 };
-        AdversarialTrainingExperiment.Run(options, new StringWriter());
+        AdvTrainResults results = AdversarialTrainingExperiment.Run(options, new StringWriter());
+        // The report's settings say that the weight-decay variant trains whole batches in the fused step, not in chunks.
+        Assert.Contains("(wd: step=fused", results.Sgd);
         string[] first = Directory.GetFiles(_dir, "wd-seed1.json", SearchOption.AllDirectories);
         Assert.Single(first);
         string firstText = File.ReadAllText(first[0]);
