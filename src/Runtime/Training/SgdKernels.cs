@@ -661,6 +661,7 @@ public sealed unsafe class FusedStepSplitter
     private readonly Action<int> _batchInputGradientJob;
     private readonly Action<int> _stepsJob;
     private DenseStepPlan? _steps;
+    private int _callerRows;
     private FusedActivation _activation;
     private float* _w, _v, _d, _x, _b, _y, _bv, _a, _xNext, _yNext;
     private int _batch, _rows, _columns;
@@ -712,6 +713,7 @@ public sealed unsafe class FusedStepSplitter
         _xNext = nextInput;
         _yNext = nextOutput;
         (_momentum, _rate, _nesterov) = (momentum, rate, nesterov);
+        _callerRows = plan.CallerRows(_pool.Threads); // on this thread, before the parts start
         _pool.RunPinned(_stepsJob);
         _steps = null;
     }
@@ -725,7 +727,7 @@ public sealed unsafe class FusedStepSplitter
     {
         DenseStepPlan plan = _steps!;
         DenseStepPlan.Layer lowest = plan.Lowest;
-        int threads = _pool.Threads, callerRows = plan.CallerRows(threads);
+        int threads = _pool.Threads, callerRows = _callerRows;
         if (part == 0)
         {
             for (int l = 0; l < plan.Count - 1; l++) SgdKernels.StepRows(plan[l], _w, _v, 0, plan[l].Rows, plan[l].Input, null, null, _momentum, _rate, _nesterov);
