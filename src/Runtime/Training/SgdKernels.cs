@@ -118,20 +118,9 @@ public static class SgdKernels
             {
                 squares = splitter.Run(w, v, d, x, rows, columns, lambda, momentum, rate, nesterov, fuse ? xn : null, fuse ? yn : null);
             }
-            else if (fuse)
-            {
-                for (int i = 0; i < rows; i++)
-                {
-                    long offset = (long)i * columns;
-                    squares += RowAndForward(w + offset, v + offset, d[i], x, xn, columns, lambda, momentum, rate, nesterov, out yn[i]);
-                }
-            }
             else
             {
-                for (int i = 0; i < rows; i++)
-                {
-                    squares += Row(weights.Slice(i * columns, columns), weightVelocity.Slice(i * columns, columns), delta[i], input, lambda, momentum, rate, nesterov);
-                }
+                squares = StepRows(w, v, d, x, fuse ? xn : null, fuse ? yn : null, null, columns, 0, rows, lambda, momentum, rate, nesterov);
             }
         }
 
@@ -228,30 +217,43 @@ public static class SgdKernels
     }
 
     /// <summary>Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of one layer of a plan (pointers pinned by the caller), each row's Σ w² into the layer's row squares.</summary>
+    internal static unsafe void StepRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov) =>
+        StepRows(parameters + layer.WeightsOffset, velocity + layer.WeightsOffset, layer.Delta, x, next, nextOutput, layer.RowSquares, layer.Columns, start, end, layer.Lambda, momentum, rate, nesterov);
+
+    /// <summary>
+    /// Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of W (rows of <paramref name="columns"/>, pointers
+    /// pinned by the caller): <see cref="Row"/> on each, or <see cref="RowAndForward(float*, float*, float, float*, float*, int, float, float, float, bool, out float)"/>
+    /// with the next sample's product into <paramref name="nextOutput"/> when <paramref name="next"/> is not null. Each
+    /// row's Σ w² goes to <paramref name="rowSquares"/> (when given); returns their sum in row order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void StepRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov)
+    internal static unsafe float StepRows(float* w, float* v, float* d, float* x, float* next, float* nextOutput, float[]? rowSquares, int columns, int start, int end,
+        float lambda, float momentum, float rate, bool nesterov)
     {
-        int columns = layer.Columns;
-        float lambda = layer.Lambda;
-        float* w = parameters + layer.WeightsOffset, v = velocity + layer.WeightsOffset, d = layer.Delta;
-        float[] squares = layer.RowSquares;
+        float total = 0f;
         if (next != null)
         {
             for (int i = start; i < end; i++)
             {
                 long offset = (long)i * columns;
-                squares[i] = RowAndForward(w + offset, v + offset, d[i], x, next, columns, lambda, momentum, rate, nesterov, out nextOutput[i]);
+                float squares = RowAndForward(w + offset, v + offset, d[i], x, next, columns, lambda, momentum, rate, nesterov, out nextOutput[i]);
+                if (rowSquares is not null) rowSquares[i] = squares;
+                total += squares;
             }
 
-            return;
+            return total;
         }
 
         var input = new ReadOnlySpan<float>(x, columns);
         for (int i = start; i < end; i++)
         {
             long offset = (long)i * columns;
-            squares[i] = Row(new Span<float>(w + offset, columns), new Span<float>(v + offset, columns), d[i], input, lambda, momentum, rate, nesterov);
+            float squares = Row(new Span<float>(w + offset, columns), new Span<float>(v + offset, columns), d[i], input, lambda, momentum, rate, nesterov);
+            if (rowSquares is not null) rowSquares[i] = squares;
+            total += squares;
         }
+
+        return total;
     }
 
     /// <summary>The bias step of one sample: g = 0 + δ; v ← μ·v − η·g; b ← b + v (or + μ·v − η·g).</summary>
@@ -862,24 +864,7 @@ public sealed unsafe class FusedStepSplitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Part(int part)
     {
-        int columns = _columns;
         (int start, int end) = RowRange(part);
-        var x = new ReadOnlySpan<float>(_x, columns);
-        if (_xNext != null)
-        {
-            for (int i = start; i < end; i++)
-            {
-                long offset = (long)i * columns;
-                _rowSquares[i] = SgdKernels.RowAndForward(_w + offset, _v + offset, _d[i], _x, _xNext, columns, _lambda, _momentum, _rate, _nesterov, out _yNext[i]);
-            }
-
-            return;
-        }
-
-        for (int i = start; i < end; i++)
-        {
-            long offset = (long)i * columns;
-            _rowSquares[i] = SgdKernels.Row(new Span<float>(_w + offset, columns), new Span<float>(_v + offset, columns), _d[i], x, _lambda, _momentum, _rate, _nesterov);
-        }
+        SgdKernels.StepRows(_w, _v, _d, _x, _xNext, _yNext, _rowSquares, _columns, start, end, _lambda, _momentum, _rate, _nesterov);
     }
 }
