@@ -289,7 +289,7 @@ spectral.SetAction(parse => Cli.Guard(() =>
 // intriguing advtrain
 var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all.", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
 var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
-var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default: the FC100-100-10 recipe's 50; 1 with --quick)." };
+var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default 200, four times the FC100-100-10 recipe's; 1 with --quick)." };
 var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
 var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
 var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
