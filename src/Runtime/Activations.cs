@@ -39,33 +39,38 @@ public static class Activations
     public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <summary>dx = dy · y · (1 − y), the sigmoid derivative written through its output y.</summary>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        // σ′(x) = σ(x)(1 − σ(x)) = y − y²; the same three roundings per element in the vector and the scalar loop.
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && dx.Length >= Vector<float>.Count)
-        {
-            ReadOnlySpan<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y.Slice(0, dx.Length));
-            ReadOnlySpan<Vector<float>> dyv = MemoryMarshal.Cast<float, Vector<float>>(dy.Slice(0, dx.Length));
-            Span<Vector<float>> dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            for (int k = 0; k < dxv.Length; k++)
-            {
-                Vector<float> yk = yv[k];
-                dxv[k] = dyv[k] * (yk - (yk * yk));
-            }
-
-            i = dxv.Length * Vector<float>.Count;
-        }
-
-        for (; i < dx.Length; i++)
-        {
-            float yi = y[i];
-            dx[i] = dy[i] * (yi - yi * yi);
-        }
-    }
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        BackwardThroughOutput<SigmoidDerivative>(y, dy, dx); // σ′(x) = σ(x)(1 − σ(x)) = y − y²
 
     /// <summary>dx = dy · (1 − y²), the tanh derivative written through its output y.</summary>
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        BackwardThroughOutput<TanhDerivative>(y, dy, dx);
+
+    /// <summary>An activation's derivative written through its output y, with the same roundings per element for a vector and a scalar.</summary>
+    private interface IOutputDerivative
+    {
+        static abstract Vector<float> Of(Vector<float> y);
+
+        static abstract float Of(float y);
+    }
+
+    private readonly struct SigmoidDerivative : IOutputDerivative
+    {
+        public static Vector<float> Of(Vector<float> y) => y - (y * y);
+
+        public static float Of(float y) => y - (y * y);
+    }
+
+    private readonly struct TanhDerivative : IOutputDerivative
+    {
+        public static Vector<float> Of(Vector<float> y) => Vector<float>.One - (y * y);
+
+        public static float Of(float y) => 1f - (y * y);
+    }
+
+    /// <summary>dx = dy · f′ with f′ written through the activation's output y: vectors, then the scalar tail.</summary>
+    private static void BackwardThroughOutput<TDerivative>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+        where TDerivative : struct, IOutputDerivative
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && dx.Length >= Vector<float>.Count)
@@ -73,20 +78,11 @@ public static class Activations
             ReadOnlySpan<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y.Slice(0, dx.Length));
             ReadOnlySpan<Vector<float>> dyv = MemoryMarshal.Cast<float, Vector<float>>(dy.Slice(0, dx.Length));
             Span<Vector<float>> dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            for (int k = 0; k < dxv.Length; k++)
-            {
-                Vector<float> yk = yv[k];
-                dxv[k] = dyv[k] * (Vector<float>.One - (yk * yk));
-            }
-
+            for (int k = 0; k < dxv.Length; k++) dxv[k] = dyv[k] * TDerivative.Of(yv[k]);
             i = dxv.Length * Vector<float>.Count;
         }
 
-        for (; i < dx.Length; i++)
-        {
-            float yi = y[i];
-            dx[i] = dy[i] * (1f - yi * yi);
-        }
+        for (; i < dx.Length; i++) dx[i] = dy[i] * TDerivative.Of(y[i]);
     }
 
     /// <summary>dx = dy where y &gt; 0, else 0.</summary>
