@@ -151,9 +151,7 @@ public class ConvolutionTests
         float[] inputGradient = new float[784], outputs = new float[16 * 10];
 
         for (int i = 0; i < 20; i++) Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationProbe.BytesAllocated(() => { for (int i = 0; i < 50; i++) Step(); }));
 
         void Step()
         {

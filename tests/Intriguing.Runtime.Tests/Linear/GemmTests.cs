@@ -127,12 +127,8 @@ public sealed class GemmTests
             {
                 Multiply(product, a, b, c, m, n, k, accumulate: false, 1);
 
-                // A per-call allocation shows in every window; the runtime itself (tiering) may allocate once in a while,
-                // so one clean window out of three is required.
-                long allocated = long.MaxValue;
-                for (int window = 0; window < 3 && allocated != 0; window++)
+                long allocated = AllocationProbe.BytesAllocated(() =>
                 {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
                     for (int repeat = 0; repeat < 3; repeat++)
                     {
                         switch (product)
@@ -142,10 +138,7 @@ public sealed class GemmTests
                             default: Gemm.MultiplyAtB(a, b, c, m, n, k); break;
                         }
                     }
-
-                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                }
-
+                });
                 Assert.Equal(0, allocated);
             }
         }

@@ -545,10 +545,12 @@ public sealed class LbfgsbSolverTests
         double[] x = (double[])problem.X0.Clone();
         Objective objective = LbfgsbTestProblems.Rosenbrock;
         solver.Minimize(objective, x, problem.Lower, problem.Upper); // warm-up (JIT)
-        problem.X0.CopyTo(x, 0);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var result = solver.Minimize(objective, x, problem.Lower, problem.Upper);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        LbfgsbResult result = default!;
+        long allocated = AllocationProbe.BytesAllocated(() =>
+        {
+            problem.X0.CopyTo(x, 0);
+            result = solver.Minimize(objective, x, problem.Lower, problem.Upper);
+        });
         Assert.True(result.Converged);
         Assert.True(result.Iterations > 10);
         Assert.Equal(0, allocated);
