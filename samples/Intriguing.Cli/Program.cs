@@ -294,7 +294,7 @@ var validationOption = new Option<bool>("--validation") { Description = "Tuning 
 var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
 var poolSizeOption = new Option<int?>("--pool-size") { Description = "Examples per pool (default 2000)." };
 var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = "Fraction of a pool regenerated at each refresh (default 0.2)." };
-var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = "Training steps between refreshes (default 1000)." };
+var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = $"Training steps between refreshes (default {AdversarialTrainingExperiment.ComparisonRefreshPeriod}, chosen on validation data; the library default is 1000)." };
 var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
 var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1. Replaces the default --pool-distortion." };
 var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box); 0 stores the minimum example x + r itself; not with --overshoot (default 0.05, chosen on validation data)." };
