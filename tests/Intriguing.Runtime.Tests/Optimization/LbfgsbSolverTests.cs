@@ -545,7 +545,7 @@ public sealed class LbfgsbSolverTests
         double[] x = (double[])problem.X0.Clone();
         Objective objective = LbfgsbTestProblems.Rosenbrock;
         solver.Minimize(objective, x, problem.Lower, problem.Upper); // warm-up (JIT)
-        LbfgsbResult result = default!;
+        LbfgsbResult result = default;
         long allocated = AllocationProbe.BytesAllocated(() =>
         {
             problem.X0.CopyTo(x, 0);
