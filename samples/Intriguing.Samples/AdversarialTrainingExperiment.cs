@@ -221,8 +221,8 @@ public static class AdversarialTrainingExperiment
     /// </summary>
     public static AdversarialTrainingOptions DefaultPools { get; } = new() { PoolDistortion = ComparisonPoolDistortion, RefreshPeriod = ComparisonRefreshPeriod };
 
-    /// <summary>Pool settings of <c>--quick</c>: small pools, no warm-up, refreshed often, so the single epoch uses them.</summary>
-    public static AdversarialTrainingOptions QuickPools { get; } = new() { PoolSize = 100, RefreshFraction = 0.5, RefreshPeriod = 300, WarmupEpochs = 0, PoolDistortion = ComparisonPoolDistortion };
+    /// <summary>Pool settings of <c>--quick</c>: the comparison's, with small pools, no warm-up, refreshed often, so the single epoch uses them.</summary>
+    public static AdversarialTrainingOptions QuickPools { get; } = DefaultPools with { PoolSize = 100, RefreshFraction = 0.5, RefreshPeriod = 300, WarmupEpochs = 0 };
 
     /// <summary>
     /// Epochs per run of the comparison (200, four times the FC100-100-10 recipe's 50): chosen on held-out validation
