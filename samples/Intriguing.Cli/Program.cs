@@ -312,13 +312,17 @@ var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs be
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
 poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
 var advLrOption = new Option<float?>("--lr") { Description = "Learning rate of every variant (default: the FC100-100-10 recipe's 0.2)." };
+var advBatchOption = new Option<int?>("--batch") { Description = "Clean examples per step of every variant (default: the FC100-100-10 recipe's 64)." };
+var advMomentumOption = new Option<float?>("--momentum") { Description = "Momentum of every variant (default: the FC100-100-10 recipe's 0.9)." };
+advBatchOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
+advMomentumOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
 warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
 advLrOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
 var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
-    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, warmupOption, poolAttackOption, advLrOption, dataOption, outOption, threadsOption, quietOption,
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, dataOption, outOption, threadsOption, quietOption,
 };
 advtrain.SetAction(parse => Cli.Guard(() =>
 {
@@ -382,6 +386,8 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         RobustnessCount = parse.GetValue(robustCountOption),
         Pools = pools,
         LearningRate = parse.GetValue(advLrOption),
+        BatchSize = parse.GetValue(advBatchOption),
+        Momentum = parse.GetValue(advMomentumOption),
         Threads = parse.GetValue(threadsOption),
         ReportOnly = parse.GetValue(reportOnlyOption),
     };

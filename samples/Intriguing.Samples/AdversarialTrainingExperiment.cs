@@ -55,6 +55,12 @@ public sealed record AdvTrainOptions
     /// <summary>Learning rate of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
     public float? LearningRate { get; init; }
 
+    /// <summary>Batch size (clean examples per step) of every variant; default the FC100-100-10 recipe's (64).</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Momentum of every variant; default the FC100-100-10 recipe's (0.9).</summary>
+    public float? Momentum { get; init; }
+
     /// <summary>Threads for training and attacks.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -275,7 +281,14 @@ public static class AdversarialTrainingExperiment
         var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", Variants.Select(v => v.Id))}.")).ToArray();
         IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
         int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
-        SgdOptions sgd = Recipe with { Epochs = epochs, Threads = options.Threads, LearningRate = options.LearningRate ?? Recipe.LearningRate };
+        SgdOptions sgd = Recipe with
+        {
+            Epochs = epochs,
+            Threads = options.Threads,
+            LearningRate = options.LearningRate ?? Recipe.LearningRate,
+            BatchSize = options.BatchSize ?? Recipe.BatchSize,
+            Momentum = options.Momentum ?? Recipe.Momentum,
+        };
         AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? QuickPools : DefaultPools)) with { AttackThreads = options.Threads };
         int robustnessCount = options.RobustnessCount ?? (options.Quick ? 20 : 100);
 

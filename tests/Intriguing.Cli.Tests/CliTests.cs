@@ -75,6 +75,9 @@ public class CliTests
             ("advtrain --overshoot 2 --pool-distortion 0.1", "--pool-distortion: PoolDistortion (0.1) and Overshoot (2) both size"),
             ("advtrain --epochs 0", "--epochs must be at least 1"),
             ("advtrain --robustness-count 0", "--robustness-count must be at least 1"),
+            ("advtrain --batch 0", "--batch must be at least 1"),
+            ("advtrain --momentum 1", "--momentum must be in [0, 1)"),
+            ("advtrain --momentum -0.5", "--momentum must be in [0, 1)"),
         })
         {
             (code, _, error) = Run(arguments);
@@ -87,7 +90,7 @@ public class CliTests
         Assert.Contains("strong", error);
         (code, var output, _) = Run("advtrain --help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--lr", "--warmup", "--pool-attack", "--overshoot", "--pool-distortion" }) Assert.Contains(option, output);
+        foreach (string option in new[] { "--lr", "--batch", "--momentum", "--warmup", "--pool-attack", "--overshoot", "--pool-distortion" }) Assert.Contains(option, output);
     }
 
     [Fact]
