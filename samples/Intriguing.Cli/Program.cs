@@ -311,9 +311,9 @@ var poolOptionNames = new Dictionary<string, string>
 var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
 poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
-var advLrOption = new Option<float?>("--lr") { Description = "Learning rate of every variant (default: the FC100-100-10 recipe's 0.2)." };
-var advBatchOption = new Option<int?>("--batch") { Description = "Clean examples per step of every variant (default: the FC100-100-10 recipe's 64)." };
-var advMomentumOption = new Option<float?>("--momentum") { Description = "Momentum of every variant (default: the FC100-100-10 recipe's 0.9)." };
+var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.LearningRate:R}).") };
+var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.BatchSize})." };
+var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.Momentum:R}).") };
 advBatchOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
 advMomentumOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
 warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
