@@ -292,10 +292,18 @@ var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separ
 var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default 200, four times the FC100-100-10 recipe's; 1 with --quick)." };
 var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
 var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
-var poolSizeOption = new Option<int?>("--pool-size") { Description = $"Examples per pool (default {AdversarialTrainingExperiment.DefaultPools.PoolSize}; {AdversarialTrainingExperiment.QuickPools.PoolSize} with --quick)." };
-var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = string.Create(CultureInfo.InvariantCulture, $"Fraction of a pool regenerated at each refresh (default {AdversarialTrainingExperiment.DefaultPools.RefreshFraction:R}; {AdversarialTrainingExperiment.QuickPools.RefreshFraction:R} with --quick).") };
-var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = $"Training steps between refreshes (default {AdversarialTrainingExperiment.ComparisonRefreshPeriod}, chosen on validation data; {AdversarialTrainingExperiment.QuickPools.RefreshPeriod} with --quick; the library default is 1000)." };
-var mixOption = new Option<double?>("--mix") { Description = "Pool examples per clean example in each batch, over all pools (default 0.05)." };
+// The comparison's pool defaults in option help: "default X" from DefaultPools, plus "; Y with --quick" where QuickPools differs.
+static string PoolDefault<T>(Func<AdversarialTrainingOptions, T> setting, string note = "")
+{
+    T comparison = setting(AdversarialTrainingExperiment.DefaultPools), quick = setting(AdversarialTrainingExperiment.QuickPools);
+    string text = string.Create(CultureInfo.InvariantCulture, $"default {comparison}{note}");
+    return EqualityComparer<T>.Default.Equals(comparison, quick) ? text : string.Create(CultureInfo.InvariantCulture, $"{text}; {quick} with --quick");
+}
+
+var poolSizeOption = new Option<int?>("--pool-size") { Description = $"Examples per pool ({PoolDefault(o => o.PoolSize)})." };
+var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = $"Fraction of a pool regenerated at each refresh ({PoolDefault(o => o.RefreshFraction)})." };
+var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = $"Training steps between refreshes ({PoolDefault(o => o.RefreshPeriod, ", chosen on validation data")}; the library default is {new AdversarialTrainingOptions().RefreshPeriod})." };
+var mixOption = new Option<double?>("--mix") { Description = $"Pool examples per clean example in each batch, over all pools ({PoolDefault(o => o.MixingRatio)})." };
 var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1. Replaces the default --pool-distortion." };
 var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box); 0 stores the minimum example x + r itself; not with --overshoot (default 0.05, chosen on validation data)." };
 // The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
@@ -308,7 +316,7 @@ var poolOptionNames = new Dictionary<string, string>
     [nameof(AdversarialTrainingOptions.Overshoot)] = "--overshoot",
     [nameof(AdversarialTrainingOptions.PoolDistortion)] = "--pool-distortion",
 };
-var warmupOption = new Option<int?>("--warmup") { Description = "Plain epochs before the first pool refresh (default 1)." };
+var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
 poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
 var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.LearningRate:R}).") };

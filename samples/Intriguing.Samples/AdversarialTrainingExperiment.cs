@@ -55,10 +55,10 @@ public sealed record AdvTrainOptions
     /// <summary>Learning rate of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
     public float? LearningRate { get; init; }
 
-    /// <summary>Batch size (clean examples per step) of every variant; default the FC100-100-10 recipe's (64).</summary>
+    /// <summary>Batch size (clean examples per step) of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Momentum of every variant; default the FC100-100-10 recipe's (0.9).</summary>
+    /// <summary>Momentum of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
     public float? Momentum { get; init; }
 
     /// <summary>Threads for training and attacks.</summary>
