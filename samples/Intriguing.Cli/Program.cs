@@ -287,7 +287,7 @@ spectral.SetAction(parse => Cli.Guard(() =>
 }));
 
 // intriguing advtrain
-var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all.", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
+var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all of these. Also, only when named: {string.Join(", ", AdversarialTrainingExperiment.ExtraVariants.Select(v => $"{v.Id} ({v.Letter})"))} (the pools with dropout).", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
 var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
 var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default 200, four times the FC100-100-10 recipe's; 1 with --quick)." };
 var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };

@@ -13,7 +13,7 @@ namespace Intriguing.Samples;
 /// One training variant of the adversarial-training comparison (Szegedy et al., Sec. 4.2).
 /// </summary>
 /// <param name="Id">Command-line name, e.g. <c>layer2</c>.</param>
-/// <param name="Letter">The issue's letter, (a) to (f).</param>
+/// <param name="Letter">The issue's letter, (a) to (f); (g) and (h) for the extra variants.</param>
 /// <param name="Description">What it is, for the report.</param>
 /// <param name="Layers">Activations with a pool: for FC100-100-10 0 = input, 2 = hidden layer 1 (after its sigmoid), 4 = hidden layer 2.</param>
 /// <param name="Create">Makes the network initialised from a seed.</param>
@@ -261,8 +261,19 @@ public static class AdversarialTrainingExperiment
         new AdvTrainVariant("all", "f", "pools for every layer (activations 0, 2, 4)", new[] { 0, 2, 4 }, s => new Fc100x100x10(s)),
     };
 
+    /// <summary>
+    /// Variants beyond the issue's six, run only when named: the pools combined with the dropout baseline's network
+    /// (dropout 0.2 on the input and after each hidden sigmoid, applied to pool examples above their activation too).
+    /// In FC100-100-10 dropout the hidden sigmoids are activations 3 and 6.
+    /// </summary>
+    public static IReadOnlyList<AdvTrainVariant> ExtraVariants { get; } = new[]
+    {
+        new AdvTrainVariant("input-dropout", "g", "input-space pool with dropout 0.2", new[] { 0 }, s => new Fc100x100x10Dropout(s)),
+        new AdvTrainVariant("all-dropout", "h", "pools for every layer (activations 0, 3, 6) with dropout 0.2", new[] { 0, 3, 6 }, s => new Fc100x100x10Dropout(s)),
+    };
+
     /// <summary>Finds a variant by id or letter.</summary>
-    public static AdvTrainVariant? Find(string name) => Variants.FirstOrDefault(v => string.Equals(v.Id, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.Letter, name, StringComparison.OrdinalIgnoreCase));
+    public static AdvTrainVariant? Find(string name) => Variants.Concat(ExtraVariants).FirstOrDefault(v => string.Equals(v.Id, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.Letter, name, StringComparison.OrdinalIgnoreCase));
 
     private static string? Paper(AdvTrainVariant v) => v.Id switch
     {
@@ -278,7 +289,7 @@ public static class AdversarialTrainingExperiment
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
-        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", Variants.Select(v => v.Id))}.")).ToArray();
+        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", Variants.Concat(ExtraVariants).Select(v => v.Id))}.")).ToArray();
         IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
         int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
         SgdOptions sgd = Recipe with
@@ -407,7 +418,7 @@ public static class AdversarialTrainingExperiment
         AdversarialTrainingResult trained;
         if (variant.Layers.Length == 0)
         {
-            // No pools: the plain trainer, exactly the catalogue's recipe (and the only one that applies dropout).
+            // No pools: the plain trainer, exactly the catalogue's recipe.
             TrainingResult plain = Trainer.Fit(net, train, runSgd, progress, cancellationToken);
             trained = new AdversarialTrainingResult(plain.EpochLosses, plain.Elapsed, 0, Array.Empty<PoolSummary>());
         }

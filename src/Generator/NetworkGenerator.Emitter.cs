@@ -423,7 +423,12 @@ public sealed partial class NetworkGenerator
                     w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
                     w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
-                    if (HasDropout(m)) w.Line("ws.Masked = false;");
+                    if (HasDropout(m))
+                    {
+                        w.Line("// Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.");
+                        w.Line("ws.Masked = ws.Training;");
+                    }
+
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                     w.Line("ws.Batch = layer == 0 ? batch : 0;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");

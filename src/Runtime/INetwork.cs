@@ -103,7 +103,9 @@ public interface INetwork
     /// <paramref name="gradient"/> is not empty it receives the gradient of the summed loss with respect to every
     /// parameter (overwritten, no weight decay): the layers above <paramref name="layer"/> get their gradients, the
     /// layers at or below it exactly zero, since the activations are given rather than computed by them. This is the
-    /// training signal of hidden-layer adversarial examples. Returns the sum of the sample losses.
+    /// training signal of hidden-layer adversarial examples. An inference pass unless
+    /// <see cref="NetworkWorkspace.Training"/> is set, in which case the dropout layers above <paramref name="layer"/>
+    /// draw their masks as in <c>LossAndGradient</c>. Returns the sum of the sample losses.
     /// </summary>
     float LossAndLayerGradient(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activations, ReadOnlySpan<int> labels, int batch, Span<float> activationGradient, Span<float> gradient = default);
 

@@ -20,10 +20,11 @@ public abstract class NetworkWorkspace
     public int LastBatch { get; protected set; }
 
     /// <summary>
-    /// Training mode: when set, <c>LossAndGradient</c> applies the network's training-time behaviour (the masks of
-    /// its <c>[Dropout]</c> layers), and a following <c>Backward</c> uses the same masks. Every other pass —
-    /// <c>Forward</c>, <c>ForwardTo</c>, <c>ForwardFrom</c>, <c>LossAndLayerGradient</c> — is an inference pass
-    /// whatever this says. Default <see langword="false"/>; no effect on networks without dropout.
+    /// Training mode: when set, <c>LossAndGradient</c> and <c>LossAndLayerGradient</c> apply the network's
+    /// training-time behaviour (the masks of its <c>[Dropout]</c> layers; for <c>LossAndLayerGradient</c>, those above
+    /// the given layer), and a following <c>Backward</c> uses the same masks. Every other pass — <c>Forward</c>,
+    /// <c>ForwardTo</c>, <c>ForwardFrom</c> — is an inference pass whatever this says. Default
+    /// <see langword="false"/>; no effect on networks without dropout.
     /// </summary>
     public bool Training { get; set; }
 

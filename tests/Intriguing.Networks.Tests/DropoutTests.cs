@@ -123,21 +123,66 @@ public class DropoutTests
             for (int i = 0; i < 3; i++) Close(expected[i], outputs[b * 3 + i], 1, $"output [{b},{i}]", 1e-5, 1e-6);
         }
 
-        // ForwardTo / ForwardFrom and the per-sample layer loss: identity too.
+        // ForwardTo / ForwardFrom: identity too.
         float[] a5 = new float[Batch * DropoutNet.Activation5Length];
         net.ForwardTo(ws, 5, Flat(inputs), a5, Batch);
         float[] again = new float[Batch * 3];
         net.ForwardFrom(ws, 5, a5, again, Batch);
         Assert.Equal(outputs, again);
+
+        // With training mode off, LossAndGradient and the per-sample layer loss are inference passes.
+        ws.Training = false;
         float[] grad = new float[Batch * DropoutNet.Activation5Length];
         float layerLoss = net.LossAndLayerGradient(ws, 5, a5, labels, Batch, grad);
         double expectedLoss = Enumerable.Range(0, Batch).Sum(b => reference.SampleLoss(p, inputs[b], labels[b], null));
         Close(expectedLoss, layerLoss, expectedLoss, "layer loss", 1e-5, 1e-6);
-
-        // With training mode off, LossAndGradient is the inference objective.
-        ws.Training = false;
         float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, new float[DropoutNet.ParameterBufferLength]);
         Close(reference.Objective(p, inputs, labels, null), loss, 1, "inference objective", 1e-5, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Layer_loss_in_training_mode_masks_only_the_dropout_layers_above_the_layer(int layer)
+    {
+        const long Step = 9;
+        const int Offset = 3;
+        var (net, inputs, labels) = Setup();
+        var plain = new ReferenceNetwork(net);
+        double[] p = plain.Parameters();
+        // Activations of the layer at inference (the caller gives them; no dropout below the layer is involved).
+        double[][] start = inputs.Select(x => plain.Forward(p, x)[layer]).ToArray();
+        var masked = new ReferenceNetwork(net)
+        {
+            DropoutMask = (k, sample, unit) => Dropout.Keep((float)DropoutNet.Summary.Layers[k - 1].DropoutRate, Seed, Step, k, Offset + sample, unit),
+        };
+
+        NetworkWorkspace ws = Training(net, Step, Offset);
+        float[] activationGradient = new float[Batch * start[0].Length];
+        float[] gradient = new float[DropoutNet.ParameterBufferLength];
+        float loss = net.LossAndLayerGradient(ws, layer, Flat(start), labels, Batch, activationGradient, gradient);
+        double expected = Enumerable.Range(0, Batch).Sum(b => masked.SampleLoss(p, start[b], labels[b], null, layer, b));
+        Close(expected, loss, expected, $"masked layer-{layer} loss", 1e-5, 1e-6);
+        double inference = Enumerable.Range(0, Batch).Sum(b => plain.SampleLoss(p, start[b], labels[b], null, layer, b));
+        Assert.True(Math.Abs(expected - inference) > 1e-3 * inference, $"the masks above layer {layer} change nothing; the test cannot tell");
+
+        // Gradients with respect to the activation: central differences of the masked reference, sample by sample.
+        for (int b = 0; b < Batch; b++)
+        {
+            int sample = b;
+            double[] fd = Enumerable.Range(0, start[b].Length).Select(i => ReferenceNetwork.CentralDifference(
+                a => masked.SampleLoss(p, a, labels[sample], null, layer, sample), (double[])start[b].Clone(), i)).ToArray();
+            double scale = Math.Max(fd.Max(Math.Abs), 1e-3);
+            for (int i = 0; i < fd.Length; i++) Close(fd[i], activationGradient[b * fd.Length + i], scale, $"∂E/∂a{layer}[{b},{i}]");
+        }
+
+        // And with respect to the parameters of the first dense layer above it.
+        LayerInfo dense = DropoutNet.Summary.Layers.First(l => l.Kind == LayerKind.Dense && l.Index > layer);
+        double Summed(double[] q) => Enumerable.Range(0, Batch).Sum(b => masked.SampleLoss(q, start[b], labels[b], null, layer, b));
+        double[] wfd = Enumerable.Range(0, dense.OutputLength * dense.InputLength).Select(i => ReferenceNetwork.CentralDifference(Summed, p, dense.WeightOffset + i)).ToArray();
+        double wscale = wfd.Max(Math.Abs);
+        for (int i = 0; i < wfd.Length; i++) Close(wfd[i], gradient[dense.WeightOffset + i], wscale, $"{dense.Name} ∂E/∂W[{i}]");
     }
 
     [Fact]
@@ -235,5 +280,64 @@ public class DropoutTests
         float[] pa = a.Parameters.ToArray(), po = one.Parameters.ToArray();
         double scale = pa.Max(Math.Abs);
         for (int i = 0; i < pa.Length; i++) Assert.True(Math.Abs(pa[i] - po[i]) <= 1e-4 * scale, $"θ[{i}]: {pa[i]} vs {po[i]} with one chunk");
+    }
+    [Fact]
+    public void Adversarial_trainer_without_pools_draws_the_masks_of_the_plain_trainer()
+    {
+        Intriguing.Data.Dataset data = Synthetic(120);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 12, Seed = 4, LearningRate = 0.05f, Threads = 2 };
+        var plain = new DropoutNet(2);
+        var adversarial = new DropoutNet(2);
+        var off = new DropoutNet(2);
+        Trainer.Fit(plain, data, options);
+        AdversarialTrainer.Fit(adversarial, data, options, new AdversarialTrainingOptions());
+        AdversarialTrainer.Fit(off, data, options with { Dropout = false }, new AdversarialTrainingOptions());
+        float[] pa = plain.Parameters.ToArray(), pb = adversarial.Parameters.ToArray(), pc = off.Parameters.ToArray();
+        double scale = pa.Max(Math.Abs);
+        // The same masks and objective, summed in another order: equal up to float rounding; without dropout, not.
+        double diff = pa.Zip(pb, (x, y) => Math.Abs(x - y)).Max(), offDiff = pa.Zip(pc, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(diff <= 1e-4 * scale, $"largest difference {diff} (scale {scale})");
+        Assert.True(offDiff > 100 * diff, $"dropout off differs by only {offDiff}");
+    }
+
+    [Fact]
+    public void Adversarial_training_with_dropout_is_deterministic_and_masks_the_pool_examples()
+    {
+        Intriguing.Data.Dataset data = Synthetic(240);
+        var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, Seed = 4, LearningRate = 0.1f };
+        var pools = new AdversarialTrainingOptions
+        {
+            Layers = new[] { 0, 3 },
+            PoolSize = 40,
+            RefreshFraction = 0.25,
+            RefreshPeriod = 7,
+            MixingRatio = 0.5,
+            WarmupEpochs = 1,
+            Attack = AdversarialTrainingOptions.CheapAttack with { MaxIterations = 20, MaxEvaluations = 40 },
+        };
+        (DropoutNet Net, AdversarialTrainingResult Result) Train(int threads, bool dropout)
+        {
+            var net = new DropoutNet(5);
+            AdversarialTrainingResult r = AdversarialTrainer.Fit(net, data, sgd with { Threads = threads, Dropout = dropout }, pools with { AttackThreads = threads });
+            return (net, r);
+        }
+
+        var (a, ra) = Train(1, true);
+        var (b, rb) = Train(2, true);
+        var (c, _) = Train(2, false);
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+        Assert.Equal(ra.EpochLosses, rb.EpochLosses);
+        Assert.False(a.Parameters.SequenceEqual(c.Parameters));
+        Assert.All(ra.Pools, p => Assert.True(p.Succeeded > 0 && p.Drawn > 0, $"pool {p.Layer} made {p.Succeeded} and drew {p.Drawn}"));
+    }
+
+    [Fact]
+    public void A_dropout_activation_keeps_the_box_of_its_input()
+    {
+        var net = new DropoutNet(1);
+        Assert.Equal((0.0, 1.0), Intriguing.Adversarial.LbfgsAttack.DefaultBox(net, 1));
+        Assert.Equal((0.0, double.PositiveInfinity), Intriguing.Adversarial.LbfgsAttack.DefaultBox(net, 4));
+        Assert.Equal((-1.0, 1.0), Intriguing.Adversarial.LbfgsAttack.DefaultBox(net, 7));
+        Assert.Equal((double.NegativeInfinity, double.PositiveInfinity), Intriguing.Adversarial.LbfgsAttack.DefaultBox(net, 2));
     }
 }

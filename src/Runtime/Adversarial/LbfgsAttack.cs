@@ -74,11 +74,13 @@ public sealed class LbfgsAttack
 
     /// <summary>
     /// The box of activation <paramref name="layer"/>: [0, 1] for the input and after a sigmoid or soft-max,
-    /// [0, ∞) after a ReLU, [−1, 1] after tanh, unbounded after a dense layer.
+    /// [0, ∞) after a ReLU, [−1, 1] after tanh, unbounded after a dense layer. A dropout layer, the identity at
+    /// inference, keeps the box of its input.
     /// </summary>
     public static (double Lower, double Upper) DefaultBox(INetwork network, int layer)
     {
         ArgumentNullException.ThrowIfNull(network);
+        while (layer > 0 && network.Summary.Layers[layer - 1].Kind == LayerKind.Dropout) layer--;
         if (layer == 0) return (0, 1);
         return network.Summary.Layers[layer - 1].Kind switch
         {

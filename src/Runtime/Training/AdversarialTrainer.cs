@@ -42,8 +42,11 @@ public sealed record AdversarialTrainingResult(IReadOnlyList<double> EpochLosses
 /// pool), computed in parallel and summed in a fixed order; the gradient is the sum over all examples divided by their
 /// number, plus the weight-decay gradient. With no pools this is the objective of <see cref="Trainer"/>, computed as a
 /// sum and then scaled, so the two agree up to rounding.</para>
-/// <para>Dropout layers are not applied: every pass here is an inference pass, so a network with dropout is refused
-/// unless <see cref="SgdOptions.Dropout"/> is off.</para>
+/// <para>Dropout: with <see cref="SgdOptions.Dropout"/> set (the default), the workspaces are in training mode, so each
+/// example's pass applies the masks of the dropout layers above its activation (every layer for clean and input-pool
+/// examples), keyed like <see cref="Trainer"/>'s by the run's seed, the global step and the example's place in the step:
+/// the clean examples take places 0…batch − 1, as in <see cref="Trainer"/>, and each pool's draw the places after them.
+/// The attacks that make pool examples are inference passes.</para>
 /// <para>No checkpoints are written within a run: the pools are part of the state. Callers that need to resume keep the
 /// finished run's parameters (see the <c>advtrain</c> experiment).</para>
 /// </remarks>
@@ -71,6 +74,10 @@ public sealed class AdversarialTrainer : IDisposable
     private int[] _order = Array.Empty<int>();
     private int _orderStart;
     private int _cleanCount;
+    private long _globalStep;
+
+    /// <summary>Per pool, the place in the step of its first drawn example (dropout masks are keyed by it).</summary>
+    private readonly int[] _maskOffsets;
 
     /// <summary>Prepares training; makes the (empty) pools and allocates every per-step buffer once.</summary>
     public AdversarialTrainer(INetwork network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options)
@@ -84,11 +91,6 @@ public sealed class AdversarialTrainer : IDisposable
         if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max; adversarial training fits classifiers to labels.", nameof(network));
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
-        if (sgd.Dropout && network.Summary.Layers.Any(l => l.Kind == LayerKind.Dropout))
-        {
-            throw new ArgumentException($"{network.Name} has dropout layers, which adversarial training does not apply (its passes are inference passes); train it with Trainer, or set SgdOptions.Dropout = false to train it without dropout.", nameof(network));
-        }
-
         _network = network;
         _data = data;
         _sgd = sgd;
@@ -109,6 +111,8 @@ public sealed class AdversarialTrainer : IDisposable
         for (int c = 0; c < _chunks; c++)
         {
             _workspaces[c] = network.CreateWorkspace(Math.Max(1, rows));
+            _workspaces[c].Training = sgd.Dropout;
+            _workspaces[c].TrainingSeed = SeededRandom.Derive(sgd.Seed, Trainer.DropoutStream);
             _inputs[c] = new float[Math.Max(1, rows) * width];
             _labels[c] = new int[Math.Max(1, rows)];
             _sums[c] = new float[network.ParameterBufferLength];
@@ -119,6 +123,7 @@ public sealed class AdversarialTrainer : IDisposable
         _velocity = new float[network.ParameterBufferLength];
         _gradient = new float[network.ParameterBufferLength];
         _drawn = _pools.Select(_ => new int[Math.Max(1, adversarialMax)]).ToArray();
+        _maskOffsets = _pools.Select((_, p) => sgd.BatchSize + p * adversarialMax).ToArray();
         _drawnCount = new int[_pools.Length];
         _drawnTotal = new long[_pools.Length];
         _chunkJob = ComputeChunk;
@@ -199,6 +204,7 @@ public sealed class AdversarialTrainer : IDisposable
                 int count = Math.Min(batch, n - step * batch);
                 _order = order;
                 _orderStart = step * batch;
+                _globalStep = global;
                 float loss = Step(count, mix, _sgd.RateAt(epoch, global, totalSteps));
                 if (!float.IsFinite(loss))
                 {
@@ -297,7 +303,7 @@ public sealed class AdversarialTrainer : IDisposable
                 _labels[c][b] = _data.Labels[index];
             }
 
-            loss += Accumulate(c, 0, length, size);
+            loss += Accumulate(c, 0, length, size, start);
         }
 
         // Pool examples: part c of each pool's draw, through the layers above the pool's activation.
@@ -312,14 +318,17 @@ public sealed class AdversarialTrainer : IDisposable
                 pool.CopyTo(_drawn[p][start + b], _inputs[c].AsSpan(b * length, length), out _labels[c][b]);
             }
 
-            loss += Accumulate(c, pool.Layer, length, size);
+            loss += Accumulate(c, pool.Layer, length, size, _maskOffsets[p] + start);
         }
 
         _losses[c] = loss;
     }
 
-    private float Accumulate(int c, int layer, int length, int size)
+    private float Accumulate(int c, int layer, int length, int size, int offset)
     {
+        NetworkWorkspace workspace = _workspaces[c];
+        workspace.TrainingStep = _globalStep;
+        workspace.SampleOffset = offset;
         float loss = _network.LossAndLayerGradient(_workspaces[c], layer, _inputs[c].AsSpan(0, size * length), _labels[c].AsSpan(0, size), size, default, _scratch[c]);
         TensorPrimitives.Add(_sums[c], _scratch[c], _sums[c]);
         return loss;

@@ -114,7 +114,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Stream index of the dropout masks' seed, derived from <see cref="SgdOptions.Seed"/> (the ASCII of "dropout").</summary>
-    private const ulong DropoutStream = 0x74756F706F7264UL;
+    internal const ulong DropoutStream = 0x74756F706F7264UL;
 
     private int ChunkSize { get; }
 

@@ -391,7 +391,8 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
         global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
-        ws.Masked = false;
+        // Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.
+        ws.Masked = ws.Training;
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
