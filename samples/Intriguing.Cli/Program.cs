@@ -306,6 +306,7 @@ var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = $
 var mixOption = new Option<double?>("--mix") { Description = $"Pool examples per clean example in each batch, over all pools ({PoolDefault(o => o.MixingRatio)})." };
 var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1. Replaces the default --pool-distortion." };
 var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box); 0 stores the minimum example x + r itself; not with --overshoot (default 0.05, chosen on validation data)." };
+var candidatesOption = new Option<int?>("--candidates") { Description = $"Draw K times as many source examples per refresh and attack those nearest the decision boundary (smallest probability margin); 1 draws uniformly ({PoolDefault(o => o.SourceCandidates)})." };
 // The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
 var poolOptionNames = new Dictionary<string, string>
 {
@@ -315,6 +316,7 @@ var poolOptionNames = new Dictionary<string, string>
     [nameof(AdversarialTrainingOptions.MixingRatio)] = "--mix",
     [nameof(AdversarialTrainingOptions.Overshoot)] = "--overshoot",
     [nameof(AdversarialTrainingOptions.PoolDistortion)] = "--pool-distortion",
+    [nameof(AdversarialTrainingOptions.SourceCandidates)] = "--candidates",
 };
 var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
 var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
@@ -330,14 +332,14 @@ var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train 
 var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
 var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all; test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
 {
-    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, dataOption, outOption, threadsOption, quietOption,
+    variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, dataOption, outOption, threadsOption, quietOption,
 };
 advtrain.SetAction(parse => Cli.Guard(() =>
 {
     string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     foreach (string id in variantIds)
     {
-        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => v.Id))}.");
+        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.Variants.Concat(AdversarialTrainingExperiment.ExtraVariants).Select(v => v.Id))}.");
     }
 
     ulong[]? seeds = null;
@@ -366,6 +368,7 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         Overshoot = parse.GetValue(overshootOption) ?? pools.Overshoot,
         // --overshoot sizes the stored perturbation by a factor instead: it replaces the default fixed size.
         PoolDistortion = parse.GetValue(poolDistortionOption) ?? (parse.GetValue(overshootOption) is null ? pools.PoolDistortion : 0),
+        SourceCandidates = parse.GetValue(candidatesOption) ?? pools.SourceCandidates,
         WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
         Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
     };

@@ -256,6 +256,45 @@ public class AdversarialTrainingTests
         Assert.Throws<ArgumentException>(() => pool.Refresh(net, data, 5, attack with { Layer = 0 }, seed: 1));
     }
 
+    [Fact]
+    public void Pool_refresh_with_candidates_attacks_the_correct_examples_nearest_the_boundary()
+    {
+        Dataset data = Synthetic(400, 2);
+        var net = new SigmoidNet(3);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 1, Threads = 1 });
+
+        // Reference: each example's margin p(label) − max p(other), one forward pass per example.
+        var ws = net.CreateWorkspace();
+        float[] p = new float[3];
+        double[] margin = new double[data.Count];
+        for (int i = 0; i < data.Count; i++)
+        {
+            net.Forward(ws, data.Sample(i), p);
+            margin[i] = p[data.Labels[i]] - Enumerable.Range(0, 3).Where(c => c != data.Labels[i]).Max(c => (double)p[c]);
+        }
+
+        int[] nearest = Enumerable.Range(0, data.Count).Where(i => margin[i] > 0).OrderBy(i => margin[i]).Take(20).ToArray();
+        Assert.True(margin[nearest[^1]] < Enumerable.Range(0, data.Count).Where(i => margin[i] > 0).Select(i => margin[i]).Average(), "the data set has no spread of margins; the test cannot tell");
+
+        // 20 × 20 candidates draw the whole set: the 20 attacked are exactly the nearest correct ones.
+        var pool = new AdversarialPool(0, capacity: 40, sampleLength: 37);
+        AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = 0 };
+        PoolRefresh r = pool.Refresh(net, data, 20, attack, seed: 5, threads: 2, candidates: 20);
+        Assert.Equal(20, r.Attacked);
+        Assert.True(r.Succeeded >= 15, $"{r.Succeeded} of 20 attacks succeeded");
+        Assert.All(Enumerable.Range(0, pool.Count), i => Assert.Contains(pool.Source(i), nearest));
+
+        // A uniform draw (the default) attacks examples of larger mean margin.
+        var uniform = new AdversarialPool(0, capacity: 40, sampleLength: 37);
+        uniform.Refresh(net, data, 20, attack, seed: 5, threads: 2);
+        double Mean(AdversarialPool pl) => Enumerable.Range(0, pl.Count).Average(i => margin[pl.Source(i)]);
+        Assert.True(Mean(pool) < Mean(uniform), $"nearest {Mean(pool)} vs uniform {Mean(uniform)}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Refresh(net, data, 5, attack, seed: 1, candidates: 0));
+        Assert.Throws<ArgumentException>(() => new AdversarialTrainingOptions { Layers = new[] { 0 }, SourceCandidates = 0 }.Validate(net));
+        Assert.Contains("candidates=4", new AdversarialTrainingOptions { SourceCandidates = 4 }.Describe());
+        Assert.DoesNotContain("candidates", new AdversarialTrainingOptions().Describe());
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]

@@ -152,6 +152,9 @@ public sealed class AdversarialPool
     /// box: an example beyond the decision boundary rather than on it. With F = 1 the attack's examples are stored unchanged.
     /// With a positive <paramref name="distortion"/> D the factor is D/‖r‖ for each example instead (‖r‖ its RMS
     /// distortion), so every stored perturbation has the RMS size D before clipping, on either side of the boundary.
+    /// With <paramref name="candidates"/> K &gt; 1, K·count examples are drawn (at most the whole source) and the count
+    /// nearest the decision boundary are kept: the network's probability margin p(label) − max p(other) is computed for
+    /// each, misclassified ones go last, and ties keep the draw order.
     /// </remarks>
     /// <param name="network">The network being trained (read only here).</param>
     /// <param name="source">Labelled inputs to draw from (the training set).</param>
@@ -162,7 +165,8 @@ public sealed class AdversarialPool
     /// <param name="cancellationToken">Stops between examples.</param>
     /// <param name="overshoot">Factor F of the stored perturbation (at least 1; default 1, the attack's example).</param>
     /// <param name="distortion">If positive, the RMS size of every stored perturbation instead (F must then be 1).</param>
-    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0)
+    /// <param name="candidates">Examples drawn per example kept, the kept ones being those nearest the boundary (default 1: a uniform draw).</param>
+    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0, int candidates = 1)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(source);
@@ -173,17 +177,21 @@ public sealed class AdversarialPool
         if (!(overshoot >= 1) || double.IsInfinity(overshoot)) throw new ArgumentOutOfRangeException(nameof(overshoot), overshoot, "The overshoot must be at least 1 and finite.");
         if (!(distortion >= 0) || double.IsInfinity(distortion)) throw new ArgumentOutOfRangeException(nameof(distortion), distortion, "The distortion must be non-negative and finite.");
         if (distortion > 0 && overshoot != 1) throw new ArgumentException("Give an overshoot or a distortion, not both.", nameof(distortion));
+        ArgumentOutOfRangeException.ThrowIfLessThan(candidates, 1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         count = Math.Clamp(count, 0, source.Count);
+        int drawn = (int)Math.Min((long)count * candidates, source.Count);
         var random = new SeededRandom(SeededRandom.Derive(seed, 1));
         int[] order = new int[source.Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        // Partial shuffle: the first `count` entries are a uniform draw without replacement.
-        for (int i = 0; i < count; i++)
+        // Partial shuffle: the first `drawn` entries are a uniform draw without replacement.
+        for (int i = 0; i < drawn; i++)
         {
             int j = i + random.NextInt(order.Length - i);
             (order[i], order[j]) = (order[j], order[i]);
         }
+
+        if (drawn > count) KeepNearestBoundary(network, source, order, drawn, count);
 
         // The drawn examples in the pool's space, under the current network.
         float[] activations = new float[count * SampleLength];
@@ -239,5 +247,39 @@ public sealed class AdversarialPool
         double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
         double stored = ok.Length == 0 ? double.NaN : overshoot == 1 && distortion == 0 ? mean : storedSum / ok.Length;
         return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, stored, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Reorders the first <paramref name="drawn"/> entries of <paramref name="order"/> so that the first
+    /// <paramref name="count"/> are those with the smallest probability margin p(label) − max p(other) under
+    /// <paramref name="network"/>; misclassified examples (margin ≤ 0, or not finite) go last; ties keep the draw order.
+    /// </summary>
+    internal static void KeepNearestBoundary(INetwork network, Dataset source, int[] order, int drawn, int count)
+    {
+        int classes = network.OutputLength;
+        var keys = new double[drawn];
+        NetworkWorkspace ws = network.CreateWorkspace(Math.Min(drawn, 256));
+        float[] inputs = new float[ws.MaxBatch * source.SampleLength];
+        float[] outputs = new float[ws.MaxBatch * classes];
+        for (int start = 0; start < drawn; start += ws.MaxBatch)
+        {
+            int n = Math.Min(ws.MaxBatch, drawn - start);
+            for (int i = 0; i < n; i++) source.Sample(order[start + i]).CopyTo(inputs.AsSpan(i * source.SampleLength, source.SampleLength));
+            network.Forward(ws, inputs.AsSpan(0, n * source.SampleLength), outputs.AsSpan(0, n * classes), n);
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<float> p = outputs.AsSpan(i * classes, classes);
+                int label = source.Labels[order[start + i]];
+                float other = float.NegativeInfinity;
+                for (int c = 0; c < classes; c++) if (c != label && p[c] > other) other = p[c];
+                double margin = (double)p[label] - other;
+                keys[start + i] = margin > 0 && double.IsFinite(margin) ? margin : double.PositiveInfinity;
+            }
+        }
+
+        int[] position = Enumerable.Range(0, drawn).ToArray();
+        Array.Sort(position, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+        int[] chosen = position.Select(i => order[i]).ToArray();
+        chosen.CopyTo(order, 0);
     }
 }

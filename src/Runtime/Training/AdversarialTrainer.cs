@@ -183,7 +183,7 @@ public sealed class AdversarialTrainer : IDisposable
                     for (int p = 0; p < _pools.Length; p++)
                     {
                         ulong seed = SeededRandom.Derive(SeededRandom.Derive(_sgd.Seed, 0xAD00 + (ulong)_pools[p].Layer), (ulong)refreshIndex);
-                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion);
+                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion, _options.SourceCandidates);
                         refreshCounts[p]++;
                         attacked[p] += r.Attacked;
                         succeeded[p] += r.Succeeded;

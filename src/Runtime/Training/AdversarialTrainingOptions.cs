@@ -52,6 +52,14 @@ public sealed record AdversarialTrainingOptions
     /// </summary>
     public double PoolDistortion { get; init; }
 
+    /// <summary>
+    /// How the source examples of a refresh are chosen: 1 (the default) draws them uniformly from the training set;
+    /// K &gt; 1 draws K times as many and keeps those nearest the decision boundary, the correctly classified ones with
+    /// the smallest probability margin p(label) − max p(other) under the current network
+    /// (see <see cref="AdversarialPool.Refresh"/>).
+    /// </summary>
+    public int SourceCandidates { get; init; } = 1;
+
     /// <summary>Epochs of plain training before the first refresh (the pools start empty). Default 1.</summary>
     public int WarmupEpochs { get; init; } = 1;
 
@@ -100,21 +108,23 @@ public sealed record AdversarialTrainingOptions
         if (!(Overshoot >= 1) || double.IsInfinity(Overshoot)) throw new ArgumentException($"Overshoot must be at least 1 and finite (got {Overshoot}).", nameof(Overshoot));
         if (!(PoolDistortion >= 0) || double.IsInfinity(PoolDistortion)) throw new ArgumentException($"PoolDistortion must be non-negative and finite (got {PoolDistortion}).", nameof(PoolDistortion));
         if (PoolDistortion > 0 && Overshoot != 1) throw new ArgumentException($"PoolDistortion ({PoolDistortion}) and Overshoot ({Overshoot}) both size the stored perturbation; set one of them.", nameof(PoolDistortion));
+        if (SourceCandidates < 1) throw new ArgumentException($"SourceCandidates must be at least 1 (got {SourceCandidates}).", nameof(SourceCandidates));
         if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative (got {WarmupEpochs}).", nameof(WarmupEpochs));
         if (AttackThreads < 1) throw new ArgumentException($"AttackThreads must be at least 1 (got {AttackThreads}).", nameof(AttackThreads));
         Attack.Validate();
     }
 
     /// <summary>
-    /// The settings that determine the result, as one line (thread count excluded). <see cref="Overshoot"/> and
-    /// <see cref="PoolDistortion"/> appear only when they are not 1 and 0, so the line of the default settings (and the
+    /// The settings that determine the result, as one line (thread count excluded). <see cref="Overshoot"/>,
+    /// <see cref="PoolDistortion"/> and <see cref="SourceCandidates"/> appear only when they are not 1, 0 and 1, so the line of the default settings (and the
     /// run caches keyed by it) is that of earlier versions.
     /// </summary>
     public string Describe()
     {
         AttackOptions a = Attack;
         string overshoot = (Overshoot == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" overshoot={Overshoot:R}"))
-            + (PoolDistortion == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" distortion={PoolDistortion:R}"));
+            + (PoolDistortion == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" distortion={PoolDistortion:R}"))
+            + (SourceCandidates == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" candidates={SourceCandidates}"));
         return string.Create(CultureInfo.InvariantCulture,
             $"pools=[{string.Join(",", Layers)}] size={PoolSize} refresh={RefreshFraction:R}/{RefreshPeriod} steps mix={MixingRatio:R}{overshoot} warmup={WarmupEpochs} attack(c0={a.InitialC:R} growth={a.GrowthFactor:R} bracket={a.BracketSteps} bisect={a.BisectionSteps} iter={a.MaxIterations} evals={a.MaxEvaluations} m={a.HistorySize})");
     }
