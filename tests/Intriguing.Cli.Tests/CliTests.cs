@@ -78,6 +78,7 @@ public class CliTests
             ("advtrain --batch 0", "--batch must be at least 1"),
             ("advtrain --momentum 1", "--momentum must be in [0, 1)"),
             ("advtrain --momentum -0.5", "--momentum must be in [0, 1)"),
+            ("advtrain --candidates 0", "--candidates: SourceCandidates must be at least 1"),
         })
         {
             (code, _, error) = Run(arguments);
@@ -90,7 +91,7 @@ public class CliTests
         Assert.Contains("strong", error);
         (code, var output, _) = Run("advtrain --help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--lr", "--batch", "--momentum", "--warmup", "--pool-attack", "--overshoot", "--pool-distortion" }) Assert.Contains(option, output);
+        foreach (string option in new[] { "--lr", "--batch", "--momentum", "--warmup", "--pool-attack", "--overshoot", "--pool-distortion", "--candidates", "input-dropout" }) Assert.Contains(option, output);
     }
 
     [Fact]
