@@ -415,7 +415,8 @@ public class AdversarialTrainingTests
         Assert.All(rc.Pools, p => Assert.True(p.StoredDistortion > 1.2 * p.MeanDistortion, $"pool {p.Layer}: stored {p.StoredDistortion} vs made {p.MeanDistortion}"));
     }
 
-    private static AdversarialTrainingOptions SmallPools(params int[] layers) => new()
+    /// <summary>Small, often refreshed pools with a short attack, for training tests on small synthetic sets.</summary>
+    internal static AdversarialTrainingOptions SmallPools(params int[] layers) => new()
     {
         Layers = layers,
         PoolSize = 40,

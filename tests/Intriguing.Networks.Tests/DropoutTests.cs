@@ -305,16 +305,7 @@ public class DropoutTests
     {
         Intriguing.Data.Dataset data = Synthetic(240);
         var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, Seed = 4, LearningRate = 0.1f };
-        var pools = new AdversarialTrainingOptions
-        {
-            Layers = new[] { 0, 3 },
-            PoolSize = 40,
-            RefreshFraction = 0.25,
-            RefreshPeriod = 7,
-            MixingRatio = 0.5,
-            WarmupEpochs = 1,
-            Attack = AdversarialTrainingOptions.CheapAttack with { MaxIterations = 20, MaxEvaluations = 40 },
-        };
+        AdversarialTrainingOptions pools = AdversarialTrainingTests.SmallPools(0, 3);
         (DropoutNet Net, AdversarialTrainingResult Result) Train(int threads, bool dropout)
         {
             var net = new DropoutNet(5);
