@@ -339,7 +339,7 @@ advtrain.SetAction(parse => Cli.Guard(() =>
     string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     foreach (string id in variantIds)
     {
-        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.Variants.Concat(AdversarialTrainingExperiment.ExtraVariants).Select(v => v.Id))}.");
+        if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
     }
 
     ulong[]? seeds = null;

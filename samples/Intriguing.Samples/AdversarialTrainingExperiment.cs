@@ -281,8 +281,11 @@ public static class AdversarialTrainingExperiment
         new AdvTrainVariant("all-dropout", "h", "pools for every layer (activations 0, 3, 6) with dropout 0.2", new[] { 0, 3, 6 }, s => new Fc100x100x10Dropout(s)),
     };
 
+    /// <summary>Every variant: <see cref="Variants"/>, then <see cref="ExtraVariants"/>.</summary>
+    public static IReadOnlyList<AdvTrainVariant> AllVariants { get; } = Variants.Concat(ExtraVariants).ToArray();
+
     /// <summary>Finds a variant by id or letter.</summary>
-    public static AdvTrainVariant? Find(string name) => Variants.Concat(ExtraVariants).FirstOrDefault(v => string.Equals(v.Id, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.Letter, name, StringComparison.OrdinalIgnoreCase));
+    public static AdvTrainVariant? Find(string name) => AllVariants.FirstOrDefault(v => string.Equals(v.Id, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.Letter, name, StringComparison.OrdinalIgnoreCase));
 
     private static string? Paper(AdvTrainVariant v) => v.Id switch
     {
@@ -298,7 +301,7 @@ public static class AdversarialTrainingExperiment
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
-        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", Variants.Concat(ExtraVariants).Select(v => v.Id))}.")).ToArray();
+        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", AllVariants.Select(v => v.Id))}.")).ToArray();
         IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
         int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
         SgdOptions sgd = Recipe with

@@ -277,9 +277,8 @@ public sealed class AdversarialPool
             }
         }
 
-        int[] position = Enumerable.Range(0, drawn).ToArray();
-        Array.Sort(position, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
-        int[] chosen = position.Select(i => order[i]).ToArray();
+        // OrderBy is stable: equal margins keep the draw order.
+        int[] chosen = Enumerable.Range(0, drawn).OrderBy(i => keys[i]).Select(i => order[i]).ToArray();
         chosen.CopyTo(order, 0);
     }
 }
