@@ -289,7 +289,16 @@ public sealed partial class NetworkGenerator
                     w.Line("internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()");
                     foreach (LayerModel l in dense)
                     {
-                        w.Line("    .Add(" + l.Name + "WeightsOffset, " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", _d" + I(l.Index) + ", _a" + I(l.Index - 1) + ")" + (l == dense[dense.Count - 1] ? ";" : ""));
+                        (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
+                        bool last = l == dense[dense.Count - 1] && derived is null;
+                        w.Line("    .Add(" + l.Name + "WeightsOffset, " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", _d" + I(l.Index) + ", _a" + I(l.Index - 1) + ")" + (last ? ";" : ""));
+                        if (l == dense[dense.Count - 1] && derived is { } d)
+                        {
+                            // The step forms the lowest layer's δ itself, so the helpers can start on their rows as it comes.
+                            w.Line(d.Activation is { } a
+                                ? "    .DeriveLowestDelta(global::Intriguing.Training.FusedActivation." + FusedActivationOf(a) + ", _d" + I(a.Index) + ", _a" + I(a.Index) + ");"
+                                : "    .DeriveLowestDelta(global::Intriguing.Training.FusedActivation.None);");
+                        }
                     }
 
                     w.Line();
@@ -610,7 +619,10 @@ public sealed partial class NetworkGenerator
                         if (l.Kind == LayerKind.Dense)
                         {
                             // The lowest dense layer is split by rows as in its step; the upper ones are stepped by the calling thread, which keeps them in its cache.
-                            w.Line((l.Index == 1 && lookAhead ? "if (!forwarded) " : "") + "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1)" + (l == lowestDense ? ", splitter" : "") + ");");
+                            string prefix = l.Index == 1 && lookAhead ? "if (!forwarded) " : "";
+                            w.Line(prefix + (l == lowestDense
+                                ? "global::Intriguing.Training.SgdKernels.DenseForward(ws.Steps, _parameters.Span, ws.A" + k + "(1), splitter);"
+                                : "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1));"));
                         }
                         else
                         {
@@ -623,11 +635,20 @@ public sealed partial class NetworkGenerator
                 w.Line("ws.Batch = 0; // the weights change below");
                 w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(1), ws.A" + I(L) + "(1), new global::System.ReadOnlySpan<int>(in label), ws.D" + I(L - 1) + "(1), 1, " + I(m.Layers[L - 1].OutputLength) + ", 1f);");
                 w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
+                (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
                 for (int i = L - 2; i >= 0; i--)
                 {
                     LayerModel l = m.Layers[i];
                     string k = I(l.Index), j = I(l.Index - 1);
                     w.Line();
+                    if (derived is { } d && (l == d.Above || l == d.Activation))
+                    {
+                        w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Kind == LayerKind.Dense
+                            ? "dX = dY·W with the weights before the step, formed by the step below (which then steps W and b)."
+                            : BackwardMath(l) + " Formed by the step below, with the dX above."));
+                        continue;
+                    }
+
                     switch (l.Kind)
                     {
                         case LayerKind.Dense:
@@ -687,6 +708,22 @@ public sealed partial class NetworkGenerator
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Whether the one-sample step forms the lowest dense layer's δ itself (<c>DenseStepPlan.DeriveLowestDelta</c>):
+        /// when a dense layer takes the lowest one's output, directly or through one activation (sigmoid, tanh or ReLU).
+        /// Returns that layer and the activation (null when there is none).
+        /// </summary>
+        private static (LayerModel Above, LayerModel? Activation)? DerivedLowestDelta(NetworkModel m)
+        {
+            int lowest = 0;
+            while (lowest < m.Layers.Count && m.Layers[lowest].Kind != LayerKind.Dense) lowest++;
+            if (lowest + 1 >= m.Layers.Count) return null;
+            LayerModel next = m.Layers[lowest + 1];
+            if (next.Kind == LayerKind.Dense) return (next, null);
+            if (FusedActivationOf(next).Length == 0 || lowest + 2 >= m.Layers.Count || m.Layers[lowest + 2].Kind != LayerKind.Dense) return null;
+            return (m.Layers[lowest + 2], next);
         }
 
         /// <summary>The first layer the fused steps do not cover (they cover dense layers and activations), or null.</summary>

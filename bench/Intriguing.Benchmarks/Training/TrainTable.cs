@@ -9,7 +9,8 @@ namespace Intriguing.Benchmarks.Training;
 /// <summary>
 /// Timing mode <c>train-table [SECONDS]</c>: SGD training throughput (samples per second, both cores) of FC100-100-10
 /// and FC200-200-10 at batch 1, 32 and 128 on random MNIST-shaped data, after a warm-up; compared with PyTorch by
-/// bench/reference/train_compare.sh (same architecture, batch, optimiser and machine).
+/// bench/reference/train_compare.sh (same architecture, batch, optimiser and machine). Optional filters after
+/// <c>split</c> (or <c>nosplit</c>): a model name and a batch size, e.g. <c>train-table 3 split FC200-200-10 1</c>.
 /// </summary>
 public static class TrainTable
 {
@@ -17,6 +18,8 @@ public static class TrainTable
     {
         double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         bool split = args.Length > 2 && args[2] == "split"; // batch 1: split the fused step's large layers over the cores
+        string? onlyModel = args.Length > 3 ? args[3] : null;
+        int? onlyBatch = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : null;
         var random = new SeededRandom(1);
         const int N = 20_000;
         float[] x = new float[N * 784];
@@ -26,8 +29,10 @@ public static class TrainTable
         Console.WriteLine("model\tbatch\tsamples_per_second");
         foreach (var (name, make) in new (string, Func<INetwork>)[] { ("FC100-100-10", () => new Fc100x100x10(1)), ("FC200-200-10", () => new Fc200x200x10(1)) })
         {
+            if (onlyModel is not null && onlyModel != name) continue;
             foreach (int batch in new[] { 1, 32, 128 })
             {
+                if (onlyBatch is not null && onlyBatch != batch) continue;
                 INetwork net = make();
                 // Epochs over a subset for at least a second as warm-up (so that the tiered JIT has compiled the hot
                 // methods fully optimized), then whole epochs until the time budget is spent.

@@ -72,6 +72,48 @@ public static class SgdKernels
         if (bias.Length != 0) Activations.AddBias(output, bias.Slice(0, rows), 1);
     }
 
+    /// <summary>
+    /// The forward product of a plan's lowest layer for one sample, y = W·x + b with x its input buffer, exactly as
+    /// <see cref="DenseForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, FusedStepSplitter?)"/>
+    /// forms it; split by <paramref name="splitter"/> into the rows each thread steps in <see cref="DenseSteps"/>, so they
+    /// stay in its core's cache.
+    /// </summary>
+    /// <param name="plan">The plan; its lowest layer's input buffer holds x.</param>
+    /// <param name="parameters">The network's parameter buffer.</param>
+    /// <param name="output">y (at least the lowest layer's outputs).</param>
+    /// <param name="splitter">Splits the rows over threads, as <see cref="DenseSteps"/> does; null for the calling thread only.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void DenseForward(DenseStepPlan plan, ReadOnlySpan<float> parameters, Span<float> output, FusedStepSplitter? splitter = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Count == 0) throw new ArgumentException("The plan has no layers.", nameof(plan));
+        if (parameters.Length < plan.Extent) throw new ArgumentException($"The parameters are shorter than the plan's {plan.Extent} values.", nameof(parameters));
+        DenseStepPlan.Layer lowest = plan.Lowest;
+        if (output.Length < lowest.Rows) throw new ArgumentException($"The output holds {output.Length} values, fewer than the lowest layer's {lowest.Rows} outputs.", nameof(output));
+        fixed (float* p = parameters, y = output)
+        {
+            float* w = p + lowest.WeightsOffset, b = lowest.BiasOffset < 0 ? null : p + lowest.BiasOffset;
+            if (SplitsSteps(plan, splitter))
+            {
+                splitter.RunForward(w, b, lowest.Input, y, lowest.Rows, lowest.Columns, plan);
+                return;
+            }
+
+            var result = new Span<float>(y, lowest.Rows);
+            Gemm.MultiplyABt(new ReadOnlySpan<float>(lowest.Input, lowest.Columns), new ReadOnlySpan<float>(w, lowest.Rows * lowest.Columns), result, 1, lowest.Rows, lowest.Columns);
+            if (b != null) Activations.AddBias(result, new ReadOnlySpan<float>(b, lowest.Rows), 1);
+        }
+    }
+
+    /// <summary>Whether <see cref="DenseSteps"/> splits <paramref name="plan"/> over the threads of <paramref name="splitter"/>.</summary>
+    private static bool SplitsSteps(DenseStepPlan plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter)
+    {
+        if (splitter is null || splitter.Threads <= 1) return false;
+        long weights = 0;
+        for (int l = 0; l < plan.Count; l++) weights += (long)plan[l].Rows * plan[l].Columns;
+        return weights >= SplitThreshold;
+    }
+
     private static bool Splits([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter, int rows, int columns) =>
         splitter is not null && splitter.Threads > 1 && rows > 1 && rows * columns >= SplitThreshold;
 
@@ -97,7 +139,7 @@ public static class SgdKernels
     /// <param name="nesterov">Nesterov momentum.</param>
     /// <param name="splitter">Splits the rows of a large layer over threads; null for the calling thread only.</param>
     /// <param name="nextInput">Optional: the next sample's input to this layer. Its forward product with the updated
-    /// weights and bias is then written to <paramref name="nextOutput"/>, exactly as <see cref="DenseForward"/> would
+    /// weights and bias is then written to <paramref name="nextOutput"/>, exactly as <see cref="DenseForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, FusedStepSplitter?)"/> would
     /// compute it, in the same pass over W where the vector width allows (<see cref="CanFuseForward"/>).</param>
     /// <param name="nextOutput">W′·x_next + b′ (length out), when <paramref name="nextInput"/> is given.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -112,7 +154,7 @@ public static class SgdKernels
         if (ahead && (nextInput.Length != columns || nextOutput.Length < rows)) throw new ArgumentException("The next input must have the input's length and the next output at least out values.");
         bool fuse = ahead && CanFuseForward(columns);
         float squares = 0f;
-        fixed (float* w = weights, v = weightVelocity, d = delta, x = input, xn = nextInput, yn = nextOutput)
+        fixed (float* w = weights, v = weightVelocity, d = delta, x = input, xn = nextInput, yn = nextOutput, b = bias, bv = biasVelocity)
         {
             if (Splits(splitter, rows, columns))
             {
@@ -120,11 +162,13 @@ public static class SgdKernels
             }
             else
             {
-                squares = StepRows(w, v, d, x, fuse ? xn : null, fuse ? yn : null, null, columns, 0, rows, lambda, momentum, rate, nesterov);
+                float[] rowSquares = t_stepSquares is { } q && q.Length >= rows ? q : (t_stepSquares = new float[rows]); // once per thread and larger layer
+                StepRows(w, v, d, x, fuse ? xn : null, fuse ? yn : null, rowSquares, columns, 0, rows, lambda, momentum, rate, nesterov);
+                squares = SumSquares(rowSquares.AsSpan(0, rows));
             }
-        }
 
-        if (bias.Length != 0) StepBias(bias.Slice(0, rows), biasVelocity.Slice(0, rows), delta, momentum, rate, nesterov);
+            if (bias.Length != 0) StepBias(b, bv, d, 0, rows, momentum, rate, nesterov);
+        }
 
         if (fuse)
         {
@@ -179,36 +223,32 @@ public static class SgdKernels
                 x = plan.Stage(x, fuse ? xn : null, out next);
             }
 
-            long weights = 0;
-            for (int l = 0; l < plan.Count; l++) weights += (long)plan[l].Rows * plan[l].Columns;
-            if (splitter is not null && splitter.Threads > 1 && weights >= SplitThreshold)
+            if (SplitsSteps(plan, splitter))
             {
                 splitter.RunSteps(plan, p, v, x, next, fuse ? yn : null, momentum, rate, nesterov);
             }
             else
             {
-                for (int l = 0; l < plan.Count - 1; l++) StepRows(plan[l], p, v, 0, plan[l].Rows, plan[l].Input, null, null, momentum, rate, nesterov);
-                StepRows(lowest, p, v, 0, lowest.Rows, x, next, fuse ? yn : null, momentum, rate, nesterov);
+                if (plan.Derived is not null)
+                {
+                    GemmProblem problem = DerivedDeltaProblem(plan, p);
+                    DeriveDelta(plan, problem, GemmDriver.Plan(problem, SimdSupport.Level), 0, plan.Lowest.Rows);
+                }
+
+                for (int l = 0; l < plan.Count - 1; l++) StepLayerRows(plan[l], p, v, 0, plan[l].Rows, plan[l].Input, null, null, momentum, rate, nesterov);
+                StepLayerRows(lowest, p, v, 0, lowest.Rows, x, next, fuse ? yn : null, momentum, rate, nesterov);
             }
 
             float penalty = 0f;
             for (int l = 0; l < plan.Count; l++)
             {
                 DenseStepPlan.Layer layer = plan[l];
-                float squares = 0f;
-                float[] rowSquares = layer.RowSquares;
-                for (int i = 0; i < rowSquares.Length; i++) squares += rowSquares[i];
-                penalty += layer.Lambda == 0f ? 0f : 0.5f * layer.Lambda * squares;
-                if (layer.BiasOffset >= 0) StepBias(new Span<float>(p + layer.BiasOffset, layer.Rows), new Span<float>(v + layer.BiasOffset, layer.Rows), new ReadOnlySpan<float>(layer.Delta, layer.Rows), momentum, rate, nesterov);
+                penalty += layer.Lambda == 0f ? 0f : 0.5f * layer.Lambda * SumSquares(layer.RowSquares);
             }
 
-            ReadOnlySpan<float> bias = lowest.BiasOffset >= 0 ? new ReadOnlySpan<float>(p + lowest.BiasOffset, lowest.Rows) : default;
-            if (fuse)
+            if (ahead && !fuse)
             {
-                if (!bias.IsEmpty) Activations.AddBias(nextOutput.Slice(0, lowest.Rows), bias, 1);
-            }
-            else if (ahead)
-            {
+                ReadOnlySpan<float> bias = lowest.BiasOffset >= 0 ? new ReadOnlySpan<float>(p + lowest.BiasOffset, lowest.Rows) : default;
                 DenseForward(nextInput, new ReadOnlySpan<float>(p + lowest.WeightsOffset, lowest.Rows * lowest.Columns), bias, nextOutput.Slice(0, lowest.Rows), splitter);
             }
 
@@ -216,50 +256,84 @@ public static class SgdKernels
         }
     }
 
-    /// <summary>Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of one layer of a plan (pointers pinned by the caller), each row's Σ w² into the layer's row squares.</summary>
-    internal static unsafe void StepRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov) =>
+    /// <summary>The product dX = δ_above · W_above of a plan's derived δ (<see cref="DenseStepPlan.DeriveLowestDelta"/>; parameters pinned by the caller).</summary>
+    internal static unsafe GemmProblem DerivedDeltaProblem(DenseStepPlan plan, float* parameters)
+    {
+        DenseStepPlan.Layer above = plan[plan.Count - 2];
+        return Gemm.Problem(Gemm.GemmProduct.AB, above.Delta, parameters + above.WeightsOffset, plan.Derived!.InputGradient, 1, above.Columns, above.Rows, false);
+    }
+
+    /// <summary>
+    /// Columns <paramref name="start"/>…<paramref name="end"/>−1 of a plan's derived δ: those of dX, each formed as the
+    /// whole product forms it (the matrix kernels' result for an element does not depend on the tile that computes it),
+    /// then the activation's backward function on them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void DeriveDelta(DenseStepPlan plan, in GemmProblem problem, in GemmPlan gemmPlan, int start, int end)
+    {
+        GemmDriver.Run(problem, gemmPlan, SimdSupport.Level, 0, 1, start, end, GemmBuffers.ForCurrentThread());
+        DenseStepPlan.DerivedDelta derived = plan.Derived!;
+        if (derived.Activation == FusedActivation.None) return;
+        int count = end - start;
+        ActivateBackward(derived.Activation, new ReadOnlySpan<float>(derived.ActivationOutput + start, count), new ReadOnlySpan<float>(derived.InputGradient + start, count), new Span<float>(plan.Lowest.Delta + start, count));
+    }
+
+    /// <summary>
+    /// Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of one layer of a plan and their biases (pointers
+    /// pinned by the caller), each row's Σ w² into the layer's row squares; with <paramref name="nextOutput"/>, also the
+    /// next sample's product W′·x + b′ of those rows, the bias added as <see cref="Activations.AddBias"/> does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void StepLayerRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov)
+    {
+        if (start >= end) return;
         StepRows(parameters + layer.WeightsOffset, velocity + layer.WeightsOffset, layer.Delta, x, next, nextOutput, layer.RowSquares, layer.Columns, start, end, layer.Lambda, momentum, rate, nesterov);
+        if (layer.BiasOffset < 0) return;
+        float* b = parameters + layer.BiasOffset;
+        StepBias(b, velocity + layer.BiasOffset, layer.Delta, start, end, momentum, rate, nesterov);
+        if (nextOutput != null)
+        {
+            var y = new Span<float>(nextOutput + start, end - start);
+            TensorPrimitives.Add(y, new ReadOnlySpan<float>(b + start, end - start), y);
+        }
+    }
 
     /// <summary>
     /// Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of W (rows of <paramref name="columns"/>, pointers
-    /// pinned by the caller): <see cref="Row"/> on each, or <see cref="RowAndForward(float*, float*, float, float*, float*, int, float, float, float, bool, out float)"/>
-    /// with the next sample's product into <paramref name="nextOutput"/> when <paramref name="next"/> is not null. Each
-    /// row's Σ w² goes to <paramref name="rowSquares"/> (when given); returns their sum in row order.
+    /// pinned by the caller) with <see cref="StepRowKernels"/>, and the next sample's product into
+    /// <paramref name="nextOutput"/> when <paramref name="next"/> is not null. Each row's Σ w² before the step goes to <paramref name="rowSquares"/>.
+    /// </summary>
+    internal static unsafe void StepRows(float* w, float* v, float* d, float* x, float* next, float* nextOutput, float[] rowSquares, int columns, int start, int end,
+        float lambda, float momentum, float rate, bool nesterov) =>
+        StepRowKernels.Rows(w, v, d, x, next, nextOutput, rowSquares, columns, start, end, lambda, momentum, rate, nesterov);
+
+    /// <summary>Σ w² of a layer from its rows' sums, in an order that depends only on the number of rows (never on the split over threads).</summary>
+    internal static float SumSquares(ReadOnlySpan<float> rowSquares) => TensorPrimitives.Sum(rowSquares);
+
+    [ThreadStatic]
+    private static float[]? t_stepSquares;
+
+    /// <summary>
+    /// The bias step of one sample on elements <paramref name="start"/>…<paramref name="end"/>−1: g = 0 + δ;
+    /// v ← μ·v − η·g; b ← b + v (or + μ·v − η·g), each operation rounded separately (vectors and scalars alike).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe float StepRows(float* w, float* v, float* d, float* x, float* next, float* nextOutput, float[]? rowSquares, int columns, int start, int end,
-        float lambda, float momentum, float rate, bool nesterov)
+    private static unsafe void StepBias(float* bias, float* biasVelocity, float* delta, int start, int end, float momentum, float rate, bool nesterov)
     {
-        float total = 0f;
-        if (next != null)
+        int i = start;
+        if (Vector.IsHardwareAccelerated)
         {
-            for (int i = start; i < end; i++)
+            Vector<float> mu = new(momentum), eta = new(rate);
+            for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
             {
-                long offset = (long)i * columns;
-                float squares = RowAndForward(w + offset, v + offset, d[i], x, next, columns, lambda, momentum, rate, nesterov, out nextOutput[i]);
-                if (rowSquares is not null) rowSquares[i] = squares;
-                total += squares;
+                Vector<float> step = eta * (Vector<float>.Zero + Vector.Load(delta + i));
+                Vector<float> v = (mu * Vector.Load(biasVelocity + i)) - step;
+                v.Store(biasVelocity + i);
+                (Vector.Load(bias + i) + (nesterov ? (mu * v) - step : v)).Store(bias + i);
             }
-
-            return total;
         }
 
-        var input = new ReadOnlySpan<float>(x, columns);
-        for (int i = start; i < end; i++)
-        {
-            long offset = (long)i * columns;
-            float squares = Row(new Span<float>(w + offset, columns), new Span<float>(v + offset, columns), d[i], input, lambda, momentum, rate, nesterov);
-            if (rowSquares is not null) rowSquares[i] = squares;
-            total += squares;
-        }
-
-        return total;
-    }
-
-    /// <summary>The bias step of one sample: g = 0 + δ; v ← μ·v − η·g; b ← b + v (or + μ·v − η·g).</summary>
-    private static void StepBias(Span<float> bias, Span<float> biasVelocity, ReadOnlySpan<float> delta, float momentum, float rate, bool nesterov)
-    {
-        for (int i = 0; i < bias.Length; i++)
+        for (; i < end; i++)
         {
             float step = rate * (0f + delta[i]);
             float v = (momentum * biasVelocity[i]) - step;
@@ -279,44 +353,6 @@ public static class SgdKernels
         SimdLevel.Vector256 => columns >= Vector256<float>.Count && columns % Vector256<float>.Count == 0,
         _ => false,
     };
-
-    /// <summary>
-    /// <see cref="Row"/> on a row of W, then the dot product of the updated row with the next sample's input, exactly as
-    /// <see cref="Gemm.MultiplyABt(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> with one
-    /// row forms it (only where <see cref="CanFuseForward"/>): the row is read and written once for both.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe float RowAndForward(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot) =>
-        SimdSupport.Level == SimdLevel.Vector512
-            ? RowAndForward<Ops512, Vector512<float>>(w, velocity, d, x, next, n, lambda, momentum, rate, nesterov, out dot)
-            : RowAndForward<Ops256, Vector256<float>>(w, velocity, d, x, next, n, lambda, momentum, rate, nesterov, out dot);
-
-    /// <summary><see cref="RowAndForward(float*, float*, float, float*, float*, int, float, float, float, bool, out float)"/> at the vector width of <typeparamref name="TOps"/> (n a multiple of it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float RowAndForward<TOps, TVec>(float* w, float* velocity, float d, float* x, float* next, int n, float lambda, float momentum, float rate, bool nesterov, out float dot)
-        where TOps : ISimdOps<TVec>
-        where TVec : struct
-    {
-        // The update's roundings are Row's (products and sums never fused); the dot product is the dot tile's.
-        TVec dv = TOps.Broadcast(&d), lam = TOps.Broadcast(&lambda), mu = TOps.Broadcast(&momentum), eta = TOps.Broadcast(&rate);
-        TVec sum = TOps.Zero, acc = TOps.Zero;
-        for (int k = 0; k < n; k += TOps.Width)
-        {
-            TVec wk = TOps.Load(w + k);
-            sum = TOps.Add(sum, TOps.Multiply(wk, wk));
-            TVec g = TOps.Add(TOps.Multiply(dv, TOps.Load(x + k)), TOps.Zero);
-            if (lambda != 0f) g = TOps.Add(TOps.Multiply(wk, lam), g);
-            TVec step = TOps.Multiply(eta, g);
-            TVec nv = TOps.Subtract(TOps.Multiply(mu, TOps.Load(velocity + k)), step);
-            TOps.Store(velocity + k, nv);
-            TVec nw = TOps.Add(wk, nesterov ? TOps.Subtract(TOps.Multiply(mu, nv), step) : nv);
-            TOps.Store(w + k, nw);
-            acc = TOps.MultiplyAdd(TOps.Load(next + k), nw, acc);
-        }
-
-        dot = TOps.Sum(acc);
-        return TOps.Sum(sum);
-    }
 
     /// <summary>
     /// Rows of a layer whose batch gradient is formed at once in a per-thread scratch block (24 × 784 floats, 75 KB, in
@@ -587,61 +623,6 @@ public static class SgdKernels
 
         return squares;
     }
-
-    /// <summary>One row: g = (d·x + 0) + λ·w; v ← μ·v − η·g; w ← w + v (or + μ·v − η·g). Returns Σ w² before the step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Row(Span<float> w, Span<float> velocity, float d, ReadOnlySpan<float> x, float lambda, float momentum, float rate, bool nesterov)
-    {
-        int n = x.Length, j = 0;
-        float squares = 0f;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
-        {
-            Span<Vector<float>> wv = MemoryMarshal.Cast<float, Vector<float>>(w);
-            Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(velocity);
-            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            Vector<float> dv = new(d), lam = new(lambda), mu = new(momentum), eta = new(rate), sum = Vector<float>.Zero;
-            int count = xv.Length;
-            if (lambda != 0f)
-            {
-                for (int k = 0; k < count; k++)
-                {
-                    Vector<float> wk = wv[k];
-                    sum += wk * wk;
-                    Vector<float> step = eta * ((wk * lam) + ((dv * xv[k]) + Vector<float>.Zero));
-                    Vector<float> nv = (mu * vv[k]) - step;
-                    vv[k] = nv;
-                    wv[k] = wk + (nesterov ? (mu * nv) - step : nv);
-                }
-            }
-            else
-            {
-                for (int k = 0; k < count; k++)
-                {
-                    Vector<float> step = eta * ((dv * xv[k]) + Vector<float>.Zero);
-                    Vector<float> nv = (mu * vv[k]) - step;
-                    vv[k] = nv;
-                    wv[k] += nesterov ? (mu * nv) - step : nv;
-                }
-            }
-
-            squares = Vector.Sum(sum);
-            j = count * Vector<float>.Count;
-        }
-
-        for (; j < n; j++)
-        {
-            float wj = w[j];
-            squares += wj * wj;
-            float g = (d * x[j]) + 0f;
-            if (lambda != 0f) g = (wj * lambda) + g;
-            float step = rate * g;
-            float v = (momentum * velocity[j]) - step;
-            velocity[j] = v;
-            w[j] = wj + (nesterov ? (momentum * v) - step : v);
-        }
-
-        return squares;
-    }
 }
 
 /// <summary>
@@ -700,9 +681,7 @@ public sealed unsafe class FusedStepSplitter
         _yNext = nextOutput;
         (_rows, _columns, _lambda, _momentum, _rate, _nesterov) = (rows, columns, lambda, momentum, rate, nesterov);
         _pool.RunPinned(_job);
-        float squares = 0f;
-        for (int i = 0; i < rows; i++) squares += _rowSquares[i];
-        return squares;
+        return SgdKernels.SumSquares(_rowSquares.AsSpan(0, rows));
     }
 
     /// <summary>The row steps of <see cref="SgdKernels.DenseSteps"/> (pointers pinned by the caller).</summary>
@@ -716,42 +695,101 @@ public sealed unsafe class FusedStepSplitter
         _yNext = nextOutput;
         (_momentum, _rate, _nesterov) = (momentum, rate, nesterov);
         _callerRows = plan.CallerRows(_pool.Threads); // on this thread, before the parts start
+        if (plan.Derived is not null)
+        {
+            _problem = SgdKernels.DerivedDeltaProblem(plan, parameters);
+            _plan = GemmDriver.Plan(_problem, SimdSupport.Level);
+            Volatile.Write(ref _progress.Ready, 0);
+        }
+        else
+        {
+            Volatile.Write(ref _progress.Ready, plan.Lowest.Rows);
+        }
+
         _pool.RunPinned(_stepsJob);
         _steps = null;
     }
 
     /// <summary>
-    /// Part 0 (the caller) steps every upper layer and the first rows of the lowest layer; the other parts share the
-    /// lowest layer's remaining rows.
+    /// Part 0 (the caller) forms a derived δ of the lowest layer a block of columns at a time, publishing how many rows
+    /// are ready after each, then steps every upper layer (after the δ, whose product reads the weights above before
+    /// their step) and the last rows of the lowest layer. The other parts share the lowest layer's first rows, each
+    /// stepping its rows as their δ becomes ready.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepsPart(int part)
     {
         DenseStepPlan plan = _steps!;
         DenseStepPlan.Layer lowest = plan.Lowest;
-        int threads = _pool.Threads, callerRows = _callerRows;
+        int threads = _pool.Threads, callerRows = _callerRows, shared = lowest.Rows - callerRows;
         if (part == 0)
         {
-            for (int l = 0; l < plan.Count - 1; l++) SgdKernels.StepRows(plan[l], _w, _v, 0, plan[l].Rows, plan[l].Input, null, null, _momentum, _rate, _nesterov);
-            SgdKernels.StepRows(lowest, _w, _v, 0, callerRows, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
+            if (plan.Derived is not null)
+            {
+                try
+                {
+                    int block = _plan.ColumnStep;
+                    for (int j = 0; j < lowest.Rows; j += block)
+                    {
+                        int end = Math.Min(lowest.Rows, j + block);
+                        SgdKernels.DeriveDelta(plan, _problem, _plan, j, end);
+                        Volatile.Write(ref _progress.Ready, end);
+                    }
+                }
+                finally
+                {
+                    // Never leave a helper waiting, even if forming δ failed (the run then reports the error).
+                    Volatile.Write(ref _progress.Ready, lowest.Rows);
+                }
+            }
+
+            for (int l = 0; l < plan.Count - 1; l++) SgdKernels.StepLayerRows(plan[l], _w, _v, 0, plan[l].Rows, plan[l].Input, null, null, _momentum, _rate, _nesterov);
+            SgdKernels.StepLayerRows(lowest, _w, _v, shared, lowest.Rows, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
             return;
         }
 
-        (int start, int end) = WorkerPool.PartRange(lowest.Rows - callerRows, part - 1, threads - 1);
-        SgdKernels.StepRows(lowest, _w, _v, callerRows + start, callerRows + end, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
+        (int start, int stop) = StepsRowRange(part, lowest.Rows, callerRows);
+        for (int i = start; i < stop;)
+        {
+            int ready = Volatile.Read(ref _progress.Ready);
+            if (ready <= i) continue; // polled without a pause: the next block takes a fraction of a microsecond
+            int until = Math.Min(stop, ready);
+            SgdKernels.StepLayerRows(lowest, _w, _v, i, until, _x, _xNext, _yNext, _momentum, _rate, _nesterov);
+            i = until;
+        }
     }
 
-    /// <summary>y = W·x + b by row ranges, thread p on the same rows as in <see cref="Run"/> (pointers pinned by the caller).</summary>
+    /// <summary>Rows of the lowest layer that part <paramref name="part"/> steps in <see cref="RunSteps"/>: the last <paramref name="callerRows"/> for part 0, a share of the others for each helper.</summary>
+    private (int Start, int End) StepsRowRange(int part, int rows, int callerRows) =>
+        part == 0 ? (rows - callerRows, rows) : WorkerPool.PartRange(rows - callerRows, part - 1, _pool.Threads - 1);
+
+    /// <summary>Rows of the lowest layer whose δ is ready, alone on its cache lines (helpers poll it while part 0 writes it).</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 192)]
+    private struct Progress
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        internal int Ready;
+    }
+
+    private Progress _progress;
+
+    /// <summary>
+    /// y = W·x + b by row ranges, thread p on the same rows as in <see cref="Run"/>, or, with <paramref name="plan"/>, as
+    /// in <see cref="RunSteps"/> for its lowest layer (pointers pinned by the caller).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunForward(float* w, float* b, float* x, float* y, int rows, int columns)
+    internal void RunForward(float* w, float* b, float* x, float* y, int rows, int columns, DenseStepPlan? plan = null)
     {
         _w = w;
         _b = b;
         _x = x;
         _y = y;
         (_rows, _columns) = (rows, columns);
+        _forwardCallerRows = plan is null ? -1 : plan.CallerRows(_pool.Threads);
         _pool.RunPinned(_forwardJob);
     }
+
+    private int _forwardCallerRows;
 
     /// <summary>Y = X·Wᵀ + b for a batch, thread p computing the columns of Y of its rows of W (pointers pinned by the caller).</summary>
     /// <returns>Whether the threads also applied <paramref name="activation"/> into <paramref name="a"/>.</returns>
@@ -854,7 +892,7 @@ public sealed unsafe class FusedStepSplitter
     private void ForwardPart(int part)
     {
         int columns = _columns;
-        (int start, int end) = RowRange(part);
+        (int start, int end) = _forwardCallerRows < 0 ? RowRange(part) : StepsRowRange(part, _rows, _forwardCallerRows);
         if (start >= end) return;
         var y = new Span<float>(_y + start, end - start);
         Gemm.MultiplyABt(new ReadOnlySpan<float>(_x, columns), new ReadOnlySpan<float>(_w + ((long)start * columns), (end - start) * columns), y, 1, end - start, columns);

@@ -197,7 +197,8 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()
             .Add(Dense3WeightsOffset, Dense3BiasOffset, 10, 100, 1E-06f, _d5, _a4)
             .Add(Dense2WeightsOffset, Dense2BiasOffset, 100, 100, 1E-05f, _d3, _a2)
-            .Add(Dense1WeightsOffset, Dense1BiasOffset, 100, 784, 1E-05f, _d1, _a0);
+            .Add(Dense1WeightsOffset, Dense1BiasOffset, 100, 784, 1E-05f, _d1, _a0)
+            .DeriveLowestDelta(global::Intriguing.Training.FusedActivation.Sigmoid, _d2, _a2);
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -352,7 +353,7 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         else
         {
             // The same forward pass, with the lowest dense layer split over the threads by the rows they update below.
-            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
+            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.Steps, _parameters.Span, ws.A1(1), splitter);
             ForwardLayers(ws, 1, 2, 1);
             global::Intriguing.Training.SgdKernels.DenseForward(ws.A2(1), Dense2Weights, Dense2Bias, ws.A3(1));
             ForwardLayers(ws, 3, 4, 1);
@@ -370,11 +371,9 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
         // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         global::Intriguing.Activations.SigmoidBackward(ws.A4(1), ws.D4(1), ws.D3(1));
 
-        // Layer 3, Dense2: dX = dY·W with the weights before the step; W and b are stepped below.
-        global::Intriguing.Linear.Gemm.MultiplyAB(ws.D3(1), Dense2Weights, ws.D2(1), 1, 100, 100);
+        // Layer 3, Dense2: dX = dY·W with the weights before the step, formed by the step below (which then steps W and b).
 
-        // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
-        global::Intriguing.Activations.SigmoidBackward(ws.A2(1), ws.D2(1), ws.D1(1));
+        // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y). Formed by the step below, with the dX above.
 
         // Layer 1, Dense1: W and b are stepped below.
 

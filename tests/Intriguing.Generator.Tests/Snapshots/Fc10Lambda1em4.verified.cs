@@ -274,7 +274,7 @@ partial class Fc10Lambda1em4 : global::Intriguing.INetwork
         else
         {
             // The same forward pass, with the lowest dense layer split over the threads by the rows they update below.
-            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.A0(1), Dense1Weights, Dense1Bias, ws.A1(1), splitter);
+            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.Steps, _parameters.Span, ws.A1(1), splitter);
             ForwardLayers(ws, 1, 2, 1);
         }
 
