@@ -667,8 +667,8 @@ public sealed partial class NetworkGenerator
                 }
 
                 w.Line();
-                w.Line("// Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on");
-                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers." + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
+                w.Line("// Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on");
+                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers" + (DerivedLowestDelta(m) is null ? "." : ", each as soon as this thread has formed its δ.") + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
                 if (lookAhead)
                 {
                     w.Line("// formed in the same pass over the first layer's W, into A1.");

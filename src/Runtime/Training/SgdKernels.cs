@@ -32,8 +32,9 @@ public enum FusedActivation
 /// at batch 1 followed by the <see cref="Trainer"/>'s update, so both give bit-identical parameters and velocities:
 /// g = (δ·x + 0) + λ·w (the product as the k = 1 matrix kernel forms it, then the decay), g_b = 0 + δ for the bias, and
 /// v ← μ·v − η·g, θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g), each operation rounded separately (never fused). The
-/// weight-decay penalty is summed in the same pass, row by row in row order, so it can differ from the general path's
-/// in the last bits; it does not depend on the split over threads.
+/// weight-decay penalty is summed in the same pass, a sum per row and then the rows' sums by
+/// <see cref="TensorPrimitives.Sum(ReadOnlySpan{float})"/>, so it can differ from the general path's in the last bits;
+/// it does not depend on the split over threads.
 /// </remarks>
 public static class SgdKernels
 {
@@ -184,14 +185,17 @@ public static class SgdKernels
 
     /// <summary>
     /// Steps every dense layer of a network for one sample at once, in one region over the threads: the upper layers
-    /// and some rows of the lowest layer on the calling thread, the lowest layer's other rows on the helpers, in a fixed
-    /// split (<see cref="DenseStepPlan"/>), so each row and its velocity stay in one core's cache from step to step, and
-    /// the upper layers' weights in the calling thread's, which also runs their forward and backward products. Every
-    /// parameter gets exactly <see cref="DenseStep"/>'s arithmetic; the layers' updates do not depend on each other (each
-    /// uses its own δ and x, all formed before the call with the weights before the step), so the result is that of
-    /// <see cref="DenseStep"/> on each layer, top layer first, for any thread count.
+    /// and the last rows of the lowest layer on the calling thread, the lowest layer's other rows on the helpers, in a
+    /// fixed split (<see cref="DenseStepPlan"/>), so each row and its velocity stay in one core's cache from step to step,
+    /// and the upper layers' weights in the calling thread's, which also runs their forward and backward products. With a
+    /// derived δ (<see cref="DenseStepPlan.DeriveLowestDelta"/>), the calling thread first forms the lowest layer's δ a
+    /// block of columns at a time, and each helper steps its rows as their δ becomes ready. Every parameter gets exactly
+    /// <see cref="DenseStep"/>'s arithmetic; the layers' updates do not depend on each other (each uses its own δ and x,
+    /// formed with the weights before the step), so the result is that of forming the derived δ as
+    /// <see cref="Gemm.MultiplyAB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> and the
+    /// activation's backward function do, then <see cref="DenseStep"/> on each layer, top layer first, for any thread count.
     /// </summary>
-    /// <param name="plan">The dense layers, top layer first, with their δ and x filled in.</param>
+    /// <param name="plan">The dense layers, top layer first, with their δ (but a derived one) and x filled in.</param>
     /// <param name="parameters">The network's parameter buffer.</param>
     /// <param name="velocity">The velocities, laid out as <paramref name="parameters"/>.</param>
     /// <param name="momentum">μ.</param>
@@ -721,7 +725,7 @@ public sealed unsafe class FusedStepSplitter
     {
         DenseStepPlan plan = _steps!;
         DenseStepPlan.Layer lowest = plan.Lowest;
-        int threads = _pool.Threads, callerRows = _callerRows, shared = lowest.Rows - callerRows;
+        int callerRows = _callerRows, shared = lowest.Rows - callerRows;
         if (part == 0)
         {
             if (plan.Derived is not null)

@@ -377,8 +377,8 @@ partial class Fc100x100x10 : global::Intriguing.INetwork
 
         // Layer 1, Dense1: W and b are stepped below.
 
-        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on
-        // this thread, the lowest layer's other rows on the splitter's helpers. With nextInput, the next sample's product W′·x + b′ is
+        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on
+        // this thread, the lowest layer's other rows on the splitter's helpers, each as soon as this thread has formed its δ. With nextInput, the next sample's product W′·x + b′ is
         // formed in the same pass over the first layer's W, into A1.
         penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
         if (!nextInput.IsEmpty)

@@ -284,7 +284,7 @@ partial class Fc10Lambda1em4 : global::Intriguing.INetwork
 
         // Layer 1, Dense1: W and b are stepped below.
 
-        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the first rows of the lowest on
+        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on
         // this thread, the lowest layer's other rows on the splitter's helpers. With nextInput, the next sample's product W′·x + b′ is
         // formed in the same pass over the first layer's W, into A1.
         penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
