@@ -167,13 +167,9 @@ internal static unsafe class StepRowKernels
         where TDecay : IFlag
         where TNesterov : IFlag
     {
-        squares = TOps.Add(squares, TOps.Multiply(wk, wk));
-        TVec g = TOps.Add(TOps.Multiply(d, xk), TOps.Zero);
-        if (TDecay.Value) g = TOps.Add(TOps.Multiply(wk, lam), g);
-        TVec step = TOps.Multiply(eta, g);
-        TVec nv = TOps.Subtract(TOps.Multiply(mu, TOps.Load(v)), step);
+        TVec nw = Step<TOps, TVec, TDecay, TNesterov>(wk, TOps.Load(v), d, xk, lam, mu, eta, ref squares, out TVec nv);
         TOps.Store(v, nv);
-        return TOps.Add(wk, TNesterov.Value ? TOps.Subtract(TOps.Multiply(mu, nv), step) : nv);
+        return nw;
     }
 
     /// <summary><see cref="Update"/> on the lanes of <paramref name="mask"/> (the others are zero and not stored).</summary>
@@ -184,12 +180,27 @@ internal static unsafe class StepRowKernels
         where TDecay : IFlag
         where TNesterov : IFlag
     {
+        TVec nw = Step<TOps, TVec, TDecay, TNesterov>(wk, TOps.LoadMasked(v, mask), d, xk, lam, mu, eta, ref squares, out TVec nv);
+        TOps.StoreMasked(v, mask, nv);
+        return nw;
+    }
+
+    /// <summary>
+    /// The arithmetic of one vector: Σ w² += w·w; g = (d·x + 0) + λ·w; v′ = μ·v − η·g; returns w + v′ (Nesterov:
+    /// w + (μ·v′ − η·g)), every operation rounded separately.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Step<TOps, TVec, TDecay, TNesterov>(TVec wk, TVec vk, TVec d, TVec xk, TVec lam, TVec mu, TVec eta, ref TVec squares, out TVec nv)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TDecay : IFlag
+        where TNesterov : IFlag
+    {
         squares = TOps.Add(squares, TOps.Multiply(wk, wk));
         TVec g = TOps.Add(TOps.Multiply(d, xk), TOps.Zero);
         if (TDecay.Value) g = TOps.Add(TOps.Multiply(wk, lam), g);
         TVec step = TOps.Multiply(eta, g);
-        TVec nv = TOps.Subtract(TOps.Multiply(mu, TOps.LoadMasked(v, mask)), step);
-        TOps.StoreMasked(v, mask, nv);
+        nv = TOps.Subtract(TOps.Multiply(mu, vk), step);
         return TOps.Add(wk, TNesterov.Value ? TOps.Subtract(TOps.Multiply(mu, nv), step) : nv);
     }
 
