@@ -287,9 +287,9 @@ public sealed partial class NetworkGenerator
                     w.Line();
                     w.Line("/// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>");
                     w.Line("internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()");
+                    (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
                     foreach (LayerModel l in dense)
                     {
-                        (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
                         bool last = l == dense[dense.Count - 1] && derived is null;
                         w.Line("    .Add(" + l.Name + "WeightsOffset, " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", _d" + I(l.Index) + ", _a" + I(l.Index - 1) + ")" + (last ? ";" : ""));
                         if (l == dense[dense.Count - 1] && derived is { } d)
@@ -668,7 +668,7 @@ public sealed partial class NetworkGenerator
 
                 w.Line();
                 w.Line("// Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on");
-                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers" + (DerivedLowestDelta(m) is null ? "." : ", each as soon as this thread has formed its δ.") + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
+                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers" + (derived is null ? "." : ", each as soon as this thread has formed its δ.") + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
                 if (lookAhead)
                 {
                     w.Line("// formed in the same pass over the first layer's W, into A1.");

@@ -35,6 +35,7 @@ public sealed unsafe class DenseStepPlan
         if (input.Length < columns) throw new ArgumentException($"The input buffer holds {input.Length} values, fewer than the layer's {columns} inputs.", nameof(input));
         if (Derived is not null) throw new InvalidOperationException("The lowest layer's delta is already derived from the layer above; add every layer first.");
         _layers.Add(new Layer(weightsOffset, biasOffset, rows, columns, lambda, delta, input));
+        Weights += (long)rows * columns;
         _threads = -1;
         return this;
     }
@@ -77,6 +78,9 @@ public sealed unsafe class DenseStepPlan
 
     /// <summary>How the step forms the lowest layer's δ, or null when it is given (<see cref="DeriveLowestDelta"/>).</summary>
     internal DerivedDelta? Derived { get; private set; }
+
+    /// <summary>Weights of all the plan's layers.</summary>
+    internal long Weights { get; private set; }
 
     /// <summary>Dense layers in the plan.</summary>
     public int Count => _layers.Count;

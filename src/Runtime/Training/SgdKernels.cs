@@ -107,13 +107,8 @@ public static class SgdKernels
     }
 
     /// <summary>Whether <see cref="DenseSteps"/> splits <paramref name="plan"/> over the threads of <paramref name="splitter"/>.</summary>
-    private static bool SplitsSteps(DenseStepPlan plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter)
-    {
-        if (splitter is null || splitter.Threads <= 1) return false;
-        long weights = 0;
-        for (int l = 0; l < plan.Count; l++) weights += (long)plan[l].Rows * plan[l].Columns;
-        return weights >= SplitThreshold;
-    }
+    private static bool SplitsSteps(DenseStepPlan plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter) =>
+        splitter is not null && splitter.Threads > 1 && plan.Weights >= SplitThreshold;
 
     private static bool Splits([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] FusedStepSplitter? splitter, int rows, int columns) =>
         splitter is not null && splitter.Threads > 1 && rows > 1 && rows * columns >= SplitThreshold;
@@ -163,7 +158,7 @@ public static class SgdKernels
             }
             else
             {
-                float[] rowSquares = t_stepSquares is { } q && q.Length >= rows ? q : (t_stepSquares = new float[rows]); // once per thread and larger layer
+                float[] rowSquares = RowSquaresScratch(rows);
                 StepRows(w, v, d, x, fuse ? xn : null, fuse ? yn : null, rowSquares, columns, 0, rows, lambda, momentum, rate, nesterov);
                 squares = SumSquares(rowSquares.AsSpan(0, rows));
             }
@@ -314,9 +309,6 @@ public static class SgdKernels
     /// <summary>Σ w² of a layer from its rows' sums, in an order that depends only on the number of rows (never on the split over threads).</summary>
     internal static float SumSquares(ReadOnlySpan<float> rowSquares) => TensorPrimitives.Sum(rowSquares);
 
-    [ThreadStatic]
-    private static float[]? t_stepSquares;
-
     /// <summary>
     /// The bias step of one sample on elements <paramref name="start"/>…<paramref name="end"/>−1: g = 0 + δ;
     /// v ← μ·v − η·g; b ← b + v (or + μ·v − η·g), each operation rounded separately (vectors and scalars alike).
@@ -369,6 +361,9 @@ public static class SgdKernels
 
     [ThreadStatic]
     private static float[]? t_rowSquares;
+
+    /// <summary>This thread's buffer for the row sums of Σ w² of a layer stepped on one thread (grown once per larger layer, never per step).</summary>
+    private static float[] RowSquaresScratch(int rows) => t_rowSquares is { } q && q.Length >= rows ? q : (t_rowSquares = new float[rows]);
 
     /// <summary>
     /// The forward product of a dense layer for a batch, Y = X·Wᵀ + b, exactly as the generated forward pass computes it
@@ -529,7 +524,7 @@ public static class SgdKernels
                 GemmProblem problem = Gemm.Problem(Gemm.GemmProduct.AtB, d, x, null, rows, columns, batch, false);
                 GemmPlan plan = GemmDriver.Plan(problem, SimdSupport.Level);
                 float[] scratch = t_scratch is { } s && s.Length >= StepBlockRows * columns ? s : (t_scratch = new float[StepBlockRows * columns]);
-                float[] rowSquares = t_rowSquares is { } q && q.Length >= rows ? q : (t_rowSquares = new float[rows]);
+                float[] rowSquares = RowSquaresScratch(rows);
                 fixed (float* ps = scratch, pq = rowSquares)
                 {
                     StepRows(problem, plan, w, pb, v, pbv, d, batch, rows, columns, 0, rows, ps, pq, lambda, momentum, rate, nesterov);
