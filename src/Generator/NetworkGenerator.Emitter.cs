@@ -1023,18 +1023,16 @@ public sealed partial class NetworkGenerator
 
         internal static string LipschitzMethod(LayerModel l) => l.Kind switch
         {
-            LayerKind.Dense => "‖W‖₂, largest singular value",
-            LayerKind.Sigmoid => "1/4 (max σ′)",
-            LayerKind.Tanh => "1 (max tanh′)",
-            LayerKind.ReLU => "1 (max slope)",
-            LayerKind.Softmax => "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)",
-            LayerKind.Dropout => "1 (identity at inference)",
-            LayerKind.Conv => l.Shape.Circular ? "Fourier (exact, circular)" : "Fourier (upper bound, zero padding)",
-            LayerKind.MaxPool => l.Shape.Cover <= 1 ? "1 (non-overlapping)" : "√" + I(l.Shape.Cover) + " (≤ " + I(l.Shape.Cover) + " windows per input)",
-            LayerKind.ContrastNorm => l.P2 <= 1
-                ? "ε^(−γ) = " + System.Math.Pow(l.P1, -l.P2).ToString("G4", CultureInfo.InvariantCulture)
-                : "sup_t (ε+t)^(−γ)·|1 − 2γt/(ε+t)| (γ > 1)",
-            LayerKind.LocalResponseNorm => "k^(−β) = " + System.Math.Pow(l.P1, -l.P3).ToString("G4", CultureInfo.InvariantCulture) + " (Jacobian at 0)",
+            LayerKind.Dense => global::Intriguing.Layers.LayerBoundText.Dense(),
+            LayerKind.Sigmoid => global::Intriguing.Layers.LayerBoundText.Sigmoid(),
+            LayerKind.Tanh => global::Intriguing.Layers.LayerBoundText.Tanh(),
+            LayerKind.ReLU => global::Intriguing.Layers.LayerBoundText.ReLU(),
+            LayerKind.Softmax => global::Intriguing.Layers.LayerBoundText.Softmax(),
+            LayerKind.Dropout => global::Intriguing.Layers.LayerBoundText.Dropout(),
+            LayerKind.Conv => global::Intriguing.Layers.LayerBoundText.Conv(l.Shape.Circular),
+            LayerKind.MaxPool => global::Intriguing.Layers.LayerBoundText.MaxPool(l.Shape.Cover),
+            LayerKind.ContrastNorm => global::Intriguing.Layers.LayerBoundText.ContrastNorm(l.P1, l.P2),
+            LayerKind.LocalResponseNorm => global::Intriguing.Layers.LayerBoundText.LocalResponseNorm(l.Shape.Kernel, l.P1, l.P2, l.P3),
             _ => "",
         };
 
