@@ -20,7 +20,7 @@ namespace Intriguing.Generator;
 /// Diagnostics travel through the cached stages as values (<see cref="LocationInfo"/>) and are only joined with the
 /// compilation when reported, to be located in its syntax trees: a location in a tree is what lets
 /// <c>#pragma warning disable INTxxx</c> and per-file <c>.editorconfig</c> severities act on them. The model path never
-/// sees the compilation, so the emitted source stays cached. Networks without diagnostics report nothing.
+/// sees the compilation, so the emitted source stays cached; only networks that have diagnostics pass through the join.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetworkGenerator : IIncrementalGenerator
