@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Intriguing.Generator;
 
-/// <summary>Every diagnostic the network generator reports. IDs are INT001…; each has a page under docs/diagnostics/.</summary>
+/// <summary>Every diagnostic the network generator and <see cref="OrphanLayerAnalyzer"/> report. IDs are INT001…; each has a page under docs/diagnostics/.</summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Intriguing.Network";
@@ -103,6 +103,11 @@ internal static class DiagnosticDescriptors
         "{0} of layer {1} ({2}) must be {3} but is {4}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Make(
+        "INT020", "Layer attributes without [Network]",
+        "[{0}] on class '{1}' has no effect: the class has no [Network], so no network is generated from its layer attributes; add [Network] to the declaration that holds them, or remove them",
+        DiagnosticSeverity.Warning);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -124,6 +129,7 @@ internal static class DiagnosticDescriptors
         [StrideNotDividing.Id] = StrideNotDividing,
         [InvalidPadding.Id] = InvalidPadding,
         [InvalidNormParameter.Id] = InvalidNormParameter,
+        [LayersWithoutNetwork.Id] = LayersWithoutNetwork,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

@@ -15,8 +15,12 @@ namespace Intriguing.Generator;
 ///   → Analyze   : shape inference, parameter layout, stack checks → AnalysisResult (model + diagnostics)
 ///   ├→ Model    : the NetworkModel alone (no locations), so unrelated edits leave it equal and cached
 ///   │    → RegisterSourceOutput: emit "Namespace.Class.g.cs"
-///   └→ Diagnostics → RegisterSourceOutput: report them
+///   └→ Diagnostics + CompilationProvider → RegisterSourceOutput: report them
 /// </code>
+/// Diagnostics travel through the cached stages as values (<see cref="LocationInfo"/>) and are only joined with the
+/// compilation when reported, to be located in its syntax trees: a location in a tree is what lets
+/// <c>#pragma warning disable INTxxx</c> and per-file <c>.editorconfig</c> severities act on them. The model path never
+/// sees the compilation, so the emitted source stays cached; only networks that have diagnostics pass through the join.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetworkGenerator : IIncrementalGenerator
@@ -63,9 +67,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models, static (spc, model) =>
             spc.AddSource(Emitter.HintName(model), Emitter.Emit(model)));
 
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (DiagnosticInfo d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+            foreach (DiagnosticInfo d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis.Diagnostics;
+
 namespace Intriguing.Generator.Tests;
 
 /// <summary>One test per diagnostic ID: the ID, the message and the exact location.</summary>
@@ -244,6 +246,73 @@ public class DiagnosticTests
     public void INT019_negative_beta() => Single(
         "[Network, Input(4, 3, 3), Conv(8, 1), LocalResponseNorm(beta: -1), Dense(2), Softmax]\npublic partial class Net;", "INT019", "beta: -1",
         "Beta of layer 2 (LocalResponseNorm) must be finite and non-negative but is -1");
+
+    [Fact]
+    public void INT020_layer_attributes_without_network()
+    {
+        var (diagnostics, compilation) = OrphanLayerDiagnostics("using Intriguing;\n[Input(4), Dense(3), Softmax]\npublic partial class Net;");
+        Diagnostic d = Assert.Single(diagnostics);
+        Assert.Equal("INT020", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("[Input] on class 'Net' has no effect: the class has no [Network], so no network is generated from its layer attributes; add [Network] to the declaration that holds them, or remove them",
+            d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(LocationKind.SourceFile, d.Location.Kind);
+        Assert.Equal("Input(4)", LocatedText(compilation, d));
+        Assert.Equal(2, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
+    public void INT020_once_per_class_on_its_first_layer_attribute_and_suppressible()
+    {
+        var (diagnostics, compilation) = OrphanLayerDiagnostics("""
+            using Intriguing;
+            [System.Obsolete]
+            [Dense(3), Softmax]
+            public class Net;
+            #pragma warning disable INT020
+            [Sigmoid]
+            public class Quiet;
+            #pragma warning restore INT020
+            """);
+        Diagnostic d = Assert.Single(diagnostics);
+        Assert.Equal("INT020", d.Id);
+        Assert.Equal("Dense(3)", LocatedText(compilation, d));
+    }
+
+    [Fact]
+    public void INT020_not_reported_for_network_classes()
+    {
+        // Valid networks, a network whose layers sit on another partial declaration (INT007 is the generator's),
+        // a class without layer attributes, and a network with errors: none of them gets INT020.
+        var (diagnostics, _) = OrphanLayerDiagnostics(
+            """
+            using Intriguing;
+            [Network, Input(784), Dense(100), Sigmoid, Dense(10), Softmax]
+            public partial class A;
+            [Network(Name = "b")]
+            [Input(3, 4, 5)]
+            [Conv(2, 3), ReLU, MaxPool(2), Dense(2), Tanh]
+            internal partial class B;
+            [Network, Input(4), Dense(3)]
+            public partial class C;
+            [Network, Dense(3), Softmax]
+            public class D;
+            [System.Serializable]
+            public class Plain;
+            """,
+            "using Intriguing;\n[Sigmoid]\npublic partial class C;");
+        Assert.Empty(diagnostics);
+    }
+
+    /// <summary>Diagnostics of the analyzer for layer attributes without [Network], over a compilation of the sources.</summary>
+    private static (Diagnostic[] Diagnostics, Compilation Compilation) OrphanLayerDiagnostics(params string[] sources)
+    {
+        Compilation compilation = GeneratorHarness.Compilation(sources);
+        System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics = compilation
+            .WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new OrphanLayerAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return (diagnostics.ToArray(), compilation);
+    }
 
     [Fact]
     public void Valid_networks_have_no_diagnostics()

@@ -21,6 +21,9 @@ internal static class GeneratorHarness
         })
         .ToImmutableArray();
 
+    /// <summary>The references every test compilation gets: .NET, the runtime and the attributes.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references;
+
     public static CSharpCompilation Compilation(params string[] sources) => CSharpCompilation.Create(
         "UserAssembly",
         sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),

@@ -6,7 +6,25 @@ namespace Intriguing.Generator.Model;
 /// <summary>A source location as plain values, so that it can live in an equatable pipeline model.</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>
+    /// A location in the compilation's syntax tree of <see cref="FilePath"/>, so that <c>#pragma warning</c> and the
+    /// tree's <c>.editorconfig</c> severities apply to it; an external-file location (which the compiler never
+    /// suppresses) only when no single tree of the compilation has that path and span.
+    /// </summary>
+    public Location ToLocation(Compilation compilation)
+    {
+        SyntaxTree? match = null;
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath != FilePath) continue;
+            if (match is not null) return ToExternalLocation();
+            match = tree;
+        }
+
+        return match is not null && Span.End <= match.Length ? Location.Create(match, Span) : ToExternalLocation();
+    }
+
+    private Location ToExternalLocation() => Location.Create(FilePath, Span, LineSpan);
 
     public static LocationInfo? From(SyntaxNode? node) => node is null ? null : From(node.GetLocation());
 
@@ -36,11 +54,12 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         return new DiagnosticInfo(descriptor.Id, location, args.ToEquatableArray());
     }
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic, located in <paramref name="compilation"/>'s syntax trees (see <see cref="LocationInfo.ToLocation"/>).</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         DiagnosticDescriptor descriptor = DiagnosticDescriptors.ById(Id);
         var args = new object[Arguments.Count];
         for (int i = 0; i < args.Length; i++) args[i] = Arguments[i];
-        return Diagnostic.Create(descriptor, Location?.ToLocation(), args);
+        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation), args);
     }
 }
