@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Intriguing.Generator.Layers;
 using Intriguing.Generator.Model;
 
 namespace Intriguing.Generator;
@@ -100,7 +101,7 @@ public sealed partial class NetworkGenerator
                 if (l.HasBias) Const(w, l.Name + "BiasOffset", l.BiasOffset, "Offset of " + l.Name + "'s bias b (" + I(l.BiasCount) + ") in <see cref=\"Parameters\"/>.");
             }
 
-            foreach (LayerModel l in m.Layers.Where(HasGeometry))
+            foreach (LayerModel l in m.Layers.Where(l => l.Spec.HasGeometry))
             {
                 LayerShape g = l.Shape;
                 w.Line("/// <summary>" + l.Name + "'s geometry: " + I(g.InC) + "×" + I(g.InH) + "×" + I(g.InW) + " → " + I(g.OutC) + "×" + I(g.OutH) + "×" + I(g.OutW) + ".</summary>");
@@ -126,10 +127,7 @@ public sealed partial class NetworkGenerator
                 w.Line("        new(" + I(l.Index) + ", " + Str(l.Name) + ", global::Intriguing.LayerKind." + l.Kind + ", " + I(l.InputLength) + ", " + I(l.OutputLength) + ", "
                     + Str(l.OutputShape) + ", " + I(l.ParameterCount) + ", " + l.MultiplyAdds.ToString(CultureInfo.InvariantCulture) + "L, "
                     + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l))
-                    + (l.Kind == LayerKind.Dropout ? ", DropoutRate: " + Dbl(l.Rate) : "")
-                    + (HasGeometry(l) ? ", Geometry: s_geometry" + I(l.Index) : "")
-                    + (l.Kind == LayerKind.ContrastNorm ? ", Norm: new global::Intriguing.NormParameters(Epsilon: " + Dbl(l.P1) + ", Gamma: " + Dbl(l.P2) + ")" : "")
-                    + (l.Kind == LayerKind.LocalResponseNorm ? ", Norm: new global::Intriguing.NormParameters(Size: " + I(l.Shape.Kernel) + ", K: " + Dbl(l.P1) + ", Alpha: " + Dbl(l.P2) + ", Beta: " + Dbl(l.P3) + ")" : "")
+                    + l.Spec.SummaryArguments(l)
                     + "),");
             }
 
@@ -158,15 +156,12 @@ public sealed partial class NetworkGenerator
             w.Line();
             foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
             {
-                string layout = l.Kind == LayerKind.Conv
-                    ? "[filters][channels][kernel][kernel], row-major (PyTorch's layout)"
-                    : "row-major (row j holds the weights of output unit j)";
-                w.Line("/// <summary>" + l.Name + "'s weights W: " + WeightShape(l) + ", " + layout + ".</summary>");
+                w.Line("/// <summary>" + l.Name + "'s weights W: " + WeightShape(l) + ", " + l.Spec.WeightLayout + ".</summary>");
                 w.Line("public " + Span + " " + l.Name + "Weights => _parameters.Span.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + ");");
                 w.Line();
                 if (l.HasBias)
                 {
-                    w.Line("/// <summary>" + l.Name + "'s bias b: " + I(l.BiasCount) + " values" + (l.Kind == LayerKind.Conv ? ", one per filter" : "") + ".</summary>");
+                    w.Line("/// <summary>" + l.Name + "'s bias b: " + I(l.BiasCount) + " values" + l.Spec.BiasNote + ".</summary>");
                     w.Line("public " + Span + " " + l.Name + "Bias => _parameters.Span.Slice(" + l.Name + "BiasOffset, " + I(l.BiasCount) + ");");
                     w.Line();
                 }
@@ -176,7 +171,7 @@ public sealed partial class NetworkGenerator
         private static void EmitInitialize(SourceWriter w, NetworkModel m)
         {
             w.Line("/// <summary>");
-            if (m.Layers.Any(l => l.Kind == LayerKind.Conv))
+            if (m.Layers.Any(l => l.Spec is ConvSpec))
             {
                 w.Line("/// Re-initialises every parameter from <paramref name=\"seed\"/>: dense and convolution weights uniform in (−a, a), drawn layer by");
                 w.Line("/// layer in row-major order from one <see cref=\"global::Intriguing.SeededRandom\"/> stream (Glorot: a = √(6 / (fan-in + fan-out));");
@@ -196,8 +191,8 @@ public sealed partial class NetworkGenerator
                 w.Line("_parameters.Span.Clear();");
                 foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
-                    w.Line("// " + l.Name + ": " + l.InitRule + " = " + l.InitScale.ToString("G6", CultureInfo.InvariantCulture));
-                    w.Line("global::Intriguing.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.InitScale) + ", random);");
+                    w.Line("// " + l.Name + ": " + l.Parameters!.InitRule + " = " + l.Parameters!.InitScale.ToString("G6", CultureInfo.InvariantCulture));
+                    w.Line("global::Intriguing.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.Parameters!.InitScale) + ", random);");
                 }
             }
 
@@ -223,10 +218,7 @@ public sealed partial class NetworkGenerator
                     w.Line("private readonly float[] _columns = new float[" + I(scratch) + "];");
                 }
 
-                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
-                {
-                    w.Line("private readonly int[] _argmax" + I(l.Index) + ";");
-                }
+                foreach (LayerModel l in m.Layers) l.Spec.EmitWorkspaceFields(w, l);
 
                 if (HasDropout(m))
                 {
@@ -247,10 +239,7 @@ public sealed partial class NetworkGenerator
                         w.Line("_d" + I(k) + " = new float[" + Guard + ".BufferLength(" + len + ")];");
                     }
 
-                    foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
-                    {
-                        w.Line("_argmax" + I(l.Index) + " = new int[" + Guard + ".BufferLength((long)maxBatch * " + I(l.OutputLength) + ")];");
-                    }
+                    foreach (LayerModel l in m.Layers) l.Spec.EmitWorkspaceAllocation(w, l);
                 }
 
                 w.Line();
@@ -267,12 +256,7 @@ public sealed partial class NetworkGenerator
                     w.Line();
                 }
 
-                foreach (LayerModel l in m.Layers.Where(l => l.Kind == LayerKind.MaxPool))
-                {
-                    w.Line("/// <summary>Index (within its sample) of the input that won each output of layer " + I(l.Index) + " in the last forward pass.</summary>");
-                    w.Line("internal global::System.Span<int> Argmax" + I(l.Index) + "(int batch) => new(_argmax" + I(l.Index) + ", 0, batch * " + I(l.OutputLength) + ");");
-                    w.Line();
-                }
+                foreach (LayerModel l in m.Layers) l.Spec.EmitWorkspaceAccessors(w, l);
 
                 w.Line("/// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>");
                 w.Line("internal int Batch { get => LastBatch; set => LastBatch = value; }");
@@ -542,35 +526,7 @@ public sealed partial class NetworkGenerator
                     w.Line("// Layer " + k + ", " + l.Name + ": " + InputShape(m, l) + " → " + l.OutputShape + ". " + ForwardMath(l));
                     using (w.OpenBlock("if (from < " + k + " && to >= " + k + ")"))
                     {
-                        switch (l.Kind)
-                        {
-                            case LayerKind.Dense:
-                                w.Line(Gemm + ".MultiplyABt(ws.A" + j + "(batch), " + l.Name + "Weights, ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
-                                if (l.HasBias) w.Line(Act + ".AddBias(ws.A" + k + "(batch), " + l.Name + "Bias, batch);");
-                                break;
-                            case LayerKind.Softmax:
-                                w.Line(Act + ".Softmax(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ");");
-                                break;
-                            case LayerKind.Conv:
-                                w.Line(Layers + ".Convolution.Forward(s_geometry" + k + ", ws.A" + j + "(batch), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(batch), ws.Columns, batch);");
-                                break;
-                            case LayerKind.MaxPool:
-                                w.Line(Layers + ".Pooling.MaxForward(s_geometry" + k + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Argmax" + k + "(batch), batch);");
-                                break;
-                            case LayerKind.ContrastNorm:
-                                w.Line(Layers + ".Normalization.ContrastForward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Columns, batch);");
-                                break;
-                            case LayerKind.LocalResponseNorm:
-                                w.Line(Layers + ".Normalization.LocalResponseForward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", " + Flt(l.P3) + ", ws.A" + j + "(batch), ws.A" + k + "(batch), ws.Columns, batch);");
-                                break;
-                            case LayerKind.Dropout:
-                                w.Line("if (ws.Masked) " + Layers + ".Dropout.Forward(ws.A" + j + "(batch), ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
-                                w.Line("else ws.A" + j + "(batch).CopyTo(ws.A" + k + "(batch));");
-                                break;
-                            default:
-                                w.Line(Act + "." + l.Kind + "(ws.A" + j + "(batch), ws.A" + k + "(batch));");
-                                break;
-                        }
+                        l.Spec.EmitForward(w, l);
                     }
                 }
             }
@@ -865,53 +821,7 @@ public sealed partial class NetworkGenerator
                     w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
                     using (w.OpenBlock("if (top >= " + k + " && bottom < " + k + ")"))
                     {
-                        string needDelta = l.Index == 1 ? "bottomDelta" : "bottomDelta || bottom < " + j;
-                        switch (l.Kind)
-                        {
-                            case LayerKind.Dense:
-                                using (w.OpenBlock("if (!gradient.IsEmpty)"))
-                                {
-                                    w.Line(Gemm + ".MultiplyAtB(ws.D" + k + "(batch), ws.A" + j + "(batch), gradient.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + I(l.OutputLength) + ", " + I(l.InputLength) + ", batch);");
-                                    if (l.HasBias) w.Line(Act + ".SumRows(ws.D" + k + "(batch), gradient.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + "), batch);");
-                                }
-
-                                w.Line("if (" + needDelta + ") " + Gemm + ".MultiplyAB(ws.D" + k + "(batch), " + l.Name + "Weights, ws.D" + j + "(batch), batch, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
-                                break;
-                            case LayerKind.Softmax:
-                                w.Line("if (" + needDelta + ") " + Act + ".SoftmaxBackward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ");");
-                                break;
-                            case LayerKind.Conv:
-                                w.Line("bool delta" + k + " = " + needDelta + ";");
-                                using (w.OpenBlock("if (!gradient.IsEmpty || delta" + k + ")"))
-                                {
-                                    w.Line(Layers + ".Convolution.Backward(s_geometry" + k + ", ws.A" + j + "(batch), " + l.Name + "Weights, ws.D" + k + "(batch),");
-                                    w.Line("    gradient.IsEmpty ? default : gradient.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "),");
-                                    w.Line("    " + (l.HasBias ? "gradient.IsEmpty ? default : gradient.Slice(" + l.Name + "BiasOffset, " + I(l.BiasCount) + ")" : "default") + ",");
-                                    w.Line("    delta" + k + " ? ws.D" + j + "(batch) : default, ws.Columns, batch);");
-                                }
-
-                                break;
-                            case LayerKind.MaxPool:
-                                w.Line("if (" + needDelta + ") " + Layers + ".Pooling.MaxBackward(s_geometry" + k + ", ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Argmax" + k + "(batch), batch);");
-                                break;
-                            case LayerKind.ContrastNorm:
-                                w.Line("if (" + needDelta + ") " + Layers + ".Normalization.ContrastBackward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", ws.A" + j + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Columns, batch);");
-                                break;
-                            case LayerKind.LocalResponseNorm:
-                                w.Line("if (" + needDelta + ") " + Layers + ".Normalization.LocalResponseBackward(s_geometry" + k + ", " + Flt(l.P1) + ", " + Flt(l.P2) + ", " + Flt(l.P3) + ", ws.A" + j + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), ws.Columns, batch);");
-                                break;
-                            case LayerKind.Dropout:
-                                using (w.OpenBlock("if (" + needDelta + ")"))
-                                {
-                                    w.Line("if (ws.Masked) " + Layers + ".Dropout.Backward(ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ", " + Flt(l.Rate) + ", ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, " + k + ");");
-                                    w.Line("else ws.D" + k + "(batch).CopyTo(ws.D" + j + "(batch));");
-                                }
-
-                                break;
-                            default:
-                                w.Line("if (" + needDelta + ") " + Act + "." + l.Kind + "Backward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch));");
-                                break;
-                        }
+                        l.Spec.EmitBackward(w, l, l.Index == 1 ? "bottomDelta" : "bottomDelta || bottom < " + j);
                     }
                 }
             }
@@ -1021,86 +931,25 @@ public sealed partial class NetworkGenerator
             return lines.ToArray();
         }
 
-        internal static string LipschitzMethod(LayerModel l) => l.Kind switch
-        {
-            LayerKind.Dense => global::Intriguing.Layers.LayerBoundText.Dense(),
-            LayerKind.Sigmoid => global::Intriguing.Layers.LayerBoundText.Sigmoid(),
-            LayerKind.Tanh => global::Intriguing.Layers.LayerBoundText.Tanh(),
-            LayerKind.ReLU => global::Intriguing.Layers.LayerBoundText.ReLU(),
-            LayerKind.Softmax => global::Intriguing.Layers.LayerBoundText.Softmax(),
-            LayerKind.Dropout => global::Intriguing.Layers.LayerBoundText.Dropout(),
-            LayerKind.Conv => global::Intriguing.Layers.LayerBoundText.Conv(l.Shape.Circular),
-            LayerKind.MaxPool => global::Intriguing.Layers.LayerBoundText.MaxPool(l.Shape.Cover),
-            LayerKind.ContrastNorm => global::Intriguing.Layers.LayerBoundText.ContrastNorm(l.P1, l.P2),
-            LayerKind.LocalResponseNorm => global::Intriguing.Layers.LayerBoundText.LocalResponseNorm(l.Shape.Kernel, l.P1, l.P2, l.P3),
-            _ => "",
-        };
+        internal static string LipschitzMethod(LayerModel l) => l.Spec.BoundText(l);
 
-        private static string Describe(LayerModel l) => l.Kind switch
-        {
-            LayerKind.Dense => "Dense " + I(l.OutputLength),
-            LayerKind.Conv => "Conv " + l.OutputShape,
-            LayerKind.MaxPool => "MaxPool " + l.OutputShape,
-            LayerKind.Dropout => "Dropout " + l.Rate.ToString("R", CultureInfo.InvariantCulture),
-            _ => l.Kind.ToString(),
-        };
+        private static string Describe(LayerModel l) => l.Spec.Describe(l);
 
-        private static bool HasDropout(NetworkModel m) => m.Layers.Any(l => l.Kind == LayerKind.Dropout);
+        private static bool HasDropout(NetworkModel m) => m.Layers.Any(l => l.Spec.UsesTrainingMasks);
 
-        /// <summary>Layers whose kernels take a <c>LayerGeometry</c>: convolution, pooling and the normalisations.</summary>
-        private static bool HasGeometry(LayerModel l) => l.Kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.ContrastNorm or LayerKind.LocalResponseNorm;
-
-        /// <summary>The workspace scratch: one sample's largest im2col matrix, or twice a normalisation's input.</summary>
+        /// <summary>The workspace scratch: the largest any layer needs for one sample (an im2col matrix, a normalisation's sums).</summary>
         private static int ScratchLength(NetworkModel m)
         {
             long length = 0;
-            foreach (LayerModel l in m.Layers)
-            {
-                if (l.Kind == LayerKind.Conv) length = System.Math.Max(length, l.ColumnLength);
-                if (l.Kind is LayerKind.ContrastNorm or LayerKind.LocalResponseNorm) length = System.Math.Max(length, 2L * l.InputLength);
-            }
-
+            foreach (LayerModel l in m.Layers) length = System.Math.Max(length, l.Spec.ScratchLength(l));
             return (int)System.Math.Min(length, int.MaxValue);
         }
 
-        /// <summary>The input row (or column) read at output position <paramref name="i"/>: "4i − 2", "i − 1" or "i".</summary>
-        private static string Index(LayerModel l, string i) =>
-            (l.Shape.Stride == 1 ? i : I(l.Shape.Stride) + i) + (l.Shape.Padding == 0 ? "" : " − " + I(l.Shape.Padding));
+        private static string WeightShape(LayerModel l) => l.Spec.WeightShape(l);
 
-        private static string WeightShape(LayerModel l) => l.Kind == LayerKind.Conv
-            ? I(l.Shape.OutC) + " × " + I(l.Shape.InC) + " × " + I(l.Shape.Kernel) + " × " + I(l.Shape.Kernel)
-            : I(l.OutputLength) + " × " + I(l.InputLength);
+        private static string ForwardMath(LayerModel l) => l.Spec.ForwardMath(l);
 
-        private static string ForwardMath(LayerModel l) => l.Kind switch
-        {
-            LayerKind.Dense => (l.HasBias ? "y = x·Wᵀ + b" : "y = x·Wᵀ") + ", W: " + I(l.OutputLength) + " × " + I(l.InputLength) + ".",
-            LayerKind.Sigmoid => "y = σ(x) = 1 / (1 + e^(−x)).",
-            LayerKind.Tanh => "y = tanh(x).",
-            LayerKind.ReLU => "y = max(0, x).",
-            LayerKind.Softmax => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.",
-            LayerKind.Conv => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + Index(l, "i") + " + u, " + Index(l, "j") + " + v], "
-                + (l.Shape.Circular ? "indices mod " + I(l.Shape.InH) + "×" + I(l.Shape.InW) + " (circular)" : "zero outside the input") + "; W: " + WeightShape(l) + "; im2col + GEMM per sample.",
-            LayerKind.MaxPool => "y[c,i,j] = max over the " + I(l.Shape.Kernel) + "×" + I(l.Shape.Kernel) + " window at (" + I(l.Shape.Stride) + "i, " + I(l.Shape.Stride) + "j); the winner's index is kept for the backward pass.",
-            LayerKind.ContrastNorm => "y = x / (ε + ‖x‖²)^γ over the channels at each position, ε = " + l.P1.ToString("R", CultureInfo.InvariantCulture) + ", γ = " + l.P2.ToString("R", CultureInfo.InvariantCulture) + ".",
-            LayerKind.LocalResponseNorm => "y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ " + I(l.Shape.Kernel / 2) + "} x[c′]²)^β, k = " + l.P1.ToString("R", CultureInfo.InvariantCulture) + ", α = " + l.P2.ToString("R", CultureInfo.InvariantCulture) + ", β = " + l.P3.ToString("R", CultureInfo.InvariantCulture) + ".",
-            LayerKind.Dropout => "p = " + l.Rate.ToString("R", CultureInfo.InvariantCulture) + "; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.",
-            _ => "",
-        };
-
-        private static string BackwardMath(LayerModel l) => l.Kind switch
-        {
-            LayerKind.Dense => "dW = dYᵀ·X" + (l.HasBias ? ", db = Σ_samples dY" : "") + ", dX = dY·W.",
-            LayerKind.Sigmoid => "dx = dy ⊙ y ⊙ (1 − y).",
-            LayerKind.Tanh => "dx = dy ⊙ (1 − y²).",
-            LayerKind.ReLU => "dx = dy where y > 0, else 0.",
-            LayerKind.Softmax => "dx = p ⊙ (dy − ⟨dy, p⟩), per sample.",
-            LayerKind.Conv => "dW = Σ_samples dY·colᵀ" + (l.HasBias ? ", db = Σ dY over samples and positions" : "") + ", dX = col2im(Wᵀ·dY).",
-            LayerKind.MaxPool => "dx[winner] += dy for every window.",
-            LayerKind.ContrastNorm => "dx = s^(−γ)·dy − 2γ·s^(−γ−1)·⟨x, dy⟩·x per position, s = ε + ‖x‖².",
-            LayerKind.LocalResponseNorm => "dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².",
-            LayerKind.Dropout => "dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).",
-            _ => "",
-        };
+        private static string BackwardMath(LayerModel l) => l.Spec.BackwardMath(l);
 
         private static string InputShape(NetworkModel m, LayerModel l) => l.Index == 1 ? (m.InputIsImage ? m.InputShape : I(m.InputLength)) : m.Layers[l.Index - 2].OutputShape;
 

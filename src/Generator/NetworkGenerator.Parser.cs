@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Intriguing.Generator.Layers;
 using Intriguing.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -110,167 +111,36 @@ public sealed partial class NetworkGenerator
 
                     bool broken = data.AttributeConstructor is null || data.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error);
                     LocationInfo? location = LocationInfo.From(attributeSyntax);
-                    switch (name)
+                    if (name == Ns + "InputAttribute")
                     {
-                        case Ns + "InputAttribute":
-                            if (broken)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            ImmutableArray<TypedConstant> args = data.ConstructorArguments;
-                            if (args.Length == 1)
-                            {
-                                inputs.Add(new ParsedInput(1, 1, AsInt(args[0]), false, position, location));
-                            }
-                            else if (args.Length == 3)
-                            {
-                                inputs.Add(new ParsedInput(AsInt(args[0]), AsInt(args[1]), AsInt(args[2]), true, position, location));
-                            }
-                            else
-                            {
-                                canEmit = false;
-                            }
-
-                            break;
-
-                        case Ns + "DenseAttribute":
-                            if (broken || data.ConstructorArguments.Length != 1)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            double decay = 0;
-                            bool bias = true;
-                            foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
-                            {
-                                if (named.Key == "WeightDecay" && named.Value.Value is double d) decay = d;
-                                else if (named.Key == "Bias" && named.Value.Value is bool b) bias = b;
-                            }
-
-                            layers.Add(new ParsedLayer(
-                                LayerKind.Dense,
-                                AsInt(data.ConstructorArguments[0]),
-                                decay,
-                                bias,
-                                location,
-                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)) ?? location,
-                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "WeightDecay")) ?? location));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
-
-                        case Ns + "DropoutAttribute":
-                            if (broken || data.ConstructorArguments.Length != 1)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            layers.Add(new ParsedLayer(
-                                LayerKind.Dropout, 0, 0, false, location,
-                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)) ?? location,
-                                location,
-                                Rate: AsDouble(data.ConstructorArguments[0])));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
-
-                        case Ns + "ConvAttribute":
+                        ImmutableArray<TypedConstant> args = data.ConstructorArguments;
+                        if (broken || args.Length is not (1 or 3))
                         {
-                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
-                            if (broken || c.Length != 4)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            double convDecay = 0;
-                            bool convBias = true, circular = false;
-                            foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
-                            {
-                                if (named.Key == "WeightDecay" && named.Value.Value is double d) convDecay = d;
-                                else if (named.Key == "Bias" && named.Value.Value is bool b) convBias = b;
-                                else if (named.Key == "Mode" && named.Value.Value is int mode) circular = mode == 1;
-                            }
-
-                            EquatableArray<LocationInfo> at = ArgumentLocations(attributeSyntax, data, location);
-                            layers.Add(new ParsedLayer(
-                                LayerKind.Conv, AsInt(c[0]), convDecay, convBias, location, at.Count > 0 ? at[0] : location,
-                                LocationInfo.From(attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "WeightDecay")) ?? location,
-                                Kernel: AsInt(c[1]), Stride: AsInt(c[2]), Padding: AsInt(c[3]), Circular: circular, ArgumentLocations: at));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
+                            canEmit = false;
                         }
-
-                        case Ns + "MaxPoolAttribute":
+                        else if (args.Length == 1)
                         {
-                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
-                            if (broken || c.Length is not (1 or 2))
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            EquatableArray<LocationInfo> at = ArgumentLocations(attributeSyntax, data, location);
-                            layers.Add(new ParsedLayer(
-                                LayerKind.MaxPool, 0, 0, false, location, location, location,
-                                Kernel: AsInt(c[0]), Stride: AsInt(c[c.Length - 1]),
-                                ArgumentLocations: c.Length == 1 && at.Count == 1 ? new[] { at[0], at[0] }.ToEquatableArray() : at));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
+                            inputs.Add(new ParsedInput(1, 1, AsInt(args[0]), false, position, location));
                         }
-
-                        case Ns + "ContrastNormAttribute":
+                        else
                         {
-                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
-                            if (broken || c.Length != 2)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            layers.Add(new ParsedLayer(
-                                LayerKind.ContrastNorm, 0, 0, false, location, location, location,
-                                P1: AsDouble(c[0]), P2: AsDouble(c[1]), ArgumentLocations: ArgumentLocations(attributeSyntax, data, location)));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
+                            inputs.Add(new ParsedInput(AsInt(args[0]), AsInt(args[1]), AsInt(args[2]), true, position, location));
                         }
-
-                        case Ns + "LocalResponseNormAttribute":
+                    }
+                    else
+                    {
+                        // A layer: its spec reads the attribute (null when the arguments cannot be read; the compiler reports why).
+                        var attribute = new LayerAttribute(name, data.ConstructorArguments, data.NamedArguments);
+                        if (!LayerSpecs.TryRead(attribute, out LayerSpec? spec)) continue;
+                        if (broken || spec is null)
                         {
-                            ImmutableArray<TypedConstant> c = data.ConstructorArguments;
-                            if (broken || c.Length != 4)
-                            {
-                                canEmit = false;
-                                break;
-                            }
-
-                            layers.Add(new ParsedLayer(
-                                LayerKind.LocalResponseNorm, 0, 0, false, location, location, location,
-                                Kernel: AsInt(c[0]), P1: AsDouble(c[1]), P2: AsDouble(c[2]), P3: AsDouble(c[3]),
-                                ArgumentLocations: ArgumentLocations(attributeSyntax, data, location)));
-                            if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
+                            canEmit = false;
                         }
-
-                        case Ns + "SigmoidAttribute":
-                        case Ns + "ReLUAttribute":
-                        case Ns + "TanhAttribute":
-                        case Ns + "SoftmaxAttribute":
-                            LayerKind kind = name switch
-                            {
-                                Ns + "SigmoidAttribute" => LayerKind.Sigmoid,
-                                Ns + "ReLUAttribute" => LayerKind.ReLU,
-                                Ns + "TanhAttribute" => LayerKind.Tanh,
-                                _ => LayerKind.Softmax,
-                            };
-                            layers.Add(new ParsedLayer(kind, 0, 0, false, location, location, location));
+                        else
+                        {
+                            layers.Add(new ParsedLayer(spec, location, ArgumentLocations(attributeSyntax, data, location), NamedLocations(attributeSyntax)));
                             if (firstLayerPosition < 0) firstLayerPosition = position;
-                            break;
-
-                        default:
-                            continue;
+                        }
                     }
 
                     position++;
@@ -293,6 +163,21 @@ public sealed partial class NetworkGenerator
         }
 
         private static int AsInt(TypedConstant c) => c.Value is int i ? i : 0;
+
+        /// <summary>Where each named argument (<c>Name = value</c>) is written.</summary>
+        private static EquatableArray<NamedLocation> NamedLocations(AttributeSyntax syntax)
+        {
+            var list = new List<NamedLocation>();
+            foreach (AttributeArgumentSyntax argument in syntax.ArgumentList?.Arguments ?? default)
+            {
+                if (argument.NameEquals is { } nameEquals && LocationInfo.From(argument) is { } at)
+                {
+                    list.Add(new NamedLocation(nameEquals.Name.Identifier.ValueText, at));
+                }
+            }
+
+            return list.ToEquatableArray();
+        }
 
         /// <summary>The location of each constructor argument as written (by position or by name), else the attribute.</summary>
         private static EquatableArray<LocationInfo> ArgumentLocations(AttributeSyntax syntax, AttributeData data, LocationInfo? fallback)
@@ -326,21 +211,11 @@ public sealed partial class NetworkGenerator
             return list.ToEquatableArray();
         }
 
-        private static double AsDouble(TypedConstant c) => c.Value switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            _ => double.NaN,
-        };
-
         private static bool IsStackAttribute(INamedTypeSymbol? attributeClass)
         {
             if (attributeClass is null) return false;
             string name = attributeClass.ToDisplayString();
-            return name is Ns + "InputAttribute" or Ns + "DenseAttribute" or Ns + "SigmoidAttribute"
-                or Ns + "ReLUAttribute" or Ns + "TanhAttribute" or Ns + "SoftmaxAttribute" or Ns + "DropoutAttribute"
-                or Ns + "ConvAttribute" or Ns + "MaxPoolAttribute" or Ns + "ContrastNormAttribute" or Ns + "LocalResponseNormAttribute";
+            return name == Ns + "InputAttribute" || LayerSpecs.IsLayerAttribute(name);
         }
 
         private static string ShortName(INamedTypeSymbol attributeClass)

@@ -3,31 +3,6 @@ using System.Text;
 
 namespace Intriguing;
 
-/// <summary>The kind of a layer in a declared stack.</summary>
-public enum LayerKind
-{
-    /// <summary>Fully connected layer.</summary>
-    Dense,
-    /// <summary>Logistic sigmoid.</summary>
-    Sigmoid,
-    /// <summary>Rectified linear unit.</summary>
-    ReLU,
-    /// <summary>Hyperbolic tangent.</summary>
-    Tanh,
-    /// <summary>Soft-max (last layer only).</summary>
-    Softmax,
-    /// <summary>Inverted dropout: the identity at inference, a random mask scaled by 1/(1 − p) in training.</summary>
-    Dropout,
-    /// <summary>2-D convolution (cross-correlation) with zero or circular padding; see <see cref="LayerInfo.Geometry"/>.</summary>
-    Conv,
-    /// <summary>Max-pooling over square windows, possibly overlapping; see <see cref="LayerInfo.Geometry"/>.</summary>
-    MaxPool,
-    /// <summary>The paper's contrast normalisation x / (ε + ‖x‖²)^γ across channels at each position; see <see cref="LayerInfo.Norm"/>.</summary>
-    ContrastNorm,
-    /// <summary>AlexNet's local response normalisation across channels; see <see cref="LayerInfo.Norm"/>.</summary>
-    LocalResponseNorm,
-}
-
 /// <summary>One layer of a network as the generator analysed it at compile time.</summary>
 /// <param name="Index">1-based position in the stack (activation index of its output).</param>
 /// <param name="Name">Layer name used for parameter views, e.g. <c>Dense1</c>.</param>

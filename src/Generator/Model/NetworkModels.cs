@@ -1,57 +1,38 @@
+using Intriguing.Generator.Layers;
+
 namespace Intriguing.Generator.Model;
 
-/// <summary>The kind of a layer attribute, as parsed.</summary>
-internal enum LayerKind
-{
-    Dense,
-    Sigmoid,
-    ReLU,
-    Tanh,
-    Softmax,
-    Dropout,
-    Conv,
-    MaxPool,
-    ContrastNorm,
-    LocalResponseNorm,
-}
+// Caching contract: every record here holds only primitives, strings, enums, equatable arrays and other such records
+// (layer specs included), so equal source gives equal values and unrelated edits leave the pipeline cached. Records
+// that reach the emitter (NetworkModel and below) hold no locations either.
 
-/// <summary>One layer attribute as written in source, before analysis (locations kept for diagnostics).</summary>
-/// <param name="Kind">Layer kind.</param>
-/// <param name="Units">Dense: number of units (0 for activations).</param>
-/// <param name="WeightDecay">Dense: weight decay λ.</param>
-/// <param name="Bias">Dense: whether it has a bias.</param>
+/// <summary>A named argument of an attribute application and where it is written.</summary>
+internal sealed record NamedLocation(string Name, LocationInfo Location);
+
+/// <summary>One layer attribute as written in source, before analysis: its spec and where its parts are written.</summary>
+/// <param name="Spec">The layer's arguments as values.</param>
 /// <param name="Location">Where the attribute is applied.</param>
-/// <param name="UnitsLocation">Where the units argument is (falls back to the attribute).</param>
-/// <param name="WeightDecayLocation">Where the WeightDecay argument is (falls back to the attribute).</param>
-/// <param name="Rate">Dropout: the drop probability p.</param>
-/// <param name="Kernel">Conv: kernel side; MaxPool: window side; LocalResponseNorm: window size n.</param>
-/// <param name="Stride">Conv, MaxPool: stride.</param>
-/// <param name="Padding">Conv: padding on each side.</param>
-/// <param name="Circular">Conv: circular padding.</param>
-/// <param name="P1">ContrastNorm: ε; LocalResponseNorm: k.</param>
-/// <param name="P2">ContrastNorm: γ; LocalResponseNorm: α.</param>
-/// <param name="P3">LocalResponseNorm: β.</param>
-/// <param name="ArgumentLocations">Locations of the positional arguments, in order (missing ones fall back to the attribute).</param>
+/// <param name="ArgumentLocations">Where each constructor argument is written (missing ones fall back to the attribute).</param>
+/// <param name="NamedLocations">Where each named argument is written.</param>
 internal sealed record ParsedLayer(
-    LayerKind Kind,
-    int Units,
-    double WeightDecay,
-    bool Bias,
+    LayerSpec Spec,
     LocationInfo? Location,
-    LocationInfo? UnitsLocation,
-    LocationInfo? WeightDecayLocation,
-    double Rate = 0,
-    int Kernel = 0,
-    int Stride = 0,
-    int Padding = 0,
-    bool Circular = false,
-    double P1 = 0,
-    double P2 = 0,
-    double P3 = 0,
-    EquatableArray<LocationInfo> ArgumentLocations = default)
+    EquatableArray<LocationInfo> ArgumentLocations,
+    EquatableArray<NamedLocation> NamedLocations)
 {
     /// <summary>Where constructor argument <paramref name="i"/> is written, or the attribute when it is not written.</summary>
     public LocationInfo? Argument(int i) => i < ArgumentLocations.Count ? ArgumentLocations[i] : Location;
+
+    /// <summary>Where the named argument <paramref name="name"/> is written, or the attribute when it is not written.</summary>
+    public LocationInfo? Named(string name)
+    {
+        foreach (NamedLocation n in NamedLocations)
+        {
+            if (n.Name == name) return n.Location;
+        }
+
+        return Location;
+    }
 }
 
 /// <summary>The 3-D geometry of a layer: input and output channels × height × width, window and padding.</summary>
@@ -62,11 +43,11 @@ internal sealed record ParsedLayer(
 /// <param name="OutH">Output height.</param>
 /// <param name="OutW">Output width.</param>
 /// <param name="OutImage">Whether the output is an image (printed as C×H×W) rather than a flat vector.</param>
-/// <param name="Kernel">Conv: kernel side; MaxPool: window side; LocalResponseNorm: window size; else 1.</param>
-/// <param name="Stride">Conv, MaxPool: stride; else 1.</param>
+/// <param name="Kernel">Conv: kernel side; pooling: window side; LocalResponseNorm: window size; else 1.</param>
+/// <param name="Stride">Conv, pooling: stride; else 1.</param>
 /// <param name="Padding">Conv: padding; else 0.</param>
 /// <param name="Circular">Conv: circular padding.</param>
-/// <param name="Cover">MaxPool: the largest number of windows that contain one input value.</param>
+/// <param name="Cover">Pooling: the largest number of windows that contain one input value; else 1.</param>
 internal sealed record LayerShape(int InC, int InH, int InW, int OutC, int OutH, int OutW, bool OutImage, int Kernel, int Stride, int Padding, bool Circular, int Cover);
 
 /// <summary>An [Input] attribute as written in source.</summary>
@@ -89,65 +70,62 @@ internal sealed record ParsedNetwork(
     int FirstLayerPosition,
     bool CanEmit);
 
-/// <summary>One analysed layer: shapes inferred, parameters placed in the flat buffer.</summary>
+/// <summary>Where a layer's trainable parameters sit in the flat buffer, and how they are initialised.</summary>
+/// <param name="WeightOffset">Offset of W in the flat buffer.</param>
+/// <param name="WeightCount">Values in W.</param>
+/// <param name="BiasOffset">Offset of b in the flat buffer (−1 without bias).</param>
+/// <param name="BiasCount">Values in b (0 without bias).</param>
+/// <param name="WeightDecay">Weight decay λ of W.</param>
+/// <param name="InitScale">Half-width a of the uniform initialisation U(−a, a).</param>
+/// <param name="InitRule">The initialisation rule, for documentation.</param>
+internal sealed record ParameterPlacement(int WeightOffset, int WeightCount, int BiasOffset, int BiasCount, double WeightDecay, double InitScale, string InitRule);
+
+/// <summary>One analysed layer: its spec, inferred shapes and the placement of its parameters.</summary>
 /// <param name="Index">1-based position in the stack; also the index of its output activation.</param>
 /// <param name="Name">Identifier used for parameter views, e.g. <c>Dense1</c>.</param>
-/// <param name="Kind">Layer kind.</param>
+/// <param name="Spec">The layer kind and its arguments; owns the layer's emitted code.</param>
 /// <param name="InputLength">Values per sample entering the layer.</param>
 /// <param name="OutputLength">Values per sample leaving the layer.</param>
-/// <param name="HasBias">Dense: whether it has a bias.</param>
-/// <param name="WeightDecay">Dense: weight decay λ.</param>
-/// <param name="WeightOffset">Dense: offset of W (OutputLength × InputLength, row-major) in the flat buffer.</param>
-/// <param name="BiasOffset">Dense: offset of b in the flat buffer (−1 without bias).</param>
-/// <param name="InitScale">Dense: half-width of the uniform initialisation.</param>
-/// <param name="InitRule">Dense: the initialisation rule, for documentation.</param>
-/// <param name="Rate">Dropout: the drop probability p.</param>
 /// <param name="Shape">The 3-D geometry (every layer has one).</param>
-/// <param name="P1">ContrastNorm: ε; LocalResponseNorm: k.</param>
-/// <param name="P2">ContrastNorm: γ; LocalResponseNorm: α.</param>
-/// <param name="P3">LocalResponseNorm: β.</param>
+/// <param name="Parameters">Layers with weights: where they are; null otherwise.</param>
 internal sealed record LayerModel(
     int Index,
     string Name,
-    LayerKind Kind,
+    LayerSpec Spec,
     int InputLength,
     int OutputLength,
-    bool HasBias,
-    double WeightDecay,
-    int WeightOffset,
-    int BiasOffset,
-    double InitScale,
-    string InitRule,
-    double Rate,
     LayerShape Shape,
-    double P1 = 0,
-    double P2 = 0,
-    double P3 = 0)
+    ParameterPlacement? Parameters)
 {
-    /// <summary>Dense and Conv layers have weights (and optionally a bias).</summary>
-    public bool HasWeights => Kind is LayerKind.Dense or LayerKind.Conv;
+    /// <summary>The layer kind (the runtime's <c>Intriguing.LayerKind</c>).</summary>
+    public LayerKind Kind => Spec.Kind;
 
-    /// <summary>Values in the bias: one per unit (Dense) or per filter (Conv).</summary>
-    public int BiasCount => Kind == LayerKind.Conv ? Shape.OutC : OutputLength;
+    /// <summary>Whether the layer has trainable weights (and possibly a bias).</summary>
+    public bool HasWeights => Parameters is not null;
 
-    public int WeightCount => Kind switch
-    {
-        LayerKind.Dense => OutputLength * InputLength,
-        LayerKind.Conv => Shape.OutC * Shape.InC * Shape.Kernel * Shape.Kernel,
-        _ => 0,
-    };
+    /// <summary>Whether the layer has a bias.</summary>
+    public bool HasBias => Parameters is { BiasOffset: >= 0 };
 
-    public int ParameterCount => HasWeights ? WeightCount + (HasBias ? BiasCount : 0) : 0;
+    /// <summary>Weight decay λ (0 without weights).</summary>
+    public double WeightDecay => Parameters?.WeightDecay ?? 0;
 
-    public long MultiplyAdds => Kind switch
-    {
-        LayerKind.Dense => (long)OutputLength * InputLength,
-        LayerKind.Conv => (long)OutputLength * Shape.InC * Shape.Kernel * Shape.Kernel,
-        _ => 0,
-    };
+    /// <summary>Offset of W in the flat buffer (−1 without weights).</summary>
+    public int WeightOffset => Parameters?.WeightOffset ?? -1;
 
-    /// <summary>Values of one sample's im2col matrix: (C·k·k) × (H′·W′).</summary>
-    public int ColumnLength => Kind == LayerKind.Conv ? Shape.InC * Shape.Kernel * Shape.Kernel * Shape.OutH * Shape.OutW : 0;
+    /// <summary>Offset of b in the flat buffer (−1 without bias).</summary>
+    public int BiasOffset => Parameters?.BiasOffset ?? -1;
+
+    /// <summary>Values in W (0 without weights).</summary>
+    public int WeightCount => Parameters?.WeightCount ?? 0;
+
+    /// <summary>Values in b (0 without bias).</summary>
+    public int BiasCount => Parameters?.BiasCount ?? 0;
+
+    /// <summary>Trainable parameters of the layer.</summary>
+    public int ParameterCount => WeightCount + BiasCount;
+
+    /// <summary>Multiply-adds per sample of the forward pass.</summary>
+    public long MultiplyAdds => Spec.MultiplyAdds(this);
 
     /// <summary>The output shape as text: C×H×W for images, the length otherwise.</summary>
     public string OutputShape => Shape.OutImage

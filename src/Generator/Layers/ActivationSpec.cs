@@ -1,0 +1,50 @@
+using Intriguing.Generator.Model;
+
+namespace Intriguing.Generator.Layers;
+
+/// <summary><c>[Sigmoid]</c>, <c>[ReLU]</c>, <c>[Tanh]</c>: element-wise nonlinearities (<c>Intriguing.Activations</c> runs them).</summary>
+[Reads("Intriguing.SigmoidAttribute")]
+[Reads("Intriguing.ReLUAttribute")]
+[Reads("Intriguing.TanhAttribute")]
+internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
+{
+    public override LayerKind Kind => Function;
+
+    public override bool IsActivation => true;
+
+    public static LayerSpec? Read(LayerAttribute a) => new ActivationSpec(a.MetadataName switch
+    {
+        "Intriguing.SigmoidAttribute" => LayerKind.Sigmoid,
+        "Intriguing.ReLUAttribute" => LayerKind.ReLU,
+        _ => LayerKind.Tanh,
+    });
+
+    public override LayerOutput Infer(ShapeContext context) => context.Same();
+
+    public override string BoundText(LayerModel layer) => Function switch
+    {
+        LayerKind.Sigmoid => global::Intriguing.Layers.LayerBoundText.Sigmoid(),
+        LayerKind.ReLU => global::Intriguing.Layers.LayerBoundText.ReLU(),
+        _ => global::Intriguing.Layers.LayerBoundText.Tanh(),
+    };
+
+    public override string ForwardMath(LayerModel layer) => Function switch
+    {
+        LayerKind.Sigmoid => "y = σ(x) = 1 / (1 + e^(−x)).",
+        LayerKind.ReLU => "y = max(0, x).",
+        _ => "y = tanh(x).",
+    };
+
+    public override string BackwardMath(LayerModel layer) => Function switch
+    {
+        LayerKind.Sigmoid => "dx = dy ⊙ y ⊙ (1 − y).",
+        LayerKind.ReLU => "dx = dy where y > 0, else 0.",
+        _ => "dx = dy ⊙ (1 − y²).",
+    };
+
+    public override void EmitForward(SourceWriter w, LayerModel l)
+        => w.Line(Act + "." + Function + "(" + A(l.Index - 1) + ", " + A(l.Index) + ");");
+
+    public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
+        => w.Line("if (" + needDelta + ") " + Act + "." + Function + "Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ");");
+}

@@ -1,0 +1,64 @@
+using Intriguing.Generator.Model;
+
+namespace Intriguing.Generator.Layers;
+
+/// <summary><c>[Dense(units, WeightDecay = λ, Bias = true)]</c>: y = x·Wᵀ + b over a flat (or flattened) input.</summary>
+[Reads("Intriguing.DenseAttribute")]
+internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : LayerSpec
+{
+    public override LayerKind Kind => LayerKind.Dense;
+
+    public override string Written => "Dense(" + I(Units) + ")";
+
+    public static LayerSpec? Read(LayerAttribute a) => a.Arguments.Length != 1
+        ? null
+        : new DenseSpec(a.IntArgument(0), a.NamedValue("WeightDecay", 0.0), a.NamedValue("Bias", true));
+
+    public override LayerOutput Infer(ShapeContext context)
+    {
+        bool ok = true, known = context.ShapeKnown;
+        long length = Units;
+        if (!context.Positive(Units, $"Units of layer {context.Index} (Dense)", context.Layer.Argument(0)))
+        {
+            ok = false;
+            known = false;
+            length = 1;
+        }
+
+        ok &= context.CheckWeightDecay(WeightDecay);
+        return new LayerOutput(ok, known, (int)length, 1, 1, false, length);
+    }
+
+    public override ParameterRequest Parameters(LayerShape shape, long inputLength, long outputLength) => new(
+        outputLength * inputLength, Bias ? outputLength : 0, inputLength, outputLength, I64(inputLength), I64(outputLength), WeightDecay);
+
+    public override long MultiplyAdds(LayerModel layer) => (long)layer.OutputLength * layer.InputLength;
+
+    public override string Describe(LayerModel layer) => "Dense " + I(layer.OutputLength);
+
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.Dense();
+
+    public override string ForwardMath(LayerModel layer)
+        => (layer.HasBias ? "y = x·Wᵀ + b" : "y = x·Wᵀ") + ", W: " + I(layer.OutputLength) + " × " + I(layer.InputLength) + ".";
+
+    public override string BackwardMath(LayerModel layer) => "dW = dYᵀ·X" + (layer.HasBias ? ", db = Σ_samples dY" : "") + ", dX = dY·W.";
+
+    public override void EmitForward(SourceWriter w, LayerModel l)
+    {
+        w.Line(Gemm + ".MultiplyABt(" + A(l.Index - 1) + ", " + l.Name + "Weights, " + A(l.Index) + ", batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
+        if (l.HasBias) w.Line(Act + ".AddBias(" + A(l.Index) + ", " + l.Name + "Bias, batch);");
+    }
+
+    public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
+    {
+        using (w.OpenBlock("if (!gradient.IsEmpty)"))
+        {
+            w.Line(Gemm + ".MultiplyAtB(" + D(l.Index) + ", " + A(l.Index - 1) + ", gradient.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + I(l.OutputLength) + ", " + I(l.InputLength) + ", batch);");
+            if (l.HasBias) w.Line(Act + ".SumRows(" + D(l.Index) + ", gradient.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + "), batch);");
+        }
+
+        w.Line("if (" + needDelta + ") " + Gemm + ".MultiplyAB(" + D(l.Index) + ", " + l.Name + "Weights, " + D(l.Index - 1) + ", batch, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
+    }
+
+    private static string I64(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using Intriguing.Generator.Model;
+
+namespace Intriguing.Generator.Layers;
+
+/// <summary>
+/// One layer kind of the attribute DSL: a value record of the attribute's arguments that owns everything the generator
+/// does for that kind — its shape inference and checks (<see cref="Infer"/>), its parameter layout
+/// (<see cref="Parameters"/>), and its emitted forward and backward code with their comments.
+/// </summary>
+/// <remarks>
+/// Each concrete spec reads its own attribute through a static <c>Read</c> method named by <see cref="ReadsAttribute"/>;
+/// <see cref="LayerSpecs"/> finds them, so a new layer kind is a new file here and nowhere else in the generator. Specs
+/// are records of primitives, so they take part in the pipeline's value equality (see the caching contract in
+/// <c>Model/NetworkModels.cs</c>). Emitted code refers to activation k of the workspace as <c>ws.A{k}(batch)</c> and to
+/// its gradient as <c>ws.D{k}(batch)</c>; a layer with index k reads activation k − 1 and writes activation k.
+/// </remarks>
+internal abstract record LayerSpec
+{
+    /// <summary>The layer kind, as the runtime's summary names it; also the prefix of the layer's name (<c>Dense1</c>).</summary>
+    public abstract LayerKind Kind { get; }
+
+    /// <summary>An element-wise nonlinearity or the soft-max (not dropout): checked for repeats and for directly following the input.</summary>
+    public virtual bool IsActivation => false;
+
+    /// <summary>Whether the layer's kernels take a <c>LayerGeometry</c> (emitted as a static field and passed to the summary).</summary>
+    public virtual bool HasGeometry => false;
+
+    /// <summary>Whether the layer draws dropout masks in training mode (the workspace then tracks whether a pass was masked).</summary>
+    public virtual bool UsesTrainingMasks => false;
+
+    /// <summary>The layer as written, for diagnostics, e.g. <c>Conv(32, 5, stride 1, padding 0)</c>.</summary>
+    public virtual string Written => Kind.ToString();
+
+    /// <summary>Infers the output shape from the input shape in <paramref name="context"/>, reporting what is wrong.</summary>
+    public abstract LayerOutput Infer(ShapeContext context);
+
+    /// <summary>The trainable parameters a layer of this shape needs, or null for a layer without any.</summary>
+    public virtual ParameterRequest? Parameters(LayerShape shape, long inputLength, long outputLength) => null;
+
+    /// <summary>The shape of W as text, e.g. <c>100 × 784</c> (layers with weights).</summary>
+    public virtual string WeightShape(LayerModel layer) => I(layer.OutputLength) + " × " + I(layer.InputLength);
+
+    /// <summary>How W is laid out, for the weight view's documentation (layers with weights).</summary>
+    public virtual string WeightLayout => "row-major (row j holds the weights of output unit j)";
+
+    /// <summary>What the bias holds beyond its length, for the bias view's documentation, e.g. <c>, one per filter</c>.</summary>
+    public virtual string BiasNote => "";
+
+    /// <summary>Multiply-adds per sample of the forward pass.</summary>
+    public virtual long MultiplyAdds(LayerModel layer) => 0;
+
+    /// <summary>Floats of the workspace's per-sample scratch the layer's kernels need (im2col matrix, sums).</summary>
+    public virtual long ScratchLength(LayerModel layer) => 0;
+
+    /// <summary>The layer in the class summary's stack, e.g. <c>Dense 100</c> or <c>Conv 32×24×24</c>.</summary>
+    public virtual string Describe(LayerModel layer) => Kind.ToString();
+
+    /// <summary>The text naming how the layer's Lipschitz bound is obtained (the summary's last column).</summary>
+    public abstract string BoundText(LayerModel layer);
+
+    /// <summary>Named arguments added to the layer's <c>LayerInfo</c> in the summary (each starting with ", "), beyond the common ones.</summary>
+    public virtual string SummaryArguments(LayerModel layer) => "";
+
+    /// <summary>The forward math, for the comment over the layer's block.</summary>
+    public abstract string ForwardMath(LayerModel layer);
+
+    /// <summary>The backward math, for the comment over the layer's block.</summary>
+    public abstract string BackwardMath(LayerModel layer);
+
+    /// <summary>Writes the body of the layer's forward block: reads <c>ws.A{k−1}</c>, writes <c>ws.A{k}</c>.</summary>
+    public abstract void EmitForward(SourceWriter w, LayerModel layer);
+
+    /// <summary>
+    /// Writes the body of the layer's backward block: reads <c>ws.D{k}</c>; writes parameter gradients into
+    /// <c>gradient</c> unless it is empty, and <c>ws.D{k−1}</c> when the C# condition <paramref name="needDelta"/> holds.
+    /// </summary>
+    public abstract void EmitBackward(SourceWriter w, LayerModel layer, string needDelta);
+
+    /// <summary>Writes the layer's own workspace fields (e.g. pooling's winners).</summary>
+    public virtual void EmitWorkspaceFields(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Writes the allocation of the layer's own workspace fields, in the workspace constructor (<c>maxBatch</c> in scope).</summary>
+    public virtual void EmitWorkspaceAllocation(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Writes accessors of the layer's own workspace fields.</summary>
+    public virtual void EmitWorkspaceAccessors(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    // ---- Helpers for the emitted text ----
+
+    /// <summary>Activation <paramref name="k"/> of the batch: <c>ws.A{k}(batch)</c>.</summary>
+    protected static string A(int k) => "ws.A" + I(k) + "(batch)";
+
+    /// <summary>The gradient of activation <paramref name="k"/>: <c>ws.D{k}(batch)</c>.</summary>
+    protected static string D(int k) => "ws.D" + I(k) + "(batch)";
+
+    /// <summary>The static geometry field of layer <paramref name="layer"/>.</summary>
+    protected static string Geometry(LayerModel layer) => "s_geometry" + I(layer.Index);
+
+    protected static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    protected static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A float literal: the value rounded to float, round-trip digits, with <c>f</c>.</summary>
+    protected static string Flt(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+
+    /// <summary>A double literal that always reads as a double.</summary>
+    protected static string Dbl(double value)
+    {
+        string s = value.ToString("R", CultureInfo.InvariantCulture);
+        return s.Contains(".") || s.Contains("E") ? s : s + ".0";
+    }
+
+    protected const string Gemm = "global::Intriguing.Linear.Gemm";
+    protected const string Act = "global::Intriguing.Activations";
+    protected const string Guard = "global::Intriguing.NetworkGuard";
+    protected const string Kernels = "global::Intriguing.Layers";
+}
+
+/// <summary>The output a layer infers: its geometry and length, and whether the stack can still be emitted.</summary>
+/// <param name="Ok">False when an error was reported (nothing is emitted).</param>
+/// <param name="ShapeKnown">False after a size error, so that later shape checks do not cascade.</param>
+/// <param name="C">Output channels (a flat output of n values is n × 1 × 1).</param>
+/// <param name="H">Output height.</param>
+/// <param name="W">Output width.</param>
+/// <param name="Image">Whether the output is an image.</param>
+/// <param name="Length">Values per sample.</param>
+/// <param name="Kernel">Window or kernel side (1 for layers without one).</param>
+/// <param name="Stride">Stride (1 for layers without one).</param>
+/// <param name="Padding">Padding on each side.</param>
+/// <param name="Circular">Circular padding.</param>
+/// <param name="Cover">The largest number of windows holding one input value.</param>
+internal sealed record LayerOutput(bool Ok, bool ShapeKnown, int C, int H, int W, bool Image, long Length, int Kernel = 1, int Stride = 1, int Padding = 0, bool Circular = false, int Cover = 1);
+
+/// <summary>The trainable parameters a layer asks for; the analyzer places them in the flat buffer.</summary>
+/// <param name="Weights">Values in W.</param>
+/// <param name="Biases">Values in b (0 without bias).</param>
+/// <param name="FanIn">Inputs per output, for the initialisation.</param>
+/// <param name="FanOut">Outputs per input, for the initialisation.</param>
+/// <param name="FanInText">The fan-in as written in the initialisation rule, e.g. <c>1·5·5</c>.</param>
+/// <param name="FanOutText">The fan-out as written in the initialisation rule.</param>
+/// <param name="WeightDecay">Weight decay λ of W.</param>
+internal sealed record ParameterRequest(long Weights, long Biases, long FanIn, long FanOut, string FanInText, string FanOutText, double WeightDecay);

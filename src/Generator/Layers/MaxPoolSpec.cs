@@ -1,0 +1,58 @@
+using Intriguing.Generator.Model;
+
+namespace Intriguing.Generator.Layers;
+
+/// <summary><c>[MaxPool(size)]</c>, <c>[MaxPool(size, stride)]</c>: the maximum of each channel's windows, possibly overlapping (<c>Intriguing.Layers.Pooling</c>).</summary>
+[Reads("Intriguing.MaxPoolAttribute")]
+internal sealed record MaxPoolSpec(int Size, int Stride) : WindowSpec
+{
+    public override LayerKind Kind => LayerKind.MaxPool;
+
+    public override int Window => Size;
+
+    public override int Step => Stride;
+
+    public override string Written => string.Format(System.Globalization.CultureInfo.InvariantCulture, "MaxPool({0}, stride {1})", Size, Stride);
+
+    /// <summary><c>[MaxPool(size)]</c> has stride = size.</summary>
+    public static LayerSpec? Read(LayerAttribute a) => a.Arguments.Length is not (1 or 2)
+        ? null
+        : new MaxPoolSpec(a.IntArgument(0), a.IntArgument(a.Arguments.Length - 1));
+
+    protected override string WindowWhat(int index) => $"Size of layer {index} (MaxPool)";
+
+    protected override int WindowArgument => 0;
+
+    protected override LocationInfo? StrideLocation(ParsedLayer layer) => layer.ArgumentLocations.Count == 1 ? layer.Argument(0) : layer.Argument(1);
+
+    protected override int OutputChannels(int inputChannels) => inputChannels;
+
+    protected override bool CountsCover => true;
+
+    public override string Describe(LayerModel layer) => "MaxPool " + layer.OutputShape;
+
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.MaxPool(layer.Shape.Cover);
+
+    public override string ForwardMath(LayerModel l)
+        => "y[c,i,j] = max over the " + I(l.Shape.Kernel) + "×" + I(l.Shape.Kernel) + " window at (" + I(l.Shape.Stride) + "i, " + I(l.Shape.Stride) + "j); the winner's index is kept for the backward pass.";
+
+    public override string BackwardMath(LayerModel layer) => "dx[winner] += dy for every window.";
+
+    public override void EmitForward(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Pooling.MaxForward(" + Geometry(l) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
+
+    public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
+        => w.Line("if (" + needDelta + ") " + Kernels + ".Pooling.MaxBackward(" + Geometry(l) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
+
+    public override void EmitWorkspaceFields(SourceWriter w, LayerModel l) => w.Line("private readonly int[] _argmax" + I(l.Index) + ";");
+
+    public override void EmitWorkspaceAllocation(SourceWriter w, LayerModel l)
+        => w.Line("_argmax" + I(l.Index) + " = new int[" + Guard + ".BufferLength((long)maxBatch * " + I(l.OutputLength) + ")];");
+
+    public override void EmitWorkspaceAccessors(SourceWriter w, LayerModel l)
+    {
+        w.Line("/// <summary>Index (within its sample) of the input that won each output of layer " + I(l.Index) + " in the last forward pass.</summary>");
+        w.Line("internal global::System.Span<int> Argmax" + I(l.Index) + "(int batch) => new(_argmax" + I(l.Index) + ", 0, batch * " + I(l.OutputLength) + ");");
+        w.Line();
+    }
+}
