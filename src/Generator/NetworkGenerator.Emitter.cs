@@ -126,7 +126,7 @@ public sealed partial class NetworkGenerator
             {
                 w.Line("        new(" + I(l.Index) + ", " + Str(l.Name) + ", global::Intriguing.LayerKind." + l.Kind + ", " + I(l.InputLength) + ", " + I(l.OutputLength) + ", "
                     + Str(l.OutputShape) + ", " + I(l.ParameterCount) + ", " + l.MultiplyAdds.ToString(CultureInfo.InvariantCulture) + "L, "
-                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + Str(LipschitzMethod(l))
+                    + Dbl(l.WeightDecay) + ", " + I(l.WeightOffset) + ", " + I(l.BiasOffset) + ", " + l.Spec.Lipschitz(l)
                     + l.Spec.SummaryArguments(l)
                     + "),");
             }

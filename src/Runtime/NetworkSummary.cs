@@ -15,7 +15,7 @@ namespace Intriguing;
 /// <param name="WeightDecay">Weight decay λ (0 where none).</param>
 /// <param name="WeightOffset">Offset of the weights in the parameter buffer (dense: OutputLength × InputLength, row-major; convolution: see <see cref="LayerGeometry"/>); −1 for layers without weights.</param>
 /// <param name="BiasOffset">Offset of the bias (dense: OutputLength values; convolution: one per filter) in the parameter buffer; −1 for layers without a bias.</param>
-/// <param name="LipschitzMethod">How an upper bound of the layer's Lipschitz constant is obtained.</param>
+/// <param name="Lipschitz">How an upper bound of the layer's Lipschitz constant is obtained (<see cref="LipschitzMethod"/> prints it).</param>
 /// <param name="DropoutRate">Dropout layers: the drop probability p used in training; 0 for every other layer.</param>
 /// <param name="Geometry">Conv, MaxPool and the normalisations: the 3-D shapes, window, stride and padding; null for other layers.</param>
 /// <param name="Norm">ContrastNorm and LocalResponseNorm: their parameters; null for other layers.</param>
@@ -31,10 +31,14 @@ public sealed record LayerInfo(
     double WeightDecay,
     int WeightOffset,
     int BiasOffset,
-    string LipschitzMethod,
+    Spectral.LayerLipschitz Lipschitz,
     double DropoutRate = 0,
     LayerGeometry? Geometry = null,
-    NormParameters? Norm = null);
+    NormParameters? Norm = null)
+{
+    /// <summary>How an upper bound of the layer's Lipschitz constant is obtained, as the summary prints it.</summary>
+    public string LipschitzMethod => Lipschitz.Method;
+}
 
 /// <summary>
 /// The geometry of a convolution, pooling or normalisation layer. Activations are stored per sample channel-major

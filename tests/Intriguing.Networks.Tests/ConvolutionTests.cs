@@ -89,15 +89,15 @@ public class ConvolutionTests
         float[] x = { 1, 2, 1, 3, 9, 3, 1, 2, 1 };
         float[] y = new float[4];
         int[] argmax = new int[4];
-        Pooling.MaxForward(g, x, y, argmax, 1);
+        MaxPooling.Forward(g, x, y, argmax, 1);
         Assert.Equal(new float[] { 9, 9, 9, 9 }, y);
         Assert.Equal(new[] { 4, 4, 4, 4 }, argmax);
         float[] dx = Enumerable.Repeat(float.NaN, 9).ToArray();
-        Pooling.MaxBackward(g, new float[] { 1, 2, 3, 4 }, dx, argmax, 1);
+        MaxPooling.Backward(g, new float[] { 1, 2, 3, 4 }, dx, argmax, 1);
         Assert.Equal(new float[] { 0, 0, 0, 0, 10, 0, 0, 0, 0 }, dx);
 
         // Ties go to the first value in row-major window order.
-        Pooling.MaxForward(g, new float[9], y, argmax, 1);
+        MaxPooling.Forward(g, new float[9], y, argmax, 1);
         Assert.Equal(new[] { 0, 1, 3, 4 }, argmax);
     }
 

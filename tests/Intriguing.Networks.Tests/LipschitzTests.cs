@@ -178,4 +178,47 @@ public class LipschitzTests
 
         Assert.Equal(product, report.Bound, 12);
     }
+
+    /// <summary>
+    /// The summary prints the bound the analysis computes: for every layer without parameters the analysis reports the
+    /// summary's method, its bound is the closed form computed here independently, and a value the summary prints is it.
+    /// </summary>
+    [Fact]
+    public void Summary_bounds_are_the_analysis_bounds()
+    {
+        INetwork[] nets = [new NormNet(1), new FlatNormNet(1), new SteepNormNet(1), new OverlapPoolNet(1), new MnistConv(1), new TanhReluNet(1), new DropoutNet(1)];
+        int checkedLayers = 0;
+        foreach (INetwork net in nets)
+        {
+            LipschitzReport report = LipschitzAnalysis.Analyze(net);
+            foreach (LayerInfo l in net.Summary.Layers)
+            {
+                LayerBound b = report.Layers[l.Index - 1];
+                if (l.Parameters > 0) continue;
+                Assert.Equal(l.LipschitzMethod, b.Method);
+                double expected = l.Kind switch
+                {
+                    LayerKind.Sigmoid => 0.25,
+                    LayerKind.Softmax => 0.5,
+                    LayerKind.Tanh or LayerKind.ReLU or LayerKind.Dropout => 1,
+                    LayerKind.MaxPool => NonlinearLayerBounds.MaxPoolBound(l.Geometry!.InputHeight, l.Geometry.InputWidth, l.Geometry.Kernel, l.Geometry.Stride),
+                    LayerKind.ContrastNorm => Math.Pow(l.Norm!.Epsilon, -l.Norm.Gamma),
+                    LayerKind.LocalResponseNorm => Math.Pow(l.Norm!.K, -l.Norm.Beta)
+                        * (1 + 2 * l.Norm.Beta * Math.Pow(l.Norm.Beta, l.Norm.Beta) / Math.Pow(1 + l.Norm.Beta, 1 + l.Norm.Beta) * Math.Pow(l.Norm.Size, 0.75)),
+                    _ => throw new InvalidOperationException($"{l.Kind} has no expected bound in this test"),
+                };
+                Assert.Equal(expected, b.Bound, 12);
+                int equals = l.LipschitzMethod.IndexOf("= ", StringComparison.Ordinal);
+                if (equals >= 0)
+                {
+                    string printed = l.LipschitzMethod[(equals + 2)..].Split(' ')[0];
+                    Assert.Equal(b.Bound, double.Parse(printed, System.Globalization.CultureInfo.InvariantCulture), 3);
+                }
+
+                checkedLayers++;
+            }
+        }
+
+        Assert.True(checkedLayers >= 20, $"only {checkedLayers} layers checked");
+    }
 }

@@ -59,6 +59,10 @@ public partial class NormNet;
 [Network, Input(5), Dense(6), Tanh, ContrastNorm(1, 0.5), Dense(3), Softmax]
 public partial class FlatNormNet;
 
+// Contrast normalisation with γ > 1 (its bound ε^(−γ) holds for every γ ≥ 0).
+[Network, Input(2, 3, 3), Conv(3, 2), ContrastNorm(0.5, 2.5), Dense(3), Softmax]
+public partial class SteepNormNet;
+
 // A convolutional regression network (squared error) with overlapping pooling at stride 1.
 [Network, Input(1, 5, 5), Conv(2, 3, padding: 1), Sigmoid, MaxPool(2, 1), Dense(3)]
 public partial class ConvRegressionNet;

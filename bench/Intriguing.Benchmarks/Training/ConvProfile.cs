@@ -41,8 +41,8 @@ public static class ConvProfile
         Time("conv1 forward", () => Convolution.Forward(conv1, x1, w1, b1, y1, cols, B));
         Time("conv1 backward (weights)", () => Convolution.Backward(conv1, x1, w1, y1, gw1, gb1, default, cols, B));
         Time("im2col conv1", () => { for (int s = 0; s < B; s++) Convolution.Im2Col(conv1, x1.AsSpan(s * 784, 784), cols); });
-        Time("pool1 forward", () => Pooling.MaxForward(pool1, y1, p1, arg, B));
-        Time("pool1 backward", () => Pooling.MaxBackward(pool1, p1, dx1, arg, B));
+        Time("pool1 forward", () => MaxPooling.Forward(pool1, y1, p1, arg, B));
+        Time("pool1 backward", () => MaxPooling.Backward(pool1, p1, dx1, arg, B));
         Time("conv2 forward", () => Convolution.Forward(conv2, x2, w2, b2, y2, cols, B));
         Time("conv2 backward (weights + input)", () => Convolution.Backward(conv2, x2, w2, y2, gw2, gb2, dx2, cols, B));
         Time("conv2 backward (weights)", () => Convolution.Backward(conv2, x2, w2, y2, gw2, gb2, default, cols, B));

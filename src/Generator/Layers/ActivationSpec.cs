@@ -23,10 +23,12 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
 
     public override string BoundText(LayerModel layer) => Function switch
     {
-        LayerKind.Sigmoid => global::Intriguing.Layers.LayerBoundText.Sigmoid(),
-        LayerKind.ReLU => global::Intriguing.Layers.LayerBoundText.ReLU(),
-        _ => global::Intriguing.Layers.LayerBoundText.Tanh(),
+        LayerKind.Sigmoid => global::Intriguing.Layers.Activation.SigmoidBoundText(),
+        LayerKind.ReLU => global::Intriguing.Layers.Activation.ReLUBoundText(),
+        _ => global::Intriguing.Layers.Activation.TanhBoundText(),
     };
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".Activation." + Function + "Lipschitz()";
 
     public override string ForwardMath(LayerModel layer) => Function switch
     {

@@ -22,7 +22,9 @@ internal sealed record ContrastNormSpec(double Epsilon, double Gamma) : LayerSpe
     /// <summary>Twice the input of one sample: the per-position sums and powers.</summary>
     public override long ScratchLength(LayerModel layer) => 2L * layer.InputLength;
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.ContrastNorm(Epsilon, Gamma);
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.ContrastNorm.BoundText(Epsilon, Gamma);
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".ContrastNorm.Lipschitz(" + Dbl(Epsilon) + ", " + Dbl(Gamma) + ")";
 
     public override string SummaryArguments(LayerModel layer)
         => ", Geometry: " + Geometry(layer) + ", Norm: new global::Intriguing.NormParameters(Epsilon: " + Dbl(Epsilon) + ", Gamma: " + Dbl(Gamma) + ")";
@@ -32,8 +34,8 @@ internal sealed record ContrastNormSpec(double Epsilon, double Gamma) : LayerSpe
     public override string BackwardMath(LayerModel layer) => "dx = s^(−γ)·dy − 2γ·s^(−γ−1)·⟨x, dy⟩·x per position, s = ε + ‖x‖².";
 
     public override void EmitForward(SourceWriter w, LayerModel l)
-        => w.Line(Kernels + ".Normalization.ContrastForward(" + Geometry(l) + ", " + Flt(Epsilon) + ", " + Flt(Gamma) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Columns, batch);");
+        => w.Line(Kernels + ".ContrastNorm.Forward(" + Geometry(l) + ", " + Flt(Epsilon) + ", " + Flt(Gamma) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Columns, batch);");
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
-        => w.Line("if (" + needDelta + ") " + Kernels + ".Normalization.ContrastBackward(" + Geometry(l) + ", " + Flt(Epsilon) + ", " + Flt(Gamma) + ", " + A(l.Index - 1) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Columns, batch);");
+        => w.Line("if (" + needDelta + ") " + Kernels + ".ContrastNorm.Backward(" + Geometry(l) + ", " + Flt(Epsilon) + ", " + Flt(Gamma) + ", " + A(l.Index - 1) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Columns, batch);");
 }

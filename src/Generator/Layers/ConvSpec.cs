@@ -72,7 +72,9 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
 
     public override string Describe(LayerModel layer) => "Conv " + layer.OutputShape;
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.Conv(layer.Shape.Circular);
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.Convolution.BoundText(layer.Shape.Circular);
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".Convolution.Lipschitz(" + Geometry(layer) + ")";
 
     public override string ForwardMath(LayerModel l)
         => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + Index(l, "i") + " + u, " + Index(l, "j") + " + v], "

@@ -36,7 +36,9 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
 
     public override string Describe(LayerModel layer) => "Dense " + I(layer.OutputLength);
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.Dense();
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.Dense.BoundText();
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".Dense.Lipschitz()";
 
     public override string ForwardMath(LayerModel layer)
         => (layer.HasBias ? "y = x·Wᵀ + b" : "y = x·Wᵀ") + ", W: " + I(layer.OutputLength) + " × " + I(layer.InputLength) + ".";

@@ -28,7 +28,9 @@ internal sealed record DropoutSpec(double Rate) : LayerSpec
 
     public override string Describe(LayerModel layer) => "Dropout " + R(Rate);
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.Dropout();
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.Dropout.BoundText();
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".Dropout.Lipschitz()";
 
     public override string SummaryArguments(LayerModel layer) => ", DropoutRate: " + Dbl(Rate);
 

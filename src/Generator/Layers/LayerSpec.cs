@@ -59,6 +59,9 @@ internal abstract record LayerSpec
     /// <summary>The text naming how the layer's Lipschitz bound is obtained (the summary's last column).</summary>
     public abstract string BoundText(LayerModel layer);
 
+    /// <summary>A C# expression of the layer's <c>LayerLipschitz</c>, made by its runtime layer kind, for the summary.</summary>
+    public abstract string Lipschitz(LayerModel layer);
+
     /// <summary>Named arguments added to the layer's <c>LayerInfo</c> in the summary (each starting with ", "), beyond the common ones.</summary>
     public virtual string SummaryArguments(LayerModel layer) => "";
 

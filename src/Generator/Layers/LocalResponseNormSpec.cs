@@ -34,7 +34,9 @@ internal sealed record LocalResponseNormSpec(int Size, double K, double Alpha, d
     /// <summary>Twice the input of one sample: the window sums and powers.</summary>
     public override long ScratchLength(LayerModel layer) => 2L * layer.InputLength;
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.LocalResponseNorm(layer.Shape.Kernel, K, Alpha, Beta);
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LocalResponseNorm.BoundText(layer.Shape.Kernel, K, Alpha, Beta);
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".LocalResponseNorm.Lipschitz(" + I(layer.Shape.Kernel) + ", " + Dbl(K) + ", " + Dbl(Alpha) + ", " + Dbl(Beta) + ")";
 
     public override string SummaryArguments(LayerModel layer)
         => ", Geometry: " + Geometry(layer) + ", Norm: new global::Intriguing.NormParameters(Size: " + I(layer.Shape.Kernel) + ", K: " + Dbl(K) + ", Alpha: " + Dbl(Alpha) + ", Beta: " + Dbl(Beta) + ")";
@@ -46,8 +48,8 @@ internal sealed record LocalResponseNormSpec(int Size, double K, double Alpha, d
         => "dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².";
 
     public override void EmitForward(SourceWriter w, LayerModel l)
-        => w.Line(Kernels + ".Normalization.LocalResponseForward(" + Geometry(l) + ", " + Flt(K) + ", " + Flt(Alpha) + ", " + Flt(Beta) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Columns, batch);");
+        => w.Line(Kernels + ".LocalResponseNorm.Forward(" + Geometry(l) + ", " + Flt(K) + ", " + Flt(Alpha) + ", " + Flt(Beta) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Columns, batch);");
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
-        => w.Line("if (" + needDelta + ") " + Kernels + ".Normalization.LocalResponseBackward(" + Geometry(l) + ", " + Flt(K) + ", " + Flt(Alpha) + ", " + Flt(Beta) + ", " + A(l.Index - 1) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Columns, batch);");
+        => w.Line("if (" + needDelta + ") " + Kernels + ".LocalResponseNorm.Backward(" + Geometry(l) + ", " + Flt(K) + ", " + Flt(Alpha) + ", " + Flt(Beta) + ", " + A(l.Index - 1) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Columns, batch);");
 }

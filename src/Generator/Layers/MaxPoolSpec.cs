@@ -31,7 +31,9 @@ internal sealed record MaxPoolSpec(int Size, int Stride) : WindowSpec
 
     public override string Describe(LayerModel layer) => "MaxPool " + layer.OutputShape;
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.MaxPool(layer.Shape.Cover);
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.MaxPooling.BoundText(layer.Shape.Cover);
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".MaxPooling.Lipschitz(" + Geometry(layer) + ")";
 
     public override string ForwardMath(LayerModel l)
         => "y[c,i,j] = max over the " + I(l.Shape.Kernel) + "×" + I(l.Shape.Kernel) + " window at (" + I(l.Shape.Stride) + "i, " + I(l.Shape.Stride) + "j); the winner's index is kept for the backward pass.";
@@ -39,10 +41,10 @@ internal sealed record MaxPoolSpec(int Size, int Stride) : WindowSpec
     public override string BackwardMath(LayerModel layer) => "dx[winner] += dy for every window.";
 
     public override void EmitForward(SourceWriter w, LayerModel l)
-        => w.Line(Kernels + ".Pooling.MaxForward(" + Geometry(l) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
+        => w.Line(Kernels + ".MaxPooling.Forward(" + Geometry(l) + ", " + A(l.Index - 1) + ", " + A(l.Index) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
-        => w.Line("if (" + needDelta + ") " + Kernels + ".Pooling.MaxBackward(" + Geometry(l) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
+        => w.Line("if (" + needDelta + ") " + Kernels + ".MaxPooling.Backward(" + Geometry(l) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", ws.Argmax" + I(l.Index) + "(batch), batch);");
 
     public override void EmitWorkspaceFields(SourceWriter w, LayerModel l) => w.Line("private readonly int[] _argmax" + I(l.Index) + ";");
 

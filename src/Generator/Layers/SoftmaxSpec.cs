@@ -22,7 +22,9 @@ internal sealed record SoftmaxSpec : LayerSpec
         return context.Same();
     }
 
-    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.LayerBoundText.Softmax();
+    public override string BoundText(LayerModel layer) => global::Intriguing.Layers.Softmax.BoundText();
+
+    public override string Lipschitz(LayerModel layer) => Kernels + ".Softmax.Lipschitz()";
 
     public override string ForwardMath(LayerModel layer) => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.";
 

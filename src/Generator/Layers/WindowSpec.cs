@@ -124,13 +124,8 @@ internal abstract record WindowSpec : LayerSpec
     /// <summary>Checks the padding against the window (convolution); true for layers without padding.</summary>
     protected virtual bool CheckPadding(ShapeContext context, bool sizes) => true;
 
-    /// <summary>
-    /// The largest number of windows (side <paramref name="k"/>, stride <paramref name="s"/>, <paramref name="count"/>
-    /// of them) that contain one position: min(⌈k/s⌉, count). A position i lies in window o iff o·s ∈ (i − k, i], an
-    /// interval of length k that holds at most ⌈k/s⌉ multiples of s; position (m − 1)·s, m = min(⌈k/s⌉, count), lies in
-    /// windows 0 … m − 1.
-    /// </summary>
-    protected static int Cover(int k, int s, int count) => (int)Math.Min(((long)k + s - 1) / s, count);
+    /// <summary>The largest number of windows along one axis that contain one position (the runtime's formula).</summary>
+    protected static int Cover(int k, int s, int count) => global::Intriguing.Layers.MaxPooling.AxisCover(k, s, count);
 
     /// <summary>The input row (or column) read at output position <paramref name="i"/>: "4i − 2", "i − 1" or "i".</summary>
     protected static string Index(LayerModel l, string i) =>

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Intriguing.Linear;
+using Intriguing.Spectral;
+using System.ComponentModel;
 
 namespace Intriguing.Layers;
 
@@ -19,8 +21,80 @@ namespace Intriguing.Layers;
 /// every column entry back to the input value it was read from. Nothing allocates; the caller's scratch holds one
 /// sample's im2col matrix (<see cref="ColumnLength"/>). Every sum runs in a fixed order, so results are reproducible.</para>
 /// </remarks>
-public static class Convolution
+public static partial class Convolution
 {
+    /// <summary>The layer's Lipschitz bound (the Fourier method, <see cref="LipschitzBound"/>); for generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static LayerLipschitz Lipschitz(LayerGeometry g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return new FourierBound(g);
+    }
+
+    /// <summary>
+    /// A certified upper bound of the operator norm of a convolution layer with the given geometry and weights
+    /// (<c>[D][C][k][k]</c>), and a description of how it was obtained.
+    /// </summary>
+    /// <remarks>
+    /// Zero padding: <see cref="ConvolutionNorm"/> on the periodic map of which the layer is a compression.
+    /// Circular padding: the layer computes outputs i = 0 … H_out − 1 of the periodic map at positions
+    /// i·s − p (mod H). When s divides H and H_out ≤ H/s these are distinct outputs of the circular convolution with
+    /// stride s, so its norm bounds the layer's (with equality when H_out = H/s, both axes). Otherwise the layer is
+    /// the stride-1 circular convolution followed by a selection of outputs in which a position can repeat; the
+    /// selection has norm √(largest repetition), which multiplies the stride-1 norm.
+    /// </remarks>
+    public static (double Bound, string Method) LipschitzBound(ReadOnlySpan<float> weights, LayerGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        LayerGeometry g = geometry;
+        if (g.PaddingMode == PaddingMode.Zero)
+        {
+            var shape = new ConvolutionShape(g.InputChannels, g.OutputChannels, g.Kernel, g.Kernel, g.InputHeight, g.InputWidth, g.Stride, g.Stride, g.Padding, PaddingMode.Zero);
+
+            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
+            return (r.UpperBound, $"Fourier, zero padding on {r.PeriodHeight}×{r.PeriodWidth} (≥ ‖·‖; estimate {r.Estimate:G6})");
+        }
+
+        bool fits = g.InputHeight % g.Stride == 0 && g.InputWidth % g.Stride == 0
+            && g.OutputHeight <= g.InputHeight / g.Stride && g.OutputWidth <= g.InputWidth / g.Stride;
+        if (fits)
+        {
+            var shape = new ConvolutionShape(g.InputChannels, g.OutputChannels, g.Kernel, g.Kernel, g.InputHeight, g.InputWidth, g.Stride, g.Stride, g.Padding, PaddingMode.Circular);
+            ConvolutionNormResult r = ConvolutionNorm.Compute(weights, shape);
+            bool exact = g.OutputHeight == g.InputHeight / g.Stride && g.OutputWidth == g.InputWidth / g.Stride;
+            return (r.UpperBound, $"Fourier, circular{(exact ? "" : ", subset of outputs")} (estimate {r.Estimate:G6}, ±{r.RelativeGap:G2})");
+        }
+
+        var unit = new ConvolutionShape(g.InputChannels, g.OutputChannels, g.Kernel, g.Kernel, g.InputHeight, g.InputWidth, 1, 1, g.Padding, PaddingMode.Circular);
+        ConvolutionNormResult s1 = ConvolutionNorm.Compute(weights, unit);
+        int repeat = Repetition(g.OutputHeight, g.Stride, g.InputHeight) * Repetition(g.OutputWidth, g.Stride, g.InputWidth);
+        double bound = double.BitIncrement(s1.UpperBound * Math.Sqrt(repeat) * (1 + 1e-15));
+        return (bound, $"Fourier, circular stride 1 × √{repeat} (selection of outputs)");
+    }
+
+    /// <summary>The largest number of outputs i &lt; count with the same position i·stride mod length.</summary>
+    private static int Repetition(int count, int stride, int length)
+    {
+        int[] hits = new int[length];
+        int best = 0;
+        for (int i = 0; i < count; i++) best = Math.Max(best, ++hits[(int)((long)i * stride % length)]);
+        return best;
+    }
+
+    private sealed class FourierBound(LayerGeometry g) : LayerLipschitz
+    {
+        public override string Method => BoundText(g.PaddingMode == PaddingMode.Circular);
+
+        public override LayerBound Compute(INetwork network, LayerInfo layer, SpectralNormOptions? options)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(layer);
+            int count = g.OutputChannels * g.InputChannels * g.Kernel * g.Kernel;
+            (double bound, string method) = LipschitzBound(network.Parameters.Slice(layer.WeightOffset, count), g);
+            return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{g.InputChannels}×{g.Kernel}×{g.Kernel}×{g.OutputChannels}", bound, method);
+        }
+    }
+
     /// <summary>Values of one sample's im2col matrix, (C·k·k) × (H′·W′).</summary>
     public static int ColumnLength(LayerGeometry g)
     {

@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using Intriguing.Spectral;
+
 namespace Intriguing.Layers;
 
 /// <summary>
@@ -8,8 +11,14 @@ namespace Intriguing.Layers;
 /// No generator state is carried from call to call: the mask of a unit is a pure function of its coordinates, so
 /// it is the same however a batch is split over threads, and the backward pass recomputes it instead of storing it.
 /// </remarks>
-public static class Dropout
+public static partial class Dropout
 {
+    private static readonly LayerLipschitz s_lipschitz = LayerLipschitz.Fixed(1, BoundText());
+
+    /// <summary>Dropout's Lipschitz bound, 1 (the identity at inference); for generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static LayerLipschitz Lipschitz() => s_lipschitz;
+
     /// <summary>Whether unit <paramref name="unit"/> of batch sample <paramref name="sample"/> is kept.</summary>
     /// <param name="p">Drop probability, 0 ≤ p &lt; 1.</param>
     /// <param name="seed">Mask seed (<see cref="NetworkWorkspace.TrainingSeed"/>).</param>

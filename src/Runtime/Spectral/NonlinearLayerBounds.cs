@@ -67,23 +67,24 @@ public static class NonlinearLayerBounds
     }
 
     /// <summary>
-    /// The Lipschitz constant of contrast normalisation <c>f(x) = x/(ε + ‖x‖²)^γ</c> for γ ∈ [0, 1]: exactly
-    /// <c>ε^(−γ)</c>, attained at x = 0.
+    /// The Lipschitz constant of contrast normalisation <c>f(x) = x/(ε + ‖x‖²)^γ</c> for any γ ≥ 0: exactly
+    /// <c>ε^(−γ)</c>, attained at x = 0 (<see cref="Layers.ContrastNorm"/>'s bound).
     /// </summary>
     /// <remarks>
-    /// <para>The paper states the bound without proof. Proof: with s = ε + ‖x‖², the Jacobian is
-    /// <c>J = s^(−γ)·(I − 2γ·x·xᵀ/s)</c>, symmetric, with eigenvalue s^(−γ) on x^⊥ and
-    /// <c>s^(−γ)·(1 − 2γ‖x‖²/s)</c> along x. Since 0 ≤ ‖x‖²/s &lt; 1 and 0 ≤ 2γ ≤ 2, the factor
-    /// 1 − 2γ‖x‖²/s lies in (−1, 1], so ‖J‖₂ = s^(−γ) ≤ ε^(−γ), with equality at x = 0 (for γ ≤ 1/2 the factor is
-    /// positive; for γ ∈ (1/2, 1] it can be negative but never below −1). Applied independently to groups of
-    /// coordinates (e.g. to each pixel's channel vector), the Jacobian is block-diagonal and the bound is the same.</para>
+    /// <para>Proof (also in <c>docs/lipschitz.md</c>): with s = ε + ‖x‖², the Jacobian
+    /// <c>J = s^(−γ)·(I − 2γ·x·xᵀ/s)</c> is symmetric, with eigenvalue s^(−γ) on x^⊥ and s^(−γ)·(1 − 2γu) along x,
+    /// u = ‖x‖²/s ∈ [0, 1). Since s = ε/(1 − u), |eigenvalue| / ε^(−γ) is (1 − u)^γ on x^⊥ and (1 − u)^γ·|1 − 2γu|
+    /// along x. Where 2γu ≤ 2 both are at most 1. Where 2γu &gt; 2 (only for γ &gt; 1),
+    /// (1 − u)^γ·(2γu − 1) ≤ e^(−v)·(2v − 1) with v = γu, whose maximum over v is 2e^(−3/2) ≈ 0.45 &lt; 1. So
+    /// ‖J‖₂ ≤ ε^(−γ), with equality at x = 0. Applied independently to groups of coordinates (each pixel's channel
+    /// vector), the Jacobian is block-diagonal and the bound is the same.</para>
     /// <para><see cref="MaximizeJacobianNorm"/> checks it numerically (see the tests).</para>
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">ε is not positive and finite, or γ is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">ε is not positive and finite, or γ is negative or not finite.</exception>
     public static double ContrastNormBound(double epsilon, double gamma)
     {
         CheckContrast(epsilon, gamma);
-        return Math.Pow(epsilon, -gamma);
+        return Layers.ContrastNorm.Bound(epsilon, gamma);
     }
 
     /// <summary>The forward map <c>x/(ε + ‖x‖²)^γ</c>.</summary>
@@ -126,8 +127,7 @@ public static class NonlinearLayerBounds
     public static double LocalResponseNormBound(double k, double beta, int size)
     {
         CheckLrn(k, 1, beta, size);
-        double q = Math.Pow(beta, beta) / Math.Pow(1 + beta, 1 + beta);
-        return Math.Pow(k, -beta) * (1 + 2 * beta * q * Math.Pow(size, 0.75));
+        return Layers.LocalResponseNorm.Bound(size, k, beta);
     }
 
     /// <summary>The forward map of local response normalisation on one channel vector a (length C).</summary>
@@ -270,7 +270,7 @@ public static class NonlinearLayerBounds
     private static void CheckContrast(double epsilon, double gamma)
     {
         if (!(epsilon > 0 && double.IsFinite(epsilon))) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive and finite.");
-        if (!(gamma >= 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "The bound ε^(−γ) is proven for γ ∈ [0, 1].");
+        if (!(gamma >= 0 && double.IsFinite(gamma))) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "γ must be non-negative and finite.");
     }
 
     private static void CheckLrn(double k, double alpha, double beta, int size)

@@ -58,8 +58,8 @@ partial class Ae400Classifier : global::Intriguing.INetwork
         "400",
         new global::Intriguing.LayerInfo[]
         {
-            new(1, "Dense1", global::Intriguing.LayerKind.Dense, 400, 10, "10", 4010, 4000L, 1E-06, 0, 4000, "‖W‖₂, largest singular value"),
-            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)"),
+            new(1, "Dense1", global::Intriguing.LayerKind.Dense, 400, 10, "10", 4010, 4000L, 1E-06, 0, 4000, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

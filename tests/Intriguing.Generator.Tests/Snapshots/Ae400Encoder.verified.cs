@@ -58,8 +58,8 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         "784",
         new global::Intriguing.LayerInfo[]
         {
-            new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 400, "400", 314000, 313600L, 1E-06, 0, 313600, "‖W‖₂, largest singular value"),
-            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 400, 400, "400", 0, 0L, 0.0, -1, -1, "1/4 (max σ′)"),
+            new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 400, "400", 314000, 313600L, 1E-06, 0, 313600, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 400, 400, "400", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

@@ -12,15 +12,15 @@ namespace Intriguing.Samples;
 /// <code>
 /// AlexNet: 62,378,344 parameters, 1,135,256,096 multiply-adds per sample
 ///  #  layer               output         params    mult-adds  decay  Lipschitz bound
-/// ------------------------------------------------------------------------------------------------------
+/// -------------------------------------------------------------------------------------------------------------------------
 ///  0  Input               3×224×224
 ///  1  Conv1               96×55×55       34,944  105,415,200         Fourier (upper bound, zero padding)
 ///  2  ReLU1               96×55×55                                   1 (max slope)
-///  3  LocalResponseNorm1  96×55×55                                   k^(−β) = 0.5946 (Jacobian at 0)
+///  3  LocalResponseNorm1  96×55×55                                   k^(−β)·(1 + 2β·q·n^(3/4)) = 1.497 (derived, not tight)
 ///  4  MaxPool1            96×27×27                                   √4 (≤ 4 windows per input)
 ///  5  Conv2               256×27×27     614,656  447,897,600         Fourier (upper bound, zero padding)
 ///  6  ReLU2               256×27×27                                  1 (max slope)
-///  7  LocalResponseNorm2  256×27×27                                  k^(−β) = 0.5946 (Jacobian at 0)
+///  7  LocalResponseNorm2  256×27×27                                  k^(−β)·(1 + 2β·q·n^(3/4)) = 1.497 (derived, not tight)
 ///  8  MaxPool2            256×13×13                                  √4 (≤ 4 windows per input)
 ///  9  Conv3               384×13×13     885,120  149,520,384         Fourier (upper bound, zero padding)
 /// 10  ReLU3               384×13×13                                  1 (max slope)
@@ -214,29 +214,29 @@ partial class AlexNet : global::Intriguing.INetwork
         "3×224×224",
         new global::Intriguing.LayerInfo[]
         {
-            new(1, "Conv1", global::Intriguing.LayerKind.Conv, 150528, 290400, "96×55×55", 34944, 105415200L, 0.0, 0, 34848, "Fourier (upper bound, zero padding)", Geometry: s_geometry1),
-            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 290400, 290400, "96×55×55", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(3, "LocalResponseNorm1", global::Intriguing.LayerKind.LocalResponseNorm, 290400, 290400, "96×55×55", 0, 0L, 0.0, -1, -1, "k^(−β) = 0.5946 (Jacobian at 0)", Geometry: s_geometry3, Norm: new global::Intriguing.NormParameters(Size: 5, K: 2.0, Alpha: 0.0001, Beta: 0.75)),
-            new(4, "MaxPool1", global::Intriguing.LayerKind.MaxPool, 290400, 69984, "96×27×27", 0, 0L, 0.0, -1, -1, "√4 (≤ 4 windows per input)", Geometry: s_geometry4),
-            new(5, "Conv2", global::Intriguing.LayerKind.Conv, 69984, 186624, "256×27×27", 614656, 447897600L, 0.0, 34944, 649344, "Fourier (upper bound, zero padding)", Geometry: s_geometry5),
-            new(6, "ReLU2", global::Intriguing.LayerKind.ReLU, 186624, 186624, "256×27×27", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(7, "LocalResponseNorm2", global::Intriguing.LayerKind.LocalResponseNorm, 186624, 186624, "256×27×27", 0, 0L, 0.0, -1, -1, "k^(−β) = 0.5946 (Jacobian at 0)", Geometry: s_geometry7, Norm: new global::Intriguing.NormParameters(Size: 5, K: 2.0, Alpha: 0.0001, Beta: 0.75)),
-            new(8, "MaxPool2", global::Intriguing.LayerKind.MaxPool, 186624, 43264, "256×13×13", 0, 0L, 0.0, -1, -1, "√4 (≤ 4 windows per input)", Geometry: s_geometry8),
-            new(9, "Conv3", global::Intriguing.LayerKind.Conv, 43264, 64896, "384×13×13", 885120, 149520384L, 0.0, 649600, 1534336, "Fourier (upper bound, zero padding)", Geometry: s_geometry9),
-            new(10, "ReLU3", global::Intriguing.LayerKind.ReLU, 64896, 64896, "384×13×13", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(11, "Conv4", global::Intriguing.LayerKind.Conv, 64896, 64896, "384×13×13", 1327488, 224280576L, 0.0, 1534720, 2861824, "Fourier (upper bound, zero padding)", Geometry: s_geometry11),
-            new(12, "ReLU4", global::Intriguing.LayerKind.ReLU, 64896, 64896, "384×13×13", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(13, "Conv5", global::Intriguing.LayerKind.Conv, 64896, 43264, "256×13×13", 884992, 149520384L, 0.0, 2862208, 3746944, "Fourier (upper bound, zero padding)", Geometry: s_geometry13),
-            new(14, "ReLU5", global::Intriguing.LayerKind.ReLU, 43264, 43264, "256×13×13", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(15, "MaxPool3", global::Intriguing.LayerKind.MaxPool, 43264, 9216, "256×6×6", 0, 0L, 0.0, -1, -1, "√4 (≤ 4 windows per input)", Geometry: s_geometry15),
-            new(16, "Dense1", global::Intriguing.LayerKind.Dense, 9216, 4096, "4096", 37752832, 37748736L, 0.0, 3747200, 41495936, "‖W‖₂, largest singular value"),
-            new(17, "ReLU6", global::Intriguing.LayerKind.ReLU, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(18, "Dropout1", global::Intriguing.LayerKind.Dropout, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, "1 (identity at inference)", DropoutRate: 0.5),
-            new(19, "Dense2", global::Intriguing.LayerKind.Dense, 4096, 4096, "4096", 16781312, 16777216L, 0.0, 41500032, 58277248, "‖W‖₂, largest singular value"),
-            new(20, "ReLU7", global::Intriguing.LayerKind.ReLU, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(21, "Dropout2", global::Intriguing.LayerKind.Dropout, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, "1 (identity at inference)", DropoutRate: 0.5),
-            new(22, "Dense3", global::Intriguing.LayerKind.Dense, 4096, 1000, "1000", 4097000, 4096000L, 0.0, 58281344, 62377344, "‖W‖₂, largest singular value"),
-            new(23, "Softmax1", global::Intriguing.LayerKind.Softmax, 1000, 1000, "1000", 0, 0L, 0.0, -1, -1, "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)"),
+            new(1, "Conv1", global::Intriguing.LayerKind.Conv, 150528, 290400, "96×55×55", 34944, 105415200L, 0.0, 0, 34848, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry1), Geometry: s_geometry1),
+            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 290400, 290400, "96×55×55", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(3, "LocalResponseNorm1", global::Intriguing.LayerKind.LocalResponseNorm, 290400, 290400, "96×55×55", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.LocalResponseNorm.Lipschitz(5, 2.0, 0.0001, 0.75), Geometry: s_geometry3, Norm: new global::Intriguing.NormParameters(Size: 5, K: 2.0, Alpha: 0.0001, Beta: 0.75)),
+            new(4, "MaxPool1", global::Intriguing.LayerKind.MaxPool, 290400, 69984, "96×27×27", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry4), Geometry: s_geometry4),
+            new(5, "Conv2", global::Intriguing.LayerKind.Conv, 69984, 186624, "256×27×27", 614656, 447897600L, 0.0, 34944, 649344, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry5), Geometry: s_geometry5),
+            new(6, "ReLU2", global::Intriguing.LayerKind.ReLU, 186624, 186624, "256×27×27", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(7, "LocalResponseNorm2", global::Intriguing.LayerKind.LocalResponseNorm, 186624, 186624, "256×27×27", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.LocalResponseNorm.Lipschitz(5, 2.0, 0.0001, 0.75), Geometry: s_geometry7, Norm: new global::Intriguing.NormParameters(Size: 5, K: 2.0, Alpha: 0.0001, Beta: 0.75)),
+            new(8, "MaxPool2", global::Intriguing.LayerKind.MaxPool, 186624, 43264, "256×13×13", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry8), Geometry: s_geometry8),
+            new(9, "Conv3", global::Intriguing.LayerKind.Conv, 43264, 64896, "384×13×13", 885120, 149520384L, 0.0, 649600, 1534336, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry9), Geometry: s_geometry9),
+            new(10, "ReLU3", global::Intriguing.LayerKind.ReLU, 64896, 64896, "384×13×13", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(11, "Conv4", global::Intriguing.LayerKind.Conv, 64896, 64896, "384×13×13", 1327488, 224280576L, 0.0, 1534720, 2861824, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry11), Geometry: s_geometry11),
+            new(12, "ReLU4", global::Intriguing.LayerKind.ReLU, 64896, 64896, "384×13×13", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(13, "Conv5", global::Intriguing.LayerKind.Conv, 64896, 43264, "256×13×13", 884992, 149520384L, 0.0, 2862208, 3746944, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry13), Geometry: s_geometry13),
+            new(14, "ReLU5", global::Intriguing.LayerKind.ReLU, 43264, 43264, "256×13×13", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(15, "MaxPool3", global::Intriguing.LayerKind.MaxPool, 43264, 9216, "256×6×6", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry15), Geometry: s_geometry15),
+            new(16, "Dense1", global::Intriguing.LayerKind.Dense, 9216, 4096, "4096", 37752832, 37748736L, 0.0, 3747200, 41495936, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(17, "ReLU6", global::Intriguing.LayerKind.ReLU, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(18, "Dropout1", global::Intriguing.LayerKind.Dropout, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.5),
+            new(19, "Dense2", global::Intriguing.LayerKind.Dense, 4096, 4096, "4096", 16781312, 16777216L, 0.0, 41500032, 58277248, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(20, "ReLU7", global::Intriguing.LayerKind.ReLU, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(21, "Dropout2", global::Intriguing.LayerKind.Dropout, 4096, 4096, "4096", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.5),
+            new(22, "Dense3", global::Intriguing.LayerKind.Dense, 4096, 1000, "1000", 4097000, 4096000L, 0.0, 58281344, 62377344, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(23, "Softmax1", global::Intriguing.LayerKind.Softmax, 1000, 1000, "1000", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
@@ -775,13 +775,13 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 3, LocalResponseNorm1: 96×55×55 → 96×55×55. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Layers.Normalization.LocalResponseForward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.A3(batch), ws.Columns, batch);
+            global::Intriguing.Layers.LocalResponseNorm.Forward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.A3(batch), ws.Columns, batch);
         }
 
         // Layer 4, MaxPool1: 96×55×55 → 96×27×27. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 4 && to >= 4)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry4, ws.A3(batch), ws.A4(batch), ws.Argmax4(batch), batch);
+            global::Intriguing.Layers.MaxPooling.Forward(s_geometry4, ws.A3(batch), ws.A4(batch), ws.Argmax4(batch), batch);
         }
 
         // Layer 5, Conv2: 96×27×27 → 256×27×27. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 2 + u, j − 2 + v], zero outside the input; W: 256 × 96 × 5 × 5; im2col + GEMM per sample.
@@ -799,13 +799,13 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 7, LocalResponseNorm2: 256×27×27 → 256×27×27. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
         if (from < 7 && to >= 7)
         {
-            global::Intriguing.Layers.Normalization.LocalResponseForward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.A7(batch), ws.Columns, batch);
+            global::Intriguing.Layers.LocalResponseNorm.Forward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.A7(batch), ws.Columns, batch);
         }
 
         // Layer 8, MaxPool2: 256×27×27 → 256×13×13. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry8, ws.A7(batch), ws.A8(batch), ws.Argmax8(batch), batch);
+            global::Intriguing.Layers.MaxPooling.Forward(s_geometry8, ws.A7(batch), ws.A8(batch), ws.Argmax8(batch), batch);
         }
 
         // Layer 9, Conv3: 256×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 256 × 3 × 3; im2col + GEMM per sample.
@@ -847,7 +847,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 15, MaxPool3: 256×13×13 → 256×6×6. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 15 && to >= 15)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry15, ws.A14(batch), ws.A15(batch), ws.Argmax15(batch), batch);
+            global::Intriguing.Layers.MaxPooling.Forward(s_geometry15, ws.A14(batch), ws.A15(batch), ws.Argmax15(batch), batch);
         }
 
         // Layer 16, Dense1: 256×6×6 → 4096. y = x·Wᵀ + b, W: 4096 × 9216.
@@ -984,7 +984,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 15, MaxPool3: dx[winner] += dy for every window.
         if (top >= 15 && bottom < 15)
         {
-            if (bottomDelta || bottom < 14) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry15, ws.D15(batch), ws.D14(batch), ws.Argmax15(batch), batch);
+            if (bottomDelta || bottom < 14) global::Intriguing.Layers.MaxPooling.Backward(s_geometry15, ws.D15(batch), ws.D14(batch), ws.Argmax15(batch), batch);
         }
 
         // Layer 14, ReLU5: dx = dy where y > 0, else 0.
@@ -1047,13 +1047,13 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 8, MaxPool2: dx[winner] += dy for every window.
         if (top >= 8 && bottom < 8)
         {
-            if (bottomDelta || bottom < 7) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry8, ws.D8(batch), ws.D7(batch), ws.Argmax8(batch), batch);
+            if (bottomDelta || bottom < 7) global::Intriguing.Layers.MaxPooling.Backward(s_geometry8, ws.D8(batch), ws.D7(batch), ws.Argmax8(batch), batch);
         }
 
         // Layer 7, LocalResponseNorm2: dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².
         if (top >= 7 && bottom < 7)
         {
-            if (bottomDelta || bottom < 6) global::Intriguing.Layers.Normalization.LocalResponseBackward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.D7(batch), ws.D6(batch), ws.Columns, batch);
+            if (bottomDelta || bottom < 6) global::Intriguing.Layers.LocalResponseNorm.Backward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.D7(batch), ws.D6(batch), ws.Columns, batch);
         }
 
         // Layer 6, ReLU2: dx = dy where y > 0, else 0.
@@ -1078,13 +1078,13 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 4, MaxPool1: dx[winner] += dy for every window.
         if (top >= 4 && bottom < 4)
         {
-            if (bottomDelta || bottom < 3) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry4, ws.D4(batch), ws.D3(batch), ws.Argmax4(batch), batch);
+            if (bottomDelta || bottom < 3) global::Intriguing.Layers.MaxPooling.Backward(s_geometry4, ws.D4(batch), ws.D3(batch), ws.Argmax4(batch), batch);
         }
 
         // Layer 3, LocalResponseNorm1: dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Layers.Normalization.LocalResponseBackward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.D3(batch), ws.D2(batch), ws.Columns, batch);
+            if (bottomDelta || bottom < 2) global::Intriguing.Layers.LocalResponseNorm.Backward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.D3(batch), ws.D2(batch), ws.Columns, batch);
         }
 
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.

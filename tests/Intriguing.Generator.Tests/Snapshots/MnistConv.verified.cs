@@ -120,16 +120,16 @@ partial class MnistConv : global::Intriguing.INetwork
         "1×28×28",
         new global::Intriguing.LayerInfo[]
         {
-            new(1, "Conv1", global::Intriguing.LayerKind.Conv, 784, 9216, "16×24×24", 416, 230400L, 1E-05, 0, 400, "Fourier (upper bound, zero padding)", Geometry: s_geometry1),
-            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 9216, 9216, "16×24×24", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(3, "MaxPool1", global::Intriguing.LayerKind.MaxPool, 9216, 2304, "16×12×12", 0, 0L, 0.0, -1, -1, "1 (non-overlapping)", Geometry: s_geometry3),
-            new(4, "Conv2", global::Intriguing.LayerKind.Conv, 2304, 2048, "32×8×8", 12832, 819200L, 1E-05, 416, 13216, "Fourier (upper bound, zero padding)", Geometry: s_geometry4),
-            new(5, "ReLU2", global::Intriguing.LayerKind.ReLU, 2048, 2048, "32×8×8", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(6, "MaxPool2", global::Intriguing.LayerKind.MaxPool, 2048, 512, "32×4×4", 0, 0L, 0.0, -1, -1, "1 (non-overlapping)", Geometry: s_geometry6),
-            new(7, "Dense1", global::Intriguing.LayerKind.Dense, 512, 100, "100", 51300, 51200L, 1E-05, 13248, 64448, "‖W‖₂, largest singular value"),
-            new(8, "ReLU3", global::Intriguing.LayerKind.ReLU, 100, 100, "100", 0, 0L, 0.0, -1, -1, "1 (max slope)"),
-            new(9, "Dense2", global::Intriguing.LayerKind.Dense, 100, 10, "10", 1010, 1000L, 1E-06, 64560, 65568, "‖W‖₂, largest singular value"),
-            new(10, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, "1/2 (‖diag p − ppᵀ‖ ≤ 1/2)"),
+            new(1, "Conv1", global::Intriguing.LayerKind.Conv, 784, 9216, "16×24×24", 416, 230400L, 1E-05, 0, 400, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry1), Geometry: s_geometry1),
+            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 9216, 9216, "16×24×24", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(3, "MaxPool1", global::Intriguing.LayerKind.MaxPool, 9216, 2304, "16×12×12", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry3), Geometry: s_geometry3),
+            new(4, "Conv2", global::Intriguing.LayerKind.Conv, 2304, 2048, "32×8×8", 12832, 819200L, 1E-05, 416, 13216, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry4), Geometry: s_geometry4),
+            new(5, "ReLU2", global::Intriguing.LayerKind.ReLU, 2048, 2048, "32×8×8", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(6, "MaxPool2", global::Intriguing.LayerKind.MaxPool, 2048, 512, "32×4×4", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry6), Geometry: s_geometry6),
+            new(7, "Dense1", global::Intriguing.LayerKind.Dense, 512, 100, "100", 51300, 51200L, 1E-05, 13248, 64448, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(8, "ReLU3", global::Intriguing.LayerKind.ReLU, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(9, "Dense2", global::Intriguing.LayerKind.Dense, 100, 10, "10", 1010, 1000L, 1E-06, 64560, 65568, global::Intriguing.Layers.Dense.Lipschitz()),
+            new(10, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
@@ -504,7 +504,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 3, MaxPool1: 16×24×24 → 16×12×12. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry3, ws.A2(batch), ws.A3(batch), ws.Argmax3(batch), batch);
+            global::Intriguing.Layers.MaxPooling.Forward(s_geometry3, ws.A2(batch), ws.A3(batch), ws.Argmax3(batch), batch);
         }
 
         // Layer 4, Conv2: 16×12×12 → 32×8×8. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i + u, j + v], zero outside the input; W: 32 × 16 × 5 × 5; im2col + GEMM per sample.
@@ -522,7 +522,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 6, MaxPool2: 32×8×8 → 32×4×4. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry6, ws.A5(batch), ws.A6(batch), ws.Argmax6(batch), batch);
+            global::Intriguing.Layers.MaxPooling.Forward(s_geometry6, ws.A5(batch), ws.A6(batch), ws.Argmax6(batch), batch);
         }
 
         // Layer 7, Dense1: 32×4×4 → 100. y = x·Wᵀ + b, W: 100 × 512.
@@ -595,7 +595,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 6, MaxPool2: dx[winner] += dy for every window.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry6, ws.D6(batch), ws.D5(batch), ws.Argmax6(batch), batch);
+            if (bottomDelta || bottom < 5) global::Intriguing.Layers.MaxPooling.Backward(s_geometry6, ws.D6(batch), ws.D5(batch), ws.Argmax6(batch), batch);
         }
 
         // Layer 5, ReLU2: dx = dy where y > 0, else 0.
@@ -620,7 +620,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 3, MaxPool1: dx[winner] += dy for every window.
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry3, ws.D3(batch), ws.D2(batch), ws.Argmax3(batch), batch);
+            if (bottomDelta || bottom < 2) global::Intriguing.Layers.MaxPooling.Backward(s_geometry3, ws.D3(batch), ws.D2(batch), ws.Argmax3(batch), batch);
         }
 
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.

@@ -138,6 +138,9 @@ public sealed class NonlinearLayerBoundsTests
     [InlineData(0.1, 0.75)]
     [InlineData(10.0, 1.0)]
     [InlineData(0.01, 1.0)]
+    [InlineData(1.0, 1.5)]
+    [InlineData(0.5, 3.0)]
+    [InlineData(2.0, 10.0)]
     public void ContrastNormBoundHoldsAndIsAttained(double epsilon, double gamma)
     {
         double bound = NonlinearLayerBounds.ContrastNormBound(epsilon, gamma);
@@ -191,7 +194,8 @@ public sealed class NonlinearLayerBoundsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.MaxPoolBound(4, 4, 5, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.MaxPoolBound(4, 4, 2, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.ContrastNormBound(0, 0.5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.ContrastNormBound(1, 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.ContrastNormBound(1, -0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.ContrastNormBound(1, double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => NonlinearLayerBounds.LocalResponseNormBound(2, 0.75, 0));
     }
 }

@@ -1,5 +1,8 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+
+using Intriguing.Spectral;
 
 namespace Intriguing.Layers;
 
@@ -9,15 +12,27 @@ namespace Intriguing.Layers;
 /// sample) of the first maximum of each window in row-major window order; the backward pass sends each output's
 /// gradient to that input, adding where overlapping windows share a winner.
 /// </remarks>
-public static class Pooling
+public static partial class MaxPooling
 {
+    /// <summary>The layer's Lipschitz bound, √(largest number of windows covering one input); for generated code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static LayerLipschitz Lipschitz(LayerGeometry g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int cover = Cover(g);
+        return LayerLipschitz.Fixed(Bound(cover), BoundText(cover));
+    }
+
+    /// <summary>The largest number of windows of <paramref name="g"/> that contain one input value.</summary>
+    internal static int Cover(LayerGeometry g) => AxisCover(g.Kernel, g.Stride, g.OutputHeight) * AxisCover(g.Kernel, g.Stride, g.OutputWidth);
+
     /// <summary>Max-pooling of <paramref name="batch"/> samples; records each window's winner in <paramref name="argmax"/>.</summary>
     /// <param name="g">The layer geometry (Kernel = window side).</param>
     /// <param name="x">Inputs, C×H×W per sample.</param>
     /// <param name="y">Outputs, C×H′×W′ per sample.</param>
     /// <param name="argmax">Receives, per output, the index of the winning input within its sample.</param>
     /// <param name="batch">Number of samples.</param>
-    public static void MaxForward(LayerGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batch)
+    public static void Forward(LayerGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batch)
     {
         Check(g, x, y, argmax, batch);
         int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride;
@@ -70,9 +85,9 @@ public static class Pooling
     /// <param name="g">The layer geometry.</param>
     /// <param name="dy">∂E/∂y, C×H′×W′ per sample.</param>
     /// <param name="dx">Receives ∂E/∂x, C×H×W per sample.</param>
-    /// <param name="argmax">The winners recorded by <see cref="MaxForward"/>.</param>
+    /// <param name="argmax">The winners recorded by <see cref="Forward"/>.</param>
     /// <param name="batch">Number of samples.</param>
-    public static void MaxBackward(LayerGeometry g, ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<int> argmax, int batch)
+    public static void Backward(LayerGeometry g, ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<int> argmax, int batch)
     {
         Check(g, dx, dy, argmax, batch);
         int inLength = g.InputLength, outLength = g.OutputLength;
