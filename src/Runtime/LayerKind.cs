@@ -26,4 +26,6 @@ public enum LayerKind
     ContrastNorm,
     /// <summary>AlexNet's local response normalisation across channels; see <c>LayerInfo.Norm</c>.</summary>
     LocalResponseNorm,
+    /// <summary>Average pooling over square windows, possibly overlapping; see <c>LayerInfo.Geometry</c>.</summary>
+    AvgPool,
 }

@@ -193,6 +193,16 @@ public class DiagnosticTests
         "Layer 3 (MaxPool(4, stride 4)) needs at least 4×4 input but receives 3×3");
 
     [Fact]
+    public void INT016_average_pool_window_larger_than_its_input() => Single(
+        "[Network, Input(2, 3, 5), AvgPool(4, 1), Dense(2), Softmax]\npublic partial class Net;", "INT016", "AvgPool(4, 1)",
+        "Layer 1 (AvgPool(4, stride 1)) needs at least 4×4 input but receives 3×5");
+
+    [Fact]
+    public void INT004_average_pool_stride_zero() => Single(
+        "[Network, Input(1, 6, 6), AvgPool(2, 0), Dense(2), Softmax]\npublic partial class Net;", "INT004", "0",
+        "Stride of layer 1 (AvgPool) must be positive but is 0");
+
+    [Fact]
     public void INT017_stride_does_not_divide()
     {
         var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(3, 224, 224), Conv(96, 11, 4, 2), ReLU, MaxPool(3, 2), Dense(10), Softmax]\npublic partial class Net;");

@@ -18,6 +18,7 @@ public class FuzzTests
         "Conv({n}, {n})", "Conv({n}, {n}, {n}, {n})", "Conv({n}, {n}, stride: {n})", "Conv({n}, {n}, padding: {n}, Mode = Padding.Circular)",
         "Conv({n}, {n}, {n}, {n}, WeightDecay = {d}, Bias = {b})", "Conv({n})", "Conv", "Conv({n}, {n}, Mode = (Padding)7)",
         "MaxPool({n})", "MaxPool({n}, {n})", "MaxPool", "MaxPool({n}, {n}, {n})",
+        "AvgPool({n})", "AvgPool({n}, {n})", "AvgPool", "AvgPool({n}, {n}, {n})",
         "ContrastNorm", "ContrastNorm({d}, {d})", "ContrastNorm({d})", "LocalResponseNorm", "LocalResponseNorm({n})",
         "LocalResponseNorm({n}, {d}, {d}, {d})", "LocalResponseNorm(beta: {d})",
         "Input(1, 28, 28)", "Input(3, {n}, {n})", "Input({n}, 7, 7)",

@@ -19,6 +19,7 @@ public class GradientTests
         ["ConvCircularNet"] = () => new ConvCircularNet(20),
         ["PoolNet"] = () => new PoolNet(21),
         ["OverlapPoolNet"] = () => new OverlapPoolNet(22),
+        ["AvgPoolNet"] = () => new AvgPoolNet(26),
         ["NormNet"] = () => new NormNet(23),
         ["FlatNormNet"] = () => new FlatNormNet(24),
         ["ConvRegressionNet"] = () => new ConvRegressionNet(25),

@@ -80,6 +80,29 @@ internal sealed class ReferenceNetwork
                     break;
                 }
 
+                case LayerKind.AvgPool:
+                {
+                    LayerGeometry g = l.Geometry!;
+                    for (int c = 0; c < g.OutputChannels; c++)
+                    {
+                        for (int i = 0; i < g.OutputHeight; i++)
+                        {
+                            for (int j = 0; j < g.OutputWidth; j++)
+                            {
+                                double total = 0;
+                                for (int u = 0; u < g.Kernel; u++)
+                                {
+                                    for (int v = 0; v < g.Kernel; v++) total += x[(c * g.InputHeight + i * g.Stride + u) * g.InputWidth + j * g.Stride + v];
+                                }
+
+                                y[(c * g.OutputHeight + i) * g.OutputWidth + j] = total / (g.Kernel * g.Kernel);
+                            }
+                        }
+                    }
+
+                    break;
+                }
+
                 case LayerKind.ContrastNorm:
                 {
                     LayerGeometry g = l.Geometry!;

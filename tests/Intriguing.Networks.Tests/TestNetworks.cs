@@ -51,6 +51,10 @@ public partial class PoolNet;
 [Network, Input(1, 9, 9), Conv(2, 3), Tanh, MaxPool(3, 2), MaxPool(2, 1), Dense(3), Softmax]
 public partial class OverlapPoolNet;
 
+// Average pooling, overlapping at stride 2 and at stride 1: 2×8×8 → 3×7×7 → 3×3×3 → 3×2×2.
+[Network, Input(2, 8, 8), Conv(3, 2), Tanh, AvgPool(3, 2), AvgPool(2, 1), Dense(3), Softmax]
+public partial class AvgPoolNet;
+
 // Contrast normalisation and local response normalisation (α large enough to matter).
 [Network, Input(3, 4, 4), Conv(4, 3, padding: 1), ContrastNorm(0.5, 0.75), Conv(5, 3), ReLU, LocalResponseNorm(3, 1.5, 0.1, 0.75), Dense(3), Softmax]
 public partial class NormNet;
