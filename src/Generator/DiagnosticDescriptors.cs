@@ -18,9 +18,9 @@ internal static class DiagnosticDescriptors
         "Network '{0}' declares no [Input]; add [Input(n)] (or [Input(channels, height, width)]) before the first layer",
         DiagnosticSeverity.Error);
 
-    public static readonly DiagnosticDescriptor MisplacedInput = Make(
-        "INT003", "[Input] must come once, before every layer",
-        "{0}",
+    public static readonly DiagnosticDescriptor SecondInput = Make(
+        "INT003", "More than one [Input]",
+        "Network '{0}' has more than one [Input]; declare the input once",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NonPositiveSize = Make(
@@ -59,8 +59,8 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor TooManyParameters = Make(
-        "INT011", "Network too large",
-        "{0}",
+        "INT011", "Too many parameters",
+        "Network '{0}' needs {1} parameter values, more than the {2} a single buffer can hold; make its layers smaller",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor SingleUnitSoftmax = Make(
@@ -108,11 +108,26 @@ internal static class DiagnosticDescriptors
         "[{0}] on class '{1}' has no effect: the class has no [Network], so no network is generated from its layer attributes; add [Network] to the declaration that holds them, or remove them",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor InputAfterLayer = Make(
+        "INT021", "[Input] after a layer",
+        "[Input] of '{0}' comes after a layer; move it before the first layer",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ActivationTooLarge = Make(
+        "INT022", "Layer output too large",
+        "Layer {0} ({1}) outputs {2} values per sample, more than the {3} a buffer can hold; make it smaller",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ColumnsTooLarge = Make(
+        "INT023", "Convolution buffer too large",
+        "Layer {0} ({1}) needs an im2col buffer of more than {2} values for one sample; make its input or kernel smaller",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
         [MissingInput.Id] = MissingInput,
-        [MisplacedInput.Id] = MisplacedInput,
+        [SecondInput.Id] = SecondInput,
         [NonPositiveSize.Id] = NonPositiveSize,
         [SoftmaxNotLast.Id] = SoftmaxNotLast,
         [ConsecutiveActivations.Id] = ConsecutiveActivations,
@@ -130,6 +145,9 @@ internal static class DiagnosticDescriptors
         [InvalidPadding.Id] = InvalidPadding,
         [InvalidNormParameter.Id] = InvalidNormParameter,
         [LayersWithoutNetwork.Id] = LayersWithoutNetwork,
+        [InputAfterLayer.Id] = InputAfterLayer,
+        [ActivationTooLarge.Id] = ActivationTooLarge,
+        [ColumnsTooLarge.Id] = ColumnsTooLarge,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

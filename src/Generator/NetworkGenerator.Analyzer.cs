@@ -32,15 +32,13 @@ public sealed partial class NetworkGenerator
                 input = parsed.Inputs[0];
                 for (int i = 1; i < parsed.Inputs.Count; i++)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedInput, parsed.Inputs[i].Location,
-                        $"Network '{parsed.ClassName}' has more than one [Input]; declare the input once"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondInput, parsed.Inputs[i].Location, parsed.ClassName));
                     ok = false;
                 }
 
                 if (parsed.FirstLayerPosition >= 0 && input.Position > parsed.FirstLayerPosition)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedInput, input.Location,
-                        $"[Input] of '{parsed.ClassName}' comes after a layer; move it before the first layer"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputAfterLayer, input.Location, parsed.ClassName));
                     ok = false;
                 }
 
@@ -155,10 +153,8 @@ public sealed partial class NetworkGenerator
             // The flat buffer, every workspace row and every index must fit in an int.
             if (offset > Limit || inputLength > Limit)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, parsed.ClassLocation,
-                    string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                        "Network '{0}' needs {1:N0} parameter values, more than the {2:N0} a single buffer can hold; make its layers smaller",
-                        parsed.ClassName, offset, Limit)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, parsed.ClassLocation, parsed.ClassName,
+                    offset.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), Limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
                 ok = false;
             }
 

@@ -36,8 +36,8 @@ public class DiagnosticTests
         "Network 'Net' declares no [Input]; add [Input(n)] (or [Input(channels, height, width)]) before the first layer");
 
     [Fact]
-    public void INT003_input_after_a_layer() => Single(
-        "[Network, Dense(2), Input(4), Softmax]\npublic partial class Net;", "INT003", "Input(4)",
+    public void INT021_input_after_a_layer() => Single(
+        "[Network, Dense(2), Input(4), Softmax]\npublic partial class Net;", "INT021", "Input(4)",
         "[Input] of 'Net' comes after a layer; move it before the first layer");
 
     [Fact]
@@ -134,6 +134,16 @@ public class DiagnosticTests
     public void INT010_containing_type_not_partial() => Single(
         "public class Outer { [Network, Input(4), Dense(3), Softmax] public partial class Net; }", "INT010", "Net",
         "Class 'Net' cannot be a network: its containing type 'Outer' is not partial; declare every containing type partial");
+
+    [Fact]
+    public void INT022_layer_output_too_large() => Single(
+        "[Network, Input(1, 1000, 1000), Conv(4000, 1), Dense(2), Softmax]\npublic partial class Net;", "INT022", "Conv(4000, 1)",
+        "Layer 1 (Conv(4000, 1, stride 1, padding 0)) outputs 4,000,000,000 values per sample, more than the 2,147,483,583 a buffer can hold; make it smaller");
+
+    [Fact]
+    public void INT023_convolution_buffer_too_large() => Single(
+        "[Network, Input(100, 1000, 1000), Conv(1, 5), Dense(2), Softmax]\npublic partial class Net;", "INT023", "Conv(1, 5)",
+        "Layer 1 (Conv(1, 5, stride 1, padding 0)) needs an im2col buffer of more than 2,147,483,583 values for one sample; make its input or kernel smaller");
 
     [Fact]
     public void INT011_too_many_parameters() => Single(

@@ -83,8 +83,7 @@ internal abstract record WindowSpec : LayerSpec
             }
             else if (NeedsColumns && ((ph - Window) / Step + 1) * ((pw - Window) / Step + 1) * (long)c * Window * Window > ShapeContext.Limit)
             {
-                context.Report(DiagnosticDescriptors.TooManyParameters, context.Layer.Location,
-                    $"Layer {index} ({Written}) needs an im2col buffer of more than {ShapeContext.Limit:N0} values for one sample; make its input or kernel smaller");
+                context.Report(DiagnosticDescriptors.ColumnsTooLarge, context.Layer.Location, index, Written, N0(ShapeContext.Limit));
                 ok = false;
                 known = false;
             }
@@ -111,8 +110,7 @@ internal abstract record WindowSpec : LayerSpec
         long length = (long)oc * oh * ow;
         if (length > ShapeContext.Limit && known)
         {
-            context.Report(DiagnosticDescriptors.TooManyParameters, context.Layer.Location,
-                $"Layer {index} ({Written}) outputs {length:N0} values per sample, more than the {ShapeContext.Limit:N0} a buffer can hold; make it smaller");
+            context.Report(DiagnosticDescriptors.ActivationTooLarge, context.Layer.Location, index, Written, N0(length), N0(ShapeContext.Limit));
             ok = false;
             known = false;
             length = 1;
@@ -120,6 +118,8 @@ internal abstract record WindowSpec : LayerSpec
 
         return new LayerOutput(ok, known, oc, oh, ow, true, length, kernel, stride, padding, CircularPadding, cover);
     }
+
+    private static string N0(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Checks the padding against the window (convolution); true for layers without padding.</summary>
     protected virtual bool CheckPadding(ShapeContext context, bool sizes) => true;
