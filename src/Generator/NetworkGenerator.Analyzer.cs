@@ -176,7 +176,8 @@ public sealed partial class NetworkGenerator
                 layers.ToEquatableArray(),
                 (int)parameterCount,
                 (int)Math.Max(offset, Alignment),
-                layers[layers.Count - 1].Spec is SoftmaxSpec);
+                layers[layers.Count - 1].Spec is SoftmaxSpec,
+                parsed.HasUserSummary);
             return new AnalysisResult(model, diagnostics.ToEquatableArray());
         }
 

@@ -56,10 +56,16 @@ public sealed partial class NetworkGenerator
         {
             int L = m.Layers.Count;
             string stack = m.InputShape + " → " + string.Join(" → ", m.Layers.Select(Describe));
-            w.Line("/// <summary>");
-            w.Line("/// " + Xml(m.DisplayName) + ": " + Xml(stack) + ".");
-            w.Line("/// </summary>");
+            // The user's own <summary>, when there is one, stays the only one: the stack then opens the remarks.
+            if (!m.HasUserSummary)
+            {
+                w.Line("/// <summary>");
+                w.Line("/// " + Xml(m.DisplayName) + ": " + Xml(stack) + ".");
+                w.Line("/// </summary>");
+            }
+
             w.Line("/// <remarks>");
+            if (m.HasUserSummary) w.Line("/// <para>" + Xml(m.DisplayName) + ": " + Xml(stack) + ".</para>");
             w.Line("/// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>");
             w.Line("/// <code>");
             foreach (string line in SummaryTable(m)) w.Line("/// " + Xml(line));

@@ -159,7 +159,24 @@ public sealed partial class NetworkGenerator
                 diagnostics.ToEquatableArray(),
                 classLocation,
                 firstLayerPosition,
-                canEmit);
+                canEmit,
+                HasSummary(symbol, cancellationToken));
+        }
+
+        /// <summary>Whether a declaration of the class carries a documentation comment with a <c>&lt;summary&gt;</c>.</summary>
+        private static bool HasSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
+            foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+            {
+                foreach (SyntaxTrivia trivia in reference.GetSyntax(cancellationToken).GetLeadingTrivia())
+                {
+                    bool doc = trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia)
+                        || (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.ToString().StartsWith("///", System.StringComparison.Ordinal));
+                    if (doc && trivia.ToFullString().Contains("<summary")) return true;
+                }
+            }
+
+            return false;
         }
 
         private static int AsInt(TypedConstant c) => c.Value is int i ? i : 0;

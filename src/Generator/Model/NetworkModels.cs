@@ -68,7 +68,8 @@ internal sealed record ParsedNetwork(
     EquatableArray<DiagnosticInfo> Diagnostics,
     LocationInfo? ClassLocation,
     int FirstLayerPosition,
-    bool CanEmit);
+    bool CanEmit,
+    bool HasUserSummary = false);
 
 /// <summary>Where a layer's trainable parameters sit in the flat buffer, and how they are initialised.</summary>
 /// <param name="WeightOffset">Offset of W in the flat buffer.</param>
@@ -134,6 +135,7 @@ internal sealed record LayerModel(
 }
 
 /// <summary>Everything the emitter needs for one network; no symbols, syntax or locations.</summary>
+/// <remarks><see cref="HasUserSummary"/>: the user documents the class with a <c>&lt;summary&gt;</c>, so the generated part adds none.</remarks>
 internal sealed record NetworkModel(
     string Namespace,
     string ClassName,
@@ -147,7 +149,8 @@ internal sealed record NetworkModel(
     EquatableArray<LayerModel> Layers,
     int ParameterCount,
     int ParameterBufferLength,
-    bool EndsInSoftmax)
+    bool EndsInSoftmax,
+    bool HasUserSummary = false)
 {
     public int InputLength => InputChannels * InputHeight * InputWidth;
 

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// AE400 classifier: 400 → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>AE400 classifier: 400 → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// AE400 classifier: 4,010 parameters, 4,000 multiply-adds per sample

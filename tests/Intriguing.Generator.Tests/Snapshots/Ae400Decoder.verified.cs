@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// AE400 decoder: 400 → Dense 784 → Sigmoid.
-/// </summary>
 /// <remarks>
+/// <para>AE400 decoder: 400 → Dense 784 → Sigmoid.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// AE400 decoder: 314,384 parameters, 313,600 multiply-adds per sample

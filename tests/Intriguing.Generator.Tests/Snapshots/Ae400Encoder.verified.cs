@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// AE400 encoder: 784 → Dense 400 → Sigmoid.
-/// </summary>
 /// <remarks>
+/// <para>AE400 encoder: 784 → Dense 400 → Sigmoid.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// AE400 encoder: 314,000 parameters, 313,600 multiply-adds per sample

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// AE400-10: 784 → Dense 400 → Sigmoid → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>AE400-10: 784 → Dense 400 → Sigmoid → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// AE400-10: 318,010 parameters, 317,600 multiply-adds per sample

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// AlexNet: 3×224×224 → Conv 96×55×55 → ReLU → LocalResponseNorm → MaxPool 96×27×27 → Conv 256×27×27 → ReLU → LocalResponseNorm → MaxPool 256×13×13 → Conv 384×13×13 → ReLU → Conv 384×13×13 → ReLU → Conv 256×13×13 → ReLU → MaxPool 256×6×6 → Dense 4096 → ReLU → Dropout 0.5 → Dense 4096 → ReLU → Dropout 0.5 → Dense 1000 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>AlexNet: 3×224×224 → Conv 96×55×55 → ReLU → LocalResponseNorm → MaxPool 96×27×27 → Conv 256×27×27 → ReLU → LocalResponseNorm → MaxPool 256×13×13 → Conv 384×13×13 → ReLU → Conv 384×13×13 → ReLU → Conv 256×13×13 → ReLU → MaxPool 256×6×6 → Dense 4096 → ReLU → Dropout 0.5 → Dense 4096 → ReLU → Dropout 0.5 → Dense 1000 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// AlexNet: 62,378,344 parameters, 1,135,256,096 multiply-adds per sample

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// FC100-100-10: 784 → Dense 100 → Sigmoid → Dense 100 → Sigmoid → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>FC100-100-10: 784 → Dense 100 → Sigmoid → Dense 100 → Sigmoid → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// FC100-100-10: 89,610 parameters, 89,400 multiply-adds per sample

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// FC10(1e-4): 784 → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>FC10(1e-4): 784 → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// FC10(1e-4): 7,850 parameters, 7,840 multiply-adds per sample

@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// FC123-456-10: 784 → Dense 123 → Sigmoid → Dense 456 → Sigmoid → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>FC123-456-10: 784 → Dense 123 → Sigmoid → Dense 456 → Sigmoid → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// FC123-456-10: 157,669 parameters, 157,080 multiply-adds per sample

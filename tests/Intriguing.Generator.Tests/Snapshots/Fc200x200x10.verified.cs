@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// FC200-200-10: 784 → Dense 200 → Sigmoid → Dense 200 → Sigmoid → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>FC200-200-10: 784 → Dense 200 → Sigmoid → Dense 200 → Sigmoid → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// FC200-200-10: 199,210 parameters, 198,800 multiply-adds per sample

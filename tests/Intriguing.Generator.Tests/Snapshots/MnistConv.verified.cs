@@ -4,10 +4,8 @@
 
 namespace Intriguing.Samples;
 
-/// <summary>
-/// MNIST-Conv: 1×28×28 → Conv 16×24×24 → ReLU → MaxPool 16×12×12 → Conv 32×8×8 → ReLU → MaxPool 32×4×4 → Dense 100 → ReLU → Dense 10 → Softmax.
-/// </summary>
 /// <remarks>
+/// <para>MNIST-Conv: 1×28×28 → Conv 16×24×24 → ReLU → MaxPool 16×12×12 → Conv 32×8×8 → ReLU → MaxPool 32×4×4 → Dense 100 → ReLU → Dense 10 → Softmax.</para>
 /// <para>Generated network. Activation 0 is the input; activation k is the output of layer k.</para>
 /// <code>
 /// MNIST-Conv: 65,558 parameters, 1,101,800 multiply-adds per sample
