@@ -123,6 +123,11 @@ internal static class DiagnosticDescriptors
         "Layer {0} ({1}) needs an im2col buffer of more than {2} values for one sample; make its input or kernel smaller",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor MemberClash = Make(
+        "INT024", "Member clashes with a generated member",
+        "Member '{0}' of '{1}' has the name of a member the generator writes for the network; rename it",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -148,6 +153,7 @@ internal static class DiagnosticDescriptors
         [InputAfterLayer.Id] = InputAfterLayer,
         [ActivationTooLarge.Id] = ActivationTooLarge,
         [ColumnsTooLarge.Id] = ColumnsTooLarge,
+        [MemberClash.Id] = MemberClash,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

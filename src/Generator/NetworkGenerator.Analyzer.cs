@@ -1,7 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Intriguing.Generator.Layers;
 using Intriguing.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Intriguing.Generator;
 
@@ -178,8 +182,54 @@ public sealed partial class NetworkGenerator
                 (int)Math.Max(offset, Alignment),
                 layers[layers.Count - 1].Spec is SoftmaxSpec,
                 parsed.HasUserSummary);
+
+            // A user member with the name of a generated one would be a compile error inside the generated file; say
+            // which member instead and emit nothing.
+            if (parsed.UserMembers.Count > 0 && Clashes(parsed, model, diagnostics)) return new AnalysisResult(null, diagnostics.ToEquatableArray());
             return new AnalysisResult(model, diagnostics.ToEquatableArray());
         }
+
+        /// <summary>
+        /// Reports INT024 for every user member whose name a generated member of the class also has, unless both are
+        /// methods (overloads may coexist; an equal signature is the compiler's CS0111). The generated members are read
+        /// from the emitted source itself, so the check cannot fall out of step with the emitter.
+        /// </summary>
+        private static bool Clashes(ParsedNetwork parsed, NetworkModel model, List<DiagnosticInfo> diagnostics)
+        {
+            var generated = new Dictionary<string, bool>(StringComparer.Ordinal); // name → every declaration is a method
+            SyntaxTree tree = CSharpSyntaxTree.ParseText(Emitter.Emit(model));
+            ClassDeclarationSyntax? type = tree.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault(c => c.Identifier.ValueText == model.ClassName);
+            foreach (MemberDeclarationSyntax member in type?.Members ?? default)
+            {
+                bool method = member is MethodDeclarationSyntax;
+                foreach (string name in DeclaredNames(member))
+                {
+                    generated[name] = generated.TryGetValue(name, out bool all) ? all && method : method;
+                }
+            }
+
+            bool any = false;
+            foreach (UserMember user in parsed.UserMembers)
+            {
+                if (generated.TryGetValue(user.Name, out bool methods) && !(methods && user.IsMethod))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, user.Location, user.Name, parsed.ClassName));
+                    any = true;
+                }
+            }
+
+            return any;
+        }
+
+        private static IEnumerable<string> DeclaredNames(MemberDeclarationSyntax member) => member switch
+        {
+            BaseFieldDeclarationSyntax f => f.Declaration.Variables.Select(v => v.Identifier.ValueText),
+            PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } p => new[] { p.Identifier.ValueText },
+            MethodDeclarationSyntax { ExplicitInterfaceSpecifier: null } m => new[] { m.Identifier.ValueText },
+            BaseTypeDeclarationSyntax t => new[] { t.Identifier.ValueText },
+            DelegateDeclarationSyntax d => new[] { d.Identifier.ValueText },
+            _ => Array.Empty<string>(),
+        };
 
         private static long Saturate(long value) => Math.Min(value, 1L << 60);
 

@@ -160,7 +160,22 @@ public sealed partial class NetworkGenerator
                 classLocation,
                 firstLayerPosition,
                 canEmit,
-                HasSummary(symbol, cancellationToken));
+                HasSummary(symbol, cancellationToken),
+                UserMembers(symbol));
+        }
+
+        /// <summary>The members the user declares on the class (constructors and compiler-made members aside).</summary>
+        private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol symbol)
+        {
+            var members = new List<UserMember>();
+            foreach (ISymbol member in symbol.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
+                if (member.Locations.FirstOrDefault(l => l.IsInSource) is not { } at || LocationInfo.From(at) is not { } location) continue;
+                members.Add(new UserMember(member.Name, member is IMethodSymbol, location));
+            }
+
+            return members.ToEquatableArray();
         }
 
         /// <summary>Whether a declaration of the class carries a documentation comment with a <c>&lt;summary&gt;</c>.</summary>

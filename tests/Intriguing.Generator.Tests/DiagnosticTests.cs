@@ -146,6 +146,31 @@ public class DiagnosticTests
         "Layer 1 (Conv(1, 5, stride 1, padding 0)) needs an im2col buffer of more than 2,147,483,583 values for one sample; make its input or kernel smaller");
 
     [Fact]
+    public void INT024_field_with_a_generated_name()
+    {
+        Diagnostic d = Single("[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { public int Summary; }", "INT024", "Summary",
+            "Member 'Summary' of 'Net' has the name of a member the generator writes for the network; rename it");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+    }
+
+    [Fact]
+    public void INT024_nothing_is_emitted_so_no_error_points_into_generated_code()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { public static int Parameters() => 0; }");
+        Assert.Equal("INT024", Assert.Single(GeneratorHarness.GeneratorDiagnostics(result)).Id);
+        Assert.Empty(result.GeneratedTrees);
+        Assert.DoesNotContain(GeneratorHarness.CompileErrors(output), e => e.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void A_method_overload_of_a_generated_method_is_allowed()
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\n[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { public void Forward(int unused) { } public int Extra => 1; }");
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+    }
+
+    [Fact]
     public void INT011_too_many_parameters() => Single(
         "[Network, Input(100000), Dense(100000), Softmax]\npublic partial class Net;", "INT011", "Net",
         "Network 'Net' needs 10,000,100,000 parameter values, more than the 2,147,483,583 a single buffer can hold; make its layers smaller");

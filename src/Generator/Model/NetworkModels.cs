@@ -6,6 +6,9 @@ namespace Intriguing.Generator.Model;
 // (layer specs included), so equal source gives equal values and unrelated edits leave the pipeline cached. Records
 // that reach the emitter (NetworkModel and below) hold no locations either.
 
+/// <summary>A member the user declares on the network class: its name, whether it is a method, and where it is declared.</summary>
+internal sealed record UserMember(string Name, bool IsMethod, LocationInfo Location);
+
 /// <summary>A named argument of an attribute application and where it is written.</summary>
 internal sealed record NamedLocation(string Name, LocationInfo Location);
 
@@ -69,7 +72,8 @@ internal sealed record ParsedNetwork(
     LocationInfo? ClassLocation,
     int FirstLayerPosition,
     bool CanEmit,
-    bool HasUserSummary = false);
+    bool HasUserSummary = false,
+    EquatableArray<UserMember> UserMembers = default);
 
 /// <summary>Where a layer's trainable parameters sit in the flat buffer, and how they are initialised.</summary>
 /// <param name="WeightOffset">Offset of W in the flat buffer.</param>
