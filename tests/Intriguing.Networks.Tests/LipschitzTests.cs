@@ -13,7 +13,7 @@ public class LipschitzTests
         var net = new TanhReluNet(4);
         LipschitzReport report = LipschitzAnalysis.Analyze(net);
         double product = 1;
-        foreach (LayerInfo l in TanhReluNet.Summary.Layers)
+        foreach (LayerInfo l in TanhReluNet.Layout.Summary.Layers)
         {
             LayerBound b = report.Layers[l.Index - 1];
             if (l.Kind == LayerKind.Dense)
@@ -81,7 +81,7 @@ public class LipschitzTests
 
         LocalLipschitzEstimate estimate = LocalLipschitz.Estimate(net, inputs, count);
 
-        bool softmax = net.Loss == LossKind.SoftmaxCrossEntropy;
+        bool softmax = net is IClassifier;
         int mapLayer = softmax ? net.LayerCount - 1 : net.LayerCount;
         double largest = 0;
         for (int e = 0; e < count; e++)
@@ -155,7 +155,7 @@ public class LipschitzTests
         var net = new MnistConv(3);
         LipschitzReport report = LipschitzAnalysis.Analyze(net);
         double product = 1;
-        foreach (LayerInfo l in MnistConv.Summary.Layers)
+        foreach (LayerInfo l in MnistConv.Layout.Summary.Layers)
         {
             LayerBound b = report.Layers[l.Index - 1];
             product *= b.Bound;

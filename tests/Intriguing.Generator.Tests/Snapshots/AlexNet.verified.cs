@@ -40,93 +40,108 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class AlexNet : global::Intriguing.INetwork
+partial class AlexNet : global::Intriguing.IClassifier
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample (3×224×224, channel-major).</summary>
-    public const int InputLength = 150528;
+    /// <summary>AlexNet's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample (3×224×224, channel-major).</summary>
+        public const int InputLength = 150528;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 1000;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 1000;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 23;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 23;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 62378344;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 62378344;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 62378352;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 62378352;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
-    public const int Activation1Length = 290400;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
+        public const int Activation1Length = 290400;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
-    public const int Activation2Length = 290400;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
+        public const int Activation2Length = 290400;
 
-    /// <summary>Values per sample of activation 3, the output of layer 3 (LocalResponseNorm1).</summary>
-    public const int Activation3Length = 290400;
+        /// <summary>Values per sample of activation 3, the output of layer 3 (LocalResponseNorm1).</summary>
+        public const int Activation3Length = 290400;
 
-    /// <summary>Values per sample of activation 4, the output of layer 4 (MaxPool1).</summary>
-    public const int Activation4Length = 69984;
+        /// <summary>Values per sample of activation 4, the output of layer 4 (MaxPool1).</summary>
+        public const int Activation4Length = 69984;
 
-    /// <summary>Values per sample of activation 5, the output of layer 5 (Conv2).</summary>
-    public const int Activation5Length = 186624;
+        /// <summary>Values per sample of activation 5, the output of layer 5 (Conv2).</summary>
+        public const int Activation5Length = 186624;
 
-    /// <summary>Values per sample of activation 6, the output of layer 6 (ReLU2).</summary>
-    public const int Activation6Length = 186624;
+        /// <summary>Values per sample of activation 6, the output of layer 6 (ReLU2).</summary>
+        public const int Activation6Length = 186624;
 
-    /// <summary>Values per sample of activation 7, the output of layer 7 (LocalResponseNorm2).</summary>
-    public const int Activation7Length = 186624;
+        /// <summary>Values per sample of activation 7, the output of layer 7 (LocalResponseNorm2).</summary>
+        public const int Activation7Length = 186624;
 
-    /// <summary>Values per sample of activation 8, the output of layer 8 (MaxPool2).</summary>
-    public const int Activation8Length = 43264;
+        /// <summary>Values per sample of activation 8, the output of layer 8 (MaxPool2).</summary>
+        public const int Activation8Length = 43264;
 
-    /// <summary>Values per sample of activation 9, the output of layer 9 (Conv3).</summary>
-    public const int Activation9Length = 64896;
+        /// <summary>Values per sample of activation 9, the output of layer 9 (Conv3).</summary>
+        public const int Activation9Length = 64896;
 
-    /// <summary>Values per sample of activation 10, the output of layer 10 (ReLU3).</summary>
-    public const int Activation10Length = 64896;
+        /// <summary>Values per sample of activation 10, the output of layer 10 (ReLU3).</summary>
+        public const int Activation10Length = 64896;
 
-    /// <summary>Values per sample of activation 11, the output of layer 11 (Conv4).</summary>
-    public const int Activation11Length = 64896;
+        /// <summary>Values per sample of activation 11, the output of layer 11 (Conv4).</summary>
+        public const int Activation11Length = 64896;
 
-    /// <summary>Values per sample of activation 12, the output of layer 12 (ReLU4).</summary>
-    public const int Activation12Length = 64896;
+        /// <summary>Values per sample of activation 12, the output of layer 12 (ReLU4).</summary>
+        public const int Activation12Length = 64896;
 
-    /// <summary>Values per sample of activation 13, the output of layer 13 (Conv5).</summary>
-    public const int Activation13Length = 43264;
+        /// <summary>Values per sample of activation 13, the output of layer 13 (Conv5).</summary>
+        public const int Activation13Length = 43264;
 
-    /// <summary>Values per sample of activation 14, the output of layer 14 (ReLU5).</summary>
-    public const int Activation14Length = 43264;
+        /// <summary>Values per sample of activation 14, the output of layer 14 (ReLU5).</summary>
+        public const int Activation14Length = 43264;
 
-    /// <summary>Values per sample of activation 15, the output of layer 15 (MaxPool3).</summary>
-    public const int Activation15Length = 9216;
+        /// <summary>Values per sample of activation 15, the output of layer 15 (MaxPool3).</summary>
+        public const int Activation15Length = 9216;
 
-    /// <summary>Values per sample of activation 16, the output of layer 16 (Dense1).</summary>
-    public const int Activation16Length = 4096;
+        /// <summary>Values per sample of activation 16, the output of layer 16 (Dense1).</summary>
+        public const int Activation16Length = 4096;
 
-    /// <summary>Values per sample of activation 17, the output of layer 17 (ReLU6).</summary>
-    public const int Activation17Length = 4096;
+        /// <summary>Values per sample of activation 17, the output of layer 17 (ReLU6).</summary>
+        public const int Activation17Length = 4096;
 
-    /// <summary>Values per sample of activation 18, the output of layer 18 (Dropout1).</summary>
-    public const int Activation18Length = 4096;
+        /// <summary>Values per sample of activation 18, the output of layer 18 (Dropout1).</summary>
+        public const int Activation18Length = 4096;
 
-    /// <summary>Values per sample of activation 19, the output of layer 19 (Dense2).</summary>
-    public const int Activation19Length = 4096;
+        /// <summary>Values per sample of activation 19, the output of layer 19 (Dense2).</summary>
+        public const int Activation19Length = 4096;
 
-    /// <summary>Values per sample of activation 20, the output of layer 20 (ReLU7).</summary>
-    public const int Activation20Length = 4096;
+        /// <summary>Values per sample of activation 20, the output of layer 20 (ReLU7).</summary>
+        public const int Activation20Length = 4096;
 
-    /// <summary>Values per sample of activation 21, the output of layer 21 (Dropout2).</summary>
-    public const int Activation21Length = 4096;
+        /// <summary>Values per sample of activation 21, the output of layer 21 (Dropout2).</summary>
+        public const int Activation21Length = 4096;
 
-    /// <summary>Values per sample of activation 22, the output of layer 22 (Dense3).</summary>
-    public const int Activation22Length = 1000;
+        /// <summary>Values per sample of activation 22, the output of layer 22 (Dense3).</summary>
+        public const int Activation22Length = 1000;
 
-    /// <summary>Values per sample of activation 23, the output of layer 23 (Softmax1).</summary>
-    public const int Activation23Length = 1000;
+        /// <summary>Values per sample of activation 23, the output of layer 23 (Softmax1).</summary>
+        public const int Activation23Length = 1000;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Conv1's weights W (96 × 3 × 11 × 11, row-major) in <see cref="Parameters"/>.</summary>
     public const int Conv1WeightsOffset = 0;
@@ -209,7 +224,7 @@ partial class AlexNet : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 150528, 290400, 290400, 290400, 69984, 186624, 186624, 186624, 43264, 64896, 64896, 64896, 64896, 43264, 43264, 9216, 4096, 4096, 4096, 4096, 4096, 4096, 1000, 1000 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "AlexNet",
         "3×224×224",
         new global::Intriguing.LayerInfo[]
@@ -446,9 +461,6 @@ partial class AlexNet : global::Intriguing.INetwork
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
 
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
-
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 150528);
         /// <summary>∂E/∂activation 0 of the first <paramref name="batch"/> samples.</summary>
@@ -557,7 +569,6 @@ partial class AlexNet : global::Intriguing.INetwork
     {
         if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "AlexNet");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -626,7 +637,7 @@ partial class AlexNet : global::Intriguing.INetwork
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
@@ -650,25 +661,7 @@ partial class AlexNet : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("AlexNet ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
@@ -689,14 +682,6 @@ partial class AlexNet : global::Intriguing.INetwork
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -1131,13 +1116,27 @@ partial class AlexNet : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "AlexNet";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }

@@ -26,51 +26,66 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Fc100x100x10Dropout : global::Intriguing.INetwork
+partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample.</summary>
-    public const int InputLength = 784;
+    /// <summary>Fc100x100x10Dropout's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample.</summary>
+        public const int InputLength = 784;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 10;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 10;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 9;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 9;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 89610;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 89610;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 89648;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 89648;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Dropout1).</summary>
-    public const int Activation1Length = 784;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Dropout1).</summary>
+        public const int Activation1Length = 784;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (Dense1).</summary>
-    public const int Activation2Length = 100;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (Dense1).</summary>
+        public const int Activation2Length = 100;
 
-    /// <summary>Values per sample of activation 3, the output of layer 3 (Sigmoid1).</summary>
-    public const int Activation3Length = 100;
+        /// <summary>Values per sample of activation 3, the output of layer 3 (Sigmoid1).</summary>
+        public const int Activation3Length = 100;
 
-    /// <summary>Values per sample of activation 4, the output of layer 4 (Dropout2).</summary>
-    public const int Activation4Length = 100;
+        /// <summary>Values per sample of activation 4, the output of layer 4 (Dropout2).</summary>
+        public const int Activation4Length = 100;
 
-    /// <summary>Values per sample of activation 5, the output of layer 5 (Dense2).</summary>
-    public const int Activation5Length = 100;
+        /// <summary>Values per sample of activation 5, the output of layer 5 (Dense2).</summary>
+        public const int Activation5Length = 100;
 
-    /// <summary>Values per sample of activation 6, the output of layer 6 (Sigmoid2).</summary>
-    public const int Activation6Length = 100;
+        /// <summary>Values per sample of activation 6, the output of layer 6 (Sigmoid2).</summary>
+        public const int Activation6Length = 100;
 
-    /// <summary>Values per sample of activation 7, the output of layer 7 (Dropout3).</summary>
-    public const int Activation7Length = 100;
+        /// <summary>Values per sample of activation 7, the output of layer 7 (Dropout3).</summary>
+        public const int Activation7Length = 100;
 
-    /// <summary>Values per sample of activation 8, the output of layer 8 (Dense3).</summary>
-    public const int Activation8Length = 10;
+        /// <summary>Values per sample of activation 8, the output of layer 8 (Dense3).</summary>
+        public const int Activation8Length = 10;
 
-    /// <summary>Values per sample of activation 9, the output of layer 9 (Softmax1).</summary>
-    public const int Activation9Length = 10;
+        /// <summary>Values per sample of activation 9, the output of layer 9 (Softmax1).</summary>
+        public const int Activation9Length = 10;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Dense1's weights W (100 × 784, row-major) in <see cref="Parameters"/>.</summary>
     public const int Dense1WeightsOffset = 0;
@@ -93,7 +108,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 784, 784, 100, 100, 100, 100, 100, 100, 10, 10 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "FC100-100-10 dropout",
         "784",
         new global::Intriguing.LayerInfo[]
@@ -215,9 +230,6 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
 
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
-
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
         /// <summary>∂E/∂activation 0 of the first <paramref name="batch"/> samples.</summary>
@@ -270,7 +282,6 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     {
         if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc100x100x10Dropout");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -339,7 +350,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
@@ -363,25 +374,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("Fc100x100x10Dropout ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
@@ -402,14 +395,6 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -627,13 +612,27 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "FC100-100-10 dropout";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }
