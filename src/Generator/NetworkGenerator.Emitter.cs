@@ -12,10 +12,11 @@ public sealed partial class NetworkGenerator
     {
         private const string Span = "global::System.Span<float>";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-        private const string Gemm = "global::Intriguing.Linear.Gemm";
-        private const string Act = "global::Intriguing.Activations";
-        private const string Guard = "global::Intriguing.NetworkGuard";
-        private const string Layers = "global::Intriguing.Layers";
+        // The runtime's helpers for generated code live in Intriguing.Generated, hidden from IntelliSense.
+        private const string Gemm = "global::Intriguing.Generated.Gemm";
+        private const string Act = "global::Intriguing.Generated.Activations";
+        private const string Guard = "global::Intriguing.Generated.NetworkGuard";
+        private const string Layers = "global::Intriguing.Generated";
 
         public static string HintName(NetworkModel m)
         {
@@ -134,14 +135,14 @@ public sealed partial class NetworkGenerator
         {
             w.Line("// ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------");
             w.Line();
-            w.Line("private readonly global::Intriguing.AlignedBuffer _parameters;");
+            w.Line("private readonly global::Intriguing.Generated.AlignedBuffer _parameters;");
             w.Line("private Workspace? _defaultWorkspace;");
             w.Line();
             w.Line("/// <summary>Creates the network with parameters initialised from <paramref name=\"seed\"/> (see <see cref=\"Initialize\"/>).</summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialisation; the same seed gives the same parameters.</param>");
             using (w.OpenBlock("public " + m.ClassName + "(ulong seed = 0)"))
             {
-                w.Line("_parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);");
+                w.Line("_parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);");
                 w.Line("Initialize(seed);");
             }
 
@@ -190,7 +191,7 @@ public sealed partial class NetworkGenerator
                 foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
                     w.Line("// " + l.Name + ": " + l.InitRule + " = " + l.InitScale.ToString("G6", CultureInfo.InvariantCulture));
-                    w.Line("global::Intriguing.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.InitScale) + ", random);");
+                    w.Line("global::Intriguing.Generated.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.InitScale) + ", random);");
                 }
             }
 

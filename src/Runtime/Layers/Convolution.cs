@@ -3,10 +3,13 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Intriguing.Linear;
+using System.ComponentModel;
+using Intriguing.Layers;
 
-namespace Intriguing.Layers;
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// 2-D convolution kernels for generated networks: im2col followed by one GEMM per sample.
 /// </summary>
 /// <remarks>
@@ -19,6 +22,7 @@ namespace Intriguing.Layers;
 /// every column entry back to the input value it was read from. Nothing allocates; the caller's scratch holds one
 /// sample's im2col matrix (<see cref="ColumnLength"/>). Every sum runs in a fixed order, so results are reproducible.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
 {
     /// <summary>Values of one sample's im2col matrix, (C·k·k) × (H′·W′).</summary>

@@ -1,6 +1,10 @@
-namespace Intriguing.Layers;
+using System.ComponentModel;
+using Intriguing.Layers;
+
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Inverted dropout for generated networks in training mode: unit u of batch sample s is kept when a
 /// counter-based hash of (seed, step, layer, s, u) says so (probability 1 − p), and kept units are scaled by 1/(1 − p).
 /// </summary>
@@ -8,6 +12,7 @@ namespace Intriguing.Layers;
 /// No generator state is carried from call to call: the mask of a unit is a pure function of its coordinates, so
 /// it is the same however a batch is split over threads, and the backward pass recomputes it instead of storing it.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Dropout
 {
     /// <summary>Whether unit <paramref name="unit"/> of batch sample <paramref name="sample"/> is kept.</summary>

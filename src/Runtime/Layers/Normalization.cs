@@ -1,8 +1,11 @@
 using System.Numerics.Tensors;
+using System.ComponentModel;
+using Intriguing.Layers;
 
-namespace Intriguing.Layers;
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Normalisation kernels for generated networks, across the channels at each spatial position of C×H×W activations
 /// (a flat activation of n values is n × 1 × 1, so the norm is over all of it).
 /// </summary>
@@ -15,6 +18,7 @@ namespace Intriguing.Layers;
 /// <para>Both recompute their sums from the forward input in the backward pass, in a scratch buffer of twice the
 /// input length per sample.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Normalization
 {
     /// <summary>y = x / (ε + ‖x‖²)^γ across channels at each position.</summary>

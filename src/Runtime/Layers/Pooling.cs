@@ -1,14 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.ComponentModel;
+using Intriguing.Layers;
 
-namespace Intriguing.Layers;
+namespace Intriguing.Generated;
 
-/// <summary>Max-pooling kernels for generated networks (square windows, any stride, no padding).</summary>
+/// <summary>For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense. Max-pooling kernels for generated networks (square windows, any stride, no padding).</summary>
 /// <remarks>
 /// <c>y[c, i, j] = max_{0 ≤ u, v &lt; k} x[c, i·s + u, j·s + v]</c>. The forward pass records the index (within its
 /// sample) of the first maximum of each window in row-major window order; the backward pass sends each output's
 /// gradient to that input, adding where overlapping windows share a winner.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Pooling
 {
     /// <summary>Max-pooling of <paramref name="batch"/> samples; records each window's winner in <paramref name="argmax"/>.</summary>

@@ -8,7 +8,7 @@ using Intriguing.Linear;
 namespace Intriguing.Training;
 
 /// <summary>The activation a dense layer's batch kernels apply on the fly (<see cref="SgdKernels.DenseBatchForward"/>, <see cref="SgdKernels.DenseBatchInputGradient"/>).</summary>
-public enum FusedActivation
+internal enum FusedActivation
 {
     /// <summary>None: the layer's output is used as it is.</summary>
     None,
@@ -36,7 +36,7 @@ public enum FusedActivation
 /// <see cref="TensorPrimitives.Sum(ReadOnlySpan{float})"/>, so it can differ from the general path's in the last bits;
 /// it does not depend on the split over threads.
 /// </remarks>
-public static class SgdKernels
+internal static class SgdKernels
 {
     /// <summary>Layers with fewer weights than this are never split over threads (the hand-off would cost more).</summary>
     public const int SplitThreshold = 32 * 1024;
@@ -629,7 +629,7 @@ public static class SgdKernels
 /// a <see cref="WorkerPool"/> by rows; each parameter's arithmetic and the penalty's summation order do not depend on the
 /// split. Reusable, allocation-free per step; one per trainer.
 /// </summary>
-public sealed unsafe class FusedStepSplitter
+internal sealed unsafe class FusedStepSplitter
 {
     private readonly WorkerPool _pool;
     private readonly Action<int> _job;

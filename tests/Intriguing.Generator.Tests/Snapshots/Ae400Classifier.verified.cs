@@ -51,7 +51,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -79,14 +79,14 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Ae400Classifier(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -110,7 +110,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (400 + 10)) = 0.120972
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.12097167f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.12097167f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -126,12 +126,12 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
         /// <inheritdoc/>
@@ -165,7 +165,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Ae400Classifier");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Ae400Classifier");
         own.Check(batch);
         return own;
     }
@@ -176,8 +176,8 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -193,9 +193,9 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -206,9 +206,9 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -223,9 +223,9 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -236,16 +236,16 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A1; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -258,16 +258,16 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -297,14 +297,14 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         // Layer 1, Dense1: 400 → 10. y = x·Wᵀ + b, W: 10 × 400.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 10, 400);
-            global::Intriguing.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 10, 400);
+            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.Softmax(ws.A1(batch), ws.A2(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A1(batch), ws.A2(batch), batch, 10);
         }
     }
 
@@ -317,7 +317,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         // Layer 2, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.SoftmaxBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -325,20 +325,20 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 4000), 10, 400, batch);
-                global::Intriguing.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 4000), 10, 400, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
             }
-            if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 400, 10);
+            if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 400, 10);
         }
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 4000), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 4000), 1E-06f);
         return penalty;
     }
 
@@ -346,7 +346,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
         return penalty;
     }
 

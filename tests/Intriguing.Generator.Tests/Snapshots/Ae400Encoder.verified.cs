@@ -51,7 +51,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -79,14 +79,14 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Ae400Encoder(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -110,7 +110,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 400)) = 0.0711868
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.07118685f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.07118685f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -126,12 +126,12 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
         }
 
         /// <inheritdoc/>
@@ -165,7 +165,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Ae400Encoder");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Ae400Encoder");
         own.Check(batch);
         return own;
     }
@@ -176,8 +176,8 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -193,9 +193,9 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -206,9 +206,9 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -223,9 +223,9 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -236,16 +236,16 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(targets, batch * OutputLength, nameof(targets));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(targets, batch * OutputLength, nameof(targets));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -276,14 +276,14 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         // Layer 1, Dense1: 784 → 400. y = x·Wᵀ + b, W: 400 × 784.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 400, 784);
-            global::Intriguing.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 400, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Sigmoid1: 400 → 400. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
         }
     }
 
@@ -296,7 +296,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -304,20 +304,20 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 313600), 400, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 313600), 400, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
             }
-            if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 400);
+            if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 400);
         }
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
         return penalty;
     }
 
@@ -325,7 +325,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
         return penalty;
     }
 

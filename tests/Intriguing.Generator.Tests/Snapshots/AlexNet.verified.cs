@@ -135,7 +135,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -256,14 +256,14 @@ partial class AlexNet : global::Intriguing.IClassifier
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public AlexNet(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -329,21 +329,21 @@ partial class AlexNet : global::Intriguing.IClassifier
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 3·11·11) = 0.128565
-        global::Intriguing.Initializers.Uniform(Conv1Weights, 0.12856486f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.12856486f, random);
         // Conv2: He uniform: U(−a, a), a = √(6 / 96·5·5) = 0.05
-        global::Intriguing.Initializers.Uniform(Conv2Weights, 0.05f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv2Weights, 0.05f, random);
         // Conv3: He uniform: U(−a, a), a = √(6 / 256·3·3) = 0.051031
-        global::Intriguing.Initializers.Uniform(Conv3Weights, 0.05103104f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv3Weights, 0.05103104f, random);
         // Conv4: He uniform: U(−a, a), a = √(6 / 384·3·3) = 0.0416667
-        global::Intriguing.Initializers.Uniform(Conv4Weights, 0.041666668f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv4Weights, 0.041666668f, random);
         // Conv5: He uniform: U(−a, a), a = √(6 / 384·3·3) = 0.0416667
-        global::Intriguing.Initializers.Uniform(Conv5Weights, 0.041666668f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv5Weights, 0.041666668f, random);
         // Dense1: He uniform: U(−a, a), a = √(6 / 9216) = 0.0255155
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.02551552f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.02551552f, random);
         // Dense2: He uniform: U(−a, a), a = √(6 / 4096) = 0.0382733
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.03827328f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.03827328f, random);
         // Dense3: Glorot uniform: U(−a, a), a = √(6 / (4096 + 1000)) = 0.0343132
-        global::Intriguing.Initializers.Uniform(Dense3Weights, 0.034313176f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense3Weights, 0.034313176f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -387,57 +387,57 @@ partial class AlexNet : global::Intriguing.IClassifier
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 150528)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 150528)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a11 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d11 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a12 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d12 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a13 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d13 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a14 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d14 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a15 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d15 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a16 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d16 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a17 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d17 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a18 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d18 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a19 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d19 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a20 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d20 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a21 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d21 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a22 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _d22 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _a23 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _d23 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _argmax4 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _argmax8 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _argmax15 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 150528)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 150528)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a11 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d11 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a12 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d12 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a13 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d13 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a14 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d14 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a15 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d15 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a16 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d16 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a17 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d17 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a18 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d18 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a19 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d19 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a20 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d20 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a21 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d21 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a22 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _d22 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _a23 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _d23 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _argmax4 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _argmax8 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _argmax15 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
         }
 
         /// <inheritdoc/>
@@ -567,7 +567,7 @@ partial class AlexNet : global::Intriguing.IClassifier
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "AlexNet");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "AlexNet");
         own.Check(batch);
         return own;
     }
@@ -578,8 +578,8 @@ partial class AlexNet : global::Intriguing.IClassifier
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, LayerCount, batch);
@@ -596,9 +596,9 @@ partial class AlexNet : global::Intriguing.IClassifier
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, layer, batch);
@@ -610,9 +610,9 @@ partial class AlexNet : global::Intriguing.IClassifier
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ws.Masked = false;
         ForwardLayers(ws, layer, LayerCount, batch);
@@ -628,9 +628,9 @@ partial class AlexNet : global::Intriguing.IClassifier
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D23(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -641,10 +641,10 @@ partial class AlexNet : global::Intriguing.IClassifier
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         // Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.
         ws.Masked = ws.Training;
@@ -652,7 +652,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A22; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -665,18 +665,18 @@ partial class AlexNet : global::Intriguing.IClassifier
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         // Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.
         ws.Masked = ws.Training;
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -748,144 +748,144 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 1, Conv1: 3×224×224 → 96×55×55. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, 4i − 2 + u, 4j − 2 + v], zero outside the input; W: 96 × 3 × 11 × 11; im2col + GEMM per sample.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry1, ws.A0(batch), Conv1Weights, Conv1Bias, ws.A1(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry1, ws.A0(batch), Conv1Weights, Conv1Bias, ws.A1(batch), ws.Columns, batch);
         }
 
         // Layer 2, ReLU1: 96×55×55 → 96×55×55. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, LocalResponseNorm1: 96×55×55 → 96×55×55. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Layers.Normalization.LocalResponseForward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.A3(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Normalization.LocalResponseForward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.A3(batch), ws.Columns, batch);
         }
 
         // Layer 4, MaxPool1: 96×55×55 → 96×27×27. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 4 && to >= 4)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry4, ws.A3(batch), ws.A4(batch), ws.Argmax4(batch), batch);
+            global::Intriguing.Generated.Pooling.MaxForward(s_geometry4, ws.A3(batch), ws.A4(batch), ws.Argmax4(batch), batch);
         }
 
         // Layer 5, Conv2: 96×27×27 → 256×27×27. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 2 + u, j − 2 + v], zero outside the input; W: 256 × 96 × 5 × 5; im2col + GEMM per sample.
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry5, ws.A4(batch), Conv2Weights, Conv2Bias, ws.A5(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry5, ws.A4(batch), Conv2Weights, Conv2Bias, ws.A5(batch), ws.Columns, batch);
         }
 
         // Layer 6, ReLU2: 256×27×27 → 256×27×27. y = max(0, x).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Activations.ReLU(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, LocalResponseNorm2: 256×27×27 → 256×27×27. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
         if (from < 7 && to >= 7)
         {
-            global::Intriguing.Layers.Normalization.LocalResponseForward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.A7(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Normalization.LocalResponseForward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.A7(batch), ws.Columns, batch);
         }
 
         // Layer 8, MaxPool2: 256×27×27 → 256×13×13. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry8, ws.A7(batch), ws.A8(batch), ws.Argmax8(batch), batch);
+            global::Intriguing.Generated.Pooling.MaxForward(s_geometry8, ws.A7(batch), ws.A8(batch), ws.Argmax8(batch), batch);
         }
 
         // Layer 9, Conv3: 256×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 256 × 3 × 3; im2col + GEMM per sample.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry9, ws.A8(batch), Conv3Weights, Conv3Bias, ws.A9(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry9, ws.A8(batch), Conv3Weights, Conv3Bias, ws.A9(batch), ws.Columns, batch);
         }
 
         // Layer 10, ReLU3: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Activations.ReLU(ws.A9(batch), ws.A10(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A9(batch), ws.A10(batch));
         }
 
         // Layer 11, Conv4: 384×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 384 × 3 × 3; im2col + GEMM per sample.
         if (from < 11 && to >= 11)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry11, ws.A10(batch), Conv4Weights, Conv4Bias, ws.A11(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry11, ws.A10(batch), Conv4Weights, Conv4Bias, ws.A11(batch), ws.Columns, batch);
         }
 
         // Layer 12, ReLU4: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 12 && to >= 12)
         {
-            global::Intriguing.Activations.ReLU(ws.A11(batch), ws.A12(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A11(batch), ws.A12(batch));
         }
 
         // Layer 13, Conv5: 384×13×13 → 256×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 256 × 384 × 3 × 3; im2col + GEMM per sample.
         if (from < 13 && to >= 13)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry13, ws.A12(batch), Conv5Weights, Conv5Bias, ws.A13(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry13, ws.A12(batch), Conv5Weights, Conv5Bias, ws.A13(batch), ws.Columns, batch);
         }
 
         // Layer 14, ReLU5: 256×13×13 → 256×13×13. y = max(0, x).
         if (from < 14 && to >= 14)
         {
-            global::Intriguing.Activations.ReLU(ws.A13(batch), ws.A14(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A13(batch), ws.A14(batch));
         }
 
         // Layer 15, MaxPool3: 256×13×13 → 256×6×6. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 15 && to >= 15)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry15, ws.A14(batch), ws.A15(batch), ws.Argmax15(batch), batch);
+            global::Intriguing.Generated.Pooling.MaxForward(s_geometry15, ws.A14(batch), ws.A15(batch), ws.Argmax15(batch), batch);
         }
 
         // Layer 16, Dense1: 256×6×6 → 4096. y = x·Wᵀ + b, W: 4096 × 9216.
         if (from < 16 && to >= 16)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A15(batch), Dense1Weights, ws.A16(batch), batch, 4096, 9216);
-            global::Intriguing.Activations.AddBias(ws.A16(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A15(batch), Dense1Weights, ws.A16(batch), batch, 4096, 9216);
+            global::Intriguing.Generated.Activations.AddBias(ws.A16(batch), Dense1Bias, batch);
         }
 
         // Layer 17, ReLU6: 4096 → 4096. y = max(0, x).
         if (from < 17 && to >= 17)
         {
-            global::Intriguing.Activations.ReLU(ws.A16(batch), ws.A17(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A16(batch), ws.A17(batch));
         }
 
         // Layer 18, Dropout1: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
         if (from < 18 && to >= 18)
         {
-            if (ws.Masked) global::Intriguing.Layers.Dropout.Forward(ws.A17(batch), ws.A18(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 18);
+            if (ws.Masked) global::Intriguing.Generated.Dropout.Forward(ws.A17(batch), ws.A18(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 18);
             else ws.A17(batch).CopyTo(ws.A18(batch));
         }
 
         // Layer 19, Dense2: 4096 → 4096. y = x·Wᵀ + b, W: 4096 × 4096.
         if (from < 19 && to >= 19)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A18(batch), Dense2Weights, ws.A19(batch), batch, 4096, 4096);
-            global::Intriguing.Activations.AddBias(ws.A19(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A18(batch), Dense2Weights, ws.A19(batch), batch, 4096, 4096);
+            global::Intriguing.Generated.Activations.AddBias(ws.A19(batch), Dense2Bias, batch);
         }
 
         // Layer 20, ReLU7: 4096 → 4096. y = max(0, x).
         if (from < 20 && to >= 20)
         {
-            global::Intriguing.Activations.ReLU(ws.A19(batch), ws.A20(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A19(batch), ws.A20(batch));
         }
 
         // Layer 21, Dropout2: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
         if (from < 21 && to >= 21)
         {
-            if (ws.Masked) global::Intriguing.Layers.Dropout.Forward(ws.A20(batch), ws.A21(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 21);
+            if (ws.Masked) global::Intriguing.Generated.Dropout.Forward(ws.A20(batch), ws.A21(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 21);
             else ws.A20(batch).CopyTo(ws.A21(batch));
         }
 
         // Layer 22, Dense3: 4096 → 1000. y = x·Wᵀ + b, W: 1000 × 4096.
         if (from < 22 && to >= 22)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A21(batch), Dense3Weights, ws.A22(batch), batch, 1000, 4096);
-            global::Intriguing.Activations.AddBias(ws.A22(batch), Dense3Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A21(batch), Dense3Weights, ws.A22(batch), batch, 1000, 4096);
+            global::Intriguing.Generated.Activations.AddBias(ws.A22(batch), Dense3Bias, batch);
         }
 
         // Layer 23, Softmax1: 1000 → 1000. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 23 && to >= 23)
         {
-            global::Intriguing.Activations.Softmax(ws.A22(batch), ws.A23(batch), batch, 1000);
+            global::Intriguing.Generated.Activations.Softmax(ws.A22(batch), ws.A23(batch), batch, 1000);
         }
     }
 
@@ -898,7 +898,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 23, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 23 && bottom < 23)
         {
-            if (bottomDelta || bottom < 22) global::Intriguing.Activations.SoftmaxBackward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
+            if (bottomDelta || bottom < 22) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
         }
 
         // Layer 22, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -906,10 +906,10 @@ partial class AlexNet : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D22(batch), ws.A21(batch), gradient.Slice(Dense3WeightsOffset, 4096000), 1000, 4096, batch);
-                global::Intriguing.Activations.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D22(batch), ws.A21(batch), gradient.Slice(Dense3WeightsOffset, 4096000), 1000, 4096, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
             }
-            if (bottomDelta || bottom < 21) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D22(batch), Dense3Weights, ws.D21(batch), batch, 4096, 1000);
+            if (bottomDelta || bottom < 21) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D22(batch), Dense3Weights, ws.D21(batch), batch, 4096, 1000);
         }
 
         // Layer 21, Dropout2: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -917,7 +917,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         {
             if (bottomDelta || bottom < 20)
             {
-                if (ws.Masked) global::Intriguing.Layers.Dropout.Backward(ws.D21(batch), ws.D20(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 21);
+                if (ws.Masked) global::Intriguing.Generated.Dropout.Backward(ws.D21(batch), ws.D20(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 21);
                 else ws.D21(batch).CopyTo(ws.D20(batch));
             }
         }
@@ -925,7 +925,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 20, ReLU7: dx = dy where y > 0, else 0.
         if (top >= 20 && bottom < 20)
         {
-            if (bottomDelta || bottom < 19) global::Intriguing.Activations.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
+            if (bottomDelta || bottom < 19) global::Intriguing.Generated.Activations.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
         }
 
         // Layer 19, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -933,10 +933,10 @@ partial class AlexNet : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D19(batch), ws.A18(batch), gradient.Slice(Dense2WeightsOffset, 16777216), 4096, 4096, batch);
-                global::Intriguing.Activations.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D19(batch), ws.A18(batch), gradient.Slice(Dense2WeightsOffset, 16777216), 4096, 4096, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
             }
-            if (bottomDelta || bottom < 18) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D19(batch), Dense2Weights, ws.D18(batch), batch, 4096, 4096);
+            if (bottomDelta || bottom < 18) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D19(batch), Dense2Weights, ws.D18(batch), batch, 4096, 4096);
         }
 
         // Layer 18, Dropout1: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -944,7 +944,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         {
             if (bottomDelta || bottom < 17)
             {
-                if (ws.Masked) global::Intriguing.Layers.Dropout.Backward(ws.D18(batch), ws.D17(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 18);
+                if (ws.Masked) global::Intriguing.Generated.Dropout.Backward(ws.D18(batch), ws.D17(batch), batch, 4096, 0.5f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 18);
                 else ws.D18(batch).CopyTo(ws.D17(batch));
             }
         }
@@ -952,7 +952,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 17, ReLU6: dx = dy where y > 0, else 0.
         if (top >= 17 && bottom < 17)
         {
-            if (bottomDelta || bottom < 16) global::Intriguing.Activations.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
+            if (bottomDelta || bottom < 16) global::Intriguing.Generated.Activations.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
         }
 
         // Layer 16, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -960,22 +960,22 @@ partial class AlexNet : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D16(batch), ws.A15(batch), gradient.Slice(Dense1WeightsOffset, 37748736), 4096, 9216, batch);
-                global::Intriguing.Activations.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D16(batch), ws.A15(batch), gradient.Slice(Dense1WeightsOffset, 37748736), 4096, 9216, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
             }
-            if (bottomDelta || bottom < 15) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D16(batch), Dense1Weights, ws.D15(batch), batch, 9216, 4096);
+            if (bottomDelta || bottom < 15) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D16(batch), Dense1Weights, ws.D15(batch), batch, 9216, 4096);
         }
 
         // Layer 15, MaxPool3: dx[winner] += dy for every window.
         if (top >= 15 && bottom < 15)
         {
-            if (bottomDelta || bottom < 14) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry15, ws.D15(batch), ws.D14(batch), ws.Argmax15(batch), batch);
+            if (bottomDelta || bottom < 14) global::Intriguing.Generated.Pooling.MaxBackward(s_geometry15, ws.D15(batch), ws.D14(batch), ws.Argmax15(batch), batch);
         }
 
         // Layer 14, ReLU5: dx = dy where y > 0, else 0.
         if (top >= 14 && bottom < 14)
         {
-            if (bottomDelta || bottom < 13) global::Intriguing.Activations.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
+            if (bottomDelta || bottom < 13) global::Intriguing.Generated.Activations.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
         }
 
         // Layer 13, Conv5: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -984,7 +984,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             bool delta13 = bottomDelta || bottom < 12;
             if (!gradient.IsEmpty || delta13)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry13, ws.A12(batch), Conv5Weights, ws.D13(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry13, ws.A12(batch), Conv5Weights, ws.D13(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv5WeightsOffset, 884736),
                     gradient.IsEmpty ? default : gradient.Slice(Conv5BiasOffset, 256),
                     delta13 ? ws.D12(batch) : default, ws.Columns, batch);
@@ -994,7 +994,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 12, ReLU4: dx = dy where y > 0, else 0.
         if (top >= 12 && bottom < 12)
         {
-            if (bottomDelta || bottom < 11) global::Intriguing.Activations.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
+            if (bottomDelta || bottom < 11) global::Intriguing.Generated.Activations.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
         }
 
         // Layer 11, Conv4: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1003,7 +1003,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             bool delta11 = bottomDelta || bottom < 10;
             if (!gradient.IsEmpty || delta11)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry11, ws.A10(batch), Conv4Weights, ws.D11(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry11, ws.A10(batch), Conv4Weights, ws.D11(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv4WeightsOffset, 1327104),
                     gradient.IsEmpty ? default : gradient.Slice(Conv4BiasOffset, 384),
                     delta11 ? ws.D10(batch) : default, ws.Columns, batch);
@@ -1013,7 +1013,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 10, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Activations.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
+            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
         }
 
         // Layer 9, Conv3: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1022,7 +1022,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             bool delta9 = bottomDelta || bottom < 8;
             if (!gradient.IsEmpty || delta9)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry9, ws.A8(batch), Conv3Weights, ws.D9(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry9, ws.A8(batch), Conv3Weights, ws.D9(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv3WeightsOffset, 884736),
                     gradient.IsEmpty ? default : gradient.Slice(Conv3BiasOffset, 384),
                     delta9 ? ws.D8(batch) : default, ws.Columns, batch);
@@ -1032,19 +1032,19 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 8, MaxPool2: dx[winner] += dy for every window.
         if (top >= 8 && bottom < 8)
         {
-            if (bottomDelta || bottom < 7) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry8, ws.D8(batch), ws.D7(batch), ws.Argmax8(batch), batch);
+            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Pooling.MaxBackward(s_geometry8, ws.D8(batch), ws.D7(batch), ws.Argmax8(batch), batch);
         }
 
         // Layer 7, LocalResponseNorm2: dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².
         if (top >= 7 && bottom < 7)
         {
-            if (bottomDelta || bottom < 6) global::Intriguing.Layers.Normalization.LocalResponseBackward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.D7(batch), ws.D6(batch), ws.Columns, batch);
+            if (bottomDelta || bottom < 6) global::Intriguing.Generated.Normalization.LocalResponseBackward(s_geometry7, 2f, 0.0001f, 0.75f, ws.A6(batch), ws.D7(batch), ws.D6(batch), ws.Columns, batch);
         }
 
         // Layer 6, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Activations.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1053,7 +1053,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             bool delta5 = bottomDelta || bottom < 4;
             if (!gradient.IsEmpty || delta5)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry5, ws.A4(batch), Conv2Weights, ws.D5(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry5, ws.A4(batch), Conv2Weights, ws.D5(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv2WeightsOffset, 614400),
                     gradient.IsEmpty ? default : gradient.Slice(Conv2BiasOffset, 256),
                     delta5 ? ws.D4(batch) : default, ws.Columns, batch);
@@ -1063,19 +1063,19 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 4, MaxPool1: dx[winner] += dy for every window.
         if (top >= 4 && bottom < 4)
         {
-            if (bottomDelta || bottom < 3) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry4, ws.D4(batch), ws.D3(batch), ws.Argmax4(batch), batch);
+            if (bottomDelta || bottom < 3) global::Intriguing.Generated.Pooling.MaxBackward(s_geometry4, ws.D4(batch), ws.D3(batch), ws.Argmax4(batch), batch);
         }
 
         // Layer 3, LocalResponseNorm1: dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c−e| ≤ n/2} dy[c]·x[c]·S[c]^(−β−1), S = k + α·window sum of x².
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Layers.Normalization.LocalResponseBackward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.D3(batch), ws.D2(batch), ws.Columns, batch);
+            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Normalization.LocalResponseBackward(s_geometry3, 2f, 0.0001f, 0.75f, ws.A2(batch), ws.D3(batch), ws.D2(batch), ws.Columns, batch);
         }
 
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1084,7 +1084,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             bool delta1 = bottomDelta;
             if (!gradient.IsEmpty || delta1)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry1, ws.A0(batch), Conv1Weights, ws.D1(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry1, ws.A0(batch), Conv1Weights, ws.D1(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv1WeightsOffset, 34848),
                     gradient.IsEmpty ? default : gradient.Slice(Conv1BiasOffset, 96),
                     delta1 ? ws.D0(batch) : default, ws.Columns, batch);
@@ -1095,7 +1095,7 @@ partial class AlexNet : global::Intriguing.IClassifier
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         return penalty;
     }

@@ -79,7 +79,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -126,14 +126,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Fc100x100x10Dropout(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -169,11 +169,11 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 100)) = 0.0823853
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.08238526f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.08238526f, random);
         // Dense2: Glorot uniform: U(−a, a), a = √(6 / (100 + 100)) = 0.173205
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.17320508f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.17320508f, random);
         // Dense3: Glorot uniform: U(−a, a), a = √(6 / (100 + 10)) = 0.23355
-        global::Intriguing.Initializers.Uniform(Dense3Weights, 0.23354968f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense3Weights, 0.23354968f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -199,26 +199,26 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
         /// <inheritdoc/>
@@ -280,7 +280,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc100x100x10Dropout");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Fc100x100x10Dropout");
         own.Check(batch);
         return own;
     }
@@ -291,8 +291,8 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, LayerCount, batch);
@@ -309,9 +309,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, layer, batch);
@@ -323,9 +323,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ws.Masked = false;
         ForwardLayers(ws, layer, LayerCount, batch);
@@ -341,9 +341,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D9(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -354,10 +354,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         // Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.
         ws.Masked = ws.Training;
@@ -365,7 +365,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A8; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -378,18 +378,18 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         // Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.
         ws.Masked = ws.Training;
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -433,61 +433,61 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 1, Dropout1: 784 → 784. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
         if (from < 1 && to >= 1)
         {
-            if (ws.Masked) global::Intriguing.Layers.Dropout.Forward(ws.A0(batch), ws.A1(batch), batch, 784, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 1);
+            if (ws.Masked) global::Intriguing.Generated.Dropout.Forward(ws.A0(batch), ws.A1(batch), batch, 784, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 1);
             else ws.A0(batch).CopyTo(ws.A1(batch));
         }
 
         // Layer 2, Dense1: 784 → 100. y = x·Wᵀ + b, W: 100 × 784.
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A1(batch), Dense1Weights, ws.A2(batch), batch, 100, 784);
-            global::Intriguing.Activations.AddBias(ws.A2(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A1(batch), Dense1Weights, ws.A2(batch), batch, 100, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A2(batch), Dense1Bias, batch);
         }
 
         // Layer 3, Sigmoid1: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A2(batch), ws.A3(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A2(batch), ws.A3(batch));
         }
 
         // Layer 4, Dropout2: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
         if (from < 4 && to >= 4)
         {
-            if (ws.Masked) global::Intriguing.Layers.Dropout.Forward(ws.A3(batch), ws.A4(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 4);
+            if (ws.Masked) global::Intriguing.Generated.Dropout.Forward(ws.A3(batch), ws.A4(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 4);
             else ws.A3(batch).CopyTo(ws.A4(batch));
         }
 
         // Layer 5, Dense2: 100 → 100. y = x·Wᵀ + b, W: 100 × 100.
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A4(batch), Dense2Weights, ws.A5(batch), batch, 100, 100);
-            global::Intriguing.Activations.AddBias(ws.A5(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A4(batch), Dense2Weights, ws.A5(batch), batch, 100, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A5(batch), Dense2Bias, batch);
         }
 
         // Layer 6, Sigmoid2: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, Dropout3: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
         if (from < 7 && to >= 7)
         {
-            if (ws.Masked) global::Intriguing.Layers.Dropout.Forward(ws.A6(batch), ws.A7(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 7);
+            if (ws.Masked) global::Intriguing.Generated.Dropout.Forward(ws.A6(batch), ws.A7(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 7);
             else ws.A6(batch).CopyTo(ws.A7(batch));
         }
 
         // Layer 8, Dense3: 100 → 10. y = x·Wᵀ + b, W: 10 × 100.
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A7(batch), Dense3Weights, ws.A8(batch), batch, 10, 100);
-            global::Intriguing.Activations.AddBias(ws.A8(batch), Dense3Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A7(batch), Dense3Weights, ws.A8(batch), batch, 10, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A8(batch), Dense3Bias, batch);
         }
 
         // Layer 9, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Activations.Softmax(ws.A8(batch), ws.A9(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A8(batch), ws.A9(batch), batch, 10);
         }
     }
 
@@ -500,7 +500,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 9, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 9 && bottom < 9)
         {
-            if (bottomDelta || bottom < 8) global::Intriguing.Activations.SoftmaxBackward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
+            if (bottomDelta || bottom < 8) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
         }
 
         // Layer 8, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -508,10 +508,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D8(batch), ws.A7(batch), gradient.Slice(Dense3WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D8(batch), ws.A7(batch), gradient.Slice(Dense3WeightsOffset, 1000), 10, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
             }
-            if (bottomDelta || bottom < 7) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D8(batch), Dense3Weights, ws.D7(batch), batch, 100, 10);
+            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D8(batch), Dense3Weights, ws.D7(batch), batch, 100, 10);
         }
 
         // Layer 7, Dropout3: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -519,7 +519,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (bottomDelta || bottom < 6)
             {
-                if (ws.Masked) global::Intriguing.Layers.Dropout.Backward(ws.D7(batch), ws.D6(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 7);
+                if (ws.Masked) global::Intriguing.Generated.Dropout.Backward(ws.D7(batch), ws.D6(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 7);
                 else ws.D7(batch).CopyTo(ws.D6(batch));
             }
         }
@@ -527,7 +527,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 6, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Activations.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -535,10 +535,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense2WeightsOffset, 10000), 100, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense2WeightsOffset, 10000), 100, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 4) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(batch), Dense2Weights, ws.D4(batch), batch, 100, 100);
+            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D5(batch), Dense2Weights, ws.D4(batch), batch, 100, 100);
         }
 
         // Layer 4, Dropout2: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -546,7 +546,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (bottomDelta || bottom < 3)
             {
-                if (ws.Masked) global::Intriguing.Layers.Dropout.Backward(ws.D4(batch), ws.D3(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 4);
+                if (ws.Masked) global::Intriguing.Generated.Dropout.Backward(ws.D4(batch), ws.D3(batch), batch, 100, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 4);
                 else ws.D4(batch).CopyTo(ws.D3(batch));
             }
         }
@@ -554,7 +554,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 3, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Activations.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
+            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
         }
 
         // Layer 2, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -562,10 +562,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D2(batch), ws.A1(batch), gradient.Slice(Dense1WeightsOffset, 78400), 100, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D2(batch), ws.A1(batch), gradient.Slice(Dense1WeightsOffset, 78400), 100, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 1) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D2(batch), Dense1Weights, ws.D1(batch), batch, 784, 100);
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D2(batch), Dense1Weights, ws.D1(batch), batch, 784, 100);
         }
 
         // Layer 1, Dropout1: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -573,7 +573,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         {
             if (bottomDelta)
             {
-                if (ws.Masked) global::Intriguing.Layers.Dropout.Backward(ws.D1(batch), ws.D0(batch), batch, 784, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 1);
+                if (ws.Masked) global::Intriguing.Generated.Dropout.Backward(ws.D1(batch), ws.D0(batch), batch, 784, 0.2f, ws.TrainingSeed, ws.TrainingStep, ws.SampleOffset, 1);
                 else ws.D1(batch).CopyTo(ws.D0(batch));
             }
         }
@@ -582,14 +582,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
         // Dense3: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -597,9 +597,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
         return penalty;
     }
 

@@ -67,7 +67,7 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -111,14 +111,14 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Fc123x456x10(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -154,11 +154,11 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 123)) = 0.081334
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.08133397f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.08133397f, random);
         // Dense2: Glorot uniform: U(−a, a), a = √(6 / (123 + 456)) = 0.101797
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.10179732f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.10179732f, random);
         // Dense3: Glorot uniform: U(−a, a), a = √(6 / (456 + 10)) = 0.11347
-        global::Intriguing.Initializers.Uniform(Dense3Weights, 0.11347042f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense3Weights, 0.11347042f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -178,20 +178,20 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 123)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 123)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 123)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 123)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 456)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 456)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 456)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 456)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 123)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 123)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 123)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 123)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 456)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 456)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 456)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 456)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
         /// <inheritdoc/>
@@ -241,7 +241,7 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc123x456x10");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Fc123x456x10");
         own.Check(batch);
         return own;
     }
@@ -252,8 +252,8 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A6(batch).CopyTo(outputs);
@@ -269,9 +269,9 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -282,9 +282,9 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A6(batch).CopyTo(outputs);
@@ -299,9 +299,9 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D6(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -312,16 +312,16 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A5; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -334,16 +334,16 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -381,40 +381,40 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         // Layer 1, Dense1: 784 → 123. y = x·Wᵀ + b, W: 123 × 784.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 123, 784);
-            global::Intriguing.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 123, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Sigmoid1: 123 → 123. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, Dense2: 123 → 456. y = x·Wᵀ + b, W: 456 × 123.
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A2(batch), Dense2Weights, ws.A3(batch), batch, 456, 123);
-            global::Intriguing.Activations.AddBias(ws.A3(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A2(batch), Dense2Weights, ws.A3(batch), batch, 456, 123);
+            global::Intriguing.Generated.Activations.AddBias(ws.A3(batch), Dense2Bias, batch);
         }
 
         // Layer 4, Sigmoid2: 456 → 456. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 4 && to >= 4)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A3(batch), ws.A4(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A3(batch), ws.A4(batch));
         }
 
         // Layer 5, Dense3: 456 → 10. y = x·Wᵀ + b, W: 10 × 456.
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A4(batch), Dense3Weights, ws.A5(batch), batch, 10, 456);
-            global::Intriguing.Activations.AddBias(ws.A5(batch), Dense3Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A4(batch), Dense3Weights, ws.A5(batch), batch, 10, 456);
+            global::Intriguing.Generated.Activations.AddBias(ws.A5(batch), Dense3Bias, batch);
         }
 
         // Layer 6, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Activations.Softmax(ws.A5(batch), ws.A6(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A5(batch), ws.A6(batch), batch, 10);
         }
     }
 
@@ -427,7 +427,7 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         // Layer 6, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Activations.SoftmaxBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch), batch, 10);
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch), batch, 10);
         }
 
         // Layer 5, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -435,16 +435,16 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense3WeightsOffset, 4560), 10, 456, batch);
-                global::Intriguing.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense3WeightsOffset, 4560), 10, 456, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
             }
-            if (bottomDelta || bottom < 4) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(batch), Dense3Weights, ws.D4(batch), batch, 456, 10);
+            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D5(batch), Dense3Weights, ws.D4(batch), batch, 456, 10);
         }
 
         // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 4 && bottom < 4)
         {
-            if (bottomDelta || bottom < 3) global::Intriguing.Activations.SigmoidBackward(ws.A4(batch), ws.D4(batch), ws.D3(batch));
+            if (bottomDelta || bottom < 3) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A4(batch), ws.D4(batch), ws.D3(batch));
         }
 
         // Layer 3, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -452,16 +452,16 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D3(batch), ws.A2(batch), gradient.Slice(Dense2WeightsOffset, 56088), 456, 123, batch);
-                global::Intriguing.Activations.SumRows(ws.D3(batch), gradient.Slice(Dense2BiasOffset, 456), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D3(batch), ws.A2(batch), gradient.Slice(Dense2WeightsOffset, 56088), 456, 123, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D3(batch), gradient.Slice(Dense2BiasOffset, 456), batch);
             }
-            if (bottomDelta || bottom < 2) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D3(batch), Dense2Weights, ws.D2(batch), batch, 123, 456);
+            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D3(batch), Dense2Weights, ws.D2(batch), batch, 123, 456);
         }
 
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -469,24 +469,24 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 96432), 123, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 123), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 96432), 123, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 123), batch);
             }
-            if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 123);
+            if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 123);
         }
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 96432), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 96432), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 56088), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 56088), 1E-05f);
         // Dense3: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 4560), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 4560), 1E-06f);
         return penalty;
     }
 
@@ -494,9 +494,9 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
         return penalty;
     }
 

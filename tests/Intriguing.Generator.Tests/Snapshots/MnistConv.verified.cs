@@ -83,7 +83,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
             return s_activationLengths[layer];
         }
 
@@ -149,14 +149,14 @@ partial class MnistConv : global::Intriguing.IClassifier
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public MnistConv(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -198,13 +198,13 @@ partial class MnistConv : global::Intriguing.IClassifier
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 1·5·5) = 0.489898
-        global::Intriguing.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
         // Conv2: He uniform: U(−a, a), a = √(6 / 16·5·5) = 0.122474
-        global::Intriguing.Initializers.Uniform(Conv2Weights, 0.122474484f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv2Weights, 0.122474484f, random);
         // Dense1: He uniform: U(−a, a), a = √(6 / 512) = 0.108253
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.10825317f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.10825317f, random);
         // Dense2: Glorot uniform: U(−a, a), a = √(6 / (100 + 10)) = 0.23355
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.23354968f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.23354968f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -231,30 +231,30 @@ partial class MnistConv : global::Intriguing.IClassifier
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _argmax3 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _argmax6 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _argmax3 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _argmax6 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
         }
 
         /// <inheritdoc/>
@@ -329,7 +329,7 @@ partial class MnistConv : global::Intriguing.IClassifier
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "MnistConv");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "MnistConv");
         own.Check(batch);
         return own;
     }
@@ -340,8 +340,8 @@ partial class MnistConv : global::Intriguing.IClassifier
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -357,9 +357,9 @@ partial class MnistConv : global::Intriguing.IClassifier
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -370,9 +370,9 @@ partial class MnistConv : global::Intriguing.IClassifier
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -387,9 +387,9 @@ partial class MnistConv : global::Intriguing.IClassifier
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D10(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -400,16 +400,16 @@ partial class MnistConv : global::Intriguing.IClassifier
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A9; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -422,16 +422,16 @@ partial class MnistConv : global::Intriguing.IClassifier
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -477,63 +477,63 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 1, Conv1: 1×28×28 → 16×24×24. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i + u, j + v], zero outside the input; W: 16 × 1 × 5 × 5; im2col + GEMM per sample.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry1, ws.A0(batch), Conv1Weights, Conv1Bias, ws.A1(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry1, ws.A0(batch), Conv1Weights, Conv1Bias, ws.A1(batch), ws.Columns, batch);
         }
 
         // Layer 2, ReLU1: 16×24×24 → 16×24×24. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, MaxPool1: 16×24×24 → 16×12×12. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry3, ws.A2(batch), ws.A3(batch), ws.Argmax3(batch), batch);
+            global::Intriguing.Generated.Pooling.MaxForward(s_geometry3, ws.A2(batch), ws.A3(batch), ws.Argmax3(batch), batch);
         }
 
         // Layer 4, Conv2: 16×12×12 → 32×8×8. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i + u, j + v], zero outside the input; W: 32 × 16 × 5 × 5; im2col + GEMM per sample.
         if (from < 4 && to >= 4)
         {
-            global::Intriguing.Layers.Convolution.Forward(s_geometry4, ws.A3(batch), Conv2Weights, Conv2Bias, ws.A4(batch), ws.Columns, batch);
+            global::Intriguing.Generated.Convolution.Forward(s_geometry4, ws.A3(batch), Conv2Weights, Conv2Bias, ws.A4(batch), ws.Columns, batch);
         }
 
         // Layer 5, ReLU2: 32×8×8 → 32×8×8. y = max(0, x).
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Activations.ReLU(ws.A4(batch), ws.A5(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A4(batch), ws.A5(batch));
         }
 
         // Layer 6, MaxPool2: 32×8×8 → 32×4×4. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Layers.Pooling.MaxForward(s_geometry6, ws.A5(batch), ws.A6(batch), ws.Argmax6(batch), batch);
+            global::Intriguing.Generated.Pooling.MaxForward(s_geometry6, ws.A5(batch), ws.A6(batch), ws.Argmax6(batch), batch);
         }
 
         // Layer 7, Dense1: 32×4×4 → 100. y = x·Wᵀ + b, W: 100 × 512.
         if (from < 7 && to >= 7)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A6(batch), Dense1Weights, ws.A7(batch), batch, 100, 512);
-            global::Intriguing.Activations.AddBias(ws.A7(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A6(batch), Dense1Weights, ws.A7(batch), batch, 100, 512);
+            global::Intriguing.Generated.Activations.AddBias(ws.A7(batch), Dense1Bias, batch);
         }
 
         // Layer 8, ReLU3: 100 → 100. y = max(0, x).
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Activations.ReLU(ws.A7(batch), ws.A8(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A7(batch), ws.A8(batch));
         }
 
         // Layer 9, Dense2: 100 → 10. y = x·Wᵀ + b, W: 10 × 100.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A8(batch), Dense2Weights, ws.A9(batch), batch, 10, 100);
-            global::Intriguing.Activations.AddBias(ws.A9(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A8(batch), Dense2Weights, ws.A9(batch), batch, 10, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A9(batch), Dense2Bias, batch);
         }
 
         // Layer 10, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Activations.Softmax(ws.A9(batch), ws.A10(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A9(batch), ws.A10(batch), batch, 10);
         }
     }
 
@@ -546,7 +546,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 10, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Activations.SoftmaxBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
+            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
         }
 
         // Layer 9, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -554,16 +554,16 @@ partial class MnistConv : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D9(batch), ws.A8(batch), gradient.Slice(Dense2WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D9(batch), ws.A8(batch), gradient.Slice(Dense2WeightsOffset, 1000), 10, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
             }
-            if (bottomDelta || bottom < 8) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D9(batch), Dense2Weights, ws.D8(batch), batch, 100, 10);
+            if (bottomDelta || bottom < 8) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D9(batch), Dense2Weights, ws.D8(batch), batch, 100, 10);
         }
 
         // Layer 8, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 8 && bottom < 8)
         {
-            if (bottomDelta || bottom < 7) global::Intriguing.Activations.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
+            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Activations.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
         }
 
         // Layer 7, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -571,22 +571,22 @@ partial class MnistConv : global::Intriguing.IClassifier
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D7(batch), ws.A6(batch), gradient.Slice(Dense1WeightsOffset, 51200), 100, 512, batch);
-                global::Intriguing.Activations.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D7(batch), ws.A6(batch), gradient.Slice(Dense1WeightsOffset, 51200), 100, 512, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 6) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D7(batch), Dense1Weights, ws.D6(batch), batch, 512, 100);
+            if (bottomDelta || bottom < 6) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D7(batch), Dense1Weights, ws.D6(batch), batch, 512, 100);
         }
 
         // Layer 6, MaxPool2: dx[winner] += dy for every window.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry6, ws.D6(batch), ws.D5(batch), ws.Argmax6(batch), batch);
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Pooling.MaxBackward(s_geometry6, ws.D6(batch), ws.D5(batch), ws.Argmax6(batch), batch);
         }
 
         // Layer 5, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 5 && bottom < 5)
         {
-            if (bottomDelta || bottom < 4) global::Intriguing.Activations.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
+            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Activations.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
         }
 
         // Layer 4, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -595,7 +595,7 @@ partial class MnistConv : global::Intriguing.IClassifier
             bool delta4 = bottomDelta || bottom < 3;
             if (!gradient.IsEmpty || delta4)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry4, ws.A3(batch), Conv2Weights, ws.D4(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry4, ws.A3(batch), Conv2Weights, ws.D4(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv2WeightsOffset, 12800),
                     gradient.IsEmpty ? default : gradient.Slice(Conv2BiasOffset, 32),
                     delta4 ? ws.D3(batch) : default, ws.Columns, batch);
@@ -605,13 +605,13 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 3, MaxPool1: dx[winner] += dy for every window.
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Layers.Pooling.MaxBackward(s_geometry3, ws.D3(batch), ws.D2(batch), ws.Argmax3(batch), batch);
+            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Pooling.MaxBackward(s_geometry3, ws.D3(batch), ws.D2(batch), ws.Argmax3(batch), batch);
         }
 
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -620,7 +620,7 @@ partial class MnistConv : global::Intriguing.IClassifier
             bool delta1 = bottomDelta;
             if (!gradient.IsEmpty || delta1)
             {
-                global::Intriguing.Layers.Convolution.Backward(s_geometry1, ws.A0(batch), Conv1Weights, ws.D1(batch),
+                global::Intriguing.Generated.Convolution.Backward(s_geometry1, ws.A0(batch), Conv1Weights, ws.D1(batch),
                     gradient.IsEmpty ? default : gradient.Slice(Conv1WeightsOffset, 400),
                     gradient.IsEmpty ? default : gradient.Slice(Conv1BiasOffset, 16),
                     delta1 ? ws.D0(batch) : default, ws.Columns, batch);
@@ -631,16 +631,16 @@ partial class MnistConv : global::Intriguing.IClassifier
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Conv1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
         // Conv2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -648,10 +648,10 @@ partial class MnistConv : global::Intriguing.IClassifier
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Conv1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Conv2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-06f);
         return penalty;
     }
 
