@@ -27,6 +27,64 @@ public class ContractTests
     }
 
     [Fact]
+    public void Shapes_are_instance_members_that_implement_INetwork_and_compile_time_constants_in_Layout()
+    {
+        // On an instance of the generated class (not only through INetwork) the shape members resolve to the instance.
+        var net = new Fc100x100x10(1);
+        Assert.Equal(784, net.InputLength);
+        Assert.Equal(10, net.OutputLength);
+        Assert.Equal(6, net.LayerCount);
+        Assert.Equal(89_610, net.ParameterCount);
+        Assert.Equal(Fc100x100x10.Layout.ParameterBufferLength, net.ParameterBufferLength);
+        Assert.Equal(100, net.ActivationLength(2));
+        Assert.Same(Fc100x100x10.Layout.Summary, net.Summary);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.ActivationLength(7));
+        Assert.Contains("between 0 and 6", e.Message);
+
+        // The same numbers through the contract, and as constants where C# needs one.
+        INetwork contract = net;
+        Assert.Equal(net.LayerCount, contract.LayerCount);
+        Assert.Equal(net.ActivationLength(5), contract.ActivationLength(5));
+        const int Hidden = Fc100x100x10.Layout.Activation2Length;
+        Span<float> onStack = stackalloc float[Hidden];
+        Assert.Equal(100, onStack.Length);
+    }
+
+    [Fact]
+    public void Only_classifiers_of_dense_layers_and_activations_describe_a_dense_stack()
+    {
+        IDenseStackNetwork stack = new Fc100x100x10(1);
+        DenseStackLayout layout = stack.DenseStack;
+        Assert.Equal(6, layout.Count);
+        Assert.Equal(DenseStackLayerKind.Dense, layout[0].Kind);
+        Assert.Equal(Fc100x100x10.Dense1WeightsOffset, layout[0].WeightsOffset);
+        Assert.Equal(Fc100x100x10.Dense1BiasOffset, layout[0].BiasOffset);
+        Assert.Equal(1e-5f, layout[0].WeightDecay);
+        Assert.Equal(DenseStackLayerKind.Sigmoid, layout[1].Kind);
+        Assert.Equal(DenseStackLayerKind.Softmax, layout[5].Kind);
+        Assert.False(new PoolNet(1) is IDenseStackNetwork);
+        Assert.False(new DropoutNet(1) is IDenseStackNetwork);
+        Assert.False(new Ae400Decoder() is IDenseStackNetwork);
+    }
+
+    [Fact]
+    public void A_dense_stack_layout_that_does_not_fit_is_refused_with_a_clear_message()
+    {
+        DenseStackLayerValues Dense(int inputs, int outputs, int offset) => new() { Kind = DenseStackLayerKind.Dense, InputLength = inputs, OutputLength = outputs, WeightsOffset = offset };
+        DenseStackLayerValues Softmax(int n) => new() { Kind = DenseStackLayerKind.Softmax, InputLength = n, OutputLength = n };
+
+        Assert.Equal(2, new DenseStackLayout(4, 16, [Dense(4, 3, 0), Softmax(3)]).Count);
+        var e1 = Assert.Throws<ArgumentException>(() => new DenseStackLayout(4, 16, [Dense(4, 3, 0)]));
+        Assert.Contains("ends in a soft-max", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => new DenseStackLayout(5, 16, [Dense(4, 3, 0), Softmax(3)]));
+        Assert.Contains("Layer 1 reads 4 values but the layer below writes 5", e2.Message);
+        var e3 = Assert.Throws<ArgumentException>(() => new DenseStackLayout(4, 11, [Dense(4, 3, 0), Softmax(3)]));
+        Assert.Contains("outside the parameter buffer of 11 values", e3.Message);
+        var e4 = Assert.Throws<ArgumentException>(() => new DenseStackLayout(3, 16, [Softmax(3)]));
+        Assert.Contains("at least one dense layer", e4.Message);
+    }
+
+    [Fact]
     public void Same_seed_gives_same_parameters_and_different_seeds_differ()
     {
         var a = new Fc100x100x10(42);
