@@ -1,4 +1,5 @@
 using Intriguing.Samples;
+using Intriguing.Training;
 
 namespace Intriguing.Networks.Tests;
 
@@ -138,6 +139,32 @@ public class ContractTests
             net.Forward(ws, x, outputs, 128);
             net.LossAndLayerGradient(ws, 0, x.AsSpan(0, 784), labels.AsSpan(0, 1), 1, inputGradient);
             net.LossAndLayerGradient(ws, 2, x.AsSpan(0, 100), labels.AsSpan(0, 1), 1, inputGradient.AsSpan(0, 100));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_steps_allocate_nothing(bool split)
+    {
+        // The trainer's hot path for dense networks: the one-sample step (with its look-ahead) and the batch step.
+        var net = new Fc100x100x10(1);
+        using var pool = new WorkerPool(2);
+        FusedStepSplitter? splitter = split ? new FusedStepSplitter(pool) : null;
+        var steps = new DenseStackSgd(net, 32);
+        var random = new SeededRandom(2);
+        float[] x = Enumerable.Range(0, 32 * 784).Select(_ => random.NextSingle()).ToArray();
+        int[] labels = Enumerable.Range(0, 32).Select(i => i % 10).ToArray();
+        float[] velocity = new float[Fc100x100x10.Layout.ParameterBufferLength];
+
+        for (int i = 0; i < 50; i++) Step(i);
+        Assert.Equal(0, AllocationProbe.BytesAllocated(() => { for (int i = 0; i < 200; i++) Step(i); }));
+
+        void Step(int i)
+        {
+            int sample = i % 31;
+            steps.Step(x.AsSpan(sample * 784, 784), labels[sample], velocity, 0.9f, 1e-4f, false, splitter, x.AsSpan((sample + 1) * 784, 784));
+            if (i % 8 == 7) steps.BatchStep(x, labels, 32, velocity, 0.9f, 1e-4f, false, splitter);
         }
     }
 
