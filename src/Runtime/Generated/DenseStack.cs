@@ -105,7 +105,7 @@ public sealed class DenseStackLayout
     /// <summary>Number of layers (activations count).</summary>
     public int Count => _layers.Length;
 
-    /// <summary>Layer <paramref name="index"/> (0-based: layer index + 1 of the stack is activation index).</summary>
+    /// <summary>The layer at <paramref name="index"/> (0-based), which reads activation <paramref name="index"/> and writes activation <paramref name="index"/> + 1.</summary>
     public DenseStackLayerValues this[int index] => _layers[index];
 }
 
