@@ -13,7 +13,7 @@ internal sealed record AttackReport(int Attacked, int Succeeded, double MeanDist
 /// <summary>The <c>attack</c> command: draws examples, attacks them in parallel, verifies, reports.</summary>
 internal static class AttackCommand
 {
-    public static AttackReport Run(INetwork net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
+    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());

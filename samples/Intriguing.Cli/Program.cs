@@ -180,7 +180,7 @@ attack.SetAction(parse => Cli.Guard(() =>
     ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
-    INetwork net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    IClassifier net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
     int layer = parse.GetValue(layerOption);
     if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
     Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;

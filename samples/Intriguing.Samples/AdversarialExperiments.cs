@@ -165,7 +165,7 @@ public static class AdversarialExperiments
         var sets = new List<(Dataset Clean, Dataset Adversarial)>();
         foreach (string name in names)
         {
-            INetwork net = models[name];
+            IClassifier net = models[name].AsClassifier();
             var attack = new LbfgsAttack(net, Attack);
             int[] correct = draw.Where(i => attack.Predict(source.Sample(i)) == source.Labels[i]).ToArray();
             var clock = Stopwatch.StartNew();

@@ -395,7 +395,7 @@ public static class AdversarialTrainingExperiment
     {
         SgdOptions runSgd = sgd with { Seed = seed };
         AdversarialTrainingOptions pools = poolOptions with { Layers = variant.Layers };
-        INetwork net = variant.Create(seed);
+        IClassifier net = variant.Create(seed).AsClassifier();
         // Runs without pools are the plain trainer's, whose settings line says how it trains this network.
         string sgdSettings = variant.Layers.Length == 0 ? Trainer.Describe(net, runSgd) : runSgd.Describe();
         string settings = $"{sgdSettings}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
@@ -468,7 +468,7 @@ public static class AdversarialTrainingExperiment
     }
 
     /// <summary>Untargeted minimum distortion in activation <paramref name="layer"/>'s space over the correctly classified examples.</summary>
-    private static AttackStatistics Robustness(INetwork net, Dataset heldOut, int[] indices, int layer, ulong seed, int threads, CancellationToken cancellationToken)
+    private static AttackStatistics Robustness(IClassifier net, Dataset heldOut, int[] indices, int layer, ulong seed, int threads, CancellationToken cancellationToken)
     {
         int length = net.ActivationLength(layer);
         float[] activations = new float[indices.Length * length];

@@ -239,7 +239,7 @@ public static class Reproduction
         ArgumentNullException.ThrowIfNull(options);
         Dataset train = entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => options.Data.Train };
         SgdOptions sgd = Scale(entry.Sgd, options) with { Seed = options.Seed, Threads = options.Threads };
-        INetwork net = entry.Create(options.Seed);
+        IClassifier net = entry.Create(options.Seed).AsClassifier();
         string checkpoint = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
         bool reused = false;
         var clock = Stopwatch.StartNew();

@@ -8,7 +8,7 @@ using Intriguing.Training;
 MnistData mnist = Mnist.Load(Mnist.Locate(args.Length > 0 ? args[0] : null));
 
 var net = new Mlp(seed: 1);
-Console.WriteLine(Mlp.Summary);                                   // computed at compile time by the generator
+Console.WriteLine(net.Summary);                                   // computed at compile time by the generator
 
 Trainer.Fit(net, mnist.Train, new SgdOptions { Epochs = 5, BatchSize = 64, LearningRate = 0.2f });
 Console.WriteLine($"test error: {Evaluation.ErrorRate(net, mnist.Test):P2}");

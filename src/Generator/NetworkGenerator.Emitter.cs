@@ -13,10 +13,11 @@ public sealed partial class NetworkGenerator
     {
         private const string Span = "global::System.Span<float>";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-        private const string Gemm = "global::Intriguing.Linear.Gemm";
-        private const string Act = "global::Intriguing.Activations";
-        private const string Guard = "global::Intriguing.NetworkGuard";
-        private const string Layers = "global::Intriguing.Layers";
+        // The runtime's helpers for generated code live in Intriguing.Generated, hidden from IntelliSense.
+        private const string Gemm = "global::Intriguing.Generated.Gemm";
+        private const string Act = "global::Intriguing.Generated.Activations";
+        private const string Guard = "global::Intriguing.Generated.NetworkGuard";
+        private const string Layers = "global::Intriguing.Generated";
 
         public static string HintName(NetworkModel m)
         {
@@ -72,7 +73,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Intriguing.Generator\", \"" + ThisAssembly.Version + "\")]");
-            using (w.OpenBlock("partial class " + m.ClassName + " : global::Intriguing.INetwork"))
+            using (w.OpenBlock("partial class " + m.ClassName + " : " + Contracts(m)))
             {
                 EmitConstants(w, m);
                 EmitSummary(w, m);
@@ -83,6 +84,7 @@ public sealed partial class NetworkGenerator
                 EmitForwardLayers(w, m);
                 EmitBackwardLayers(w, m);
                 EmitWeightDecay(w, m);
+                EmitDenseStack(w, m);
                 EmitInterface(w, m);
             }
         }
@@ -91,15 +93,7 @@ public sealed partial class NetworkGenerator
         {
             w.Line("// ---- Shapes and constants ---------------------------------------------------------------");
             w.Line();
-            Const(w, "InputLength", m.InputLength, "Values per input sample" + (m.InputIsImage ? " (" + m.InputShape + ", channel-major)" : "") + ".");
-            Const(w, "OutputLength", m.OutputLength, "Values per output sample.");
-            Const(w, "LayerCount", m.Layers.Count, "Number of layers in the stack (the input is not a layer).");
-            Const(w, "ParameterCount", m.ParameterCount, "Number of trainable parameters.");
-            Const(w, "ParameterBufferLength", m.ParameterBufferLength, "Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.");
-            foreach (LayerModel l in m.Layers)
-            {
-                Const(w, "Activation" + I(l.Index) + "Length", l.OutputLength, "Values per sample of activation " + I(l.Index) + ", the output of layer " + I(l.Index) + " (" + l.Name + ").");
-            }
+            EmitLayout(w, m);
 
             foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
             {
@@ -123,7 +117,7 @@ public sealed partial class NetworkGenerator
         private static void EmitSummary(SourceWriter w, NetworkModel m)
         {
             w.Line("/// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>");
-            w.Line("public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(");
+            w.Line("private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(");
             w.Line("    " + Str(m.DisplayName) + ",");
             w.Line("    " + Str(m.InputShape) + ",");
             w.Line("    new global::Intriguing.LayerInfo[]");
@@ -145,14 +139,14 @@ public sealed partial class NetworkGenerator
         {
             w.Line("// ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------");
             w.Line();
-            w.Line("private readonly global::Intriguing.AlignedBuffer _parameters;");
+            w.Line("private readonly global::Intriguing.Generated.AlignedBuffer _parameters;");
             w.Line("private Workspace? _defaultWorkspace;");
             w.Line();
             w.Line("/// <summary>Creates the network with parameters initialised from <paramref name=\"seed\"/> (see <see cref=\"Initialize\"/>).</summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialisation; the same seed gives the same parameters.</param>");
             using (w.OpenBlock("public " + m.ClassName + "(ulong seed = 0)"))
             {
-                w.Line("_parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);");
+                w.Line("_parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);");
                 w.Line("Initialize(seed);");
             }
 
@@ -198,7 +192,7 @@ public sealed partial class NetworkGenerator
                 foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
                     w.Line("// " + l.Name + ": " + l.Parameters!.InitRule + " = " + l.Parameters!.InitScale.ToString("G6", CultureInfo.InvariantCulture));
-                    w.Line("global::Intriguing.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.Parameters!.InitScale) + ", random);");
+                    w.Line("global::Intriguing.Generated.Initializers.Uniform(" + l.Name + "Weights, " + Flt(l.Parameters!.InitScale) + ", random);");
                 }
             }
 
@@ -267,32 +261,6 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>");
                 w.Line("internal int Batch { get => LastBatch; set => LastBatch = value; }");
                 w.Line();
-                w.Line("/// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>");
-                w.Line("internal bool Ahead;");
-                w.Line();
-                if (m.EndsInSoftmax && FirstLayerWithoutFusedStep(m) is null)
-                {
-                    System.Collections.Generic.List<LayerModel> dense = m.Layers.Where(l => l.Kind == LayerKind.Dense).Reverse().ToList();
-                    w.Line("private global::Intriguing.Training.DenseStepPlan? _steps;");
-                    w.Line();
-                    w.Line("/// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>");
-                    w.Line("internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()");
-                    (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
-                    foreach (LayerModel l in dense)
-                    {
-                        bool last = l == dense[dense.Count - 1] && derived is null;
-                        w.Line("    .Add(" + l.Name + "WeightsOffset, " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", _d" + I(l.Index) + ", _a" + I(l.Index - 1) + ")" + (last ? ";" : ""));
-                        if (l == dense[dense.Count - 1] && derived is { } d)
-                        {
-                            // The step forms the lowest layer's δ itself, so the helpers can start on their rows as it comes.
-                            w.Line(d.Activation is { } a
-                                ? "    .DeriveLowestDelta(global::Intriguing.Training.FusedActivation." + FusedActivationOf(a) + ", _d" + I(a.Index) + ", _a" + I(a.Index) + ");"
-                                : "    .DeriveLowestDelta(global::Intriguing.Training.FusedActivation.None);");
-                        }
-                    }
-
-                    w.Line();
-                }
                 for (int k = 0; k <= L; k++)
                 {
                     string what = k == 0 ? "the input" : "the output of layer " + I(k);
@@ -314,7 +282,6 @@ public sealed partial class NetworkGenerator
             {
                 w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, \"" + m.ClassName + "\");");
                 w.Line("own.Check(batch);");
-                w.Line("own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1");
                 w.Line("return own;");
             }
 
@@ -394,25 +361,13 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
-            EmitTrainingObjective(w, m, softmax: true);
-            w.Line();
-            EmitTrainingObjective(w, m, softmax: false);
+            EmitTrainingObjective(w, m);
 
-            w.Line();
-            EmitSgdStep(w, m);
-
-            w.Line();
-            EmitBatchSgdStep(w, m);
-
-            w.Line();
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndLayerGradient\"/>");
-            using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient, " + Span + " gradient = default)"))
+            if (m.EndsInSoftmax)
             {
-                if (!m.EndsInSoftmax)
-                {
-                    w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
-                }
-                else
+                w.Line();
+                w.Line("/// <inheritdoc cref=\"global::Intriguing.IClassifier.LossAndLayerGradient\"/>");
+                using (w.OpenBlock("public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " activationGradient, " + Span + " gradient = default)"))
                 {
                     LayerModel last = m.Layers[L - 1];
                     w.Line("Workspace ws = Own(workspace, batch);");
@@ -441,15 +396,6 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
-            w.Line("/// <summary>Length of activation <paramref name=\"layer\"/> for one sample (0 = the input).</summary>");
-            w.Line("/// <param name=\"layer\">Activation index, 0…<see cref=\"LayerCount\"/>.</param>");
-            using (w.OpenBlock("public static int ActivationLength(int layer)"))
-            {
-                w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
-                w.Line("return s_activationLengths[layer];");
-            }
-
-            w.Line();
             w.Line("private static " + Span + " Activation(Workspace ws, int layer, int batch) => layer switch");
             w.Line("{");
             for (int k = 0; k <= L; k++) w.Line("    " + I(k) + " => ws.A" + I(k) + "(batch),");
@@ -465,25 +411,17 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>
-        /// One overload of the training objective: soft-max cross-entropy against labels (<paramref name="softmax"/>) or
-        /// squared error against targets. The overload that does not fit the network throws.
+        /// The training objective of the network's contract: soft-max cross-entropy against labels for an
+        /// <c>IClassifier</c> (the network ends in a soft-max), squared error against targets for an <c>IRegressor</c>.
         /// </summary>
-        private static void EmitTrainingObjective(SourceWriter w, NetworkModel m, bool softmax)
+        private static void EmitTrainingObjective(SourceWriter w, NetworkModel m)
         {
             int L = m.Layers.Count;
-            string cref = softmax ? "global::System.ReadOnlySpan{int}" : "global::System.ReadOnlySpan{float}";
+            bool softmax = m.EndsInSoftmax;
             string type = softmax ? "global::System.ReadOnlySpan<int> labels" : ReadOnlySpan + " targets";
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, " + cref + ", int, global::System.Span{float}, global::System.Span{float})\"/>");
+            w.Line("/// <inheritdoc cref=\"global::Intriguing." + (softmax ? "IClassifier" : "IRegressor") + ".LossAndGradient\"/>");
             using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + type + ", int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
             {
-                if (softmax != m.EndsInSoftmax)
-                {
-                    w.Line(softmax
-                        ? "throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it is trained against target vectors: use the overload that takes targets.\");"
-                        : "throw new global::System.InvalidOperationException(\"" + m.ClassName + " ends in a soft-max, so it is trained against labels: use the overload that takes labels.\");");
-                    return;
-                }
-
                 w.Line("Workspace ws = Own(workspace, batch);");
                 w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
                 w.Line(softmax ? Guard + ".Length(labels, batch, nameof(labels));" : Guard + ".Length(targets, batch * OutputLength, nameof(targets));");
@@ -540,152 +478,78 @@ public sealed partial class NetworkGenerator
             w.Line();
         }
 
-        private static void EmitSgdStep(SourceWriter w, NetworkModel m)
+        /// <summary>
+        /// The network's contracts: <c>IClassifier</c> when it ends in a soft-max, else <c>IRegressor</c>; a classifier of
+        /// dense layers and activations also describes its layers for the trainer's fused SGD steps.
+        /// </summary>
+        private static string Contracts(NetworkModel m) => !m.EndsInSoftmax
+            ? "global::Intriguing.IRegressor"
+            : "global::Intriguing.IClassifier" + (HasDenseStack(m) ? ", global::Intriguing.Generated.IDenseStackNetwork" : "");
+
+        /// <summary>Whether the trainer's fused SGD steps cover the network: a classifier of dense layers and activations.</summary>
+        private static bool HasDenseStack(NetworkModel m) => m.EndsInSoftmax && FirstLayerWithoutFusedStep(m) is null;
+
+        /// <summary>
+        /// The nested <c>Layout</c> class: the compile-time numbers the instance also exposes through <c>INetwork</c>
+        /// (a static and an instance member cannot share a name, so the constants live one level down).
+        /// </summary>
+        private static void EmitLayout(SourceWriter w, NetworkModel m)
         {
-            int L = m.Layers.Count;
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdStep\"/>");
-            using (w.OpenBlock("public float SgdStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " input, int label, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, " + ReadOnlySpan + " nextInput = default)"))
+            w.Line("/// <summary>" + Xml(m.ClassName) + "'s shapes as compile-time constants (the instance exposes the same numbers through <see cref=\"global::Intriguing.INetwork\"/>), and its summary.</summary>");
+            using (w.OpenBlock("public static class Layout"))
             {
-                if (EmitFusedStepUnavailable(w, m)) return;
-
-                bool lookAhead = m.Layers[0].Kind == LayerKind.Dense;
-                LayerModel lowestDense = m.Layers.First(l => l.Kind == LayerKind.Dense);
-                if (lookAhead) w.Line("bool ahead = workspace is Workspace previous && previous.Ahead;");
-                w.Line("Workspace ws = Own(workspace, 1);");
-                w.Line(Guard + ".Length(input, InputLength, nameof(input));");
-                w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
-                w.Line("if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, \"The label must be in 0..\" + (OutputLength - 1) + \".\");");
-                if (lookAhead)
+                Const(w, "InputLength", m.InputLength, "Values per input sample" + (m.InputIsImage ? " (" + m.InputShape + ", channel-major)" : "") + ".");
+                Const(w, "OutputLength", m.OutputLength, "Values per output sample.");
+                Const(w, "LayerCount", m.Layers.Count, "Number of layers in the stack (the input is not a layer).");
+                Const(w, "ParameterCount", m.ParameterCount, "Number of trainable parameters.");
+                Const(w, "ParameterBufferLength", m.ParameterBufferLength, "Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.");
+                foreach (LayerModel l in m.Layers)
                 {
-                    w.Line("if (!nextInput.IsEmpty) " + Guard + ".Length(nextInput, InputLength, nameof(nextInput));");
-                    w.Line("// The previous step on this workspace may have formed this input's first layer already (its nextInput).");
-                    w.Line("bool forwarded = ahead && global::System.MemoryExtensions.SequenceEqual(global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(input.Slice(0, InputLength)), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>((" + ReadOnlySpan + ")ws.A0(1)));");
-                    w.Line("if (!forwarded) input.Slice(0, InputLength).CopyTo(ws.A0(1));");
-                }
-                else
-                {
-                    w.Line("input.Slice(0, InputLength).CopyTo(ws.A0(1));");
+                    Const(w, "Activation" + I(l.Index) + "Length", l.OutputLength, "Values per sample of activation " + I(l.Index) + ", the output of layer " + I(l.Index) + " (" + l.Name + ").");
                 }
 
-                using (w.OpenBlock("if (splitter is null)"))
+                w.Line("/// <summary>Length of activation <paramref name=\"layer\"/> for one sample (0 = the input).</summary>");
+                w.Line("/// <param name=\"layer\">Activation index, 0…<see cref=\"LayerCount\"/>.</param>");
+                using (w.OpenBlock("public static int ActivationLength(int layer)"))
                 {
-                    w.Line(lookAhead ? "ForwardLayers(ws, forwarded ? 1 : 0, LayerCount, 1);" : "ForwardLayers(ws, 0, LayerCount, 1);");
-                }
-
-                using (w.OpenBlock("else"))
-                {
-                    w.Line("// The same forward pass, with the lowest dense layer split over the threads by the rows they update below.");
-                    foreach (LayerModel l in m.Layers)
-                    {
-                        string k = I(l.Index), j = I(l.Index - 1);
-                        if (l.Kind == LayerKind.Dense)
-                        {
-                            // The lowest dense layer is split by rows as in its step; the upper ones are stepped by the calling thread, which keeps them in its cache.
-                            string prefix = l.Index == 1 && lookAhead ? "if (!forwarded) " : "";
-                            w.Line(prefix + (l == lowestDense
-                                ? "global::Intriguing.Training.SgdKernels.DenseForward(ws.Steps, _parameters.Span, ws.A" + k + "(1), splitter);"
-                                : "global::Intriguing.Training.SgdKernels.DenseForward(ws.A" + j + "(1), " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(1));"));
-                        }
-                        else
-                        {
-                            w.Line("ForwardLayers(ws, " + j + ", " + k + ", 1);");
-                        }
-                    }
+                    w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
+                    w.Line("return s_activationLengths[layer];");
                 }
 
                 w.Line();
-                w.Line("ws.Batch = 0; // the weights change below");
-                w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(1), ws.A" + I(L) + "(1), new global::System.ReadOnlySpan<int>(in label), ws.D" + I(L - 1) + "(1), 1, " + I(m.Layers[L - 1].OutputLength) + ", 1f);");
-                w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
-                (LayerModel Above, LayerModel? Activation)? derived = DerivedLowestDelta(m);
-                for (int i = L - 2; i >= 0; i--)
-                {
-                    LayerModel l = m.Layers[i];
-                    string k = I(l.Index), j = I(l.Index - 1);
-                    w.Line();
-                    if (derived is { } d && (l == d.Above || l == d.Activation))
-                    {
-                        w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Kind == LayerKind.Dense
-                            ? "dX = dY·W with the weights before the step, formed by the step below (which then steps W and b)."
-                            : BackwardMath(l) + " Formed by the step below, with the dX above."));
-                        continue;
-                    }
-
-                    switch (l.Kind)
-                    {
-                        case LayerKind.Dense:
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step; " : "") + "W and b are stepped below.");
-                            if (l.Index > 1) w.Line(Gemm + ".MultiplyAB(ws.D" + k + "(1), " + l.Name + "Weights, ws.D" + j + "(1), 1, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
-                            break;
-                        case LayerKind.Softmax:
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
-                            if (l.Index > 1) w.Line(Act + ".SoftmaxBackward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1), 1, " + I(l.OutputLength) + ");");
-                            break;
-                        default:
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
-                            if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(1), ws.D" + k + "(1), ws.D" + j + "(1));");
-                            break;
-                    }
-                }
-
-                w.Line();
-                w.Line("// Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on");
-                w.Line("// this thread, the lowest layer's other rows on the splitter's helpers" + (derived is null ? "." : ", each as soon as this thread has formed its δ.") + (lookAhead ? " With nextInput, the next sample's product W′·x + b′ is" : ""));
-                if (lookAhead)
-                {
-                    w.Line("// formed in the same pass over the first layer's W, into A1.");
-                    w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));");
-                    using (w.OpenBlock("if (!nextInput.IsEmpty)"))
-                    {
-                        w.Line("nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));");
-                        w.Line("ws.Ahead = true;");
-                    }
-                }
-                else
-                {
-                    w.Line("penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter);");
-                }
-
-                w.Line();
-                w.Line("return loss + penalty;");
+                w.Line("/// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>");
+                w.Line("public static global::Intriguing.NetworkSummary Summary => s_summary;");
             }
+
+            w.Line();
         }
 
         /// <summary>
-        /// For a network the fused steps do not cover (no soft-max at the end, or a layer other than dense layers and
-        /// activations), writes the body that says so and returns true.
+        /// For a classifier of dense layers and activations, the layout the runtime's fused SGD steps read: every layer in
+        /// stack order with, for a dense layer, where its weights and bias sit, its shape and its weight decay.
         /// </summary>
-        private static bool EmitFusedStepUnavailable(SourceWriter w, NetworkModel m)
+        private static void EmitDenseStack(SourceWriter w, NetworkModel m)
         {
-            if (!m.EndsInSoftmax)
+            if (!HasDenseStack(m)) return;
+            const string Values = "global::Intriguing.Generated.DenseStackLayerValues";
+            const string Kind = "global::Intriguing.Generated.DenseStackLayerKind.";
+            w.Line("// ---- Dense stack: the layout of the trainer's fused SGD steps ---------------------------------");
+            w.Line();
+            w.Line("private static readonly global::Intriguing.Generated.DenseStackLayout s_denseStack = new(Layout.InputLength, Layout.ParameterBufferLength, new " + Values + "[]");
+            w.Line("{");
+            foreach (LayerModel l in m.Layers)
             {
-                w.Line("throw new global::System.InvalidOperationException(\"" + m.ClassName + " does not end in a soft-max, so it has no label loss.\");");
-                return true;
+                string shape = "InputLength = " + I(l.InputLength) + ", OutputLength = " + I(l.OutputLength);
+                w.Line(l.Kind == LayerKind.Dense
+                    ? "    new() { Kind = " + Kind + "Dense, " + shape + ", WeightsOffset = " + l.Name + "WeightsOffset, BiasOffset = " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", WeightDecay = " + Flt(l.WeightDecay) + " },"
+                    : "    new() { Kind = " + Kind + l.Kind + ", " + shape + " },");
             }
 
-            if (FirstLayerWithoutFusedStep(m) is { } unsupported)
-            {
-                w.Line("throw new global::System.NotSupportedException(\"The fused step covers dense layers and activations; " + m.ClassName + " has a " + unsupported.Kind + " layer. Train it with LossAndGradient (the trainer does so).\");");
-                return true;
-            }
-
-            return false;
-        }
-
-        /// <summary>
-        /// Whether the one-sample step forms the lowest dense layer's δ itself (<c>DenseStepPlan.DeriveLowestDelta</c>):
-        /// when a dense layer takes the lowest one's output, directly or through one activation (sigmoid, tanh or ReLU).
-        /// Returns that layer and the activation (null when there is none).
-        /// </summary>
-        private static (LayerModel Above, LayerModel? Activation)? DerivedLowestDelta(NetworkModel m)
-        {
-            int lowest = 0;
-            while (lowest < m.Layers.Count && m.Layers[lowest].Kind != LayerKind.Dense) lowest++;
-            if (lowest + 1 >= m.Layers.Count) return null;
-            LayerModel next = m.Layers[lowest + 1];
-            if (next.Kind == LayerKind.Dense) return (next, null);
-            if (FusedActivationOf(next).Length == 0 || lowest + 2 >= m.Layers.Count || m.Layers[lowest + 2].Kind != LayerKind.Dense) return null;
-            return (m.Layers[lowest + 2], next);
+            w.Line("});");
+            w.Line();
+            w.Line("/// <summary>For the runtime only: the layers as the trainer's fused SGD steps read them.</summary>");
+            w.Line("global::Intriguing.Generated.DenseStackLayout global::Intriguing.Generated.IDenseStackNetwork.DenseStack => s_denseStack;");
+            w.Line();
         }
 
         /// <summary>The first layer the fused steps do not cover (they cover dense layers and activations), or null.</summary>
@@ -697,118 +561,6 @@ public sealed partial class NetworkGenerator
             }
 
             return null;
-        }
-
-        private static string FusedActivationOf(LayerModel l) => l.Kind switch
-        {
-            LayerKind.Sigmoid => "Sigmoid",
-            LayerKind.Tanh => "Tanh",
-            LayerKind.ReLU => "ReLU",
-            _ => "",
-        };
-
-        private static void EmitBatchSgdStep(SourceWriter w, NetworkModel m)
-        {
-            int L = m.Layers.Count;
-            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.SgdBatchStep\"/>");
-            using (w.OpenBlock("public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, global::System.ReadOnlySpan<int> labels, int batch, " + Span + " velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)"))
-            {
-                if (EmitFusedStepUnavailable(w, m)) return;
-
-                const string Kernels = "global::Intriguing.Training.SgdKernels";
-                const string Fused = "global::Intriguing.Training.FusedActivation.";
-                bool firstDense = m.Layers[0].Kind == LayerKind.Dense;
-                string A(int index) => index == 0 && firstDense ? "inputs" : "ws.A" + I(index) + "(batch)";
-                w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(Guard + ".Length(labels, batch, nameof(labels));");
-                w.Line("if (batch == 1) return SgdStep(workspace, inputs, labels[0], velocity, momentum, rate, nesterov, splitter);");
-                w.Line(Guard + ".Length(velocity, ParameterBufferLength, nameof(velocity));");
-                if (!firstDense) w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
-                w.Line("// The forward pass, each large dense layer (and the activation after it) split over the threads by the rows of W");
-                w.Line("// they step below.");
-                for (int i = 0; i < L; i++)
-                {
-                    LayerModel l = m.Layers[i];
-                    string k = I(l.Index), j = I(l.Index - 1);
-                    if (l.Kind == LayerKind.Dense)
-                    {
-                        string call = Kernels + ".DenseBatchForward(" + A(l.Index - 1) + ", " + l.Name + "Weights, " + (l.HasBias ? l.Name + "Bias" : "default") + ", ws.A" + k + "(batch), batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", splitter";
-                        string next = i + 1 < L ? FusedActivationOf(m.Layers[i + 1]) : "";
-                        if (next.Length > 0)
-                        {
-                            w.Line(call + ", " + Fused + next + ", ws.A" + I(l.Index + 1) + "(batch));");
-                            i++;
-                        }
-                        else
-                        {
-                            w.Line(call + ");");
-                        }
-                    }
-                    else
-                    {
-                        w.Line("ForwardLayers(ws, " + j + ", " + k + ", batch);");
-                    }
-                }
-
-                w.Line();
-                w.Line("ws.Batch = 0; // the weights change below");
-                w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.");
-                w.Line("float scale = 1f / batch;");
-                w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
-                w.Line("float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps");
-                bool activationDone = false;
-                for (int i = L - 2; i >= 0; i--)
-                {
-                    LayerModel l = m.Layers[i];
-                    string k = I(l.Index), j = I(l.Index - 1);
-                    switch (l.Kind)
-                    {
-                        case LayerKind.Dense:
-                            w.Line();
-                            LayerModel? below = i > 0 ? m.Layers[i - 1] : null;
-                            string fusedBelow = below is not null && below.Index > 1 ? FusedActivationOf(below) : "";
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + (l.Index > 1 ? "dX = dY·W with the weights before the step" + (fusedBelow.Length > 0 ? " (and layer " + j + "'s " + below!.Kind + " backward)" : "") + ", then " : "") + "W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.");
-                            if (l.Index > 1)
-                            {
-                                string call = Kernels + ".DenseBatchInputGradient(ws.D" + k + "(batch), " + l.Name + "Weights, ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", splitter";
-                                if (fusedBelow.Length > 0)
-                                {
-                                    w.Line(call + ", " + Fused + fusedBelow + ", ws.A" + j + "(batch), ws.D" + I(l.Index - 2) + "(batch));");
-                                    activationDone = true;
-                                }
-                                else
-                                {
-                                    w.Line(call + ");");
-                                }
-                            }
-
-                            string bias = l.HasBias ? l.Name + "Bias" : "default";
-                            string biasVelocity = l.HasBias ? "velocity.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + ")" : "default";
-                            w.Line("penalty += " + Kernels + ".DenseBatchStep(" + l.Name + "Weights, " + bias + ", velocity.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + biasVelocity + ", ws.D" + k + "(batch), " + A(l.Index - 1) + ", batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", " + Flt(l.WeightDecay) + ", momentum, rate, nesterov, splitter);");
-                            break;
-                        case LayerKind.Softmax:
-                            w.Line();
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
-                            if (l.Index > 1) w.Line(Act + ".SoftmaxBackward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch), batch, " + I(l.OutputLength) + ");");
-                            break;
-                        default:
-                            if (activationDone)
-                            {
-                                activationDone = false; // taken with the input gradient of the layer above
-                                break;
-                            }
-
-                            w.Line();
-                            w.Line("// Layer " + k + ", " + l.Name + ": " + BackwardMath(l));
-                            if (l.Index > 1) w.Line(Act + "." + l.Kind + "Backward(ws.A" + k + "(batch), ws.D" + k + "(batch), ws.D" + j + "(batch));");
-                            break;
-                    }
-                }
-
-                w.Line();
-                w.Line("return loss + penalty;");
-            }
         }
 
         private static void EmitBackwardLayers(SourceWriter w, NetworkModel m)
@@ -879,14 +631,28 @@ public sealed partial class NetworkGenerator
             w.Line("// ---- INetwork ----------------------------------------------------------------------------------");
             w.Line();
             w.Line("string global::Intriguing.INetwork.Name => " + Str(m.DisplayName) + ";");
-            w.Line("int global::Intriguing.INetwork.InputLength => InputLength;");
-            w.Line("int global::Intriguing.INetwork.OutputLength => OutputLength;");
-            w.Line("int global::Intriguing.INetwork.LayerCount => LayerCount;");
-            w.Line("int global::Intriguing.INetwork.ParameterCount => ParameterCount;");
-            w.Line("int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;");
-            w.Line("global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind." + (m.EndsInSoftmax ? "SoftmaxCrossEntropy" : "SquaredError") + ";");
-            w.Line("global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;");
-            w.Line("int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.InputLength\"/>");
+            w.Line("public int InputLength => Layout.InputLength;");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.OutputLength\"/>");
+            w.Line("public int OutputLength => Layout.OutputLength;");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.LayerCount\"/>");
+            w.Line("public int LayerCount => Layout.LayerCount;");
+            w.Line();
+            w.Line("/// <summary>Number of trainable parameters (padding excluded).</summary>");
+            w.Line("public int ParameterCount => Layout.ParameterCount;");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.ParameterBufferLength\"/>");
+            w.Line("public int ParameterBufferLength => Layout.ParameterBufferLength;");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.Summary\"/>");
+            w.Line("public global::Intriguing.NetworkSummary Summary => s_summary;");
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.ActivationLength\"/>");
+            w.Line("public int ActivationLength(int layer) => Layout.ActivationLength(layer);");
+            w.Line();
             w.Line("global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);");
         }
 

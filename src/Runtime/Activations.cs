@@ -1,13 +1,16 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.ComponentModel;
 
-namespace Intriguing;
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Elementwise and row-wise kernels that generated networks call: bias, activations and their derivatives,
 /// stable soft-max and soft-max cross-entropy.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     /// <summary>Adds <paramref name="bias"/> to each of the <paramref name="rows"/> rows of <paramref name="x"/>.</summary>

@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.ComponentModel;
 
-namespace Intriguing;
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// A pinned float array whose visible part starts on a 64-byte boundary, so that SIMD loads of parameter blocks
 /// never straddle a cache line at the block start. Used for network parameter buffers.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AlignedBuffer
 {
     private const int AlignmentBytes = 64;

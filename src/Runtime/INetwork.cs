@@ -1,19 +1,14 @@
 namespace Intriguing;
 
-/// <summary>How a network's training loss is defined; fixed at compile time by its last layer.</summary>
-public enum LossKind
-{
-    /// <summary>Soft-max cross-entropy against integer labels (the network ends in a soft-max).</summary>
-    SoftmaxCrossEntropy,
-
-    /// <summary>Squared error ½‖y − t‖² against target vectors (any other network, e.g. an auto-encoder).</summary>
-    SquaredError,
-}
-
 /// <summary>
-/// The contract every generated network implements, so that training, attacks and analyses are written once.
+/// What every generated network is: its shapes, parameters, summary and workspaces, the forward passes (whole or from
+/// and to any layer) and the backward pass. Training, attacks and analyses are written once against it.
 /// </summary>
 /// <remarks>
+/// <para><b>Objectives.</b> The training loss depends on the last layer and is a separate contract, implemented only
+/// where it applies: a network that ends in a soft-max is an <see cref="IClassifier"/> (cross-entropy against labels),
+/// any other an <see cref="IRegressor"/> (squared error against targets). No member of this interface throws because of
+/// the kind of network.</para>
 /// <para><b>Layer numbering.</b> Activation 0 is the input; activation <c>k</c> (1 ≤ k ≤ <see cref="LayerCount"/>)
 /// is the output of the k-th layer of the declared stack (activations count as layers). The last activation is
 /// the network output.</para>
@@ -39,14 +34,8 @@ public interface INetwork
     /// <summary>Number of layers in the declared stack (the input is not a layer).</summary>
     int LayerCount { get; }
 
-    /// <summary>Number of trainable parameters (padding excluded).</summary>
-    int ParameterCount { get; }
-
     /// <summary>Length of <see cref="Parameters"/> and of every parameter gradient (padding included).</summary>
     int ParameterBufferLength { get; }
-
-    /// <summary>The training loss of this network.</summary>
-    LossKind Loss { get; }
 
     /// <summary>The compile-time summary: per layer shape, parameters, multiply-adds and Lipschitz-bound method.</summary>
     NetworkSummary Summary { get; }
@@ -80,20 +69,22 @@ public interface INetwork
     /// </summary>
     void Backward(NetworkWorkspace workspace, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient = default);
 
-    /// <summary>
-    /// Training objective for a batch of a soft-max network: mean cross-entropy over the batch plus weight decay.
-    /// Writes its gradient with respect to every parameter into <paramref name="gradient"/> (overwritten) and,
-    /// if not empty, with respect to the inputs into <paramref name="inputGradient"/>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
-    float LossAndGradient(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, Span<float> gradient, Span<float> inputGradient = default);
+    /// <summary>Adds the weight-decay gradient λ·W to <paramref name="gradient"/> and returns the penalty Σ (λ/2)·‖W‖².</summary>
+    float AddWeightDecay(Span<float> gradient);
+}
 
+/// <summary>
+/// A network that ends in a soft-max, trained against integer labels: its objective is the soft-max cross-entropy.
+/// The generator implements this interface for every such network (and <see cref="IRegressor"/> for the others).
+/// </summary>
+public interface IClassifier : INetwork
+{
     /// <summary>
-    /// Training objective for a batch of a regression network: mean over the batch of ½‖y − t‖² plus weight decay.
-    /// Gradients as in the label overload.
+    /// Training objective for a batch: mean cross-entropy over the batch plus weight decay. Writes its gradient with
+    /// respect to every parameter into <paramref name="gradient"/> (overwritten; skipped if empty) and, if not empty,
+    /// with respect to the inputs into <paramref name="inputGradient"/>. Labels must be in 0…<see cref="INetwork.OutputLength"/>−1.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The network ends in a soft-max (use the label overload).</exception>
-    float LossAndGradient(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, Span<float> gradient, Span<float> inputGradient = default);
+    float LossAndGradient(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, Span<float> gradient, Span<float> inputGradient = default);
 
     /// <summary>
     /// Per-sample loss through the layers above <paramref name="layer"/> (cross-entropy against
@@ -105,60 +96,22 @@ public interface INetwork
     /// layers at or below it exactly zero, since the activations are given rather than computed by them. This is the
     /// training signal of hidden-layer adversarial examples. An inference pass unless
     /// <see cref="NetworkWorkspace.Training"/> is set, in which case the dropout layers above <paramref name="layer"/>
-    /// draw their masks as in <c>LossAndGradient</c>. Returns the sum of the sample losses.
+    /// draw their masks as in <see cref="LossAndGradient"/>. Returns the sum of the sample losses.
     /// </summary>
     float LossAndLayerGradient(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activations, ReadOnlySpan<int> labels, int batch, Span<float> activationGradient, Span<float> gradient = default);
+}
 
-    /// <summary>Adds the weight-decay gradient λ·W to <paramref name="gradient"/> and returns the penalty Σ (λ/2)·‖W‖².</summary>
-    float AddWeightDecay(Span<float> gradient);
-
+/// <summary>
+/// A network that does not end in a soft-max (an auto-encoder, a decoder), trained against target vectors: its
+/// objective is the squared error ½‖y − t‖². The generator implements this interface for every such network.
+/// </summary>
+public interface IRegressor : INetwork
+{
     /// <summary>
-    /// One step of SGD with momentum on a single labelled sample, each parameter's gradient applied as soon as it is
-    /// computed (no gradient buffer): v ← μ·v − η·∂E/∂θ, θ ← θ + v (Nesterov: θ ← θ + μ·v − η·∂E/∂θ), E the
-    /// cross-entropy plus weight decay. Gives bit-identical parameters and velocities to
-    /// <see cref="LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
-    /// at batch 1 followed by that update, for any <paramref name="splitter"/> (see <see cref="Training.SgdKernels"/>).
-    /// Returns E before the step (its weight-decay part summed in another order than there: equal to float rounding).
-    /// The workspace then holds no activations for <see cref="Backward"/>.
+    /// Training objective for a batch: mean over the batch of ½‖y − t‖² plus weight decay, <paramref name="targets"/>
+    /// holding batch × <see cref="INetwork.OutputLength"/> values. Writes its gradient with respect to every parameter
+    /// into <paramref name="gradient"/> (overwritten; skipped if empty) and, if not empty, with respect to the inputs
+    /// into <paramref name="inputGradient"/>.
     /// </summary>
-    /// <param name="workspace">A workspace of this network.</param>
-    /// <param name="input">One sample.</param>
-    /// <param name="label">Its label.</param>
-    /// <param name="velocity">The velocity, laid out like <see cref="Parameters"/>.</param>
-    /// <param name="momentum">μ.</param>
-    /// <param name="rate">η.</param>
-    /// <param name="nesterov">Nesterov momentum.</param>
-    /// <param name="splitter">Splits the step of large layers over threads; null for the calling thread only.</param>
-    /// <param name="nextInput">Optional: the sample of the next step on this workspace. If the first layer is dense, its
-    /// output for that sample under the updated parameters is formed in the same pass over W as the update (bit-identical
-    /// to a forward pass), and the next <c>SgdStep</c> on this workspace with that very input skips the product. Any other
-    /// pass on the workspace discards it; the parameters must not be changed in between by other means.</param>
-    /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
-    /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations
-    /// (convolution, pooling, normalisation, dropout); see <see cref="Training.Trainer.HasFusedStep"/>.</exception>
-    float SgdStep(NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null, ReadOnlySpan<float> nextInput = default);
-
-    /// <summary>
-    /// One step of SGD with momentum on a batch of labelled samples, E the mean cross-entropy plus weight decay, each
-    /// layer's gradient formed a block of rows at a time and applied at once (no gradient buffer; see
-    /// <see cref="Training.SgdKernels.DenseBatchStep"/>). Gives bit-identical parameters and velocities to
-    /// <see cref="LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
-    /// on the whole batch followed by that update, for any <paramref name="splitter"/>: the splitter divides each large
-    /// layer by rows of W (the forward product, the gradient and the update of a row on the same thread), never the
-    /// batch. A batch of one is <see cref="SgdStep"/>.
-    /// Returns E before the step (its weight-decay part summed in another order: equal to float rounding). The
-    /// workspace then holds no activations for <see cref="Backward"/>.
-    /// </summary>
-    /// <param name="workspace">A workspace of this network for at least <paramref name="batch"/> samples.</param>
-    /// <param name="inputs">The samples, batch × <see cref="InputLength"/>.</param>
-    /// <param name="labels">Their labels.</param>
-    /// <param name="batch">Number of samples, at least 1.</param>
-    /// <param name="velocity">The velocity, laid out like <see cref="Parameters"/>.</param>
-    /// <param name="momentum">μ.</param>
-    /// <param name="rate">η.</param>
-    /// <param name="nesterov">Nesterov momentum.</param>
-    /// <param name="splitter">Splits the large layers over threads by rows; null for the calling thread only.</param>
-    /// <exception cref="InvalidOperationException">The network does not end in a soft-max.</exception>
-    /// <exception cref="NotSupportedException">The network has layers other than dense layers and activations.</exception>
-    float SgdBatchStep(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, Span<float> velocity, float momentum, float rate, bool nesterov, Training.FusedStepSplitter? splitter = null);
+    float LossAndGradient(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, Span<float> gradient, Span<float> inputGradient = default);
 }

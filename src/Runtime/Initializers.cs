@@ -1,6 +1,9 @@
-namespace Intriguing;
+using System.ComponentModel;
 
-/// <summary>Seeded parameter initialisation schemes.</summary>
+namespace Intriguing.Generated;
+
+/// <summary>For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense. Seeded parameter initialisation schemes.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Initializers
 {
     /// <summary>Fills <paramref name="values"/> with independent draws from U(−<paramref name="limit"/>, <paramref name="limit"/>), in order.</summary>

@@ -1,6 +1,9 @@
-namespace Intriguing;
+using System.ComponentModel;
 
-/// <summary>Argument checks shared by generated networks, with messages that name the argument and the expected size.</summary>
+namespace Intriguing.Generated;
+
+/// <summary>For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense. Argument checks shared by generated networks, with messages that name the argument and the expected size.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class NetworkGuard
 {
     /// <summary>Throws unless <paramref name="span"/> holds at least <paramref name="needed"/> values.</summary>

@@ -67,12 +67,12 @@ public class PackageTests
                 using Intriguing;
 
                 var net = new Tiny(seed: 3);
-                Console.WriteLine(Tiny.Summary);
+                Console.WriteLine(net.Summary);
                 var ws = net.CreateWorkspace();
                 float[] x = { 0.1f, 0.9f, 0.5f, 0.3f };
-                float[] gradient = new float[Tiny.ParameterBufferLength];
+                float[] gradient = new float[Tiny.Layout.ParameterBufferLength];
                 float loss = net.LossAndGradient(ws, x, new[] { 1 }, 1, gradient);
-                Console.WriteLine($"parameters={Tiny.ParameterCount} loss-finite={float.IsFinite(loss)}");
+                Console.WriteLine($"parameters={net.ParameterCount} loss-finite={float.IsFinite(loss)}");
 
                 [Network, Input(4), Dense(5, WeightDecay = 1e-3), Tanh, Dense(3), Softmax]
                 public partial class Tiny;

@@ -80,4 +80,39 @@ public class SnapshotTests
         Assert.True(errors.Length == 0, GeneratorHarness.Describe(errors));
         Assert.Equal("Outer.Inner.Holder.Box.Net.g.cs", Assert.Single(result.Results.Single().GeneratedSources).HintName);
     }
+
+    [Fact]
+    public void User_code_reads_shapes_on_an_instance_and_gets_only_the_objective_that_fits()
+    {
+        const string source = """
+            using Intriguing;
+            public static class User
+            {
+                public static int Shapes(Classifier net, INetwork contract) =>
+                    net.LayerCount + net.InputLength + net.OutputLength + net.ParameterBufferLength + net.ActivationLength(1)
+                    + net.Summary.Layers.Count + contract.ActivationLength(2) + Classifier.Layout.Activation1Length;
+
+                public const int Hidden = Classifier.Layout.Activation1Length;
+
+                public static float Trained(Classifier c, Decoder d, NetworkWorkspace cw, NetworkWorkspace dw) =>
+                    c.LossAndGradient(cw, new float[3], new[] { 1 }, 1, default)
+                    + d.LossAndGradient(dw, new float[3], new float[2], 1, default);
+
+                public static float Misused(Decoder d, NetworkWorkspace dw) => d.LossAndGradient(dw, new float[3], new[] { 1 }, 1, default);
+            }
+
+            [Network, Input(3), Dense(4), Tanh, Dense(2), Softmax]
+            public partial class Classifier;
+
+            [Network, Input(3), Dense(4), Tanh, Dense(2)]
+            public partial class Decoder;
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Diagnostic[] errors = GeneratorHarness.CompileErrors(output);
+        // Only the label loss on a network without soft-max fails, and at compile time (it has the target loss only).
+        Diagnostic error = Assert.Single(errors);
+        Assert.Equal("CS1503", error.Id);
+        Assert.Contains("Misused", error.Location.SourceTree!.GetText().Lines.GetLineFromPosition(error.Location.SourceSpan.Start).ToString());
+    }
 }

@@ -8,7 +8,7 @@ namespace Intriguing.Networks.Tests;
 /// <summary>Hidden-layer adversarial training: layer gradients, layer-k attacks, pools, the trainer.</summary>
 public class AdversarialTrainingTests
 {
-    private static readonly Dictionary<string, Func<INetwork>> s_factories = new()
+    private static readonly Dictionary<string, Func<IClassifier>> s_factories = new()
     {
         ["SigmoidNet"] = () => new SigmoidNet(31),
         ["TanhReluNet"] = () => new TanhReluNet(32),
@@ -22,7 +22,7 @@ public class AdversarialTrainingTests
     [MemberData(nameof(Networks))]
     public void Parameter_gradient_from_a_layer_matches_central_differences_and_is_zero_at_or_below_it(string name)
     {
-        INetwork net = s_factories[name]();
+        IClassifier net = s_factories[name]();
         var random = new SeededRandom(5);
         foreach (LayerInfo l in net.Summary.Layers.Where(l => l.BiasOffset >= 0))
         {
@@ -82,7 +82,7 @@ public class AdversarialTrainingTests
     [Fact]
     public void Layer_gradient_without_an_activation_gradient_gives_the_same_parameter_gradient()
     {
-        INetwork net = new Fc100x100x10(8);
+        IClassifier net = new Fc100x100x10(8);
         var random = new SeededRandom(8);
         float[] acts = Enumerable.Range(0, 4 * 100).Select(_ => random.NextSingle()).ToArray();
         int[] labels = { 1, 2, 3, 4 };
@@ -301,7 +301,7 @@ public class AdversarialTrainingTests
     public void Pool_refresh_with_an_overshoot_stores_the_clipped_example_beyond_the_attacks(int layer)
     {
         Dataset data = Synthetic(300, 7);
-        INetwork net = new SigmoidNet(4);
+        IClassifier net = new SigmoidNet(4);
         Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 2, Threads = 1 });
         int length = net.ActivationLength(layer);
         AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = layer };
@@ -357,7 +357,7 @@ public class AdversarialTrainingTests
     public void Pool_refresh_with_a_fixed_distortion_stores_the_clipped_example_at_that_size(int layer)
     {
         Dataset data = Synthetic(300, 7);
-        INetwork net = new SigmoidNet(4);
+        IClassifier net = new SigmoidNet(4);
         Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 2, Threads = 1 });
         int length = net.ActivationLength(layer);
         AttackOptions attack = AdversarialTrainingOptions.CheapAttack with { Layer = layer };
@@ -432,7 +432,7 @@ public class AdversarialTrainingTests
     {
         Dataset data = Synthetic(240, 3);
         var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, LearningRate = 0.3f, Seed = 4 };
-        AdversarialTrainingResult Train(INetwork net, int threads, ulong seed) =>
+        AdversarialTrainingResult Train(IClassifier net, int threads, ulong seed) =>
             AdversarialTrainer.Fit(net, data, sgd with { Threads = threads, Seed = seed }, SmallPools(0, 2) with { AttackThreads = threads });
 
         var a = new SigmoidNet(1);
@@ -490,18 +490,18 @@ public class AdversarialTrainingTests
         var data = new Dataset("d", Enumerable.Range(0, 12 * 30).Select(i => (i * 37 % 101) / 101f).ToArray(), Enumerable.Range(0, 12).Select(i => i % 10).ToArray(), 30, 10);
         var sgd = new SgdOptions { Epochs = 1, BatchSize = 12, LearningRate = 0.2f, Seed = 3, Threads = 2 };
         var options = new AdversarialTrainingOptions { Layers = new[] { layer }, PoolSize = 20, MixingRatio = 0.5, WarmupEpochs = 1 };
-        INetwork Train(ulong contentSeed)
+        IClassifier Train(ulong contentSeed)
         {
             var net = new DeepImageNet(9);
             using var trainer = new AdversarialTrainer(net, data, sgd, options);
             var random = new SeededRandom(contentSeed);
-            int length = DeepImageNet.ActivationLength(layer);
+            int length = DeepImageNet.Layout.ActivationLength(layer);
             trainer.Pools[0].Insert(Enumerable.Range(0, 20 * length).Select(_ => random.NextSingle()).ToArray(), Enumerable.Range(0, 20).Select(i => i % 10).ToArray(), random);
             trainer.Run();
             return net;
         }
 
-        INetwork a = Train(1), b = Train(2);
+        IClassifier a = Train(1), b = Train(2);
         foreach (LayerInfo l in a.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
         {
             bool differs = !a.Parameters.Slice(l.WeightOffset, l.OutputLength * l.InputLength).SequenceEqual(b.Parameters.Slice(l.WeightOffset, l.OutputLength * l.InputLength));

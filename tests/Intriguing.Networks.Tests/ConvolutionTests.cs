@@ -105,7 +105,7 @@ public class ConvolutionTests
     public void Max_pool_bound_counts_the_windows_that_share_an_input()
     {
         // Brute force over every input position of every max-pool layer in the test and sample networks.
-        foreach (NetworkSummary summary in new[] { PoolNet.Summary, OverlapPoolNet.Summary, ConvRegressionNet.Summary, AlexNet.Summary, MnistConv.Summary })
+        foreach (NetworkSummary summary in new[] { PoolNet.Layout.Summary, OverlapPoolNet.Layout.Summary, ConvRegressionNet.Layout.Summary, AlexNet.Layout.Summary, MnistConv.Layout.Summary })
         {
             foreach (LayerInfo l in summary.Layers.Where(l => l.Kind == LayerKind.MaxPool))
             {
@@ -147,7 +147,7 @@ public class ConvolutionTests
         var random = new SeededRandom(2);
         float[] x = Enumerable.Range(0, 16 * 784).Select(_ => random.NextSingle()).ToArray();
         int[] labels = Enumerable.Range(0, 16).Select(i => i % 3).ToArray();
-        float[] gradient = new float[MnistConv.ParameterBufferLength], normGradient = new float[NormNet.ParameterBufferLength], dropGradient = new float[DropoutNet.ParameterBufferLength];
+        float[] gradient = new float[MnistConv.Layout.ParameterBufferLength], normGradient = new float[NormNet.Layout.ParameterBufferLength], dropGradient = new float[DropoutNet.Layout.ParameterBufferLength];
         float[] inputGradient = new float[784], outputs = new float[16 * 10];
 
         for (int i = 0; i < 20; i++) Step();
@@ -158,9 +158,9 @@ public class ConvolutionTests
             conv.LossAndGradient(ws, x, labels, 16, gradient);
             conv.Forward(ws, x, outputs, 16);
             conv.LossAndLayerGradient(ws, 0, x.AsSpan(0, 784), labels.AsSpan(0, 1), 1, inputGradient);
-            norm.LossAndGradient(nws, x.AsSpan(0, 4 * NormNet.InputLength), labels.AsSpan(0, 4), 4, normGradient, inputGradient.AsSpan(0, 4 * NormNet.InputLength));
+            norm.LossAndGradient(nws, x.AsSpan(0, 4 * NormNet.Layout.InputLength), labels.AsSpan(0, 4), 4, normGradient, inputGradient.AsSpan(0, 4 * NormNet.Layout.InputLength));
             dws.TrainingStep++;
-            drop.LossAndGradient(dws, x.AsSpan(0, 4 * DropoutNet.InputLength), labels.AsSpan(0, 4), 4, dropGradient);
+            drop.LossAndGradient(dws, x.AsSpan(0, 4 * DropoutNet.Layout.InputLength), labels.AsSpan(0, 4), 4, dropGradient);
         }
     }
 
@@ -203,7 +203,7 @@ public class ConvolutionTests
     [Fact]
     public void AlexNet_has_the_papers_layer_shapes_and_parameter_count()
     {
-        NetworkSummary summary = AlexNet.Summary;
+        NetworkSummary summary = AlexNet.Layout.Summary;
         string[] shapes = summary.Layers.Select(l => l.OutputShape).ToArray();
         Assert.Equal(new[]
         {
@@ -224,7 +224,7 @@ public class ConvolutionTests
 
         // Hand count: Σ (weights + biases) = 34,944 + 614,656 + 885,120 + 1,327,488 + 884,992 + 37,752,832 + 16,781,312 + 4,097,000.
         Assert.Equal(62_378_344, summary.Parameters);
-        Assert.Equal(62_378_344, AlexNet.ParameterCount);
+        Assert.Equal(62_378_344, AlexNet.Layout.ParameterCount);
 
         // Overlapping 3×3/2 pooling: an input lies in up to 2 × 2 windows, so the bound is √4, not the paper's 1.
         Assert.All(summary.Layers.Where(l => l.Kind == LayerKind.MaxPool), l => Assert.StartsWith("√4", l.LipschitzMethod));
@@ -239,7 +239,7 @@ public class ConvolutionTests
         var net = new AlexNet(7);
         Assert.Equal(new AlexNet(7).Parameters.Slice(0, 1000).ToArray(), net.Parameters.Slice(0, 1000).ToArray());
         var random = new SeededRandom(1);
-        float[] image = Enumerable.Range(0, AlexNet.InputLength).Select(_ => random.NextSingle()).ToArray();
+        float[] image = Enumerable.Range(0, AlexNet.Layout.InputLength).Select(_ => random.NextSingle()).ToArray();
         float[] probabilities = new float[1000];
         net.Forward(image, probabilities);
         Assert.All(probabilities, p => Assert.True(float.IsFinite(p) && p >= 0));
@@ -247,11 +247,11 @@ public class ConvolutionTests
 
         // The first convolution's output at one position equals the definition (zero padding 2, stride 4).
         NetworkWorkspace ws = net.CreateWorkspace();
-        float[] a1 = new float[AlexNet.Activation1Length];
+        float[] a1 = new float[AlexNet.Layout.Activation1Length];
         net.ForwardTo(ws, 1, image, a1);
-        LayerInfo conv1 = AlexNet.Summary.Layers[0];
+        LayerInfo conv1 = AlexNet.Layout.Summary.Layers[0];
         double[] p = net.Parameters.Slice(0, conv1.BiasOffset + 96).ToArray().Select(v => (double)v).ToArray();
-        double[] expected = new double[AlexNet.Activation1Length];
+        double[] expected = new double[AlexNet.Layout.Activation1Length];
         ReferenceNetwork.Convolve(conv1, p, image.Select(v => (double)v).ToArray(), expected);
         for (int i = 0; i < expected.Length; i += 97) Assert.True(Math.Abs(expected[i] - a1[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"a1[{i}]: {expected[i]} vs {a1[i]}");
     }

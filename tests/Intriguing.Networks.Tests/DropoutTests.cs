@@ -13,12 +13,12 @@ public class DropoutTests
     {
         var net = new DropoutNet(21);
         var random = new SeededRandom(4);
-        foreach (LayerInfo l in DropoutNet.Summary.Layers.Where(l => l.BiasOffset >= 0))
+        foreach (LayerInfo l in DropoutNet.Layout.Summary.Layers.Where(l => l.BiasOffset >= 0))
         {
             for (int j = 0; j < l.OutputLength; j++) net.Parameters[l.BiasOffset + j] = (float)(0.2 * random.NextGaussian());
         }
 
-        double[][] inputs = Enumerable.Range(0, Batch).Select(_ => Enumerable.Range(0, DropoutNet.InputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray();
+        double[][] inputs = Enumerable.Range(0, Batch).Select(_ => Enumerable.Range(0, DropoutNet.Layout.InputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray();
         int[] labels = Enumerable.Range(0, Batch).Select(_ => random.NextInt(3)).ToArray();
         return (net, inputs, labels);
     }
@@ -44,9 +44,9 @@ public class DropoutTests
     [Fact]
     public void Summary_records_the_rates()
     {
-        double[] rates = DropoutNet.Summary.Layers.Where(l => l.Kind == LayerKind.Dropout).Select(l => l.DropoutRate).ToArray();
+        double[] rates = DropoutNet.Layout.Summary.Layers.Where(l => l.Kind == LayerKind.Dropout).Select(l => l.DropoutRate).ToArray();
         Assert.Equal(new[] { 0.2, 0.4, 0.25 }, rates);
-        Assert.All(DropoutNet.Summary.Layers.Where(l => l.Kind != LayerKind.Dropout), l => Assert.Equal(0, l.DropoutRate));
+        Assert.All(DropoutNet.Layout.Summary.Layers.Where(l => l.Kind != LayerKind.Dropout), l => Assert.Equal(0, l.DropoutRate));
     }
 
     [Fact]
@@ -58,12 +58,12 @@ public class DropoutTests
         var reference = new ReferenceNetwork(net);
         // The reference draws the mask of batch sample Offset + b from the documented hash, then differentiates in double.
         reference.DropoutMask = (layer, sample, unit) =>
-            Dropout.Keep((float)DropoutNet.Summary.Layers[layer - 1].DropoutRate, Seed, Step, layer, Offset + sample, unit);
+            Dropout.Keep((float)DropoutNet.Layout.Summary.Layers[layer - 1].DropoutRate, Seed, Step, layer, Offset + sample, unit);
         double[] p = reference.Parameters();
 
         NetworkWorkspace ws = Training(net, Step, Offset);
-        float[] gradient = new float[DropoutNet.ParameterBufferLength];
-        float[] inputGradient = new float[Batch * DropoutNet.InputLength];
+        float[] gradient = new float[DropoutNet.Layout.ParameterBufferLength];
+        float[] inputGradient = new float[Batch * DropoutNet.Layout.InputLength];
         float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient);
         Close(reference.Objective(p, inputs, labels, null), loss, 1, "loss", 1e-5, 1e-6);
 
@@ -71,7 +71,7 @@ public class DropoutTests
         var inference = new ReferenceNetwork(net);
         Assert.NotEqual(inference.Objective(p, inputs, labels, null), reference.Objective(p, inputs, labels, null), 4);
 
-        foreach (LayerInfo l in DropoutNet.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
+        foreach (LayerInfo l in DropoutNet.Layout.Summary.Layers.Where(l => l.Kind == LayerKind.Dense))
         {
             int count = l.OutputLength * l.InputLength;
             double[] fd = Enumerable.Range(0, count).Select(i => ReferenceNetwork.CentralDifference(q => reference.Objective(q, inputs, labels, null), p, l.WeightOffset + i)).ToArray();
@@ -87,25 +87,25 @@ public class DropoutTests
         for (int b = 0; b < Batch; b++)
         {
             int sample = b;
-            double[] xfd = Enumerable.Range(0, DropoutNet.InputLength).Select(i => ReferenceNetwork.CentralDifference(x =>
+            double[] xfd = Enumerable.Range(0, DropoutNet.Layout.InputLength).Select(i => ReferenceNetwork.CentralDifference(x =>
             {
                 double[][] changed = (double[][])inputs.Clone();
                 changed[sample] = x;
                 return reference.Objective(p, changed, labels, null);
             }, (double[])inputs[b].Clone(), i)).ToArray();
             double xscale = Math.Max(xfd.Max(Math.Abs), 1e-3);
-            for (int i = 0; i < DropoutNet.InputLength; i++) Close(xfd[i], inputGradient[b * DropoutNet.InputLength + i], xscale, $"∂E/∂x[{b},{i}]");
+            for (int i = 0; i < DropoutNet.Layout.InputLength; i++) Close(xfd[i], inputGradient[b * DropoutNet.Layout.InputLength + i], xscale, $"∂E/∂x[{b},{i}]");
         }
 
         // Backward after the training pass uses the same masks: ∂⟨g, y⟩/∂x through it equals the reference.
         var random = new SeededRandom(8);
         double[][] g0 = inputs.Select(_ => Enumerable.Range(0, 3).Select(_ => random.NextGaussian()).ToArray()).ToArray();
-        float[] backInput = new float[Batch * DropoutNet.InputLength];
+        float[] backInput = new float[Batch * DropoutNet.Layout.InputLength];
         net.Backward(ws, Flat(g0), default, backInput);
         double[] x0 = (double[])inputs[2].Clone();
-        double[] bfd = Enumerable.Range(0, DropoutNet.InputLength).Select(i => ReferenceNetwork.CentralDifference(
+        double[] bfd = Enumerable.Range(0, DropoutNet.Layout.InputLength).Select(i => ReferenceNetwork.CentralDifference(
             x => reference.Forward(p, x, 0, 2)[^1].Zip(g0[2], (y, w) => y * w).Sum(), x0, i)).ToArray();
-        for (int i = 0; i < DropoutNet.InputLength; i++) Close(bfd[i], backInput[2 * DropoutNet.InputLength + i], bfd.Max(Math.Abs), $"Backward ∂/∂x[2,{i}]");
+        for (int i = 0; i < DropoutNet.Layout.InputLength; i++) Close(bfd[i], backInput[2 * DropoutNet.Layout.InputLength + i], bfd.Max(Math.Abs), $"Backward ∂/∂x[2,{i}]");
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class DropoutTests
         }
 
         // ForwardTo / ForwardFrom: identity too.
-        float[] a5 = new float[Batch * DropoutNet.Activation5Length];
+        float[] a5 = new float[Batch * DropoutNet.Layout.Activation5Length];
         net.ForwardTo(ws, 5, Flat(inputs), a5, Batch);
         float[] again = new float[Batch * 3];
         net.ForwardFrom(ws, 5, a5, again, Batch);
@@ -132,11 +132,11 @@ public class DropoutTests
 
         // With training mode off, LossAndGradient and the per-sample layer loss are inference passes.
         ws.Training = false;
-        float[] grad = new float[Batch * DropoutNet.Activation5Length];
+        float[] grad = new float[Batch * DropoutNet.Layout.Activation5Length];
         float layerLoss = net.LossAndLayerGradient(ws, 5, a5, labels, Batch, grad);
         double expectedLoss = Enumerable.Range(0, Batch).Sum(b => reference.SampleLoss(p, inputs[b], labels[b], null));
         Close(expectedLoss, layerLoss, expectedLoss, "layer loss", 1e-5, 1e-6);
-        float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, new float[DropoutNet.ParameterBufferLength]);
+        float loss = net.LossAndGradient(ws, Flat(inputs), labels, Batch, new float[DropoutNet.Layout.ParameterBufferLength]);
         Close(reference.Objective(p, inputs, labels, null), loss, 1, "inference objective", 1e-5, 1e-6);
     }
 
@@ -155,12 +155,12 @@ public class DropoutTests
         double[][] start = inputs.Select(x => plain.Forward(p, x)[layer]).ToArray();
         var masked = new ReferenceNetwork(net)
         {
-            DropoutMask = (k, sample, unit) => Dropout.Keep((float)DropoutNet.Summary.Layers[k - 1].DropoutRate, Seed, Step, k, Offset + sample, unit),
+            DropoutMask = (k, sample, unit) => Dropout.Keep((float)DropoutNet.Layout.Summary.Layers[k - 1].DropoutRate, Seed, Step, k, Offset + sample, unit),
         };
 
         NetworkWorkspace ws = Training(net, Step, Offset);
         float[] activationGradient = new float[Batch * start[0].Length];
-        float[] gradient = new float[DropoutNet.ParameterBufferLength];
+        float[] gradient = new float[DropoutNet.Layout.ParameterBufferLength];
         float loss = net.LossAndLayerGradient(ws, layer, Flat(start), labels, Batch, activationGradient, gradient);
         double expected = Enumerable.Range(0, Batch).Sum(b => masked.SampleLoss(p, start[b], labels[b], null, layer, b));
         Close(expected, loss, expected, $"masked layer-{layer} loss", 1e-5, 1e-6);
@@ -178,7 +178,7 @@ public class DropoutTests
         }
 
         // And with respect to the parameters of the first dense layer above it.
-        LayerInfo dense = DropoutNet.Summary.Layers.First(l => l.Kind == LayerKind.Dense && l.Index > layer);
+        LayerInfo dense = DropoutNet.Layout.Summary.Layers.First(l => l.Kind == LayerKind.Dense && l.Index > layer);
         double Summed(double[] q) => Enumerable.Range(0, Batch).Sum(b => masked.SampleLoss(q, start[b], labels[b], null, layer, b));
         double[] wfd = Enumerable.Range(0, dense.OutputLength * dense.InputLength).Select(i => ReferenceNetwork.CentralDifference(Summed, p, dense.WeightOffset + i)).ToArray();
         double wscale = wfd.Max(Math.Abs);
@@ -193,7 +193,7 @@ public class DropoutTests
         {
             NetworkWorkspace ws = Training(net, step, offset);
             ws.TrainingSeed = seed;
-            float[] g = new float[DropoutNet.ParameterBufferLength];
+            float[] g = new float[DropoutNet.Layout.ParameterBufferLength];
             net.LossAndGradient(ws, Flat(inputs), labels, Batch, g);
             return g;
         }
@@ -226,11 +226,11 @@ public class DropoutTests
     {
         var (net, inputs, labels) = Setup();
         float[] x = Flat(inputs);
-        int n = DropoutNet.InputLength;
-        float[] whole = new float[DropoutNet.ParameterBufferLength];
+        int n = DropoutNet.Layout.InputLength;
+        float[] whole = new float[DropoutNet.Layout.ParameterBufferLength];
         float wholeLoss = net.LossAndGradient(Training(net, 9, 0), x, labels, Batch, whole);
 
-        float[] first = new float[DropoutNet.ParameterBufferLength], second = new float[DropoutNet.ParameterBufferLength];
+        float[] first = new float[DropoutNet.Layout.ParameterBufferLength], second = new float[DropoutNet.Layout.ParameterBufferLength];
         float l1 = net.LossAndGradient(Training(net, 9, 0, 2), x.AsSpan(0, 2 * n), labels.AsSpan(0, 2), 2, first);
         float l2 = net.LossAndGradient(Training(net, 9, 2, 4), x.AsSpan(2 * n), labels.AsSpan(2), 4, second);
         Close(wholeLoss, (2 * l1 + 4 * l2) / 6, 1, "split loss", 1e-5, 1e-6);

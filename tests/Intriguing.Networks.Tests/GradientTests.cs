@@ -40,7 +40,7 @@ public class GradientTests
 
         double[][] inputs = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, net.InputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray();
         int[] labels = Enumerable.Range(0, batch).Select(_ => random.NextInt(net.OutputLength)).ToArray();
-        double[][]? targets = net.Loss == LossKind.SquaredError
+        double[][]? targets = net is IRegressor
             ? Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, net.OutputLength).Select(_ => (double)random.NextSingle()).ToArray()).ToArray()
             : null;
         return (net, inputs, labels, targets);
@@ -93,8 +93,8 @@ public class GradientTests
         float[] gradient = Enumerable.Repeat(float.NaN, net.ParameterBufferLength).ToArray();   // must be fully overwritten
         float[] inputGradient = new float[Batch * net.InputLength];
         float loss = targets is null
-            ? net.LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient)
-            : net.LossAndGradient(ws, Flat(inputs), Flat(targets), Batch, gradient, inputGradient);
+            ? ((IClassifier)net).LossAndGradient(ws, Flat(inputs), labels, Batch, gradient, inputGradient)
+            : ((IRegressor)net).LossAndGradient(ws, Flat(inputs), Flat(targets), Batch, gradient, inputGradient);
 
         double expectedLoss = reference.Objective(p, inputs, labels, targets);
         Close(expectedLoss, loss, Math.Abs(expectedLoss), $"{name} loss", 1e-5, 1e-6);
@@ -126,7 +126,7 @@ public class GradientTests
             if (!used[i]) Assert.Equal(0f, gradient[i]);
         }
 
-        Assert.Equal(net.ParameterCount, used.Count(u => u));
+        Assert.Equal(net.Summary.Parameters, used.Count(u => u));
 
         // Inputs: the gradient of the same objective with respect to every input value.
         for (int b = 0; b < Batch; b++)
@@ -153,7 +153,7 @@ public class GradientTests
     public void Hidden_layer_gradients_match_central_differences(string name)
     {
         var (net, inputs, labels, _) = Setup(name, 2);
-        if (net.Loss != LossKind.SoftmaxCrossEntropy) return; // label losses only; regression nets have none
+        if (net is not IClassifier classifier) return; // label losses only; regression nets have none
         var reference = new ReferenceNetwork(net);
         double[] p = reference.Parameters();
         NetworkWorkspace ws = net.CreateWorkspace(2);
@@ -164,7 +164,7 @@ public class GradientTests
             float[] acts = new float[2 * length];
             net.ForwardTo(ws, layer, Flat(inputs), acts, 2);
             float[] grads = new float[2 * length];
-            float loss = net.LossAndLayerGradient(ws, layer, acts, labels, 2, grads);
+            float loss = classifier.LossAndLayerGradient(ws, layer, acts, labels, 2, grads);
 
             double expectedLoss = 0;
             for (int b = 0; b < 2; b++)

@@ -13,7 +13,7 @@ public class LipschitzTests
         var net = new TanhReluNet(4);
         LipschitzReport report = LipschitzAnalysis.Analyze(net);
         double product = 1;
-        foreach (LayerInfo l in TanhReluNet.Summary.Layers)
+        foreach (LayerInfo l in TanhReluNet.Layout.Summary.Layers)
         {
             LayerBound b = report.Layers[l.Index - 1];
             if (l.Kind == LayerKind.Dense)
@@ -81,7 +81,7 @@ public class LipschitzTests
 
         LocalLipschitzEstimate estimate = LocalLipschitz.Estimate(net, inputs, count);
 
-        bool softmax = net.Loss == LossKind.SoftmaxCrossEntropy;
+        bool softmax = net is IClassifier;
         int mapLayer = softmax ? net.LayerCount - 1 : net.LayerCount;
         double largest = 0;
         for (int e = 0; e < count; e++)
@@ -155,7 +155,7 @@ public class LipschitzTests
         var net = new MnistConv(3);
         LipschitzReport report = LipschitzAnalysis.Analyze(net);
         double product = 1;
-        foreach (LayerInfo l in MnistConv.Summary.Layers)
+        foreach (LayerInfo l in MnistConv.Layout.Summary.Layers)
         {
             LayerBound b = report.Layers[l.Index - 1];
             product *= b.Bound;
@@ -242,7 +242,7 @@ public class LipschitzTests
     {
         var g = new LayerGeometry(1, h, w, 1, (h - k) / s + 1, (w - k) / s + 1, k, s, 0, PaddingMode.Zero);
         double exact = ExplicitNorm(g);
-        double bound = Intriguing.Layers.AveragePooling.Lipschitz(g).Compute(new AvgPoolNet(1), AvgPoolNet.Summary.Layers[3], null).Bound;
+        double bound = Intriguing.Layers.AveragePooling.Lipschitz(g).Compute(new AvgPoolNet(1), AvgPoolNet.Layout.Summary.Layers[3], null).Bound;
         Assert.True(bound >= exact, $"bound {bound:R} below the exact norm {exact:R}");
         Assert.True(bound <= exact * (1 + 1e-9), $"bound {bound:R} above the exact norm {exact:R}");
         if (s < k && (h - k) / s >= 1) Assert.True(bound < 1, "overlapping averages still shrink");

@@ -217,7 +217,7 @@ internal sealed class ReferenceNetwork
     {
         double[][] acts = Forward(p, start, from, sample);
         int L = acts.Length - 1;
-        if (_net.Loss == LossKind.SoftmaxCrossEntropy)
+        if (_net is IClassifier)
         {
             double[] z = acts[L - 1];
             double max = z.Max();

@@ -1,4 +1,5 @@
 using Intriguing.Data;
+using Intriguing.Generated;
 using Intriguing.Samples;
 using Intriguing.Training;
 
@@ -54,7 +55,7 @@ public class TrainingTests : IDisposable
         { "DeepImageNet", false, false },
     };
 
-    private static INetwork Make(string name) => name switch
+    private static IClassifier Make(string name) => name switch
     {
         "FC100-100-10" => new Fc100x100x10(3),
         "SigmoidNet" => new SigmoidNet(3),
@@ -69,9 +70,10 @@ public class TrainingTests : IDisposable
         using var pool = new WorkerPool(3);
         FusedStepSplitter? splitter = split ? new FusedStepSplitter(pool) : null;
         // Reference: the general path (gradient buffer at batch 1, then the trainer's update); both from the same start.
-        INetwork reference = Make(name), fused = Make(name);
+        IClassifier reference = Make(name), fused = Make(name);
         int n = reference.InputLength, outputs = reference.OutputLength;
         NetworkWorkspace rw = reference.CreateWorkspace(1), fw = fused.CreateWorkspace(1);
+        var steps = new DenseStackSgd((IDenseStackNetwork)fused, 1);
         float[] gradient = new float[reference.ParameterBufferLength];
         float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
         var random = new SeededRandom(5);
@@ -95,10 +97,11 @@ public class TrainingTests : IDisposable
             float expected = reference.LossAndGradient(rw, x, [label], 1, gradient);
             Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
             float[]? next = step % 4 == 3 ? null : step == 16 ? xs[0] : xs[step + 1];
-            float loss = fused.SgdStep(fw, x, label, fv, 0.9f, rate, nesterov, splitter, next);
+            float loss = steps.Step(x, label, fv, 0.9f, rate, nesterov, splitter, next);
             if (step == 10)
             {
-                // Overwrites A1 but not A0 (which holds the next input): the next step must not take A1 for its product.
+                // Another pass through the network (in its own workspace; the steps keep their buffers apart) must not
+                // disturb the look-ahead the next step takes its product from.
                 float[] hidden = new float[fused.Summary.Layers[0].OutputLength];
                 Array.Fill(hidden, 0.25f);
                 fused.ForwardFrom(fw, 1, hidden, new float[outputs]);
@@ -134,9 +137,10 @@ public class TrainingTests : IDisposable
         // start; the fused step forms each block of rows of the gradient in scratch, split over 0 (no splitter), 2 or 3 threads.
         using var pool = new WorkerPool(Math.Max(1, threads));
         FusedStepSplitter? splitter = threads > 0 ? new FusedStepSplitter(pool) : null;
-        INetwork reference = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name), fused = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name);
+        IClassifier reference = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name), fused = name == "FC200-200-10" ? new Fc200x200x10(3) : Make(name);
         int n = reference.InputLength, outputs = reference.OutputLength;
-        NetworkWorkspace rw = reference.CreateWorkspace(batch), fw = fused.CreateWorkspace(batch);
+        NetworkWorkspace rw = reference.CreateWorkspace(batch);
+        var steps = new DenseStackSgd((IDenseStackNetwork)fused, batch);
         float[] gradient = new float[reference.ParameterBufferLength];
         float[] rv = new float[gradient.Length], fv = new float[gradient.Length];
         var random = new SeededRandom(6);
@@ -151,7 +155,7 @@ public class TrainingTests : IDisposable
             float rate = step % 6 == 5 ? 0f : 0.05f;
             float expected = reference.LossAndGradient(rw, x.AsSpan(0, count * n), labels.AsSpan(0, count), count, gradient);
             Trainer.Update(reference.Parameters, rv, gradient, 0.9f, rate, nesterov);
-            float loss = fused.SgdBatchStep(fw, x.AsSpan(0, count * n), labels.AsSpan(0, count), count, fv, 0.9f, rate, nesterov, splitter);
+            float loss = steps.BatchStep(x.AsSpan(0, count * n), labels.AsSpan(0, count), count, fv, 0.9f, rate, nesterov, splitter);
             Assert.True(Math.Abs(loss - expected) <= 1e-6f * Math.Abs(expected), $"loss {loss:R}, general path {expected:R}"); // the penalty is summed in another order
             for (int i = 0; i < gradient.Length; i++)
             {
@@ -172,7 +176,7 @@ public class TrainingTests : IDisposable
         var options = new SgdOptions { Epochs = 2, BatchSize = 1, LearningRate = 0.02f, Momentum = 0.9f, Seed = 6, Schedule = LearningRateSchedule.Constant };
         TrainingResult result = Trainer.Fit(trained, data, options);
 
-        INetwork manual = new Fc100x100x10(2);
+        IClassifier manual = new Fc100x100x10(2);
         NetworkWorkspace ws = manual.CreateWorkspace(1);
         float[] gradient = new float[manual.ParameterBufferLength], velocity = new float[gradient.Length];
         int[] order = new int[data.Count];
@@ -187,7 +191,7 @@ public class TrainingTests : IDisposable
                 Trainer.Update(manual.Parameters, velocity, gradient, 0.9f, 0.02f, false);
             }
 
-            // The fused step sums the weight-decay penalty in another order (INetwork.SgdStep): equal to float rounding.
+            // The fused step sums the weight-decay penalty in another order (DenseStackSgd): equal to float rounding.
             // With SIMD the two orders happen to agree bit for bit; without it they differ in the ninth digit.
             double expected = epochLoss / data.Count;
             Assert.True(Math.Abs(result.EpochLosses[epoch] - expected) <= 1e-6 * Math.Abs(expected), $"epoch {epoch}: loss {result.EpochLosses[epoch]:R}, general path {expected:R}");
@@ -213,7 +217,7 @@ public class TrainingTests : IDisposable
         var options = new SgdOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.05f, Momentum = 0.9f, Seed = 6, Nesterov = true, Chunks = 3, Threads = 2 };
         TrainingResult result = Trainer.Fit(trained, data, options);
 
-        INetwork manual = new Fc100x100x10(2);
+        IClassifier manual = new Fc100x100x10(2);
         NetworkWorkspace ws = manual.CreateWorkspace(8);
         float[] gradient = new float[manual.ParameterBufferLength], velocity = new float[gradient.Length];
         float[] batch = new float[8 * 784];
@@ -256,11 +260,9 @@ public class TrainingTests : IDisposable
         Assert.True(Trainer.HasFusedStep(new SigmoidNet(1)));
         Assert.False(Trainer.HasFusedStep(new PoolNet(1)));
         Assert.False(Trainer.HasFusedStep(new DropoutNet(1)));
-        var pool = new PoolNet(1);
-        Assert.Throws<NotSupportedException>(() => pool.SgdStep(pool.CreateWorkspace(), new float[PoolNet.InputLength], 0, new float[PoolNet.ParameterBufferLength], 0.9f, 0.1f, false));
 
         var random = new SeededRandom(8);
-        foreach (INetwork net in new INetwork[] { new PoolNet(2), new DropoutNet(2) })
+        foreach (IClassifier net in new IClassifier[] { new PoolNet(2), new DropoutNet(2) })
         {
             int count = 30;
             float[] x = new float[count * net.InputLength];
@@ -275,7 +277,7 @@ public class TrainingTests : IDisposable
             Assert.False(before.AsSpan().SequenceEqual(net.Parameters), $"{net.Name} did not change");
 
             // The batch-of-one general path is what a batch size of one means: the same as the trainer with batch 1 and one chunk.
-            INetwork again = net is PoolNet ? new PoolNet(2) : new DropoutNet(2);
+            IClassifier again = net is PoolNet ? new PoolNet(2) : new DropoutNet(2);
             Trainer.Fit(again, data, options with { Chunks = 1, Threads = 1 });
             Assert.True(again.Parameters.SequenceEqual(net.Parameters));
         }
@@ -329,7 +331,7 @@ public class TrainingTests : IDisposable
     {
         string path = Path.Combine(_dir, "a.ckpt");
         var net = new Fc100x100x10(4);
-        float[] velocity = Enumerable.Range(0, Fc100x100x10.ParameterBufferLength).Select(i => i * 0.5f).ToArray();
+        float[] velocity = Enumerable.Range(0, Fc100x100x10.Layout.ParameterBufferLength).Select(i => i * 0.5f).ToArray();
         Checkpoint.Save(path, net, new CheckpointState(7, 42, velocity, "settings text"));
 
         var loaded = new Fc100x100x10(5);
@@ -377,7 +379,7 @@ public class TrainingTests : IDisposable
         Directory.CreateDirectory(checkpoints);
         string path = Path.Combine(checkpoints, "fc100-100-10.ckpt");
         var old = new Fc100x100x10(9);
-        Checkpoint.Save(path, old, new CheckpointState(1, 1, new float[Fc100x100x10.ParameterBufferLength], "sgd epochs=1 batch=16 ... chunks=2"));
+        Checkpoint.Save(path, old, new CheckpointState(1, 1, new float[Fc100x100x10.Layout.ParameterBufferLength], "sgd epochs=1 batch=16 ... chunks=2"));
         var (p1, p2) = data.Train.SplitHalves(1, "P1", "P2");
 
         var log = new StringWriter();

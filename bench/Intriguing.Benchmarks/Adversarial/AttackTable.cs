@@ -28,7 +28,7 @@ public static class AttackTable
         MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
         Directory.CreateDirectory(export);
         Console.WriteLine("model\texamples\tmedian_ms\tmean_evaluations\tmean_distortion\tsuccesses\tcpu_ms_per_example");
-        foreach (var (name, net) in new (string, INetwork)[] { ("FC100-100-10", new Fc100x100x10()), ("FC200-200-10", new Fc200x200x10()) })
+        foreach (var (name, net) in new (string, IClassifier)[] { ("FC100-100-10", new Fc100x100x10()), ("FC200-200-10", new Fc200x200x10()) })
         {
             Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(name) + ".ckpt"), net);
             var options = policy switch

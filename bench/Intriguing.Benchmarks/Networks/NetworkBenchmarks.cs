@@ -28,12 +28,12 @@ public class NetworkBenchmarks
         _net = new Fc100x100x10(1);
         _workspace = _net.CreateWorkspace(Batch);
         var random = new SeededRandom(2);
-        _inputs = new float[Batch * Fc100x100x10.InputLength];
+        _inputs = new float[Batch * Fc100x100x10.Layout.InputLength];
         for (int i = 0; i < _inputs.Length; i++) _inputs[i] = random.NextSingle();
         _labels = new int[Batch];
         for (int i = 0; i < Batch; i++) _labels[i] = random.NextInt(10);
-        _gradient = new float[Fc100x100x10.ParameterBufferLength];
-        _inputGradient = new float[Batch * Fc100x100x10.InputLength];
+        _gradient = new float[Fc100x100x10.Layout.ParameterBufferLength];
+        _inputGradient = new float[Batch * Fc100x100x10.Layout.InputLength];
     }
 
     /// <summary>Forward and backward to all parameters (a training step without the update).</summary>

@@ -46,9 +46,9 @@ public static class ConvProfile
         Time("conv2 forward", () => Convolution.Forward(conv2, x2, w2, b2, y2, cols, B));
         Time("conv2 backward (weights + input)", () => Convolution.Backward(conv2, x2, w2, y2, gw2, gb2, dx2, cols, B));
         Time("conv2 backward (weights)", () => Convolution.Backward(conv2, x2, w2, y2, gw2, gb2, default, cols, B));
-        Time("conv2 dcol = Wᵀ·dY (AtB 400×64×32)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyAtB(w2, y2.AsSpan(s * 2048, 2048), cols, 400, 64, 32); });
-        Time("conv2 dW += dY·colᵀ (ABt 32×400×64)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyABt(y2.AsSpan(s * 2048, 2048), cols, gw2, 32, 400, 64, true); });
-        Time("conv2 Y = W·col (AB 32×64×400)", () => { for (int s = 0; s < B; s++) Intriguing.Linear.Gemm.MultiplyAB(w2, cols, y2.AsSpan(s * 2048, 2048), 32, 64, 400); });
+        Time("conv2 dcol = Wᵀ·dY (AtB 400×64×32)", () => { for (int s = 0; s < B; s++) Intriguing.Generated.Gemm.MultiplyAtB(w2, y2.AsSpan(s * 2048, 2048), cols, 400, 64, 32); });
+        Time("conv2 dW += dY·colᵀ (ABt 32×400×64)", () => { for (int s = 0; s < B; s++) Intriguing.Generated.Gemm.MultiplyABt(y2.AsSpan(s * 2048, 2048), cols, gw2, 32, 400, 64, true); });
+        Time("conv2 Y = W·col (AB 32×64×400)", () => { for (int s = 0; s < B; s++) Intriguing.Generated.Gemm.MultiplyAB(w2, cols, y2.AsSpan(s * 2048, 2048), 32, 64, 400); });
         Time("im2col conv2", () => { for (int s = 0; s < B; s++) Convolution.Im2Col(conv2, x2.AsSpan(s * 2304, 2304), cols); });
         Time("col2im conv2", () => { for (int s = 0; s < B; s++) Convolution.Col2Im(conv2, cols, dx2.AsSpan(s * 2304, 2304)); });
     }

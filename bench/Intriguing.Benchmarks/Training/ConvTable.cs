@@ -42,7 +42,7 @@ public static class ConvTable
 
         // One thread, no trainer: the network's own cost per sample of a training step's gradient.
         NetworkWorkspace ws = net.CreateWorkspace(32);
-        float[] gradient = new float[MnistConv.ParameterBufferLength];
+        float[] gradient = new float[MnistConv.Layout.ParameterBufferLength];
         for (int i = 0; i < 200; i++) net.LossAndGradient(ws, x.AsSpan(0, 32 * 784), y.AsSpan(0, 32), 32, gradient);
         double bestStep = double.MaxValue;
         for (int r = 0; r < 20; r++)
@@ -55,7 +55,7 @@ public static class ConvTable
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MNIST-Conv LossAndGradient, batch 32, one thread (µs/sample)\t{bestStep:F1}"));
 
         var alex = new AlexNet(1);
-        float[] image = new float[AlexNet.InputLength];
+        float[] image = new float[AlexNet.Layout.InputLength];
         for (int i = 0; i < image.Length; i++) image[i] = random.NextSingle();
         float[] output = new float[1000];
         alex.Forward(image, output);

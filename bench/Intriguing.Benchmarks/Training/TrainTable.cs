@@ -27,13 +27,13 @@ public static class TrainTable
         int[] y = Enumerable.Range(0, N).Select(i => i % 10).ToArray();
         var data = new Dataset("random", x, y, 784, 10);
         Console.WriteLine("model\tbatch\tsamples_per_second");
-        foreach (var (name, make) in new (string, Func<INetwork>)[] { ("FC100-100-10", () => new Fc100x100x10(1)), ("FC200-200-10", () => new Fc200x200x10(1)) })
+        foreach (var (name, make) in new (string, Func<IClassifier>)[] { ("FC100-100-10", () => new Fc100x100x10(1)), ("FC200-200-10", () => new Fc200x200x10(1)) })
         {
             if (onlyModel is not null && onlyModel != name) continue;
             foreach (int batch in new[] { 1, 32, 128 })
             {
                 if (onlyBatch is not null && onlyBatch != batch) continue;
-                INetwork net = make();
+                IClassifier net = make();
                 // Epochs over a subset for at least a second as warm-up (so that the tiered JIT has compiled the hot
                 // methods fully optimized), then whole epochs until the time budget is spent.
                 var options = new SgdOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.01f, Momentum = 0.9f, Schedule = LearningRateSchedule.Constant, SplitSingleSampleSteps = split };

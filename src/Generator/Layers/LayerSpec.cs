@@ -120,9 +120,9 @@ internal abstract record LayerSpec
         return s.Contains(".") || s.Contains("E") ? s : s + ".0";
     }
 
-    protected const string Gemm = "global::Intriguing.Linear.Gemm";
-    protected const string Act = "global::Intriguing.Activations";
-    protected const string Guard = "global::Intriguing.NetworkGuard";
+    protected const string Gemm = "global::Intriguing.Generated.Gemm";
+    protected const string Act = "global::Intriguing.Generated.Activations";
+    protected const string Guard = "global::Intriguing.Generated.NetworkGuard";
     protected const string Kernels = "global::Intriguing.Layers";
 }
 

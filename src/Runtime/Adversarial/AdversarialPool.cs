@@ -166,7 +166,7 @@ public sealed class AdversarialPool
     /// <param name="overshoot">Factor F of the stored perturbation (at least 1; default 1, the attack's example).</param>
     /// <param name="distortion">If positive, the RMS size of every stored perturbation instead (F must then be 1).</param>
     /// <param name="candidates">Examples drawn per example kept, the kept ones being those nearest the boundary (default 1: a uniform draw).</param>
-    public PoolRefresh Refresh(INetwork network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0, int candidates = 1)
+    public PoolRefresh Refresh(IClassifier network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0, int candidates = 1)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(source);

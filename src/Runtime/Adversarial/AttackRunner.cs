@@ -22,7 +22,7 @@ public static class AttackRunner
     /// <param name="threads">Threads to use; results do not depend on it.</param>
     /// <param name="progress">Receives the number of finished examples.</param>
     /// <param name="cancellationToken">Stops between examples.</param>
-    public static AttackResult[] Run(INetwork network, Dataset data, IReadOnlyList<int> indices, TargetPolicy policy, AttackOptions options, ulong seed, int threads = 0, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static AttackResult[] Run(IClassifier network, Dataset data, IReadOnlyList<int> indices, TargetPolicy policy, AttackOptions options, ulong seed, int threads = 0, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);

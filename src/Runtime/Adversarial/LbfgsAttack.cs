@@ -17,7 +17,7 @@ namespace Intriguing.Adversarial;
 /// </remarks>
 public sealed class LbfgsAttack
 {
-    private readonly INetwork _network;
+    private readonly IClassifier _network;
     private readonly AttackOptions _options;
     private readonly NetworkWorkspace _workspace;
     private readonly LbfgsbSolver _solver;
@@ -33,12 +33,11 @@ public sealed class LbfgsAttack
     private bool _hasStart;
 
     /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
-    public LbfgsAttack(INetwork network, AttackOptions? options = null)
+    public LbfgsAttack(IClassifier network, AttackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         options ??= new AttackOptions();
         options.Validate();
-        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} is not a classifier (no soft-max).", nameof(network));
         NetworkGuard.Layer(options.Layer, 0, network.LayerCount - 1, nameof(options.Layer));
         _network = network;
         _options = options;

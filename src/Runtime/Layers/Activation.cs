@@ -1,12 +1,15 @@
 using System.ComponentModel;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// The element-wise nonlinearities sigmoid, tanh and ReLU. Their kernels are <see cref="Activations"/>' (shared with
 /// the fused training steps); their Lipschitz bounds are their largest slopes: 1/4, 1 and 1.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Activation
 {
     private static readonly LayerLipschitz s_sigmoid = LayerLipschitz.Fixed(0.25, SigmoidBoundText());

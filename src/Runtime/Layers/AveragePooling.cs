@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Average-pooling kernels for generated networks (square windows, any stride, no padding):
 /// <c>y[c, i, j] = (1/k²)·Σ_{0 ≤ u, v &lt; k} x[c, i·s + u, j·s + v]</c>; backward, each output's gradient divided by
 /// k² is added to every input of its window. Sums run in a fixed order (rows of the window, then columns).
@@ -13,6 +15,7 @@ namespace Intriguing.Layers;
 /// (derivation in <c>docs/lipschitz.md</c>): 1/k without overlap, and for overlapping windows neither 1 nor √(overlap)
 /// as for max-pooling, but e.g. ≈ 0.55 for AlexNet-style 3 × 3 windows at stride 2.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class AveragePooling
 {
     /// <summary>The layer's Lipschitz bound, its exact operator norm; for generated code.</summary>

@@ -1,10 +1,12 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// The paper's contrast normalisation (Sec. 4.3) across the channels at each spatial position of C×H×W activations
 /// (a flat activation of n values is n × 1 × 1, so the norm is over all of it): <c>y = x · s^(−γ)</c>,
 /// <c>s = ε + Σ_c x[c]²</c>; backward <c>dx = s^(−γ)·dy − 2γ·s^(−γ−1)·⟨x, dy⟩·x</c>.
@@ -13,6 +15,7 @@ namespace Intriguing.Layers;
 /// The backward pass recomputes the sums from the forward input, in a scratch buffer of twice the input length per
 /// sample. The Lipschitz bound is ε^(−γ) for every γ ≥ 0, attained at x = 0 (derivation in <c>docs/lipschitz.md</c>).
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class ContrastNorm
 {
     /// <summary>The layer's Lipschitz bound, ε^(−γ); for generated code.</summary>

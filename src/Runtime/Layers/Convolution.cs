@@ -5,10 +5,12 @@ using System.Runtime.Intrinsics;
 using Intriguing.Linear;
 using Intriguing.Spectral;
 using System.ComponentModel;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// 2-D convolution kernels for generated networks: im2col followed by one GEMM per sample.
 /// </summary>
 /// <remarks>
@@ -21,6 +23,7 @@ namespace Intriguing.Layers;
 /// every column entry back to the input value it was read from. Nothing allocates; the caller's scratch holds one
 /// sample's im2col matrix (<see cref="ColumnLength"/>). Every sum runs in a fixed order, so results are reproducible.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Convolution
 {
     /// <summary>The layer's Lipschitz bound (the Fourier method, <see cref="LipschitzBound"/>); for generated code.</summary>

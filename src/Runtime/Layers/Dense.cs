@@ -1,12 +1,15 @@
 using System.ComponentModel;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
-/// The dense layer y = x·Wᵀ + b. Its forward and backward passes are generated as calls of <see cref="Linear.Gemm"/>;
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
+/// The dense layer y = x·Wᵀ + b. Its forward and backward passes are generated as calls of <see cref="Gemm"/>;
 /// its Lipschitz bound is ‖W‖₂, the largest singular value (<see cref="OperatorNorm"/>'s rounded-up upper bound).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Dense
 {
     private static readonly LayerLipschitz s_lipschitz = new SpectralNorm();

@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Inverted dropout for generated networks in training mode: unit u of batch sample s is kept when a
 /// counter-based hash of (seed, step, layer, s, u) says so (probability 1 − p), and kept units are scaled by 1/(1 − p).
 /// </summary>
@@ -11,6 +13,7 @@ namespace Intriguing.Layers;
 /// No generator state is carried from call to call: the mask of a unit is a pure function of its coordinates, so
 /// it is the same however a batch is split over threads, and the backward pass recomputes it instead of storing it.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Dropout
 {
     private static readonly LayerLipschitz s_lipschitz = LayerLipschitz.Fixed(1, BoundText());

@@ -1,3 +1,5 @@
+using Intriguing.Generated;
+
 namespace Intriguing.Layers;
 
 /// <summary>Argument checks shared by the layer kernels.</summary>

@@ -1,10 +1,12 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// AlexNet's local response normalisation across channels at each spatial position:
 /// <c>y[c] = x[c] · S[c]^(−β)</c>, <c>S[c] = k + α·Σ_{|c′ − c| ≤ ⌊n/2⌋} x[c′]²</c> (channels outside 0…C−1 omitted);
 /// backward <c>dx[e] = S[e]^(−β)·dy[e] − 2αβ·x[e]·Σ_{|c − e| ≤ ⌊n/2⌋} dy[c]·x[c]·S[c]^(−β−1)</c>.
@@ -13,6 +15,7 @@ namespace Intriguing.Layers;
 /// The backward pass recomputes the sums from the forward input, in a scratch buffer of twice the input length per
 /// sample. The Lipschitz bound is k^(−β)·(1 + 2β·q·n^(3/4)), q = β^β/(1 + β)^(1+β) (derivation in <c>docs/lipschitz.md</c>).
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class LocalResponseNorm
 {
     /// <summary>The layer's Lipschitz bound; for generated code.</summary>

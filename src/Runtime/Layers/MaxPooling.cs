@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 using Intriguing.Spectral;
+using Intriguing.Generated;
 
 namespace Intriguing.Layers;
 

@@ -1,8 +1,11 @@
 using System.Runtime.CompilerServices;
+using System.ComponentModel;
+using Intriguing.Linear;
 
-namespace Intriguing.Linear;
+namespace Intriguing.Generated;
 
 /// <summary>
+/// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
 /// Single-precision matrix products for dense layers. All matrices are row-major and contiguous.
 /// </summary>
 /// <remarks>
@@ -21,6 +24,7 @@ namespace Intriguing.Linear;
 /// C must not overlap A or B.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class Gemm
 {
     /// <summary>The three products, by operand layout.</summary>

@@ -22,7 +22,7 @@ public sealed record LocalLipschitzEstimate(double Largest, double Mean, int Exa
 /// depends only on differences of logits, which the centring keeps). Its rows come exactly from the network's own
 /// input gradients: the gradient of the cross-entropy −log p_k with respect to the input is −Jᵀ_z·(e_k − p), so
 /// subtracting the mean over k of these K gradients leaves −Jᵀ_z·(e_k − 𝟙/K), the k-th row of the centred Jacobian.
-/// One <see cref="INetwork.LossAndLayerGradient"/> call on a batch of K copies of x gives all of them. Since
+/// One <see cref="IClassifier.LossAndLayerGradient"/> call on a batch of K copies of x gives all of them. Since
 /// ‖(I − 𝟙𝟙ᵀ/K)·J_z‖ ≤ ‖J_z‖, the result is also a lower bound of the logits' Lipschitz constant
 /// (<see cref="LipschitzReport.LogitBound"/>).</para>
 /// <para><b>Other networks.</b> J is the Jacobian of the output: row k is Jᵀ·e_k, from <see cref="INetwork.Backward"/>
@@ -45,7 +45,8 @@ public static class LocalLipschitz
             throw new ArgumentException($"Expected {count}·{n} input values, got {inputs.Length}.", nameof(inputs));
         }
 
-        bool softmax = network.Loss == LossKind.SoftmaxCrossEntropy;
+        IClassifier? classifier = network as IClassifier;
+        bool softmax = classifier is not null;
         int k = network.OutputLength;
         NetworkWorkspace ws = network.CreateWorkspace(k);
         float[] batch = new float[k * n], rows = new float[k * n], outputs = new float[k * k], cotangents = new float[k * k];
@@ -66,7 +67,7 @@ public static class LocalLipschitz
             for (int i = 0; i < k; i++) x.CopyTo(batch.AsSpan(i * n, n));
             if (softmax)
             {
-                network.LossAndLayerGradient(ws, 0, batch, labels, k, rows);
+                classifier!.LossAndLayerGradient(ws, 0, batch, labels, k, rows);
                 // Row k of the centred Jacobian: −(g_k − mean_j g_j).
                 for (int c = 0; c < n; c++)
                 {

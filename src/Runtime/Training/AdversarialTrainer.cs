@@ -37,7 +37,7 @@ public sealed record AdversarialTrainingResult(IReadOnlyList<double> EpochLosses
 /// refreshed with examples made against the current network (the attacks of a refresh run in parallel, see
 /// <see cref="AdversarialPool.Refresh"/>). Each step adds pool examples to the clean batch (see
 /// <see cref="AdversarialTrainingOptions"/>); an example of activation k goes through the layers above k only, with
-/// <see cref="INetwork.LossAndLayerGradient"/>, so it trains only those layers.</para>
+/// <see cref="IClassifier.LossAndLayerGradient"/>, so it trains only those layers.</para>
 /// <para>Each step's examples are split into <see cref="SgdOptions.Chunks"/> fixed parts per source (clean batch and each
 /// pool), computed in parallel and summed in a fixed order; the gradient is the sum over all examples divided by their
 /// number, plus the weight-decay gradient. With no pools this is the objective of <see cref="Trainer"/>, computed as a
@@ -52,7 +52,7 @@ public sealed record AdversarialTrainingResult(IReadOnlyList<double> EpochLosses
 /// </remarks>
 public sealed class AdversarialTrainer : IDisposable
 {
-    private readonly INetwork _network;
+    private readonly IClassifier _network;
     private readonly Dataset _data;
     private readonly SgdOptions _sgd;
     private readonly AdversarialTrainingOptions _options;
@@ -80,7 +80,7 @@ public sealed class AdversarialTrainer : IDisposable
     private readonly int[] _maskOffsets;
 
     /// <summary>Prepares training; makes the (empty) pools and allocates every per-step buffer once.</summary>
-    public AdversarialTrainer(INetwork network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options)
+    public AdversarialTrainer(IClassifier network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
@@ -88,7 +88,6 @@ public sealed class AdversarialTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         sgd.Validate();
         options.Validate(network);
-        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max; adversarial training fits classifiers to labels.", nameof(network));
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
         _network = network;
@@ -138,7 +137,7 @@ public sealed class AdversarialTrainer : IDisposable
     private static int Ceil(int a, int b) => (a + b - 1) / b;
 
     /// <summary>Trains <paramref name="network"/> on <paramref name="data"/> with the given settings.</summary>
-    public static AdversarialTrainingResult Fit(INetwork network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, IProgress<(int Layer, PoolRefresh Refresh)>? refreshes = null)
+    public static AdversarialTrainingResult Fit(IClassifier network, Dataset data, SgdOptions sgd, AdversarialTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, IProgress<(int Layer, PoolRefresh Refresh)>? refreshes = null)
     {
         using var trainer = new AdversarialTrainer(network, data, sgd, options);
         return trainer.Run(progress, cancellationToken, refreshes);

@@ -34,13 +34,12 @@ public sealed record AutoencoderOptions
 public static class AutoencoderTraining
 {
     /// <summary>Trains <paramref name="encoder"/> and <paramref name="decoder"/> in place; returns the mean objective of each epoch.</summary>
-    public static IReadOnlyList<double> Train(INetwork encoder, INetwork decoder, Dataset data, AutoencoderOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<double> Train(INetwork encoder, IRegressor decoder, Dataset data, AutoencoderOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        if (decoder.Loss != LossKind.SquaredError) throw new ArgumentException($"{decoder.Name} must be a regression network (no soft-max).", nameof(decoder));
         if (encoder.OutputLength != decoder.InputLength || decoder.OutputLength != data.SampleLength || encoder.InputLength != data.SampleLength)
         {
             throw new ArgumentException($"Shapes do not chain: data {data.SampleLength} → {encoder.Name} {encoder.InputLength}→{encoder.OutputLength} → {decoder.Name} {decoder.InputLength}→{decoder.OutputLength}.");

@@ -39,6 +39,9 @@ public static class Checkpoint
 
     private static readonly byte[] s_magic = "INTRCKPT"u8.ToArray();
 
+    /// <summary>Trainable parameters of <paramref name="network"/> (padding excluded), as the header stores them.</summary>
+    private static int ParameterCount(INetwork network) => checked((int)network.Summary.Parameters);
+
     /// <summary>
     /// A 64-bit FNV-1a hash of the network's architecture: input length, and per layer its kind, lengths and parameter
     /// offsets. Two networks with the same fingerprint have interchangeable parameter buffers.
@@ -89,7 +92,7 @@ public static class Checkpoint
             w.Write((ushort)name.Length);
             w.Write(name);
             w.Write(Fingerprint(network));
-            w.Write(network.ParameterCount);
+            w.Write(ParameterCount(network));
             w.Write(network.ParameterBufferLength);
             w.Write(state.EpochsDone);
             w.Write(state.Seed);
@@ -159,9 +162,9 @@ public static class Checkpoint
             int parameterCount = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
             int bufferLength = BinaryPrimitives.ReadInt32LittleEndian(body[(p + 4)..]);
             p += 8;
-            if (fingerprint != Fingerprint(network) || bufferLength != network.ParameterBufferLength || parameterCount != network.ParameterCount)
+            if (fingerprint != Fingerprint(network) || bufferLength != network.ParameterBufferLength || parameterCount != ParameterCount(network))
             {
-                throw new CheckpointException($"{path}: the checkpoint is for {name} ({parameterCount:N0} parameters, fingerprint {fingerprint:x16}), not for {network.Name} ({network.ParameterCount:N0} parameters, fingerprint {Fingerprint(network):x16}).");
+                throw new CheckpointException($"{path}: the checkpoint is for {name} ({parameterCount:N0} parameters, fingerprint {fingerprint:x16}), not for {network.Name} ({ParameterCount(network):N0} parameters, fingerprint {Fingerprint(network):x16}).");
             }
 
             int epochs = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);

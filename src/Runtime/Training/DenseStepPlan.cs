@@ -9,7 +9,7 @@ namespace Intriguing.Training;
 /// decay, and the workspace buffers that hold its output delta δ and its input x for one sample. Made once per
 /// workspace by the generated code; the buffers are pinned for the plan's lifetime, so a step needs no pinning.
 /// </summary>
-public sealed unsafe class DenseStepPlan
+internal sealed unsafe class DenseStepPlan
 {
     private readonly List<Layer> _layers = new();
     private int _threads = -1;

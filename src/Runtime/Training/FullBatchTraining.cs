@@ -33,12 +33,11 @@ public sealed record FullBatchOptions
 public static class FullBatchTraining
 {
     /// <summary>Trains <paramref name="network"/> on <paramref name="data"/>; returns the solver's result.</summary>
-    public static LbfgsbResult Fit(INetwork network, Dataset data, FullBatchOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static LbfgsbResult Fit(IClassifier network, Dataset data, FullBatchOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max.", nameof(network));
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
 
         int n = network.ParameterBufferLength;

@@ -8,7 +8,7 @@ using Intriguing.Linear;
 namespace Intriguing.Training;
 
 /// <summary>The activation a dense layer's batch kernels apply on the fly (<see cref="SgdKernels.DenseBatchForward"/>, <see cref="SgdKernels.DenseBatchInputGradient"/>).</summary>
-public enum FusedActivation
+internal enum FusedActivation
 {
     /// <summary>None: the layer's output is used as it is.</summary>
     None,
@@ -24,11 +24,11 @@ public enum FusedActivation
 }
 
 /// <summary>
-/// The fused single-sample SGD step of a dense layer, called by the generated <see cref="INetwork.SgdStep"/>: the
+/// The fused single-sample SGD step of a dense layer, called by the trainer's fused one-sample step: the
 /// gradient of each parameter is formed and applied at once, so no gradient buffer is written or read.
 /// </summary>
 /// <remarks>
-/// Every parameter gets exactly the arithmetic of <see cref="INetwork.LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
+/// Every parameter gets exactly the arithmetic of <see cref="IClassifier.LossAndGradient"/>
 /// at batch 1 followed by the <see cref="Trainer"/>'s update, so both give bit-identical parameters and velocities:
 /// g = (δ·x + 0) + λ·w (the product as the k = 1 matrix kernel forms it, then the decay), g_b = 0 + δ for the bias, and
 /// v ← μ·v − η·g, θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g), each operation rounded separately (never fused). The
@@ -36,7 +36,7 @@ public enum FusedActivation
 /// <see cref="TensorPrimitives.Sum(ReadOnlySpan{float})"/>, so it can differ from the general path's in the last bits;
 /// it does not depend on the split over threads.
 /// </remarks>
-public static class SgdKernels
+internal static class SgdKernels
 {
     /// <summary>Layers with fewer weights than this are never split over threads (the hand-off would cost more).</summary>
     public const int SplitThreshold = 32 * 1024;
@@ -478,7 +478,7 @@ public static class SgdKernels
     /// <summary>
     /// One SGD step of a dense layer on a batch: ∂E/∂W = dYᵀ·X + λ·W, ∂E/∂b = Σ_samples dY, formed a block of
     /// <see cref="StepBlockRows"/> rows at a time and applied at once, so no full gradient buffer is written or read.
-    /// Every parameter gets exactly the arithmetic of <see cref="INetwork.LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>
+    /// Every parameter gets exactly the arithmetic of <see cref="IClassifier.LossAndGradient"/>
     /// on the whole batch (<see cref="Gemm.MultiplyAtB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>,
     /// <see cref="Activations.SumRows"/>, <see cref="Activations.WeightDecay"/>) followed by the <see cref="Trainer"/>'s
     /// update, for any split. Returns the penalty (λ/2)·‖W‖² of the weights before the step (0 when λ = 0), summed row by
@@ -629,7 +629,7 @@ public static class SgdKernels
 /// a <see cref="WorkerPool"/> by rows; each parameter's arithmetic and the penalty's summation order do not depend on the
 /// split. Reusable, allocation-free per step; one per trainer.
 /// </summary>
-public sealed unsafe class FusedStepSplitter
+internal sealed unsafe class FusedStepSplitter
 {
     private readonly WorkerPool _pool;
     private readonly Action<int> _job;

@@ -51,7 +51,7 @@ public sealed record SgdOptions
 
     /// <summary>
     /// Number of parts each batch is split into for parallel gradient computation (summed in a fixed order), for
-    /// networks trained through <see cref="INetwork.LossAndGradient(NetworkWorkspace, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, Span{float})"/>.
+    /// networks trained through <see cref="IClassifier.LossAndGradient"/>.
     /// Results depend on this value but not on <see cref="Threads"/>. Networks with a fused step
     /// (<see cref="Trainer.HasFusedStep"/>) train every batch whole and split it by parameter rows instead, so this value
     /// does not affect them. Default 2.

@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Intriguing.Data;
+using Intriguing.Generated;
 
 namespace Intriguing.Training;
 
@@ -23,13 +24,13 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, 
 /// <param name="SamplesPerSecond">Training throughput of this run.</param>
 public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int StartEpoch, TimeSpan Elapsed, double SamplesPerSecond);
 
-/// <summary>Mini-batch SGD with momentum for any <see cref="INetwork"/>, deterministic for a seed.</summary>
+/// <summary>Mini-batch SGD with momentum for any <see cref="IClassifier"/>, deterministic for a seed.</summary>
 /// <remarks>
 /// <para>Epoch e visits the training set in the order of a permutation drawn from
 /// <c>SeededRandom(Derive(seed, e))</c>, so a run resumed from the checkpoint after epoch e continues exactly as
 /// the uninterrupted run would. The last batch of an epoch may be smaller.</para>
-/// <para>A network of dense layers and activations (<see cref="HasFusedStep"/>) trains each batch whole in its fused
-/// <see cref="INetwork.SgdBatchStep"/>, which gives bit-identical parameters to the batch's gradient followed by the
+/// <para>A network of dense layers and activations (<see cref="HasFusedStep"/>) trains each batch whole in a fused
+/// batch step run from the layout the generated code describes, which gives bit-identical parameters to the batch's gradient followed by the
 /// update without writing a gradient buffer; its large layers are split over the threads by rows of W (forward
 /// product, gradient and update of a row on one thread, each thread bound to its core), so the result does not depend
 /// on the thread count. Other networks split each batch into <see cref="SgdOptions.Chunks"/> fixed parts whose
@@ -39,17 +40,18 @@ public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int Start
 /// set: the network's dropout layers draw masks from the run's seed, the global step and each sample's index in its
 /// batch, so they too do not depend on the thread count or the chunking.</para>
 /// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g). A batch of one
-/// sample goes through the network's fused <see cref="INetwork.SgdStep"/>, which gives bit-identical parameters
-/// without writing a gradient.</para>
+/// sample of such a network goes through the fused one-sample step, which gives bit-identical parameters without
+/// writing a gradient.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
-    private readonly INetwork _network;
+    private readonly IClassifier _network;
     private readonly Dataset _data;
     private readonly SgdOptions _options;
     private readonly WorkerPool _pool;
     private readonly FusedStepSplitter? _splitter;
     private readonly bool _fusedStep;
+    private readonly DenseStackSgd? _fused;
     private readonly NetworkWorkspace[] _workspaces;
     private readonly float[][] _gradients;
     private readonly float[] _losses;
@@ -70,20 +72,20 @@ public sealed class Trainer : IDisposable
     private long _globalStep;
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
-    public Trainer(INetwork network, Dataset data, SgdOptions options)
+    public Trainer(IClassifier network, Dataset data, SgdOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (network.Loss != LossKind.SoftmaxCrossEntropy) throw new ArgumentException($"{network.Name} does not end in a soft-max; the trainer fits classifiers to labels.", nameof(network));
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
 
         _network = network;
         _data = data;
         _options = options;
-        _fusedStep = HasFusedStep(network);
+        _fused = network is IDenseStackNetwork stack ? new DenseStackSgd(stack, options.BatchSize) : null;
+        _fusedStep = _fused is not null;
         // A network with a fused step trains each batch as one chunk, split over the threads by the rows of its large
         // layers (a one-sample batch only if SplitSingleSampleSteps); other networks split the batch into chunks.
         int chunks = _fusedStep ? 1 : Math.Min(options.Chunks, options.BatchSize);
@@ -91,14 +93,14 @@ public sealed class Trainer : IDisposable
         bool split = options.Threads > 1 && _fusedStep && (options.BatchSize > 1 || options.SplitSingleSampleSteps);
         _pool = new WorkerPool(split ? options.Threads : Math.Min(options.Threads, chunks));
         _splitter = split && _pool.Threads > 1 ? new FusedStepSplitter(_pool) : null;
-        _workspaces = new NetworkWorkspace[chunks];
-        _gradients = new float[chunks][];
-        for (int c = 0; c < chunks; c++)
+        _workspaces = new NetworkWorkspace[_fusedStep ? 0 : chunks]; // the fused steps hold their own buffers
+        _gradients = new float[_workspaces.Length][];
+        for (int c = 0; c < _workspaces.Length; c++)
         {
             _workspaces[c] = network.CreateWorkspace(chunkSize);
             _workspaces[c].Training = options.Dropout;
             _workspaces[c].TrainingSeed = SeededRandom.Derive(options.Seed, DropoutStream);
-            _gradients[c] = _fusedStep ? Array.Empty<float>() : new float[network.ParameterBufferLength];
+            _gradients[c] = new float[network.ParameterBufferLength];
         }
 
         _losses = new float[chunks];
@@ -119,7 +121,7 @@ public sealed class Trainer : IDisposable
     private int ChunkSize { get; }
 
     /// <summary>Trains <paramref name="network"/> on <paramref name="data"/> with <paramref name="options"/>.</summary>
-    public static TrainingResult Fit(INetwork network, Dataset data, SgdOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static TrainingResult Fit(IClassifier network, Dataset data, SgdOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var trainer = new Trainer(network, data, options);
         return trainer.Run(progress, cancellationToken);
@@ -207,30 +209,29 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Whether <see cref="INetwork.SgdStep"/> covers <paramref name="network"/>: a stack of dense layers and activations.
-    /// Other networks (convolutions, pooling, normalisation, dropout, whose masks need the training mode) train a
-    /// one-sample batch through the general path.
+    /// Whether the trainer's fused SGD steps cover <paramref name="network"/>: a classifier of dense layers and
+    /// activations, whose generated code describes its layers for them. Other networks (convolutions, pooling,
+    /// normalisation, dropout, whose masks need the training mode) train through the gradient of each chunk.
     /// </summary>
     public static bool HasFusedStep(INetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return network.Loss == LossKind.SoftmaxCrossEntropy
-            && network.Summary.Layers.All(l => l.Kind is LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax);
+        return network is IDenseStackNetwork;
     }
 
     /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float Step(int count, float rate)
     {
-        if (_fusedStep)
+        if (_fused is not null)
         {
             if (count == 1)
             {
-                // One sample: the fused step of the generated code, same result without a gradient buffer. Within an epoch
-                // of one-sample batches it also forms the next sample's first layer in its pass over W (bit-identical).
+                // One sample: the fused step, same result without a gradient buffer. Within an epoch of one-sample batches
+                // it also forms the next sample's first layer in its pass over W (bit-identical).
                 int index = _order[_orderStart];
                 ReadOnlySpan<float> next = _options.BatchSize == 1 && _orderStart + 1 < _order.Length ? _data.Sample(_order[_orderStart + 1]) : default;
-                return _network.SgdStep(_workspaces[0], _data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter, next);
+                return _fused.Step(_data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter, next);
             }
 
             // The whole batch in one fused step: the same result as one chunk's gradient followed by the update.
@@ -238,7 +239,7 @@ public sealed class Trainer : IDisposable
             if (_splitter is not null) _pool.RunPinned(_gatherJob);
             else Gather(0);
 
-            return _network.SgdBatchStep(_workspaces[0], _batch.AsSpan(0, count * _data.SampleLength), _labels.AsSpan(0, count), count, _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+            return _fused.BatchStep(_batch.AsSpan(0, count * _data.SampleLength), _labels.AsSpan(0, count), count, _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
         }
 
         _batchCount = count;

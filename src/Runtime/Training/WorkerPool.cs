@@ -13,7 +13,7 @@ namespace Intriguing.Training;
 /// caller does all the work instead of waiting for the helper to come round (which made 2-thread steps take
 /// milliseconds on an oversubscribed machine).
 /// </remarks>
-public sealed class WorkerPool : IDisposable
+internal sealed class WorkerPool : IDisposable
 {
     /// <summary>Checks of the generation an idle worker makes (one normalized pause apart) before it blocks: about a millisecond.</summary>
     private const int SpinIterations = 400_000;

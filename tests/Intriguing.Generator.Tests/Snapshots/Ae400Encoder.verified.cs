@@ -17,30 +17,45 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Ae400Encoder : global::Intriguing.INetwork
+partial class Ae400Encoder : global::Intriguing.IRegressor
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample.</summary>
-    public const int InputLength = 784;
+    /// <summary>Ae400Encoder's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample.</summary>
+        public const int InputLength = 784;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 400;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 400;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 2;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 2;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 314000;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 314000;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 314000;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 314000;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Dense1).</summary>
-    public const int Activation1Length = 400;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Dense1).</summary>
+        public const int Activation1Length = 400;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (Sigmoid1).</summary>
-    public const int Activation2Length = 400;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (Sigmoid1).</summary>
+        public const int Activation2Length = 400;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Dense1's weights W (400 × 784, row-major) in <see cref="Parameters"/>.</summary>
     public const int Dense1WeightsOffset = 0;
@@ -51,7 +66,7 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 784, 400, 400 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "AE400 encoder",
         "784",
         new global::Intriguing.LayerInfo[]
@@ -62,14 +77,14 @@ partial class Ae400Encoder : global::Intriguing.INetwork
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Ae400Encoder(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -93,7 +108,7 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 400)) = 0.0711868
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.07118685f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.07118685f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -109,12 +124,12 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 400)];
         }
 
         /// <inheritdoc/>
@@ -125,9 +140,6 @@ partial class Ae400Encoder : global::Intriguing.INetwork
 
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
-
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -151,9 +163,8 @@ partial class Ae400Encoder : global::Intriguing.INetwork
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Ae400Encoder");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Ae400Encoder");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -163,8 +174,8 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -180,9 +191,9 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -193,9 +204,9 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -210,67 +221,35 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it is trained against target vectors: use the overload that takes targets.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IRegressor.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(targets, batch * OutputLength, nameof(targets));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(targets, batch * OutputLength, nameof(targets));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
         if (!gradient.IsEmpty) loss += AddWeightDecay(gradient);
         else loss += WeightDecayPenalty();
         return loss;
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it has no label loss.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it has no label loss.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
-    public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
-    {
-        throw new global::System.InvalidOperationException("Ae400Encoder does not end in a soft-max, so it has no label loss.");
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -295,14 +274,14 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         // Layer 1, Dense1: 784 → 400. y = x·Wᵀ + b, W: 400 × 784.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 400, 784);
-            global::Intriguing.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 400, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Sigmoid1: 400 → 400. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
         }
     }
 
@@ -315,7 +294,7 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -323,20 +302,20 @@ partial class Ae400Encoder : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 313600), 400, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 313600), 400, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
             }
-            if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 400);
+            if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 400);
         }
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
         return penalty;
     }
 
@@ -344,7 +323,7 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
         return penalty;
     }
 
@@ -357,13 +336,27 @@ partial class Ae400Encoder : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "AE400 encoder";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SquaredError;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }

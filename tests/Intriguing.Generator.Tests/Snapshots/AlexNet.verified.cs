@@ -38,93 +38,108 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class AlexNet : global::Intriguing.INetwork
+partial class AlexNet : global::Intriguing.IClassifier
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample (3×224×224, channel-major).</summary>
-    public const int InputLength = 150528;
+    /// <summary>AlexNet's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample (3×224×224, channel-major).</summary>
+        public const int InputLength = 150528;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 1000;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 1000;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 23;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 23;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 62378344;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 62378344;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 62378352;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 62378352;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
-    public const int Activation1Length = 290400;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
+        public const int Activation1Length = 290400;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
-    public const int Activation2Length = 290400;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
+        public const int Activation2Length = 290400;
 
-    /// <summary>Values per sample of activation 3, the output of layer 3 (LocalResponseNorm1).</summary>
-    public const int Activation3Length = 290400;
+        /// <summary>Values per sample of activation 3, the output of layer 3 (LocalResponseNorm1).</summary>
+        public const int Activation3Length = 290400;
 
-    /// <summary>Values per sample of activation 4, the output of layer 4 (MaxPool1).</summary>
-    public const int Activation4Length = 69984;
+        /// <summary>Values per sample of activation 4, the output of layer 4 (MaxPool1).</summary>
+        public const int Activation4Length = 69984;
 
-    /// <summary>Values per sample of activation 5, the output of layer 5 (Conv2).</summary>
-    public const int Activation5Length = 186624;
+        /// <summary>Values per sample of activation 5, the output of layer 5 (Conv2).</summary>
+        public const int Activation5Length = 186624;
 
-    /// <summary>Values per sample of activation 6, the output of layer 6 (ReLU2).</summary>
-    public const int Activation6Length = 186624;
+        /// <summary>Values per sample of activation 6, the output of layer 6 (ReLU2).</summary>
+        public const int Activation6Length = 186624;
 
-    /// <summary>Values per sample of activation 7, the output of layer 7 (LocalResponseNorm2).</summary>
-    public const int Activation7Length = 186624;
+        /// <summary>Values per sample of activation 7, the output of layer 7 (LocalResponseNorm2).</summary>
+        public const int Activation7Length = 186624;
 
-    /// <summary>Values per sample of activation 8, the output of layer 8 (MaxPool2).</summary>
-    public const int Activation8Length = 43264;
+        /// <summary>Values per sample of activation 8, the output of layer 8 (MaxPool2).</summary>
+        public const int Activation8Length = 43264;
 
-    /// <summary>Values per sample of activation 9, the output of layer 9 (Conv3).</summary>
-    public const int Activation9Length = 64896;
+        /// <summary>Values per sample of activation 9, the output of layer 9 (Conv3).</summary>
+        public const int Activation9Length = 64896;
 
-    /// <summary>Values per sample of activation 10, the output of layer 10 (ReLU3).</summary>
-    public const int Activation10Length = 64896;
+        /// <summary>Values per sample of activation 10, the output of layer 10 (ReLU3).</summary>
+        public const int Activation10Length = 64896;
 
-    /// <summary>Values per sample of activation 11, the output of layer 11 (Conv4).</summary>
-    public const int Activation11Length = 64896;
+        /// <summary>Values per sample of activation 11, the output of layer 11 (Conv4).</summary>
+        public const int Activation11Length = 64896;
 
-    /// <summary>Values per sample of activation 12, the output of layer 12 (ReLU4).</summary>
-    public const int Activation12Length = 64896;
+        /// <summary>Values per sample of activation 12, the output of layer 12 (ReLU4).</summary>
+        public const int Activation12Length = 64896;
 
-    /// <summary>Values per sample of activation 13, the output of layer 13 (Conv5).</summary>
-    public const int Activation13Length = 43264;
+        /// <summary>Values per sample of activation 13, the output of layer 13 (Conv5).</summary>
+        public const int Activation13Length = 43264;
 
-    /// <summary>Values per sample of activation 14, the output of layer 14 (ReLU5).</summary>
-    public const int Activation14Length = 43264;
+        /// <summary>Values per sample of activation 14, the output of layer 14 (ReLU5).</summary>
+        public const int Activation14Length = 43264;
 
-    /// <summary>Values per sample of activation 15, the output of layer 15 (MaxPool3).</summary>
-    public const int Activation15Length = 9216;
+        /// <summary>Values per sample of activation 15, the output of layer 15 (MaxPool3).</summary>
+        public const int Activation15Length = 9216;
 
-    /// <summary>Values per sample of activation 16, the output of layer 16 (Dense1).</summary>
-    public const int Activation16Length = 4096;
+        /// <summary>Values per sample of activation 16, the output of layer 16 (Dense1).</summary>
+        public const int Activation16Length = 4096;
 
-    /// <summary>Values per sample of activation 17, the output of layer 17 (ReLU6).</summary>
-    public const int Activation17Length = 4096;
+        /// <summary>Values per sample of activation 17, the output of layer 17 (ReLU6).</summary>
+        public const int Activation17Length = 4096;
 
-    /// <summary>Values per sample of activation 18, the output of layer 18 (Dropout1).</summary>
-    public const int Activation18Length = 4096;
+        /// <summary>Values per sample of activation 18, the output of layer 18 (Dropout1).</summary>
+        public const int Activation18Length = 4096;
 
-    /// <summary>Values per sample of activation 19, the output of layer 19 (Dense2).</summary>
-    public const int Activation19Length = 4096;
+        /// <summary>Values per sample of activation 19, the output of layer 19 (Dense2).</summary>
+        public const int Activation19Length = 4096;
 
-    /// <summary>Values per sample of activation 20, the output of layer 20 (ReLU7).</summary>
-    public const int Activation20Length = 4096;
+        /// <summary>Values per sample of activation 20, the output of layer 20 (ReLU7).</summary>
+        public const int Activation20Length = 4096;
 
-    /// <summary>Values per sample of activation 21, the output of layer 21 (Dropout2).</summary>
-    public const int Activation21Length = 4096;
+        /// <summary>Values per sample of activation 21, the output of layer 21 (Dropout2).</summary>
+        public const int Activation21Length = 4096;
 
-    /// <summary>Values per sample of activation 22, the output of layer 22 (Dense3).</summary>
-    public const int Activation22Length = 1000;
+        /// <summary>Values per sample of activation 22, the output of layer 22 (Dense3).</summary>
+        public const int Activation22Length = 1000;
 
-    /// <summary>Values per sample of activation 23, the output of layer 23 (Softmax1).</summary>
-    public const int Activation23Length = 1000;
+        /// <summary>Values per sample of activation 23, the output of layer 23 (Softmax1).</summary>
+        public const int Activation23Length = 1000;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Conv1's weights W (96 × 3 × 11 × 11, row-major) in <see cref="Parameters"/>.</summary>
     public const int Conv1WeightsOffset = 0;
@@ -207,7 +222,7 @@ partial class AlexNet : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 150528, 290400, 290400, 290400, 69984, 186624, 186624, 186624, 43264, 64896, 64896, 64896, 64896, 43264, 43264, 9216, 4096, 4096, 4096, 4096, 4096, 4096, 1000, 1000 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "AlexNet",
         "3×224×224",
         new global::Intriguing.LayerInfo[]
@@ -239,14 +254,14 @@ partial class AlexNet : global::Intriguing.INetwork
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public AlexNet(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -312,21 +327,21 @@ partial class AlexNet : global::Intriguing.INetwork
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 3·11·11) = 0.128565
-        global::Intriguing.Initializers.Uniform(Conv1Weights, 0.12856486f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.12856486f, random);
         // Conv2: He uniform: U(−a, a), a = √(6 / 96·5·5) = 0.05
-        global::Intriguing.Initializers.Uniform(Conv2Weights, 0.05f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv2Weights, 0.05f, random);
         // Conv3: He uniform: U(−a, a), a = √(6 / 256·3·3) = 0.051031
-        global::Intriguing.Initializers.Uniform(Conv3Weights, 0.05103104f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv3Weights, 0.05103104f, random);
         // Conv4: He uniform: U(−a, a), a = √(6 / 384·3·3) = 0.0416667
-        global::Intriguing.Initializers.Uniform(Conv4Weights, 0.041666668f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv4Weights, 0.041666668f, random);
         // Conv5: He uniform: U(−a, a), a = √(6 / 384·3·3) = 0.0416667
-        global::Intriguing.Initializers.Uniform(Conv5Weights, 0.041666668f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv5Weights, 0.041666668f, random);
         // Dense1: He uniform: U(−a, a), a = √(6 / 9216) = 0.0255155
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.02551552f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.02551552f, random);
         // Dense2: He uniform: U(−a, a), a = √(6 / 4096) = 0.0382733
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.03827328f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.03827328f, random);
         // Dense3: Glorot uniform: U(−a, a), a = √(6 / (4096 + 1000)) = 0.0343132
-        global::Intriguing.Initializers.Uniform(Dense3Weights, 0.034313176f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense3Weights, 0.034313176f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -370,57 +385,57 @@ partial class AlexNet : global::Intriguing.INetwork
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 150528)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 150528)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 290400)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 186624)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a11 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d11 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a12 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _d12 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 64896)];
-            _a13 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d13 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a14 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _d14 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _a15 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d15 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a16 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d16 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a17 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d17 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a18 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d18 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a19 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d19 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a20 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d20 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a21 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _d21 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 4096)];
-            _a22 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _d22 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _a23 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _d23 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 1000)];
-            _argmax4 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 69984)];
-            _argmax8 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 43264)];
-            _argmax15 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 150528)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 150528)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 290400)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 186624)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a11 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d11 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a12 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _d12 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 64896)];
+            _a13 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d13 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a14 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _d14 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _a15 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d15 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a16 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d16 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a17 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d17 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a18 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d18 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a19 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d19 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a20 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d20 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a21 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _d21 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 4096)];
+            _a22 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _d22 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _a23 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _d23 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 1000)];
+            _argmax4 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 69984)];
+            _argmax8 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 43264)];
+            _argmax15 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
         }
 
         /// <inheritdoc/>
@@ -443,9 +458,6 @@ partial class AlexNet : global::Intriguing.INetwork
 
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
-
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 150528);
@@ -553,9 +565,8 @@ partial class AlexNet : global::Intriguing.INetwork
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "AlexNet");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "AlexNet");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -565,8 +576,8 @@ partial class AlexNet : global::Intriguing.INetwork
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, LayerCount, batch);
@@ -583,9 +594,9 @@ partial class AlexNet : global::Intriguing.INetwork
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, layer, batch);
@@ -597,9 +608,9 @@ partial class AlexNet : global::Intriguing.INetwork
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ws.Masked = false;
         ForwardLayers(ws, layer, LayerCount, batch);
@@ -615,23 +626,23 @@ partial class AlexNet : global::Intriguing.INetwork
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D23(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         // Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.
         ws.Masked = ws.Training;
@@ -639,7 +650,7 @@ partial class AlexNet : global::Intriguing.INetwork
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A22; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -648,53 +659,27 @@ partial class AlexNet : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("AlexNet ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; AlexNet has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         // Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.
         ws.Masked = ws.Training;
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -767,7 +752,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 2, ReLU1: 96×55×55 → 96×55×55. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, LocalResponseNorm1: 96×55×55 → 96×55×55. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
@@ -791,7 +776,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 6, ReLU2: 256×27×27 → 256×27×27. y = max(0, x).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Activations.ReLU(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, LocalResponseNorm2: 256×27×27 → 256×27×27. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
@@ -815,7 +800,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 10, ReLU3: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Activations.ReLU(ws.A9(batch), ws.A10(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A9(batch), ws.A10(batch));
         }
 
         // Layer 11, Conv4: 384×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 384 × 3 × 3; im2col + GEMM per sample.
@@ -827,7 +812,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 12, ReLU4: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 12 && to >= 12)
         {
-            global::Intriguing.Activations.ReLU(ws.A11(batch), ws.A12(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A11(batch), ws.A12(batch));
         }
 
         // Layer 13, Conv5: 384×13×13 → 256×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 256 × 384 × 3 × 3; im2col + GEMM per sample.
@@ -839,7 +824,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 14, ReLU5: 256×13×13 → 256×13×13. y = max(0, x).
         if (from < 14 && to >= 14)
         {
-            global::Intriguing.Activations.ReLU(ws.A13(batch), ws.A14(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A13(batch), ws.A14(batch));
         }
 
         // Layer 15, MaxPool3: 256×13×13 → 256×6×6. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -851,14 +836,14 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 16, Dense1: 256×6×6 → 4096. y = x·Wᵀ + b, W: 4096 × 9216.
         if (from < 16 && to >= 16)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A15(batch), Dense1Weights, ws.A16(batch), batch, 4096, 9216);
-            global::Intriguing.Activations.AddBias(ws.A16(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A15(batch), Dense1Weights, ws.A16(batch), batch, 4096, 9216);
+            global::Intriguing.Generated.Activations.AddBias(ws.A16(batch), Dense1Bias, batch);
         }
 
         // Layer 17, ReLU6: 4096 → 4096. y = max(0, x).
         if (from < 17 && to >= 17)
         {
-            global::Intriguing.Activations.ReLU(ws.A16(batch), ws.A17(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A16(batch), ws.A17(batch));
         }
 
         // Layer 18, Dropout1: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -871,14 +856,14 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 19, Dense2: 4096 → 4096. y = x·Wᵀ + b, W: 4096 × 4096.
         if (from < 19 && to >= 19)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A18(batch), Dense2Weights, ws.A19(batch), batch, 4096, 4096);
-            global::Intriguing.Activations.AddBias(ws.A19(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A18(batch), Dense2Weights, ws.A19(batch), batch, 4096, 4096);
+            global::Intriguing.Generated.Activations.AddBias(ws.A19(batch), Dense2Bias, batch);
         }
 
         // Layer 20, ReLU7: 4096 → 4096. y = max(0, x).
         if (from < 20 && to >= 20)
         {
-            global::Intriguing.Activations.ReLU(ws.A19(batch), ws.A20(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A19(batch), ws.A20(batch));
         }
 
         // Layer 21, Dropout2: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -891,14 +876,14 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 22, Dense3: 4096 → 1000. y = x·Wᵀ + b, W: 1000 × 4096.
         if (from < 22 && to >= 22)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A21(batch), Dense3Weights, ws.A22(batch), batch, 1000, 4096);
-            global::Intriguing.Activations.AddBias(ws.A22(batch), Dense3Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A21(batch), Dense3Weights, ws.A22(batch), batch, 1000, 4096);
+            global::Intriguing.Generated.Activations.AddBias(ws.A22(batch), Dense3Bias, batch);
         }
 
         // Layer 23, Softmax1: 1000 → 1000. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 23 && to >= 23)
         {
-            global::Intriguing.Activations.Softmax(ws.A22(batch), ws.A23(batch), batch, 1000);
+            global::Intriguing.Generated.Activations.Softmax(ws.A22(batch), ws.A23(batch), batch, 1000);
         }
     }
 
@@ -911,7 +896,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 23, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 23 && bottom < 23)
         {
-            if (bottomDelta || bottom < 22) global::Intriguing.Activations.SoftmaxBackward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
+            if (bottomDelta || bottom < 22) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
         }
 
         // Layer 22, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -919,10 +904,10 @@ partial class AlexNet : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D22(batch), ws.A21(batch), gradient.Slice(Dense3WeightsOffset, 4096000), 1000, 4096, batch);
-                global::Intriguing.Activations.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D22(batch), ws.A21(batch), gradient.Slice(Dense3WeightsOffset, 4096000), 1000, 4096, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
             }
-            if (bottomDelta || bottom < 21) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D22(batch), Dense3Weights, ws.D21(batch), batch, 4096, 1000);
+            if (bottomDelta || bottom < 21) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D22(batch), Dense3Weights, ws.D21(batch), batch, 4096, 1000);
         }
 
         // Layer 21, Dropout2: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -938,7 +923,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 20, ReLU7: dx = dy where y > 0, else 0.
         if (top >= 20 && bottom < 20)
         {
-            if (bottomDelta || bottom < 19) global::Intriguing.Activations.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
+            if (bottomDelta || bottom < 19) global::Intriguing.Generated.Activations.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
         }
 
         // Layer 19, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -946,10 +931,10 @@ partial class AlexNet : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D19(batch), ws.A18(batch), gradient.Slice(Dense2WeightsOffset, 16777216), 4096, 4096, batch);
-                global::Intriguing.Activations.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D19(batch), ws.A18(batch), gradient.Slice(Dense2WeightsOffset, 16777216), 4096, 4096, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
             }
-            if (bottomDelta || bottom < 18) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D19(batch), Dense2Weights, ws.D18(batch), batch, 4096, 4096);
+            if (bottomDelta || bottom < 18) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D19(batch), Dense2Weights, ws.D18(batch), batch, 4096, 4096);
         }
 
         // Layer 18, Dropout1: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -965,7 +950,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 17, ReLU6: dx = dy where y > 0, else 0.
         if (top >= 17 && bottom < 17)
         {
-            if (bottomDelta || bottom < 16) global::Intriguing.Activations.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
+            if (bottomDelta || bottom < 16) global::Intriguing.Generated.Activations.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
         }
 
         // Layer 16, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -973,10 +958,10 @@ partial class AlexNet : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D16(batch), ws.A15(batch), gradient.Slice(Dense1WeightsOffset, 37748736), 4096, 9216, batch);
-                global::Intriguing.Activations.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D16(batch), ws.A15(batch), gradient.Slice(Dense1WeightsOffset, 37748736), 4096, 9216, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
             }
-            if (bottomDelta || bottom < 15) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D16(batch), Dense1Weights, ws.D15(batch), batch, 9216, 4096);
+            if (bottomDelta || bottom < 15) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D16(batch), Dense1Weights, ws.D15(batch), batch, 9216, 4096);
         }
 
         // Layer 15, MaxPool3: dx[winner] += dy for every window.
@@ -988,7 +973,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 14, ReLU5: dx = dy where y > 0, else 0.
         if (top >= 14 && bottom < 14)
         {
-            if (bottomDelta || bottom < 13) global::Intriguing.Activations.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
+            if (bottomDelta || bottom < 13) global::Intriguing.Generated.Activations.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
         }
 
         // Layer 13, Conv5: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1007,7 +992,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 12, ReLU4: dx = dy where y > 0, else 0.
         if (top >= 12 && bottom < 12)
         {
-            if (bottomDelta || bottom < 11) global::Intriguing.Activations.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
+            if (bottomDelta || bottom < 11) global::Intriguing.Generated.Activations.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
         }
 
         // Layer 11, Conv4: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1026,7 +1011,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 10, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Activations.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
+            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
         }
 
         // Layer 9, Conv3: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1057,7 +1042,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 6, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Activations.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1088,7 +1073,7 @@ partial class AlexNet : global::Intriguing.INetwork
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1108,7 +1093,7 @@ partial class AlexNet : global::Intriguing.INetwork
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         return penalty;
     }
@@ -1129,13 +1114,27 @@ partial class AlexNet : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "AlexNet";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }

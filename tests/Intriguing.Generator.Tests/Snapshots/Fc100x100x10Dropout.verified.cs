@@ -24,51 +24,66 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Fc100x100x10Dropout : global::Intriguing.INetwork
+partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample.</summary>
-    public const int InputLength = 784;
+    /// <summary>Fc100x100x10Dropout's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample.</summary>
+        public const int InputLength = 784;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 10;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 10;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 9;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 9;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 89610;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 89610;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 89648;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 89648;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Dropout1).</summary>
-    public const int Activation1Length = 784;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Dropout1).</summary>
+        public const int Activation1Length = 784;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (Dense1).</summary>
-    public const int Activation2Length = 100;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (Dense1).</summary>
+        public const int Activation2Length = 100;
 
-    /// <summary>Values per sample of activation 3, the output of layer 3 (Sigmoid1).</summary>
-    public const int Activation3Length = 100;
+        /// <summary>Values per sample of activation 3, the output of layer 3 (Sigmoid1).</summary>
+        public const int Activation3Length = 100;
 
-    /// <summary>Values per sample of activation 4, the output of layer 4 (Dropout2).</summary>
-    public const int Activation4Length = 100;
+        /// <summary>Values per sample of activation 4, the output of layer 4 (Dropout2).</summary>
+        public const int Activation4Length = 100;
 
-    /// <summary>Values per sample of activation 5, the output of layer 5 (Dense2).</summary>
-    public const int Activation5Length = 100;
+        /// <summary>Values per sample of activation 5, the output of layer 5 (Dense2).</summary>
+        public const int Activation5Length = 100;
 
-    /// <summary>Values per sample of activation 6, the output of layer 6 (Sigmoid2).</summary>
-    public const int Activation6Length = 100;
+        /// <summary>Values per sample of activation 6, the output of layer 6 (Sigmoid2).</summary>
+        public const int Activation6Length = 100;
 
-    /// <summary>Values per sample of activation 7, the output of layer 7 (Dropout3).</summary>
-    public const int Activation7Length = 100;
+        /// <summary>Values per sample of activation 7, the output of layer 7 (Dropout3).</summary>
+        public const int Activation7Length = 100;
 
-    /// <summary>Values per sample of activation 8, the output of layer 8 (Dense3).</summary>
-    public const int Activation8Length = 10;
+        /// <summary>Values per sample of activation 8, the output of layer 8 (Dense3).</summary>
+        public const int Activation8Length = 10;
 
-    /// <summary>Values per sample of activation 9, the output of layer 9 (Softmax1).</summary>
-    public const int Activation9Length = 10;
+        /// <summary>Values per sample of activation 9, the output of layer 9 (Softmax1).</summary>
+        public const int Activation9Length = 10;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Dense1's weights W (100 × 784, row-major) in <see cref="Parameters"/>.</summary>
     public const int Dense1WeightsOffset = 0;
@@ -91,7 +106,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 784, 784, 100, 100, 100, 100, 100, 100, 10, 10 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "FC100-100-10 dropout",
         "784",
         new global::Intriguing.LayerInfo[]
@@ -109,14 +124,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Fc100x100x10Dropout(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -152,11 +167,11 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 100)) = 0.0823853
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.08238526f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.08238526f, random);
         // Dense2: Glorot uniform: U(−a, a), a = √(6 / (100 + 100)) = 0.173205
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.17320508f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.17320508f, random);
         // Dense3: Glorot uniform: U(−a, a), a = √(6 / (100 + 10)) = 0.23355
-        global::Intriguing.Initializers.Uniform(Dense3Weights, 0.23354968f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense3Weights, 0.23354968f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -182,26 +197,26 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
         /// <inheritdoc/>
@@ -212,9 +227,6 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
 
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
-
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -266,9 +278,8 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc100x100x10Dropout");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Fc100x100x10Dropout");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -278,8 +289,8 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, LayerCount, batch);
@@ -296,9 +307,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ws.Masked = false;
         ForwardLayers(ws, 0, layer, batch);
@@ -310,9 +321,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ws.Masked = false;
         ForwardLayers(ws, layer, LayerCount, batch);
@@ -328,23 +339,23 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D9(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         // Dropout masks only in training mode (workspace.Training), keyed by its seed, step and sample offset.
         ws.Masked = ws.Training;
@@ -352,7 +363,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A8; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -361,53 +372,27 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("Fc100x100x10Dropout ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; Fc100x100x10Dropout has a Dropout layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         // Dropout layers above `layer` draw masks only in training mode (workspace.Training), keyed as in LossAndGradient.
         ws.Masked = ws.Training;
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -453,14 +438,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 2, Dense1: 784 → 100. y = x·Wᵀ + b, W: 100 × 784.
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A1(batch), Dense1Weights, ws.A2(batch), batch, 100, 784);
-            global::Intriguing.Activations.AddBias(ws.A2(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A1(batch), Dense1Weights, ws.A2(batch), batch, 100, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A2(batch), Dense1Bias, batch);
         }
 
         // Layer 3, Sigmoid1: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A2(batch), ws.A3(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A2(batch), ws.A3(batch));
         }
 
         // Layer 4, Dropout2: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -473,14 +458,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 5, Dense2: 100 → 100. y = x·Wᵀ + b, W: 100 × 100.
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A4(batch), Dense2Weights, ws.A5(batch), batch, 100, 100);
-            global::Intriguing.Activations.AddBias(ws.A5(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A4(batch), Dense2Weights, ws.A5(batch), batch, 100, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A5(batch), Dense2Bias, batch);
         }
 
         // Layer 6, Sigmoid2: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Activations.Sigmoid(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Generated.Activations.Sigmoid(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, Dropout3: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -493,14 +478,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 8, Dense3: 100 → 10. y = x·Wᵀ + b, W: 10 × 100.
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A7(batch), Dense3Weights, ws.A8(batch), batch, 10, 100);
-            global::Intriguing.Activations.AddBias(ws.A8(batch), Dense3Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A7(batch), Dense3Weights, ws.A8(batch), batch, 10, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A8(batch), Dense3Bias, batch);
         }
 
         // Layer 9, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Activations.Softmax(ws.A8(batch), ws.A9(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A8(batch), ws.A9(batch), batch, 10);
         }
     }
 
@@ -513,7 +498,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 9, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 9 && bottom < 9)
         {
-            if (bottomDelta || bottom < 8) global::Intriguing.Activations.SoftmaxBackward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
+            if (bottomDelta || bottom < 8) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
         }
 
         // Layer 8, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -521,10 +506,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D8(batch), ws.A7(batch), gradient.Slice(Dense3WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D8(batch), ws.A7(batch), gradient.Slice(Dense3WeightsOffset, 1000), 10, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
             }
-            if (bottomDelta || bottom < 7) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D8(batch), Dense3Weights, ws.D7(batch), batch, 100, 10);
+            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D8(batch), Dense3Weights, ws.D7(batch), batch, 100, 10);
         }
 
         // Layer 7, Dropout3: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -540,7 +525,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 6, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Activations.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -548,10 +533,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense2WeightsOffset, 10000), 100, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense2WeightsOffset, 10000), 100, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 4) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D5(batch), Dense2Weights, ws.D4(batch), batch, 100, 100);
+            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D5(batch), Dense2Weights, ws.D4(batch), batch, 100, 100);
         }
 
         // Layer 4, Dropout2: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -567,7 +552,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         // Layer 3, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Activations.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
+            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
         }
 
         // Layer 2, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -575,10 +560,10 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D2(batch), ws.A1(batch), gradient.Slice(Dense1WeightsOffset, 78400), 100, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D2(batch), ws.A1(batch), gradient.Slice(Dense1WeightsOffset, 78400), 100, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 1) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D2(batch), Dense1Weights, ws.D1(batch), batch, 784, 100);
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D2(batch), Dense1Weights, ws.D1(batch), batch, 784, 100);
         }
 
         // Layer 1, Dropout1: dx = dy ⊙ m / (1 − p) with the mask of the forward pass (dx = dy at inference).
@@ -595,14 +580,14 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
         // Dense3: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -610,9 +595,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
         return penalty;
     }
 
@@ -625,13 +610,27 @@ partial class Fc100x100x10Dropout : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "FC100-100-10 dropout";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }

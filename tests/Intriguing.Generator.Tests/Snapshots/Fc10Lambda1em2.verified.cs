@@ -17,30 +17,45 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Fc10Lambda1em2 : global::Intriguing.INetwork
+partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguing.Generated.IDenseStackNetwork
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample.</summary>
-    public const int InputLength = 784;
+    /// <summary>Fc10Lambda1em2's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample.</summary>
+        public const int InputLength = 784;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 10;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 10;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 2;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 2;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 7850;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 7850;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 7856;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 7856;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Dense1).</summary>
-    public const int Activation1Length = 10;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Dense1).</summary>
+        public const int Activation1Length = 10;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (Softmax1).</summary>
-    public const int Activation2Length = 10;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (Softmax1).</summary>
+        public const int Activation2Length = 10;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Dense1's weights W (10 × 784, row-major) in <see cref="Parameters"/>.</summary>
     public const int Dense1WeightsOffset = 0;
@@ -51,7 +66,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 784, 10, 10 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "FC10(1e-2)",
         "784",
         new global::Intriguing.LayerInfo[]
@@ -62,14 +77,14 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public Fc10Lambda1em2(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -93,7 +108,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 10)) = 0.0869291
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.086929135f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.086929135f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -109,12 +124,12 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
         }
 
         /// <inheritdoc/>
@@ -125,15 +140,6 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
 
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
-
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
-
-        private global::Intriguing.Training.DenseStepPlan? _steps;
-
-        /// <summary>The dense layers of the one-sample SGD step, top layer first, with the buffers of their δ and x (made on first use).</summary>
-        internal global::Intriguing.Training.DenseStepPlan Steps => _steps ??= new global::Intriguing.Training.DenseStepPlan()
-            .Add(Dense1WeightsOffset, Dense1BiasOffset, 10, 784, 0.01f, _d1, _a0);
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -157,9 +163,8 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "Fc10Lambda1em2");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "Fc10Lambda1em2");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -169,8 +174,8 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -186,9 +191,9 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -199,9 +204,9 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -216,29 +221,29 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A1; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -247,106 +252,25 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("Fc10Lambda1em2 ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        bool ahead = workspace is Workspace previous && previous.Ahead;
-        Workspace ws = Own(workspace, 1);
-        global::Intriguing.NetworkGuard.Length(input, InputLength, nameof(input));
-        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
-        if ((uint)label >= (uint)OutputLength) throw new global::System.ArgumentOutOfRangeException(nameof(label), label, "The label must be in 0.." + (OutputLength - 1) + ".");
-        if (!nextInput.IsEmpty) global::Intriguing.NetworkGuard.Length(nextInput, InputLength, nameof(nextInput));
-        // The previous step on this workspace may have formed this input's first layer already (its nextInput).
-        bool forwarded = ahead && global::System.MemoryExtensions.SequenceEqual(global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(input.Slice(0, InputLength)), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>((global::System.ReadOnlySpan<float>)ws.A0(1)));
-        if (!forwarded) input.Slice(0, InputLength).CopyTo(ws.A0(1));
-        if (splitter is null)
-        {
-            ForwardLayers(ws, forwarded ? 1 : 0, LayerCount, 1);
-        }
-        else
-        {
-            // The same forward pass, with the lowest dense layer split over the threads by the rows they update below.
-            if (!forwarded) global::Intriguing.Training.SgdKernels.DenseForward(ws.Steps, _parameters.Span, ws.A1(1), splitter);
-            ForwardLayers(ws, 1, 2, 1);
-        }
-
-        ws.Batch = 0; // the weights change below
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(1), ws.A2(1), new global::System.ReadOnlySpan<int>(in label), ws.D1(1), 1, 10, 1f);
-        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
-
-        // Layer 1, Dense1: W and b are stepped below.
-
-        // Every dense layer stepped at once with dW = dY ⊗ X + λ·W, db = dY: the upper layers and the last rows of the lowest on
-        // this thread, the lowest layer's other rows on the splitter's helpers. With nextInput, the next sample's product W′·x + b′ is
-        // formed in the same pass over the first layer's W, into A1.
-        penalty += global::Intriguing.Training.SgdKernels.DenseSteps(ws.Steps, _parameters.Span, velocity, momentum, rate, nesterov, splitter, nextInput, nextInput.IsEmpty ? default : ws.A1(1));
-        if (!nextInput.IsEmpty)
-        {
-            nextInput.Slice(0, InputLength).CopyTo(ws.A0(1));
-            ws.Ahead = true;
-        }
-
-        return loss + penalty;
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        if (batch == 1) return SgdStep(workspace, inputs, labels[0], velocity, momentum, rate, nesterov, splitter);
-        global::Intriguing.NetworkGuard.Length(velocity, ParameterBufferLength, nameof(velocity));
-        // The forward pass, each large dense layer (and the activation after it) split over the threads by the rows of W
-        // they step below.
-        global::Intriguing.Training.SgdKernels.DenseBatchForward(inputs, Dense1Weights, Dense1Bias, ws.A1(batch), batch, 10, 784, splitter);
-        ForwardLayers(ws, 1, 2, batch);
-
-        ws.Batch = 0; // the weights change below
-        // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.
-        float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
-        float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
-
-        // Layer 1, Dense1: W and b stepped with dW = dYᵀ·X + λ·W, db = Σ_samples dY.
-        penalty += global::Intriguing.Training.SgdKernels.DenseBatchStep(Dense1Weights, Dense1Bias, velocity.Slice(Dense1WeightsOffset, 7840), velocity.Slice(Dense1BiasOffset, 10), ws.D1(batch), inputs, batch, 10, 784, 0.01f, momentum, rate, nesterov, splitter);
-
-        return loss + penalty;
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -371,14 +295,14 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         // Layer 1, Dense1: 784 → 10. y = x·Wᵀ + b, W: 10 × 784.
         if (from < 1 && to >= 1)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 10, 784);
-            global::Intriguing.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 10, 784);
+            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.Softmax(ws.A1(batch), ws.A2(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A1(batch), ws.A2(batch), batch, 10);
         }
     }
 
@@ -391,7 +315,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         // Layer 2, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.SoftmaxBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -399,20 +323,20 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 7840), 10, 784, batch);
-                global::Intriguing.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 7840), 10, 784, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
             }
-            if (bottomDelta) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 10);
+            if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 10);
         }
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 0.01; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 7840), 0.01f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 7840), 0.01f);
         return penalty;
     }
 
@@ -420,7 +344,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 0.01f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 0.01f);
         return penalty;
     }
 
@@ -430,16 +354,41 @@ partial class Fc10Lambda1em2 : global::Intriguing.INetwork
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
 
+    // ---- Dense stack: the layout of the trainer's fused SGD steps ---------------------------------
+
+    private static readonly global::Intriguing.Generated.DenseStackLayout s_denseStack = new(Layout.InputLength, Layout.ParameterBufferLength, new global::Intriguing.Generated.DenseStackLayerValues[]
+    {
+        new() { Kind = global::Intriguing.Generated.DenseStackLayerKind.Dense, InputLength = 784, OutputLength = 10, WeightsOffset = Dense1WeightsOffset, BiasOffset = Dense1BiasOffset, WeightDecay = 0.01f },
+        new() { Kind = global::Intriguing.Generated.DenseStackLayerKind.Softmax, InputLength = 10, OutputLength = 10 },
+    });
+
+    /// <summary>For the runtime only: the layers as the trainer's fused SGD steps read them.</summary>
+    global::Intriguing.Generated.DenseStackLayout global::Intriguing.Generated.IDenseStackNetwork.DenseStack => s_denseStack;
+
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "FC10(1e-2)";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }

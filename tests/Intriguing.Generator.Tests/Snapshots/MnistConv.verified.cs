@@ -25,54 +25,69 @@ namespace Intriguing.Samples;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class MnistConv : global::Intriguing.INetwork
+partial class MnistConv : global::Intriguing.IClassifier
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
-    /// <summary>Values per input sample (1×28×28, channel-major).</summary>
-    public const int InputLength = 784;
+    /// <summary>MnistConv's shapes as compile-time constants (the instance exposes the same numbers through <see cref="global::Intriguing.INetwork"/>), and its summary.</summary>
+    public static class Layout
+    {
+        /// <summary>Values per input sample (1×28×28, channel-major).</summary>
+        public const int InputLength = 784;
 
-    /// <summary>Values per output sample.</summary>
-    public const int OutputLength = 10;
+        /// <summary>Values per output sample.</summary>
+        public const int OutputLength = 10;
 
-    /// <summary>Number of layers in the stack (the input is not a layer).</summary>
-    public const int LayerCount = 10;
+        /// <summary>Number of layers in the stack (the input is not a layer).</summary>
+        public const int LayerCount = 10;
 
-    /// <summary>Number of trainable parameters.</summary>
-    public const int ParameterCount = 65558;
+        /// <summary>Number of trainable parameters.</summary>
+        public const int ParameterCount = 65558;
 
-    /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
-    public const int ParameterBufferLength = 65584;
+        /// <summary>Length of the flat parameter buffer and of every gradient, 64-byte padding between blocks included.</summary>
+        public const int ParameterBufferLength = 65584;
 
-    /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
-    public const int Activation1Length = 9216;
+        /// <summary>Values per sample of activation 1, the output of layer 1 (Conv1).</summary>
+        public const int Activation1Length = 9216;
 
-    /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
-    public const int Activation2Length = 9216;
+        /// <summary>Values per sample of activation 2, the output of layer 2 (ReLU1).</summary>
+        public const int Activation2Length = 9216;
 
-    /// <summary>Values per sample of activation 3, the output of layer 3 (MaxPool1).</summary>
-    public const int Activation3Length = 2304;
+        /// <summary>Values per sample of activation 3, the output of layer 3 (MaxPool1).</summary>
+        public const int Activation3Length = 2304;
 
-    /// <summary>Values per sample of activation 4, the output of layer 4 (Conv2).</summary>
-    public const int Activation4Length = 2048;
+        /// <summary>Values per sample of activation 4, the output of layer 4 (Conv2).</summary>
+        public const int Activation4Length = 2048;
 
-    /// <summary>Values per sample of activation 5, the output of layer 5 (ReLU2).</summary>
-    public const int Activation5Length = 2048;
+        /// <summary>Values per sample of activation 5, the output of layer 5 (ReLU2).</summary>
+        public const int Activation5Length = 2048;
 
-    /// <summary>Values per sample of activation 6, the output of layer 6 (MaxPool2).</summary>
-    public const int Activation6Length = 512;
+        /// <summary>Values per sample of activation 6, the output of layer 6 (MaxPool2).</summary>
+        public const int Activation6Length = 512;
 
-    /// <summary>Values per sample of activation 7, the output of layer 7 (Dense1).</summary>
-    public const int Activation7Length = 100;
+        /// <summary>Values per sample of activation 7, the output of layer 7 (Dense1).</summary>
+        public const int Activation7Length = 100;
 
-    /// <summary>Values per sample of activation 8, the output of layer 8 (ReLU3).</summary>
-    public const int Activation8Length = 100;
+        /// <summary>Values per sample of activation 8, the output of layer 8 (ReLU3).</summary>
+        public const int Activation8Length = 100;
 
-    /// <summary>Values per sample of activation 9, the output of layer 9 (Dense2).</summary>
-    public const int Activation9Length = 10;
+        /// <summary>Values per sample of activation 9, the output of layer 9 (Dense2).</summary>
+        public const int Activation9Length = 10;
 
-    /// <summary>Values per sample of activation 10, the output of layer 10 (Softmax1).</summary>
-    public const int Activation10Length = 10;
+        /// <summary>Values per sample of activation 10, the output of layer 10 (Softmax1).</summary>
+        public const int Activation10Length = 10;
+
+        /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
+        /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
+        public static int ActivationLength(int layer)
+        {
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            return s_activationLengths[layer];
+        }
+
+        /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
+        public static global::Intriguing.NetworkSummary Summary => s_summary;
+    }
 
     /// <summary>Offset of Conv1's weights W (16 × 1 × 5 × 5, row-major) in <see cref="Parameters"/>.</summary>
     public const int Conv1WeightsOffset = 0;
@@ -113,7 +128,7 @@ partial class MnistConv : global::Intriguing.INetwork
     private static readonly int[] s_activationLengths = { 784, 9216, 9216, 2304, 2048, 2048, 512, 100, 100, 10, 10 };
 
     /// <summary>The compile-time analysis: per layer the output shape, parameters, multiply-adds and Lipschitz-bound method. <c>Summary.ToString()</c> prints it as a table.</summary>
-    public static global::Intriguing.NetworkSummary Summary { get; } = new global::Intriguing.NetworkSummary(
+    private static readonly global::Intriguing.NetworkSummary s_summary = new global::Intriguing.NetworkSummary(
         "MNIST-Conv",
         "1×28×28",
         new global::Intriguing.LayerInfo[]
@@ -132,14 +147,14 @@ partial class MnistConv : global::Intriguing.INetwork
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
 
-    private readonly global::Intriguing.AlignedBuffer _parameters;
+    private readonly global::Intriguing.Generated.AlignedBuffer _parameters;
     private Workspace? _defaultWorkspace;
 
     /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (see <see cref="Initialize"/>).</summary>
     /// <param name="seed">Seed of the initialisation; the same seed gives the same parameters.</param>
     public MnistConv(ulong seed = 0)
     {
-        _parameters = new global::Intriguing.AlignedBuffer(ParameterBufferLength);
+        _parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);
         Initialize(seed);
     }
 
@@ -181,13 +196,13 @@ partial class MnistConv : global::Intriguing.INetwork
         var random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 1·5·5) = 0.489898
-        global::Intriguing.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
         // Conv2: He uniform: U(−a, a), a = √(6 / 16·5·5) = 0.122474
-        global::Intriguing.Initializers.Uniform(Conv2Weights, 0.122474484f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Conv2Weights, 0.122474484f, random);
         // Dense1: He uniform: U(−a, a), a = √(6 / 512) = 0.108253
-        global::Intriguing.Initializers.Uniform(Dense1Weights, 0.10825317f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.10825317f, random);
         // Dense2: Glorot uniform: U(−a, a), a = √(6 / (100 + 10)) = 0.23355
-        global::Intriguing.Initializers.Uniform(Dense2Weights, 0.23354968f, random);
+        global::Intriguing.Generated.Initializers.Uniform(Dense2Weights, 0.23354968f, random);
     }
 
     // ---- Workspace: every buffer a pass needs, allocated once ---------------------------------------
@@ -214,30 +229,30 @@ partial class MnistConv : global::Intriguing.INetwork
         /// <param name="maxBatch">The largest batch; at least 1.</param>
         public Workspace(int maxBatch) : base(maxBatch)
         {
-            _a0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _d0 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 784)];
-            _a1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d1 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _d2 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 9216)];
-            _a3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _d3 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _a4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _d4 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _a5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _d5 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2048)];
-            _a6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
-            _d6 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
-            _a7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d7 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _d8 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 100)];
-            _a9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d9 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _a10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _d10 = new float[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 10)];
-            _argmax3 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 2304)];
-            _argmax6 = new int[global::Intriguing.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _a0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _d0 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 784)];
+            _a1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d1 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _d2 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 9216)];
+            _a3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _d3 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _a4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _d4 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _a5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _d5 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2048)];
+            _a6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _d6 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
+            _a7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d7 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _d8 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 100)];
+            _a9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d9 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _a10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _d10 = new float[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 10)];
+            _argmax3 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 2304)];
+            _argmax6 = new int[global::Intriguing.Generated.NetworkGuard.BufferLength((long)maxBatch * 512)];
         }
 
         /// <inheritdoc/>
@@ -257,9 +272,6 @@ partial class MnistConv : global::Intriguing.INetwork
 
         /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
-
-        /// <summary>Whether A0 holds the next sample of a one-sample SGD step and A1 its first layer's output, formed in that step's update.</summary>
-        internal bool Ahead;
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -315,9 +327,8 @@ partial class MnistConv : global::Intriguing.INetwork
 
     private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)
     {
-        if (workspace is not Workspace own) throw global::Intriguing.NetworkGuard.ForeignWorkspace(workspace, "MnistConv");
+        if (workspace is not Workspace own) throw global::Intriguing.Generated.NetworkGuard.ForeignWorkspace(workspace, "MnistConv");
         own.Check(batch);
-        own.Ahead = false; // every pass but the one-sample SGD step that sets it overwrites A0 or A1
         return own;
     }
 
@@ -327,8 +338,8 @@ partial class MnistConv : global::Intriguing.INetwork
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -344,9 +355,9 @@ partial class MnistConv : global::Intriguing.INetwork
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -357,9 +368,9 @@ partial class MnistConv : global::Intriguing.INetwork
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -374,29 +385,29 @@ partial class MnistConv : global::Intriguing.INetwork
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D10(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, int, global::System.Span{float}, global::System.Span{float})"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndGradient"/>
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A9; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -405,51 +416,25 @@ partial class MnistConv : global::Intriguing.INetwork
         return loss;
     }
 
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndGradient(global::Intriguing.NetworkWorkspace, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float}, global::System.Span{float})"/>
-    public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
-    {
-        throw new global::System.InvalidOperationException("MnistConv ends in a soft-max, so it is trained against labels: use the overload that takes labels.");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdStep"/>
-    public float SgdStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> input, int label, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null, global::System.ReadOnlySpan<float> nextInput = default)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; MnistConv has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.SgdBatchStep"/>
-    public float SgdBatchStep(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> velocity, float momentum, float rate, bool nesterov, global::Intriguing.Training.FusedStepSplitter? splitter = null)
-    {
-        throw new global::System.NotSupportedException("The fused step covers dense layers and activations; MnistConv has a Conv layer. Train it with LossAndGradient (the trainer does so).");
-    }
-
-    /// <inheritdoc cref="global::Intriguing.INetwork.LossAndLayerGradient"/>
+    /// <inheritdoc cref="global::Intriguing.IClassifier.LossAndLayerGradient"/>
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
         if (!activationGradient.IsEmpty) Delta(ws, layer, batch).CopyTo(activationGradient);
         return loss;
-    }
-
-    /// <summary>Length of activation <paramref name="layer"/> for one sample (0 = the input).</summary>
-    /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
-    public static int ActivationLength(int layer)
-    {
-        global::Intriguing.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        return s_activationLengths[layer];
     }
 
     private static global::System.Span<float> Activation(Workspace ws, int layer, int batch) => layer switch
@@ -496,7 +481,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 2, ReLU1: 16×24×24 → 16×24×24. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, MaxPool1: 16×24×24 → 16×12×12. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -514,7 +499,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 5, ReLU2: 32×8×8 → 32×8×8. y = max(0, x).
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Activations.ReLU(ws.A4(batch), ws.A5(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A4(batch), ws.A5(batch));
         }
 
         // Layer 6, MaxPool2: 32×8×8 → 32×4×4. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -526,27 +511,27 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 7, Dense1: 32×4×4 → 100. y = x·Wᵀ + b, W: 100 × 512.
         if (from < 7 && to >= 7)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A6(batch), Dense1Weights, ws.A7(batch), batch, 100, 512);
-            global::Intriguing.Activations.AddBias(ws.A7(batch), Dense1Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A6(batch), Dense1Weights, ws.A7(batch), batch, 100, 512);
+            global::Intriguing.Generated.Activations.AddBias(ws.A7(batch), Dense1Bias, batch);
         }
 
         // Layer 8, ReLU3: 100 → 100. y = max(0, x).
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Activations.ReLU(ws.A7(batch), ws.A8(batch));
+            global::Intriguing.Generated.Activations.ReLU(ws.A7(batch), ws.A8(batch));
         }
 
         // Layer 9, Dense2: 100 → 10. y = x·Wᵀ + b, W: 10 × 100.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Linear.Gemm.MultiplyABt(ws.A8(batch), Dense2Weights, ws.A9(batch), batch, 10, 100);
-            global::Intriguing.Activations.AddBias(ws.A9(batch), Dense2Bias, batch);
+            global::Intriguing.Generated.Gemm.MultiplyABt(ws.A8(batch), Dense2Weights, ws.A9(batch), batch, 10, 100);
+            global::Intriguing.Generated.Activations.AddBias(ws.A9(batch), Dense2Bias, batch);
         }
 
         // Layer 10, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Activations.Softmax(ws.A9(batch), ws.A10(batch), batch, 10);
+            global::Intriguing.Generated.Activations.Softmax(ws.A9(batch), ws.A10(batch), batch, 10);
         }
     }
 
@@ -559,7 +544,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 10, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Activations.SoftmaxBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
+            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
         }
 
         // Layer 9, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -567,16 +552,16 @@ partial class MnistConv : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D9(batch), ws.A8(batch), gradient.Slice(Dense2WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Activations.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D9(batch), ws.A8(batch), gradient.Slice(Dense2WeightsOffset, 1000), 10, 100, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
             }
-            if (bottomDelta || bottom < 8) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D9(batch), Dense2Weights, ws.D8(batch), batch, 100, 10);
+            if (bottomDelta || bottom < 8) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D9(batch), Dense2Weights, ws.D8(batch), batch, 100, 10);
         }
 
         // Layer 8, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 8 && bottom < 8)
         {
-            if (bottomDelta || bottom < 7) global::Intriguing.Activations.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
+            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Activations.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
         }
 
         // Layer 7, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -584,10 +569,10 @@ partial class MnistConv : global::Intriguing.INetwork
         {
             if (!gradient.IsEmpty)
             {
-                global::Intriguing.Linear.Gemm.MultiplyAtB(ws.D7(batch), ws.A6(batch), gradient.Slice(Dense1WeightsOffset, 51200), 100, 512, batch);
-                global::Intriguing.Activations.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D7(batch), ws.A6(batch), gradient.Slice(Dense1WeightsOffset, 51200), 100, 512, batch);
+                global::Intriguing.Generated.Activations.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
-            if (bottomDelta || bottom < 6) global::Intriguing.Linear.Gemm.MultiplyAB(ws.D7(batch), Dense1Weights, ws.D6(batch), batch, 512, 100);
+            if (bottomDelta || bottom < 6) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D7(batch), Dense1Weights, ws.D6(batch), batch, 512, 100);
         }
 
         // Layer 6, MaxPool2: dx[winner] += dy for every window.
@@ -599,7 +584,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 5, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 5 && bottom < 5)
         {
-            if (bottomDelta || bottom < 4) global::Intriguing.Activations.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
+            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Activations.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
         }
 
         // Layer 4, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -624,7 +609,7 @@ partial class MnistConv : global::Intriguing.INetwork
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -644,16 +629,16 @@ partial class MnistConv : global::Intriguing.INetwork
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Conv1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
         // Conv2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -661,10 +646,10 @@ partial class MnistConv : global::Intriguing.INetwork
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Conv1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Conv2Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Activations.WeightDecayPenalty(Dense2Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-06f);
         return penalty;
     }
 
@@ -677,13 +662,27 @@ partial class MnistConv : global::Intriguing.INetwork
     // ---- INetwork ----------------------------------------------------------------------------------
 
     string global::Intriguing.INetwork.Name => "MNIST-Conv";
-    int global::Intriguing.INetwork.InputLength => InputLength;
-    int global::Intriguing.INetwork.OutputLength => OutputLength;
-    int global::Intriguing.INetwork.LayerCount => LayerCount;
-    int global::Intriguing.INetwork.ParameterCount => ParameterCount;
-    int global::Intriguing.INetwork.ParameterBufferLength => ParameterBufferLength;
-    global::Intriguing.LossKind global::Intriguing.INetwork.Loss => global::Intriguing.LossKind.SoftmaxCrossEntropy;
-    global::Intriguing.NetworkSummary global::Intriguing.INetwork.Summary => Summary;
-    int global::Intriguing.INetwork.ActivationLength(int layer) => ActivationLength(layer);
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.InputLength"/>
+    public int InputLength => Layout.InputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.OutputLength"/>
+    public int OutputLength => Layout.OutputLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.LayerCount"/>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>Number of trainable parameters (padding excluded).</summary>
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ParameterBufferLength"/>
+    public int ParameterBufferLength => Layout.ParameterBufferLength;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.Summary"/>
+    public global::Intriguing.NetworkSummary Summary => s_summary;
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.ActivationLength"/>
+    public int ActivationLength(int layer) => Layout.ActivationLength(layer);
+
     global::Intriguing.NetworkWorkspace global::Intriguing.INetwork.CreateWorkspace(int maxBatch) => CreateWorkspace(maxBatch);
 }
