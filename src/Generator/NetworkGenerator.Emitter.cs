@@ -487,7 +487,8 @@ public sealed partial class NetworkGenerator
             : "global::Intriguing.IClassifier" + (HasDenseStack(m) ? ", global::Intriguing.Generated.IDenseStackNetwork" : "");
 
         /// <summary>Whether the trainer's fused SGD steps cover the network: a classifier of dense layers and activations.</summary>
-        private static bool HasDenseStack(NetworkModel m) => m.EndsInSoftmax && FirstLayerWithoutFusedStep(m) is null;
+        /// <summary>Whether the trainer's fused steps cover the network: a classifier whose every layer has a dense-stack entry.</summary>
+        private static bool HasDenseStack(NetworkModel m) => m.EndsInSoftmax && m.Layers.All(l => l.Spec.DenseStackEntry(l) is not null);
 
         /// <summary>
         /// The nested <c>Layout</c> class: the compile-time numbers the instance also exposes through <c>INetwork</c>
@@ -532,35 +533,17 @@ public sealed partial class NetworkGenerator
         {
             if (!HasDenseStack(m)) return;
             const string Values = "global::Intriguing.Generated.DenseStackLayerValues";
-            const string Kind = "global::Intriguing.Generated.DenseStackLayerKind.";
             w.Line("// ---- Dense stack: the layout of the trainer's fused SGD steps ---------------------------------");
             w.Line();
             w.Line("private static readonly global::Intriguing.Generated.DenseStackLayout s_denseStack = new(Layout.InputLength, Layout.ParameterBufferLength, new " + Values + "[]");
             w.Line("{");
-            foreach (LayerModel l in m.Layers)
-            {
-                string shape = "InputLength = " + I(l.InputLength) + ", OutputLength = " + I(l.OutputLength);
-                w.Line(l.Kind == LayerKind.Dense
-                    ? "    new() { Kind = " + Kind + "Dense, " + shape + ", WeightsOffset = " + l.Name + "WeightsOffset, BiasOffset = " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", WeightDecay = " + Flt(l.WeightDecay) + " },"
-                    : "    new() { Kind = " + Kind + l.Kind + ", " + shape + " },");
-            }
+            foreach (LayerModel l in m.Layers) w.Line("    new() { " + l.Spec.DenseStackEntry(l) + " },");
 
             w.Line("});");
             w.Line();
             w.Line("/// <summary>For the runtime only: the layers as the trainer's fused SGD steps read them.</summary>");
             w.Line("global::Intriguing.Generated.DenseStackLayout global::Intriguing.Generated.IDenseStackNetwork.DenseStack => s_denseStack;");
             w.Line();
-        }
-
-        /// <summary>The first layer the fused steps do not cover (they cover dense layers and activations), or null.</summary>
-        private static LayerModel? FirstLayerWithoutFusedStep(NetworkModel m)
-        {
-            foreach (LayerModel l in m.Layers)
-            {
-                if (l.Kind is not (LayerKind.Dense or LayerKind.Sigmoid or LayerKind.ReLU or LayerKind.Tanh or LayerKind.Softmax)) return l;
-            }
-
-            return null;
         }
 
         private static void EmitBackwardLayers(SourceWriter w, NetworkModel m)

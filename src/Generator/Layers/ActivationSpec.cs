@@ -19,6 +19,8 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
         _ => LayerKind.Tanh,
     });
 
+    public override string DenseStackEntry(LayerModel l) => "Kind = " + StackKind + Function + ", " + StackShape(l);
+
     public override LayerOutput Infer(ShapeContext context) => context.Same();
 
     public override string BoundText(LayerModel layer) => Function switch

@@ -29,6 +29,9 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
         return new LayerOutput(ok, known, (int)length, 1, 1, false, length);
     }
 
+    public override string DenseStackEntry(LayerModel l)
+        => "Kind = " + StackKind + "Dense, " + StackShape(l) + ", WeightsOffset = " + l.Name + "WeightsOffset, BiasOffset = " + (l.HasBias ? l.Name + "BiasOffset" : "-1") + ", WeightDecay = " + Flt(l.WeightDecay);
+
     public override ParameterRequest Parameters(LayerShape shape, long inputLength, long outputLength) => new(
         outputLength * inputLength, Bias ? outputLength : 0, inputLength, outputLength, I64(inputLength), I64(outputLength), WeightDecay);
 

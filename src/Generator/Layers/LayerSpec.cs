@@ -80,6 +80,19 @@ internal abstract record LayerSpec
     /// </summary>
     public abstract void EmitBackward(SourceWriter w, LayerModel layer, string needDelta);
 
+    /// <summary>
+    /// The layer's entry in the dense-stack layout the trainer's fused SGD steps read (the initialiser of a
+    /// <c>DenseStackLayerValues</c>), or null when the fused steps do not cover this kind (the network then trains
+    /// through its general passes).
+    /// </summary>
+    public virtual string? DenseStackEntry(LayerModel layer) => null;
+
+    /// <summary>The shape part of a dense-stack entry.</summary>
+    protected static string StackShape(LayerModel layer) => "InputLength = " + I(layer.InputLength) + ", OutputLength = " + I(layer.OutputLength);
+
+    /// <summary>The kinds of the dense-stack layout.</summary>
+    protected const string StackKind = "global::Intriguing.Generated.DenseStackLayerKind.";
+
     /// <summary>Writes the layer's own workspace fields (e.g. pooling's winners).</summary>
     public virtual void EmitWorkspaceFields(SourceWriter w, LayerModel layer)
     {

@@ -12,6 +12,8 @@ internal sealed record SoftmaxSpec : LayerSpec
 
     public static LayerSpec? Read(LayerAttribute a) => new SoftmaxSpec();
 
+    public override string DenseStackEntry(LayerModel l) => "Kind = " + StackKind + "Softmax, " + StackShape(l);
+
     public override LayerOutput Infer(ShapeContext context)
     {
         if (context.Length == 1 && context.ShapeKnown)
