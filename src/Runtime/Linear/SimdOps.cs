@@ -60,6 +60,15 @@ internal unsafe interface ISimdOps<TVec>
     /// <summary>Broadcasts <c>*p</c> to every lane.</summary>
     static abstract TVec Broadcast(float* p);
 
+    /// <summary>Broadcasts <paramref name="value"/> to every lane.</summary>
+    static abstract TVec Create(float value);
+
+    /// <summary>A mask with the lanes where x &gt; y set (all bits) and the rest clear (NaN compares false).</summary>
+    static abstract TVec GreaterThan(TVec x, TVec y);
+
+    /// <summary>Per lane: <paramref name="x"/> where <paramref name="mask"/> is set, <paramref name="y"/> where it is clear (masks from <see cref="GreaterThan"/> or <see cref="Mask"/>).</summary>
+    static abstract TVec ConditionalSelect(TVec mask, TVec x, TVec y);
+
     /// <summary><c>x·y + z</c>, fused when the hardware has FMA.</summary>
     static abstract TVec MultiplyAdd(TVec x, TVec y, TVec z);
 
@@ -130,6 +139,12 @@ internal readonly unsafe struct Ops512 : ISimdOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Broadcast(float* p) => Vector512.Create(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Create(float value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GreaterThan(Vector512<float> x, Vector512<float> y) => Vector512.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ConditionalSelect(Vector512<float> mask, Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(mask, x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> x, Vector512<float> y, Vector512<float> z) => Vector512.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
@@ -165,6 +180,12 @@ internal readonly unsafe struct Ops256 : ISimdOps<Vector256<float>>
         Vector256.Load(end - 8) & Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(8 - fresh)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float* p) => Vector256.Create(*p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Create(float value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GreaterThan(Vector256<float> x, Vector256<float> y) => Vector256.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ConditionalSelect(Vector256<float> mask, Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(mask, x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> z) => Vector256.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,6 +223,12 @@ internal readonly unsafe struct Ops128 : ISimdOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float* p) => Vector128.Create(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Create(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> GreaterThan(Vector128<float> x, Vector128<float> y) => Vector128.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ConditionalSelect(Vector128<float> mask, Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(mask, x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> z) => Vector128.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> x, Vector128<float> y) => x + y;
@@ -234,6 +261,12 @@ internal readonly unsafe struct OpsScalar : ISimdOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Broadcast(float* p) => *p;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Create(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GreaterThan(float x, float y) => x > y ? BitConverter.Int32BitsToSingle(-1) : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ConditionalSelect(float mask, float x, float y) => BitConverter.SingleToInt32Bits(mask) != 0 ? x : y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float x, float y, float z) => (x * y) + z;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float x, float y) => x + y;
@@ -263,11 +296,21 @@ internal enum SimdLevel
     Vector512,
 }
 
-/// <summary>Run-time choice of the widest vector width that is hardware accelerated and has fused multiply-add.</summary>
+/// <summary>Run-time choice of vector widths: the widest with fused multiply-add for the GEMM kernels, the widest accelerated one for element-wise kernels.</summary>
 internal static class SimdSupport
 {
     /// <summary>The level the GEMM kernels use in this process.</summary>
     internal static readonly SimdLevel Level = Detect();
+
+    /// <summary>
+    /// The level of element-wise kernels (<see cref="Elementwise"/>): the widest hardware-accelerated width, fused
+    /// multiply-add not required. The result of an element never depends on it.
+    /// </summary>
+    internal static readonly SimdLevel ElementwiseLevel =
+        Vector512.IsHardwareAccelerated ? SimdLevel.Vector512
+        : Vector256.IsHardwareAccelerated ? SimdLevel.Vector256
+        : Vector128.IsHardwareAccelerated ? SimdLevel.Vector128
+        : SimdLevel.Scalar;
 
     /// <summary>Whether kernels of <paramref name="level"/> can run here (every level up to the detected one can).</summary>
     internal static bool CanRun(SimdLevel level) => level switch

@@ -313,30 +313,9 @@ public static class SgdKernels
     /// The bias step of one sample on elements <paramref name="start"/>…<paramref name="end"/>−1: g = 0 + δ;
     /// v ← μ·v − η·g; b ← b + v (or + μ·v − η·g), each operation rounded separately (vectors and scalars alike).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void StepBias(float* bias, float* biasVelocity, float* delta, int start, int end, float momentum, float rate, bool nesterov)
-    {
-        int i = start;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<float> mu = new(momentum), eta = new(rate);
-            for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
-            {
-                Vector<float> step = eta * (Vector<float>.Zero + Vector.Load(delta + i));
-                Vector<float> v = (mu * Vector.Load(biasVelocity + i)) - step;
-                v.Store(biasVelocity + i);
-                (Vector.Load(bias + i) + (nesterov ? (mu * v) - step : v)).Store(bias + i);
-            }
-        }
-
-        for (; i < end; i++)
-        {
-            float step = rate * (0f + delta[i]);
-            float v = (momentum * biasVelocity[i]) - step;
-            biasVelocity[i] = v;
-            bias[i] += nesterov ? (momentum * v) - step : v;
-        }
-    }
+    private static unsafe void StepBias(float* bias, float* biasVelocity, float* delta, int start, int end, float momentum, float rate, bool nesterov) =>
+        Elementwise.Update(new Span<float>(bias + start, end - start), new Span<float>(biasVelocity + start, end - start), new ReadOnlySpan<float>(delta + start, end - start),
+            new MomentumStep(momentum, rate, nesterov, gradientFromZero: true));
 
     /// <summary>
     /// Whether the forward product of the next sample can be formed in the update pass with exactly the arithmetic of

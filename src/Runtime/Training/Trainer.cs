@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Intriguing.Data;
+using Intriguing.Linear;
 
 namespace Intriguing.Training;
 
@@ -288,19 +287,7 @@ public sealed class Trainer : IDisposable
             for (int c = 1; c < _stepChunks; c++)
             {
                 // g += w_c·g_c, multiply then add (never fused), so every element is computed alike whatever the split.
-                ReadOnlySpan<float> gc = _gradients[c].AsSpan(blockStart, length);
-                float w = _weights[c];
-                int i = 0;
-                if (Vector.IsHardwareAccelerated)
-                {
-                    Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-                    ReadOnlySpan<Vector<float>> cv = MemoryMarshal.Cast<float, Vector<float>>(gc);
-                    var wv = new Vector<float>(w);
-                    for (int k = 0; k < gv.Length; k++) gv[k] += wv * cv[k];
-                    i = gv.Length * Vector<float>.Count;
-                }
-
-                for (; i < g.Length; i++) g[i] += w * gc[i];
+                Elementwise.Map(g, _gradients[c].AsSpan(blockStart, length), g, new AddMultiplied(_weights[c]));
             }
 
             Update(_network.Parameters.Slice(blockStart, length), _velocity.Slice(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
@@ -347,32 +334,7 @@ public sealed class Trainer : IDisposable
     internal static void Update(Span<float> parameters, Span<float> velocity, ReadOnlySpan<float> gradient, float momentum, float rate, bool nesterov)
     {
         if (parameters.Length != velocity.Length || parameters.Length != gradient.Length) throw new ArgumentException("Parameters, velocity and gradient differ in length.");
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var mu = new Vector<float>(momentum);
-            var eta = new Vector<float>(rate);
-            Span<Vector<float>> p = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            Span<Vector<float>> v = MemoryMarshal.Cast<float, Vector<float>>(velocity);
-            ReadOnlySpan<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
-            for (int k = 0; k < p.Length; k++)
-            {
-                Vector<float> step = eta * g[k];
-                Vector<float> nv = mu * v[k] - step;
-                v[k] = nv;
-                p[k] += nesterov ? mu * nv - step : nv;
-            }
-
-            i = p.Length * Vector<float>.Count;
-        }
-
-        for (; i < parameters.Length; i++)
-        {
-            float step = rate * gradient[i];
-            float v = momentum * velocity[i] - step;
-            velocity[i] = v;
-            parameters[i] += nesterov ? momentum * v - step : v;
-        }
+        Elementwise.Update(parameters, velocity, gradient, new MomentumStep(momentum, rate, nesterov));
     }
 
     /// <summary>Stops the worker threads.</summary>
