@@ -6,22 +6,6 @@ using Intriguing.Linear;
 
 namespace Intriguing.Training;
 
-/// <summary>Progress of a training run, reported after every epoch (and periodically within one).</summary>
-/// <param name="Epoch">Current epoch, 1-based.</param>
-/// <param name="Epochs">Total epochs.</param>
-/// <param name="Step">Steps done in this epoch.</param>
-/// <param name="StepsPerEpoch">Steps per epoch.</param>
-/// <param name="MeanLoss">Mean training objective over the epoch so far.</param>
-/// <param name="Elapsed">Time since the run (or its resumption) started.</param>
-public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, double MeanLoss, TimeSpan Elapsed);
-
-/// <summary>The outcome of a training run.</summary>
-/// <param name="EpochLosses">Mean objective (loss + weight decay) of each epoch trained in this run.</param>
-/// <param name="StartEpoch">The epoch the run started from (non-zero when resumed from a checkpoint).</param>
-/// <param name="Elapsed">Wall time of this run.</param>
-/// <param name="SamplesPerSecond">Training throughput of this run.</param>
-public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int StartEpoch, TimeSpan Elapsed, double SamplesPerSecond);
-
 /// <summary>Mini-batch SGD with momentum for any <see cref="INetwork"/>, deterministic for a seed.</summary>
 /// <remarks>
 /// <para>Epoch e visits the training set in the order of a permutation drawn from
