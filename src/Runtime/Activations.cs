@@ -1,7 +1,8 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.ComponentModel;
+using Intriguing.Linear;
 
 namespace Intriguing.Generated;
 
@@ -43,55 +44,50 @@ public static class Activations
 
     /// <summary>dx = dy · y · (1 − y), the sigmoid derivative written through its output y.</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
-        BackwardThroughOutput<SigmoidDerivative>(y, dy, dx); // σ′(x) = σ(x)(1 − σ(x)) = y − y²
+        Elementwise.Map(y.Slice(0, dx.Length), dy.Slice(0, dx.Length), dx, default(SigmoidBackwardOperator));
 
     /// <summary>dx = dy · (1 − y²), the tanh derivative written through its output y.</summary>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
-        BackwardThroughOutput<TanhDerivative>(y, dy, dx);
-
-    /// <summary>An activation's derivative written through its output y, with the same roundings per element for a vector and a scalar.</summary>
-    private interface IOutputDerivative
-    {
-        static abstract Vector<float> Of(Vector<float> y);
-
-        static abstract float Of(float y);
-    }
-
-    private readonly struct SigmoidDerivative : IOutputDerivative
-    {
-        public static Vector<float> Of(Vector<float> y) => y - (y * y);
-
-        public static float Of(float y) => y - (y * y);
-    }
-
-    private readonly struct TanhDerivative : IOutputDerivative
-    {
-        public static Vector<float> Of(Vector<float> y) => Vector<float>.One - (y * y);
-
-        public static float Of(float y) => 1f - (y * y);
-    }
-
-    /// <summary>dx = dy · f′ with f′ written through the activation's output y: vectors, then the scalar tail.</summary>
-    private static void BackwardThroughOutput<TDerivative>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-        where TDerivative : struct, IOutputDerivative
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && dx.Length >= Vector<float>.Count)
-        {
-            ReadOnlySpan<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y.Slice(0, dx.Length));
-            ReadOnlySpan<Vector<float>> dyv = MemoryMarshal.Cast<float, Vector<float>>(dy.Slice(0, dx.Length));
-            Span<Vector<float>> dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            for (int k = 0; k < dxv.Length; k++) dxv[k] = dyv[k] * TDerivative.Of(yv[k]);
-            i = dxv.Length * Vector<float>.Count;
-        }
-
-        for (; i < dx.Length; i++) dx[i] = dy[i] * TDerivative.Of(y[i]);
-    }
+        Elementwise.Map(y.Slice(0, dx.Length), dy.Slice(0, dx.Length), dx, default(TanhBackwardOperator));
 
     /// <summary>dx = dy where y &gt; 0, else 0.</summary>
-    public static void ReLUBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void ReLUBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        Elementwise.Map(y.Slice(0, dx.Length), dy.Slice(0, dx.Length), dx, default(ReLUBackwardOperator));
+
+    /// <summary>(y, dy) → dy · σ′ with σ′(x) = σ(x)(1 − σ(x)) = y − y².</summary>
+    private readonly struct SigmoidBackwardOperator : IBinaryOperator
     {
-        for (int i = 0; i < dx.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TVec, TOps>(TVec y, TVec dy)
+            where TVec : struct
+            where TOps : ISimdOps<TVec> => TOps.Multiply(dy, TOps.Subtract(y, TOps.Multiply(y, y)));
+    }
+
+    /// <summary>(y, dy) → dy · (1 − y²).</summary>
+    private readonly struct TanhBackwardOperator : IBinaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TVec, TOps>(TVec y, TVec dy)
+            where TVec : struct
+            where TOps : ISimdOps<TVec> => TOps.Multiply(dy, TOps.Subtract(TOps.Create(1f), TOps.Multiply(y, y)));
+    }
+
+    /// <summary>(y, dy) → y &gt; 0 ? dy : 0.</summary>
+    private readonly struct ReLUBackwardOperator : IBinaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TVec, TOps>(TVec y, TVec dy)
+            where TVec : struct
+            where TOps : ISimdOps<TVec> => TOps.ConditionalSelect(TOps.GreaterThan(y, TOps.Zero), dy, TOps.Zero);
+    }
+
+    /// <summary>(p, dy) → p · (dy − ⟨dy, p⟩) with the row's dot product given.</summary>
+    private readonly struct SoftmaxBackwardOperator(float dot) : IBinaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TVec, TOps>(TVec p, TVec dy)
+            where TVec : struct
+            where TOps : ISimdOps<TVec> => TOps.Multiply(p, TOps.Subtract(dy, TOps.Create(dot)));
     }
 
     /// <summary>Row-wise stable soft-max: p = e^(x − max x) / Σ e^(x − max x).</summary>
@@ -117,8 +113,7 @@ public static class Activations
             ReadOnlySpan<float> pr = p.Slice(r * cols, cols);
             ReadOnlySpan<float> dyr = dy.Slice(r * cols, cols);
             Span<float> dxr = dx.Slice(r * cols, cols);
-            float dot = TensorPrimitives.Dot(pr, dyr);
-            for (int i = 0; i < cols; i++) dxr[i] = pr[i] * (dyr[i] - dot);
+            Elementwise.Map(pr, dyr, dxr, new SoftmaxBackwardOperator(TensorPrimitives.Dot(pr, dyr)));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Intriguing.Linear;
 
 namespace Intriguing.Spectral;
 
@@ -11,8 +12,9 @@ namespace Intriguing.Spectral;
 /// no double copy (which would take 302 MB).
 /// </summary>
 /// <remarks>
-/// Reductions run in a fixed order for a given machine (Vector512 → Vector256 → Vector128 → scalar, whichever is
-/// the widest accelerated), so the same input always gives the same bits on that machine.
+/// Reductions run in a fixed order for a given machine and length (Vector512 → Vector256 → Vector128 → scalar, the
+/// widest accelerated width with a whole step in the length; <see cref="IWideningOps{TWide}"/>), so the same input
+/// always gives the same bits on that machine.
 /// </remarks>
 internal static class DenseKernels
 {
@@ -72,44 +74,13 @@ internal static class DenseKernels
         ref float af = ref MemoryMarshal.GetReference(a);
         ref double xf = ref MemoryMarshal.GetReference(x);
         int j = 0;
-        double sum = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        double sum = WidestFitting(n) switch
         {
-            Vector512<double> acc0 = Vector512<double>.Zero, acc1 = Vector512<double>.Zero;
-            for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
-            {
-                (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(Vector512.LoadUnsafe(ref af, (nuint)j));
-                acc0 = Vector512.FusedMultiplyAdd(lo, Vector512.LoadUnsafe(ref xf, (nuint)j), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(hi, Vector512.LoadUnsafe(ref xf, (nuint)(j + Vector512<double>.Count)), acc1);
-            }
-
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<double> acc0 = Vector256<double>.Zero, acc1 = Vector256<double>.Zero;
-            for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref af, (nuint)j));
-                acc0 = Vector256.FusedMultiplyAdd(lo, Vector256.LoadUnsafe(ref xf, (nuint)j), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(hi, Vector256.LoadUnsafe(ref xf, (nuint)(j + Vector256<double>.Count)), acc1);
-            }
-
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<double> acc0 = Vector128<double>.Zero, acc1 = Vector128<double>.Zero;
-            for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
-            {
-                (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(Vector128.LoadUnsafe(ref af, (nuint)j));
-                acc0 = Vector128.FusedMultiplyAdd(lo, Vector128.LoadUnsafe(ref xf, (nuint)j), acc0);
-                acc1 = Vector128.FusedMultiplyAdd(hi, Vector128.LoadUnsafe(ref xf, (nuint)(j + Vector128<double>.Count)), acc1);
-            }
-
-            sum = Vector128.Sum(acc0 + acc1);
-        }
+            SimdLevel.Vector512 => DotWiden<Vector512<double>, Widen512>(ref af, ref xf, n, out j),
+            SimdLevel.Vector256 => DotWiden<Vector256<double>, Widen256>(ref af, ref xf, n, out j),
+            SimdLevel.Vector128 => DotWiden<Vector128<double>, Widen128>(ref af, ref xf, n, out j),
+            _ => 0,
+        };
 
         for (; j < n; j++)
         {
@@ -127,45 +98,60 @@ internal static class DenseKernels
         if (x.Length < n) throw new ArgumentException($"x holds {x.Length} values but a holds {n}.", nameof(x));
         ref float af = ref MemoryMarshal.GetReference(a);
         ref double xf = ref MemoryMarshal.GetReference(x);
-        int j = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        int j = WidestFitting(n) switch
         {
-            Vector512<double> cv = Vector512.Create(c);
-            for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
-            {
-                (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(Vector512.LoadUnsafe(ref af, (nuint)j));
-                nuint j1 = (nuint)(j + Vector512<double>.Count);
-                Vector512.FusedMultiplyAdd(lo, cv, Vector512.LoadUnsafe(ref xf, (nuint)j)).StoreUnsafe(ref xf, (nuint)j);
-                Vector512.FusedMultiplyAdd(hi, cv, Vector512.LoadUnsafe(ref xf, j1)).StoreUnsafe(ref xf, j1);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<double> cv = Vector256.Create(c);
-            for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref af, (nuint)j));
-                nuint j1 = (nuint)(j + Vector256<double>.Count);
-                Vector256.FusedMultiplyAdd(lo, cv, Vector256.LoadUnsafe(ref xf, (nuint)j)).StoreUnsafe(ref xf, (nuint)j);
-                Vector256.FusedMultiplyAdd(hi, cv, Vector256.LoadUnsafe(ref xf, j1)).StoreUnsafe(ref xf, j1);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<double> cv = Vector128.Create(c);
-            for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
-            {
-                (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(Vector128.LoadUnsafe(ref af, (nuint)j));
-                nuint j1 = (nuint)(j + Vector128<double>.Count);
-                Vector128.FusedMultiplyAdd(lo, cv, Vector128.LoadUnsafe(ref xf, (nuint)j)).StoreUnsafe(ref xf, (nuint)j);
-                Vector128.FusedMultiplyAdd(hi, cv, Vector128.LoadUnsafe(ref xf, j1)).StoreUnsafe(ref xf, j1);
-            }
-        }
+            SimdLevel.Vector512 => AxpyWiden<Vector512<double>, Widen512>(c, ref af, ref xf, n),
+            SimdLevel.Vector256 => AxpyWiden<Vector256<double>, Widen256>(c, ref af, ref xf, n),
+            SimdLevel.Vector128 => AxpyWiden<Vector128<double>, Widen128>(c, ref af, ref xf, n),
+            _ => 0,
+        };
 
         for (; j < n; j++)
         {
             Unsafe.Add(ref xf, j) = Math.FusedMultiplyAdd(Unsafe.Add(ref af, j), c, Unsafe.Add(ref xf, j));
         }
+    }
+
+    /// <summary>The widest accelerated width with at least one whole step in <paramref name="n"/> floats (scalar if none).</summary>
+    private static SimdLevel WidestFitting(int n) =>
+        Widen512.IsAccelerated && n >= Widen512.Width ? SimdLevel.Vector512
+        : Widen256.IsAccelerated && n >= Widen256.Width ? SimdLevel.Vector256
+        : Widen128.IsAccelerated && n >= Widen128.Width ? SimdLevel.Vector128
+        : SimdLevel.Scalar;
+
+    /// <summary>The whole steps of <see cref="DotWiden(ReadOnlySpan{float}, ReadOnlySpan{double})"/>: two accumulators, summed at the end; <paramref name="done"/> elements consumed.</summary>
+    private static double DotWiden<TWide, TOps>(ref float a, ref double x, int n, out int done)
+        where TWide : struct
+        where TOps : IWideningOps<TWide>
+    {
+        TWide acc0 = TOps.Zero, acc1 = TOps.Zero;
+        int half = TOps.Width / 2, j = 0;
+        for (; j <= n - TOps.Width; j += TOps.Width)
+        {
+            TOps.LoadWidened(ref Unsafe.Add(ref a, j), out TWide lower, out TWide upper);
+            acc0 = TOps.FusedMultiplyAdd(lower, TOps.Load(ref Unsafe.Add(ref x, j)), acc0);
+            acc1 = TOps.FusedMultiplyAdd(upper, TOps.Load(ref Unsafe.Add(ref x, j + half)), acc1);
+        }
+
+        done = j;
+        return TOps.Sum(TOps.Add(acc0, acc1));
+    }
+
+    /// <summary>The whole steps of <see cref="AxpyWiden(double, ReadOnlySpan{float}, Span{double})"/>; returns the elements done.</summary>
+    private static int AxpyWiden<TWide, TOps>(double c, ref float a, ref double x, int n)
+        where TWide : struct
+        where TOps : IWideningOps<TWide>
+    {
+        TWide cv = TOps.Create(c);
+        int half = TOps.Width / 2, j = 0;
+        for (; j <= n - TOps.Width; j += TOps.Width)
+        {
+            TOps.LoadWidened(ref Unsafe.Add(ref a, j), out TWide lower, out TWide upper);
+            ref double x0 = ref Unsafe.Add(ref x, j), x1 = ref Unsafe.Add(ref x, j + half);
+            TOps.Store(ref x0, TOps.FusedMultiplyAdd(lower, cv, TOps.Load(ref x0)));
+            TOps.Store(ref x1, TOps.FusedMultiplyAdd(upper, cv, TOps.Load(ref x1)));
+        }
+
+        return j;
     }
 }

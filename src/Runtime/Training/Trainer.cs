@@ -1,28 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Intriguing.Data;
 using Intriguing.Generated;
+using Intriguing.Linear;
 
 namespace Intriguing.Training;
-
-/// <summary>Progress of a training run, reported after every epoch (and periodically within one).</summary>
-/// <param name="Epoch">Current epoch, 1-based.</param>
-/// <param name="Epochs">Total epochs.</param>
-/// <param name="Step">Steps done in this epoch.</param>
-/// <param name="StepsPerEpoch">Steps per epoch.</param>
-/// <param name="MeanLoss">Mean training objective over the epoch so far.</param>
-/// <param name="Elapsed">Time since the run (or its resumption) started.</param>
-public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, double MeanLoss, TimeSpan Elapsed);
-
-/// <summary>The outcome of a training run.</summary>
-/// <param name="EpochLosses">Mean objective (loss + weight decay) of each epoch trained in this run.</param>
-/// <param name="StartEpoch">The epoch the run started from (non-zero when resumed from a checkpoint).</param>
-/// <param name="Elapsed">Wall time of this run.</param>
-/// <param name="SamplesPerSecond">Training throughput of this run.</param>
-public sealed record TrainingResult(IReadOnlyList<double> EpochLosses, int StartEpoch, TimeSpan Elapsed, double SamplesPerSecond);
 
 /// <summary>Mini-batch SGD with momentum for any <see cref="IClassifier"/>, deterministic for a seed.</summary>
 /// <remarks>
@@ -289,19 +272,7 @@ public sealed class Trainer : IDisposable
             for (int c = 1; c < _stepChunks; c++)
             {
                 // g += w_c·g_c, multiply then add (never fused), so every element is computed alike whatever the split.
-                ReadOnlySpan<float> gc = _gradients[c].AsSpan(blockStart, length);
-                float w = _weights[c];
-                int i = 0;
-                if (Vector.IsHardwareAccelerated)
-                {
-                    Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-                    ReadOnlySpan<Vector<float>> cv = MemoryMarshal.Cast<float, Vector<float>>(gc);
-                    var wv = new Vector<float>(w);
-                    for (int k = 0; k < gv.Length; k++) gv[k] += wv * cv[k];
-                    i = gv.Length * Vector<float>.Count;
-                }
-
-                for (; i < g.Length; i++) g[i] += w * gc[i];
+                Elementwise.Map(g, _gradients[c].AsSpan(blockStart, length), g, new AddMultiplied(_weights[c]));
             }
 
             Update(_network.Parameters.Slice(blockStart, length), _velocity.Slice(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
@@ -348,32 +319,7 @@ public sealed class Trainer : IDisposable
     internal static void Update(Span<float> parameters, Span<float> velocity, ReadOnlySpan<float> gradient, float momentum, float rate, bool nesterov)
     {
         if (parameters.Length != velocity.Length || parameters.Length != gradient.Length) throw new ArgumentException("Parameters, velocity and gradient differ in length.");
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var mu = new Vector<float>(momentum);
-            var eta = new Vector<float>(rate);
-            Span<Vector<float>> p = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            Span<Vector<float>> v = MemoryMarshal.Cast<float, Vector<float>>(velocity);
-            ReadOnlySpan<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
-            for (int k = 0; k < p.Length; k++)
-            {
-                Vector<float> step = eta * g[k];
-                Vector<float> nv = mu * v[k] - step;
-                v[k] = nv;
-                p[k] += nesterov ? mu * nv - step : nv;
-            }
-
-            i = p.Length * Vector<float>.Count;
-        }
-
-        for (; i < parameters.Length; i++)
-        {
-            float step = rate * gradient[i];
-            float v = momentum * velocity[i] - step;
-            velocity[i] = v;
-            parameters[i] += nesterov ? momentum * v - step : v;
-        }
+        Elementwise.Update(parameters, velocity, gradient, new MomentumStep(momentum, rate, nesterov));
     }
 
     /// <summary>Stops the worker threads.</summary>

@@ -59,6 +59,20 @@ public sealed class DenseKernelTests
     }
 
     [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AxpyWidenFusesEachElementAsTheScalarFormula(int n)
+    {
+        (float[] a, double[] x) = Inputs(n, 2000 + (ulong)n);
+        double c = 0.3;
+        double[] expected = new double[n];
+        for (int i = 0; i < n; i++) expected[i] = Math.FusedMultiplyAdd(a[i], c, x[i]);
+
+        DenseKernels.AxpyWiden(c, a, x);
+
+        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i]), BitConverter.DoubleToInt64Bits(x[i]));
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 17)]
     [InlineData(17, 3)]

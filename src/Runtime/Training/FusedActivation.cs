@@ -1,0 +1,17 @@
+namespace Intriguing.Training;
+
+/// <summary>The activation a dense layer's batch kernels apply on the fly (<see cref="SgdKernels.DenseBatchForward"/>, <see cref="SgdKernels.DenseBatchInputGradient"/>).</summary>
+internal enum FusedActivation
+{
+    /// <summary>None: the layer's output is used as it is.</summary>
+    None,
+
+    /// <summary>The logistic sigmoid, <see cref="Activations.Sigmoid"/>.</summary>
+    Sigmoid,
+
+    /// <summary>tanh, <see cref="Activations.Tanh"/>.</summary>
+    Tanh,
+
+    /// <summary>max(0, x), <see cref="Activations.ReLU"/>.</summary>
+    ReLU,
+}
