@@ -48,7 +48,7 @@ internal static class AttackCommand
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Samples.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
+        string stem = $"attack-{Paper.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0)
         {
             AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());

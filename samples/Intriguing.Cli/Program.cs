@@ -4,7 +4,7 @@ using Intriguing;
 using Intriguing.Adversarial;
 using Intriguing.Cli;
 using Intriguing.Data;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 // The `intriguing` command line. It parses arguments and calls the runtime; all numerics live there.

@@ -7,7 +7,7 @@ using Intriguing.Adversarial;
 using Intriguing.Data;
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>
 /// One training variant of the adversarial-training comparison (Szegedy et al., Sec. 4.2).

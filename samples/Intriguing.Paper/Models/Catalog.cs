@@ -1,6 +1,6 @@
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>Which part of the MNIST training set a model is trained on.</summary>
 public enum TrainingSplit

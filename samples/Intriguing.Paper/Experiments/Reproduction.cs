@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 using Intriguing.Data;
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>Settings of <c>intriguing reproduce</c>.</summary>
 public sealed record ReproduceOptions

@@ -5,7 +5,7 @@ using System.Text;
 using Intriguing.Data;
 using Intriguing.Spectral;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>One model's Lipschitz bounds, the data-based lower estimate and the certified radii (Table 1 models).</summary>
 /// <param name="Model">Model name.</param>
@@ -295,7 +295,7 @@ public static class SpectralExperiments
             double[] ours = weights.Select(l => l.Bound).ToArray(), paper = weights.Select(l => l.Paper!.Value).ToArray();
             bool log = Spread(ours.Concat(paper)) > 20;
             const string file = "spectral-alexnet.png";
-            Intriguing.Samples.Charts.GroupedBars(Path.Combine(directory, file), "AlexNet per-layer upper bounds (Table 5)", "upper bound of ‖layer‖₂" + (log ? " (log)" : ""), categories,
+            Intriguing.Paper.Charts.GroupedBars(Path.Combine(directory, file), "AlexNet per-layer upper bounds (Table 5)", "upper bound of ‖layer‖₂" + (log ? " (log)" : ""), categories,
                 new[] { new BarSeries("ours (seeded random He weights)", ours), new BarSeries("paper (trained weights)", paper) }, log);
             files.Add(file);
         }
@@ -311,7 +311,7 @@ public static class SpectralExperiments
                 .ToArray();
             bool log = Spread(models.SelectMany(m => m.Norms)) > 20;
             const string file = "spectral-mnist.png";
-            Intriguing.Samples.Charts.GroupedBars(Path.Combine(directory, file), "MNIST models: operator norm of each weight layer", "‖W‖₂ (upper bound)" + (log ? " (log)" : ""),
+            Intriguing.Paper.Charts.GroupedBars(Path.Combine(directory, file), "MNIST models: operator norm of each weight layer", "‖W‖₂ (upper bound)" + (log ? " (log)" : ""),
                 models.Select(m => m.Name).ToArray(), series, log, width: 1100, legendOutside: true);
             files.Add(file);
         }
