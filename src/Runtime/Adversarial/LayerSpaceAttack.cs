@@ -18,25 +18,31 @@ public sealed record LayerSpaceAttackResult(Dataset Space, int[] Correct, Attack
 /// </summary>
 public static class LayerSpaceAttack
 {
-    /// <summary>Largest batch of one forward pass in <see cref="Project"/>.</summary>
-    private const int ProjectionBatch = 256;
+    /// <summary>The default number of examples per forward pass of <see cref="Project"/>.</summary>
+    public const int DefaultBatch = 256;
 
     /// <summary>
     /// The examples <paramref name="indices"/> of <paramref name="source"/> as activations of <paramref name="layer"/>
-    /// (in that order, with their labels), computed by the network in batches of at most 256.
+    /// (in that order, with their labels), computed by the network <paramref name="batch"/> examples at a time.
     /// </summary>
+    /// <remarks>
+    /// A batched forward pass and one example at a time can round differently in the last bit (the kernels sum in
+    /// another order); for a given <paramref name="batch"/> the result is always the same.
+    /// </remarks>
     /// <param name="network">The network; read only.</param>
     /// <param name="source">Inputs with labels.</param>
     /// <param name="indices">Examples of <paramref name="source"/> to carry over, in the order wanted.</param>
     /// <param name="layer">Activation: 0 is the input itself, k the output of layer k.</param>
+    /// <param name="batch">Examples per forward pass, at least 1 (1: one example at a time).</param>
     /// <param name="name">Name of the result (default: "SOURCE at activation K").</param>
     /// <exception cref="ArgumentException">The samples do not fit the network, or an index is out of range.</exception>
-    public static Dataset Project(INetwork network, Dataset source, ReadOnlySpan<int> indices, int layer, string? name = null)
+    public static Dataset Project(INetwork network, Dataset source, ReadOnlySpan<int> indices, int layer, int batch = DefaultBatch, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(layer, network.LayerCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         if (source.SampleLength != network.InputLength) throw new ArgumentException($"{source.Name} has samples of {source.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(source));
         foreach (int index in indices)
         {
@@ -46,7 +52,7 @@ public static class LayerSpaceAttack
         int count = indices.Length, length = network.ActivationLength(layer);
         float[] activations = new float[count * length];
         int[] labels = new int[count];
-        NetworkWorkspace ws = network.CreateWorkspace(Math.Max(1, Math.Min(count, ProjectionBatch)));
+        NetworkWorkspace ws = network.CreateWorkspace(Math.Max(1, Math.Min(count, batch)));
         float[] inputs = new float[ws.MaxBatch * source.SampleLength];
         for (int start = 0; start < count; start += ws.MaxBatch)
         {
@@ -90,10 +96,11 @@ public static class LayerSpaceAttack
     /// <param name="threads">Threads for the attacks; the results do not depend on it.</param>
     /// <param name="progress">Receives the number of examples attacked so far.</param>
     /// <param name="cancellationToken">Stops between examples.</param>
-    public static LayerSpaceAttackResult Run(INetwork network, Dataset source, ReadOnlySpan<int> indices, TargetPolicy policy, AttackOptions options, ulong seed, int threads = 0, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="batch">Examples per forward pass of the projection (see <see cref="Project"/>).</param>
+    public static LayerSpaceAttackResult Run(INetwork network, Dataset source, ReadOnlySpan<int> indices, TargetPolicy policy, AttackOptions options, ulong seed, int threads = 0, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int batch = DefaultBatch)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Dataset space = Project(network, source, indices, options.Layer);
+        Dataset space = Project(network, source, indices, options.Layer, batch);
         int[] correct = Correct(network, space, options);
         AttackResult[] results = AttackRunner.Run(network, space, correct, policy, options, seed, threads, progress, cancellationToken);
         return new LayerSpaceAttackResult(space, correct, results);
