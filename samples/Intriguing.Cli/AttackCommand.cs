@@ -19,30 +19,26 @@ internal static class AttackCommand
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
         order = order[..Math.Min(count, order.Length)];
 
-        // Examples in the attacked space: the activations of the chosen layer.
+        // Examples in the attacked space (the activations of the chosen layer, one example per forward pass); the
+        // correctly classified ones attacked.
         var options = new AttackOptions { Layer = layer };
-        int length = net.ActivationLength(layer);
-        float[] activations = new float[order.Length * length];
-        NetworkWorkspace ws = net.CreateWorkspace();
-        for (int i = 0; i < order.Length; i++) net.ForwardTo(ws, layer, source.Sample(order[i]), activations.AsSpan(i * length, length));
-        var space = new Dataset($"{source.Name} at layer {layer}", activations, order.Select(i => source.Labels[i]).ToArray(), length, source.Classes);
-        var probe = new LbfgsAttack(net, options);
-        int[] correct = Enumerable.Range(0, order.Length).Where(i => probe.Predict(space.Sample(i)) == space.Labels[i]).ToArray();
-
-        AttackResult[] results = null!;
+        LayerSpaceAttackResult attacked = null!;
         if (quiet || Console.IsOutputRedirected)
         {
-            results = AttackRunner.Run(net, space, correct, policy, options, seed, threads, cancellationToken: cancellationToken);
+            attacked = LayerSpaceAttack.Run(net, source, order, policy, options, seed, threads, cancellationToken: cancellationToken, batch: 1);
         }
         else
         {
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
             {
-                ProgressTask task = ctx.AddTask(Markup.Escape($"attacking {name}"), maxValue: Math.Max(1, correct.Length));
-                results = AttackRunner.Run(net, space, correct, policy, options, seed, threads, new Progress(v => task.Value = v), cancellationToken);
+                // Examples attacked out of those drawn; the misclassified ones are skipped, so the bar completes at the end.
+                ProgressTask task = ctx.AddTask(Markup.Escape($"attacking {name}"), maxValue: Math.Max(1, order.Length));
+                attacked = LayerSpaceAttack.Run(net, source, order, policy, options, seed, threads, new Progress(v => task.Value = v), cancellationToken, batch: 1);
+                task.Value = task.MaxValue;
             });
         }
 
+        var (space, correct, results) = attacked;
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         AttackStatistics stats = AttackStatistics.Of(results);
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);

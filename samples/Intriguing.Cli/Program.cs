@@ -71,12 +71,12 @@ train.SetAction(parse => Cli.Guard(() =>
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
     int holdout = parse.GetValue(holdoutOption);
     string checkpoints = Path.Combine(options.OutputDirectory, holdout > 0 ? $"checkpoints-holdout-{holdout}" : "checkpoints");
-    var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(options.Seed, 0x5011), "P1", "P2");
+    var (p1, p2) = TrainingSplits.Halves(data.Train, options.Seed);
     Dataset? validation = null;
     if (holdout != 0)
     {
-        if (entry.Autoencoder) throw new CliException("--holdout does not apply to AE400-10, whose pre-training uses every training image.");
-        Dataset split = entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => data.Train };
+        if (entry.Recipe is AutoencoderRecipe) throw new CliException("--holdout does not apply to AE400-10, whose pre-training uses every training image.");
+        Dataset split = TrainingSplits.Select(entry.Split, data.Train, p1, p2);
         if (holdout < 0 || holdout >= split.Count) throw new CliException($"--holdout must be between 1 and {split.Count - 1} for {entry.Name} (its training split has {split.Count} examples).");
         (validation, Dataset rest) = split.Split(holdout, SeededRandom.Derive(options.Seed, 0x401D), $"{split.Name} held out", $"{split.Name} rest");
         switch (entry.Split)
@@ -88,21 +88,21 @@ train.SetAction(parse => Cli.Guard(() =>
     }
 
     Directory.CreateDirectory(checkpoints);
-    entry = entry with { Sgd = sgd };
+    entry = entry with { Recipe = entry.Recipe with { Sgd = sgd } };
     if (parse.GetValue(optimizerOption) is { } optimizer)
     {
-        if (entry.Autoencoder) throw new CliException("--optimizer does not apply to AE400-10, which has its own recipe.");
-        entry = entry with { FullBatch = optimizer == "lbfgs" ? entry.FullBatch ?? new FullBatchOptions() : null };
+        if (entry.Recipe is AutoencoderRecipe) throw new CliException("--optimizer does not apply to AE400-10, which has its own recipe.");
+        entry = entry with { Recipe = optimizer == "lbfgs" ? new FullBatchRecipe((entry.Recipe as FullBatchRecipe)?.FullBatch ?? new FullBatchOptions(), sgd) : new SgdRecipe(sgd) };
     }
 
     ModelResult result = Cli.WithProgress(parse.GetValue(quietOption), entry.Name, progress =>
-        Reproduction.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
+        ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
     Cli.PrintResult(result);
     if (validation is not null)
     {
         INetwork trained = entry.Create(options.Seed);
         Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt"), trained);
-        Console.WriteLine($"{entry.Name}: error {Evaluation.ErrorRate(trained, validation):P2} on the {validation.Count} held-out examples (trained on the other {(entry.Split switch { TrainingSplit.P1 => p1, TrainingSplit.P2 => p2, _ => options.Data.Train }).Count})");
+        Console.WriteLine($"{entry.Name}: error {Evaluation.ErrorRate(trained, validation):P2} on the {validation.Count} held-out examples (trained on the other {TrainingSplits.Select(entry.Split, options.Data.Train, p1, p2).Count})");
     }
 
     return 0;
@@ -122,7 +122,7 @@ evaluate.SetAction(parse => Cli.Guard(() =>
     INetwork net = entry.Create(0);
     Checkpoint.Load(path, net);
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
-    var (p1, p2) = data.Train.SplitHalves(SeededRandom.Derive(parse.GetValue(seedOption), 0x5011), "P1", "P2");
+    var (p1, p2) = TrainingSplits.Halves(data.Train, parse.GetValue(seedOption));
     Console.WriteLine($"{entry.Name} ({path})");
     Console.WriteLine($"  training set error: {Evaluation.ErrorRate(net, data.Train):P2}");
     if (entry.Split != TrainingSplit.Full)
@@ -159,6 +159,7 @@ reproduce.SetAction(parse => Cli.Guard(() =>
         AdvTrainSeeds = parse.GetValue(advSeedsOption),
     };
     ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
+ReproductionReport.WriteOutputs(options.OutputDirectory, results);
     Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")}, report.html and results.json ({results.TotalSeconds:F0} s).");
     return 0;
 }));
@@ -180,7 +181,7 @@ attack.SetAction(parse => Cli.Guard(() =>
     ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
-    INetwork net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    INetwork net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
     int layer = parse.GetValue(layerOption);
     if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
     Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
@@ -198,10 +199,10 @@ transfer.SetAction(parse => Cli.Guard(() =>
 {
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption), Threads = parse.GetValue(threadsOption) };
-    var (_, networks) = Reproduction.TrainAll(Catalog.Models, options, Console.Out, cancellationToken: Cli.Cancellation);
+    var (_, networks) = ModelTraining.TrainAll(Catalog.Models, options, Console.Out, cancellationToken: Cli.Cancellation);
     AdversarialResults results = AdversarialExperiments.Run(networks, data, parse.GetValue(countOption), options.Seed, options.Threads, options.OutputDirectory, Console.Out, Cli.Cancellation);
     string path = Path.Combine(options.OutputDirectory, "transfer.md");
-    File.WriteAllText(path, Reproduction.AdversarialReport(results));
+    File.WriteAllText(path, AdversarialReport.Transfer(results));
     Console.WriteLine($"Wrote {path}.");
     return 0;
 }));
@@ -221,7 +222,7 @@ units.SetAction(parse => Cli.Guard(() =>
     ModelEntry entry = Catalog.Find(parse.GetValue(modelOption)!)!;
     MnistData data = Cli.LoadData(parse.GetValue(dataOption), parse.GetValue(quietOption));
     var options = new ReproduceOptions { OutputDirectory = parse.GetValue(outOption)!, Data = data, Seed = parse.GetValue(seedOption) };
-    INetwork net = Reproduction.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    INetwork net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
     int layer = parse.GetValue(unitLayerOption);
     if (layer < 1 || layer > net.LayerCount) throw new CliException($"--layer must be between 1 and {net.LayerCount} for {entry.Name}.");
     UnitsSection section = UnitsExperiment.Run(net, entry.Name, data.Test, layer, parse.GetValue(rowsOption), parse.GetValue(unitCountOption), parse.GetValue(seedsOption), options.Seed, options.OutputDirectory);
@@ -273,7 +274,7 @@ spectral.SetAction(parse => Cli.Guard(() =>
     var sb = new System.Text.StringBuilder();
     sb.AppendLine($"# Lipschitz bounds of {result.Model} (Sec. 4.3, Table 5)").AppendLine();
     sb.AppendLine($"Weights: {result.Weights}.").AppendLine();
-    SpectralExperiments.Table(sb, result);
+    SpectralReport.Table(sb, result);
     if (result.Layers.Any(l => l.Kind == "Conv")) sb.AppendLine().AppendLine("Zero padding: the convolution bounds are upper bounds of the layers' norms (the circular convolution on a slightly larger map), not exact norms.");
     string markdown = sb.ToString();
     Console.WriteLine();
@@ -403,7 +404,7 @@ advtrain.SetAction(parse => Cli.Guard(() =>
         ReportOnly = parse.GetValue(reportOnlyOption),
     };
     AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(quietOption), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
-    AdversarialTrainingExperiment.WriteOutputs(options.OutputDirectory, results);
+    AdvTrainReport.WriteOutputs(options.OutputDirectory, results);
     foreach (AdvTrainSummary s in results.Summaries)
     {
         Console.WriteLine($"({s.Letter}) {s.Description}: {(results.Validation ? "validation" : "test")} error {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} over {s.Seeds} seed(s), robustness {s.Robustness:F4}, {s.TrainSeconds:F0} s per run");
