@@ -1,11 +1,13 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Intriguing.Adversarial;
 using Intriguing.Data;
+using Intriguing.Paper;
 using Intriguing.Reporting;
 using Spectre.Console;
 
-namespace Intriguing.Cli;
+namespace Intriguing.Cli.Commands;
 
 /// <summary>What <c>intriguing attack</c> found.</summary>
 internal sealed record AttackReport(int Attacked, int Succeeded, double MeanDistortion, double Ci95, double MedianMilliseconds, double MeanEvaluations, string Summary);
@@ -13,6 +15,35 @@ internal sealed record AttackReport(int Attacked, int Succeeded, double MeanDist
 /// <summary>The <c>attack</c> command: draws examples, attacks them in parallel, verifies, reports.</summary>
 internal static class AttackCommand
 {
+    /// <summary>Makes the <c>attack</c> command with its options and action.</summary>
+    public static Command Create()
+    {
+        var targetOption = new Option<TargetPolicy>("--target") { Description = "Target labels: Random (seeded), RunnerUp (most likely wrong label) or Every (best over all wrong labels = untargeted minimum distortion).", DefaultValueFactory = _ => TargetPolicy.Every };
+        var allOption = new Option<bool>("--all") { Description = "Attack every example of the source set instead of --count drawn ones." };
+        var layerOption = new Option<int>("--layer") { Description = "Perturb activation K instead of the input (0): the output of layer K, within that activation's range.", DefaultValueFactory = _ => 0 };
+        var sourceOption = new Option<string>("--source") { Description = "Examples from the training set (train, as for Table 1) or the test set (test, as for Table 3).", DefaultValueFactory = _ => "train" };
+        sourceOption.AcceptOnlyFromAmong("train", "test");
+        var attack = new Command("attack", "Minimum-distortion adversarial examples for one model (box-constrained L-BFGS with a search over c); prints the distortion statistics and writes a figure and a JSON file.")
+        {
+            CommonOptions.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+        };
+        attack.SetAction(parse => Cli.Guard(() =>
+        {
+            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
+            INetwork net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+            int layer = parse.GetValue(layerOption);
+            if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
+            Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
+            AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation);
+            Console.WriteLine(report.Summary);
+            return report.Succeeded > 0 ? 0 : 1;
+        }));
+        return attack;
+    }
+
+    /// <summary>Attacks <paramref name="count"/> seeded draws of <paramref name="source"/> in activation <paramref name="layer"/>'s space; writes a JSON file (and for the input a figure).</summary>
     public static AttackReport Run(INetwork net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
@@ -44,7 +75,7 @@ internal static class AttackCommand
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Paper.Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
+        string stem = $"attack-{Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0)
         {
             AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
