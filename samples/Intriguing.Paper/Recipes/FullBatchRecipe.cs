@@ -1,4 +1,3 @@
-using System.Globalization;
 using Intriguing.Training;
 
 namespace Intriguing.Paper;
@@ -23,7 +22,7 @@ public sealed record FullBatchRecipe(FullBatchOptions FullBatch, SgdOptions Sgd)
         {
             run.Network.Initialize(run.Seed);
             var solved = FullBatchTraining.Fit(run.Network, run.Train, fb, run.Progress, run.CancellationToken);
-            run.Log.WriteLine(string.Create(CultureInfo.CurrentCulture, $"{run.Name}: full-batch L-BFGS stopped after {solved.Iterations} iterations ({solved.StopReason}), objective {solved.Value:F6}"));
+            run.Log.WriteLine($"{run.Name}: full-batch L-BFGS stopped after {solved.Iterations} iterations ({solved.StopReason}), objective {solved.Value:F6}");
             Checkpoint.Save(run.Checkpoint, run.Network, new CheckpointState(1, run.Seed, Array.Empty<float>(), settings));
         }
 
