@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch CPU peer of `conv-table`: MNIST-Conv training throughput at batch 64 and one AlexNet forward pass.
 
-Same architectures as samples/Intriguing.Samples/PaperModels.cs (MNIST-Conv: Conv 16@5 → ReLU → MaxPool 2 →
+Same architectures as samples/Intriguing.Paper/Models/PaperModels.cs (MNIST-Conv: Conv 16@5 → ReLU → MaxPool 2 →
 Conv 32@5 → ReLU → MaxPool 2 → Dense 100 → ReLU → Dense 10; AlexNet without grouping, LRN with α·n so that it
 matches AlexNet's α), SGD with momentum 0.9, random data. Usage: conv_torch.py TORCH_THREADS [SECONDS]
 """

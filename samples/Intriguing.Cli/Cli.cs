@@ -1,5 +1,5 @@
 using Intriguing.Data;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 using Spectre.Console;
 

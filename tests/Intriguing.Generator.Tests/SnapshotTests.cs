@@ -6,7 +6,7 @@ namespace Intriguing.Generator.Tests;
 public class SnapshotTests
 {
     private static string SamplesSource([CallerFilePath] string here = "") =>
-        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "samples", "Intriguing.Samples", "PaperModels.cs"));
+        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "samples", "Intriguing.Paper", "Models", "PaperModels.cs"));
 
     private static readonly string[] s_sampleNames =
     {
@@ -38,7 +38,7 @@ public class SnapshotTests
         Diagnostic[] errors = GeneratorHarness.CompileErrors(output);
         Assert.True(errors.Length == 0, GeneratorHarness.Describe(errors));
 
-        GeneratedSourceResult source = Assert.Single(result.Results.Single().GeneratedSources, s => s.HintName == $"Intriguing.Samples.{className}.g.cs");
+        GeneratedSourceResult source = Assert.Single(result.Results.Single().GeneratedSources, s => s.HintName == $"Intriguing.Paper.{className}.g.cs");
         Snapshot.Verify(className, source.SourceText.ToString());
     }
 
@@ -47,7 +47,7 @@ public class SnapshotTests
     {
         var (result, _) = GeneratorHarness.Run(SamplesSource());
         string[] names = result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ToArray();
-        string[] expected = s_sampleNames.Select(n => $"Intriguing.Samples.{n}.g.cs").Order(StringComparer.Ordinal).ToArray();
+        string[] expected = s_sampleNames.Select(n => $"Intriguing.Paper.{n}.g.cs").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, names);
     }
 

@@ -1,6 +1,6 @@
 using Intriguing.Adversarial;
 using Intriguing.Data;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 namespace Intriguing.Networks.Tests;

@@ -1,4 +1,4 @@
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 namespace Intriguing.Networks.Tests;

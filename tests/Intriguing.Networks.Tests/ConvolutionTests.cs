@@ -1,5 +1,5 @@
 using Intriguing.Layers;
-using Intriguing.Samples;
+using Intriguing.Paper;
 
 namespace Intriguing.Networks.Tests;
 

@@ -1,4 +1,4 @@
-using Intriguing.Samples;
+using Intriguing.Paper;
 
 namespace Intriguing.Networks.Tests;
 

@@ -1,5 +1,5 @@
 using Intriguing.Adversarial;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Spectral;
 
 namespace Intriguing.Networks.Tests;

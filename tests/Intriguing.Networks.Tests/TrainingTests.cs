@@ -1,6 +1,6 @@
 using Intriguing.Data;
 using Intriguing.Generated;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 namespace Intriguing.Networks.Tests;
@@ -373,7 +373,7 @@ public class TrainingTests : IDisposable
         // A checkpoint left by an earlier version (other settings) must not stop `reproduce`: it is moved to .stale and
         // the model trained by the current recipe; the next run reuses the new checkpoint.
         var data = new MnistData(Synthetic(48, 7), Synthetic(16, 8));
-        var entry = new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, new SgdOptions { Epochs = 1, BatchSize = 16 }, 0, 0.0164, 0.058, false, "Table 1");
+        var entry = new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, new SgdRecipe(new SgdOptions { Epochs = 1, BatchSize = 16 }), 0, 0.0164, 0.058, "Table 1");
         var options = new ReproduceOptions { OutputDirectory = _dir, Data = data, Threads = 2 };
         string checkpoints = Path.Combine(_dir, "checkpoints");
         Directory.CreateDirectory(checkpoints);
@@ -383,14 +383,14 @@ public class TrainingTests : IDisposable
         var (p1, p2) = data.Train.SplitHalves(1, "P1", "P2");
 
         var log = new StringWriter();
-        var (net, result) = Reproduction.TrainModel(entry, options, p1, p2, checkpoints, log, null, CancellationToken.None);
+        var (net, result) = ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, log, null, CancellationToken.None);
         Assert.False(result.FromCheckpoint);
         Assert.Contains("moved to fc100-100-10.ckpt.stale", log.ToString());
         Assert.True(File.Exists(path + ".stale"));
         Assert.Equal(Trainer.Describe(net, entry.Sgd with { Seed = 1, Threads = 2 }), Checkpoint.Load(path, new Fc100x100x10()).Settings);
         Assert.False(old.Parameters.SequenceEqual(net.Parameters));
 
-        var (again, reused) = Reproduction.TrainModel(entry, options, p1, p2, checkpoints, new StringWriter(), null, CancellationToken.None);
+        var (again, reused) = ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, new StringWriter(), null, CancellationToken.None);
         Assert.True(reused.FromCheckpoint);
         Assert.True(again.Parameters.SequenceEqual(net.Parameters));
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Intriguing.Adversarial;
 using Intriguing.Data;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 namespace Intriguing.Benchmarks.Adversarial;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Intriguing.Samples;
+using Intriguing.Paper;
 
 namespace Intriguing.Benchmarks.Networks;
 

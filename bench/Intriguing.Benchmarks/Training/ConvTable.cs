@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Intriguing.Data;
-using Intriguing.Samples;
+using Intriguing.Paper;
 using Intriguing.Training;
 
 namespace Intriguing.Benchmarks.Training;

@@ -193,27 +193,8 @@ public sealed class AdversarialPool
 
         if (drawn > count) KeepNearestBoundary(network, source, order, drawn, count);
 
-        // The drawn examples in the pool's space, under the current network.
-        float[] activations = new float[count * SampleLength];
-        int[] labels = new int[count];
-        NetworkWorkspace ws = network.CreateWorkspace(Math.Max(1, Math.Min(count, 256)));
-        for (int start = 0; start < count; start += ws.MaxBatch)
-        {
-            int n = Math.Min(ws.MaxBatch, count - start);
-            float[] inputs = new float[n * source.SampleLength];
-            for (int i = 0; i < n; i++)
-            {
-                source.Sample(order[start + i]).CopyTo(inputs.AsSpan(i * source.SampleLength, source.SampleLength));
-                labels[start + i] = source.Labels[order[start + i]];
-            }
-
-            network.ForwardTo(ws, Layer, inputs, activations.AsSpan(start * SampleLength, n * SampleLength), n);
-        }
-
-        var space = new Dataset($"{source.Name} at activation {Layer}", activations, labels, SampleLength, source.Classes);
-        var probe = new LbfgsAttack(network, attack);
-        int[] correct = Enumerable.Range(0, count).Where(i => probe.Predict(space.Sample(i)) == labels[i]).ToArray();
-        AttackResult[] results = AttackRunner.Run(network, space, correct, TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken);
+        // The drawn examples in the pool's space, under the current network; the correctly classified ones attacked.
+        (Dataset space, int[] correct, AttackResult[] results) = LayerSpaceAttack.Run(network, source, order.AsSpan(0, count), TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken);
 
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         float[] fresh = new float[ok.Length * SampleLength];

@@ -1,4 +1,4 @@
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>
 /// The adversarial-training plot: two panels (test error and robustness per variant), a bar per variant at its mean with

@@ -1,4 +1,4 @@
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>The catalogue holds its models as <see cref="INetwork"/>; training and attacks need the classifier contract.</summary>
 public static class Classifiers

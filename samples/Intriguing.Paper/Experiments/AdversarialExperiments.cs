@@ -5,7 +5,7 @@ using Intriguing.Data;
 using Intriguing.Reporting;
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>Distortion statistics of one model's adversarial set.</summary>
 /// <param name="Model">Model name.</param>

@@ -1,42 +1,29 @@
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
-
-/// <summary>Which part of the MNIST training set a model is trained on.</summary>
-public enum TrainingSplit
-{
-    /// <summary>All 60,000 training images.</summary>
-    Full,
-
-    /// <summary>P1: the first half of a seeded split of the training set (Table 3).</summary>
-    P1,
-
-    /// <summary>P2: the other half (Table 3).</summary>
-    P2,
-}
+namespace Intriguing.Paper;
 
 /// <summary>A model of the paper with the recipe that trains it.</summary>
 /// <param name="Name">The name used on the command line and in reports, e.g. <c>FC100-100-10</c>.</param>
 /// <param name="Create">Makes the network, initialised from a seed.</param>
 /// <param name="Split">The training data.</param>
-/// <param name="Sgd">The SGD settings (for AE400-10: those of the classifier on the codes).</param>
+/// <param name="Recipe">How the model is trained: <see cref="SgdRecipe"/>, <see cref="FullBatchRecipe"/> or <see cref="AutoencoderRecipe"/>.</param>
 /// <param name="PaperTrainError">The paper's training error (Table 1 or 3), as a fraction; null where not given.</param>
 /// <param name="PaperTestError">The paper's test error, as a fraction (NaN where the paper gives none).</param>
 /// <param name="PaperDistortion">The paper's average minimum distortion (NaN where the paper gives none).</param>
-/// <param name="Autoencoder">Whether the model is trained by the AE400-10 recipe (auto-encoder, then classifier on the codes).</param>
 /// <param name="Table">Where the model appears in the paper.</param>
-/// <param name="FullBatch">When set, the model is trained by full-batch L-BFGS with these settings instead of SGD.</param>
 public sealed record ModelEntry(
     string Name,
     Func<ulong, INetwork> Create,
     TrainingSplit Split,
-    SgdOptions Sgd,
+    TrainingRecipe Recipe,
     double? PaperTrainError,
     double PaperTestError,
     double PaperDistortion,
-    bool Autoencoder,
-    string Table,
-    FullBatchOptions? FullBatch = null);
+    string Table)
+{
+    /// <summary>The recipe's SGD settings (for AE400-10: those of the classifier on the codes).</summary>
+    public SgdOptions Sgd => Recipe.Sgd;
+}
 
 /// <summary>The paper's MNIST models and how we train them (the paper does not give optimiser settings; these are ours).</summary>
 public static class Catalog
@@ -44,7 +31,10 @@ public static class Catalog
     private static readonly SgdOptions s_linear = new() { Epochs = 15, BatchSize = 100, LearningRate = 0.2f, Momentum = 0.9f };
 
     // The FC10(λ) models are convex: full-batch L-BFGS finds the regularised optimum that λ defines.
-    private static readonly FullBatchOptions s_convex = new() { MaxIterations = 500 };
+    private static readonly FullBatchRecipe s_convex = new(new FullBatchOptions { MaxIterations = 500 }, s_linear);
+    // AE400-10: auto-encoder pre-training (the library's defaults), the classifier on the codes, fine-tuning of the whole network.
+    private static readonly AutoencoderRecipe s_autoencoder = new(new AutoencoderOptions(), s_linear with { Epochs = 30 }, new SgdOptions { Epochs = 20, BatchSize = 64, LearningRate = 0.05f, Momentum = 0.9f });
+
     private static readonly SgdOptions s_sigmoid = new() { Epochs = 50, BatchSize = 64, LearningRate = 0.2f, Momentum = 0.9f };
 
     // FC123-456-10 diverged to a poor optimum at rate 0.2 on one of two seeds (4.2% validation error); at 0.1 with
@@ -60,15 +50,15 @@ public static class Catalog
     /// <summary>All models, Table 1 first, then the Table 3 models.</summary>
     public static IReadOnlyList<ModelEntry> Models { get; } = new[]
     {
-        new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, s_linear, 0.067, 0.074, 0.062, false, "Table 1", s_convex),
-        new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_linear, 0.10, 0.094, 0.1, false, "Table 1", s_convex),
-        new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_linear, 0.212, 0.20, 0.14, false, "Table 1", s_convex),
-        new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, s_sigmoid, 0, 0.0164, 0.058, false, "Table 1"),
-        new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, s_sigmoid200, 0, 0.0154, 0.065, false, "Table 1"),
-        new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_linear with { Epochs = 30 }, 0.0057, 0.019, 0.086, true, "Table 1"),
-        new ModelEntry("FC100-100-10 (P1)", s => new Fc100x100x10(s), TrainingSplit.P1, s_sigmoid, 0, 0.02, 0.062, false, "Table 3"),
-        new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, s_wideSigmoid, 0, 0.021, 0.059, false, "Table 3"),
-        new ModelEntry("FC100-100-10' (P2)", s => new Fc100x100x10(s), TrainingSplit.P2, s_sigmoid, 0, 0.021, 0.058, false, "Table 3"),
+        new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, s_convex, 0.067, 0.074, 0.062, "Table 1"),
+        new ModelEntry("FC10(1e-2)", s => new Fc10Lambda1em2(s), TrainingSplit.Full, s_convex, 0.10, 0.094, 0.1, "Table 1"),
+        new ModelEntry("FC10(1)", s => new Fc10Lambda1(s), TrainingSplit.Full, s_convex, 0.212, 0.20, 0.14, "Table 1"),
+        new ModelEntry("FC100-100-10", s => new Fc100x100x10(s), TrainingSplit.Full, new SgdRecipe(s_sigmoid), 0, 0.0164, 0.058, "Table 1"),
+        new ModelEntry("FC200-200-10", s => new Fc200x200x10(s), TrainingSplit.Full, new SgdRecipe(s_sigmoid200), 0, 0.0154, 0.065, "Table 1"),
+        new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, s_autoencoder, 0.0057, 0.019, 0.086, "Table 1"),
+        new ModelEntry("FC100-100-10 (P1)", s => new Fc100x100x10(s), TrainingSplit.P1, new SgdRecipe(s_sigmoid), 0, 0.02, 0.062, "Table 3"),
+        new ModelEntry("FC123-456-10 (P1)", s => new Fc123x456x10(s), TrainingSplit.P1, new SgdRecipe(s_wideSigmoid), 0, 0.021, 0.059, "Table 3"),
+        new ModelEntry("FC100-100-10' (P2)", s => new Fc100x100x10(s), TrainingSplit.P2, new SgdRecipe(s_sigmoid), 0, 0.021, 0.058, "Table 3"),
     };
 
     private static readonly SgdOptions s_conv = new() { Epochs = 3, BatchSize = 64, LearningRate = 0.05f, Momentum = 0.9f };
@@ -79,7 +69,7 @@ public static class Catalog
     /// </summary>
     public static IReadOnlyList<ModelEntry> Additional { get; } = new[]
     {
-        new ModelEntry("MNIST-Conv", s => new MnistConv(s), TrainingSplit.Full, s_conv, null, double.NaN, double.NaN, false, "Sec. 3"),
+        new ModelEntry("MNIST-Conv", s => new MnistConv(s), TrainingSplit.Full, new SgdRecipe(s_conv), null, double.NaN, double.NaN, "Sec. 3"),
     };
 
     /// <summary>Every trainable model: <see cref="Models"/>, then <see cref="Additional"/>.</summary>

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Intriguing.Adversarial;
 using Intriguing.Data;
 using Intriguing.Training;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>
 /// One training variant of the adversarial-training comparison (Szegedy et al., Sec. 4.2).
@@ -295,7 +294,7 @@ public static class AdversarialTrainingExperiment
         _ => null,
     };
 
-    /// <summary>Runs (or reuses) every variant × seed and writes advtrain.md, advtrain.json and advtrain.png.</summary>
+    /// <summary>Runs (or reuses) every variant × seed; <see cref="AdvTrainReport.WriteOutputs"/> writes advtrain.md, advtrain.json and advtrain.png.</summary>
     public static AdvTrainResults Run(AdvTrainOptions options, TextWriter log, Func<string, IProgress<TrainingProgress>?>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -352,7 +351,6 @@ public static class AdversarialTrainingExperiment
         runs = variants.SelectMany(v => runs.Where(r => r.Variant == v.Id)).ToList();
         var summaries = variants.Where(v => runs.Any(r => r.Variant == v.Id)).Select(v => Summarise(v, runs.Where(r => r.Variant == v.Id).ToList())).ToList();
         string figure = (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ".png";
-        AdvTrainPlot.Save(Path.Combine(options.OutputDirectory, figure), summaries, runs, options.Validation ? "validation error %" : "test error %");
         var results = new AdvTrainResults
         {
             Quick = options.Quick,
@@ -401,29 +399,7 @@ public static class AdversarialTrainingExperiment
         string settings = $"{sgdSettings}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
         string stem = Path.Combine(folder, $"{variant.Id}-seed{seed}");
         var jsonOptions = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-        if (File.Exists(stem + ".json") && File.Exists(stem + ".ckpt"))
-        {
-            try
-            {
-                AdvTrainRun? done = JsonSerializer.Deserialize<AdvTrainRun>(File.ReadAllText(stem + ".json"), jsonOptions);
-                if (done is not null && done.Settings == settings && Checkpoint.Load(stem + ".ckpt", net).Settings == settings)
-                {
-                    return done with { FromCheckpoint = true };
-                }
-
-                if (done is not null && done.Settings != settings && !reportOnly)
-                {
-                    // A run of other settings in this folder: kept beside the new one instead of overwritten.
-                    File.Move(stem + ".json", stem + ".json.stale", overwrite: true);
-                    File.Move(stem + ".ckpt", stem + ".ckpt.stale", overwrite: true);
-                    log.WriteLine($"advtrain: {Path.GetFileName(stem)} was run with other settings ({done.Settings}); moved to {Path.GetFileName(stem)}.json.stale and .ckpt.stale");
-                }
-            }
-            catch (Exception e) when (e is JsonException or CheckpointException)
-            {
-                log.WriteLine($"advtrain: ignoring the unusable earlier run {stem}.json ({e.Message})");
-            }
-        }
+        if (RunStore.FindRun<AdvTrainRun>(stem, net, settings, r => r.Settings, jsonOptions, keep: reportOnly, log, "advtrain") is { } done) return done with { FromCheckpoint = true };
 
         if (reportOnly) return null;
         net.Initialize(seed);
@@ -461,24 +437,16 @@ public static class AdversarialTrainingExperiment
             Pools = trained.Pools.ToList(),
             Settings = settings,
         };
-        string temp = stem + ".json." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(run, jsonOptions));
-        File.Move(temp, stem + ".json", overwrite: true);
+        RunStore.SaveRun(stem, run, jsonOptions);
         return run;
     }
 
     /// <summary>Untargeted minimum distortion in activation <paramref name="layer"/>'s space over the correctly classified examples.</summary>
     private static AttackStatistics Robustness(IClassifier net, Dataset heldOut, int[] indices, int layer, ulong seed, int threads, CancellationToken cancellationToken)
     {
-        int length = net.ActivationLength(layer);
-        float[] activations = new float[indices.Length * length];
-        NetworkWorkspace ws = net.CreateWorkspace();
-        for (int i = 0; i < indices.Length; i++) net.ForwardTo(ws, layer, heldOut.Sample(indices[i]), activations.AsSpan(i * length, length));
-        var space = new Dataset($"{heldOut.Name} at activation {layer}", activations, indices.Select(i => heldOut.Labels[i]).ToArray(), length, heldOut.Classes);
-        var options = RobustnessAttack with { Layer = layer };
-        var probe = new LbfgsAttack(net, options);
-        int[] correct = Enumerable.Range(0, indices.Length).Where(i => probe.Predict(space.Sample(i)) == space.Labels[i]).ToArray();
-        return AttackStatistics.Of(AttackRunner.Run(net, space, correct, TargetPolicy.Every, options, seed, threads, cancellationToken: cancellationToken));
+        AttackOptions options = RobustnessAttack with { Layer = layer };
+        // One example per forward pass, as the published figures were measured (a batch can round differently).
+        return AttackStatistics.Of(LayerSpaceAttack.Run(net, heldOut, indices, TargetPolicy.Every, options, seed, threads, cancellationToken: cancellationToken, batch: 1).Results);
     }
 
     private static AdvTrainSummary Summarise(AdvTrainVariant v, List<AdvTrainRun> runs)
@@ -518,100 +486,10 @@ public static class AdversarialTrainingExperiment
         public void Report((int Layer, PoolRefresh Refresh) value)
         {
             PoolRefresh r = value.Refresh;
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: pool {value.Layer} refreshed, {r.Succeeded}/{r.Attacked} made (distortion {r.MeanDistortion:F4}{(Resized(r.MeanDistortion, r.StoredDistortion) ? $", stored {r.StoredDistortion:F4}" : "")}), +{r.Added} / {r.Replaced} replaced, {r.Seconds:F1} s"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: pool {value.Layer} refreshed, {r.Succeeded}/{r.Attacked} made (distortion {r.MeanDistortion:F4}{(AdvTrainReport.Resized(r.MeanDistortion, r.StoredDistortion) ? $", stored {r.StoredDistortion:F4}" : "")}), +{r.Added} / {r.Replaced} replaced, {r.Seconds:F1} s"));
         }
     }
-
-    /// <summary>Whether the stored examples were resized (an overshoot or a fixed distortion); false for runs made before the stored distortion was recorded.</summary>
-    private static bool Resized(double made, double stored) => stored > 0 && stored != made;
 
     private static string Describe(AttackOptions a) => string.Create(CultureInfo.InvariantCulture,
         $"L-BFGS-B, c from {a.InitialC:R} ×{a.GrowthFactor:R} (≤ {a.BracketSteps} bracketing, {a.BisectionSteps} bisection steps), ≤ {a.MaxIterations} iterations and {a.MaxEvaluations} evaluations per run");
-
-    /// <summary>The comparison read against the paper's claims, from the measured summaries (nothing here is fixed text about the numbers).</summary>
-    private static string Discussion(AdvTrainResults r, string what)
-    {
-        var ci = CultureInfo.InvariantCulture;
-        AdvTrainSummary? Get(string id) => r.Summaries.FirstOrDefault(s => s.Variant == id);
-        AdvTrainSummary? baseline = Get("wd");
-        var pools = r.Summaries.Where(s => s.Variant is "input" or "layer1" or "layer2" or "all").ToList();
-        if (baseline is null || pools.Count == 0) return "";
-        var sb = new StringBuilder();
-        AdvTrainSummary best = pools.MinBy(s => s.TestError)!;
-        bool below = best.TestError < 0.012;
-        bool helps = best.TestError + best.TestErrorSd < baseline.TestError - baseline.TestErrorSd;
-        sb.Append(string.Create(ci, $"**Against the paper.** The best pool variant, ({best.Letter}) {best.Description}, reaches {100 * best.TestError:F2}% {what} against {100 * baseline.TestError:F2}% with weight decay alone: "));
-        sb.Append(below ? "below the paper's 1.2%. " : "the paper's < 1.2% is not reproduced. ");
-        sb.Append(helps ? "It improves on weight decay alone by more than the spread over seeds. " : "No pool variant improves on weight decay alone by more than the spread over seeds. ");
-        AdvTrainSummary? input = Get("input"), l1 = Get("layer1"), l2 = Get("layer2");
-        if (input is not null && l1 is not null && l2 is not null)
-        {
-            bool ordered = input.TestError >= l1.TestError && l1.TestError >= l2.TestError;
-            sb.Append(string.Create(ci, $"By layer: input {100 * input.TestError:F2}%, hidden layer 1 {100 * l1.TestError:F2}%, hidden layer 2 {100 * l2.TestError:F2}% — "));
-            sb.Append(ordered ? "the higher the layer, the better, as the paper says" + (helps ? "" : ", though here it is an ordering of losses rather than of gains") + ". " : "not ordered by height as the paper suggests. ");
-        }
-
-        if (input is not null) sb.Append(string.Create(ci, $"Input-space examples change robustness (mean minimum input distortion) from {baseline.Robustness:F4} to {input.Robustness:F4} ({100 * (input.Robustness / baseline.Robustness - 1):+0;-0}%). "));
-        sb.AppendLine(string.Create(ci, $"The paper gives no pool size, refresh rate, mixing ratio or attack strength for this experiment; ours are in the settings line below: the mixing ratio ({DefaultPools.MixingRatio:R}), the stored examples' distortion ({ComparisonPoolDistortion:R}), the refresh period ({ComparisonRefreshPeriod} steps), the draw of sources near the decision boundary ({ComparisonSourceCandidates} candidates per example) and the number of epochs ({ComparisonEpochs}) were chosen on held-out validation data (docs/advtrain-search.md), the others for cost. A gap here may come from any of them."));
-        sb.AppendLine();
-        return sb.ToString();
-    }
-
-    /// <summary>The comparison as a Markdown section (a table per variant, the plot, settings and times).</summary>
-    public static string Section(AdvTrainResults r, string heading = "##")
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        var ci = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        string what = r.Validation ? "validation error (held-out tenth of the training set)" : "test error";
-        sb.AppendLine($"{heading} Hidden-layer adversarial training (Sec. 4.2)");
-        sb.AppendLine();
-        if (r.Quick) sb.AppendLine("> **Quick run**: " + r.Epochs + " epoch(s), one seed, small pools — a smoke test of the machinery, not a result. Run `intriguing advtrain` for the comparison.").AppendLine();
-        sb.AppendLine("FC100-100-10 (sigmoid, weight decay 1e-5, 1e-5, 1e-6 as in Table 1), trained by the same SGD recipe and seeds with and without pools of adversarial examples. "
-            + "\"Hidden layer 1/2\" are the paper's layers: the outputs of the first and second sigmoid, activations 2 and 4 in our numbering (Dense, Sigmoid, Dense, Sigmoid, Dense, Softmax). "
-            + "(For the dropout network the hidden layers are the same sigmoid outputs, activations 3 and 6.) "
-            + "An example made in activation k's space trains only the layers above k. "
-            + $"Robustness is the mean untargeted minimum RMS distortion (best of the 9 wrong labels, the reproduction's attack) of {r.RobustnessCount} fixed {(r.Validation ? "validation" : "test")} examples, counted over those the network classifies correctly; "
-            + "the same is measured in the spaces of the two hidden layers.");
-        sb.AppendLine();
-        sb.AppendLine($"| variant | seeds | {what}: mean ± sd (min–max) | paper | robustness (input) | hidden 1 | hidden 2 | training time per run (making pool examples) |");
-        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (AdvTrainSummary s in r.Summaries)
-        {
-            sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Description} | {s.Seeds} | {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} ({100 * s.TestErrorMin:F2}–{100 * s.TestErrorMax:F2}) | {s.Paper ?? "–"} | {s.Robustness:F4} ± {s.RobustnessSd:F4} | {s.HiddenRobustness1:F3} | {s.HiddenRobustness2:F3} | {s.TrainSeconds:F0} s ({s.AttackSeconds:F1} s) |"));
-        }
-
-        sb.AppendLine();
-        sb.AppendLine($"![{what} and robustness per variant]({r.Figure})");
-        sb.AppendLine();
-        sb.AppendLine($"Left: {what} per variant (bar: mean; dots: seeds). Right: robustness (mean minimum input distortion). Variants in the order of the table.");
-        sb.AppendLine();
-        if (!r.Quick) sb.Append(Discussion(r, what));
-        sb.AppendLine("Per run:");
-        sb.AppendLine();
-        sb.AppendLine("| variant | seed | error | train error | robustness | pool examples made (layer: attacked → verified, mean distortion; stored distortion if resized) | time |");
-        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
-        foreach (AdvTrainRun run in r.Runs)
-        {
-            string pools = run.Pools.Count == 0 ? "–" : string.Join("; ", run.Pools.Select(p => string.Create(ci, $"{p.Layer}: {p.Attacked} → {p.Succeeded}, {p.MeanDistortion:F3}{(Resized(p.MeanDistortion, p.StoredDistortion) ? $" (stored {p.StoredDistortion:F3})" : "")}")));
-            sb.AppendLine(string.Create(ci, $"| {run.Variant} | {run.Seed} | {100 * run.TestError:F2}% | {100 * run.TrainError:F2}% | {run.Robustness:F4} | {pools} | {run.TrainSeconds:F0} s{(run.FromCheckpoint ? " (earlier run)" : "")} |"));
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("Settings (the seed is each run's): " + r.Sgd + "; pools (layers per variant): " + r.Pools + ". Robustness attack: " + r.RobustnessAttack + ".");
-        sb.AppendLine();
-        if (r.Missing.Count > 0) sb.AppendLine("**Incomplete comparison**: runs not done: " + string.Join(", ", r.Missing) + ".").AppendLine();
-        sb.AppendLine(string.Create(ci, $"The runs took {r.RunSeconds / 60:F1} min of training in all (as measured when each ran; this invocation took {r.TotalSeconds:F0} s)."));
-        return sb.ToString();
-    }
-
-    /// <summary>Writes advtrain.md and advtrain.json (or the quick / validation variants) into the output folder.</summary>
-    public static void WriteOutputs(string directory, AdvTrainResults results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        string stem = Path.Combine(directory, results.Quick ? "advtrain-quick" : results.Validation ? "advtrain-validation" : "advtrain");
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
-        File.WriteAllText(stem + ".json", json);
-        File.WriteAllText(stem + ".md", "# Adversarial training\n\n" + Section(results));
-    }
 }

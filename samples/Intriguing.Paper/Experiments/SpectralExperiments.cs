@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Text;
 using Intriguing.Data;
 using Intriguing.Spectral;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>One model's Lipschitz bounds, the data-based lower estimate and the certified radii (Table 1 models).</summary>
 /// <param name="Model">Model name.</param>
@@ -216,112 +215,5 @@ public static class SpectralExperiments
         }
 
         return rows;
-    }
-
-    /// <summary>A per-layer table like the paper's Table 5 (with the paper's column where it has values), the products and the data-based figures.</summary>
-    public static void Table(StringBuilder sb, Table5Result t)
-    {
-        ArgumentNullException.ThrowIfNull(sb);
-        ArgumentNullException.ThrowIfNull(t);
-        var ci = CultureInfo.InvariantCulture;
-        bool paper = t.Layers.Any(l => l.Paper is not null);
-        sb.AppendLine(paper ? "| # | layer | size | stride | method | upper bound | paper | ours / paper |" : "| # | layer | size | stride | method | upper bound |");
-        sb.AppendLine(paper ? "| ---: | --- | --- | ---: | --- | ---: | ---: | ---: |" : "| ---: | --- | --- | ---: | --- | ---: |");
-        foreach (Table5Layer l in t.Layers)
-        {
-            string row = string.Create(ci, $"| {l.Index} | {l.Name} | {l.Size} | {(l.Stride > 0 ? l.Stride.ToString(ci) : "–")} | {l.Method} | {Format(l.Bound)} |");
-            if (paper) row += l.Paper is { } p ? string.Create(ci, $" {p:0.###} | {l.Bound / p:F2} |") : " – | – |";
-            sb.AppendLine(row);
-        }
-
-        sb.AppendLine();
-        sb.Append($"Product up to the logits L = {Large(t.LogitBound)}; over the weight layers alone {Large(t.WeightLayerProduct)}");
-        if (t.PaperWeightLayerProduct is { } pp) sb.Append($" (the paper's weight layers: {Large(pp)})");
-        sb.AppendLine(string.Create(ci, $". The bounds took {t.Seconds:G3} s."));
-        if (t.LowerEstimate is { } lower)
-        {
-            sb.AppendLine();
-            sb.AppendLine(string.Create(ci,
-                $"Data-based lower estimate (largest ‖J(x)‖₂ of the centred logits over {t.Examples} seeded examples, {t.ExampleSource}): {lower:G4} (mean {t.LowerEstimateMean:G4}); the true Lipschitz constant lies between {lower:G4} and {t.LogitBound:G4} (ratio {t.LogitBound / lower:G3}). "
-                + $"Mean certified radius margin/(√2·L) over the {t.Certified} correctly classified ones: {t.MeanCertifiedRadius:G3} (L2, pixels in [0, 1])."));
-        }
-    }
-
-    private static string Large(double v) => v.ToString(v >= 1e4 ? "#,0" : "G4", CultureInfo.InvariantCulture);
-
-    private static string Format(double v) => v.ToString(v >= 100 ? "G4" : "0.####", CultureInfo.InvariantCulture);
-
-    /// <summary>The report section for the Table 1 models: bounds, lower estimate and the certified radius beside the attack's distortion.</summary>
-    public static void Section(StringBuilder sb, List<SpectralRow> rows, List<DistortionStats>? attack)
-    {
-        ArgumentNullException.ThrowIfNull(sb);
-        ArgumentNullException.ThrowIfNull(rows);
-        var ci = CultureInfo.InvariantCulture;
-        sb.AppendLine("### (c) The Table 1 models");
-        sb.AppendLine();
-        sb.AppendLine("Upper bounds of each layer's Lipschitz constant (L2): dense layers by their largest singular value (Lanczos, rounded up by its error estimate), sigmoid 1/4, soft-max 1/2; "
-            + "L = product up to the logits. The lower estimate is the largest local constant ‖J(x)‖₂ of the centred logits over test examples: the true constant lies between the two "
-            + "(up to the single-precision rounding of the gradients, ~1e-6 relative). For the linear FC10 models they agree: the bound is tight: the cross-entropy gradient has no component along the all-ones direction of the logits, so weight decay drives W's component there to zero at the optimum, and the centring, which removes that direction, then changes nothing. "
-            + "A margin m between the predicted class and the runner-up certifies that no perturbation with ‖r‖₂ < m/(√2·L) changes the decision — a guaranteed lower bound on the minimal adversarial distortion, set beside the attack's upper bound (the untargeted minimum, as an L2 norm = 28 × RMS).");
-        sb.AppendLine();
-        sb.AppendLine("| model | per-layer bounds | L (to logits) | lower estimate (max ‖J(x)‖) | L / lower | mean certified radius (L2) | attack's mean minimum (L2) | ratio |");
-        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (SpectralRow r in rows)
-        {
-            string layers = string.Join(" · ", r.Layers.Select(l => l.Kind == LayerKind.Dense ? $"‖W{l.Name[5..]}‖={l.Bound.ToString("0.###", ci)}" : l.Bound.ToString("0.##", ci)));
-            DistortionStats? a = attack?.FirstOrDefault(s => s.Model == r.Model);
-            double upper = a is null ? double.NaN : 28 * a.MeanDistortion;
-            string lower = r.LowerEstimate is { } le ? string.Create(ci, $"{le:G4} | {r.LogitBound / le:G3}") : "– | –";
-            string attackCells = a is null ? "– | –" : string.Create(ci, $"{upper:F3} | {upper / r.MeanCertifiedRadius:F0}×");
-            sb.AppendLine(string.Create(ci, $"| {r.Model} | {layers} | {r.LogitBound:G4} | {lower} | {r.MeanCertifiedRadius:G3} | {attackCells} |"));
-        }
-
-        sb.AppendLine();
-    }
-
-    /// <summary>
-    /// Writes the two charts of the Table 5 section into <paramref name="directory"/> and returns their file names:
-    /// AlexNet's weight-layer bounds beside the paper's, and every MNIST model's per-weight-layer norms.
-    /// </summary>
-    public static List<string> Charts(string directory, Table5Section table5, List<SpectralRow>? rows)
-    {
-        ArgumentNullException.ThrowIfNull(table5);
-        var files = new List<string>();
-        List<Table5Layer> weights = table5.AlexNet.Layers.Where(l => l.Paper is not null).ToList();
-        if (weights.Count > 0)
-        {
-            string[] names = { "Conv 1", "Conv 2", "Conv 3", "Conv 4", "Conv 5", "FC 1", "FC 2", "FC 3" };
-            string[] categories = weights.Select((l, i) => i < names.Length ? names[i] : l.Name).ToArray();
-            double[] ours = weights.Select(l => l.Bound).ToArray(), paper = weights.Select(l => l.Paper!.Value).ToArray();
-            bool log = Spread(ours.Concat(paper)) > 20;
-            const string file = "spectral-alexnet.png";
-            Intriguing.Samples.Charts.GroupedBars(Path.Combine(directory, file), "AlexNet per-layer upper bounds (Table 5)", "upper bound of ‖layer‖₂" + (log ? " (log)" : ""), categories,
-                new[] { new BarSeries("ours (seeded random He weights)", ours), new BarSeries("paper (trained weights)", paper) }, log);
-            files.Add(file);
-        }
-
-        var models = new List<(string Name, double[] Norms)>();
-        foreach (SpectralRow r in rows ?? new List<SpectralRow>()) models.Add((r.Model, r.Layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.Bound).ToArray()));
-        if (table5.Conv is { } conv) models.Add((conv.Model, conv.Layers.Where(l => l.Kind is "Conv" or "Dense").Select(l => l.Bound).ToArray()));
-        if (models.Count > 0)
-        {
-            int most = models.Max(m => m.Norms.Length);
-            var series = Enumerable.Range(0, most)
-                .Select(k => new BarSeries($"weight layer {k + 1}", models.Select(m => k < m.Norms.Length ? m.Norms[k] : double.NaN).ToArray()))
-                .ToArray();
-            bool log = Spread(models.SelectMany(m => m.Norms)) > 20;
-            const string file = "spectral-mnist.png";
-            Intriguing.Samples.Charts.GroupedBars(Path.Combine(directory, file), "MNIST models: operator norm of each weight layer", "‖W‖₂ (upper bound)" + (log ? " (log)" : ""),
-                models.Select(m => m.Name).ToArray(), series, log, width: 1100, legendOutside: true);
-            files.Add(file);
-        }
-
-        return files;
-    }
-
-    private static double Spread(IEnumerable<double> values)
-    {
-        double[] v = values.Where(x => x > 0 && double.IsFinite(x)).ToArray();
-        return v.Length == 0 ? 1 : v.Max() / v.Min();
     }
 }

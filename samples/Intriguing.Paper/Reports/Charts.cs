@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>One series of a grouped bar chart: a value per category, optional error bars and per-seed points.</summary>
 /// <param name="Name">Legend text.</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Intriguing.Analysis;
 using Intriguing.Data;
 
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 /// <summary>One unit analysis: its figures and purity statistics.</summary>
 /// <param name="Model">Model name.</param>

@@ -1,4 +1,4 @@
-namespace Intriguing.Samples;
+namespace Intriguing.Paper;
 
 // The MNIST models of Szegedy et al. (2014), Table 1 and Table 3. Pixels are scaled to [0, 1]; 784 inputs.
 // Weight decay λ is per weight layer, as in the paper (penalty (λ/2)·‖W‖²).

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using Intriguing.Adversarial;
+using Intriguing.Data;
+using Intriguing.Paper;
+using Intriguing.Training;
+
+namespace Intriguing.Cli.Commands;
+
+/// <summary><c>intriguing advtrain</c>: the hidden-layer adversarial-training comparison (Sec. 4.2).</summary>
+internal static class AdvTrainCommand
+{
+    /// <summary>Makes the <c>advtrain</c> command with its options and action.</summary>
+    public static Command Create()
+    {
+        var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all of these. Also, only when named: {string.Join(", ", AdversarialTrainingExperiment.ExtraVariants.Select(v => $"{v.Id} ({v.Letter})"))} (the pools with dropout).", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
+        var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
+        var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default 200, four times the FC100-100-10 recipe's; 1 with --quick)." };
+        var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
+        var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
+        // The comparison's pool defaults in option help: "default X" from DefaultPools, plus "; Y with --quick" where QuickPools differs.
+        static string PoolDefault<T>(Func<AdversarialTrainingOptions, T> setting, string note = "")
+        {
+            T comparison = setting(AdversarialTrainingExperiment.DefaultPools), quick = setting(AdversarialTrainingExperiment.QuickPools);
+            string text = string.Create(CultureInfo.InvariantCulture, $"default {comparison}{note}");
+            return EqualityComparer<T>.Default.Equals(comparison, quick) ? text : string.Create(CultureInfo.InvariantCulture, $"{text}; {quick} with --quick");
+        }
+
+        var poolSizeOption = new Option<int?>("--pool-size") { Description = $"Examples per pool ({PoolDefault(o => o.PoolSize)})." };
+        var refreshFractionOption = new Option<double?>("--refresh-fraction") { Description = $"Fraction of a pool regenerated at each refresh ({PoolDefault(o => o.RefreshFraction)})." };
+        var refreshPeriodOption = new Option<int?>("--refresh-period") { Description = $"Training steps between refreshes ({PoolDefault(o => o.RefreshPeriod, ", chosen on validation data")}; the library default is {new AdversarialTrainingOptions().RefreshPeriod})." };
+        var mixOption = new Option<double?>("--mix") { Description = $"Pool examples per clean example in each batch, over all pools ({PoolDefault(o => o.MixingRatio)})." };
+        var overshootOption = new Option<double?>("--overshoot") { Description = "Store each pool example at x + F·r instead of the attack's minimum x + r (clipped to the activation's box), beyond the decision boundary; F at least 1. Replaces the default --pool-distortion." };
+        var poolDistortionOption = new Option<double?>("--pool-distortion") { Description = "Store each pool example at RMS distortion D along the attack's minimum perturbation r, x + (D/‖r‖)·r (clipped to the activation's box); 0 stores the minimum example x + r itself; not with --overshoot (default 0.05, chosen on validation data)." };
+        var candidatesOption = new Option<int?>("--candidates") { Description = $"Draw K times as many source examples per refresh and attack those nearest the decision boundary (smallest probability margin); 1 draws uniformly ({PoolDefault(o => o.SourceCandidates)})." };
+        // The pool settings' names in AdversarialTrainingOptions.Validate's errors, and the options that set them.
+        var poolOptionNames = new Dictionary<string, string>
+        {
+            [nameof(AdversarialTrainingOptions.PoolSize)] = "--pool-size",
+            [nameof(AdversarialTrainingOptions.RefreshFraction)] = "--refresh-fraction",
+            [nameof(AdversarialTrainingOptions.RefreshPeriod)] = "--refresh-period",
+            [nameof(AdversarialTrainingOptions.MixingRatio)] = "--mix",
+            [nameof(AdversarialTrainingOptions.Overshoot)] = "--overshoot",
+            [nameof(AdversarialTrainingOptions.PoolDistortion)] = "--pool-distortion",
+            [nameof(AdversarialTrainingOptions.SourceCandidates)] = "--candidates",
+        };
+        var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
+        var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
+        poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
+        var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.LearningRate:R}).") };
+        var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.BatchSize})." };
+        var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.Momentum:R}).") };
+        advBatchOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
+        advMomentumOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
+        warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
+        advLrOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
+        var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
+        var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
+        var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only, with dropout, and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all (with or without dropout); test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
+        {
+            variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
+        };
+        advtrain.SetAction(parse => Cli.Guard(() =>
+        {
+            string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (string id in variantIds)
+            {
+                if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
+            }
+
+            ulong[]? seeds = null;
+            if (parse.GetValue(seedListOption) is { } seedText)
+            {
+                try
+                {
+                    seeds = seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+                }
+                catch (FormatException)
+                {
+                    throw new CliException($"--seeds must be a comma-separated list of non-negative integers (got '{seedText}').");
+                }
+
+                if (seeds.Length == 0) throw new CliException("--seeds needs at least one seed.");
+            }
+
+            bool quick = parse.GetValue(advQuickOption);
+            AdversarialTrainingOptions pools = quick ? AdversarialTrainingExperiment.QuickPools : AdversarialTrainingExperiment.DefaultPools;
+            pools = pools with
+            {
+                PoolSize = parse.GetValue(poolSizeOption) ?? pools.PoolSize,
+                RefreshFraction = parse.GetValue(refreshFractionOption) ?? pools.RefreshFraction,
+                RefreshPeriod = parse.GetValue(refreshPeriodOption) ?? pools.RefreshPeriod,
+                MixingRatio = parse.GetValue(mixOption) ?? pools.MixingRatio,
+                Overshoot = parse.GetValue(overshootOption) ?? pools.Overshoot,
+                // --overshoot sizes the stored perturbation by a factor instead: it replaces the default fixed size.
+                PoolDistortion = parse.GetValue(poolDistortionOption) ?? (parse.GetValue(overshootOption) is null ? pools.PoolDistortion : 0),
+                SourceCandidates = parse.GetValue(candidatesOption) ?? pools.SourceCandidates,
+                WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
+                Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
+            };
+            try
+            {
+                pools.Validate(new Fc100x100x10());
+            }
+            catch (ArgumentException e) when (e.ParamName is { } name && poolOptionNames.TryGetValue(name, out string? option))
+            {
+                int cut = e.Message.IndexOf(" (Parameter", StringComparison.Ordinal);
+                throw new UsageException($"{option}: {(cut >= 0 ? e.Message[..cut] : e.Message)}");
+            }
+
+            if (parse.GetValue(advEpochsOption) is < 1) throw new UsageException("--epochs must be at least 1.");
+            if (parse.GetValue(robustCountOption) is < 1) throw new UsageException("--robustness-count must be at least 1.");
+            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            var options = new AdvTrainOptions
+            {
+                OutputDirectory = parse.GetValue(CommonOptions.Out)!,
+                Data = data,
+                Variants = variantIds,
+                Seeds = seeds,
+                Epochs = parse.GetValue(advEpochsOption),
+                Quick = quick,
+                Validation = parse.GetValue(validationOption),
+                RobustnessCount = parse.GetValue(robustCountOption),
+                Pools = pools,
+                LearningRate = parse.GetValue(advLrOption),
+                BatchSize = parse.GetValue(advBatchOption),
+                Momentum = parse.GetValue(advMomentumOption),
+                Threads = parse.GetValue(CommonOptions.Threads),
+                ReportOnly = parse.GetValue(reportOnlyOption),
+            };
+            AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
+            AdvTrainReport.WriteOutputs(options.OutputDirectory, results);
+            foreach (AdvTrainSummary s in results.Summaries)
+            {
+                Console.WriteLine($"({s.Letter}) {s.Description}: {(results.Validation ? "validation" : "test")} error {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} over {s.Seeds} seed(s), robustness {s.Robustness:F4}, {s.TrainSeconds:F0} s per run");
+            }
+
+            Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, results.Figure[..^4])}.md, .json and .png ({results.TotalSeconds:F0} s).");
+            return 0;
+        }));
+        return advtrain;
+    }
+}

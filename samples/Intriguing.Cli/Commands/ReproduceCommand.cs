@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Intriguing.Data;
+using Intriguing.Paper;
+
+namespace Intriguing.Cli.Commands;
+
+/// <summary><c>intriguing reproduce</c>: every model and experiment of the paper, written to a report.</summary>
+internal static class ReproduceCommand
+{
+    /// <summary>Makes the <c>reproduce</c> command with its options and action.</summary>
+    public static Command Create()
+    {
+        var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs, 20 attacked examples per model) in a few minutes, clearly labelled as such." };
+        var attackCountOption = new Option<int?>("--attack-count") { Description = "Examples drawn per model for the adversarial tables (default 100, or 20 with --quick; 0 skips them)." };
+        attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
+        var advSeedsOption = new Option<int?>("--advtrain-seeds") { Description = "Seeds of the adversarial-training comparison (default 3, or one tiny run with --quick; 0 skips it). Its runs are reused from OUT/advtrain/." };
+        advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
+        var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
+        {
+            CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, advSeedsOption, CommonOptions.Threads, CommonOptions.Quiet,
+        };
+        reproduce.SetAction(parse => Cli.Guard(() =>
+        {
+            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            var options = new ReproduceOptions
+            {
+                OutputDirectory = parse.GetValue(CommonOptions.Out)!,
+                Data = data,
+                Seed = parse.GetValue(CommonOptions.Seed),
+                Quick = parse.GetValue(quickOption),
+                Threads = parse.GetValue(CommonOptions.Threads),
+                AttackCount = parse.GetValue(attackCountOption),
+                AdvTrainSeeds = parse.GetValue(advSeedsOption),
+            };
+            ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
+            ReproductionReport.WriteOutputs(options.OutputDirectory, results);
+            Console.WriteLine($"Wrote {Path.Combine(options.OutputDirectory, "report.md")}, report.html and results.json ({results.TotalSeconds:F0} s).");
+            return 0;
+        }));
+        return reproduce;
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Intriguing.Data;
+using Intriguing.Paper;
+using Intriguing.Training;
+
+namespace Intriguing.Cli.Commands;
+
+/// <summary><c>intriguing train</c>: one model by its recipe, with a checkpoint after every epoch.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Makes the <c>train</c> command with its options and action.</summary>
+    public static Command Create()
+    {
+        var epochsOption = new Option<int?>("--epochs") { Description = "Override the recipe's number of epochs." };
+        var batchOption = new Option<int?>("--batch") { Description = "Override the recipe's batch size." };
+        var lrOption = new Option<float?>("--lr") { Description = "Override the recipe's learning rate." };
+        var optimizerOption = new Option<string?>("--optimizer") { Description = "sgd (mini-batch SGD with momentum) or lbfgs (full-batch L-BFGS); default: the model's recipe." };
+        optimizerOption.AcceptOnlyFromAmong("sgd", "lbfgs");
+        var holdoutOption = new Option<int>("--holdout") { Description = "Hold out N seeded examples of the model's training split, train on the rest and report the error on them (for choosing settings without the test set). Checkpoints go to OUT/checkpoints-holdout-N.", DefaultValueFactory = _ => 0 };
+        holdoutOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--holdout must be 0 (none) or a positive number of examples."); });
+        var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
+        {
+            CommonOptions.Model, CommonOptions.Data, CommonOptions.Seed, CommonOptions.Out, CommonOptions.Threads, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, CommonOptions.Quiet,
+        };
+        train.SetAction(parse => Cli.Guard(() =>
+        {
+            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            SgdOptions sgd = entry.Sgd with
+            {
+                Epochs = parse.GetValue(epochsOption) ?? entry.Sgd.Epochs,
+                BatchSize = parse.GetValue(batchOption) ?? entry.Sgd.BatchSize,
+                LearningRate = parse.GetValue(lrOption) ?? entry.Sgd.LearningRate,
+            };
+            sgd.Validate();
+            var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
+            int holdout = parse.GetValue(holdoutOption);
+            string checkpoints = Path.Combine(options.OutputDirectory, holdout > 0 ? $"checkpoints-holdout-{holdout}" : "checkpoints");
+            var (p1, p2) = TrainingSplits.Halves(data.Train, options.Seed);
+            Dataset? validation = null;
+            if (holdout != 0)
+            {
+                if (entry.Recipe is AutoencoderRecipe) throw new CliException("--holdout does not apply to AE400-10, whose pre-training uses every training image.");
+                Dataset split = TrainingSplits.Select(entry.Split, data.Train, p1, p2);
+                if (holdout < 0 || holdout >= split.Count) throw new CliException($"--holdout must be between 1 and {split.Count - 1} for {entry.Name} (its training split has {split.Count} examples).");
+                (validation, Dataset rest) = split.Split(holdout, SeededRandom.Derive(options.Seed, 0x401D), $"{split.Name} held out", $"{split.Name} rest");
+                switch (entry.Split)
+                {
+                    case TrainingSplit.P1: p1 = rest; break;
+                    case TrainingSplit.P2: p2 = rest; break;
+                    default: options = options with { Data = data with { Train = rest } }; break;
+                }
+            }
+
+            Directory.CreateDirectory(checkpoints);
+            entry = entry with { Recipe = entry.Recipe with { Sgd = sgd } };
+            if (parse.GetValue(optimizerOption) is { } optimizer)
+            {
+                if (entry.Recipe is AutoencoderRecipe) throw new CliException("--optimizer does not apply to AE400-10, which has its own recipe.");
+                entry = entry with { Recipe = optimizer == "lbfgs" ? new FullBatchRecipe((entry.Recipe as FullBatchRecipe)?.FullBatch ?? new FullBatchOptions(), sgd) : new SgdRecipe(sgd) };
+            }
+
+            ModelResult result = Cli.WithProgress(parse.GetValue(CommonOptions.Quiet), entry.Name, progress =>
+                ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
+            Cli.PrintResult(result);
+            if (validation is not null)
+            {
+                INetwork trained = entry.Create(options.Seed);
+                Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt"), trained);
+                Console.WriteLine($"{entry.Name}: error {Evaluation.ErrorRate(trained, validation):P2} on the {validation.Count} held-out examples (trained on the other {TrainingSplits.Select(entry.Split, options.Data.Train, p1, p2).Count})");
+            }
+
+            return 0;
+        }));
+        return train;
+    }
+}
