@@ -4,33 +4,15 @@ namespace Intriguing.Generator.Layers;
 
 /// <summary><c>[AvgPool(size)]</c>, <c>[AvgPool(size, stride)]</c>: the mean of each channel's windows, possibly overlapping (<c>Intriguing.Layers.AveragePooling</c>).</summary>
 [Reads("Intriguing.AvgPoolAttribute")]
-internal sealed record AvgPoolSpec(int Size, int Stride) : WindowSpec
+internal sealed record AvgPoolSpec(int Size, int Stride) : PoolSpec(Size, Stride)
 {
     public override LayerKind Kind => LayerKind.AvgPool;
 
-    public override int Window => Size;
-
-    public override int Step => Stride;
-
-    public override string Written => string.Format(System.Globalization.CultureInfo.InvariantCulture, "AvgPool({0}, stride {1})", Size, Stride);
-
     /// <summary><c>[AvgPool(size)]</c> has stride = size.</summary>
-    public static LayerSpec? Read(LayerAttribute a) => a.Arguments.Length is not (1 or 2)
-        ? null
-        : new AvgPoolSpec(a.IntArgument(0), a.IntArgument(a.Arguments.Length - 1));
-
-    protected override string WindowWhat(int index) => $"Size of layer {index} (AvgPool)";
-
-    protected override int WindowArgument => 0;
-
-    protected override LocationInfo? StrideLocation(ParsedLayer layer) => layer.ArgumentLocations.Count == 1 ? layer.Argument(0) : layer.Argument(1);
-
-    protected override int OutputChannels(int inputChannels) => inputChannels;
+    public static LayerSpec? Read(LayerAttribute a) => TryReadWindow(a, out int size, out int stride) ? new AvgPoolSpec(size, stride) : null;
 
     /// <summary>k² additions per output.</summary>
     public override long MultiplyAdds(LayerModel l) => (long)l.OutputLength * l.Shape.Kernel * l.Shape.Kernel;
-
-    public override string Describe(LayerModel layer) => "AvgPool " + layer.OutputShape;
 
     public override string BoundText(LayerModel l) => global::Intriguing.Layers.AveragePooling.BoundText(l.Shape.Kernel, l.Shape.Stride, l.Shape.OutH, l.Shape.OutW);
 

@@ -2,34 +2,16 @@ using Intriguing.Generator.Model;
 
 namespace Intriguing.Generator.Layers;
 
-/// <summary><c>[MaxPool(size)]</c>, <c>[MaxPool(size, stride)]</c>: the maximum of each channel's windows, possibly overlapping (<c>Intriguing.Layers.Pooling</c>).</summary>
+/// <summary><c>[MaxPool(size)]</c>, <c>[MaxPool(size, stride)]</c>: the maximum of each channel's windows, possibly overlapping (<c>Intriguing.Layers.MaxPooling</c>).</summary>
 [Reads("Intriguing.MaxPoolAttribute")]
-internal sealed record MaxPoolSpec(int Size, int Stride) : WindowSpec
+internal sealed record MaxPoolSpec(int Size, int Stride) : PoolSpec(Size, Stride)
 {
     public override LayerKind Kind => LayerKind.MaxPool;
 
-    public override int Window => Size;
-
-    public override int Step => Stride;
-
-    public override string Written => string.Format(System.Globalization.CultureInfo.InvariantCulture, "MaxPool({0}, stride {1})", Size, Stride);
-
     /// <summary><c>[MaxPool(size)]</c> has stride = size.</summary>
-    public static LayerSpec? Read(LayerAttribute a) => a.Arguments.Length is not (1 or 2)
-        ? null
-        : new MaxPoolSpec(a.IntArgument(0), a.IntArgument(a.Arguments.Length - 1));
-
-    protected override string WindowWhat(int index) => $"Size of layer {index} (MaxPool)";
-
-    protected override int WindowArgument => 0;
-
-    protected override LocationInfo? StrideLocation(ParsedLayer layer) => layer.ArgumentLocations.Count == 1 ? layer.Argument(0) : layer.Argument(1);
-
-    protected override int OutputChannels(int inputChannels) => inputChannels;
+    public static LayerSpec? Read(LayerAttribute a) => TryReadWindow(a, out int size, out int stride) ? new MaxPoolSpec(size, stride) : null;
 
     protected override bool CountsCover => true;
-
-    public override string Describe(LayerModel layer) => "MaxPool " + layer.OutputShape;
 
     public override string BoundText(LayerModel layer) => global::Intriguing.Layers.MaxPooling.BoundText(layer.Shape.Cover);
 
