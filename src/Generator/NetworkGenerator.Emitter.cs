@@ -15,9 +15,9 @@ public sealed partial class NetworkGenerator
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         // The runtime's helpers for generated code live in Intriguing.Generated, hidden from IntelliSense.
         private const string Gemm = "global::Intriguing.Generated.Gemm";
-        private const string Act = "global::Intriguing.Generated.Activations";
+        private const string Act = "global::Intriguing.Generated.Objectives";
         private const string Guard = "global::Intriguing.Generated.NetworkGuard";
-        private const string Layers = "global::Intriguing.Generated";
+        private const string Layers = "global::Intriguing.Layers";
 
         public static string HintName(NetworkModel m)
         {
@@ -386,7 +386,7 @@ public sealed partial class NetworkGenerator
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                     w.Line("ws.Batch = layer == 0 ? batch : 0;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");
-                    w.Line("float loss = " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", 1f);");
+                    w.Line("float loss = " + Layers + ".Softmax.CrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", 1f);");
                     w.Line("// Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.");
                     w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                     w.Line("BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);");
@@ -440,7 +440,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");
                     w.Line("float scale = 1f / batch;");
-                    w.Line("float loss = scale * " + Act + ".SoftmaxCrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
+                    w.Line("float loss = scale * " + Layers + ".Softmax.CrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
                 }
                 else
                 {

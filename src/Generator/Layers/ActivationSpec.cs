@@ -47,8 +47,8 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
     };
 
     public override void EmitForward(SourceWriter w, LayerModel l)
-        => w.Line(Act + "." + Function + "(" + A(l.Index - 1) + ", " + A(l.Index) + ");");
+        => w.Line(Kernels + ".Activation." + Function + "(" + A(l.Index - 1) + ", " + A(l.Index) + ");");
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
-        => w.Line("if (" + needDelta + ") " + Act + "." + Function + "Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ");");
+        => w.Line("if (" + needDelta + ") " + Kernels + ".Activation." + Function + "Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ");");
 }

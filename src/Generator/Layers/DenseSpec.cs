@@ -51,7 +51,7 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
     public override void EmitForward(SourceWriter w, LayerModel l)
     {
         w.Line(Gemm + ".MultiplyABt(" + A(l.Index - 1) + ", " + l.Name + "Weights, " + A(l.Index) + ", batch, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
-        if (l.HasBias) w.Line(Act + ".AddBias(" + A(l.Index) + ", " + l.Name + "Bias, batch);");
+        if (l.HasBias) w.Line(Kernels + ".Dense.AddBias(" + A(l.Index) + ", " + l.Name + "Bias, batch);");
     }
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
@@ -59,7 +59,7 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
         using (w.OpenBlock("if (!gradient.IsEmpty)"))
         {
             w.Line(Gemm + ".MultiplyAtB(" + D(l.Index) + ", " + A(l.Index - 1) + ", gradient.Slice(" + l.Name + "WeightsOffset, " + I(l.WeightCount) + "), " + I(l.OutputLength) + ", " + I(l.InputLength) + ", batch);");
-            if (l.HasBias) w.Line(Act + ".SumRows(" + D(l.Index) + ", gradient.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + "), batch);");
+            if (l.HasBias) w.Line(Kernels + ".Dense.SumRows(" + D(l.Index) + ", gradient.Slice(" + l.Name + "BiasOffset, " + I(l.OutputLength) + "), batch);");
         }
 
         w.Line("if (" + needDelta + ") " + Gemm + ".MultiplyAB(" + D(l.Index) + ", " + l.Name + "Weights, " + D(l.Index - 1) + ", batch, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");

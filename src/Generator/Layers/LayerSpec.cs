@@ -134,7 +134,6 @@ internal abstract record LayerSpec
     }
 
     protected const string Gemm = "global::Intriguing.Generated.Gemm";
-    protected const string Act = "global::Intriguing.Generated.Activations";
     protected const string Guard = "global::Intriguing.Generated.NetworkGuard";
     protected const string Kernels = "global::Intriguing.Layers";
 }

@@ -33,8 +33,8 @@ internal sealed record SoftmaxSpec : LayerSpec
     public override string BackwardMath(LayerModel layer) => "dx = p ⊙ (dy − ⟨dy, p⟩), per sample.";
 
     public override void EmitForward(SourceWriter w, LayerModel l)
-        => w.Line(Act + ".Softmax(" + A(l.Index - 1) + ", " + A(l.Index) + ", batch, " + I(l.OutputLength) + ");");
+        => w.Line(Kernels + ".Softmax.Forward(" + A(l.Index - 1) + ", " + A(l.Index) + ", batch, " + I(l.OutputLength) + ");");
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
-        => w.Line("if (" + needDelta + ") " + Act + ".SoftmaxBackward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", batch, " + I(l.OutputLength) + ");");
+        => w.Line("if (" + needDelta + ") " + Kernels + ".Softmax.Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", batch, " + I(l.OutputLength) + ");");
 }

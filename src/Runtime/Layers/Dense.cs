@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.ComponentModel;
 using Intriguing.Spectral;
 using Intriguing.Generated;
@@ -6,7 +7,8 @@ namespace Intriguing.Layers;
 
 /// <summary>
 /// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
-/// The dense layer y = x·Wᵀ + b. Its forward and backward passes are generated as calls of <see cref="Gemm"/>;
+/// The dense layer y = x·Wᵀ + b. Its forward and backward passes are generated as calls of <see cref="Gemm"/> and of
+/// the bias kernels here;
 /// its Lipschitz bound is ‖W‖₂, the largest singular value (<see cref="OperatorNorm"/>'s rounded-up upper bound).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -30,5 +32,24 @@ public static partial class Dense
             return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{layer.OutputLength}×{layer.InputLength}", r.UpperBound,
                 $"‖W‖₂ (Lanczos, {r.Iterations} iterations, ±{r.ErrorEstimate:G2})");
         }
+    }
+
+    /// <summary>Adds <paramref name="bias"/> to each of the <paramref name="rows"/> rows of <paramref name="x"/>.</summary>
+    public static void AddBias(Span<float> x, ReadOnlySpan<float> bias, int rows)
+    {
+        int n = bias.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = x.Slice(r * n, n);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    /// <summary>Sums the <paramref name="rows"/> rows of <paramref name="x"/> into <paramref name="sum"/> (overwritten).</summary>
+    public static void SumRows(ReadOnlySpan<float> x, Span<float> sum, int rows)
+    {
+        int n = sum.Length;
+        sum.Clear();
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sum, x.Slice(r * n, n), sum);
     }
 }

@@ -1,3 +1,6 @@
+using Intriguing.Linear;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using Intriguing.Spectral;
 using Intriguing.Generated;
@@ -6,7 +9,8 @@ namespace Intriguing.Layers;
 
 /// <summary>
 /// For generated code (and the runtime) only: not part of the supported API, hidden from IntelliSense.
-/// The soft-max of each sample (last layer only). Its kernels are <see cref="Activations"/>'. Its Lipschitz bound is
+/// The soft-max of each sample (last layer only): its kernels, the soft-max cross-entropy of a classifier, and its
+/// Lipschitz bound,
 /// 1/2: the Jacobian diag(p) − ppᵀ has row sums 2pᵢ(1 − pᵢ) ≤ 1/2, so its norm is at most 1/2 by Gershgorin.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -17,4 +21,71 @@ public static partial class Softmax
     /// <summary>The soft-max's Lipschitz bound; for generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static LayerLipschitz Lipschitz() => s_lipschitz;
+
+    /// <summary>Row-wise stable soft-max: p = e^(x − max x) / Σ e^(x − max x).</summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> xr = x.Slice(r * cols, cols);
+            Span<float> yr = y.Slice(r * cols, cols);
+            float max = TensorPrimitives.Max(xr);
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Exp(yr, yr);
+            float sum = TensorPrimitives.Sum(yr);
+            TensorPrimitives.Multiply(yr, 1f / sum, yr);
+        }
+    }
+
+    /// <summary>Soft-max backward for an arbitrary output gradient: dx = p ⊙ (dy − ⟨dy, p⟩), row by row.</summary>
+    public static void Backward(ReadOnlySpan<float> p, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> pr = p.Slice(r * cols, cols);
+            ReadOnlySpan<float> dyr = dy.Slice(r * cols, cols);
+            Span<float> dxr = dx.Slice(r * cols, cols);
+            Elementwise.Map(pr, dyr, dxr, new SoftmaxBackwardOperator(TensorPrimitives.Dot(pr, dyr)));
+        }
+    }
+
+    /// <summary>(p, dy) → p · (dy − ⟨dy, p⟩) with the row's dot product given.</summary>
+    private readonly struct SoftmaxBackwardOperator(float dot) : IBinaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TVec, TOps>(TVec p, TVec dy)
+            where TVec : struct
+            where TOps : ISimdOps<TVec> => TOps.Multiply(p, TOps.Subtract(dy, TOps.Create(dot)));
+    }
+
+    /// <summary>
+    /// Soft-max cross-entropy of each row: loss_r = log Σ e^(z) − z[label], computed from the logits for accuracy.
+    /// Writes <c>scale · (p − onehot(label))</c>, the gradient with respect to the logits, into <paramref name="delta"/>.
+    /// Returns the sum of the row losses.
+    /// </summary>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities, ReadOnlySpan<int> labels, Span<float> delta, int rows, int cols, float scale)
+    {
+        double total = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int label = labels[r];
+            if ((uint)label >= (uint)cols)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), label, $"Label of sample {r} must be in 0..{cols - 1}.");
+            }
+
+            ReadOnlySpan<float> z = logits.Slice(r * cols, cols);
+            float max = TensorPrimitives.Max(z);
+            double sum = 0;
+            for (int i = 0; i < cols; i++) sum += Math.Exp(z[i] - max);
+            total += Math.Log(sum) + max - z[label];
+
+            ReadOnlySpan<float> p = probabilities.Slice(r * cols, cols);
+            Span<float> d = delta.Slice(r * cols, cols);
+            TensorPrimitives.Multiply(p, scale, d);
+            d[label] -= scale;
+        }
+
+        return (float)total;
+    }
 }

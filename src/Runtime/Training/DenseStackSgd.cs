@@ -159,7 +159,7 @@ internal sealed class DenseStackSgd
             }
         }
 
-        float loss = Activations.SoftmaxCrossEntropy(A(layers - 1, 1), A(layers, 1), new ReadOnlySpan<int>(in label), D(layers - 1, 1), 1, outputLength, 1f);
+        float loss = Intriguing.Layers.Softmax.CrossEntropy(A(layers - 1, 1), A(layers, 1), new ReadOnlySpan<int>(in label), D(layers - 1, 1), 1, outputLength, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
         for (int i = layers - 2; i >= 1; i--)
         {
@@ -173,7 +173,7 @@ internal sealed class DenseStackSgd
                     Gemm.MultiplyAB(D(i + 1, 1), Weights(parameters, l), D(i, 1), 1, l.InputLength, l.OutputLength);
                     break;
                 case DenseStackLayerKind.Softmax:
-                    Activations.SoftmaxBackward(A(i + 1, 1), D(i + 1, 1), D(i, 1), 1, l.OutputLength);
+                    Intriguing.Layers.Softmax.Backward(A(i + 1, 1), D(i + 1, 1), D(i, 1), 1, l.OutputLength);
                     break;
                 default:
                     Backward(l.Kind, A(i + 1, 1), D(i + 1, 1), D(i, 1));
@@ -256,7 +256,7 @@ internal sealed class DenseStackSgd
 
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * Activations.SoftmaxCrossEntropy(A(layers - 1, batch), A(layers, batch), labels, D(layers - 1, batch), batch, _lengths[layers], scale);
+        float loss = scale * Intriguing.Layers.Softmax.CrossEntropy(A(layers - 1, batch), A(layers, batch), labels, D(layers - 1, batch), batch, _lengths[layers], scale);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
         bool activationDone = false;
         for (int i = layers - 2; i >= 0; i--)
@@ -287,7 +287,7 @@ internal sealed class DenseStackSgd
                         D(i + 1, batch), x, batch, l.OutputLength, l.InputLength, l.WeightDecay, momentum, rate, nesterov, splitter);
                     break;
                 case DenseStackLayerKind.Softmax:
-                    if (i > 0) Activations.SoftmaxBackward(A(i + 1, batch), D(i + 1, batch), D(i, batch), batch, l.OutputLength);
+                    if (i > 0) Intriguing.Layers.Softmax.Backward(A(i + 1, batch), D(i + 1, batch), D(i, batch), batch, l.OutputLength);
                     break;
                 default:
                     if (activationDone)
@@ -315,19 +315,19 @@ internal sealed class DenseStackSgd
             {
                 case DenseStackLayerKind.Dense:
                     Gemm.MultiplyABt(x, Weights(parameters, l), y, batch, l.OutputLength, l.InputLength);
-                    if (l.BiasOffset >= 0) Activations.AddBias(y, Bias(parameters, l), batch);
+                    if (l.BiasOffset >= 0) Intriguing.Layers.Dense.AddBias(y, Bias(parameters, l), batch);
                     break;
                 case DenseStackLayerKind.Sigmoid:
-                    Activations.Sigmoid(x, y);
+                    Intriguing.Layers.Activation.Sigmoid(x, y);
                     break;
                 case DenseStackLayerKind.Tanh:
-                    Activations.Tanh(x, y);
+                    Intriguing.Layers.Activation.Tanh(x, y);
                     break;
                 case DenseStackLayerKind.ReLU:
-                    Activations.ReLU(x, y);
+                    Intriguing.Layers.Activation.ReLU(x, y);
                     break;
                 default:
-                    Activations.Softmax(x, y, batch, l.OutputLength);
+                    Intriguing.Layers.Softmax.Forward(x, y, batch, l.OutputLength);
                     break;
             }
         }
@@ -338,13 +338,13 @@ internal sealed class DenseStackSgd
         switch (kind)
         {
             case DenseStackLayerKind.Sigmoid:
-                Activations.SigmoidBackward(y, dy, dx);
+                Intriguing.Layers.Activation.SigmoidBackward(y, dy, dx);
                 break;
             case DenseStackLayerKind.Tanh:
-                Activations.TanhBackward(y, dy, dx);
+                Intriguing.Layers.Activation.TanhBackward(y, dy, dx);
                 break;
             default:
-                Activations.ReLUBackward(y, dy, dx);
+                Intriguing.Layers.Activation.ReLUBackward(y, dy, dx);
                 break;
         }
     }

@@ -6,12 +6,12 @@ internal enum FusedActivation
     /// <summary>None: the layer's output is used as it is.</summary>
     None,
 
-    /// <summary>The logistic sigmoid, <see cref="Activations.Sigmoid"/>.</summary>
+    /// <summary>The logistic sigmoid, <see cref="Intriguing.Layers.Activation.Sigmoid"/>.</summary>
     Sigmoid,
 
-    /// <summary>tanh, <see cref="Activations.Tanh"/>.</summary>
+    /// <summary>tanh, <see cref="Intriguing.Layers.Activation.Tanh"/>.</summary>
     Tanh,
 
-    /// <summary>max(0, x), <see cref="Activations.ReLU"/>.</summary>
+    /// <summary>max(0, x), <see cref="Intriguing.Layers.Activation.ReLU"/>.</summary>
     ReLU,
 }

@@ -235,7 +235,7 @@ internal sealed unsafe class FusedStepSplitter
         {
             long offset = ((long)s * _rows) + start;
             var y = new Span<float>(_y + offset, end - start);
-            if (_b != null) TensorPrimitives.Add(y, bias, y); // as Activations.AddBias, element by element
+            if (_b != null) TensorPrimitives.Add(y, bias, y); // as Intriguing.Layers.Dense.AddBias, element by element
             if (_activation != FusedActivation.None) SgdKernels.Activate(_activation, y, new Span<float>(_a + offset, end - start));
         }
     }
@@ -275,7 +275,7 @@ internal sealed unsafe class FusedStepSplitter
         if (start >= end) return;
         var y = new Span<float>(_y + start, end - start);
         Gemm.MultiplyABt(new ReadOnlySpan<float>(_x, columns), new ReadOnlySpan<float>(_w + ((long)start * columns), (end - start) * columns), y, 1, end - start, columns);
-        if (_b != null) Activations.AddBias(y, new ReadOnlySpan<float>(_b + start, end - start), 1);
+        if (_b != null) Intriguing.Layers.Dense.AddBias(y, new ReadOnlySpan<float>(_b + start, end - start), 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

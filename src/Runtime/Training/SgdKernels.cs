@@ -28,7 +28,7 @@ internal static class SgdKernels
     /// <summary>
     /// The forward product of a dense layer for one sample, y = W·x + b, exactly as the generated forward pass computes
     /// it (<see cref="Gemm.MultiplyABt(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> with one row, then
-    /// <see cref="Activations.AddBias"/>): each output is a dot product whose rounding depends only on the input length, so
+    /// <see cref="Intriguing.Layers.Dense.AddBias"/>): each output is a dot product whose rounding depends only on the input length, so
     /// splitting the rows over threads changes nothing. Large layers are split by <paramref name="splitter"/> into the
     /// same row ranges as <see cref="DenseStep"/>, so each thread reads the rows it updates afterwards and they stay in its core's cache.
     /// </summary>
@@ -54,7 +54,7 @@ internal static class SgdKernels
         }
 
         Gemm.MultiplyABt(input, weights, output, 1, rows, columns);
-        if (bias.Length != 0) Activations.AddBias(output, bias.Slice(0, rows), 1);
+        if (bias.Length != 0) Intriguing.Layers.Dense.AddBias(output, bias.Slice(0, rows), 1);
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ internal static class SgdKernels
 
             var result = new Span<float>(y, lowest.Rows);
             Gemm.MultiplyABt(new ReadOnlySpan<float>(lowest.Input, lowest.Columns), new ReadOnlySpan<float>(w, lowest.Rows * lowest.Columns), result, 1, lowest.Rows, lowest.Columns);
-            if (b != null) Activations.AddBias(result, new ReadOnlySpan<float>(b, lowest.Rows), 1);
+            if (b != null) Intriguing.Layers.Dense.AddBias(result, new ReadOnlySpan<float>(b, lowest.Rows), 1);
         }
     }
 
@@ -152,7 +152,7 @@ internal static class SgdKernels
 
         if (fuse)
         {
-            if (bias.Length != 0) Activations.AddBias(nextOutput.Slice(0, rows), bias.Slice(0, rows), 1);
+            if (bias.Length != 0) Intriguing.Layers.Dense.AddBias(nextOutput.Slice(0, rows), bias.Slice(0, rows), 1);
         }
         else if (ahead)
         {
@@ -264,7 +264,7 @@ internal static class SgdKernels
     /// <summary>
     /// Steps rows <paramref name="start"/>…<paramref name="end"/>−1 of one layer of a plan and their biases (pointers
     /// pinned by the caller), each row's Σ w² into the layer's row squares; with <paramref name="nextOutput"/>, also the
-    /// next sample's product W′·x + b′ of those rows, the bias added as <see cref="Activations.AddBias"/> does.
+    /// next sample's product W′·x + b′ of those rows, the bias added as <see cref="Intriguing.Layers.Dense.AddBias"/> does.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void StepLayerRows(DenseStepPlan.Layer layer, float* parameters, float* velocity, int start, int end, float* x, float* next, float* nextOutput, float momentum, float rate, bool nesterov)
@@ -331,7 +331,7 @@ internal static class SgdKernels
     /// <summary>
     /// The forward product of a dense layer for a batch, Y = X·Wᵀ + b, exactly as the generated forward pass computes it
     /// (<see cref="Gemm.MultiplyABt(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>, then
-    /// <see cref="Activations.AddBias"/>). The matrix kernels sum every element in an order that depends only on the
+    /// <see cref="Intriguing.Layers.Dense.AddBias"/>). The matrix kernels sum every element in an order that depends only on the
     /// product's shape, so splitting the columns of Y (the rows of W) over threads changes nothing. Large layers are split
     /// by <paramref name="splitter"/> into the same row ranges of W as <see cref="DenseBatchStep"/>, so each thread reads
     /// the rows it updates afterwards and they stay in its core's cache.
@@ -371,7 +371,7 @@ internal static class SgdKernels
         else
         {
             Gemm.MultiplyABt(inputs, weights, outputs, batch, rows, columns);
-            if (bias.Length != 0) Activations.AddBias(outputs.Slice(0, batch * rows), bias.Slice(0, rows), batch);
+            if (bias.Length != 0) Intriguing.Layers.Dense.AddBias(outputs.Slice(0, batch * rows), bias.Slice(0, rows), batch);
         }
 
         Activate(activation, outputs.Slice(0, batch * rows), activated);
@@ -382,9 +382,9 @@ internal static class SgdKernels
     {
         switch (activation)
         {
-            case FusedActivation.Sigmoid: Activations.Sigmoid(x, y.Slice(0, x.Length)); break;
-            case FusedActivation.Tanh: Activations.Tanh(x, y.Slice(0, x.Length)); break;
-            case FusedActivation.ReLU: Activations.ReLU(x, y.Slice(0, x.Length)); break;
+            case FusedActivation.Sigmoid: Intriguing.Layers.Activation.Sigmoid(x, y.Slice(0, x.Length)); break;
+            case FusedActivation.Tanh: Intriguing.Layers.Activation.Tanh(x, y.Slice(0, x.Length)); break;
+            case FusedActivation.ReLU: Intriguing.Layers.Activation.ReLU(x, y.Slice(0, x.Length)); break;
         }
     }
 
@@ -393,9 +393,9 @@ internal static class SgdKernels
     {
         switch (activation)
         {
-            case FusedActivation.Sigmoid: Activations.SigmoidBackward(y, dy, dx); break;
-            case FusedActivation.Tanh: Activations.TanhBackward(y, dy, dx); break;
-            case FusedActivation.ReLU: Activations.ReLUBackward(y, dy, dx); break;
+            case FusedActivation.Sigmoid: Intriguing.Layers.Activation.SigmoidBackward(y, dy, dx); break;
+            case FusedActivation.Tanh: Intriguing.Layers.Activation.TanhBackward(y, dy, dx); break;
+            case FusedActivation.ReLU: Intriguing.Layers.Activation.ReLUBackward(y, dy, dx); break;
         }
     }
 
@@ -443,7 +443,7 @@ internal static class SgdKernels
     /// <see cref="StepBlockRows"/> rows at a time and applied at once, so no full gradient buffer is written or read.
     /// Every parameter gets exactly the arithmetic of <see cref="IClassifier.LossAndGradient"/>
     /// on the whole batch (<see cref="Gemm.MultiplyAtB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>,
-    /// <see cref="Activations.SumRows"/>, <see cref="Activations.WeightDecay"/>) followed by the <see cref="Trainer"/>'s
+    /// <see cref="Intriguing.Layers.Dense.SumRows"/>, <see cref="Objectives.WeightDecay"/>) followed by the <see cref="Trainer"/>'s
     /// update, for any split. Returns the penalty (λ/2)·‖W‖² of the weights before the step (0 when λ = 0), summed row by
     /// row in row order.
     /// </summary>

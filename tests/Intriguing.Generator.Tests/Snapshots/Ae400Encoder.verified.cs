@@ -243,7 +243,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         ws.Batch = batch;
         // E = (1/batch) Σ_s ½‖y_s − t_s‖²; ∂E/∂y = (y − t) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
+        float loss = scale * global::Intriguing.Generated.Objectives.SquaredError(ws.A2(batch), targets, ws.D2(batch), batch * OutputLength, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -275,13 +275,13 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         if (from < 1 && to >= 1)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 400, 784);
-            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Sigmoid1: 400 → 400. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Generated.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Layers.Activation.Sigmoid(ws.A1(batch), ws.A2(batch));
         }
     }
 
@@ -294,7 +294,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Layers.Activation.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -303,7 +303,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 313600), 400, 784, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 400), batch);
             }
             if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 400);
         }
@@ -315,7 +315,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);
         return penalty;
     }
 
@@ -323,7 +323,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense1Weights, 1E-06f);
         return penalty;
     }
 

@@ -650,7 +650,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A22; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -674,7 +674,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
+        float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A22(batch), ws.A23(batch), labels, ws.D22(batch), batch, 1000, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -752,7 +752,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 2, ReLU1: 96×55×55 → 96×55×55. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, LocalResponseNorm1: 96×55×55 → 96×55×55. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
@@ -776,7 +776,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 6, ReLU2: 256×27×27 → 256×27×27. y = max(0, x).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, LocalResponseNorm2: 256×27×27 → 256×27×27. y[c] = x[c] / (k + α·Σ_{|c′−c| ≤ 2} x[c′]²)^β, k = 2, α = 0.0001, β = 0.75.
@@ -800,7 +800,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 10, ReLU3: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A9(batch), ws.A10(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A9(batch), ws.A10(batch));
         }
 
         // Layer 11, Conv4: 384×13×13 → 384×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 384 × 384 × 3 × 3; im2col + GEMM per sample.
@@ -812,7 +812,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 12, ReLU4: 384×13×13 → 384×13×13. y = max(0, x).
         if (from < 12 && to >= 12)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A11(batch), ws.A12(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A11(batch), ws.A12(batch));
         }
 
         // Layer 13, Conv5: 384×13×13 → 256×13×13. y[d,i,j] = b[d] + Σ_c,u,v W[d,c,u,v]·x[c, i − 1 + u, j − 1 + v], zero outside the input; W: 256 × 384 × 3 × 3; im2col + GEMM per sample.
@@ -824,7 +824,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 14, ReLU5: 256×13×13 → 256×13×13. y = max(0, x).
         if (from < 14 && to >= 14)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A13(batch), ws.A14(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A13(batch), ws.A14(batch));
         }
 
         // Layer 15, MaxPool3: 256×13×13 → 256×6×6. y[c,i,j] = max over the 3×3 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -837,13 +837,13 @@ partial class AlexNet : global::Intriguing.IClassifier
         if (from < 16 && to >= 16)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A15(batch), Dense1Weights, ws.A16(batch), batch, 4096, 9216);
-            global::Intriguing.Generated.Activations.AddBias(ws.A16(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A16(batch), Dense1Bias, batch);
         }
 
         // Layer 17, ReLU6: 4096 → 4096. y = max(0, x).
         if (from < 17 && to >= 17)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A16(batch), ws.A17(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A16(batch), ws.A17(batch));
         }
 
         // Layer 18, Dropout1: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -857,13 +857,13 @@ partial class AlexNet : global::Intriguing.IClassifier
         if (from < 19 && to >= 19)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A18(batch), Dense2Weights, ws.A19(batch), batch, 4096, 4096);
-            global::Intriguing.Generated.Activations.AddBias(ws.A19(batch), Dense2Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A19(batch), Dense2Bias, batch);
         }
 
         // Layer 20, ReLU7: 4096 → 4096. y = max(0, x).
         if (from < 20 && to >= 20)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A19(batch), ws.A20(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A19(batch), ws.A20(batch));
         }
 
         // Layer 21, Dropout2: 4096 → 4096. p = 0.5; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -877,13 +877,13 @@ partial class AlexNet : global::Intriguing.IClassifier
         if (from < 22 && to >= 22)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A21(batch), Dense3Weights, ws.A22(batch), batch, 1000, 4096);
-            global::Intriguing.Generated.Activations.AddBias(ws.A22(batch), Dense3Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A22(batch), Dense3Bias, batch);
         }
 
         // Layer 23, Softmax1: 1000 → 1000. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 23 && to >= 23)
         {
-            global::Intriguing.Generated.Activations.Softmax(ws.A22(batch), ws.A23(batch), batch, 1000);
+            global::Intriguing.Layers.Softmax.Forward(ws.A22(batch), ws.A23(batch), batch, 1000);
         }
     }
 
@@ -896,7 +896,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 23, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 23 && bottom < 23)
         {
-            if (bottomDelta || bottom < 22) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
+            if (bottomDelta || bottom < 22) global::Intriguing.Layers.Softmax.Backward(ws.A23(batch), ws.D23(batch), ws.D22(batch), batch, 1000);
         }
 
         // Layer 22, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -905,7 +905,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D22(batch), ws.A21(batch), gradient.Slice(Dense3WeightsOffset, 4096000), 1000, 4096, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D22(batch), gradient.Slice(Dense3BiasOffset, 1000), batch);
             }
             if (bottomDelta || bottom < 21) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D22(batch), Dense3Weights, ws.D21(batch), batch, 4096, 1000);
         }
@@ -923,7 +923,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 20, ReLU7: dx = dy where y > 0, else 0.
         if (top >= 20 && bottom < 20)
         {
-            if (bottomDelta || bottom < 19) global::Intriguing.Generated.Activations.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
+            if (bottomDelta || bottom < 19) global::Intriguing.Layers.Activation.ReLUBackward(ws.A20(batch), ws.D20(batch), ws.D19(batch));
         }
 
         // Layer 19, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -932,7 +932,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D19(batch), ws.A18(batch), gradient.Slice(Dense2WeightsOffset, 16777216), 4096, 4096, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D19(batch), gradient.Slice(Dense2BiasOffset, 4096), batch);
             }
             if (bottomDelta || bottom < 18) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D19(batch), Dense2Weights, ws.D18(batch), batch, 4096, 4096);
         }
@@ -950,7 +950,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 17, ReLU6: dx = dy where y > 0, else 0.
         if (top >= 17 && bottom < 17)
         {
-            if (bottomDelta || bottom < 16) global::Intriguing.Generated.Activations.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
+            if (bottomDelta || bottom < 16) global::Intriguing.Layers.Activation.ReLUBackward(ws.A17(batch), ws.D17(batch), ws.D16(batch));
         }
 
         // Layer 16, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -959,7 +959,7 @@ partial class AlexNet : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D16(batch), ws.A15(batch), gradient.Slice(Dense1WeightsOffset, 37748736), 4096, 9216, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D16(batch), gradient.Slice(Dense1BiasOffset, 4096), batch);
             }
             if (bottomDelta || bottom < 15) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D16(batch), Dense1Weights, ws.D15(batch), batch, 9216, 4096);
         }
@@ -973,7 +973,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 14, ReLU5: dx = dy where y > 0, else 0.
         if (top >= 14 && bottom < 14)
         {
-            if (bottomDelta || bottom < 13) global::Intriguing.Generated.Activations.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
+            if (bottomDelta || bottom < 13) global::Intriguing.Layers.Activation.ReLUBackward(ws.A14(batch), ws.D14(batch), ws.D13(batch));
         }
 
         // Layer 13, Conv5: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -992,7 +992,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 12, ReLU4: dx = dy where y > 0, else 0.
         if (top >= 12 && bottom < 12)
         {
-            if (bottomDelta || bottom < 11) global::Intriguing.Generated.Activations.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
+            if (bottomDelta || bottom < 11) global::Intriguing.Layers.Activation.ReLUBackward(ws.A12(batch), ws.D12(batch), ws.D11(batch));
         }
 
         // Layer 11, Conv4: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1011,7 +1011,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 10, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
+            if (bottomDelta || bottom < 9) global::Intriguing.Layers.Activation.ReLUBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch));
         }
 
         // Layer 9, Conv3: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1042,7 +1042,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 6, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Layers.Activation.ReLUBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -1073,7 +1073,7 @@ partial class AlexNet : global::Intriguing.IClassifier
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Layers.Activation.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).

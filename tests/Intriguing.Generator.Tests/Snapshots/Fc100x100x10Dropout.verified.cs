@@ -363,7 +363,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A8; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -387,7 +387,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -439,13 +439,13 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         if (from < 2 && to >= 2)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A1(batch), Dense1Weights, ws.A2(batch), batch, 100, 784);
-            global::Intriguing.Generated.Activations.AddBias(ws.A2(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A2(batch), Dense1Bias, batch);
         }
 
         // Layer 3, Sigmoid1: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 3 && to >= 3)
         {
-            global::Intriguing.Generated.Activations.Sigmoid(ws.A2(batch), ws.A3(batch));
+            global::Intriguing.Layers.Activation.Sigmoid(ws.A2(batch), ws.A3(batch));
         }
 
         // Layer 4, Dropout2: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -459,13 +459,13 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         if (from < 5 && to >= 5)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A4(batch), Dense2Weights, ws.A5(batch), batch, 100, 100);
-            global::Intriguing.Generated.Activations.AddBias(ws.A5(batch), Dense2Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A5(batch), Dense2Bias, batch);
         }
 
         // Layer 6, Sigmoid2: 100 → 100. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Generated.Activations.Sigmoid(ws.A5(batch), ws.A6(batch));
+            global::Intriguing.Layers.Activation.Sigmoid(ws.A5(batch), ws.A6(batch));
         }
 
         // Layer 7, Dropout3: 100 → 100. p = 0.2; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.
@@ -479,13 +479,13 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         if (from < 8 && to >= 8)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A7(batch), Dense3Weights, ws.A8(batch), batch, 10, 100);
-            global::Intriguing.Generated.Activations.AddBias(ws.A8(batch), Dense3Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A8(batch), Dense3Bias, batch);
         }
 
         // Layer 9, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 9 && to >= 9)
         {
-            global::Intriguing.Generated.Activations.Softmax(ws.A8(batch), ws.A9(batch), batch, 10);
+            global::Intriguing.Layers.Softmax.Forward(ws.A8(batch), ws.A9(batch), batch, 10);
         }
     }
 
@@ -498,7 +498,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 9, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 9 && bottom < 9)
         {
-            if (bottomDelta || bottom < 8) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
+            if (bottomDelta || bottom < 8) global::Intriguing.Layers.Softmax.Backward(ws.A9(batch), ws.D9(batch), ws.D8(batch), batch, 10);
         }
 
         // Layer 8, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -507,7 +507,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D8(batch), ws.A7(batch), gradient.Slice(Dense3WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D8(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
             }
             if (bottomDelta || bottom < 7) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D8(batch), Dense3Weights, ws.D7(batch), batch, 100, 10);
         }
@@ -525,7 +525,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 6, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
+            if (bottomDelta || bottom < 5) global::Intriguing.Layers.Activation.SigmoidBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch));
         }
 
         // Layer 5, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -534,7 +534,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense2WeightsOffset, 10000), 100, 100, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D5(batch), gradient.Slice(Dense2BiasOffset, 100), batch);
             }
             if (bottomDelta || bottom < 4) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D5(batch), Dense2Weights, ws.D4(batch), batch, 100, 100);
         }
@@ -552,7 +552,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         // Layer 3, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 3 && bottom < 3)
         {
-            if (bottomDelta || bottom < 2) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
+            if (bottomDelta || bottom < 2) global::Intriguing.Layers.Activation.SigmoidBackward(ws.A3(batch), ws.D3(batch), ws.D2(batch));
         }
 
         // Layer 2, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -561,7 +561,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D2(batch), ws.A1(batch), gradient.Slice(Dense1WeightsOffset, 78400), 100, 784, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D2(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
             if (bottomDelta || bottom < 1) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D2(batch), Dense1Weights, ws.D1(batch), batch, 784, 100);
         }
@@ -583,11 +583,11 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 78400), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 10000), 1E-05f);
         // Dense3: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -595,9 +595,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense3Weights, 1E-06f);
         return penalty;
     }
 

@@ -243,7 +243,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A1; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -265,7 +265,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -296,13 +296,13 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
         if (from < 1 && to >= 1)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 10, 784);
-            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Generated.Activations.Softmax(ws.A1(batch), ws.A2(batch), batch, 10);
+            global::Intriguing.Layers.Softmax.Forward(ws.A1(batch), ws.A2(batch), batch, 10);
         }
     }
 
@@ -315,7 +315,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
         // Layer 2, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
+            if (bottomDelta || bottom < 1) global::Intriguing.Layers.Softmax.Backward(ws.A2(batch), ws.D2(batch), ws.D1(batch), batch, 10);
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -324,7 +324,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 7840), 10, 784, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 10), batch);
             }
             if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 10);
         }
@@ -336,7 +336,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
         global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 7840), 1f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 7840), 1f);
         return penalty;
     }
 
@@ -344,7 +344,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense1Weights, 1f);
         return penalty;
     }
 

@@ -319,7 +319,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A5; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -341,7 +341,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -380,39 +380,39 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         if (from < 1 && to >= 1)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A0(batch), Dense1Weights, ws.A1(batch), batch, 200, 784);
-            global::Intriguing.Generated.Activations.AddBias(ws.A1(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A1(batch), Dense1Bias, batch);
         }
 
         // Layer 2, Sigmoid1: 200 → 200. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Generated.Activations.Sigmoid(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Layers.Activation.Sigmoid(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, Dense2: 200 → 200. y = x·Wᵀ + b, W: 200 × 200.
         if (from < 3 && to >= 3)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A2(batch), Dense2Weights, ws.A3(batch), batch, 200, 200);
-            global::Intriguing.Generated.Activations.AddBias(ws.A3(batch), Dense2Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A3(batch), Dense2Bias, batch);
         }
 
         // Layer 4, Sigmoid2: 200 → 200. y = σ(x) = 1 / (1 + e^(−x)).
         if (from < 4 && to >= 4)
         {
-            global::Intriguing.Generated.Activations.Sigmoid(ws.A3(batch), ws.A4(batch));
+            global::Intriguing.Layers.Activation.Sigmoid(ws.A3(batch), ws.A4(batch));
         }
 
         // Layer 5, Dense3: 200 → 10. y = x·Wᵀ + b, W: 10 × 200.
         if (from < 5 && to >= 5)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A4(batch), Dense3Weights, ws.A5(batch), batch, 10, 200);
-            global::Intriguing.Generated.Activations.AddBias(ws.A5(batch), Dense3Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A5(batch), Dense3Bias, batch);
         }
 
         // Layer 6, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 6 && to >= 6)
         {
-            global::Intriguing.Generated.Activations.Softmax(ws.A5(batch), ws.A6(batch), batch, 10);
+            global::Intriguing.Layers.Softmax.Forward(ws.A5(batch), ws.A6(batch), batch, 10);
         }
     }
 
@@ -425,7 +425,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         // Layer 6, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 6 && bottom < 6)
         {
-            if (bottomDelta || bottom < 5) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A6(batch), ws.D6(batch), ws.D5(batch), batch, 10);
+            if (bottomDelta || bottom < 5) global::Intriguing.Layers.Softmax.Backward(ws.A6(batch), ws.D6(batch), ws.D5(batch), batch, 10);
         }
 
         // Layer 5, Dense3: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -434,7 +434,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D5(batch), ws.A4(batch), gradient.Slice(Dense3WeightsOffset, 2000), 10, 200, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D5(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D5(batch), gradient.Slice(Dense3BiasOffset, 10), batch);
             }
             if (bottomDelta || bottom < 4) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D5(batch), Dense3Weights, ws.D4(batch), batch, 200, 10);
         }
@@ -442,7 +442,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         // Layer 4, Sigmoid2: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 4 && bottom < 4)
         {
-            if (bottomDelta || bottom < 3) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A4(batch), ws.D4(batch), ws.D3(batch));
+            if (bottomDelta || bottom < 3) global::Intriguing.Layers.Activation.SigmoidBackward(ws.A4(batch), ws.D4(batch), ws.D3(batch));
         }
 
         // Layer 3, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -451,7 +451,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D3(batch), ws.A2(batch), gradient.Slice(Dense2WeightsOffset, 40000), 200, 200, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D3(batch), gradient.Slice(Dense2BiasOffset, 200), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D3(batch), gradient.Slice(Dense2BiasOffset, 200), batch);
             }
             if (bottomDelta || bottom < 2) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D3(batch), Dense2Weights, ws.D2(batch), batch, 200, 200);
         }
@@ -459,7 +459,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         // Layer 2, Sigmoid1: dx = dy ⊙ y ⊙ (1 − y).
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Layers.Activation.SigmoidBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -468,7 +468,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D1(batch), ws.A0(batch), gradient.Slice(Dense1WeightsOffset, 156800), 200, 784, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 200), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D1(batch), gradient.Slice(Dense1BiasOffset, 200), batch);
             }
             if (bottomDelta) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D1(batch), Dense1Weights, ws.D0(batch), batch, 784, 200);
         }
@@ -480,11 +480,11 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 156800), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 156800), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 40000), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 40000), 1E-05f);
         // Dense3: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 2000), 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense3Weights, gradient.Slice(Dense3WeightsOffset, 2000), 1E-06f);
         return penalty;
     }
 
@@ -492,9 +492,9 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense3Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense3Weights, 1E-06f);
         return penalty;
     }
 

@@ -407,7 +407,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A9; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
@@ -429,7 +429,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
-        float loss = global::Intriguing.Generated.Activations.SoftmaxCrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
+        float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A9(batch), ws.A10(batch), labels, ws.D9(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -481,7 +481,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 2, ReLU1: 16×24×24 → 16×24×24. y = max(0, x).
         if (from < 2 && to >= 2)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A1(batch), ws.A2(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A1(batch), ws.A2(batch));
         }
 
         // Layer 3, MaxPool1: 16×24×24 → 16×12×12. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -499,7 +499,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 5, ReLU2: 32×8×8 → 32×8×8. y = max(0, x).
         if (from < 5 && to >= 5)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A4(batch), ws.A5(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A4(batch), ws.A5(batch));
         }
 
         // Layer 6, MaxPool2: 32×8×8 → 32×4×4. y[c,i,j] = max over the 2×2 window at (2i, 2j); the winner's index is kept for the backward pass.
@@ -512,26 +512,26 @@ partial class MnistConv : global::Intriguing.IClassifier
         if (from < 7 && to >= 7)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A6(batch), Dense1Weights, ws.A7(batch), batch, 100, 512);
-            global::Intriguing.Generated.Activations.AddBias(ws.A7(batch), Dense1Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A7(batch), Dense1Bias, batch);
         }
 
         // Layer 8, ReLU3: 100 → 100. y = max(0, x).
         if (from < 8 && to >= 8)
         {
-            global::Intriguing.Generated.Activations.ReLU(ws.A7(batch), ws.A8(batch));
+            global::Intriguing.Layers.Activation.ReLU(ws.A7(batch), ws.A8(batch));
         }
 
         // Layer 9, Dense2: 100 → 10. y = x·Wᵀ + b, W: 10 × 100.
         if (from < 9 && to >= 9)
         {
             global::Intriguing.Generated.Gemm.MultiplyABt(ws.A8(batch), Dense2Weights, ws.A9(batch), batch, 10, 100);
-            global::Intriguing.Generated.Activations.AddBias(ws.A9(batch), Dense2Bias, batch);
+            global::Intriguing.Layers.Dense.AddBias(ws.A9(batch), Dense2Bias, batch);
         }
 
         // Layer 10, Softmax1: 10 → 10. y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.
         if (from < 10 && to >= 10)
         {
-            global::Intriguing.Generated.Activations.Softmax(ws.A9(batch), ws.A10(batch), batch, 10);
+            global::Intriguing.Layers.Softmax.Forward(ws.A9(batch), ws.A10(batch), batch, 10);
         }
     }
 
@@ -544,7 +544,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 10, Softmax1: dx = p ⊙ (dy − ⟨dy, p⟩), per sample.
         if (top >= 10 && bottom < 10)
         {
-            if (bottomDelta || bottom < 9) global::Intriguing.Generated.Activations.SoftmaxBackward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
+            if (bottomDelta || bottom < 9) global::Intriguing.Layers.Softmax.Backward(ws.A10(batch), ws.D10(batch), ws.D9(batch), batch, 10);
         }
 
         // Layer 9, Dense2: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -553,7 +553,7 @@ partial class MnistConv : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D9(batch), ws.A8(batch), gradient.Slice(Dense2WeightsOffset, 1000), 10, 100, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D9(batch), gradient.Slice(Dense2BiasOffset, 10), batch);
             }
             if (bottomDelta || bottom < 8) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D9(batch), Dense2Weights, ws.D8(batch), batch, 100, 10);
         }
@@ -561,7 +561,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 8, ReLU3: dx = dy where y > 0, else 0.
         if (top >= 8 && bottom < 8)
         {
-            if (bottomDelta || bottom < 7) global::Intriguing.Generated.Activations.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
+            if (bottomDelta || bottom < 7) global::Intriguing.Layers.Activation.ReLUBackward(ws.A8(batch), ws.D8(batch), ws.D7(batch));
         }
 
         // Layer 7, Dense1: dW = dYᵀ·X, db = Σ_samples dY, dX = dY·W.
@@ -570,7 +570,7 @@ partial class MnistConv : global::Intriguing.IClassifier
             if (!gradient.IsEmpty)
             {
                 global::Intriguing.Generated.Gemm.MultiplyAtB(ws.D7(batch), ws.A6(batch), gradient.Slice(Dense1WeightsOffset, 51200), 100, 512, batch);
-                global::Intriguing.Generated.Activations.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
+                global::Intriguing.Layers.Dense.SumRows(ws.D7(batch), gradient.Slice(Dense1BiasOffset, 100), batch);
             }
             if (bottomDelta || bottom < 6) global::Intriguing.Generated.Gemm.MultiplyAB(ws.D7(batch), Dense1Weights, ws.D6(batch), batch, 512, 100);
         }
@@ -584,7 +584,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 5, ReLU2: dx = dy where y > 0, else 0.
         if (top >= 5 && bottom < 5)
         {
-            if (bottomDelta || bottom < 4) global::Intriguing.Generated.Activations.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
+            if (bottomDelta || bottom < 4) global::Intriguing.Layers.Activation.ReLUBackward(ws.A5(batch), ws.D5(batch), ws.D4(batch));
         }
 
         // Layer 4, Conv2: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -609,7 +609,7 @@ partial class MnistConv : global::Intriguing.IClassifier
         // Layer 2, ReLU1: dx = dy where y > 0, else 0.
         if (top >= 2 && bottom < 2)
         {
-            if (bottomDelta || bottom < 1) global::Intriguing.Generated.Activations.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
+            if (bottomDelta || bottom < 1) global::Intriguing.Layers.Activation.ReLUBackward(ws.A2(batch), ws.D2(batch), ws.D1(batch));
         }
 
         // Layer 1, Conv1: dW = Σ_samples dY·colᵀ, db = Σ dY over samples and positions, dX = col2im(Wᵀ·dY).
@@ -632,13 +632,13 @@ partial class MnistConv : global::Intriguing.IClassifier
         global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
         float penalty = 0f;
         // Conv1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
         // Conv2: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Conv2Weights, gradient.Slice(Conv2WeightsOffset, 12800), 1E-05f);
         // Dense1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 51200), 1E-05f);
         // Dense2: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
-        penalty += global::Intriguing.Generated.Activations.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense2Weights, gradient.Slice(Dense2WeightsOffset, 1000), 1E-06f);
         return penalty;
     }
 
@@ -646,10 +646,10 @@ partial class MnistConv : global::Intriguing.IClassifier
     public float WeightDecayPenalty()
     {
         float penalty = 0f;
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv1Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Conv2Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense1Weights, 1E-05f);
-        penalty += global::Intriguing.Generated.Activations.WeightDecayPenalty(Dense2Weights, 1E-06f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Conv1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Conv2Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense1Weights, 1E-05f);
+        penalty += global::Intriguing.Generated.Objectives.WeightDecayPenalty(Dense2Weights, 1E-06f);
         return penalty;
     }
 

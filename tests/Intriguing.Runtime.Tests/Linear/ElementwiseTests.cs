@@ -162,11 +162,11 @@ public sealed class ElementwiseTests
             }
 
             float[] dx = WithSentinel(new float[n]);
-            Activations.SigmoidBackward(y, dy, dx.AsSpan(0, n));
+            Intriguing.Layers.Activation.SigmoidBackward(y, dy, dx.AsSpan(0, n));
             AssertSame(sigmoid, dx.AsSpan(0, n), "sigmoid");
-            Activations.TanhBackward(y, dy, dx.AsSpan(0, n));
+            Intriguing.Layers.Activation.TanhBackward(y, dy, dx.AsSpan(0, n));
             AssertSame(tanh, dx.AsSpan(0, n), "tanh");
-            Activations.ReLUBackward(y, dy, dx.AsSpan(0, n));
+            Intriguing.Layers.Activation.ReLUBackward(y, dy, dx.AsSpan(0, n));
             AssertSame(relu, dx.AsSpan(0, n), "relu");
             Assert.Equal(Sentinel, dx[n]);
         }
@@ -189,7 +189,7 @@ public sealed class ElementwiseTests
             }
 
             var dx = new float[rows * cols];
-            Activations.SoftmaxBackward(p, dy, dx, rows, cols);
+            Intriguing.Layers.Softmax.Backward(p, dy, dx, rows, cols);
             AssertSame(expected, dx, "dx");
         }
     }

@@ -150,7 +150,7 @@ public sealed class DenseStepsTests
 
         float[] refNext = new float[rows];
         Gemm.MultiplyABt(next, rw, refNext, 1, rows, columns);
-        Activations.AddBias(refNext, rb, 1);
+        Intriguing.Layers.Dense.AddBias(refNext, rb, 1);
 
         float[] output = new float[rows];
         float penalty = SgdKernels.DenseStep(w, b, v, bv, d, x, lambda, momentum, rate, nesterov, null, next, output);
@@ -243,9 +243,9 @@ public sealed class DenseStepsTests
             Gemm.MultiplyAB(stepInputs[step].D1, refParameters.AsSpan(offsets[1], 40000), refDx, 1, 200, 200);
             switch (activation)
             {
-                case FusedActivation.Sigmoid: Activations.SigmoidBackward(y, refDx, refDelta); break;
-                case FusedActivation.Tanh: Activations.TanhBackward(y, refDx, refDelta); break;
-                case FusedActivation.ReLU: Activations.ReLUBackward(y, refDx, refDelta); break;
+                case FusedActivation.Sigmoid: Intriguing.Layers.Activation.SigmoidBackward(y, refDx, refDelta); break;
+                case FusedActivation.Tanh: Intriguing.Layers.Activation.TanhBackward(y, refDx, refDelta); break;
+                case FusedActivation.ReLU: Intriguing.Layers.Activation.ReLUBackward(y, refDx, refDelta); break;
                 default: refDx.CopyTo(refDelta, 0); break;
             }
 
