@@ -19,6 +19,7 @@ namespace Intriguing;
 /// <param name="DropoutRate">Dropout layers: the drop probability p used in training; 0 for every other layer.</param>
 /// <param name="Geometry">Conv, MaxPool and the normalisations: the 3-D shapes, window, stride and padding; null for other layers.</param>
 /// <param name="Norm">ContrastNorm and LocalResponseNorm: their parameters; null for other layers.</param>
+/// <param name="OutputBox">The range of the layer's output whatever its input; null when unbounded.</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -34,7 +35,8 @@ public sealed record LayerInfo(
     Spectral.LayerLipschitz Lipschitz,
     double DropoutRate = 0,
     LayerGeometry? Geometry = null,
-    NormParameters? Norm = null)
+    NormParameters? Norm = null,
+    ActivationBox? OutputBox = null)
 {
     /// <summary>How an upper bound of the layer's Lipschitz constant is obtained, as the summary prints it.</summary>
     public string LipschitzMethod => Lipschitz.Method;

@@ -30,6 +30,13 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
         _ => global::Intriguing.Layers.Activation.TanhBoundText(),
     };
 
+    public override string SummaryArguments(LayerModel layer) => Function switch
+    {
+        LayerKind.Sigmoid => Box(0, 1),
+        LayerKind.ReLU => Box(0, double.PositiveInfinity),
+        _ => Box(-1, 1),
+    };
+
     public override string Lipschitz(LayerModel layer) => Kernels + ".Activation." + Function + "Lipschitz()";
 
     public override string ForwardMath(LayerModel layer) => Function switch

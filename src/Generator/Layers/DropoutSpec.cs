@@ -32,7 +32,7 @@ internal sealed record DropoutSpec(double Rate) : LayerSpec
 
     public override string Lipschitz(LayerModel layer) => Kernels + ".Dropout.Lipschitz()";
 
-    public override string SummaryArguments(LayerModel layer) => ", DropoutRate: " + Dbl(Rate);
+    public override string SummaryArguments(LayerModel layer) => ", DropoutRate: " + Dbl(Rate) + InputBox;
 
     public override string ForwardMath(LayerModel layer)
         => "p = " + R(Rate) + "; y = x at inference; in training y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p) from a counter-based hash.";

@@ -62,6 +62,14 @@ internal abstract record LayerSpec
     /// <summary>A C# expression of the layer's <c>LayerLipschitz</c>, made by its runtime layer kind, for the summary.</summary>
     public abstract string Lipschitz(LayerModel layer);
 
+    /// <summary>The summary's <c>OutputBox</c> argument (each starting with ", "): the range of the layer's output whatever its input, when there is one.</summary>
+    protected static string Box(double lower, double upper) => ", OutputBox: new global::Intriguing.ActivationBox(" + Bound(lower) + ", " + Bound(upper) + ")";
+
+    /// <summary>The summary's <c>OutputBox</c> argument of a layer whose output lies in its input's box.</summary>
+    protected const string InputBox = ", OutputBox: global::Intriguing.ActivationBox.InputBox";
+
+    private static string Bound(double value) => double.IsPositiveInfinity(value) ? "double.PositiveInfinity" : double.IsNegativeInfinity(value) ? "double.NegativeInfinity" : Dbl(value);
+
     /// <summary>Named arguments added to the layer's <c>LayerInfo</c> in the summary (each starting with ", "), beyond the common ones.</summary>
     public virtual string SummaryArguments(LayerModel layer) => "";
 

@@ -26,6 +26,8 @@ internal sealed record SoftmaxSpec : LayerSpec
 
     public override string BoundText(LayerModel layer) => global::Intriguing.Layers.Softmax.BoundText();
 
+    public override string SummaryArguments(LayerModel layer) => Box(0, 1);
+
     public override string Lipschitz(LayerModel layer) => Kernels + ".Softmax.Lipschitz()";
 
     public override string ForwardMath(LayerModel layer) => "y_i = e^(x_i − max x) / Σ_j e^(x_j − max x), per sample.";

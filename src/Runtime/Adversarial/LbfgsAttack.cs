@@ -72,22 +72,18 @@ public sealed class LbfgsAttack
     public double Upper { get; }
 
     /// <summary>
-    /// The box of activation <paramref name="layer"/>: [0, 1] for the input and after a sigmoid or soft-max,
-    /// [0, ∞) after a ReLU, [−1, 1] after tanh, unbounded after a dense layer. A dropout layer, the identity at
-    /// inference, keeps the box of its input.
+    /// The box of activation <paramref name="layer"/>: [0, 1] for the input, else the output box its layer kind gives
+    /// in the summary (<see cref="LayerInfo.OutputBox"/>: [0, 1] after a sigmoid or soft-max, [0, ∞) after a ReLU,
+    /// [−1, 1] after tanh, unbounded after a dense layer; a dropout layer, the identity at inference, keeps the box of
+    /// its input).
     /// </summary>
     public static (double Lower, double Upper) DefaultBox(INetwork network, int layer)
     {
         ArgumentNullException.ThrowIfNull(network);
-        while (layer > 0 && network.Summary.Layers[layer - 1].Kind == LayerKind.Dropout) layer--;
+        IReadOnlyList<LayerInfo> layers = network.Summary.Layers;
+        while (layer > 0 && layers[layer - 1].OutputBox is { OfInput: true }) layer--;
         if (layer == 0) return (0, 1);
-        return network.Summary.Layers[layer - 1].Kind switch
-        {
-            LayerKind.Sigmoid or LayerKind.Softmax => (0, 1),
-            LayerKind.ReLU => (0, double.PositiveInfinity),
-            LayerKind.Tanh => (-1, 1),
-            _ => (double.NegativeInfinity, double.PositiveInfinity),
-        };
+        return layers[layer - 1].OutputBox is { } box ? (box.Lower, box.Upper) : (double.NegativeInfinity, double.PositiveInfinity);
     }
 
     /// <summary>The predicted label of <paramref name="x"/> (an activation of the attacked layer).</summary>

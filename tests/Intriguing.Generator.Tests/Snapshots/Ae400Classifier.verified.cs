@@ -72,7 +72,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 400, 10, "10", 4010, 4000L, 1E-06, 0, 4000, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

@@ -72,7 +72,7 @@ partial class Ae400Decoder : global::Intriguing.IRegressor
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 400, 784, "784", 314384, 313600L, 1E-06, 0, 313600, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 784, 784, "784", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 784, 784, "784", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

@@ -72,7 +72,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 400, "400", 314000, 313600L, 1E-06, 0, 313600, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 400, 400, "400", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 400, 400, "400", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

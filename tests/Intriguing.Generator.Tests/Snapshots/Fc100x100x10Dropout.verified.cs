@@ -111,15 +111,15 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
         "784",
         new global::Intriguing.LayerInfo[]
         {
-            new(1, "Dropout1", global::Intriguing.LayerKind.Dropout, 784, 784, "784", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2),
+            new(1, "Dropout1", global::Intriguing.LayerKind.Dropout, 784, 784, "784", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2, OutputBox: global::Intriguing.ActivationBox.InputBox),
             new(2, "Dense1", global::Intriguing.LayerKind.Dense, 784, 100, "100", 78500, 78400L, 1E-05, 0, 78400, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(3, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
-            new(4, "Dropout2", global::Intriguing.LayerKind.Dropout, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2),
+            new(3, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
+            new(4, "Dropout2", global::Intriguing.LayerKind.Dropout, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2, OutputBox: global::Intriguing.ActivationBox.InputBox),
             new(5, "Dense2", global::Intriguing.LayerKind.Dense, 100, 100, "100", 10100, 10000L, 1E-05, 78512, 88512, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(6, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
-            new(7, "Dropout3", global::Intriguing.LayerKind.Dropout, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2),
+            new(6, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
+            new(7, "Dropout3", global::Intriguing.LayerKind.Dropout, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Dropout.Lipschitz(), DropoutRate: 0.2, OutputBox: global::Intriguing.ActivationBox.InputBox),
             new(8, "Dense3", global::Intriguing.LayerKind.Dense, 100, 10, "10", 1010, 1000L, 1E-06, 88624, 89632, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(9, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(9, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

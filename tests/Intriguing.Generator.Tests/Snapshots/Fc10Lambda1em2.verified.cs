@@ -72,7 +72,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguin
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 10, "10", 7850, 7840L, 0.01, 0, 7840, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(2, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

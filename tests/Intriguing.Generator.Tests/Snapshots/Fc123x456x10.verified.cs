@@ -100,11 +100,11 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 123, "123", 96555, 96432L, 1E-05, 0, 96432, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 123, 123, "123", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 123, 123, "123", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
             new(3, "Dense2", global::Intriguing.LayerKind.Dense, 123, 456, "456", 56544, 56088L, 1E-05, 96560, 152656, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(4, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 456, 456, "456", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(4, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 456, 456, "456", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
             new(5, "Dense3", global::Intriguing.LayerKind.Dense, 456, 10, "10", 4570, 4560L, 1E-06, 153120, 157680, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(6, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(6, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

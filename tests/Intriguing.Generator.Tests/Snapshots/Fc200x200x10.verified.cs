@@ -100,11 +100,11 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Dense1", global::Intriguing.LayerKind.Dense, 784, 200, "200", 157000, 156800L, 1E-05, 0, 156800, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 200, 200, "200", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(2, "Sigmoid1", global::Intriguing.LayerKind.Sigmoid, 200, 200, "200", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
             new(3, "Dense2", global::Intriguing.LayerKind.Dense, 200, 200, "200", 40200, 40000L, 1E-05, 157008, 197008, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(4, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 200, 200, "200", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz()),
+            new(4, "Sigmoid2", global::Intriguing.LayerKind.Sigmoid, 200, 200, "200", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.SigmoidLipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
             new(5, "Dense3", global::Intriguing.LayerKind.Dense, 200, 10, "10", 2010, 2000L, 1E-06, 197216, 199216, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(6, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(6, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------

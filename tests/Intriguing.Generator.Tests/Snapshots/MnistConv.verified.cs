@@ -134,15 +134,15 @@ partial class MnistConv : global::Intriguing.IClassifier
         new global::Intriguing.LayerInfo[]
         {
             new(1, "Conv1", global::Intriguing.LayerKind.Conv, 784, 9216, "16×24×24", 416, 230400L, 1E-05, 0, 400, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry1), Geometry: s_geometry1),
-            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 9216, 9216, "16×24×24", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(2, "ReLU1", global::Intriguing.LayerKind.ReLU, 9216, 9216, "16×24×24", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, double.PositiveInfinity)),
             new(3, "MaxPool1", global::Intriguing.LayerKind.MaxPool, 9216, 2304, "16×12×12", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry3), Geometry: s_geometry3),
             new(4, "Conv2", global::Intriguing.LayerKind.Conv, 2304, 2048, "32×8×8", 12832, 819200L, 1E-05, 416, 13216, global::Intriguing.Layers.Convolution.Lipschitz(s_geometry4), Geometry: s_geometry4),
-            new(5, "ReLU2", global::Intriguing.LayerKind.ReLU, 2048, 2048, "32×8×8", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(5, "ReLU2", global::Intriguing.LayerKind.ReLU, 2048, 2048, "32×8×8", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, double.PositiveInfinity)),
             new(6, "MaxPool2", global::Intriguing.LayerKind.MaxPool, 2048, 512, "32×4×4", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.MaxPooling.Lipschitz(s_geometry6), Geometry: s_geometry6),
             new(7, "Dense1", global::Intriguing.LayerKind.Dense, 512, 100, "100", 51300, 51200L, 1E-05, 13248, 64448, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(8, "ReLU3", global::Intriguing.LayerKind.ReLU, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz()),
+            new(8, "ReLU3", global::Intriguing.LayerKind.ReLU, 100, 100, "100", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Activation.ReLULipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, double.PositiveInfinity)),
             new(9, "Dense2", global::Intriguing.LayerKind.Dense, 100, 10, "10", 1010, 1000L, 1E-06, 64560, 65568, global::Intriguing.Layers.Dense.Lipschitz()),
-            new(10, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz()),
+            new(10, "Softmax1", global::Intriguing.LayerKind.Softmax, 10, 10, "10", 0, 0L, 0.0, -1, -1, global::Intriguing.Layers.Softmax.Lipschitz(), OutputBox: new global::Intriguing.ActivationBox(0.0, 1.0)),
         });
 
     // ---- Parameters: one flat, 64-byte aligned buffer --------------------------------------------
