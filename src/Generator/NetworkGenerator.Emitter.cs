@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Intriguing.Generator.Layers;
+using static Intriguing.Generator.Literals;
 using Intriguing.Generator.Model;
 
 namespace Intriguing.Generator;
@@ -715,20 +716,6 @@ public sealed partial class NetworkGenerator
             w.Line("/// <summary>" + doc + "</summary>");
             w.Line("public const int " + name + " = " + I(value) + ";");
             w.Line();
-        }
-
-        private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-        private static string Flt(double value)
-        {
-            string s = ((float)value).ToString("R", CultureInfo.InvariantCulture);
-            return s + "f";
-        }
-
-        private static string Dbl(double value)
-        {
-            string s = value.ToString("R", CultureInfo.InvariantCulture);
-            return s.Contains(".") || s.Contains("E") ? s : s + ".0";
         }
 
         private static string Str(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);

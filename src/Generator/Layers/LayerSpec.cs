@@ -127,19 +127,13 @@ internal abstract record LayerSpec
     /// <summary>The static geometry field of layer <paramref name="layer"/>.</summary>
     protected static string Geometry(LayerModel layer) => "s_geometry" + I(layer.Index);
 
-    protected static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+    protected static string I(int value) => Literals.I(value);
 
-    protected static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    protected static string R(double value) => Literals.R(value);
 
-    /// <summary>A float literal: the value rounded to float, round-trip digits, with <c>f</c>.</summary>
-    protected static string Flt(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+    protected static string Flt(double value) => Literals.Flt(value);
 
-    /// <summary>A double literal that always reads as a double.</summary>
-    protected static string Dbl(double value)
-    {
-        string s = value.ToString("R", CultureInfo.InvariantCulture);
-        return s.Contains(".") || s.Contains("E") ? s : s + ".0";
-    }
+    protected static string Dbl(double value) => Literals.Dbl(value);
 
     protected const string Gemm = "global::Intriguing.Generated.Gemm";
     protected const string Guard = "global::Intriguing.Generated.NetworkGuard";
