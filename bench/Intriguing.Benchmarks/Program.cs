@@ -22,6 +22,9 @@ if (args.Length > 0)
         case "train-table":
             Intriguing.Benchmarks.Training.TrainTable.Run(args);
             return;
+        case "certify-table":
+            Intriguing.Benchmarks.Certification.CertifyTable.Run(args);
+            return;
         case "attack-table":
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
             return;

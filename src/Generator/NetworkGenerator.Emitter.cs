@@ -10,7 +10,7 @@ namespace Intriguing.Generator;
 public sealed partial class NetworkGenerator
 {
     /// <summary>Writes the specialized C# for one analysed network. Output depends only on the model: byte-identical for equal input.</summary>
-    internal static class Emitter
+    internal static partial class Emitter
     {
         private const string Span = "global::System.Span<float>";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
@@ -86,6 +86,7 @@ public sealed partial class NetworkGenerator
                 EmitBackwardLayers(w, m);
                 EmitWeightDecay(w, m);
                 EmitDenseStack(w, m);
+                EmitBounds(w, m);
                 EmitInterface(w, m);
             }
         }
@@ -485,7 +486,7 @@ public sealed partial class NetworkGenerator
         /// </summary>
         private static string Contracts(NetworkModel m) => !m.EndsInSoftmax
             ? "global::Intriguing.IRegressor"
-            : "global::Intriguing.IClassifier" + (HasDenseStack(m) ? ", global::Intriguing.Generated.IDenseStackNetwork" : "");
+            : "global::Intriguing.IClassifier" + (IsCertifiable(m) ? ", global::Intriguing.Certification.ICertifiable" : "") + (HasDenseStack(m) ? ", global::Intriguing.Generated.IDenseStackNetwork" : "");
 
         /// <summary>Whether the trainer's fused SGD steps cover the network: a classifier of dense layers and activations.</summary>
         /// <summary>Whether the trainer's fused steps cover the network: a classifier whose every layer has a dense-stack entry.</summary>

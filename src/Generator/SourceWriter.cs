@@ -28,7 +28,23 @@ internal sealed class SourceWriter
         return new Block(this);
     }
 
+    /// <summary>Indents the lines written until the result is disposed, without braces (a switch section's body).</summary>
+    public Indentation Indent()
+    {
+        _indent++;
+        return new Indentation(this);
+    }
+
     public override string ToString() => _sb.ToString();
+
+    internal readonly struct Indentation : IDisposable
+    {
+        private readonly SourceWriter _writer;
+
+        public Indentation(SourceWriter writer) => _writer = writer;
+
+        public void Dispose() => _writer._indent--;
+    }
 
     internal readonly struct Block : IDisposable
     {

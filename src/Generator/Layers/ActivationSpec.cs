@@ -58,4 +58,18 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
         => w.Line("if (" + needDelta + ") " + Kernels + ".Activation." + Function + "Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ");");
+
+    public override BoundRole BoundRole => BoundRole.Relaxed;
+
+    public override void EmitBoundFields(SourceWriter w, LayerModel l)
+        => w.Line("internal readonly float[] _relax" + I(l.Index) + " = new float[" + I(4 * l.InputLength) + "];");
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+    {
+        w.Line(Kernels + ".Activation." + Function + "Interval(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ");");
+        w.Line("if (relax) " + Kernels + ".Activation." + Function + "Relax(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", bw._relax" + I(l.Index) + ");");
+    }
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Activation.BackSubstitute(" + Rows(l.Index) + ", bw._relax" + I(l.Index) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
 }

@@ -28,4 +28,12 @@ internal sealed record AvgPoolSpec(int Size, int Stride) : PoolSpec(Size, Stride
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
         => w.Line("if (" + needDelta + ") " + Kernels + ".AveragePooling.Backward(" + Geometry(l) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", batch);");
+
+    public override BoundRole BoundRole => BoundRole.Linear;
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".AveragePooling.IntervalForward(" + Geometry(l) + ", " + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ");");
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".AveragePooling.BackSubstitute(" + Geometry(l) + ", " + Rows(l.Index) + ", " + Rows(l.Index - 1) + ", rows);");
 }

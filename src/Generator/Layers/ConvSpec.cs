@@ -98,4 +98,22 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
             w.Line("    delta" + k + " ? " + D(l.Index - 1) + " : default, ws.Columns, batch);");
         }
     }
+
+    public override BoundRole BoundRole => BoundRole.Linear;
+
+    public override long BoundScratchLength(LayerModel l) => System.Math.Max(ScratchLength(l), 4L * l.Shape.InC * l.Shape.Kernel * l.Shape.Kernel);
+
+    public override void EmitBoundFields(SourceWriter w, LayerModel l)
+        => w.Line("internal readonly float[] _abs" + I(l.Index) + " = new float[" + I(l.WeightCount) + "];");
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Convolution.IntervalForward(" + Geometry(l) + ", " + l.Name + "Weights, bw._abs" + I(l.Index) + ", " + BiasOrDefault(l) + ", " + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ", bw.Mid(" + I(l.InputLength) + "), bw.Radius(" + I(l.InputLength) + "), bw.Columns);");
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Convolution.BackSubstitute(" + Geometry(l) + ", " + Rows(l.Index) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), bw.Columns, rows);");
+
+    public override bool HasFirstLayerBounds => true;
+
+    public override void EmitFirstLayerBounds(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Convolution.FirstLayerBounds(" + Geometry(l) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", bw, " + I(l.Index - 1) + ", " + I(l.Index) + ");");
 }

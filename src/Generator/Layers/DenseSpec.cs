@@ -65,5 +65,21 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
         w.Line("if (" + needDelta + ") " + Gemm + ".MultiplyAB(" + D(l.Index) + ", " + l.Name + "Weights, " + D(l.Index - 1) + ", batch, " + I(l.InputLength) + ", " + I(l.OutputLength) + ");");
     }
 
+    public override BoundRole BoundRole => BoundRole.Linear;
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dense.IntervalForward(" + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ", bw.Mid(" + I(l.InputLength) + "), bw.Radius(" + I(l.InputLength) + "), " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dense.BackSubstitute(" + Rows(l.Index) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
+
+    public override bool SeedsBelow => true;
+
+    public override void EmitSeedIdentity(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dense.SeedIdentity(" + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), start, rows, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
+
+    public override void EmitSeedMargins(SourceWriter w, LayerModel l)
+        => w.Line("int rows = " + Kernels + ".Dense.SeedMargins(" + l.Name + "Weights, " + BiasOrDefault(l) + ", bw.Rows(" + I(l.Index - 1) + ", " + I(l.OutputLength - 1) + "), bw.Constants(" + I(l.OutputLength - 1) + "), label, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
+
     private static string I64(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

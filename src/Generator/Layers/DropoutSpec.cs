@@ -53,4 +53,12 @@ internal sealed record DropoutSpec(double Rate) : LayerSpec
             w.Line("else " + D(l.Index) + ".CopyTo(" + D(l.Index - 1) + ");");
         }
     }
+
+    public override BoundRole BoundRole => BoundRole.Identity;
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dropout.IntervalForward(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ");");
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dropout.BackSubstitute(" + Rows(l.Index) + ", " + Rows(l.Index - 1) + ", rows, " + I(l.OutputLength) + ");");
 }

@@ -116,6 +116,71 @@ internal abstract record LayerSpec
     {
     }
 
+    // ---- Bound propagation (ICertifiable): interval bounds and CROWN's backward passes ----
+
+    /// <summary>What the layer is to bound propagation; <see cref="BoundRole.None"/> makes the network not certifiable.</summary>
+    public virtual BoundRole BoundRole => BoundRole.None;
+
+    /// <summary>
+    /// Writes the layer's interval step: reads <c>bw.Lo(k−1)</c>, <c>bw.Hi(k−1)</c>, writes <c>bw.Lo(k)</c>, <c>bw.Hi(k)</c>;
+    /// a relaxed layer also writes its linear relaxation when the C# condition <c>relax</c> holds.
+    /// </summary>
+    public virtual void EmitInterval(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>
+    /// Writes the layer's step of a backward pass: <c>rows</c> rows over activation k (<c>bw.Rows(k, rows)</c>) become
+    /// rows over activation k − 1, their constants (<c>bw.Constants(rows)</c>) gaining the layer's constant terms.
+    /// </summary>
+    public virtual void EmitBackSubstitute(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Whether the layer seeds identity and margin rows directly below itself (<see cref="EmitSeedIdentity"/>), saving a product with the identity.</summary>
+    public virtual bool SeedsBelow => false;
+
+    /// <summary>Writes the seeding of identity rows <c>start</c>… (<c>rows</c> of them) below the layer (when <see cref="SeedsBelow"/>).</summary>
+    public virtual void EmitSeedIdentity(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Writes <c>int rows = …;</c>: the margin rows for <c>label</c> seeded below the layer (when <see cref="SeedsBelow"/>).</summary>
+    public virtual void EmitSeedMargins(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>
+    /// Writes the exact bounds of a first linear layer (only the identity lies below it) over an L2 region, or nothing
+    /// when the generic rows are used (see <see cref="HasFirstLayerBounds"/>).
+    /// </summary>
+    public virtual void EmitFirstLayerBounds(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Whether <see cref="EmitFirstLayerBounds"/> writes a dedicated kernel.</summary>
+    public virtual bool HasFirstLayerBounds => false;
+
+    /// <summary>Floats of bound-workspace scratch the layer's bound kernels need (beyond the activation buffers).</summary>
+    public virtual long BoundScratchLength(LayerModel layer) => 0;
+
+    /// <summary>Writes the layer's own fields of the bound workspace (relaxations, winners), with their allocation.</summary>
+    public virtual void EmitBoundFields(SourceWriter w, LayerModel layer)
+    {
+    }
+
+    /// <summary>Lower bounds of activation <paramref name="k"/>: <c>bw.Lo(k)</c>.</summary>
+    protected static string Lo(int k) => "bw.Lo(" + I(k) + ")";
+
+    /// <summary>Upper bounds of activation <paramref name="k"/>: <c>bw.Hi(k)</c>.</summary>
+    protected static string Hi(int k) => "bw.Hi(" + I(k) + ")";
+
+    /// <summary>The backward pass's rows over activation <paramref name="k"/>: <c>bw.Rows(k, rows)</c>.</summary>
+    protected static string Rows(int k) => "bw.Rows(" + I(k) + ", rows)";
+
+    /// <summary>The layer's bias as a span, or <c>default</c>.</summary>
+    protected static string BiasOrDefault(LayerModel l) => l.HasBias ? l.Name + "Bias" : "default";
+
     // ---- Helpers for the emitted text ----
 
     /// <summary>Activation <paramref name="k"/> of the batch: <c>ws.A{k}(batch)</c>.</summary>
@@ -138,6 +203,25 @@ internal abstract record LayerSpec
     protected const string Gemm = "global::Intriguing.Generated.Gemm";
     protected const string Guard = "global::Intriguing.Generated.NetworkGuard";
     protected const string Kernels = "global::Intriguing.Layers";
+}
+
+/// <summary>What a layer kind is to bound propagation.</summary>
+internal enum BoundRole
+{
+    /// <summary>No bounds: the network is not certifiable.</summary>
+    None,
+
+    /// <summary>Linear (dense, convolution, average pooling): interval bounds exact for a box; the backward pass goes through its transpose.</summary>
+    Linear,
+
+    /// <summary>Nonlinear with a linear relaxation from its input's bounds (activations, max pooling).</summary>
+    Relaxed,
+
+    /// <summary>The identity at inference (dropout).</summary>
+    Identity,
+
+    /// <summary>The soft-max: bounds stop at its input, the logits.</summary>
+    Output,
 }
 
 /// <summary>The output a layer infers: its geometry and length, and whether the stack can still be emitted.</summary>

@@ -39,4 +39,18 @@ internal sealed record MaxPoolSpec(int Size, int Stride) : PoolSpec(Size, Stride
         w.Line("internal global::System.Span<int> Argmax" + I(l.Index) + "(int batch) => new(_argmax" + I(l.Index) + ", 0, batch * " + I(l.OutputLength) + ");");
         w.Line();
     }
+
+    public override BoundRole BoundRole => BoundRole.Relaxed;
+
+    public override void EmitBoundFields(SourceWriter w, LayerModel l)
+    {
+        w.Line("internal readonly int[] _winner" + I(l.Index) + " = new int[" + I(l.OutputLength) + "];");
+        w.Line("internal readonly bool[] _exact" + I(l.Index) + " = new bool[" + I(l.OutputLength) + "];");
+    }
+
+    public override void EmitInterval(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".MaxPooling.Relax(" + Geometry(l) + ", " + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + Lo(l.Index) + ", " + Hi(l.Index) + ", bw._winner" + I(l.Index) + ", bw._exact" + I(l.Index) + ");");
+
+    public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".MaxPooling.BackSubstitute(" + Geometry(l) + ", " + Rows(l.Index) + ", " + Rows(l.Index - 1) + ", bw._winner" + I(l.Index) + ", bw._exact" + I(l.Index) + ", " + Hi(l.Index) + ", bw.Constants(rows), rows);");
 }

@@ -39,4 +39,6 @@ internal sealed record SoftmaxSpec : LayerSpec
 
     public override void EmitBackward(SourceWriter w, LayerModel l, string needDelta)
         => w.Line("if (" + needDelta + ") " + Kernels + ".Softmax.Backward(" + A(l.Index) + ", " + D(l.Index) + ", " + D(l.Index - 1) + ", batch, " + I(l.OutputLength) + ");");
+
+    public override BoundRole BoundRole => BoundRole.Output;
 }

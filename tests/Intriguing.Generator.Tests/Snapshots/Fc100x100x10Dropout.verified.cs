@@ -24,7 +24,7 @@ namespace Intriguing.Paper;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
+partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intriguing.Certification.ICertifiable
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
@@ -606,6 +606,153 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+
+    // ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------
+
+    /// <summary>Rows of one backward pass of the bound propagation.</summary>
+    private const int BoundRowChunk = 128;
+
+    private static readonly int[] s_boundLengths = { 784, 784, 100, 100, 100, 100, 100, 100, 10 };
+
+    /// <summary>The buffers of one thread's bound propagation through Fc100x100x10Dropout: bounds of activations 0…8 (the logits), relaxations and backward rows.</summary>
+    public sealed class BoundBuffers : global::Intriguing.Certification.BoundWorkspace
+    {
+        internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, 0)
+        {
+        }
+
+        internal readonly float[] _relax3 = new float[400];
+        internal readonly float[] _relax6 = new float[400];
+    }
+
+    /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
+    public global::Intriguing.Certification.BoundWorkspace CreateBoundWorkspace() => new BoundBuffers();
+
+    private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(workspace);
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+    }
+
+    /// <summary>
+    /// Bounds every activation up to the logits (activation 8) over <paramref name="region"/> around <paramref name="input"/>:
+    /// interval bounds layer by layer; with CROWN, the output bounds of every linear layer that a nonlinearity reads are
+    /// tightened by a backward pass of linear relaxations down to the input. Allocates nothing.
+    /// </summary>
+    public void PropagateBounds(global::Intriguing.Certification.BoundWorkspace workspace, global::System.ReadOnlySpan<float> input, global::Intriguing.Certification.InputRegion region, global::Intriguing.Certification.BoundMethod method = global::Intriguing.Certification.BoundMethod.Crown)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.Begin(input, region, method);
+        bool relax = method != global::Intriguing.Certification.BoundMethod.Interval;
+        bool crown = method == global::Intriguing.Certification.BoundMethod.Crown;
+        bool l2 = region.Norm == global::Intriguing.Certification.PerturbationNorm.L2;
+
+        // Layer 1 (Dropout1)
+        global::Intriguing.Layers.Dropout.IntervalForward(bw.Lo(0), bw.Hi(0), bw.Lo(1), bw.Hi(1));
+
+        // Layer 2 (Dense1)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense1Weights, Dense1Bias, bw.Lo(1), bw.Hi(1), bw.Lo(2), bw.Hi(2), bw.Mid(784), bw.Radius(784), 100, 784);
+        if (crown && l2) RefineBounds2(bw);
+
+        // Layer 3 (Sigmoid1)
+        global::Intriguing.Layers.Activation.SigmoidInterval(bw.Lo(2), bw.Hi(2), bw.Lo(3), bw.Hi(3));
+        if (relax) global::Intriguing.Layers.Activation.SigmoidRelax(bw.Lo(2), bw.Hi(2), bw._relax3);
+
+        // Layer 4 (Dropout2)
+        global::Intriguing.Layers.Dropout.IntervalForward(bw.Lo(3), bw.Hi(3), bw.Lo(4), bw.Hi(4));
+
+        // Layer 5 (Dense2)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense2Weights, Dense2Bias, bw.Lo(4), bw.Hi(4), bw.Lo(5), bw.Hi(5), bw.Mid(100), bw.Radius(100), 100, 100);
+        if (crown) RefineBounds5(bw);
+
+        // Layer 6 (Sigmoid2)
+        global::Intriguing.Layers.Activation.SigmoidInterval(bw.Lo(5), bw.Hi(5), bw.Lo(6), bw.Hi(6));
+        if (relax) global::Intriguing.Layers.Activation.SigmoidRelax(bw.Lo(5), bw.Hi(5), bw._relax6);
+
+        // Layer 7 (Dropout3)
+        global::Intriguing.Layers.Dropout.IntervalForward(bw.Lo(6), bw.Hi(6), bw.Lo(7), bw.Hi(7));
+
+        // Layer 8 (Dense3)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense3Weights, Dense3Bias, bw.Lo(7), bw.Hi(7), bw.Lo(8), bw.Hi(8), bw.Mid(100), bw.Radius(100), 10, 100);
+    }
+
+    /// <summary>CROWN bounds of activation 2 (100 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
+    private void RefineBounds2(BoundBuffers bw)
+    {
+        for (int start = 0; start < 200; start += BoundRowChunk)
+        {
+            int rows = global::System.Math.Min(BoundRowChunk, 200 - start);
+            global::Intriguing.Layers.Dense.SeedIdentity(Dense1Weights, Dense1Bias, bw.Rows(1, rows), bw.Constants(rows), start, rows, 100, 784);
+            BackSubstitute(bw, 1, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 2, start, rows, 100);
+        }
+    }
+
+    /// <summary>CROWN bounds of activation 5 (100 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
+    private void RefineBounds5(BoundBuffers bw)
+    {
+        for (int start = 0; start < 200; start += BoundRowChunk)
+        {
+            int rows = global::System.Math.Min(BoundRowChunk, 200 - start);
+            global::Intriguing.Layers.Dense.SeedIdentity(Dense2Weights, Dense2Bias, bw.Rows(4, rows), bw.Constants(rows), start, rows, 100, 100);
+            BackSubstitute(bw, 4, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 5, start, rows, 100);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="PropagateBounds"/>: lower bounds of the margins z_label − z_j over the region (in the workspace's
+    /// <c>MarginBounds</c>) by a backward pass from the logits (interval bounds for <c>BoundMethod.Interval</c>); returns the smallest.
+    /// </summary>
+    public double MarginLowerBound(global::Intriguing.Certification.BoundWorkspace workspace, int label)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.EnsurePropagated();
+        global::Intriguing.Generated.BoundKernels.CheckLabel(label, 10);
+        if (bw.Method == global::Intriguing.Certification.BoundMethod.Interval) return global::Intriguing.Generated.BoundKernels.IntervalMargins(bw, label, 8);
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense3Weights, Dense3Bias, bw.Rows(7, 9), bw.Constants(9), label, 10, 100);
+        BackSubstitute(bw, 7, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        return global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+    }
+
+    /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
+    private void BackSubstitute(BoundBuffers bw, int top, int rows)
+    {
+        switch (top)
+        {
+            case 8: // Dense3
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(8, rows), Dense3Weights, Dense3Bias, bw.Rows(7, rows), bw.Constants(rows), rows, 10, 100);
+                goto case 7;
+            case 7: // Dropout3
+                global::Intriguing.Layers.Dropout.BackSubstitute(bw.Rows(7, rows), bw.Rows(6, rows), rows, 100);
+                goto case 6;
+            case 6: // Sigmoid2
+                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(6, rows), bw._relax6, bw.Rows(5, rows), bw.Constants(rows), rows, 100);
+                goto case 5;
+            case 5: // Dense2
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(5, rows), Dense2Weights, Dense2Bias, bw.Rows(4, rows), bw.Constants(rows), rows, 100, 100);
+                goto case 4;
+            case 4: // Dropout2
+                global::Intriguing.Layers.Dropout.BackSubstitute(bw.Rows(4, rows), bw.Rows(3, rows), rows, 100);
+                goto case 3;
+            case 3: // Sigmoid1
+                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(3, rows), bw._relax3, bw.Rows(2, rows), bw.Constants(rows), rows, 100);
+                goto case 2;
+            case 2: // Dense1
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(2, rows), Dense1Weights, Dense1Bias, bw.Rows(1, rows), bw.Constants(rows), rows, 100, 784);
+                goto case 1;
+            case 1: // Dropout1
+                global::Intriguing.Layers.Dropout.BackSubstitute(bw.Rows(1, rows), bw.Rows(0, rows), rows, 784);
+                goto case 0;
+            case 0:
+                break;
+            default:
+                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+        }
+    }
 
     // ---- INetwork ----------------------------------------------------------------------------------
 

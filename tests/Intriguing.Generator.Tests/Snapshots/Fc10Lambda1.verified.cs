@@ -17,7 +17,7 @@ namespace Intriguing.Paper;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.Generated.IDenseStackNetwork
+partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.Certification.ICertifiable, global::Intriguing.Generated.IDenseStackNetwork
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
@@ -364,6 +364,79 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.G
 
     /// <summary>For the runtime only: the layers as the trainer's fused SGD steps read them.</summary>
     global::Intriguing.Generated.DenseStackLayout global::Intriguing.Generated.IDenseStackNetwork.DenseStack => s_denseStack;
+
+    // ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------
+
+    /// <summary>Rows of one backward pass of the bound propagation.</summary>
+    private const int BoundRowChunk = 128;
+
+    private static readonly int[] s_boundLengths = { 784, 10 };
+
+    /// <summary>The buffers of one thread's bound propagation through Fc10Lambda1: bounds of activations 0…1 (the logits), relaxations and backward rows.</summary>
+    public sealed class BoundBuffers : global::Intriguing.Certification.BoundWorkspace
+    {
+        internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, 0)
+        {
+        }
+
+    }
+
+    /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
+    public global::Intriguing.Certification.BoundWorkspace CreateBoundWorkspace() => new BoundBuffers();
+
+    private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(workspace);
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+    }
+
+    /// <summary>
+    /// Bounds every activation up to the logits (activation 1) over <paramref name="region"/> around <paramref name="input"/>:
+    /// interval bounds layer by layer; with CROWN, the output bounds of every linear layer that a nonlinearity reads are
+    /// tightened by a backward pass of linear relaxations down to the input. Allocates nothing.
+    /// </summary>
+    public void PropagateBounds(global::Intriguing.Certification.BoundWorkspace workspace, global::System.ReadOnlySpan<float> input, global::Intriguing.Certification.InputRegion region, global::Intriguing.Certification.BoundMethod method = global::Intriguing.Certification.BoundMethod.Crown)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.Begin(input, region, method);
+        bool relax = method != global::Intriguing.Certification.BoundMethod.Interval;
+        bool crown = method == global::Intriguing.Certification.BoundMethod.Crown;
+        bool l2 = region.Norm == global::Intriguing.Certification.PerturbationNorm.L2;
+
+        // Layer 1 (Dense1)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense1Weights, Dense1Bias, bw.Lo(0), bw.Hi(0), bw.Lo(1), bw.Hi(1), bw.Mid(784), bw.Radius(784), 10, 784);
+    }
+
+    /// <summary>
+    /// After <see cref="PropagateBounds"/>: lower bounds of the margins z_label − z_j over the region (in the workspace's
+    /// <c>MarginBounds</c>) by a backward pass from the logits (interval bounds for <c>BoundMethod.Interval</c>); returns the smallest.
+    /// </summary>
+    public double MarginLowerBound(global::Intriguing.Certification.BoundWorkspace workspace, int label)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.EnsurePropagated();
+        global::Intriguing.Generated.BoundKernels.CheckLabel(label, 10);
+        if (bw.Method == global::Intriguing.Certification.BoundMethod.Interval) return global::Intriguing.Generated.BoundKernels.IntervalMargins(bw, label, 1);
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense1Weights, Dense1Bias, bw.Rows(0, 9), bw.Constants(9), label, 10, 784);
+        BackSubstitute(bw, 0, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        return global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+    }
+
+    /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
+    private void BackSubstitute(BoundBuffers bw, int top, int rows)
+    {
+        switch (top)
+        {
+            case 1: // Dense1
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(1, rows), Dense1Weights, Dense1Bias, bw.Rows(0, rows), bw.Constants(rows), rows, 10, 784);
+                goto case 0;
+            case 0:
+                break;
+            default:
+                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+        }
+    }
 
     // ---- INetwork ----------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ namespace Intriguing.Paper;
 /// </code>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Intriguing.Generator", "0.1.0")]
-partial class MnistConv : global::Intriguing.IClassifier
+partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Certification.ICertifiable
 {
     // ---- Shapes and constants ---------------------------------------------------------------
 
@@ -658,6 +658,171 @@ partial class MnistConv : global::Intriguing.IClassifier
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+
+    // ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------
+
+    /// <summary>Rows of one backward pass of the bound propagation.</summary>
+    private const int BoundRowChunk = 128;
+
+    private static readonly int[] s_boundLengths = { 784, 9216, 9216, 2304, 2048, 2048, 512, 100, 100, 10 };
+
+    /// <summary>The buffers of one thread's bound propagation through MnistConv: bounds of activations 0…9 (the logits), relaxations and backward rows.</summary>
+    public sealed class BoundBuffers : global::Intriguing.Certification.BoundWorkspace
+    {
+        internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, 25600)
+        {
+        }
+
+        internal readonly float[] _abs1 = new float[400];
+        internal readonly float[] _relax2 = new float[36864];
+        internal readonly int[] _winner3 = new int[2304];
+        internal readonly bool[] _exact3 = new bool[2304];
+        internal readonly float[] _abs4 = new float[12800];
+        internal readonly float[] _relax5 = new float[8192];
+        internal readonly int[] _winner6 = new int[512];
+        internal readonly bool[] _exact6 = new bool[512];
+        internal readonly float[] _relax8 = new float[400];
+    }
+
+    /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
+    public global::Intriguing.Certification.BoundWorkspace CreateBoundWorkspace() => new BoundBuffers();
+
+    private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(workspace);
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+    }
+
+    /// <summary>
+    /// Bounds every activation up to the logits (activation 9) over <paramref name="region"/> around <paramref name="input"/>:
+    /// interval bounds layer by layer; with CROWN, the output bounds of every linear layer that a nonlinearity reads are
+    /// tightened by a backward pass of linear relaxations down to the input. Allocates nothing.
+    /// </summary>
+    public void PropagateBounds(global::Intriguing.Certification.BoundWorkspace workspace, global::System.ReadOnlySpan<float> input, global::Intriguing.Certification.InputRegion region, global::Intriguing.Certification.BoundMethod method = global::Intriguing.Certification.BoundMethod.Crown)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.Begin(input, region, method);
+        bool relax = method != global::Intriguing.Certification.BoundMethod.Interval;
+        bool crown = method == global::Intriguing.Certification.BoundMethod.Crown;
+        bool l2 = region.Norm == global::Intriguing.Certification.PerturbationNorm.L2;
+
+        // Layer 1 (Conv1)
+        global::Intriguing.Layers.Convolution.IntervalForward(s_geometry1, Conv1Weights, bw._abs1, Conv1Bias, bw.Lo(0), bw.Hi(0), bw.Lo(1), bw.Hi(1), bw.Mid(784), bw.Radius(784), bw.Columns);
+        if (crown && l2)
+        {
+            global::Intriguing.Layers.Convolution.FirstLayerBounds(s_geometry1, Conv1Weights, Conv1Bias, bw, 0, 1);
+        }
+
+        // Layer 2 (ReLU1)
+        global::Intriguing.Layers.Activation.ReLUInterval(bw.Lo(1), bw.Hi(1), bw.Lo(2), bw.Hi(2));
+        if (relax) global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(1), bw.Hi(1), bw._relax2);
+
+        // Layer 3 (MaxPool1)
+        global::Intriguing.Layers.MaxPooling.Relax(s_geometry3, bw.Lo(2), bw.Hi(2), bw.Lo(3), bw.Hi(3), bw._winner3, bw._exact3);
+
+        // Layer 4 (Conv2)
+        global::Intriguing.Layers.Convolution.IntervalForward(s_geometry4, Conv2Weights, bw._abs4, Conv2Bias, bw.Lo(3), bw.Hi(3), bw.Lo(4), bw.Hi(4), bw.Mid(2304), bw.Radius(2304), bw.Columns);
+        if (crown) RefineBounds4(bw);
+
+        // Layer 5 (ReLU2)
+        global::Intriguing.Layers.Activation.ReLUInterval(bw.Lo(4), bw.Hi(4), bw.Lo(5), bw.Hi(5));
+        if (relax) global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(4), bw.Hi(4), bw._relax5);
+
+        // Layer 6 (MaxPool2)
+        global::Intriguing.Layers.MaxPooling.Relax(s_geometry6, bw.Lo(5), bw.Hi(5), bw.Lo(6), bw.Hi(6), bw._winner6, bw._exact6);
+
+        // Layer 7 (Dense1)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense1Weights, Dense1Bias, bw.Lo(6), bw.Hi(6), bw.Lo(7), bw.Hi(7), bw.Mid(512), bw.Radius(512), 100, 512);
+        if (crown) RefineBounds7(bw);
+
+        // Layer 8 (ReLU3)
+        global::Intriguing.Layers.Activation.ReLUInterval(bw.Lo(7), bw.Hi(7), bw.Lo(8), bw.Hi(8));
+        if (relax) global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(7), bw.Hi(7), bw._relax8);
+
+        // Layer 9 (Dense2)
+        global::Intriguing.Layers.Dense.IntervalForward(Dense2Weights, Dense2Bias, bw.Lo(8), bw.Hi(8), bw.Lo(9), bw.Hi(9), bw.Mid(100), bw.Radius(100), 10, 100);
+    }
+
+    /// <summary>CROWN bounds of activation 4 (2048 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
+    private void RefineBounds4(BoundBuffers bw)
+    {
+        for (int start = 0; start < 4096; start += BoundRowChunk)
+        {
+            int rows = global::System.Math.Min(BoundRowChunk, 4096 - start);
+            global::Intriguing.Generated.BoundKernels.SeedIdentity(bw.Rows(4, rows), bw.Constants(rows), start, rows, 2048);
+            BackSubstitute(bw, 4, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 4, start, rows, 2048);
+        }
+    }
+
+    /// <summary>CROWN bounds of activation 7 (100 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
+    private void RefineBounds7(BoundBuffers bw)
+    {
+        for (int start = 0; start < 200; start += BoundRowChunk)
+        {
+            int rows = global::System.Math.Min(BoundRowChunk, 200 - start);
+            global::Intriguing.Layers.Dense.SeedIdentity(Dense1Weights, Dense1Bias, bw.Rows(6, rows), bw.Constants(rows), start, rows, 100, 512);
+            BackSubstitute(bw, 6, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 7, start, rows, 100);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="PropagateBounds"/>: lower bounds of the margins z_label − z_j over the region (in the workspace's
+    /// <c>MarginBounds</c>) by a backward pass from the logits (interval bounds for <c>BoundMethod.Interval</c>); returns the smallest.
+    /// </summary>
+    public double MarginLowerBound(global::Intriguing.Certification.BoundWorkspace workspace, int label)
+    {
+        BoundBuffers bw = OwnBounds(workspace);
+        bw.EnsurePropagated();
+        global::Intriguing.Generated.BoundKernels.CheckLabel(label, 10);
+        if (bw.Method == global::Intriguing.Certification.BoundMethod.Interval) return global::Intriguing.Generated.BoundKernels.IntervalMargins(bw, label, 9);
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense2Weights, Dense2Bias, bw.Rows(8, 9), bw.Constants(9), label, 10, 100);
+        BackSubstitute(bw, 8, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        return global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+    }
+
+    /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
+    private void BackSubstitute(BoundBuffers bw, int top, int rows)
+    {
+        switch (top)
+        {
+            case 9: // Dense2
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(9, rows), Dense2Weights, Dense2Bias, bw.Rows(8, rows), bw.Constants(rows), rows, 10, 100);
+                goto case 8;
+            case 8: // ReLU3
+                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(8, rows), bw._relax8, bw.Rows(7, rows), bw.Constants(rows), rows, 100);
+                goto case 7;
+            case 7: // Dense1
+                global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(7, rows), Dense1Weights, Dense1Bias, bw.Rows(6, rows), bw.Constants(rows), rows, 100, 512);
+                goto case 6;
+            case 6: // MaxPool2
+                global::Intriguing.Layers.MaxPooling.BackSubstitute(s_geometry6, bw.Rows(6, rows), bw.Rows(5, rows), bw._winner6, bw._exact6, bw.Hi(6), bw.Constants(rows), rows);
+                goto case 5;
+            case 5: // ReLU2
+                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(5, rows), bw._relax5, bw.Rows(4, rows), bw.Constants(rows), rows, 2048);
+                goto case 4;
+            case 4: // Conv2
+                global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry4, bw.Rows(4, rows), Conv2Weights, Conv2Bias, bw.Rows(3, rows), bw.Constants(rows), bw.Columns, rows);
+                goto case 3;
+            case 3: // MaxPool1
+                global::Intriguing.Layers.MaxPooling.BackSubstitute(s_geometry3, bw.Rows(3, rows), bw.Rows(2, rows), bw._winner3, bw._exact3, bw.Hi(3), bw.Constants(rows), rows);
+                goto case 2;
+            case 2: // ReLU1
+                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 9216);
+                goto case 1;
+            case 1: // Conv1
+                global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry1, bw.Rows(1, rows), Conv1Weights, Conv1Bias, bw.Rows(0, rows), bw.Constants(rows), bw.Columns, rows);
+                goto case 0;
+            case 0:
+                break;
+            default:
+                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+        }
+    }
 
     // ---- INetwork ----------------------------------------------------------------------------------
 

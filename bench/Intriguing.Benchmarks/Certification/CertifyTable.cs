@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Intriguing.Certification;
+using Intriguing.Data;
+using Intriguing.Paper;
+using Intriguing.Training;
+
+namespace Intriguing.Benchmarks.Certification;
+
+/// <summary>
+/// Timing mode <c>certify-table CHECKPOINT_DIR [COUNT] [EXPORT_DIR]</c>: certified L2 and L∞ radii (CROWN, relative
+/// tolerance 1e-3) of COUNT correctly classified test images of the trained FC100-100-10 on one thread; prints the median
+/// wall time per example and per bound propagation, and the time of one propagation's parts. With EXPORT_DIR, writes
+/// the weights, examples and radii for bench/reference/crown_torch.py (the same algorithm in float64 PyTorch).
+/// </summary>
+public static class CertifyTable
+{
+    public static void Run(string[] args)
+    {
+        string checkpoints = args.Length > 1 ? args[1] : "out/checkpoints";
+        int count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
+        string? export = args.Length > 3 ? args[3] : null;
+        MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
+        var net = new Fc100x100x10();
+        Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName("FC100-100-10") + ".ckpt"), net);
+        BoundWorkspace bw = net.CreateBoundWorkspace();
+        NetworkWorkspace ws = net.CreateWorkspace(1);
+        var output = new float[10];
+        int[] examples = Enumerable.Range(0, data.Test.Count).Where(i =>
+        {
+            net.Forward(ws, data.Test.Sample(i), output);
+            return System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output) == data.Test.Labels[i];
+        }).Take(count).ToArray();
+
+        Console.WriteLine("norm\texamples\tmedian_ms_per_example\tmean_propagations\tmedian_radius\tms_per_propagation");
+        var radii = new Dictionary<PerturbationNorm, double[]>();
+        foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
+        {
+            var options = new CertifyOptions { Norm = norm };
+            var warm = Stopwatch.StartNew();
+            for (int e = 0; e < 5 || warm.Elapsed.TotalSeconds < 2; e++) Certifier.Radius(net, bw, ws, data.Test.Sample(examples[e % examples.Length]), data.Test.Labels[examples[e % examples.Length]], options);
+            var times = new List<double>();
+            var r = new double[examples.Length];
+            double propagations = 0;
+            for (int e = 0; e < examples.Length; e++)
+            {
+                var sw = Stopwatch.StartNew();
+                CertifiedRadius c = Certifier.Radius(net, bw, ws, data.Test.Sample(examples[e]), data.Test.Labels[examples[e]], options);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+                r[e] = c.Radius;
+                propagations += c.Evaluations;
+            }
+
+            radii[norm] = r;
+            times.Sort();
+            double median = times[times.Count / 2];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{norm}\t{examples.Length}\t{median:F3}\t{propagations / examples.Length:F1}\t{r.OrderBy(v => v).ElementAt(r.Length / 2):G6}\t{median / (propagations / examples.Length):F3}"));
+        }
+
+        // One propagation at the median L2 radius, by parts.
+        float[] x = data.Test.Sample(examples[0]).ToArray();
+        var region = new InputRegion(PerturbationNorm.L2, radii[PerturbationNorm.L2][0]);
+        const int reps = 200;
+        var t = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) net.PropagateBounds(bw, x, region);
+        double propagate = t.Elapsed.TotalMilliseconds / reps;
+        t.Restart();
+        for (int i = 0; i < reps; i++) net.MarginLowerBound(bw, data.Test.Labels[examples[0]]);
+        double margins = t.Elapsed.TotalMilliseconds / reps;
+        t.Restart();
+        for (int i = 0; i < reps; i++) net.PropagateBounds(bw, x, region, BoundMethod.CrownInterval);
+        double interval = t.Elapsed.TotalMilliseconds / reps;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parts (ms): PropagateBounds {propagate:F3} (of which interval steps and relaxations {interval:F3}), MarginLowerBound {margins:F3}"));
+
+        if (export is not null)
+        {
+            Directory.CreateDirectory(export);
+            using var w = new BinaryWriter(File.Create(Path.Combine(export, "certify.bin")));
+            w.Write(examples.Length);
+            foreach (int e in examples)
+            {
+                w.Write(data.Test.Labels[e]);
+                foreach (float v in data.Test.Sample(e)) w.Write(v);
+            }
+
+            foreach (float v in net.Parameters) w.Write(v);
+            foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
+            {
+                foreach (double v in radii[norm]) w.Write(v);
+            }
+        }
+    }
+}

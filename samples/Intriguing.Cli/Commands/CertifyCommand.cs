@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Intriguing.Certification;
+using Intriguing.Data;
+using Intriguing.Paper;
+using Spectre.Console;
+
+namespace Intriguing.Cli.Commands;
+
+/// <summary><c>intriguing certify</c>: certified radii of test examples by bound propagation (CROWN by default).</summary>
+internal static class CertifyCommand
+{
+    /// <summary>Makes the <c>certify</c> command with its options and action.</summary>
+    public static Command Create()
+    {
+        var normOption = new Option<string>("--norm") { Description = "Norm of the radius: 2 (L2) or inf (L∞).", DefaultValueFactory = _ => "2" };
+        normOption.AcceptOnlyFromAmong("2", "inf");
+        var methodOption = new Option<string>("--method") { Description = "Bounds: crown (tightest), crown-ibp (interval activations, CROWN margins) or interval.", DefaultValueFactory = _ => "crown" };
+        methodOption.AcceptOnlyFromAmong("crown", "crown-ibp", "interval");
+        var epsilonOption = new Option<double?>("--epsilon") { Description = "Also report the certified accuracy at this radius (pixels in [0, 1])." };
+        epsilonOption.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } e && !(e >= 0 && double.IsFinite(e))) r.AddError("--epsilon must be a finite number ≥ 0."); });
+        var toleranceOption = new Option<double>("--tolerance") { Description = "Relative tolerance of the radius search.", DefaultValueFactory = _ => 1e-3 };
+        toleranceOption.Validators.Add(r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
+        var certify = new Command("certify", "Certified radii of test examples: the largest L2 or L∞ perturbation (inside the pixel box) proved not to change the decision, by CROWN bound propagation; writes OUT/certify-<model>-<norm>.json.")
+        {
+            CommonOptions.Model, normOption, methodOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+        };
+        certify.SetAction(parse => Cli.Guard(() =>
+        {
+            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
+            INetwork trained = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+            if (trained is not ICertifiable net) throw new CliException($"{entry.Name} has a layer kind without bounds; it cannot be certified.");
+            var certifyOptions = new CertifyOptions
+            {
+                Norm = parse.GetValue(normOption) == "inf" ? PerturbationNorm.LInfinity : PerturbationNorm.L2,
+                Method = parse.GetValue(methodOption) switch { "crown-ibp" => BoundMethod.CrownInterval, "interval" => BoundMethod.Interval, _ => BoundMethod.Crown },
+                RelativeTolerance = parse.GetValue(toleranceOption),
+                Threads = options.Threads,
+            };
+            int count = Math.Min(parse.GetValue(CommonOptions.Count), data.Test.Count);
+            int[] draw = CertificationExperiments.TestDraw(data.Test, count, options.Seed);
+            var watch = Stopwatch.StartNew();
+            CertifiedRadius[] radii = null!;
+            if (parse.GetValue(CommonOptions.Quiet) || Console.IsOutputRedirected)
+            {
+                radii = CertificationExperiments.Certify(net, data.Test, draw, certifyOptions);
+            }
+            else
+            {
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+                {
+                    ProgressTask task = ctx.AddTask(Markup.Escape($"certifying {entry.Name}"), maxValue: Math.Max(1, draw.Length));
+                    radii = CertificationExperiments.Certify(net, data.Test, draw, certifyOptions, new Progress<int>(v => task.Value = v));
+                    task.Value = task.MaxValue;
+                });
+            }
+
+            double seconds = watch.Elapsed.TotalSeconds;
+            string norm = certifyOptions.Norm == PerturbationNorm.L2 ? "L2" : "L∞";
+            double[] certified = radii.Where(r => r.Correct).Select(r => r.Radius).OrderBy(r => r).ToArray();
+            int correct = certified.Length;
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{entry.Name}, {norm}, {certifyOptions.Method}: {correct} of {radii.Length} test examples correct; certified {norm} radius median {Quantile(certified, 0.5):G4} (quartiles {Quantile(certified, 0.25):G4}, {Quantile(certified, 0.75):G4}), mean {(correct > 0 ? certified.Average() : double.NaN):G4}; {1000 * seconds / Math.Max(1, radii.Length):F2} ms per example on {(options.Threads == 0 ? Environment.ProcessorCount : options.Threads)} threads, {radii.Average(r => (double)r.Evaluations):F1} bound propagations each.");
+            Console.WriteLine(line);
+            double? epsilon = parse.GetValue(epsilonOption);
+            if (epsilon is { } e)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Certified accuracy at {norm} radius {e:G4}: {100.0 * radii.Count(r => r.CertifiedAt(e)) / radii.Length:F1} % of {radii.Length} test examples."));
+            }
+
+            Directory.CreateDirectory(options.OutputDirectory);
+            string path = Path.Combine(options.OutputDirectory, $"certify-{Catalog.FileName(entry.Name)}-{(certifyOptions.Norm == PerturbationNorm.L2 ? "l2" : "linf")}.json");
+            string json = JsonSerializer.Serialize(new
+            {
+                model = entry.Name,
+                norm,
+                method = certifyOptions.Method.ToString(),
+                tolerance = certifyOptions.RelativeTolerance,
+                seed = options.Seed,
+                seconds,
+                results = radii.Select((r, i) => new { example = draw[i], r.Label, r.Prediction, r.Radius, r.WholeBox, r.Evaluations }),
+            }, new JsonSerializerOptions { WriteIndented = true });
+            RunStore.WriteAtomically(path, json);
+            Console.WriteLine($"Details in {path}.");
+            return 0;
+        }));
+        return certify;
+    }
+
+    private static double Quantile(double[] sorted, double q)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        double at = q * (sorted.Length - 1);
+        int i = (int)Math.Floor(at);
+        return i + 1 < sorted.Length ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+    }
+}

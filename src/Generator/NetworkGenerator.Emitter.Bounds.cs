@@ -1,0 +1,205 @@
+using System.Collections.Generic;
+using System.Linq;
+using Intriguing.Generator.Layers;
+using Intriguing.Generator.Model;
+using static Intriguing.Generator.Literals;
+
+namespace Intriguing.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    internal static partial class Emitter
+    {
+        private const string Cert = "global::Intriguing.Certification";
+        private const string BoundKernels = "global::Intriguing.Generated.BoundKernels";
+
+        /// <summary>The most floats the rows of one backward pass may hold together (over every activation).</summary>
+        private const long BoundRowBudget = 8L << 20;
+
+        /// <summary>
+        /// Whether the network gets bound propagation (<c>ICertifiable</c>): a classifier with at least one layer below its
+        /// soft-max, every one of which has interval bounds and a relaxation.
+        /// </summary>
+        internal static bool IsCertifiable(NetworkModel m)
+            => m.EndsInSoftmax && m.Layers.Count >= 2
+                && m.Layers.Take(m.Layers.Count - 1).All(l => l.Spec.BoundRole is BoundRole.Linear or BoundRole.Relaxed or BoundRole.Identity);
+
+        /// <summary>
+        /// The linear layers whose output bounds CROWN tightens: those whose output a relaxed layer reads (through
+        /// identities only). Their bounds decide the relaxations; the others only pass interval bounds on.
+        /// </summary>
+        private static bool Refined(NetworkModel m, LayerModel l)
+        {
+            if (l.Spec.BoundRole != BoundRole.Linear) return false;
+            for (int i = l.Index; i < m.Layers.Count - 1; i++)
+            {
+                BoundRole next = m.Layers[i].Spec.BoundRole;
+                if (next == BoundRole.Identity) continue;
+                return next == BoundRole.Relaxed;
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether only identities lie below the layer: its interval bounds are exact for L∞.</summary>
+        private static bool FirstLinear(NetworkModel m, LayerModel l) => m.Layers.Take(l.Index - 1).All(x => x.Spec.BoundRole == BoundRole.Identity);
+
+        private static void EmitBounds(SourceWriter w, NetworkModel m)
+        {
+            if (!IsCertifiable(m)) return;
+            int top = m.Layers.Count - 1;
+            LayerModel logits = m.Layers[top - 1];
+            int classes = logits.OutputLength;
+            var lengths = new List<int> { m.InputLength };
+            lengths.AddRange(m.Layers.Take(top).Select(l => l.OutputLength));
+            long widthSum = lengths.Sum(n => (long)n);
+            long chunk = System.Math.Max(1, System.Math.Min(128, BoundRowBudget / widthSum));
+            long scratch = m.Layers.Take(top).Select(l => l.Spec.BoundScratchLength(l)).DefaultIfEmpty(0).Max();
+
+            w.Line("// ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------");
+            w.Line();
+            w.Line("/// <summary>Rows of one backward pass of the bound propagation.</summary>");
+            w.Line("private const int BoundRowChunk = " + I((int)chunk) + ";");
+            w.Line();
+            w.Line("private static readonly int[] s_boundLengths = { " + string.Join(", ", lengths.Select(I)) + " };");
+            w.Line();
+            w.Line("/// <summary>The buffers of one thread's bound propagation through " + Xml(m.ClassName) + ": bounds of activations 0…" + I(top) + " (the logits), relaxations and backward rows.</summary>");
+            using (w.OpenBlock("public sealed class BoundBuffers : " + Cert + ".BoundWorkspace"))
+            {
+                w.Line("internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, " + scratch.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
+                w.Line("{");
+                w.Line("}");
+                w.Line();
+                foreach (LayerModel l in m.Layers.Take(top)) l.Spec.EmitBoundFields(w, l);
+            }
+
+            w.Line();
+            w.Line("/// <summary>Makes the buffers of one thread's bound propagation (see <see cref=\"PropagateBounds\"/>).</summary>");
+            w.Line("public " + Cert + ".BoundWorkspace CreateBoundWorkspace() => new BoundBuffers();");
+            w.Line();
+            using (w.OpenBlock("private static BoundBuffers OwnBounds(" + Cert + ".BoundWorkspace workspace)"))
+            {
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
+                w.Line("return workspace as BoundBuffers ?? throw new global::System.ArgumentException(\"The bound workspace was made by another network; use CreateBoundWorkspace() of this one.\", nameof(workspace));");
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Bounds every activation up to the logits (activation " + I(top) + ") over <paramref name=\"region\"/> around <paramref name=\"input\"/>:");
+            w.Line("/// interval bounds layer by layer; with CROWN, the output bounds of every linear layer that a nonlinearity reads are");
+            w.Line("/// tightened by a backward pass of linear relaxations down to the input. Allocates nothing.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("public void PropagateBounds(" + Cert + ".BoundWorkspace workspace, " + ReadOnlySpan + " input, " + Cert + ".InputRegion region, " + Cert + ".BoundMethod method = " + Cert + ".BoundMethod.Crown)"))
+            {
+                w.Line("BoundBuffers bw = OwnBounds(workspace);");
+                w.Line("bw.Begin(input, region, method);");
+                w.Line("bool relax = method != " + Cert + ".BoundMethod.Interval;");
+                w.Line("bool crown = method == " + Cert + ".BoundMethod.Crown;");
+                w.Line("bool l2 = region.Norm == " + Cert + ".PerturbationNorm.L2;");
+                foreach (LayerModel l in m.Layers.Take(top))
+                {
+                    w.Line();
+                    w.Line("// Layer " + I(l.Index) + " (" + l.Name + ")");
+                    l.Spec.EmitInterval(w, l);
+                    if (!Refined(m, l)) continue;
+                    if (FirstLinear(m, l))
+                    {
+                        // Interval bounds of a first linear layer are exact for a box, so only an L2 region needs more.
+                        if (l.Spec.HasFirstLayerBounds)
+                        {
+                            using (w.OpenBlock("if (crown && l2)")) l.Spec.EmitFirstLayerBounds(w, l);
+                        }
+                        else
+                        {
+                            w.Line("if (crown && l2) RefineBounds" + I(l.Index) + "(bw);");
+                        }
+                    }
+                    else
+                    {
+                        w.Line("if (crown) RefineBounds" + I(l.Index) + "(bw);");
+                    }
+                }
+            }
+
+            w.Line();
+            foreach (LayerModel l in m.Layers.Take(top).Where(l => Refined(m, l) && !(FirstLinear(m, l) && l.Spec.HasFirstLayerBounds)))
+            {
+                int n = l.OutputLength;
+                w.Line("/// <summary>CROWN bounds of activation " + I(l.Index) + " (" + I(n) + " values): rows [I; −I] carried down to the input, " + I((int)chunk) + " at a time.</summary>");
+                using (w.OpenBlock("private void RefineBounds" + I(l.Index) + "(BoundBuffers bw)"))
+                {
+                    using (w.OpenBlock("for (int start = 0; start < " + I(2 * n) + "; start += BoundRowChunk)"))
+                    {
+                        w.Line("int rows = global::System.Math.Min(BoundRowChunk, " + I(2 * n) + " - start);");
+                        if (l.Spec.SeedsBelow)
+                        {
+                            l.Spec.EmitSeedIdentity(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                        }
+                        else
+                        {
+                            w.Line(BoundKernels + ".SeedIdentity(bw.Rows(" + I(l.Index) + ", rows), bw.Constants(rows), start, rows, " + I(n) + ");");
+                            w.Line("BackSubstitute(bw, " + I(l.Index) + ", rows);");
+                        }
+
+                        w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
+                        w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");
+                    }
+                }
+
+                w.Line();
+            }
+
+            w.Line("/// <summary>");
+            w.Line("/// After <see cref=\"PropagateBounds\"/>: lower bounds of the margins z_label − z_j over the region (in the workspace's");
+            w.Line("/// <c>MarginBounds</c>) by a backward pass from the logits (interval bounds for <c>BoundMethod.Interval</c>); returns the smallest.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("public double MarginLowerBound(" + Cert + ".BoundWorkspace workspace, int label)"))
+            {
+                w.Line("BoundBuffers bw = OwnBounds(workspace);");
+                w.Line("bw.EnsurePropagated();");
+                w.Line(BoundKernels + ".CheckLabel(label, " + I(classes) + ");");
+                w.Line("if (bw.Method == " + Cert + ".BoundMethod.Interval) return " + BoundKernels + ".IntervalMargins(bw, label, " + I(top) + ");");
+                if (logits.Spec.SeedsBelow)
+                {
+                    logits.Spec.EmitSeedMargins(w, logits);
+                    w.Line("BackSubstitute(bw, " + I(top - 1) + ", rows);");
+                }
+                else
+                {
+                    w.Line("int rows = " + BoundKernels + ".SeedMargins(bw.Rows(" + I(top) + ", " + I(classes - 1) + "), bw.Constants(" + I(classes - 1) + "), label, " + I(classes) + ");");
+                    w.Line("BackSubstitute(bw, " + I(top) + ", rows);");
+                }
+
+                w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
+                w.Line("return " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
+            }
+
+            w.Line();
+            w.Line("/// <summary>Carries <paramref name=\"rows\"/> rows over activation <paramref name=\"top\"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>");
+            using (w.OpenBlock("private void BackSubstitute(BoundBuffers bw, int top, int rows)"))
+            {
+                using (w.OpenBlock("switch (top)"))
+                {
+                    for (int k = top; k >= 1; k--)
+                    {
+                        LayerModel l = m.Layers[k - 1];
+                        w.Line("case " + I(k) + ": // " + l.Name);
+                        using (w.Indent())
+                        {
+                            l.Spec.EmitBackSubstitute(w, l);
+                            w.Line("goto case " + I(k - 1) + ";");
+                        }
+                    }
+
+                    w.Line("case 0:");
+                    using (w.Indent()) w.Line("break;");
+                    w.Line("default:");
+                    using (w.Indent()) w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(top));");
+                }
+            }
+
+            w.Line();
+        }
+    }
+}

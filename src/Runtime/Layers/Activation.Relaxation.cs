@@ -1,0 +1,226 @@
+using System.Numerics.Tensors;
+
+namespace Intriguing.Layers;
+
+public static partial class Activation
+{
+    // The linear relaxations of CROWN (Zhang et al. 2018, Sec. 3.2): for a neuron with pre-activation in [l, u], lines
+    // a_L·z + b_L ≤ f(z) ≤ a_U·z + b_U on [l, u]. They are stored in one array of 4n values: lower slopes, lower
+    // intercepts, upper slopes, upper intercepts. Derivations and soundness arguments in docs/certification.md.
+
+    /// <summary>Interval bounds of the sigmoid (monotone): [σ(lo), σ(hi)].</summary>
+    public static void SigmoidInterval(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> outLo, Span<float> outHi)
+    {
+        for (int i = 0; i < lo.Length; i++)
+        {
+            outLo[i] = Generated.BoundKernels.RoundDown(Sigma(lo[i]));
+            outHi[i] = Generated.BoundKernels.RoundUp(Sigma(hi[i]));
+        }
+    }
+
+    /// <summary>Interval bounds of tanh (monotone): [tanh(lo), tanh(hi)].</summary>
+    public static void TanhInterval(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> outLo, Span<float> outHi)
+    {
+        for (int i = 0; i < lo.Length; i++)
+        {
+            outLo[i] = Generated.BoundKernels.RoundDown(Math.Tanh(lo[i]));
+            outHi[i] = Generated.BoundKernels.RoundUp(Math.Tanh(hi[i]));
+        }
+    }
+
+    /// <summary>Interval bounds of the ReLU: [max(0, lo), max(0, hi)].</summary>
+    public static void ReLUInterval(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> outLo, Span<float> outHi)
+    {
+        TensorPrimitives.Max(lo, 0f, outLo);
+        TensorPrimitives.Max(hi, 0f, outHi);
+    }
+
+    /// <summary>The CROWN relaxation of every sigmoid neuron from its pre-activation bounds (4n values, see the class).</summary>
+    public static void SigmoidRelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation) => SShapedRelax(lo, hi, relaxation, tanh: false);
+
+    /// <summary>The CROWN relaxation of every tanh neuron from its pre-activation bounds (4n values).</summary>
+    public static void TanhRelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation) => SShapedRelax(lo, hi, relaxation, tanh: true);
+
+    /// <summary>
+    /// The CROWN relaxation of every ReLU neuron (4n values): the zero or identity line where the sign is known; for
+    /// l &lt; 0 &lt; u, the chord above and the adaptive line below (slope 1 if u ≥ −l, else 0).
+    /// </summary>
+    public static void ReLURelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation)
+    {
+        int n = lo.Length;
+        Span<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+        for (int i = 0; i < n; i++)
+        {
+            double l = lo[i], u = hi[i];
+            if (u <= 0)
+            {
+                ls[i] = 0; li[i] = 0; us[i] = 0; ui[i] = 0;
+            }
+            else if (l >= 0)
+            {
+                ls[i] = 1; li[i] = 0; us[i] = 1; ui[i] = 0;
+            }
+            else
+            {
+                double slope = u / (u - l);
+                us[i] = (float)slope;
+                // The chord's intercept −l·u/(u − l), rounded up and computed from the rounded slope so the line stays above.
+                ui[i] = Generated.BoundKernels.RoundUp(Math.Max(-us[i] * l, u - us[i] * u));
+                ls[i] = u >= -l ? 1 : 0;
+                li[i] = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One step of a backward pass through a relaxed activation: row entries λ ≥ 0 take the lower line, λ &lt; 0 the
+    /// upper one (which gives a lower bound of λ·f(z)); the intercepts go into the row constants.
+    /// </summary>
+    public static void BackSubstitute(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxation, Span<float> below, Span<double> constants, int rows, int n)
+    {
+        ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+        int width = System.Numerics.Vector<float>.Count;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = above.Slice(r * n, n);
+            Span<float> b = below.Slice(r * n, n);
+            var acc = System.Numerics.Vector<float>.Zero;
+            int i = 0;
+            for (; i <= n - width; i += width)
+            {
+                var lambda = new System.Numerics.Vector<float>(a.Slice(i));
+                var positive = System.Numerics.Vector.GreaterThanOrEqual(lambda, System.Numerics.Vector<float>.Zero);
+                var slope = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(ls.Slice(i)), new System.Numerics.Vector<float>(us.Slice(i)));
+                var intercept = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(li.Slice(i)), new System.Numerics.Vector<float>(ui.Slice(i)));
+                (lambda * slope).CopyTo(b.Slice(i));
+                acc += lambda * intercept;
+            }
+
+            double c = System.Numerics.Vector.Sum(acc);
+            for (; i < n; i++)
+            {
+                float lambda = a[i];
+                if (lambda >= 0)
+                {
+                    b[i] = lambda * ls[i];
+                    c += (double)lambda * li[i];
+                }
+                else
+                {
+                    b[i] = lambda * us[i];
+                    c += (double)lambda * ui[i];
+                }
+            }
+
+            constants[r] += c;
+        }
+    }
+
+    private static double Sigma(double z) => 1 / (1 + Math.Exp(-z));
+
+    private static void SShapedRelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation, bool tanh)
+    {
+        int n = lo.Length;
+        Span<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+        for (int i = 0; i < n; i++)
+        {
+            var (a, b, c, d) = SShaped(lo[i], hi[i], tanh);
+            ls[i] = (float)a;
+            us[i] = (float)c;
+            // Intercepts for the rounded slopes: the line moves by (exact − rounded slope)·z, largest at an end of [l, u].
+            double l = lo[i], u = hi[i];
+            li[i] = Generated.BoundKernels.RoundDown(Math.Min(b + (a - ls[i]) * l, b + (a - ls[i]) * u));
+            ui[i] = Generated.BoundKernels.RoundUp(Math.Max(d + (c - us[i]) * l, d + (c - us[i]) * u));
+        }
+    }
+
+    private static double Value(double z, bool tanh) => tanh ? Math.Tanh(z) : Sigma(z);
+
+    private static double Slope(double z, bool tanh)
+    {
+        if (tanh)
+        {
+            double t = Math.Tanh(z);
+            return 1 - t * t;
+        }
+
+        double s = Sigma(z);
+        return s * (1 - s);
+    }
+
+    /// <summary>
+    /// Lower line (a, b) and upper line (c, d) of an S-shaped function (convex below 0, concave above) on [l, u]:
+    /// chord and tangent at the midpoint on one side of 0; across 0, the chord where it is valid, else the tangent
+    /// through the far end point, its touching point found by bisection on the side that keeps the line valid.
+    /// </summary>
+    internal static (double A, double B, double C, double D) SShaped(double l, double u, bool tanh)
+    {
+        double fl = Value(l, tanh), fu = Value(u, tanh);
+        if (!(u - l > 1e-6))
+        {
+            // A tiny interval: the constant bounds f(l) and f(u) (f is increasing).
+            return (0, fl, 0, fu);
+        }
+
+        double k = (fu - fl) / (u - l);
+        double chordB = fl - k * l;
+        if (u <= 0)
+        {
+            // Convex: tangent below, chord above.
+            double m = 0.5 * (l + u), s = Slope(m, tanh);
+            return (s, Value(m, tanh) - s * m, k, chordB);
+        }
+
+        if (l >= 0)
+        {
+            // Concave: chord below, tangent above.
+            double m = 0.5 * (l + u), s = Slope(m, tanh);
+            return (k, chordB, s, Value(m, tanh) - s * m);
+        }
+
+        double lowerA, lowerB, upperA, upperB;
+        if (k <= Slope(u, tanh))
+        {
+            upperA = k;
+            upperB = chordB;
+        }
+        else
+        {
+            // Tangent at d ∈ [0, u] passing above (l, f(l)): keep the end where tangent(l) ≥ f(l).
+            double a = 0, b = u;
+            for (int it = 0; it < 40; it++)
+            {
+                double m = 0.5 * (a + b);
+                if (Value(m, tanh) + Slope(m, tanh) * (l - m) >= fl) b = m;
+                else a = m;
+            }
+
+            double s = Slope(b, tanh);
+            upperA = s;
+            upperB = Value(b, tanh) - s * b;
+        }
+
+        if (k <= Slope(l, tanh))
+        {
+            lowerA = k;
+            lowerB = chordB;
+        }
+        else
+        {
+            // Tangent at d ∈ [l, 0] passing below (u, f(u)): keep the end where tangent(u) ≤ f(u).
+            double a = l, b = 0;
+            for (int it = 0; it < 40; it++)
+            {
+                double m = 0.5 * (a + b);
+                if (Value(m, tanh) + Slope(m, tanh) * (u - m) <= fu) a = m;
+                else b = m;
+            }
+
+            double s = Slope(a, tanh);
+            lowerA = s;
+            lowerB = Value(a, tanh) - s * a;
+        }
+
+        return (lowerA, lowerB, upperA, upperB);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Numerics.Tensors;
+using Intriguing.Generated;
+
+namespace Intriguing.Layers;
+
+public static partial class Convolution
+{
+    /// <summary>
+    /// Interval bounds of y = W ⊛ x + b for lo ≤ x ≤ hi (exact for a box): W ⊛ m + b ± |W| ⊛ r with m, r the box's
+    /// centre and radius. <paramref name="absWeights"/> receives |W|; <paramref name="mid"/> and
+    /// <paramref name="radius"/> are scratch of the input's length; <paramref name="columns"/> of <see cref="ColumnLength"/>.
+    /// </summary>
+    public static void IntervalForward(LayerGeometry g, ReadOnlySpan<float> weights, Span<float> absWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> lo, ReadOnlySpan<float> hi,
+        Span<float> outLo, Span<float> outHi, Span<float> mid, Span<float> radius, Span<float> columns)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int n = g.InputLength, m = g.OutputLength;
+        Dense.Centre(lo, hi, mid, radius, n);
+        TensorPrimitives.Abs(weights, absWeights);
+        Forward(g, mid.Slice(0, n), weights, bias, outLo, columns, 1);
+        Forward(g, radius.Slice(0, n), absWeights, default, outHi, columns, 1);
+        for (int i = 0; i < m; i++)
+        {
+            double c = outLo[i], r = outHi[i];
+            outLo[i] = BoundKernels.RoundDown(c - r);
+            outHi[i] = BoundKernels.RoundUp(c + r);
+        }
+    }
+
+    /// <summary>
+    /// One step of a backward pass through the convolution: each row Λ over y becomes Wᵀ ⊛ Λ over x (the input
+    /// gradient's computation), and the row's constant gains Σ_d b_d·Σ_positions Λ[d, ·].
+    /// </summary>
+    public static void BackSubstitute(LayerGeometry g, ReadOnlySpan<float> above, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> below, Span<double> constants, Span<float> columns, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int d = g.OutputChannels, positions = g.OutputHeight * g.OutputWidth, colRows = g.InputChannels * g.Kernel * g.Kernel;
+        int inLength = g.InputLength, outLength = g.OutputLength;
+        bool direct = IsPointwise(g);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = above.Slice(r * outLength, outLength);
+            if (!bias.IsEmpty)
+            {
+                double c = 0;
+                for (int f = 0; f < d; f++) c += (double)bias[f] * TensorPrimitives.Sum(a.Slice(f * positions, positions));
+                constants[r] += c;
+            }
+
+            Span<float> b = below.Slice(r * inLength, inLength);
+            if (direct)
+            {
+                Gemm.MultiplyAtB(weights, a, b, colRows, positions, d);
+            }
+            else
+            {
+                Span<float> dcol = columns.Slice(0, colRows * positions);
+                Gemm.MultiplyAtB(weights, a, dcol, colRows, positions, d);
+                Col2Im(g, dcol, b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Exact bounds of a first convolution (only the identity lies below it) over an L2 region: every output reads one
+    /// patch, so its bounds are the ball-and-box minimum of ±(its filter)·x′ over that patch alone. Tightens
+    /// the interval bounds of activation <paramref name="outputLayer"/> (nothing to do for L∞, where they are exact).
+    /// </summary>
+    public static void FirstLayerBounds(LayerGeometry g, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Certification.BoundWorkspace bw, int inputLayer, int outputLayer)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(bw);
+        if (bw.Region.Norm != Certification.PerturbationNorm.L2) return;
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding;
+        int oh = g.OutputHeight, ow = g.OutputWidth, patch = c * k * k;
+        bool circular = g.PaddingMode == PaddingMode.Circular;
+        // A circular window wider than the input reads some value twice; the patch would count it as two coordinates
+        // of the ball, which is not a relaxation. The interval bounds stay.
+        if (circular && (k > h || k > w)) return;
+        ReadOnlySpan<float> x = bw.Input, lo = bw.Lower(inputLayer), hi = bw.Upper(inputLayer);
+        Span<float> outLo = bw.Lo(outputLayer), outHi = bw.Hi(outputLayer);
+        Span<float> scratch = bw.Columns;
+        Span<float> a = scratch.Slice(0, patch), xs = scratch.Slice(patch, patch), los = scratch.Slice(2 * patch, patch), his = scratch.Slice(3 * patch, patch);
+        double epsilon = bw.Region.Epsilon;
+        for (int i = 0; i < oh; i++)
+        {
+            for (int j = 0; j < ow; j++)
+            {
+                for (int d = 0; d < g.OutputChannels; d++)
+                {
+                    int n = 0;
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        for (int u = 0; u < k; u++)
+                        {
+                            int row = i * stride + u - pad;
+                            if (circular) row = ((row % h) + h) % h;
+                            else if ((uint)row >= (uint)h) continue;
+                            for (int v = 0; v < k; v++)
+                            {
+                                int col = j * stride + v - pad;
+                                if (circular) col = ((col % w) + w) % w;
+                                else if ((uint)col >= (uint)w) continue;
+                                int at = (ch * h + row) * w + col;
+                                a[n] = weights[((d * c + ch) * k + u) * k + v];
+                                xs[n] = x[at];
+                                los[n] = lo[at];
+                                his[n] = hi[at];
+                                n++;
+                            }
+                        }
+                    }
+
+                    double b0 = bias.IsEmpty ? 0 : bias[d];
+                    double lower = b0 + Generated.BoundKernels.BallBoxMinimum(a.Slice(0, n), xs.Slice(0, n), los.Slice(0, n), his.Slice(0, n), epsilon, Generated.BoundKernels.MarginIterations);
+                    TensorPrimitives.Negate(a.Slice(0, n), a.Slice(0, n));
+                    double upper = b0 - Generated.BoundKernels.BallBoxMinimum(a.Slice(0, n), xs.Slice(0, n), los.Slice(0, n), his.Slice(0, n), epsilon, Generated.BoundKernels.MarginIterations);
+                    int o = (d * oh + i) * ow + j;
+                    float fl = Generated.BoundKernels.RoundDown(lower), fu = Generated.BoundKernels.RoundUp(upper);
+                    if (fl > outLo[o]) outLo[o] = fl;
+                    if (fu < outHi[o]) outHi[o] = fu;
+                }
+            }
+        }
+    }
+}
