@@ -74,6 +74,9 @@ public static class CertifyTable
 
         if (export is not null)
         {
+            // certify.bin (little-endian): count, then per example its label and 784 floats; the three dense layers as
+            // (rows, columns, W row-major, b); then per norm (L2, L∞) the radii (float64) and the margin lower bounds
+            // (float64, 10 per example, +∞ at the label) at half the radius.
             Directory.CreateDirectory(export);
             using var w = new BinaryWriter(File.Create(Path.Combine(export, "certify.bin")));
             w.Write(examples.Length);
@@ -83,10 +86,23 @@ public static class CertifyTable
                 foreach (float v in data.Test.Sample(e)) w.Write(v);
             }
 
-            foreach (float v in net.Parameters) w.Write(v);
+            foreach (var (weights, bias, rows, columns) in new[] { (net.Dense1Weights.ToArray(), net.Dense1Bias.ToArray(), 100, 784), (net.Dense2Weights.ToArray(), net.Dense2Bias.ToArray(), 100, 100), (net.Dense3Weights.ToArray(), net.Dense3Bias.ToArray(), 10, 100) })
+            {
+                w.Write(rows);
+                w.Write(columns);
+                foreach (float v in weights) w.Write(v);
+                foreach (float v in bias) w.Write(v);
+            }
+
             foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
             {
                 foreach (double v in radii[norm]) w.Write(v);
+                for (int e = 0; e < examples.Length; e++)
+                {
+                    net.PropagateBounds(bw, data.Test.Sample(examples[e]), new InputRegion(norm, 0.5 * radii[norm][e]));
+                    net.MarginLowerBound(bw, data.Test.Labels[examples[e]]);
+                    foreach (double v in bw.MarginBounds) w.Write(v);
+                }
             }
         }
     }

@@ -26,6 +26,9 @@ public sealed record ReproduceOptions
     /// <summary>Examples drawn per model for the adversarial tables (default 100; 20 with --quick). Zero skips them.</summary>
     public int? AttackCount { get; init; }
 
+    /// <summary>Test examples of the certification section (null: 1,000, or 100 with <see cref="Quick"/>; 0 skips it).</summary>
+    public int? CertifyCount { get; init; }
+
     /// <summary>
     /// Seeds of the adversarial-training comparison (Sec. 4.2; default 3, or 1 tiny run with --quick). Zero skips it.
     /// Its runs are kept under OUT/advtrain/ and reused, like the checkpoints.
@@ -109,6 +112,9 @@ public sealed record ReproductionResults
     /// <summary>The charts of the Lipschitz section (file names relative to the output folder).</summary>
     public List<string>? SpectralFigures { get; init; }
 
+    /// <summary>Certified radii of the Table 1 models and MNIST-Conv: the bracket, the curves and the histogram.</summary>
+    public CertificationSection? Certification { get; init; }
+
     /// <summary>Units of φ(x) (Sec. 3) for FC100-100-10's two hidden layers and MNIST-Conv's dense hidden layer.</summary>
     public List<UnitsSection>? Units { get; init; }
 
@@ -135,6 +141,10 @@ public static class Reproduction
         List<SpectralRow> spectral = SpectralExperiments.Run(networks, table1, options.Data.Train, AdversarialExperiments.TrainDraw(options.Data, Math.Max(attackCount, 20), options.Seed), options.Data.Test, lowerDraw);
         Table5Section table5 = Table5(networks, options, lowerDraw, log);
         List<string> spectralFigures = SpectralReport.Charts(options.OutputDirectory, table5, spectral);
+        int certifyCount = options.CertifyCount ?? (options.Quick ? 100 : CertificationExperiments.DefaultExamples);
+        CertificationSection? certification = certifyCount > 0
+            ? CertificationExperiments.Run(networks, table1.Append(ConvModel), options.Data.Test, certifyCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken, convCount: options.Quick ? 10 : CertificationExperiments.ConvExamples)
+            : null;
         var unitSections = new List<UnitsSection>();
         foreach (var (model, layer) in new[] { ("FC100-100-10", 2), ("FC100-100-10", 4), (ConvModel, ConvUnitsLayer) })
         {
@@ -164,6 +174,7 @@ public static class Reproduction
             AdversarialTraining = advTraining,
             Adversarial = adversarial,
             Units = unitSections,
+            Certification = certification,
             Spectral = spectral,
             Table5 = table5,
             SpectralFigures = spectralFigures,

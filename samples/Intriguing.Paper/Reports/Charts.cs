@@ -9,6 +9,13 @@ namespace Intriguing.Paper;
 /// <param name="Points">Individual observations per category (e.g. one per seed) drawn as dots on the bar, or null.</param>
 public sealed record BarSeries(string Name, IReadOnlyList<double> Values, IReadOnlyList<double>? Errors = null, IReadOnlyList<IReadOnlyList<double>>? Points = null);
 
+/// <summary>One line of a line chart.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="X">Abscissae.</param>
+/// <param name="Y">Ordinates, one per abscissa.</param>
+/// <param name="Dashed">Draw dashed (e.g. an empirical bound beside a certified one).</param>
+public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed);
+
 /// <summary>The report's charts (PNG, rendered by ScottPlot), written atomically.</summary>
 public static class Charts
 {
@@ -58,6 +65,31 @@ public static class Charts
         string temporary = path + ".tmp.png";
         multiplot.SavePng(temporary, panelWidth * panels.Count, height);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>A line chart; a dashed series takes the colour of the solid series before it.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series, int width = 1000, int height = 480)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("A chart needs at least one series.", nameof(series));
+        var plot = new Plot();
+        int colour = -1;
+        foreach (LineSeries s in series)
+        {
+            if (s.X.Count != s.Y.Count) throw new ArgumentException($"Series '{s.Name}' has {s.X.Count} abscissae and {s.Y.Count} ordinates.", nameof(series));
+            if (!s.Dashed || colour < 0) colour++;
+            var line = plot.Add.ScatterLine(s.X.ToArray(), s.Y.ToArray());
+            line.Color = s_palette[colour % s_palette.Length];
+            line.LineWidth = 2;
+            line.LinePattern = s.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+            line.LegendText = s.Name;
+        }
+
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, width, height);
     }
 
     private static Plot Build(string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic, bool legendOutside)

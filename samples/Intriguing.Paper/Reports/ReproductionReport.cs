@@ -96,6 +96,12 @@ public static class ReproductionReport
             SpectralReport.Section(sb, r);
         }
 
+        if (r.Certification is { Rows.Count: > 0 } certification)
+        {
+            sb.AppendLine();
+            CertificationReport.Section(sb, certification);
+        }
+
         if (r.Units is { Count: > 0 } units)
         {
             sb.AppendLine();
