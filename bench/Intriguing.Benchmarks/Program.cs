@@ -22,6 +22,9 @@ if (args.Length > 0)
         case "train-table":
             Intriguing.Benchmarks.Training.TrainTable.Run(args);
             return;
+        case "certify-bracket":
+            Intriguing.Benchmarks.Certification.BracketTable.Run(args);
+            return;
         case "certify-table":
             Intriguing.Benchmarks.Certification.CertifyTable.Run(args);
             return;

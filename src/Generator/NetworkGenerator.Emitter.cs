@@ -607,7 +607,18 @@ public sealed partial class NetworkGenerator
             w.Line("/// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),");
             w.Line("/// by the method fixed at compile time for each layer (<see cref=\"Summary\"/>: LipschitzMethod).");
             w.Line("/// </summary>");
-            w.Line("public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);");
+            using (w.OpenBlock("public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)"))
+            {
+                w.Line("var bounds = new global::Intriguing.Spectral.LayerBound[" + I(m.Layers.Count) + "];");
+                w.Line("global::Intriguing.LayerInfo layer;");
+                foreach (LayerModel l in m.Layers)
+                {
+                    w.Line("layer = s_summary.Layers[" + I(l.Index - 1) + "];");
+                    w.Line("bounds[" + I(l.Index - 1) + "] = " + l.Spec.LipschitzBound(l) + ";");
+                }
+
+                w.Line("return global::Intriguing.Spectral.LipschitzAnalysis.Combine(" + Str(m.DisplayName) + ", bounds);");
+            }
             w.Line();
         }
 

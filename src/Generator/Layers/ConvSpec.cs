@@ -76,6 +76,8 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
 
     public override string Lipschitz(LayerModel layer) => Kernels + ".Convolution.Lipschitz(" + Geometry(layer) + ")";
 
+    public override string LipschitzBound(LayerModel l) => Kernels + ".Convolution.Bound(layer, " + l.Name + "Weights, " + Geometry(l) + ")";
+
     public override string ForwardMath(LayerModel l)
         => "y[d,i,j] = " + (l.HasBias ? "b[d] + " : "") + "Σ_c,u,v W[d,c,u,v]·x[c, " + Index(l, "i") + " + u, " + Index(l, "j") + " + v], "
             + (l.Shape.Circular ? "indices mod " + I(l.Shape.InH) + "×" + I(l.Shape.InW) + " (circular)" : "zero outside the input") + "; W: " + WeightShape(l) + "; im2col + GEMM per sample.";

@@ -43,6 +43,8 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
 
     public override string Lipschitz(LayerModel layer) => Kernels + ".Dense.Lipschitz()";
 
+    public override string LipschitzBound(LayerModel l) => Kernels + ".Dense.Bound(layer, " + l.Name + "Weights, " + I(l.OutputLength) + ", " + I(l.InputLength) + ", options)";
+
     public override string ForwardMath(LayerModel layer)
         => (layer.HasBias ? "y = x·Wᵀ + b" : "y = x·Wᵀ") + ", W: " + I(layer.OutputLength) + " × " + I(layer.InputLength) + ".";
 

@@ -62,6 +62,13 @@ internal abstract record LayerSpec
     /// <summary>A C# expression of the layer's <c>LayerLipschitz</c>, made by its runtime layer kind, for the summary.</summary>
     public abstract string Lipschitz(LayerModel layer);
 
+    /// <summary>
+    /// A C# expression of the layer's <c>LayerBound</c> for the current parameters (in the generated <c>LipschitzBounds</c>,
+    /// with <c>layer</c> its summary entry and <c>options</c> in scope): by default the summary's <c>LayerLipschitz</c>;
+    /// layers with weights call their home with their constant shape.
+    /// </summary>
+    public virtual string LipschitzBound(LayerModel l) => "layer.Lipschitz.Compute(this, layer, options)";
+
     /// <summary>The summary's <c>OutputBox</c> argument (each starting with ", "): the range of the layer's output whatever its input, when there is one.</summary>
     protected static string Box(double lower, double upper) => ", OutputBox: new global::Intriguing.ActivationBox(" + Bound(lower) + ", " + Bound(upper) + ")";
 

@@ -93,9 +93,17 @@ public static partial class Convolution
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(layer);
             int count = g.OutputChannels * g.InputChannels * g.Kernel * g.Kernel;
-            (double bound, string method) = LipschitzBound(network.Parameters.Slice(layer.WeightOffset, count), g);
-            return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{g.InputChannels}×{g.Kernel}×{g.Kernel}×{g.OutputChannels}", bound, method);
+            return Bound(layer, network.Parameters.Slice(layer.WeightOffset, count), g);
         }
+    }
+
+    /// <summary>The layer's bound for the given kernels (generated <c>LipschitzBounds()</c> calls it with the layer's constant geometry).</summary>
+    public static LayerBound Bound(LayerInfo layer, ReadOnlySpan<float> weights, LayerGeometry g)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(g);
+        (double bound, string method) = LipschitzBound(weights, g);
+        return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{g.InputChannels}×{g.Kernel}×{g.Kernel}×{g.OutputChannels}", bound, method);
     }
 
     /// <summary>Values of one sample's im2col matrix, (C·k·k) × (H′·W′).</summary>

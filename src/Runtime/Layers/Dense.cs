@@ -28,10 +28,17 @@ public static partial class Dense
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(layer);
-            SpectralNormResult r = OperatorNorm.Compute(network.Parameters.Slice(layer.WeightOffset, layer.OutputLength * layer.InputLength), layer.OutputLength, layer.InputLength, options);
-            return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{layer.OutputLength}×{layer.InputLength}", r.UpperBound,
-                $"‖W‖₂ (Lanczos, {r.Iterations} iterations, ±{r.ErrorEstimate:G2})");
+            return Bound(layer, network.Parameters.Slice(layer.WeightOffset, layer.OutputLength * layer.InputLength), layer.OutputLength, layer.InputLength, options);
         }
+    }
+
+    /// <summary>The layer's bound ‖W‖₂ for the given weights (generated <c>LipschitzBounds()</c> calls it with the layer's constant shape).</summary>
+    public static LayerBound Bound(LayerInfo layer, ReadOnlySpan<float> weights, int outputs, int inputs, SpectralNormOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        SpectralNormResult r = OperatorNorm.Compute(weights.Slice(0, outputs * inputs), outputs, inputs, options);
+        return new LayerBound(layer.Index, layer.Name, layer.Kind, $"{outputs}×{inputs}", r.UpperBound,
+            $"‖W‖₂ (Lanczos, {r.Iterations} iterations, ±{r.ErrorEstimate:G2})");
     }
 
     /// <summary>Adds <paramref name="bias"/> to each of the <paramref name="rows"/> rows of <paramref name="x"/>.</summary>

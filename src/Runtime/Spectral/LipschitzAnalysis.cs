@@ -36,16 +36,20 @@ public static class LipschitzAnalysis
     public static LipschitzReport Analyze(INetwork network, SpectralNormOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var layers = new List<LayerBound>();
+        return Combine(network.Name, network.Summary.Layers.Select(l => l.Lipschitz.Compute(network, l, options)).ToArray());
+    }
+
+    /// <summary>The report of per-layer bounds: their product, and the product up to the logits (without the soft-max).</summary>
+    public static LipschitzReport Combine(string network, LayerBound[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
         double product = 1, logits = 1;
-        foreach (LayerInfo l in network.Summary.Layers)
+        foreach (LayerBound bound in layers)
         {
-            LayerBound bound = l.Lipschitz.Compute(network, l, options);
-            layers.Add(bound);
             product *= bound.Bound;
-            if (l.Kind != LayerKind.Softmax) logits *= bound.Bound;
+            if (bound.Kind != LayerKind.Softmax) logits *= bound.Bound;
         }
 
-        return new LipschitzReport(network.Name, layers, logits, product);
+        return new LipschitzReport(network, layers, logits, product);
     }
 }

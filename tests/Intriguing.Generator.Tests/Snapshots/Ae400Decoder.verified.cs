@@ -331,7 +331,16 @@ partial class Ae400Decoder : global::Intriguing.IRegressor
     /// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
-    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
+    {
+        var bounds = new global::Intriguing.Spectral.LayerBound[2];
+        global::Intriguing.LayerInfo layer;
+        layer = s_summary.Layers[0];
+        bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 784, 400, options);
+        layer = s_summary.Layers[1];
+        bounds[1] = layer.Lipschitz.Compute(this, layer, options);
+        return global::Intriguing.Spectral.LipschitzAnalysis.Combine("AE400 decoder", bounds);
+    }
 
     // ---- INetwork ----------------------------------------------------------------------------------
 

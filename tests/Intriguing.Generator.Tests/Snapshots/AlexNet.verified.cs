@@ -1109,7 +1109,58 @@ partial class AlexNet : global::Intriguing.IClassifier
     /// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
-    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
+    {
+        var bounds = new global::Intriguing.Spectral.LayerBound[23];
+        global::Intriguing.LayerInfo layer;
+        layer = s_summary.Layers[0];
+        bounds[0] = global::Intriguing.Layers.Convolution.Bound(layer, Conv1Weights, s_geometry1);
+        layer = s_summary.Layers[1];
+        bounds[1] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[2];
+        bounds[2] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[3];
+        bounds[3] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[4];
+        bounds[4] = global::Intriguing.Layers.Convolution.Bound(layer, Conv2Weights, s_geometry5);
+        layer = s_summary.Layers[5];
+        bounds[5] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[6];
+        bounds[6] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[7];
+        bounds[7] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[8];
+        bounds[8] = global::Intriguing.Layers.Convolution.Bound(layer, Conv3Weights, s_geometry9);
+        layer = s_summary.Layers[9];
+        bounds[9] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[10];
+        bounds[10] = global::Intriguing.Layers.Convolution.Bound(layer, Conv4Weights, s_geometry11);
+        layer = s_summary.Layers[11];
+        bounds[11] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[12];
+        bounds[12] = global::Intriguing.Layers.Convolution.Bound(layer, Conv5Weights, s_geometry13);
+        layer = s_summary.Layers[13];
+        bounds[13] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[14];
+        bounds[14] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[15];
+        bounds[15] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 4096, 9216, options);
+        layer = s_summary.Layers[16];
+        bounds[16] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[17];
+        bounds[17] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[18];
+        bounds[18] = global::Intriguing.Layers.Dense.Bound(layer, Dense2Weights, 4096, 4096, options);
+        layer = s_summary.Layers[19];
+        bounds[19] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[20];
+        bounds[20] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[21];
+        bounds[21] = global::Intriguing.Layers.Dense.Bound(layer, Dense3Weights, 1000, 4096, options);
+        layer = s_summary.Layers[22];
+        bounds[22] = layer.Lipschitz.Compute(this, layer, options);
+        return global::Intriguing.Spectral.LipschitzAnalysis.Combine("AlexNet", bounds);
+    }
 
     // ---- INetwork ----------------------------------------------------------------------------------
 

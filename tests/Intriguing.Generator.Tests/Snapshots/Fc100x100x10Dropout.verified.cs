@@ -605,7 +605,30 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
     /// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
-    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
+    {
+        var bounds = new global::Intriguing.Spectral.LayerBound[9];
+        global::Intriguing.LayerInfo layer;
+        layer = s_summary.Layers[0];
+        bounds[0] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[1];
+        bounds[1] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 100, 784, options);
+        layer = s_summary.Layers[2];
+        bounds[2] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[3];
+        bounds[3] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[4];
+        bounds[4] = global::Intriguing.Layers.Dense.Bound(layer, Dense2Weights, 100, 100, options);
+        layer = s_summary.Layers[5];
+        bounds[5] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[6];
+        bounds[6] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[7];
+        bounds[7] = global::Intriguing.Layers.Dense.Bound(layer, Dense3Weights, 10, 100, options);
+        layer = s_summary.Layers[8];
+        bounds[8] = layer.Lipschitz.Compute(this, layer, options);
+        return global::Intriguing.Spectral.LipschitzAnalysis.Combine("FC100-100-10 dropout", bounds);
+    }
 
     // ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------
 

@@ -502,7 +502,24 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
     /// Upper bounds of every layer's Lipschitz constant (L2) for the current parameters and their product (Sec. 4.3),
     /// by the method fixed at compile time for each layer (<see cref="Summary"/>: LipschitzMethod).
     /// </summary>
-    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null) => global::Intriguing.Spectral.LipschitzAnalysis.Analyze(this, options);
+    public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
+    {
+        var bounds = new global::Intriguing.Spectral.LayerBound[6];
+        global::Intriguing.LayerInfo layer;
+        layer = s_summary.Layers[0];
+        bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 200, 784, options);
+        layer = s_summary.Layers[1];
+        bounds[1] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[2];
+        bounds[2] = global::Intriguing.Layers.Dense.Bound(layer, Dense2Weights, 200, 200, options);
+        layer = s_summary.Layers[3];
+        bounds[3] = layer.Lipschitz.Compute(this, layer, options);
+        layer = s_summary.Layers[4];
+        bounds[4] = global::Intriguing.Layers.Dense.Bound(layer, Dense3Weights, 10, 200, options);
+        layer = s_summary.Layers[5];
+        bounds[5] = layer.Lipschitz.Compute(this, layer, options);
+        return global::Intriguing.Spectral.LipschitzAnalysis.Combine("FC200-200-10", bounds);
+    }
 
     // ---- Dense stack: the layout of the trainer's fused SGD steps ---------------------------------
 
