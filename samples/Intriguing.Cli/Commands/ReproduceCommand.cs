@@ -15,7 +15,7 @@ internal static class ReproduceCommand
         attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
         var advSeedsOption = new Option<int?>("--advtrain-seeds") { Description = "Seeds of the adversarial-training comparison (default 3, or one tiny run with --quick; 0 skips it). Its runs are reused from OUT/advtrain/." };
         advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
-        var certifyCountOption = new Option<int?>("--certify-count") { Description = "Test examples per model of the certified-radius bracket (default 1,000, or 100 with --quick; MNIST-Conv at most 20, or 5; 0 skips it)." };
+        var certifyCountOption = new Option<int?>("--certify-count") { Description = "Test examples per model of the certified-radius bracket (default 1,000, or 100 with --quick; MNIST-Conv at most 100, or 10; 0 skips it)." };
         certifyCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--certify-count must be 0 or more."); });
         var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
         {

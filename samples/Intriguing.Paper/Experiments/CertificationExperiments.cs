@@ -57,7 +57,7 @@ public static class CertificationExperiments
     /// Test examples of the bracket for convolutional models in a full run: CROWN's backward passes through two
     /// convolutions cost seconds per example (dense rows over every map position), so fewer are drawn.
     /// </summary>
-    public const int ConvExamples = 20;
+    public const int ConvExamples = 100;
 
     /// <summary>The histogram's bin edges of attack / certified.</summary>
     public static readonly double[] RatioBins = { 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 6, double.PositiveInfinity };

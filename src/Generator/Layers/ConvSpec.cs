@@ -103,7 +103,7 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
 
     public override BoundRole BoundRole => BoundRole.Linear;
 
-    public override long BoundScratchLength(LayerModel l) => System.Math.Max(ScratchLength(l), 4L * l.Shape.InC * l.Shape.Kernel * l.Shape.Kernel);
+    public override long BoundScratchLength(LayerModel l) => System.Math.Max(ScratchLength(l) + (long)l.Shape.OutC * l.Shape.OutH * l.Shape.OutW, 4L * l.Shape.InC * l.Shape.Kernel * l.Shape.Kernel);
 
     public override void EmitBoundFields(SourceWriter w, LayerModel l)
         => w.Line("internal readonly float[] _abs" + I(l.Index) + " = new float[" + I(l.WeightCount) + "];");

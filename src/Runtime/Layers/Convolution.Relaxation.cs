@@ -29,7 +29,9 @@ public static partial class Convolution
 
     /// <summary>
     /// One step of a backward pass through the convolution: each row Λ over y becomes Wᵀ ⊛ Λ over x (the input
-    /// gradient's computation), and the row's constant gains Σ_d b_d·Σ_positions Λ[d, ·].
+    /// gradient's computation), and the row's constant gains Σ_d b_d·Σ_positions Λ[d, ·]. A row that is zero at most
+    /// output positions (the rows of a single neuron's bounds) is carried through its nonzero positions only.
+    /// <paramref name="columns"/> holds at least <see cref="ColumnLength"/> + D·H′·W′ values.
     /// </summary>
     public static void BackSubstitute(LayerGeometry g, ReadOnlySpan<float> above, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> below, Span<double> constants, Span<float> columns, int rows)
     {
@@ -51,12 +53,84 @@ public static partial class Convolution
             if (direct)
             {
                 Gemm.MultiplyAtB(weights, a, b, colRows, positions, d);
+                continue;
+            }
+
+            Span<float> compact = default;
+            int count = positions <= 4096 && (long)(d + colRows) * positions <= columns.Length ? NonzeroPositions(a, d, positions, columns, out compact) : positions;
+            if (2 * count < positions)
+            {
+                // compact holds the D × count nonzero columns of Λ; their Wᵀ-images go back to the input values they read.
+                Span<float> dcol = columns.Slice(d * count, colRows * count);
+                Gemm.MultiplyAtB(weights, compact.Slice(0, d * count), dcol, colRows, count, d);
+                Col2ImAt(g, dcol, count, columns, b);
             }
             else
             {
                 Span<float> dcol = columns.Slice(0, colRows * positions);
                 Gemm.MultiplyAtB(weights, a, dcol, colRows, positions, d);
                 Col2Im(g, dcol, b);
+            }
+        }
+    }
+
+    // The nonzero output positions of a row are kept as floats (exact for indices below 2²⁴) after the compact columns
+    // and their images, at the end of the scratch.
+    private static int NonzeroPositions(ReadOnlySpan<float> a, int d, int positions, Span<float> columns, out Span<float> compact)
+    {
+        Span<float> index = columns.Slice(columns.Length - positions, positions);
+        int count = 0;
+        for (int p = 0; p < positions; p++)
+        {
+            bool nonzero = false;
+            for (int f = 0; f < d && !nonzero; f++) nonzero = a[f * positions + p] != 0;
+            if (nonzero) index[count++] = p;
+        }
+
+        compact = columns.Slice(0, d * count);
+        if (2 * count < positions)
+        {
+            for (int f = 0; f < d; f++)
+            {
+                for (int q = 0; q < count; q++) compact[f * count + q] = a[f * positions + (int)index[q]];
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Col2Im for the listed output positions only (their indices at the end of <paramref name="columns"/>); overwrites <paramref name="x"/>.</summary>
+    private static void Col2ImAt(LayerGeometry g, ReadOnlySpan<float> dcol, int count, ReadOnlySpan<float> columns, Span<float> x)
+    {
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding;
+        int ow = g.OutputWidth, positions = g.OutputHeight * ow;
+        bool circular = g.PaddingMode == PaddingMode.Circular;
+        ReadOnlySpan<float> index = columns.Slice(columns.Length - positions, count);
+        x.Slice(0, c * h * w).Clear();
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int u = 0; u < k; u++)
+            {
+                for (int v = 0; v < k; v++)
+                {
+                    ReadOnlySpan<float> row = dcol.Slice(((ch * k + u) * k + v) * count, count);
+                    for (int q = 0; q < count; q++)
+                    {
+                        int p = (int)index[q], i = p / ow, j = p - i * ow;
+                        int ih = i * stride - pad + u, iw = j * stride - pad + v;
+                        if (circular)
+                        {
+                            ih = Wrap(ih, h);
+                            iw = Wrap(iw, w);
+                        }
+                        else if ((uint)ih >= (uint)h || (uint)iw >= (uint)w)
+                        {
+                            continue;
+                        }
+
+                        x[(ch * h + ih) * w + iw] += row[q];
+                    }
+                }
             }
         }
     }

@@ -694,7 +694,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <summary>The buffers of one thread's bound propagation through MnistConv: bounds of activations 0…9 (the logits), relaxations and backward rows.</summary>
     public sealed class BoundBuffers : global::Intriguing.Certification.BoundWorkspace
     {
-        internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, 25600)
+        internal BoundBuffers() : base(s_boundLengths, BoundRowChunk, 27648)
         {
         }
 
