@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Independent float64 PyTorch implementation of the project's certification algorithm for FC100-100-10, written from
-the papers (CROWN: Zhang et al. 2018; the dual of the ball-and-box minimum: docs/certification.md), not from the C#.
+"""Independent float64 PyTorch implementation of the project's certification algorithm for the Table 1 models (dense
+layers with sigmoids between them, soft-max at the end), written from the papers (CROWN: Zhang et al. 2018; the dual of
+the ball-and-box minimum: docs/certification.md), not from the C#.
 
 Reads EXPORT/certify.bin written by `Intriguing.Benchmarks certify-table CKPT COUNT EXPORT`, recomputes the margin lower
 bounds at the exported radii and the certified radii by the same search, and prints
@@ -42,7 +43,8 @@ def read(path):
         labels.append(label)
         xs.append(np.array(take("f", 784), dtype=np.float32))
     layers = []
-    for _ in range(3):
+    (count_layers,) = take("i")
+    for _ in range(count_layers):
         rows, cols = take("i", 2)
         w = np.array(take("f", rows * cols), dtype=np.float32).reshape(rows, cols)
         b = np.array(take("f", rows), dtype=np.float32)
@@ -50,7 +52,8 @@ def read(path):
     radii, margins = {}, {}
     for norm in ("l2", "linf"):
         radii[norm] = np.array(take("d", count))
-        margins[norm] = np.array(take("d", count * 10)).reshape(count, 10)
+        classes = layers[-1][0].shape[0]
+        margins[norm] = np.array(take("d", count * classes)).reshape(count, classes)
     return labels, xs, layers, radii, margins
 
 
@@ -171,46 +174,56 @@ def interval_dense(w, b, lo, hi):
     return c - r, c + r
 
 
+def back(rows, consts, layers, relaxations, top):
+    """Carry rows over the output of dense layer `top` (0-based) down to the input: W, b of each dense layer and the
+    relaxation of each sigmoid below."""
+    for k in range(top, -1, -1):
+        w, b = layers[k]
+        consts = consts + rows @ b
+        rows = rows @ w
+        if k > 0:
+            rows, add = through_sigmoid(rows, relaxations[k - 1])
+            consts = consts + add
+    return rows, consts
+
+
 def margins(layers, x, label, norm, eps):
-    (w1, b1), (w2, b2), (w3, b3) = layers
     lo0 = torch.clamp(x - eps, min=0.0)
     hi0 = torch.clamp(x + eps, max=1.0)
-    # Layer 1: intervals, and for L2 the rows +-W1 with the exact input minimum.
-    l1, u1 = interval_dense(w1, b1, lo0, hi0)
-    if norm == "l2":
-        rows = torch.cat([w1, -w1])
-        consts = torch.cat([b1, -b1])
-        v = concretize(rows, consts, x, lo0, hi0, norm, eps, HIDDEN_ITERATIONS)
-        l1 = torch.maximum(l1, v[:100])
-        u1 = torch.minimum(u1, -v[100:])
-    s1 = relax(l1, u1)
-    # Layer 3 (second dense): intervals, then rows +-W2 carried through sigmoid 1 and W1.
-    l3, u3 = interval_dense(w2, b2, torch.sigmoid(l1), torch.sigmoid(u1))
-    rows = torch.cat([w2, -w2])
-    consts = torch.cat([b2, -b2])
-    rows, add = through_sigmoid(rows, s1)
-    consts = consts + add
-    consts = consts + rows @ b1
-    rows = rows @ w1
-    v = concretize(rows, consts, x, lo0, hi0, norm, eps, HIDDEN_ITERATIONS)
-    l3 = torch.maximum(l3, v[:100])
-    u3 = torch.minimum(u3, -v[100:])
-    s2 = relax(l3, u3)
-    l5, u5 = interval_dense(w3, b3, torch.sigmoid(l3), torch.sigmoid(u3))
-    # Margins: rows W3[label] - W3[j] carried through sigmoid 2, W2, sigmoid 1, W1.
-    others = [j for j in range(10) if j != label]
-    rows = w3[label].unsqueeze(0) - w3[others]
-    consts = b3[label] - b3[others]
-    rows, add = through_sigmoid(rows, s2)
-    consts = consts + add + rows @ b2
-    rows = rows @ w2
-    rows, add = through_sigmoid(rows, s1)
-    consts = consts + add + rows @ b1
-    rows = rows @ w1
+    relaxations = []
+    lo, hi = lo0, hi0
+    last = len(layers) - 1
+    for k, (w, b) in enumerate(layers):
+        l, u = interval_dense(w, b, lo, hi)
+        if k == last:
+            break
+        # Hidden dense layer: rows +-W through everything below; the first layer only for L2 (exact for L-inf).
+        if k > 0 or norm == "l2":
+            n = w.shape[0]
+            rows = torch.cat([w, -w])
+            consts = torch.cat([b, -b])
+            if k > 0:
+                rows, add = through_sigmoid(rows, relaxations[k - 1])
+                consts = consts + add
+                rows, consts = back(rows, consts, layers, relaxations, k - 1)
+            v = concretize(rows, consts, x, lo0, hi0, norm, eps, HIDDEN_ITERATIONS)
+            l = torch.maximum(l, v[:n])
+            u = torch.minimum(u, -v[n:])
+        relaxations.append(relax(l, u))
+        lo, hi = torch.sigmoid(l), torch.sigmoid(u)
+    classes = layers[last][0].shape[0]
+    w, b = layers[last]
+    others = [j for j in range(classes) if j != label]
+    rows = w[label].unsqueeze(0) - w[others]
+    consts = b[label] - b[others]
+    if last > 0:
+        rows, add = through_sigmoid(rows, relaxations[last - 1])
+        consts = consts + add
+        rows, consts = back(rows, consts, layers, relaxations, last - 1)
     v = concretize(rows, consts, x, lo0, hi0, norm, eps, MARGIN_ITERATIONS)
-    out = np.full(10, np.inf)
+    out = np.full(classes, np.inf)
     for r, j in enumerate(others):
-        out[j] = max(v[r].item(), (l5[label] - u5[j]).item())
+        out[j] = max(v[r].item(), (l[label] - u[j]).item())
     return out
 
 
@@ -223,22 +236,24 @@ def radius(layers, x, label, norm, tolerance=1e-3):
     if not f0 > 0:
         return 0.0
     # The margins' gradients at the input (sigmoid slopes at the clean point).
-    (w1, b1), (w2, b2), (w3, b3) = layers
-    z1 = w1 @ x + b1
-    a1 = torch.sigmoid(z1)
-    z2 = w2 @ a1 + b2
-    a2 = torch.sigmoid(z2)
-    z3 = w3 @ a2 + b3
+    acts, z = [], x
+    for k, (w, b) in enumerate(layers):
+        z = w @ z + b
+        if k < len(layers) - 1:
+            z = torch.sigmoid(z)
+            acts.append(z)
+    classes = layers[-1][0].shape[0]
     best = math.inf
-    for j in range(10):
+    for j in range(classes):
         if j == label:
             continue
-        g = (w3[label] - w3[j]) * a2 * (1 - a2)
-        g = (g @ w2) * a1 * (1 - a1)
-        g = g @ w1
+        g = layers[-1][0][label] - layers[-1][0][j]
+        for k in range(len(layers) - 2, -1, -1):
+            g = g * acts[k] * (1 - acts[k])
+            g = g @ layers[k][0]
         dual = float(g.norm()) if norm == "l2" else float(g.abs().sum())
         if dual > 0:
-            best = min(best, float(z3[label] - z3[j]) / dual)
+            best = min(best, float(z[label] - z[j]) / dual)
     guess = min(0.5 * best, limit) if math.isfinite(best) and best > 0 else limit / 100
     lo, flo = 0.0, f0
     f1 = f(guess)
@@ -293,7 +308,7 @@ def main():
         diff = 0.0
         for i, (x, label) in enumerate(zip(xs, labels)):
             ref = margins(layers, torch.tensor(x.astype(np.float64)), label, norm, 0.5 * radii[norm][i])
-            for j in range(10):
+            for j in range(len(ref)):
                 if j == label:
                     continue
                 diff = max(diff, abs(ours[norm][i, j] - ref[j]) / max(1.0, abs(ref[j])))

@@ -284,6 +284,28 @@ public class CertificationTests
     }
 
     [Fact]
+    public void Propagation_and_the_radius_search_allocate_nothing_after_warm_up()
+    {
+        var net = new MnistConv(3);
+        BoundWorkspace bw = net.CreateBoundWorkspace();
+        NetworkWorkspace ws = net.CreateWorkspace(1);
+        var random = new SeededRandom(9);
+        float[] x = Enumerable.Range(0, 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var options = new CertifyOptions();
+        int label = Predict(net, ws, x);
+        var region = new InputRegion(PerturbationNorm.L2, 0.01);
+        long propagate = AllocationProbe.BytesAllocated(() => { net.PropagateBounds(bw, x, region); net.MarginLowerBound(bw, label); });
+        Assert.Equal(0, propagate);
+
+        var dense = new Fc100x100x10(3);
+        BoundWorkspace dbw = dense.CreateBoundWorkspace();
+        NetworkWorkspace dws = dense.CreateWorkspace(1);
+        int denseLabel = Predict(dense, dws, x);
+        long search = AllocationProbe.BytesAllocated(() => Certifier.Radius(dense, dbw, dws, x, denseLabel, options));
+        Assert.Equal(0, search);
+    }
+
+    [Fact]
     public void Bad_arguments_are_clear_errors()
     {
         var net = new Relu4x10x10x3();

@@ -8,10 +8,11 @@ using Intriguing.Training;
 namespace Intriguing.Benchmarks.Certification;
 
 /// <summary>
-/// Timing mode <c>certify-table CHECKPOINT_DIR [COUNT] [EXPORT_DIR]</c>: certified L2 and L∞ radii (CROWN, relative
-/// tolerance 1e-3) of COUNT correctly classified test images of the trained FC100-100-10 on one thread; prints the median
-/// wall time per example and per bound propagation, and the time of one propagation's parts. With EXPORT_DIR, writes
-/// the weights, examples and radii for bench/reference/crown_torch.py (the same algorithm in float64 PyTorch).
+/// Timing mode <c>certify-table CHECKPOINT_DIR [COUNT] [EXPORT_DIR] [MODEL]</c>: certified L2 and L∞ radii (CROWN,
+/// relative tolerance 1e-3) of COUNT correctly classified test images of a trained Table 1 model (default
+/// FC100-100-10) on one thread; prints the median wall time per example and per bound propagation, and the time of one
+/// propagation's parts. With EXPORT_DIR, writes the weights, examples, radii and margin bounds for
+/// bench/reference/crown_torch.py (the same algorithm in float64 PyTorch).
 /// </summary>
 public static class CertifyTable
 {
@@ -19,13 +20,14 @@ public static class CertifyTable
     {
         string checkpoints = args.Length > 1 ? args[1] : "out/checkpoints";
         int count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
-        string? export = args.Length > 3 ? args[3] : null;
+        string? export = args.Length > 3 && args[3] != "-" ? args[3] : null;
+        string model = args.Length > 4 ? args[4] : "FC100-100-10";
         MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
-        var net = new Fc100x100x10();
-        Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName("FC100-100-10") + ".ckpt"), net);
+        var net = (ICertifiable)Catalog.Find(model)!.Create(0);
+        Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(model) + ".ckpt"), net);
         BoundWorkspace bw = net.CreateBoundWorkspace();
         NetworkWorkspace ws = net.CreateWorkspace(1);
-        var output = new float[10];
+        var output = new float[net.OutputLength];
         int[] examples = Enumerable.Range(0, data.Test.Count).Where(i =>
         {
             net.Forward(ws, data.Test.Sample(i), output);
@@ -86,12 +88,15 @@ public static class CertifyTable
                 foreach (float v in data.Test.Sample(e)) w.Write(v);
             }
 
-            foreach (var (weights, bias, rows, columns) in new[] { (net.Dense1Weights.ToArray(), net.Dense1Bias.ToArray(), 100, 784), (net.Dense2Weights.ToArray(), net.Dense2Bias.ToArray(), 100, 100), (net.Dense3Weights.ToArray(), net.Dense3Bias.ToArray(), 10, 100) })
+            // The dense layers in order (each but the last followed by a sigmoid: the Table 1 models).
+            LayerInfo[] dense = net.Summary.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
+            w.Write(dense.Length);
+            foreach (LayerInfo l in dense)
             {
-                w.Write(rows);
-                w.Write(columns);
-                foreach (float v in weights) w.Write(v);
-                foreach (float v in bias) w.Write(v);
+                w.Write(l.OutputLength);
+                w.Write(l.InputLength);
+                foreach (float v in net.Parameters.Slice(l.WeightOffset, l.OutputLength * l.InputLength)) w.Write(v);
+                for (int j = 0; j < l.OutputLength; j++) w.Write(l.BiasOffset >= 0 ? net.Parameters[l.BiasOffset + j] : 0f);
             }
 
             foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })

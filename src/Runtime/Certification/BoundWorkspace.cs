@@ -54,6 +54,7 @@ public abstract class BoundWorkspace
         _radius = new float[widest];
         _columns = new float[checked((int)Math.Max(columnsLength, 1))];
         Margins = new double[lengths[^1]];
+        Outputs = new float[lengths[^1]];
     }
 
     /// <summary>The activation that holds the logits (the margins are bounded there).</summary>
@@ -115,6 +116,9 @@ public abstract class BoundWorkspace
 
     /// <summary>The margin bounds (written by <see cref="Generated.BoundKernels"/>).</summary>
     internal double[] Margins { get; }
+
+    /// <summary>Scratch for the network's outputs of one example (the certifier's prediction).</summary>
+    internal float[] Outputs { get; }
 
     /// <summary>
     /// For generated code: starts a propagation. Checks the arguments, keeps the centre and the region and writes the

@@ -67,8 +67,19 @@ public static class Certifier
     }
 
     /// <summary>The certified radius of one example (see the class), using the caller's workspaces.</summary>
+    /// <remarks>Allocates nothing after the workspaces are made (pass the same <paramref name="options"/> each time).</remarks>
     public static CertifiedRadius Radius(ICertifiable network, BoundWorkspace bounds, NetworkWorkspace workspace, ReadOnlySpan<float> input, int label, CertifyOptions? options = null)
-        => Radius(network, bounds, workspace, new float[network.OutputLength], input, label, options ?? new CertifyOptions());
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(bounds);
+        options ??= s_defaults;
+        options.Validate();
+        if (input.Length != network.InputLength) throw new ArgumentException($"The input has {input.Length} values; the network takes {network.InputLength}.", nameof(input));
+        if ((uint)label >= (uint)network.OutputLength) throw new ArgumentOutOfRangeException(nameof(label), label, $"The label must be in 0…{network.OutputLength - 1}.");
+        return Radius(network, bounds, workspace, bounds.Outputs, input, label, options);
+    }
+
+    private static readonly CertifyOptions s_defaults = new();
 
     /// <summary>Whether every margin is provably positive over the region around <paramref name="input"/>.</summary>
     public static bool IsCertified(ICertifiable network, BoundWorkspace bounds, ReadOnlySpan<float> input, int label, InputRegion region, BoundMethod method = BoundMethod.Crown)
