@@ -264,6 +264,63 @@ public class OnnxTests
         }
     }
 
+    [Fact]
+    public void MatMul_with_Add_Cast_and_Gemm_without_transB_import_as_dense_layers_matching_OnnxRuntime()
+    {
+        // The forms other exporters write: x·B + c as MatMul then Add, a float-to-float Cast, Gemm with B = Wᵀ and α, β ≠ 1.
+        var random = new Random(4);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var graph = new GraphProto { Name = "matmul" };
+        void Tensor(string name, float[] values, params long[] dims)
+        {
+            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            t.Dims.AddRange(dims);
+            t.FloatData.AddRange(values);
+            graph.Initializer.Add(t);
+        }
+
+        NodeProto Node(string op, string output, params string[] inputs)
+        {
+            var n = new NodeProto { OpType = op, Name = op + "_" + output };
+            n.Input.AddRange(inputs);
+            n.Output.Add(output);
+            graph.Node.Add(n);
+            return n;
+        }
+
+        Tensor("B1", Values(6 * 4), 6, 4);
+        Tensor("c1", Values(4), 4);
+        Tensor("B2", Values(4 * 3), 4, 3);
+        Tensor("c2", Values(3), 1, 3);
+        Node("MatMul", "h", "x", "B1");
+        Node("Add", "h1", "h", "c1");
+        Node("Cast", "h2", "h1").Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        Node("Sigmoid", "h3", "h2");
+        NodeProto gemm = Node("Gemm", "z", "h3", "B2", "c2");
+        gemm.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = 0.5f });
+        gemm.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = 2f });
+        Node("Softmax", "y", "z");
+        ValueInfoProto Value(string name, long width)
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+            return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
+        }
+
+        graph.Input.Add(Value("x", 6));
+        graph.Output.Add(Value("y", 3));
+        var model = new ModelProto { IrVersion = 7, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Version = 13 });
+        byte[] bytes = model.ToByteArray();
+
+        ComposedNetwork net = OnnxModel.Import(bytes, "matmul.onnx");
+        Assert.Equal("Dense, Sigmoid, Dense, Softmax", string.Join(", ", net.Summary.Layers.Select(l => l.Kind)));
+        Assert.Equal("matmul", net.Name);
+        float[] inputs = RandomInputs(Batch * 6, 8);
+        AssertClose(RunOrt(bytes, inputs, [Batch, 6]), Forward(net, inputs, Batch), Batch, "matmul");
+    }
+
     // ---- Models the import refuses ------------------------------------------------------------------
 
     private static ModelProto Exported(INetwork net) => ModelProto.Parser.ParseFrom(OnnxModel.Export(net));
