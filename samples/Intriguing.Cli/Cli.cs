@@ -8,6 +8,9 @@ namespace Intriguing.Cli;
 /// <summary>An error to report to the user without a stack trace.</summary>
 internal sealed class CliException(string message) : Exception(message);
 
+/// <summary>A bad input file or value (a model, a data file): reported in one line, with exit code 2.</summary>
+internal sealed class InputException(string message) : Exception(message);
+
 /// <summary>An invalid argument value found after parsing: reported like a parse error, with exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
@@ -41,6 +44,11 @@ internal static class Cli
         {
             Console.Error.WriteLine($"error: {e.Message}");
             Console.Error.WriteLine("Run `intriguing --help` for usage.");
+            return 2;
+        }
+        catch (Exception e) when (e is InputException or Interop.OnnxImportException or DataFileException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
         catch (Exception e) when (e is CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException)

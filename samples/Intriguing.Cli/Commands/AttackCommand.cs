@@ -25,11 +25,35 @@ internal static class AttackCommand
         sourceOption.AcceptOnlyFromAmong("train", "test");
         var attack = new Command("attack", "Minimum-distortion adversarial examples for one model (box-constrained L-BFGS with a search over c); prints the distortion statistics and writes a figure and a JSON file.")
         {
-            CommonOptions.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+            UserInputs.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
+        UserInputs.AddTo(attack);
         attack.SetAction(parse => Cli.Guard(() =>
         {
-            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            Dataset? file = UserInputs.LoadDataFile(parse);
+            UserNetwork? user = UserInputs.Resolve(parse);
+            if (user is not null)
+            {
+                if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; the attack needs a classifier");
+                Dataset set = file ?? (parse.GetValue(sourceOption) == "test"
+                    ? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Test
+                    : Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Train);
+                UserInputs.CheckFits(classifier, user.Name, set);
+                int userLayer = parse.GetValue(layerOption);
+                if (userLayer < 0 || userLayer >= classifier.LayerCount) throw new InputException($"--layer must be between 0 (the input) and {classifier.LayerCount - 1} for {user.Name}");
+
+                // The box of the input is the data's declared range (MNIST: [0, 1]); data without one is attacked unbounded.
+                ActivationBox box = set.InputRange ?? new ActivationBox(double.NegativeInfinity, double.PositiveInfinity);
+                if (set.InputRange is null && userLayer == 0 && !parse.GetValue(CommonOptions.Quiet)) Console.Error.WriteLine($"{set.Name} declares no input range (--range LO:HI): the attack's box is unbounded.");
+                ulong userSeed = parse.GetValue(CommonOptions.Seed);
+                AttackReport userReport = AttackCommand.Run(classifier, user.Name, set, parse.GetValue(allOption) ? set.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), userLayer, userSeed,
+                    parse.GetValue(CommonOptions.Threads), parse.GetValue(CommonOptions.Out)!, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation, userLayer == 0 ? box : null);
+                Console.WriteLine(userReport.Summary);
+                return userReport.Succeeded > 0 ? 0 : 1;
+            }
+
+            if (file is not null) throw new InputException("--data FILE works with --onnx or --assembly; catalogue models are attacked on MNIST (give --data a folder, or none)");
+            ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
             MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
@@ -44,7 +68,7 @@ internal static class AttackCommand
     }
 
     /// <summary>Attacks <paramref name="count"/> seeded draws of <paramref name="source"/> in activation <paramref name="layer"/>'s space; writes a JSON file (and for the input a figure).</summary>
-    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
+    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken, ActivationBox? box = null)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
@@ -52,7 +76,7 @@ internal static class AttackCommand
 
         // Examples in the attacked space (the activations of the chosen layer, one example per forward pass); the
         // correctly classified ones attacked.
-        var options = new AttackOptions { Layer = layer };
+        var options = new AttackOptions { Layer = layer, Lower = box?.Lower, Upper = box?.Upper };
         LayerSpaceAttackResult attacked = null!;
         if (quiet || Console.IsOutputRedirected)
         {
@@ -76,7 +100,7 @@ internal static class AttackCommand
 
         Directory.CreateDirectory(output);
         string stem = $"attack-{Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
-        if (layer == 0 && ok.Length > 0)
+        if (layer == 0 && ok.Length > 0 && net.InputLength == 28 * 28)
         {
             AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
         }

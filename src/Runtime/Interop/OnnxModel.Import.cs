@@ -574,7 +574,9 @@ public static partial class OnnxModel
             float[] buffer = new float[offset];
             foreach ((int at, float[] values) in blocks) values.CopyTo(buffer, at);
             Shape input = _input;
-            string display = options.Name ?? (_graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(source));
+            // The graph's name unless it is an exporter's placeholder (PyTorch's torch_jit, main_graph): then the file's.
+            bool placeholder = _graph.Name.Length == 0 || _graph.Name is "torch_jit" or "torch-jit-export" or "main_graph";
+            string display = options.Name ?? (placeholder ? Path.GetFileNameWithoutExtension(source) : _graph.Name);
             return ComposedNetwork.Create(new NetworkSummary(display, input.ToString(), infos), input.Length, buffer);
         }
     }

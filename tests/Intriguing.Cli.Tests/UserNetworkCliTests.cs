@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using Intriguing.Composition;
+using Intriguing.Data;
+using Intriguing.Interop;
+
+namespace Intriguing.Cli.Tests;
+
+/// <summary>The CLI on networks and data of the user's own: ONNX models, NumPy and CSV files, a compiled assembly.</summary>
+public sealed class UserNetworkCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intriguing-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Temp(string name) => Path.Combine(_dir, name);
+
+    private static (int ExitCode, string Out, string Err) Run(string arguments) => CliRunner.Run(arguments, 300);
+
+    /// <summary>The PyTorch-exported MLP of the ONNX tests (1×8×8 inputs, 10 classes), copied next to the test data.</summary>
+    private string Mlp()
+    {
+        string here = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Intriguing.Networks.Tests", "Onnx", "torch_mlp.onnx");
+        string path = Temp("mlp.onnx");
+        File.Copy(here, path);
+        return path;
+    }
+
+    /// <summary>Inputs in [0, 1] and labels: the network's own predictions, with the first <paramref name="wrong"/> changed.</summary>
+    private static (float[] X, int[] Y) Data(ComposedNetwork net, int count, int wrong)
+    {
+        var random = new Random(5);
+        float[] x = Enumerable.Range(0, count * net.InputLength).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] outputs = new float[count * net.OutputLength];
+        net.Forward(net.CreateWorkspace(count), x, outputs, count);
+        int[] y = Enumerable.Range(0, count).Select(s => Array.IndexOf(outputs, outputs.AsSpan(s * net.OutputLength, net.OutputLength).ToArray().Max(), s * net.OutputLength) - (s * net.OutputLength)).ToArray();
+        for (int s = 0; s < wrong; s++) y[s] = (y[s] + 1) % net.OutputLength;
+        return (x, y);
+    }
+
+    [Fact]
+    public void Onnx_model_is_evaluated_attacked_and_bounded_on_npy_and_csv_data()
+    {
+        string model = Mlp();
+        ComposedNetwork net = OnnxModel.Import(model);
+        const int Count = 12, Wrong = 3;
+        (float[] x, int[] y) = Data(net, Count, Wrong);
+        NumPy.Write(Temp("x.npy"), x, Count, 1, 8, 8);
+        NumPy.WriteLabels(Temp("y.npy"), y);
+        var csv = new StringBuilder();
+        for (int s = 0; s < Count; s++)
+        {
+            csv.Append(string.Join(",", x.Skip(s * 64).Take(64).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(y[s]).Append('\n');
+        }
+
+        File.WriteAllText(Temp("d.csv"), csv.ToString());
+        string expected = string.Create(CultureInfo.InvariantCulture, $"{(double)Wrong / Count:P2} of {Count} examples");
+
+        var (code, output, error) = Run($"evaluate --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains($"error on x.npy: {expected}", output);
+        (code, output, error) = Run($"evaluate --onnx \"{model}\" --data \"{Temp("d.csv")}\" --range 0:1");
+        Assert.True(code == 0, error);
+        Assert.Contains($"error on d.csv: {expected}", output);
+
+        string outDir = Temp("out");
+        (code, output, error) = Run($"attack --onnx \"{model}\" --data \"{Temp("d.csv")}\" --range 0:1 --all --out \"{outDir}\" --quiet --threads 1");
+        Assert.True(code == 0, error);
+        Assert.Contains($"of {Count - Wrong} correctly classified examples attacked successfully", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "attack-mlp-layer0-every.json")));
+
+        (code, output, error) = Run($"spectral --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\" --examples 5 --out \"{outDir}\" --quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("Dense1", output);
+        Assert.Contains("Data-based lower estimate", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "spectral-mlp.md")));
+    }
+
+    [Fact]
+    public void Network_class_of_a_compiled_assembly_is_exported_to_ONNX_that_imports_back()
+    {
+        string assembly = Path.Combine(AppContext.BaseDirectory, "Intriguing.Paper.dll");
+        var (code, output, error) = Run($"export --assembly \"{assembly}\" --network MnistConv --onnx \"{Temp("conv.onnx")}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains("Wrote MNIST-Conv", output);
+        var expected = new Intriguing.Paper.MnistConv(0);
+        ComposedNetwork back = OnnxModel.Import(Temp("conv.onnx"));
+        Assert.Equal("MNIST-Conv", back.Name);
+        Assert.Equal(expected.Summary.Parameters, back.Summary.Parameters);
+        Assert.True(expected.Parameters.SequenceEqual(back.Parameters), "the exported parameters differ from the class's seed-0 parameters");
+    }
+
+    [Fact]
+    public void Bad_models_and_data_are_one_line_errors_with_exit_code_2()
+    {
+        string model = Mlp();
+        File.WriteAllBytes(Temp("cut.onnx"), File.ReadAllBytes(model)[..1000]);
+        File.WriteAllText(Temp("nan.csv"), string.Join(",", Enumerable.Repeat("0.5", 64)) + ",1\n" + string.Join(",", Enumerable.Repeat("NaN", 64)) + ",2\n");
+        File.WriteAllText(Temp("short.csv"), "0.5,0.5,1\n");
+        NumPy.Write(Temp("x.npy"), new float[64], 1, 64);
+        foreach (var (arguments, message) in new[]
+        {
+            ($"evaluate --onnx \"{Temp("cut.onnx")}\" --data \"{Temp("short.csv")}\"", "error: cut.onnx: not a valid ONNX model"),
+            ($"evaluate --onnx \"{Temp("missing.onnx")}\" --data \"{Temp("short.csv")}\"", "error: ONNX file not found"),
+            ($"evaluate --onnx \"{model}\" --data \"{Temp("nan.csv")}\"", "nan.csv: row 1: input 0 is NaN (not finite)."),
+            ($"evaluate --onnx \"{model}\" --data \"{Temp("short.csv")}\"", "short.csv: samples have 2 values but mlp reads 64"),
+            ($"evaluate --onnx \"{model}\" --data \"{Temp("x.npy")}\"", "needs its labels in a second .npy file"),
+            ($"attack --onnx \"{model}\" --data \"{Temp("short.csv")}\" --range 1:0", "--range must be LO:HI with LO < HI"),
+        })
+        {
+            var (code, _, error) = Run(arguments);
+            Assert.True(code == 2, $"{arguments}: exit code {code}, {error}");
+            Assert.Contains(message, error);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        var (c, _, e) = Run($"evaluate --onnx \"{model}\" --model FC10(1) --data \"{Temp("short.csv")}\"");
+        Assert.Equal(2, c);
+        Assert.Contains("Give exactly one network", e);
+    }
+}
