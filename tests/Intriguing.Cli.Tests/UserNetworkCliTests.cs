@@ -67,7 +67,13 @@ public sealed class UserNetworkCliTests : IDisposable
         (code, output, error) = Run($"attack --onnx \"{model}\" --data \"{Temp("d.csv")}\" --range 0:1 --all --out \"{outDir}\" --quiet --threads 1");
         Assert.True(code == 0, error);
         Assert.Contains($"of {Count - Wrong} correctly classified examples attacked successfully", output);
-        Assert.True(File.Exists(Path.Combine(outDir, "attack-mlp-layer0-every.json")));
+        Assert.Contains($"{Wrong} of {Count} drawn were misclassified and left out", output);
+        string json = File.ReadAllText(Path.Combine(outDir, "attack-mlp-d-csv-layer0-every.json"));
+        Assert.Contains("\"source\": \"d.csv\"", json);
+        Assert.Contains("\"l2\":", json);
+        NpyArray examples = NumPy.Read(Path.Combine(outDir, "attack-mlp-d-csv-layer0-every.npy"));
+        Assert.Equal([Count - Wrong, 64], examples.Shape);
+        Assert.All(examples.Values, v => Assert.InRange(v, 0f, 1f));
 
         (code, output, error) = Run($"spectral --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\" --examples 5 --out \"{outDir}\" --quiet");
         Assert.True(code == 0, error);

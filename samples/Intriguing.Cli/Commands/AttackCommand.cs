@@ -99,17 +99,26 @@ internal static class AttackCommand
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
+        string stem = $"attack-{Catalog.FileName(name)}-{Catalog.FileName(source.Name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0 && net.InputLength == 28 * 28)
         {
             AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
         }
 
-        var json = results.Select(r => new { example = order[r.Index], r.Label, r.Target, r.Success, r.Predicted, Distortion = double.IsNaN(r.Distortion) ? (double?)null : r.Distortion, C = double.IsNaN(r.C) ? (double?)null : r.C, r.Evaluations, r.Seconds });
-        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer, policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, meanDistortion = double.IsNaN(mean) ? (double?)null : mean, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+        // The adversarial examples beside the JSON, one row per result in its order (the clean example where the attack failed).
+        float[] examples = results.SelectMany(r => r.Adversarial).ToArray();
+        int width = results.Length == 0 ? space.SampleLength : results[0].Adversarial.Length;
+        Intriguing.Data.NumPy.Write(Path.Combine(output, stem + ".npy"), examples, results.Length, width);
+        static double? Finite(double v) => double.IsNaN(v) ? null : v;
+        var json = results.Select((r, row) => new { example = order[r.Index], row, r.Label, r.Target, r.Success, r.Misclassified, r.Predicted, rms = Finite(r.Distortion), l2 = Finite(r.L2Distortion), C = Finite(r.C), r.Evaluations, r.Seconds });
+        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new
+        {
+            model = name, source = source.Name, examplesFile = stem + ".npy", layer, policy = policy.ToString(), seed, drawn = order.Length, misclassified = order.Length - correct.Length,
+            attacked = correct.Length, succeeded = ok.Length, meanRms = Finite(mean), meanL2 = Finite(stats.MeanL2Distortion), results = json,
+        }, new JsonSerializerOptions { WriteIndented = true }));
 
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"{name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures); mean distortion {mean:F4} ± {ci:F4} (95% CI); median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}.");
+            $"{name} on {source.Name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures; {order.Length - correct.Length} of {order.Length} drawn were misclassified and left out); mean distortion RMS {mean:F4} ± {ci:F4} (95% CI), L2 {stats.MeanL2Distortion:F4}; median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}, examples in {stem}.npy.");
         return new AttackReport(correct.Length, ok.Length, mean, ci, median, evaluations, summary);
     }
 

@@ -153,4 +153,14 @@ public enum TargetPolicy
 /// <param name="Evaluations">Network evaluations spent on this example.</param>
 /// <param name="Adversarial">The adversarial example (the original if no success).</param>
 /// <param name="Seconds">Wall time spent on this example.</param>
-public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds);
+public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds)
+{
+    /// <summary>
+    /// The network already misclassified the clean example (its prediction, in <see cref="Predicted"/>, is not
+    /// <see cref="Label"/>): it was not attacked, is no success, and is left out of distortion statistics.
+    /// </summary>
+    public bool Misclassified { get; init; }
+
+    /// <summary>The L2 distortion ‖x′ − x‖₂ = <see cref="Distortion"/>·√n (n values attacked); NaN on failure.</summary>
+    public double L2Distortion => Adversarial.Length == 0 ? double.NaN : Distortion * Math.Sqrt(Adversarial.Length);
+}
