@@ -125,3 +125,104 @@ public sealed class UserNetworkCliTests : IDisposable
         Assert.Contains("Give exactly one network", e);
     }
 }
+
+/// <summary>The CLI on a network class of a user's own assembly, compiled here with the generator.</summary>
+public sealed class UserAssemblyCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intriguing-asm-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Temp(string name) => Path.Combine(_dir, name);
+
+    private static (int ExitCode, string Out, string Err) Run(string arguments) => CliRunner.Run(arguments, 300);
+
+    private const string Source = """
+        using Intriguing;
+
+        namespace Tiny;
+
+        [Network(Name = "Tiny")]
+        [Input(4)]
+        [Dense(8), ReLU]
+        [Dense(3), Softmax]
+        public partial class TinyNet;
+        """;
+
+    /// <summary>Compiles <see cref="Source"/> with the network generator into Tiny.dll.</summary>
+    private string Compile()
+    {
+        var parse = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest);
+        var references = Basic.Reference.Assemblies.Net100.References.All.Cast<Microsoft.CodeAnalysis.MetadataReference>()
+            .Append(Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(INetwork).Assembly.Location))
+            .Append(Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(NetworkAttribute).Assembly.Location))
+            .Append(Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Tiny",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Source, parse)], references,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create([Microsoft.CodeAnalysis.GeneratorExtensions.AsSourceGenerator(new Intriguing.Generator.NetworkGenerator())], parseOptions: parse)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        string path = Temp("Tiny.dll");
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
+        using (FileStream file = File.Create(path)) emitted = output.Emit(file);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return path;
+    }
+
+    /// <summary>Three well-separated Gaussian clusters in four dimensions, one per class, inside [−4, 4].</summary>
+    private void WriteClusters(string path, int perClass, int seed)
+    {
+        var random = new Random(seed);
+        var csv = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < 3 * perClass; i++)
+        {
+            int label = i % 3;
+            double[] x = Enumerable.Range(0, 4).Select(k => (k == label ? 2.0 : -1.0) + (0.3 * (random.NextDouble() - 0.5))).ToArray();
+            csv.Append(string.Join(",", x.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(label).Append('\n');
+        }
+
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    private static double ErrorOf(string output)
+    {
+        string line = output.Split('\n').First(l => l.Contains("error on"));
+        string percent = line.Split(": ")[1].Split(" %")[0];
+        return double.Parse(percent, CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Declared_network_is_trained_on_csv_attacked_and_bounded()
+    {
+        string dll = Compile();
+        WriteClusters(Temp("train.csv"), 40, 1);
+        string ckpt = Temp("tiny.ckpt");
+        string net = $"--assembly \"{dll}\" --network TinyNet";
+        string data = $"--data \"{Temp("train.csv")}\" --range -4:4";
+
+        var (code, before, error) = Run($"evaluate {net} {data}");
+        Assert.True(code == 0, error);
+        (code, string output, error) = Run($"train {net} {data} --epochs 20 --lr 0.05 --checkpoint \"{ckpt}\" --threads 1 --quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("Tiny (Tiny.TinyNet in", output);
+        Assert.True(File.Exists(ckpt));
+        (code, string after, error) = Run($"evaluate {net} --checkpoint \"{ckpt}\" {data}");
+        Assert.True(code == 0, error);
+        Assert.True(ErrorOf(after) < ErrorOf(before), $"training did not lower the error: before {before}, after {after}");
+
+        // The same checkpoint with other settings is neither reused nor overwritten silently.
+        byte[] saved = File.ReadAllBytes(ckpt);
+        (code, _, error) = Run($"train {net} {data} --epochs 20 --lr 0.01 --checkpoint \"{ckpt}\" --threads 1 --quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("other settings", error);
+        Assert.Equal(saved, File.ReadAllBytes(ckpt));
+
+        (code, output, error) = Run($"attack {net} --checkpoint \"{ckpt}\" {data} --count 6 --out \"{Temp("out")}\" --quiet --threads 1");
+        Assert.True(code == 0, error);
+        Assert.Contains("Tiny on train.csv, layer 0", output);
+        (code, output, error) = Run($"spectral {net} --checkpoint \"{ckpt}\" {data} --examples 10 --out \"{Temp("out")}\" --quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("Dense2", output);
+        Assert.Contains("Product up to the logits", output);
+    }
+}

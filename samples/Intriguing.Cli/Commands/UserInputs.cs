@@ -73,10 +73,10 @@ internal static class UserInputs
     }
 
     /// <summary>The user's network, with parameters from <c>--checkpoint</c> if given; null when a catalogue model is named.</summary>
-    public static UserNetwork? Resolve(ParseResult parse, bool onnxInput = true)
+    public static UserNetwork? Resolve(ParseResult parse, bool onnxInput = true, bool loadCheckpoint = true)
     {
         string? onnx = onnxInput ? parse.GetValue(Onnx) : null, assembly = parse.GetValue(Assembly);
-        string? checkpoint = parse.GetValue(CommonOptions.Checkpoint);
+        string? checkpoint = loadCheckpoint ? parse.GetValue(CommonOptions.Checkpoint) : null;
         UserNetwork? user = null;
         if (onnx is not null)
         {
