@@ -63,6 +63,28 @@ internal static class Cli
         }
     }
 
+    /// <summary>
+    /// A catalogue model for a command that needs it trained: the checkpoint at <paramref name="checkpoint"/> or, by
+    /// default, OUT/checkpoints/&lt;model&gt;.ckpt, whatever settings wrote it (a `train` with other settings included);
+    /// only without one is the model trained by its recipe, and the command says so. An explicit checkpoint that does
+    /// not exist is an error.
+    /// </summary>
+    public static INetwork TrainedModel(ModelEntry entry, ReproduceOptions options, string? checkpoint, bool quiet)
+    {
+        string path = checkpoint ?? Path.Combine(options.OutputDirectory, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+        if (File.Exists(path))
+        {
+            INetwork net = entry.Create(0);
+            Checkpoint.Load(path, net);
+            if (!quiet) Console.Error.WriteLine($"{entry.Name}: parameters from {path}.");
+            return net;
+        }
+
+        if (checkpoint is not null) throw new CliException($"No checkpoint at {checkpoint}.");
+        Console.Error.WriteLine($"{entry.Name}: no checkpoint at {path}; training it by its recipe first (the checkpoint goes there).");
+        return ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+    }
+
     /// <summary>Finds and loads MNIST, reporting where it came from.</summary>
     public static MnistData LoadData(string? directory, bool quiet)
     {

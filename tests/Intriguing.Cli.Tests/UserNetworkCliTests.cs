@@ -226,3 +226,32 @@ public sealed class UserAssemblyCliTests : IDisposable
         Assert.Contains("Product up to the logits", output);
     }
 }
+
+/// <summary>Catalogue models: commands use the checkpoint a `train` wrote, whatever its settings, and never retrain silently.</summary>
+public sealed class CheckpointReuseCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intriguing-ckpt-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Attack_after_a_train_with_other_settings_uses_its_checkpoint()
+    {
+        string data = TestPaths.MnistDirectory();
+        var (code, _, error) = CliRunner.Run($"train --model FC10(1e-2) --optimizer sgd --epochs 1 --data \"{data}\" --out \"{_dir}\" --quiet", 300);
+        Assert.True(code == 0, error);
+        string checkpoint = Path.Combine(_dir, "checkpoints", "fc10-1e-2.ckpt");
+        byte[] trained = File.ReadAllBytes(checkpoint);
+
+        (code, string output, error) = CliRunner.Run($"attack --model FC10(1e-2) --count 2 --target RunnerUp --data \"{data}\" --out \"{_dir}\" --threads 1", 300);
+        Assert.True(code == 0, error);
+        Assert.Contains($"FC10(1e-2): parameters from {checkpoint}.", error);
+        Assert.DoesNotContain("training it by its recipe", error);
+        Assert.Contains("FC10(1e-2) on MNIST train, layer 0", output);
+        Assert.Equal(trained, File.ReadAllBytes(checkpoint));
+
+        (code, _, error) = CliRunner.Run($"attack --model FC10(1e-2) --count 2 --checkpoint \"{Path.Combine(_dir, "none.ckpt")}\" --data \"{data}\" --out \"{_dir}\"", 300);
+        Assert.Equal(1, code);
+        Assert.Contains("No checkpoint at", error);
+    }
+}

@@ -56,7 +56,7 @@ internal static class AttackCommand
             ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
             MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
+            IClassifier net = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet)).AsClassifier();
             int layer = parse.GetValue(layerOption);
             if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
