@@ -32,7 +32,7 @@ public sealed class DataFileException : FormatException
 /// <summary>How <see cref="DataFiles.Load"/> reads a data set.</summary>
 public sealed record DataLoadOptions
 {
-    /// <summary><c>.npy</c> inputs: the <c>.npy</c> file of integer labels (one per sample). Required for a <c>.npy</c> input file.</summary>
+    /// <summary><c>.npy</c> or IDX inputs: the file of integer labels (one per sample, <c>.npy</c> or IDX). Required for these inputs.</summary>
     public string? LabelsPath { get; init; }
 
     /// <summary><c>.npz</c>: the name of the inputs array; by default the first of x, X, inputs, images, data, x_test, x_train present.</summary>
@@ -64,7 +64,8 @@ public sealed record DataLoadOptions
 }
 
 /// <summary>
-/// Loads labelled data sets from NumPy (<c>.npy</c> with a labels <c>.npy</c>, or <c>.npz</c>) and CSV files, checking
+/// Loads labelled data sets from NumPy (<c>.npy</c> with a labels <c>.npy</c>, or <c>.npz</c>), CSV and IDX files (images
+/// of any shape with a labels file, any number of classes), checking
 /// every value: non-finite inputs, values outside the declared range, non-integer or negative labels and counts that
 /// disagree are errors naming the file and the row, not a later "training diverged".
 /// </summary>
@@ -86,12 +87,14 @@ public static class DataFiles
         options ??= new DataLoadOptions();
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         string extension = Path.GetExtension(path).ToLowerInvariant();
+        string plain = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        if (plain.EndsWith("-ubyte", StringComparison.OrdinalIgnoreCase) || plain.EndsWith(".idx", StringComparison.OrdinalIgnoreCase)) return LoadIdx(path, options);
         return extension switch
         {
             ".npy" => LoadNpy(path, options),
             ".npz" => LoadNpz(path, options),
             ".csv" or ".tsv" or ".txt" => LoadCsv(path, options),
-            _ => throw new DataFileException(path, $"the extension '{extension}' is not a data format read here (.npy, .npz, .csv, .tsv, .txt)"),
+            _ => throw new DataFileException(path, $"the extension '{extension}' is not a data format read here (.npy, .npz, .csv, .tsv, .txt, IDX: *-ubyte, .idx, optionally .gz)"),
         };
     }
 
@@ -101,6 +104,34 @@ public static class DataFiles
         NpyArray inputs = NumPy.Read(path);
         NpyArray labels = NumPy.Read(labelsPath);
         return Make(path, inputs, labelsPath, labels, options);
+    }
+
+    /// <summary>IDX images of any shape (N × …) with an IDX labels file of N bytes; pixels divided by 255 unless scaled.</summary>
+    private static Dataset LoadIdx(string path, DataLoadOptions options)
+    {
+        string labelsPath = options.LabelsPath ?? throw new DataFileException(path, "an IDX inputs file needs its labels in a second IDX file (DataLoadOptions.LabelsPath, the CLI's --labels)");
+        IdxArray images, labels;
+        try
+        {
+            images = IdxReader.Read(path, 0);
+            labels = IdxReader.Read(labelsPath, 1);
+        }
+        catch (IdxFormatException e)
+        {
+            throw new DataFileException(e.Path, e.Problem, inner: e);
+        }
+
+        int count = images.Dimensions[0];
+        if (labels.Dimensions[0] != count) throw new DataFileException(labelsPath, $"holds {labels.Dimensions[0]} labels but {path} holds {count} samples");
+        int length = images.Dimensions.Skip(1).Aggregate(1, (a, b) => checked(a * b));
+        float[] x = new float[images.Values.Length];
+        float scale = options.Scale ?? 1f;
+        for (int i = 0; i < x.Length; i++) x[i] = options.Scale is null ? images.Values[i] / 255f : images.Values[i] * scale;
+        ActivationBox? range = options.InputRange ?? (options.Scale is null ? new ActivationBox(0, 1) : null);
+        Validate(path, x, length, range);
+        int[] y = Labels(labelsPath, labels.Values.Select(v => (double)v).ToArray(), options.Classes, out int classes);
+        int[] shape = images.Dimensions.Length > 1 ? images.Dimensions[1..] : [1];
+        return new Dataset(options.Name ?? Path.GetFileName(path), x, y, length, classes) { InputRange = range, SampleShape = shape };
     }
 
     private static Dataset LoadNpz(string path, DataLoadOptions options)
@@ -131,7 +162,7 @@ public static class DataFiles
         if (options.Scale is float scale) System.Numerics.Tensors.TensorPrimitives.Multiply(x, scale, x);
         else if (bytes) System.Numerics.Tensors.TensorPrimitives.Divide(x, 255f, x); // as the MNIST loader scales pixels
         Validate(inputsName, x, sampleLength, range);
-        int[] y = Labels(labelsName, labels.Values.Select(v => (double)v).ToArray(), options.Classes, row => row, out int classes);
+        int[] y = Labels(labelsName, labels.Values.Select(v => (double)v).ToArray(), options.Classes, out int classes);
         return new Dataset(options.Name ?? Path.GetFileName(inputsName), x, y, sampleLength, classes) { InputRange = range, SampleShape = inputs.Shape.Length > 1 ? inputs.Shape[1..] : [1] };
     }
 
@@ -184,7 +215,7 @@ public static class DataFiles
         }
 
         Validate(path, x, length, options.InputRange);
-        int[] y = Labels(path, labels, options.Classes, row => row, out int classes);
+        int[] y = Labels(path, labels, options.Classes, out int classes);
         return new Dataset(options.Name ?? Path.GetFileName(path), x, y, length, classes) { InputRange = options.InputRange, SampleShape = [length] };
     }
 
@@ -214,7 +245,7 @@ public static class DataFiles
         }
     }
 
-    private static int[] Labels(string name, double[] values, int? classes, Func<int, int> row, out int classCount)
+    private static int[] Labels(string name, double[] values, int? classes, out int classCount)
     {
         int[] y = new int[values.Length];
         for (int i = 0; i < values.Length; i++)

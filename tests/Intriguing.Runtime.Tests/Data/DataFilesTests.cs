@@ -222,3 +222,43 @@ public sealed class DataFilesTests : IDisposable
         Assert.Contains("not a readable .npz (zip) archive", e.Message);
     }
 }
+
+public sealed class IdxDataFilesTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intriguing-idx-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static byte[] Idx(byte[] values, params int[] dims)
+    {
+        var bytes = new List<byte> { 0, 0, 8, (byte)dims.Length };
+        foreach (int d in dims) bytes.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
+        bytes.AddRange(values);
+        return bytes.ToArray();
+    }
+
+    [Fact]
+    public void Idx_images_of_any_shape_and_labels_beyond_nine_load()
+    {
+        const int Count = 5;
+        byte[] pixels = Enumerable.Range(0, Count * 3 * 2 * 2).Select(i => (byte)(i * 11 % 256)).ToArray();
+        byte[] labels = [0, 11, 4, 7, 10];
+        string images = Path.Combine(_dir, "images-idx4-ubyte"), labelFile = Path.Combine(_dir, "labels-idx1-ubyte");
+        File.WriteAllBytes(images, Idx(pixels, Count, 3, 2, 2));
+        File.WriteAllBytes(labelFile, Idx(labels, Count));
+        Dataset d = DataFiles.Load(images, new DataLoadOptions { LabelsPath = labelFile });
+        Assert.Equal(12, d.SampleLength);
+        Assert.Equal([3, 2, 2], d.SampleShape!);
+        Assert.Equal(12, d.Classes);
+        Assert.Equal(labels.Select(b => (int)b), d.Labels);
+        Assert.Equal(pixels.Select(b => b / 255f), d.Samples);
+        Assert.Equal(new ActivationBox(0, 1), d.InputRange);
+
+        File.WriteAllBytes(labelFile, Idx(labels[..4], 4));
+        var e = Assert.Throws<DataFileException>(() => DataFiles.Load(images, new DataLoadOptions { LabelsPath = labelFile }));
+        Assert.Contains("holds 4 labels but", e.Message);
+        File.WriteAllBytes(labelFile, Idx(labels, Count)[..^2]);
+        e = Assert.Throws<DataFileException>(() => DataFiles.Load(images, new DataLoadOptions { LabelsPath = labelFile }));
+        Assert.Contains("is truncated", e.Message);
+    }
+}
