@@ -71,6 +71,7 @@ public sealed class UserNetworkCliTests : IDisposable
         string json = File.ReadAllText(Path.Combine(outDir, "attack-mlp-d-csv-layer0-every.json"));
         Assert.Contains("\"source\": \"d.csv\"", json);
         Assert.Contains("\"l2\":", json);
+        Assert.True(File.Exists(Path.Combine(outDir, "attack-mlp-d-csv-layer0-every.png")));
         NpyArray examples = NumPy.Read(Path.Combine(outDir, "attack-mlp-d-csv-layer0-every.npy"));
         Assert.Equal([Count - Wrong, 64], examples.Shape);
         Assert.All(examples.Values, v => Assert.InRange(v, 0f, 1f));

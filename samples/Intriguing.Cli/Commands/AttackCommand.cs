@@ -100,9 +100,21 @@ internal static class AttackCommand
 
         Directory.CreateDirectory(output);
         string stem = $"attack-{Catalog.FileName(name)}-{Catalog.FileName(source.Name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
-        if (layer == 0 && ok.Length > 0 && net.InputLength == 28 * 28)
+        if (layer == 0 && ok.Length > 0)
         {
-            AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
+            var shown = ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList();
+            IReadOnlyList<int> shape = source.SampleShape ?? [net.InputLength];
+            if (net.InputLength == 28 * 28 && shape.Count != 1)
+            {
+                AdversarialFigure.Save(Path.Combine(output, stem + ".png"), shown);
+            }
+            else
+            {
+                // On the attack's box where it is finite, else on the range of the values drawn.
+                float low = box is { } b && double.IsFinite(b.Lower) ? (float)b.Lower : shown.Min(e => Math.Min(e.Item1.Min(), e.Adversarial.Min()));
+                float high = box is { } c && double.IsFinite(c.Upper) ? (float)c.Upper : shown.Max(e => Math.Max(e.Item1.Max(), e.Adversarial.Max()));
+                if (low < high) AdversarialFigure.Save(Path.Combine(output, stem + ".png"), shown, shape, low, high);
+            }
         }
 
         // The adversarial examples beside the JSON, one row per result in its order (the clean example where the attack failed).
