@@ -85,6 +85,26 @@ public class AttackTests
         Assert.All(r.Adversarial, v => Assert.InRange(v, -2f, 2f));
     }
 
+    [Fact]
+    public void Layer_space_attack_takes_its_box_from_the_data_range()
+    {
+        var net = new TwoClassLinear(3);
+        var random = new Random(7);
+        float[] x = Enumerable.Range(0, 4 * 6).Select(_ => (float)(random.NextDouble() * 2)).ToArray();
+        float[] y = new float[4 * 2];
+        net.Forward(net.CreateWorkspace(4), x, y, 4);
+        int[] labels = Enumerable.Range(0, 4).Select(s => y[2 * s] >= y[(2 * s) + 1] ? 0 : 1).ToArray();
+        var undeclared = new Dataset("wide", x, labels, 6, 2);
+        Assert.Throws<AggregateException>(() => LayerSpaceAttack.Run(net, undeclared, [0, 1, 2, 3], TargetPolicy.Every, new AttackOptions(), 1, threads: 1));
+
+        var declared = new Dataset("wide", x, labels, 6, 2) { InputRange = new ActivationBox(0, 2) };
+        LayerSpaceAttackResult r = LayerSpaceAttack.Run(net, declared, [0, 1, 2, 3], TargetPolicy.Every, new AttackOptions(), 1, threads: 1);
+        Assert.Equal(4, r.Results.Length);
+        Assert.All(r.Results, a => Assert.True(a.Success));
+        Assert.All(r.Results.SelectMany(a => a.Adversarial), v => Assert.InRange(v, 0f, 2f));
+        Assert.Contains(r.Results.SelectMany(a => a.Adversarial), v => v > 1f);
+    }
+
     /// <summary>min ‖r‖ subject to (w_t − w_j)·(x + r) + b_t − b_j ≥ 0 for all j ≠ t, by enumerating active sets.</summary>
     private static double ExactLinearMinimum(double[,] w, double[] b, double[] x, int t)
     {

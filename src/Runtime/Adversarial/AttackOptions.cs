@@ -97,10 +97,12 @@ public sealed record AttackOptions
     /// <summary>Evaluation limit of each line search (<see cref="LbfgsbOptions.MaxLineSearchSteps"/>). Default 20 (SciPy's).</summary>
     public int MaxLineSearchSteps { get; init; } = 20;
 
-    /// <summary>Lower bound of the box; null for the default of the attacked space (0 for the input).</summary>
+    /// <summary>Lower bound of the box; null for the default of the attacked space (for the input, the data's declared
+    /// range when <see cref="LayerSpaceAttack"/> or a pool attacks a <see cref="Data.Dataset"/> that declares one, else 0).</summary>
     public double? Lower { get; init; }
 
-    /// <summary>Upper bound of the box; null for the default of the attacked space (1 for the input).</summary>
+    /// <summary>Upper bound of the box; null for the default of the attacked space (for the input, the data's declared
+    /// range when <see cref="LayerSpaceAttack"/> or a pool attacks a <see cref="Data.Dataset"/> that declares one, else 1).</summary>
     public double? Upper { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
