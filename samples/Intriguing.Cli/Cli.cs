@@ -64,14 +64,25 @@ internal static class Cli
     }
 
     /// <summary>
+    /// Where a catalogue model's checkpoint is looked for under <paramref name="output"/>: OUT/checkpoints/&lt;model&gt;.ckpt,
+    /// else the one a `reproduce --quick` wrote (OUT/checkpoints-quick/&lt;model&gt;.ckpt); the first path when neither exists.
+    /// </summary>
+    public static string DefaultCheckpoint(string output, string model)
+    {
+        string full = Path.Combine(output, "checkpoints", Catalog.FileName(model) + ".ckpt");
+        string quick = Path.Combine(output, "checkpoints-quick", Catalog.FileName(model) + ".ckpt");
+        return !File.Exists(full) && File.Exists(quick) ? quick : full;
+    }
+
+    /// <summary>
     /// A catalogue model for a command that needs it trained: the checkpoint at <paramref name="checkpoint"/> or, by
-    /// default, OUT/checkpoints/&lt;model&gt;.ckpt, whatever settings wrote it (a `train` with other settings included);
+    /// default, <see cref="DefaultCheckpoint"/>, whatever settings wrote it (a `train` with other settings included);
     /// only without one is the model trained by its recipe, and the command says so. An explicit checkpoint that does
     /// not exist is an error.
     /// </summary>
     public static INetwork TrainedModel(ModelEntry entry, ReproduceOptions options, string? checkpoint, bool quiet)
     {
-        string path = checkpoint ?? Path.Combine(options.OutputDirectory, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+        string path = checkpoint ?? DefaultCheckpoint(options.OutputDirectory, entry.Name);
         if (File.Exists(path))
         {
             INetwork net = entry.Create(0);

@@ -254,5 +254,13 @@ public sealed class CheckpointReuseCliTests : IDisposable
         (code, _, error) = CliRunner.Run($"attack --model FC10(1e-2) --count 2 --checkpoint \"{Path.Combine(_dir, "none.ckpt")}\" --data \"{data}\" --out \"{_dir}\"", 300);
         Assert.Equal(1, code);
         Assert.Contains("No checkpoint at", error);
+
+        // A checkpoint where `reproduce --quick` keeps them is found by later commands given the same --out.
+        string quick = Path.Combine(_dir, "quick");
+        Directory.CreateDirectory(Path.Combine(quick, "checkpoints-quick"));
+        File.Copy(checkpoint, Path.Combine(quick, "checkpoints-quick", "fc10-1e-2.ckpt"));
+        (code, output, error) = CliRunner.Run($"evaluate --model FC10(1e-2) --data \"{data}\" --out \"{quick}\" --quiet", 300);
+        Assert.True(code == 0, error);
+        Assert.Contains($"FC10(1e-2) ({Path.Combine(quick, "checkpoints-quick", "fc10-1e-2.ckpt")})", output);
     }
 }

@@ -26,7 +26,7 @@ internal static class CommonOptions
     public static readonly Option<string> Model = CreateModel();
 
     /// <summary><c>--checkpoint</c>: a checkpoint file instead of OUT/checkpoints/&lt;model&gt;.ckpt.</summary>
-    public static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Checkpoint file (default: OUT/checkpoints/<model>.ckpt)." };
+    public static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Checkpoint file (default: OUT/checkpoints/<model>.ckpt, else the one a reproduce --quick wrote in OUT/checkpoints-quick)." };
 
     /// <summary><c>--count</c>: examples to draw and attack, at least 1.</summary>
     public static readonly Option<int> Count = CreateCount();

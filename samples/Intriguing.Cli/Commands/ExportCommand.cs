@@ -29,7 +29,7 @@ internal static class ExportCommand
             else
             {
                 ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
-                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Path.Combine(parse.GetValue(CommonOptions.Out)!, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Cli.DefaultCheckpoint(parse.GetValue(CommonOptions.Out)!, entry.Name);
                 if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\"), or give --checkpoint.");
                 net = entry.Create(0);
                 Checkpoint.Load(path, net);

@@ -52,7 +52,7 @@ internal static class SpectralCommand
             else
             {
                 ModelEntry entry = Catalog.Find(name)!;
-                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Path.Combine(output, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Cli.DefaultCheckpoint(output, entry.Name);
                 if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\" --out {output}).");
                 INetwork net = entry.Create(0);
                 Checkpoint.Load(path, net);
