@@ -349,6 +349,18 @@ public class OnnxTests
     }
 
     [Fact]
+    public void Add_that_is_not_a_bias_is_refused_saying_where_it_is_supported()
+    {
+        ModelProto model = Exported(new TanhReluNet(1));
+        NodeProto tanh = model.Graph.Node.First(n => n.OpType == "Tanh");
+        tanh.OpType = "Add";
+        tanh.Input.Add(model.Graph.Initializer.First(t => t.Name == "Dense2.bias").Name);
+        OnnxImportException e = Refused(model);
+        Assert.Equal("Add", e.OperatorType);
+        Assert.Contains("Add is supported only as the bias of a MatMul", e.Message);
+    }
+
+    [Fact]
     public void Initializer_whose_shape_does_not_fit_the_layer_is_refused()
     {
         ModelProto model = Exported(new SigmoidNet(1));

@@ -27,7 +27,10 @@ public static partial class OnnxModel
     private const int FloatType = (int)TensorProto.Types.DataType.Float;
     private const int Int64Type = (int)TensorProto.Types.DataType.Int64;
 
-    /// <summary>The operators <see cref="Import(string, OnnxImportOptions?)"/> maps onto layers or passes through.</summary>
+    /// <summary>
+    /// The operators <see cref="Import(string, OnnxImportOptions?)"/> maps onto layers or passes through (Add only as a
+    /// MatMul's bias; ReduceSumSquare, Pow and Div only in the contrast-normalisation pattern).
+    /// </summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
     [
         "Gemm", "MatMul", "Add", "Conv", "MaxPool", "AveragePool", "Relu", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape",
@@ -225,6 +228,11 @@ public static partial class OnnxModel
                     break;
                 case "ReduceSumSquare":
                     return ReadContrastNorm(nodes, i);
+                case "Add":
+                    throw Fail(node, "Add is supported only as the bias of a MatMul (adding a constant to its product, in the next node)");
+                case "Pow":
+                case "Div":
+                    throw Fail(node, $"{node.OpType} is supported only in the contrast normalisation x / (ε + Σ x²)^γ (ReduceSumSquare, Add, Pow, Div)");
                 default:
                     throw Fail(node, $"operator {node.OpType} is not supported (supported: {string.Join(", ", SupportedOperators)})");
             }
