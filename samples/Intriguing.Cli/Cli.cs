@@ -8,6 +8,9 @@ namespace Intriguing.Cli;
 /// <summary>An error to report to the user without a stack trace.</summary>
 internal sealed class CliException(string message) : Exception(message);
 
+/// <summary>A bad input file or value (a model, a data file): reported in one line, with exit code 2.</summary>
+internal sealed class InputException(string message) : Exception(message);
+
 /// <summary>An invalid argument value found after parsing: reported like a parse error, with exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
@@ -43,6 +46,11 @@ internal static class Cli
             Console.Error.WriteLine("Run `intriguing --help` for usage.");
             return 2;
         }
+        catch (Exception e) when (e is InputException or Interop.OnnxImportException or DataFileException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
         catch (Exception e) when (e is CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
@@ -53,6 +61,39 @@ internal static class Cli
             Console.Error.WriteLine("Interrupted; completed epochs are kept in the checkpoints and the next run resumes from them.");
             return 130;
         }
+    }
+
+    /// <summary>
+    /// Where a catalogue model's checkpoint is looked for under <paramref name="output"/>: OUT/checkpoints/&lt;model&gt;.ckpt,
+    /// else the one a `reproduce --quick` wrote (OUT/checkpoints-quick/&lt;model&gt;.ckpt); the first path when neither exists.
+    /// </summary>
+    public static string DefaultCheckpoint(string output, string model)
+    {
+        string full = Path.Combine(output, "checkpoints", Catalog.FileName(model) + ".ckpt");
+        string quick = Path.Combine(output, "checkpoints-quick", Catalog.FileName(model) + ".ckpt");
+        return !File.Exists(full) && File.Exists(quick) ? quick : full;
+    }
+
+    /// <summary>
+    /// A catalogue model for a command that needs it trained: the checkpoint at <paramref name="checkpoint"/> or, by
+    /// default, <see cref="DefaultCheckpoint"/>, whatever settings wrote it (a `train` with other settings included);
+    /// only without one is the model trained by its recipe, and the command says so. An explicit checkpoint that does
+    /// not exist is an error.
+    /// </summary>
+    public static INetwork TrainedModel(ModelEntry entry, ReproduceOptions options, string? checkpoint, bool quiet)
+    {
+        string path = checkpoint ?? DefaultCheckpoint(options.OutputDirectory, entry.Name);
+        if (File.Exists(path))
+        {
+            INetwork net = entry.Create(0);
+            Checkpoint.Load(path, net);
+            if (!quiet) Console.Error.WriteLine($"{entry.Name}: parameters from {path}.");
+            return net;
+        }
+
+        if (checkpoint is not null) throw new CliException($"No checkpoint at {checkpoint}.");
+        Console.Error.WriteLine($"{entry.Name}: no checkpoint at {path}; training it by its recipe first (the checkpoint goes there).");
+        return ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
     }
 
     /// <summary>Finds and loads MNIST, reporting where it came from.</summary>

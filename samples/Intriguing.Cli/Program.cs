@@ -9,10 +9,11 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var root = new RootCommand(
     "Intriguing: reproduce 'Intriguing properties of neural networks' (Szegedy et al., 2014) on MNIST.\n" +
-    "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
+    "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.\n" +
+    "Your own network and data: evaluate, attack and spectral take --onnx FILE (or --assembly DLL --network NAME) and --data FILE (.npy, .npz, .csv); export writes ONNX.")
 {
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
-    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(),
+    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(), ExportCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

@@ -39,6 +39,72 @@ public class AttackTests
         Assert.All(r.Adversarial, v => Assert.InRange(v, 0f, 1f));
     }
 
+    [Fact]
+    public void Misclassified_example_is_reported_not_attacked_and_left_out_of_the_statistics()
+    {
+        var net = new TwoClassLinear();
+        var random = new SeededRandom(5);
+        foreach (ref float v in net.Dense1Weights) v = (float)random.NextGaussian();
+        float[] x = { 0.5f, 0.45f, 0.55f, 0.5f, 0.52f, 0.48f };
+        var attack = new LbfgsAttack(net);
+        int predicted = attack.Predict(x);
+        AttackResult wrong = attack.Targeted(x, label: 1 - predicted, target: predicted);
+        Assert.True(wrong.Misclassified);
+        Assert.False(wrong.Success);
+        Assert.Equal(predicted, wrong.Predicted);
+        Assert.True(double.IsNaN(wrong.Distortion));
+
+        AttackResult right = attack.Targeted(x, label: predicted, target: 1 - predicted);
+        Assert.False(right.Misclassified);
+        Assert.True(right.Success);
+        Assert.Equal(right.Distortion * Math.Sqrt(x.Length), right.L2Distortion, 12);
+        double l2 = Math.Sqrt(x.Select((v, i) => ((double)right.Adversarial[i] - v) * (right.Adversarial[i] - v)).Sum());
+        Assert.Equal(l2, right.L2Distortion, 1e-6);
+
+        AttackStatistics stats = AttackStatistics.Of([wrong, right]);
+        Assert.Equal(1, stats.Misclassified);
+        Assert.Equal(1, stats.Attempted);
+        Assert.Equal(1, stats.Succeeded);
+        Assert.Equal(right.Distortion, stats.MeanDistortion);
+        Assert.Equal(right.L2Distortion, stats.MeanL2Distortion);
+    }
+
+    [Fact]
+    public void Example_outside_the_box_is_an_argument_error()
+    {
+        var net = new TwoClassLinear();
+        float[] x = { 0.5f, 0.45f, 1.5f, 0.5f, 0.52f, 0.48f };
+        var e = Assert.Throws<ArgumentException>(() => new LbfgsAttack(net).Targeted(x, 0, 1));
+        Assert.Contains("Value 2 of the example is 1.5, outside the attack's box [0, 1]", e.Message);
+
+        // With the data's range as the box the same point is attacked.
+        var wide = new LbfgsAttack(net, new AttackOptions { Lower = -2, Upper = 2 });
+        int label = wide.Predict(x);
+        AttackResult r = wide.Targeted(x, label, 1 - label);
+        Assert.True(r.Success);
+        Assert.All(r.Adversarial, v => Assert.InRange(v, -2f, 2f));
+    }
+
+    [Fact]
+    public void Layer_space_attack_takes_its_box_from_the_data_range()
+    {
+        var net = new TwoClassLinear(3);
+        var random = new Random(7);
+        float[] x = Enumerable.Range(0, 4 * 6).Select(_ => (float)(random.NextDouble() * 2)).ToArray();
+        float[] y = new float[4 * 2];
+        net.Forward(net.CreateWorkspace(4), x, y, 4);
+        int[] labels = Enumerable.Range(0, 4).Select(s => y[2 * s] >= y[(2 * s) + 1] ? 0 : 1).ToArray();
+        var undeclared = new Dataset("wide", x, labels, 6, 2);
+        Assert.Throws<AggregateException>(() => LayerSpaceAttack.Run(net, undeclared, [0, 1, 2, 3], TargetPolicy.Every, new AttackOptions(), 1, threads: 1));
+
+        var declared = new Dataset("wide", x, labels, 6, 2) { InputRange = new ActivationBox(0, 2) };
+        LayerSpaceAttackResult r = LayerSpaceAttack.Run(net, declared, [0, 1, 2, 3], TargetPolicy.Every, new AttackOptions(), 1, threads: 1);
+        Assert.Equal(4, r.Results.Length);
+        Assert.All(r.Results, a => Assert.True(a.Success));
+        Assert.All(r.Results.SelectMany(a => a.Adversarial), v => Assert.InRange(v, 0f, 2f));
+        Assert.Contains(r.Results.SelectMany(a => a.Adversarial), v => v > 1f);
+    }
+
     /// <summary>min ‖r‖ subject to (w_t − w_j)·(x + r) + b_t − b_j ≥ 0 for all j ≠ t, by enumerating active sets.</summary>
     private static double ExactLinearMinimum(double[,] w, double[] b, double[] x, int t)
     {

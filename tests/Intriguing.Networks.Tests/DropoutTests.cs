@@ -249,7 +249,8 @@ public class DropoutTests
             for (int j = 0; j < 7; j++) x[i * 7 + j] = random.NextSingle() + (j % 3 == y[i] ? 1f : 0f);
         }
 
-        return new Intriguing.Data.Dataset("synthetic", x, y, 7, 3);
+        // Values lie in [0, 2): declared, so that attacks on the input search that box.
+        return new Intriguing.Data.Dataset("synthetic", x, y, 7, 3) { InputRange = new ActivationBox(0, 2) };
     }
 
     [Fact]

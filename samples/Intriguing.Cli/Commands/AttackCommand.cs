@@ -25,14 +25,38 @@ internal static class AttackCommand
         sourceOption.AcceptOnlyFromAmong("train", "test");
         var attack = new Command("attack", "Minimum-distortion adversarial examples for one model (box-constrained L-BFGS with a search over c); prints the distortion statistics and writes a figure and a JSON file.")
         {
-            CommonOptions.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+            UserInputs.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
+        UserInputs.AddTo(attack);
         attack.SetAction(parse => Cli.Guard(() =>
         {
-            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            Dataset? file = UserInputs.LoadDataFile(parse);
+            UserNetwork? user = UserInputs.Resolve(parse);
+            if (user is not null)
+            {
+                if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; the attack needs a classifier");
+                Dataset set = file ?? (parse.GetValue(sourceOption) == "test"
+                    ? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Test
+                    : Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Train);
+                UserInputs.CheckFits(classifier, user.Name, set);
+                int userLayer = parse.GetValue(layerOption);
+                if (userLayer < 0 || userLayer >= classifier.LayerCount) throw new InputException($"--layer must be between 0 (the input) and {classifier.LayerCount - 1} for {user.Name}");
+
+                // The box of the input is the data's declared range (MNIST: [0, 1]); data without one is attacked unbounded.
+                ActivationBox box = set.InputRange ?? new ActivationBox(double.NegativeInfinity, double.PositiveInfinity);
+                if (set.InputRange is null && userLayer == 0 && !parse.GetValue(CommonOptions.Quiet)) Console.Error.WriteLine($"{set.Name} declares no input range (--range LO:HI): the attack's box is unbounded.");
+                ulong userSeed = parse.GetValue(CommonOptions.Seed);
+                AttackReport userReport = AttackCommand.Run(classifier, user.Name, set, parse.GetValue(allOption) ? set.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), userLayer, userSeed,
+                    parse.GetValue(CommonOptions.Threads), parse.GetValue(CommonOptions.Out)!, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation, userLayer == 0 ? box : null);
+                Console.WriteLine(userReport.Summary);
+                return userReport.Succeeded > 0 ? 0 : 1;
+            }
+
+            if (file is not null) throw new InputException("--data FILE works with --onnx or --assembly; catalogue models are attacked on MNIST (give --data a folder, or none)");
+            ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
             MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
+            IClassifier net = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet)).AsClassifier();
             int layer = parse.GetValue(layerOption);
             if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
@@ -44,7 +68,7 @@ internal static class AttackCommand
     }
 
     /// <summary>Attacks <paramref name="count"/> seeded draws of <paramref name="source"/> in activation <paramref name="layer"/>'s space; writes a JSON file (and for the input a figure).</summary>
-    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken)
+    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken, ActivationBox? box = null)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
@@ -52,7 +76,7 @@ internal static class AttackCommand
 
         // Examples in the attacked space (the activations of the chosen layer, one example per forward pass); the
         // correctly classified ones attacked.
-        var options = new AttackOptions { Layer = layer };
+        var options = new AttackOptions { Layer = layer, Lower = box?.Lower, Upper = box?.Upper };
         LayerSpaceAttackResult attacked = null!;
         if (quiet || Console.IsOutputRedirected)
         {
@@ -75,17 +99,38 @@ internal static class AttackCommand
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Catalog.FileName(name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
+        string stem = $"attack-{Catalog.FileName(name)}-{Catalog.FileName(source.Name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0)
         {
-            AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
+            var shown = ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList();
+            IReadOnlyList<int> shape = source.SampleShape ?? [net.InputLength];
+            if (net.InputLength == 28 * 28 && shape.Count != 1)
+            {
+                AdversarialFigure.Save(Path.Combine(output, stem + ".png"), shown);
+            }
+            else
+            {
+                // On the attack's box where it is finite, else on the range of the values drawn.
+                float low = box is { } b && double.IsFinite(b.Lower) ? (float)b.Lower : shown.Min(e => Math.Min(e.Item1.Min(), e.Adversarial.Min()));
+                float high = box is { } c && double.IsFinite(c.Upper) ? (float)c.Upper : shown.Max(e => Math.Max(e.Item1.Max(), e.Adversarial.Max()));
+                if (low < high) AdversarialFigure.Save(Path.Combine(output, stem + ".png"), shown, shape, low, high);
+            }
         }
 
-        var json = results.Select(r => new { example = order[r.Index], r.Label, r.Target, r.Success, r.Predicted, Distortion = double.IsNaN(r.Distortion) ? (double?)null : r.Distortion, C = double.IsNaN(r.C) ? (double?)null : r.C, r.Evaluations, r.Seconds });
-        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer, policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, meanDistortion = double.IsNaN(mean) ? (double?)null : mean, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+        // The adversarial examples beside the JSON, one row per result in its order (the clean example where the attack failed).
+        float[] examples = results.SelectMany(r => r.Adversarial).ToArray();
+        int width = results.Length == 0 ? space.SampleLength : results[0].Adversarial.Length;
+        Intriguing.Data.NumPy.Write(Path.Combine(output, stem + ".npy"), examples, results.Length, width);
+        static double? Finite(double v) => double.IsNaN(v) ? null : v;
+        var json = results.Select((r, row) => new { example = order[r.Index], row, r.Label, r.Target, r.Success, r.Misclassified, r.Predicted, rms = Finite(r.Distortion), l2 = Finite(r.L2Distortion), C = Finite(r.C), r.Evaluations, r.Seconds });
+        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new
+        {
+            model = name, source = source.Name, examplesFile = stem + ".npy", layer, policy = policy.ToString(), seed, drawn = order.Length, misclassified = order.Length - correct.Length,
+            attacked = correct.Length, succeeded = ok.Length, meanRms = Finite(mean), meanL2 = Finite(stats.MeanL2Distortion), results = json,
+        }, new JsonSerializerOptions { WriteIndented = true }));
 
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"{name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures); mean distortion {mean:F4} ± {ci:F4} (95% CI); median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}.");
+            $"{name} on {source.Name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures; {order.Length - correct.Length} of {order.Length} drawn were misclassified and left out); mean distortion RMS {mean:F4} ± {ci:F4} (95% CI), L2 {stats.MeanL2Distortion:F4}; median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}, examples in {stem}.npy.");
         return new AttackReport(correct.Length, ok.Length, mean, ci, median, evaluations, summary);
     }
 

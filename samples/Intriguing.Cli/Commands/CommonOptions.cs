@@ -8,7 +8,7 @@ namespace Intriguing.Cli.Commands;
 internal static class CommonOptions
 {
     /// <summary><c>--data</c>: the MNIST folder.</summary>
-    public static readonly Option<string?> Data = new("--data") { Description = $"Folder with the four MNIST files (default: ${Mnist.DataVariable}, then {Mnist.CacheDirectory}, then a verified download)." };
+    public static readonly Option<string?> Data = new("--data") { Description = $"Folder with the four MNIST files (default: ${Mnist.DataVariable}, then {Mnist.CacheDirectory}, then a verified download); or, where a command takes one, a data file: .npy (with --labels), .npz or .csv." };
 
     /// <summary><c>--seed</c>: seed of initialisation, shuffling and splits.</summary>
     public static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of initialisation, shuffling and splits; the same seed gives the same numbers.", DefaultValueFactory = _ => 1 };
@@ -26,7 +26,7 @@ internal static class CommonOptions
     public static readonly Option<string> Model = CreateModel();
 
     /// <summary><c>--checkpoint</c>: a checkpoint file instead of OUT/checkpoints/&lt;model&gt;.ckpt.</summary>
-    public static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Checkpoint file (default: OUT/checkpoints/<model>.ckpt)." };
+    public static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Checkpoint file (default: OUT/checkpoints/<model>.ckpt, else the one a reproduce --quick wrote in OUT/checkpoints-quick)." };
 
     /// <summary><c>--count</c>: examples to draw and attack, at least 1.</summary>
     public static readonly Option<int> Count = CreateCount();

@@ -11,10 +11,10 @@ internal static class SpectralCommand
     /// <summary>Makes the <c>spectral</c> command with its options and action.</summary>
     public static Command Create()
     {
-        var spectralModelOption = new Option<string>("--model", "-m") { Description = "Model name: a trained model (see `intriguing models`) or AlexNet (layer shapes with seeded random weights).", Required = true };
+        var spectralModelOption = new Option<string?>("--model", "-m") { Description = "Model name: a trained model (see `intriguing models`) or AlexNet (layer shapes with seeded random weights); or give --onnx, or --assembly with --network." };
         spectralModelOption.Validators.Add(r =>
         {
-            string? name = r.GetValueOrDefault<string>();
+            string? name = r.GetValueOrDefault<string?>();
             if (name is not null && Catalog.Find(name) is null && !Catalog.ShapesOnly.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 r.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", Catalog.All.Select(m => m.Name).Concat(Catalog.ShapesOnly.Select(s => s.Name)))}.");
@@ -26,14 +26,24 @@ internal static class SpectralCommand
         {
             spectralModelOption, CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, examplesOption, CommonOptions.Checkpoint, CommonOptions.Quiet,
         };
+        UserInputs.AddTo(spectral, model: spectralModelOption);
         spectral.SetAction(parse => Cli.Guard(() =>
         {
-            string name = parse.GetValue(spectralModelOption)!;
             string output = parse.GetValue(CommonOptions.Out)!;
             ulong seed = parse.GetValue(CommonOptions.Seed);
             Table5Result result;
+            Dataset? file = UserInputs.LoadDataFile(parse);
+            UserNetwork? user = UserInputs.Resolve(parse);
+            string name = user?.Name ?? parse.GetValue(spectralModelOption)!;
             var shapes = Catalog.ShapesOnly.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (shapes.Name is not null)
+            if (user is not null)
+            {
+                // The data-based estimate and certified radii need labelled examples: from --data FILE, else none.
+                if (file is not null) UserInputs.CheckFits(user.Network, user.Name, file);
+                int[]? draw = file is null ? null : SpectralExperiments.TestDraw(file, parse.GetValue(examplesOption), seed);
+                result = SpectralExperiments.Analyze(user.Network, user.Name, user.Source, data: file, draw: draw);
+            }
+            else if (shapes.Name is not null)
             {
                 Console.WriteLine($"{shapes.Name}: {Reproduction.AlexNetWeights}; seed {seed}. The values are not the paper's: only the method and the shapes are comparable.");
                 INetwork net = shapes.Create(seed);
@@ -42,7 +52,7 @@ internal static class SpectralCommand
             else
             {
                 ModelEntry entry = Catalog.Find(name)!;
-                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Path.Combine(output, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt");
+                string path = parse.GetValue(CommonOptions.Checkpoint) ?? Cli.DefaultCheckpoint(output, entry.Name);
                 if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\" --out {output}).");
                 INetwork net = entry.Create(0);
                 Checkpoint.Load(path, net);

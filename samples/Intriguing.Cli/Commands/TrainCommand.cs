@@ -20,11 +20,45 @@ internal static class TrainCommand
         holdoutOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--holdout must be 0 (none) or a positive number of examples."); });
         var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
         {
-            CommonOptions.Model, CommonOptions.Data, CommonOptions.Seed, CommonOptions.Out, CommonOptions.Threads, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, CommonOptions.Quiet,
+            UserInputs.Model, CommonOptions.Data, CommonOptions.Seed, CommonOptions.Out, CommonOptions.Threads, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
+        UserInputs.AddTo(train);
         train.SetAction(parse => Cli.Guard(() =>
         {
-            ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
+            Dataset? file = UserInputs.LoadDataFile(parse);
+            UserNetwork? user = UserInputs.Resolve(parse, loadCheckpoint: false);
+            if (user is not null)
+            {
+                // Any network on any data: mini-batch SGD (the library's defaults unless overridden), a checkpoint after
+                // every epoch at --checkpoint (default OUT/checkpoints/<name>.ckpt); a run with the same settings resumes
+                // from it, one with other settings stops and says so.
+                if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; train needs a classifier");
+                if (parse.GetValue(holdoutOption) != 0 || parse.GetValue(optimizerOption) is "lbfgs") throw new InputException("--holdout and --optimizer lbfgs apply to catalogue models only");
+                Dataset set = file ?? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Train;
+                UserInputs.CheckFits(classifier, user.Name, set);
+                ulong userSeed = parse.GetValue(CommonOptions.Seed);
+                if (parse.GetValue(UserInputs.Assembly) is not null) classifier.Initialize(userSeed);
+                string checkpoint = parse.GetValue(CommonOptions.Checkpoint) ?? Path.Combine(parse.GetValue(CommonOptions.Out)!, "checkpoints", Catalog.FileName(user.Name) + ".ckpt");
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
+                var defaults = new SgdOptions();
+                SgdOptions userSgd = defaults with
+                {
+                    Epochs = parse.GetValue(epochsOption) ?? defaults.Epochs,
+                    BatchSize = parse.GetValue(batchOption) ?? defaults.BatchSize,
+                    LearningRate = parse.GetValue(lrOption) ?? defaults.LearningRate,
+                    Seed = userSeed,
+                    Threads = parse.GetValue(CommonOptions.Threads),
+                    CheckpointPath = checkpoint,
+                };
+                userSgd.Validate();
+                TrainingResult trained = Cli.WithProgress(parse.GetValue(CommonOptions.Quiet), user.Name, progress => Trainer.Fit(classifier, set, userSgd, progress, Cli.Cancellation));
+                Console.WriteLine($"{user.Name} ({user.Source}): {userSgd.Epochs} epochs on {set.Name}" + (trained.StartEpoch > 0 ? $" (resumed after epoch {trained.StartEpoch})" : "") +
+                    $"; training error {Evaluation.ErrorRate(classifier, set):P2}; checkpoint {checkpoint}");
+                return 0;
+            }
+
+            if (file is not null) throw new InputException("--data FILE works with --onnx or --assembly; catalogue models are trained on MNIST (give --data a folder, or none)");
+            ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
             MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
             SgdOptions sgd = entry.Sgd with
             {

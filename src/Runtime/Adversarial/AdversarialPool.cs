@@ -194,6 +194,7 @@ public sealed class AdversarialPool
         if (drawn > count) KeepNearestBoundary(network, source, order, drawn, count);
 
         // The drawn examples in the pool's space, under the current network; the correctly classified ones attacked.
+        attack = LayerSpaceAttack.WithDataRange(attack, source);
         (Dataset space, int[] correct, AttackResult[] results) = LayerSpaceAttack.Run(network, source, order.AsSpan(0, count), TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken);
 
         AttackResult[] ok = results.Where(r => r.Success).ToArray();

@@ -97,10 +97,12 @@ public sealed record AttackOptions
     /// <summary>Evaluation limit of each line search (<see cref="LbfgsbOptions.MaxLineSearchSteps"/>). Default 20 (SciPy's).</summary>
     public int MaxLineSearchSteps { get; init; } = 20;
 
-    /// <summary>Lower bound of the box; null for the default of the attacked space (0 for the input).</summary>
+    /// <summary>Lower bound of the box; null for the default of the attacked space (for the input, the data's declared
+    /// range when <see cref="LayerSpaceAttack"/> or a pool attacks a <see cref="Data.Dataset"/> that declares one, else 0).</summary>
     public double? Lower { get; init; }
 
-    /// <summary>Upper bound of the box; null for the default of the attacked space (1 for the input).</summary>
+    /// <summary>Upper bound of the box; null for the default of the attacked space (for the input, the data's declared
+    /// range when <see cref="LayerSpaceAttack"/> or a pool attacks a <see cref="Data.Dataset"/> that declares one, else 1).</summary>
     public double? Upper { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
@@ -153,4 +155,14 @@ public enum TargetPolicy
 /// <param name="Evaluations">Network evaluations spent on this example.</param>
 /// <param name="Adversarial">The adversarial example (the original if no success).</param>
 /// <param name="Seconds">Wall time spent on this example.</param>
-public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds);
+public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds)
+{
+    /// <summary>
+    /// The network already misclassified the clean example (its prediction, in <see cref="Predicted"/>, is not
+    /// <see cref="Label"/>): it was not attacked, is no success, and is left out of distortion statistics.
+    /// </summary>
+    public bool Misclassified { get; init; }
+
+    /// <summary>The L2 distortion ‖x′ − x‖₂ = <see cref="Distortion"/>·√n (n values attacked); NaN on failure.</summary>
+    public double L2Distortion => Adversarial.Length == 0 ? double.NaN : Distortion * Math.Sqrt(Adversarial.Length);
+}

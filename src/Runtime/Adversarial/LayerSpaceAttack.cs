@@ -100,9 +100,20 @@ public static class LayerSpaceAttack
     public static LayerSpaceAttackResult Run(IClassifier network, Dataset source, ReadOnlySpan<int> indices, TargetPolicy policy, AttackOptions options, ulong seed, int threads = 0, IProgress<int>? progress = null, CancellationToken cancellationToken = default, int batch = DefaultBatch)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        options = WithDataRange(options, source);
         Dataset space = Project(network, source, indices, options.Layer, batch);
         int[] correct = Correct(network, space, options);
         AttackResult[] results = AttackRunner.Run(network, space, correct, policy, options, seed, threads, progress, cancellationToken);
         return new LayerSpaceAttackResult(space, correct, results);
     }
+
+    /// <summary>
+    /// The options with the box of the input set to the data's declared range (<see cref="Dataset.InputRange"/>) when the
+    /// input is attacked and the options set no box of their own.
+    /// </summary>
+    internal static AttackOptions WithDataRange(AttackOptions options, Dataset source) =>
+        options.Layer == 0 && options.Lower is null && options.Upper is null && source.InputRange is { } range
+            ? options with { Lower = range.Lower, Upper = range.Upper }
+            : options;
 }

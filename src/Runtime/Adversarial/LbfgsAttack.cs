@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -140,7 +141,22 @@ public sealed class LbfgsAttack
         if (x.Length != _n) throw new ArgumentException($"The example has {x.Length} values; the attacked space has {_n}.", nameof(x));
         if ((uint)target >= (uint)_network.OutputLength) throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be in 0..{_network.OutputLength - 1}.");
         if (target == label) throw new ArgumentException("The target must differ from the true label.", nameof(target));
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!(x[i] >= Lower && x[i] <= Upper))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Value {i} of the example is {x[i]}, outside the attack's box [{Lower}, {Upper}]; give AttackOptions.Lower and Upper (the data's range)."), nameof(x));
+            }
+        }
+
         var clock = Stopwatch.StartNew();
+        int clean = Predict(x);
+        if (clean != label)
+        {
+            return new AttackResult(index, label, target, false, clean, double.NaN, double.NaN, 1, x.ToArray(), clock.Elapsed.TotalSeconds) { Misclassified = true };
+        }
+
         x.CopyTo(_originF);
         for (int i = 0; i < _n; i++) _origin[i] = x[i];
         _label[0] = target;

@@ -47,6 +47,15 @@ public sealed class Dataset
     /// <summary>Number of samples.</summary>
     public int Count => Labels.Length;
 
+    /// <summary>
+    /// The declared range of every input value (e.g. [0, 1] for pixels), which attacks take as their box; null when the
+    /// data declares none.
+    /// </summary>
+    public ActivationBox? InputRange { get; init; }
+
+    /// <summary>The shape of one sample as the file gave it (e.g. 1, 28, 28); null when unknown.</summary>
+    public IReadOnlyList<int>? SampleShape { get; init; }
+
     /// <summary>Sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Sample(int index) => Samples.AsSpan(index * SampleLength, SampleLength);
 
@@ -61,14 +70,14 @@ public sealed class Dataset
             labels[i] = Labels[indices[i]];
         }
 
-        return new Dataset(name, samples, labels, SampleLength, Classes);
+        return new Dataset(name, samples, labels, SampleLength, Classes) { InputRange = InputRange, SampleShape = SampleShape };
     }
 
     /// <summary>The first <paramref name="count"/> samples (or all, if fewer).</summary>
     public Dataset Take(int count, string? name = null)
     {
         count = Math.Min(count, Count);
-        return new Dataset(name ?? Name, Samples.AsSpan(0, count * SampleLength).ToArray(), Labels.AsSpan(0, count).ToArray(), SampleLength, Classes);
+        return new Dataset(name ?? Name, Samples.AsSpan(0, count * SampleLength).ToArray(), Labels.AsSpan(0, count).ToArray(), SampleLength, Classes) { InputRange = InputRange, SampleShape = SampleShape };
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ public static class IdxReader
 
     /// <summary>Reads an IDX file of unsigned bytes with <paramref name="expectedRank"/> dimensions.</summary>
     /// <param name="path">The file, raw or gzip-compressed (detected from its first bytes).</param>
-    /// <param name="expectedRank">The number of dimensions required (3 for images, 1 for labels).</param>
+    /// <param name="expectedRank">The number of dimensions required (3 for MNIST images, 1 for labels), or 0 for any.</param>
     /// <exception cref="IdxFormatException">The file is not a valid IDX file of that rank.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static IdxArray Read(string path, int expectedRank)
@@ -94,7 +94,8 @@ public static class IdxReader
         }
 
         int rank = header[3];
-        if (rank != expectedRank)
+        if (rank == 0) throw new IdxFormatException(name, "has 0 dimensions");
+        if (expectedRank != 0 && rank != expectedRank)
         {
             throw new IdxFormatException(name, $"has {rank} dimensions but {expectedRank} are expected (magic 0x{0x800 + rank:x8})");
         }

@@ -168,7 +168,7 @@ public static class Mnist
             y[i] = labels.Values[i];
         }
 
-        return new Dataset(name, pixels, y, length, 10);
+        return new Dataset(name, pixels, y, length, 10) { InputRange = new ActivationBox(0, 1), SampleShape = [1, images.Dimensions[1], images.Dimensions[2]] };
     }
 
     private static Dataset LoadSet(string directory, string prefix, string name, int expectedCount)

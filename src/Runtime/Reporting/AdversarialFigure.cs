@@ -1,8 +1,9 @@
 namespace Intriguing.Reporting;
 
 /// <summary>
-/// The paper's Fig. 5/7 layout for 28×28 images: per example the original (true label t), the difference magnified ten
-/// times around grey, and the adversarial example (prediction p).
+/// The paper's Fig. 5/7 layout: per example the original (true label t), the difference magnified ten times around
+/// grey, and the adversarial example (prediction p); for 28×28 images, or for any shape (channels side by side, vectors
+/// as bars).
 /// </summary>
 public static class AdversarialFigure
 {
@@ -22,6 +23,76 @@ public static class AdversarialFigure
             grid.Tile(row, col, x, "t:" + label.ToString(System.Globalization.CultureInfo.InvariantCulture));
             grid.Tile(row, col + 1, diff, "x10");
             grid.Tile(row, col + 2, a, "p:" + predicted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        grid.SavePng(path);
+    }
+
+    /// <summary>
+    /// Draws examples of any shape: C×H×W images with their channels side by side (C tiles of H×W in one strip), or
+    /// vectors (<paramref name="shape"/> of one dimension) as bar charts. Values are shown on [<paramref name="low"/>,
+    /// <paramref name="high"/>] (the data's range) and the difference is magnified ten times around the middle.
+    /// </summary>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="examples">Original, adversarial example, true label and prediction of each.</param>
+    /// <param name="shape">The shape of one example: (C, H, W), (H, W) or (n).</param>
+    /// <param name="low">The value drawn white (the bottom of a bar).</param>
+    /// <param name="high">The value drawn black (the top of a bar).</param>
+    /// <param name="perRow">Examples per row.</param>
+    public static void Save(string path, IReadOnlyList<(float[] Original, float[] Adversarial, int Label, int Predicted)> examples, IReadOnlyList<int> shape, float low, float high, int perRow = 4)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(shape);
+        if (examples.Count == 0) throw new ArgumentException("There is no example to draw.", nameof(examples));
+        if (shape.Count is < 1 or > 3 || shape.Any(d => d < 1)) throw new ArgumentException("The shape must be (n), (H, W) or (C, H, W) with positive sizes.", nameof(shape));
+        if (!(low < high) || !float.IsFinite(low) || !float.IsFinite(high)) throw new ArgumentException($"The range [{low}, {high}] must be finite and not empty.", nameof(low));
+        int length = shape.Aggregate(1, (a, b) => a * b);
+        bool bars = shape.Count == 1;
+        const int BarHeight = 32;
+        (int c, int h, int w) = shape.Count switch { 1 => (1, BarHeight, shape[0]), 2 => (1, shape[0], shape[1]), _ => (shape[0], shape[1], shape[2]) };
+        int tileWidth = c * w + (c - 1), tileHeight = h;
+        perRow = Math.Min(perRow, examples.Count);
+        var grid = new ImageGrid((examples.Count + perRow - 1) / perRow, 3 * perRow, tileWidth, tileHeight);
+        float[] Tile(float[] values, bool difference)
+        {
+            if (values.Length != length) throw new ArgumentException($"An example has {values.Length} values; the shape holds {length}.", nameof(examples));
+            float[] tile = new float[tileWidth * tileHeight];
+            if (bars)
+            {
+                // Column i is a bar from the bottom up to the value's height on [low, high] (the difference: from the middle).
+                for (int i = 0; i < w; i++)
+                {
+                    float v = Math.Clamp((values[i] - low) / (high - low), 0f, 1f);
+                    int top = (int)Math.Round((1 - v) * (h - 1));
+                    int from = difference ? Math.Min(top, h / 2) : top, to = difference ? Math.Max(top, h / 2) : h - 1;
+                    for (int y = from; y <= to; y++) tile[(y * tileWidth) + i] = 1f;
+                }
+
+                return tile;
+            }
+
+            // Channel k occupies columns k·(W + 1) … k·(W + 1) + W − 1; the column between channels stays white.
+            for (int k = 0; k < c; k++)
+            {
+                for (int y = 0; y < h; y++)
+                {
+                    for (int x = 0; x < w; x++) tile[(y * tileWidth) + (k * (w + 1)) + x] = (values[(k * h * w) + (y * w) + x] - low) / (high - low);
+                }
+            }
+
+            return tile;
+        }
+
+        for (int e = 0; e < examples.Count; e++)
+        {
+            var (x, a, label, predicted) = examples[e];
+            if (a.Length != x.Length) throw new ArgumentException("An adversarial example differs in length from its original.", nameof(examples));
+            float[] diff = new float[x.Length];
+            for (int i = 0; i < diff.Length; i++) diff[i] = low + ((high - low) * (0.5f + (10f * (a[i] - x[i]) / (high - low))));
+            int row = e / perRow, col = 3 * (e % perRow);
+            grid.Tile(row, col, Tile(x, false), "t:" + label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            grid.Tile(row, col + 1, Tile(diff, bars), "x10");
+            grid.Tile(row, col + 2, Tile(a, false), "p:" + predicted.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         grid.SavePng(path);
