@@ -20,7 +20,7 @@ import torch
 
 torch.set_default_dtype(torch.float64)
 
-HIDDEN_ITERATIONS = 12
+HIDDEN_ITERATIONS = 6
 MARGIN_ITERATIONS = 100
 
 
@@ -85,7 +85,7 @@ def sigmoid_lines(l, u):
         ua, ub = k, chord_b
     else:
         a, b = 0.0, u
-        for _ in range(40):
+        for _ in range(24):
             m = 0.5 * (a + b)
             if sig(m) + dsig(m) * (l - m) >= fl:
                 b = m
@@ -96,7 +96,7 @@ def sigmoid_lines(l, u):
         la, lb = k, chord_b
     else:
         a, b = l, 0.0
-        for _ in range(40):
+        for _ in range(24):
             m = 0.5 * (a + b)
             if sig(m) + dsig(m) * (u - m) <= fu:
                 a = m

@@ -13,7 +13,7 @@ namespace Intriguing.Generated;
 public static class BoundKernels
 {
     /// <summary>Iterations of the L2 dual for the bounds of hidden neurons (the margins get <see cref="MarginIterations"/>).</summary>
-    public const int HiddenIterations = 12;
+    public const int HiddenIterations = 6;
 
     /// <summary>Iterations of the L2 dual for the margins: enough to reach the exact minimum on MNIST inputs.</summary>
     public const int MarginIterations = 100;

@@ -129,17 +129,19 @@ public static class Certifier
         double Margin(ReadOnlySpan<float> input, double epsilon)
         {
             evaluations++;
-            network.PropagateBounds(bounds, input, new InputRegion(norm, epsilon, boxLower, boxUpper), options.Method);
+            // At ε = 0 every bound is a point, so the intermediate tightening has nothing to do.
+            BoundMethod method = epsilon == 0 && options.Method == BoundMethod.Crown ? BoundMethod.CrownInterval : options.Method;
+            network.PropagateBounds(bounds, input, new InputRegion(norm, epsilon, boxLower, boxUpper), method);
             return network.MarginLowerBound(bounds, label);
         }
 
         double f0 = Margin(x, 0);
         if (!(f0 > 0)) return new CertifiedRadius(label, prediction, 0, norm, evaluations);
 
-        // First guess: half the first-order distance to the decision boundary, min_j m_j / ‖∇m_j‖ (dual norm). At ε = 0
+        // First guess: 0.6 of the first-order distance to the decision boundary, min_j m_j / ‖∇m_j‖ (dual norm). At ε = 0
         // the margin rows carried down to the input are exactly the margins' gradients.
         double linear = FirstOrderRadius(bounds, network.OutputLength - 1, x.Length, norm);
-        double guess0 = double.IsFinite(linear) && linear > 0 ? Math.Min(0.5 * linear, limit) : limit / 100;
+        double guess0 = double.IsFinite(linear) && linear > 0 ? Math.Min(0.6 * linear, limit) : limit / 100;
         double lo = 0, fLo = f0, hi, fHi;
         double f1 = Margin(x, guess0);
         if (f1 > 0)
@@ -148,7 +150,7 @@ public static class Certifier
             fLo = f1;
             while (true)
             {
-                double next = Math.Min(2 * lo, limit);
+                double next = Math.Min(1.3 * lo, limit);
                 double f = Margin(x, next);
                 if (f > 0)
                 {

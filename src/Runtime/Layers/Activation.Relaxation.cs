@@ -158,8 +158,11 @@ public static partial class Activation
         double fl = Value(l, tanh), fu = Value(u, tanh);
         if (!(u - l > 1e-6))
         {
-            // A tiny interval: the constant bounds f(l) and f(u) (f is increasing).
-            return (0, fl, 0, fu);
+            // A tiny interval (a point at ε = 0): the tangent at the midpoint, shifted by the largest second-order
+            // error max|f″|·(u − l)²/8 (max|σ″| < 0.1, max|tanh″| < 0.77), so that the lines carry the gradient.
+            double m = 0.5 * (l + u), s = Slope(m, tanh), c = Value(m, tanh) - s * m;
+            double e = (tanh ? 0.77 : 0.1) * (u - l) * (u - l) / 8 + 1e-15;
+            return (s, c - e, s, c + e);
         }
 
         double k = (fu - fl) / (u - l);
@@ -188,7 +191,7 @@ public static partial class Activation
         {
             // Tangent at d ∈ [0, u] passing above (l, f(l)): keep the end where tangent(l) ≥ f(l).
             double a = 0, b = u;
-            for (int it = 0; it < 40; it++)
+            for (int it = 0; it < 24; it++)
             {
                 double m = 0.5 * (a + b);
                 if (Value(m, tanh) + Slope(m, tanh) * (l - m) >= fl) b = m;
@@ -209,7 +212,7 @@ public static partial class Activation
         {
             // Tangent at d ∈ [l, 0] passing below (u, f(u)): keep the end where tangent(u) ≤ f(u).
             double a = l, b = 0;
-            for (int it = 0; it < 40; it++)
+            for (int it = 0; it < 24; it++)
             {
                 double m = 0.5 * (a + b);
                 if (Value(m, tanh) + Slope(m, tanh) * (u - m) <= fu) a = m;
