@@ -12,7 +12,7 @@ var root = new RootCommand(
     "Start with `intriguing reproduce --out out` (add --quick for a few-minute run); `intriguing models` lists the networks.")
 {
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
-    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), AdvTrainCommand.Create(),
+    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), AdvTrainCommand.Create(), RobustnessCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

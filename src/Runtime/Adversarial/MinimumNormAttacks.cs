@@ -152,7 +152,8 @@ public sealed record FmnOptions : BatchedAttackOptions
 /// ln(1 + <see cref="LbfgsAttack.DecisionMargin"/>) so that it vanishes where an example starts to count as adversarial), each projected onto the ball of the adaptive radius
 /// ε and the box. ε starts at the linearised distance to the boundary, shrinks by 1 − γ (never above the best norm
 /// found) after an adversarial iterate, and grows by 1 + γ after a non-adversarial one once any was found, else is set
-/// to the current norm plus the linearised distance |loss|/‖∇loss‖_dual. Step length and γ follow cosine schedules.
+/// to the current norm plus the linearised distance |loss|/‖∇loss‖_dual, or to (1 + γ)·ε if that is larger (a
+/// departure from the published rule, which can stall just short of the boundary when the box clips the steps). Step length and γ follow cosine schedules.
 /// </summary>
 /// <remarks>The logit difference's gradient takes two cross-entropy gradients (two network calls) per step.</remarks>
 public sealed class Fmn : BatchedAttack
@@ -235,7 +236,10 @@ public sealed class Fmn : BatchedAttack
                 }
                 else
                 {
-                    epsilon[r] = found[r] != 0 ? epsilon[r] * (1 + gamma) : length + (Math.Abs(loss) / Math.Max(AttackMath.Dual(gr, norm), 1e-12));
+                    // Before the first adversarial iterate: the linearised distance, but growing by at least 1 + γ (the
+                    // published rule alone stalls just short of a boundary the linearisation keeps underestimating).
+                    double linearised = length + (Math.Abs(loss) / Math.Max(AttackMath.Dual(gr, norm), 1e-12));
+                    epsilon[r] = found[r] != 0 ? epsilon[r] * (1 + gamma) : Math.Max(linearised, epsilon[r] * (1 + gamma));
                 }
 
                 epsilon[r] = Math.Min(epsilon[r], worst[r]);
