@@ -90,6 +90,12 @@ public static class ReproductionReport
             sb.AppendLine(string.Create(ci, $"The adversarial sections took {a.Seconds:F0} s."));
         }
 
+        if (r.HeadToHead is { } headToHead)
+        {
+            sb.AppendLine();
+            HeadToHeadReport.Section(sb, headToHead);
+        }
+
         if (r.Table5 is not null || r.Spectral is { Count: > 0 })
         {
             sb.AppendLine();
