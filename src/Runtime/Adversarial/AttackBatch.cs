@@ -68,6 +68,10 @@ internal sealed class AttackBatch
     private readonly double[] _inside, _outside;
     private readonly float[] _refineX;
 
+    /// <summary>Whether this state serves batches of <paramref name="capacity"/> examples of this network, layer and box.</summary>
+    public bool Fits(IClassifier network, int layer, int capacity, double lower, double upper) =>
+        ReferenceEquals(network, _network) && layer == _layer && capacity == Capacity && lower.Equals(Lower) && upper.Equals(Upper);
+
     public int N { get; }
     public int Classes { get; }
     public int Capacity { get; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Intriguing.Data;
 
@@ -53,6 +54,10 @@ public abstract class BatchedAttack : IAttack
 {
     private readonly BatchedAttackOptions _options;
 
+    // Per-thread batch states of earlier runs, reused by later runs on the same network and batch size (a batch of
+    // hundreds of MNIST examples holds megabytes of buffers).
+    private readonly ConcurrentBag<AttackBatch> _states = [];
+
     private protected BatchedAttack(BatchedAttackOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -100,7 +105,17 @@ public abstract class BatchedAttack : IAttack
         var results = new AttackResult[indices.Count];
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = execution.Threads > 0 ? execution.Threads : Environment.ProcessorCount, CancellationToken = execution.CancellationToken };
-        Parallel.For(0, batches, parallel, () => new AttackBatch(network, Layer, batchSize, lo, hi, Norm), (b, _, batch) =>
+        AttackBatch Take()
+        {
+            for (int tries = _states.Count; tries > 0 && _states.TryTake(out AttackBatch? state); tries--)
+            {
+                if (state.Fits(network, Layer, batchSize, lo, hi)) return state;
+            }
+
+            return new AttackBatch(network, Layer, batchSize, lo, hi, Norm);
+        }
+
+        Parallel.For(0, batches, parallel, Take, (b, _, batch) =>
         {
             var clock = Stopwatch.StartNew();
             int start = b * batchSize, count = Math.Min(batchSize, indices.Count - start);
@@ -111,7 +126,7 @@ public abstract class BatchedAttack : IAttack
             batch.Finish(results, start, Name, clock.Elapsed.TotalSeconds);
             execution.Progress?.Report(Interlocked.Add(ref done, count));
             return batch;
-        }, _ => { });
+        }, _states.Add);
         return results;
     }
 
