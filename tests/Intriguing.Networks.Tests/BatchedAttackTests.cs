@@ -141,3 +141,31 @@ public class BatchedAttackTests
         }
     }
 }
+
+/// <summary>The head-to-head's scoring on results whose optimality is worked out by hand.</summary>
+public class HeadToHeadScoreTests
+{
+    private static AttackResult Result(int index, double? l2) =>
+        new(index, 0, -1, l2.HasValue, l2.HasValue ? 1 : 0, double.NaN, double.NaN, 10, [], 0.5) { L2 = l2 ?? double.NaN, Gradients = 10, Forwards = 2 };
+
+    [Fact]
+    public void Optimality_is_the_best_area_over_the_attacks_area_with_failures_at_the_largest_distortion()
+    {
+        // A: 1, 2, failure; B: 1.5, 1, 2. ε_max = 2, the per-example best 1, 1, 2 (area 4); A's area 1 + 2 + 2 = 5,
+        // B's 1.5 + 1 + 2 = 4.5.
+        AttackResult[] a = [Result(0, 1), Result(1, 2), Result(2, null)];
+        AttackResult[] b = [Result(0, 1.5), Result(1, 1), Result(2, 2)];
+        HeadToHeadModel m = HeadToHeadExperiment.Score("M", 3, 0.1, [(new Ddn(), a, 1.0), (new Fmn(), b, 2.0)], sampleLength: 4);
+        Assert.Equal(["ddn", "fmn-l2"], m.Rows.Select(r => r.Attack));
+        Assert.Equal(4.0 / 5, m.Rows[0].Optimality, 12);
+        Assert.Equal(4.0 / 4.5, m.Rows[1].Optimality, 12);
+        Assert.Equal([2, 3], m.Rows.Select(r => r.Succeeded));
+        Assert.Equal([1, 2], m.Rows.Select(r => r.Best));
+        Assert.Equal(1.5, m.Rows[0].MedianL2);   // successes 1 and 2
+        Assert.Equal(1.5, m.Rows[1].MedianL2);   // successes 1, 1.5 and 2
+        Assert.Equal(1.5, m.Rows[0].MeanL2);
+        Assert.Equal(1.5 / 2, m.Rows[0].MeanRms);
+        Assert.Equal(4.0 / 3 / 2, m.EnsembleMeanRms, 12);
+        Assert.Equal(10, m.Rows[1].MeanGradients);
+    }
+}

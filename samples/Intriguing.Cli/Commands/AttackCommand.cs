@@ -28,6 +28,7 @@ internal static class AttackCommand
             CommonOptions.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, AttackOptionsCli.Method, AttackOptionsCli.Norm, AttackOptionsCli.Epsilon, AttackOptionsCli.Steps, AttackOptionsCli.Batch,
             CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
         };
+        AttackOptionsCli.ValidateNorm(attack, AttackOptionsCli.Method);
         attack.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
@@ -121,7 +122,6 @@ internal static class AttackCommand
         AttackResult[] results = attack.Run(net, space, correct, targets, execution);
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         double[] l2 = ok.Select(r => r.L2).Order().ToArray(), linf = ok.Select(r => r.LInf).Order().ToArray();
-        double Median(double[] v) => v.Length == 0 ? double.NaN : v[v.Length / 2];
         double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
         double gradients = results.Length == 0 ? 0 : results.Average(r => r.Gradients), forwards = results.Length == 0 ? 0 : results.Average(r => r.Forwards);
         double seconds = results.Sum(r => r.Seconds);
@@ -138,7 +138,7 @@ internal static class AttackCommand
         File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer = attack.Layer, attack = attack.Name, norm = attack.Norm.ToString(), policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, results = json }, new JsonSerializerOptions { WriteIndented = true }));
 
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"{name}, layer {attack.Layer}, {attack.Name}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples fooled; L2 median {Median(l2):F4} mean {Mean(l2):F4}, L∞ median {Median(linf):F4} mean {Mean(linf):F4}; {gradients:F0} gradients and {forwards:F0} forward passes per example; {seconds:F2} s in all. Details in {Path.Combine(output, stem + ".json")}.");
+            $"{name}, layer {attack.Layer}, {attack.Name}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples fooled; L2 median {HeadToHeadExperiment.Median(l2):F4} mean {Mean(l2):F4}, L∞ median {HeadToHeadExperiment.Median(linf):F4} mean {Mean(linf):F4}; {gradients:F0} gradients and {forwards:F0} forward passes per example; {seconds:F2} s in all. Details in {Path.Combine(output, stem + ".json")}.");
         return new AttackReport(correct.Length, ok.Length, Mean(l2), double.NaN, double.NaN, gradients, summary);
     }
 

@@ -21,6 +21,16 @@ internal static class AttackOptionsCli
     /// <summary><c>--batch</c>: examples per forward/backward call.</summary>
     public static readonly Option<int> Batch = CreateBatch();
 
+    /// <summary>Adds the check that the chosen method supports the chosen norm (a usage error before any work).</summary>
+    public static void ValidateNorm(Command command, Option<string> method)
+    {
+        command.Validators.Add(r =>
+        {
+            string? m = r.GetValue(method);
+            if (r.GetValue(Norm) == "linf" && m is "cw" or "ddn" or "lbfgs") r.AddError($"--method {m} minimises the L2 norm only; use --norm l2.");
+        });
+    }
+
     /// <summary>The chosen attack; a norm the method does not support is a usage error.</summary>
     public static IAttack Create(string method, AttackNorm norm, int layer, double epsilon, int steps, ulong seed)
     {

@@ -26,6 +26,7 @@ internal static class RobustnessCommand
             CommonOptions.Model, methodOption, AttackOptionsCli.Norm, maxOption, pointsOption, pgdOption, CommonOptions.Count, AttackOptionsCli.Steps, AttackOptionsCli.Batch,
             CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
         };
+        AttackOptionsCli.ValidateNorm(command, methodOption);
         command.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;

@@ -93,6 +93,14 @@ public static class HeadToHeadExperiment
         return new HeadToHeadResults(count, budget, Describe(budget), entries, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>The median of sorted values (the mean of the middle two for an even count); NaN if empty.</summary>
+    public static double Median(double[] sorted)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        int n = sorted.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[(n / 2) - 1] + sorted[n / 2]);
+    }
+
     /// <summary>
     /// Per-attack figures and optimality from the attacks' results on the same examples. A failure counts as distortion
     /// ε_max (the largest distortion any attack found), so that its curve ends at zero like the best one's.
@@ -115,7 +123,7 @@ public static class HeadToHeadExperiment
                 attack.Name,
                 l2.Length,
                 area > 0 ? bestArea / area : double.NaN,
-                l2.Length > 0 ? l2[l2.Length / 2] : double.NaN,
+                Median(l2),
                 l2.Length > 0 ? l2.Average() : double.NaN,
                 l2.Length > 0 ? l2.Average() / Math.Sqrt(sampleLength) : double.NaN,
                 wins,
