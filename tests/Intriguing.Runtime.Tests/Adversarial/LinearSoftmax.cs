@@ -223,3 +223,64 @@ internal sealed class LinearSoftmax : IClassifier
         public override ReadOnlySpan<float> Outputs(int batch) => Probabilities.AsSpan(0, batch * _classes);
     }
 }
+
+/// <summary>
+/// The exact least L2 distortion that makes a linear soft-max classify x as a target (no box): the convex program
+/// min ½‖r‖² subject to (w_t − w_j)·(x + r) + b_t − b_j ≥ 0 for every j ≠ t, solved through its dual by coordinate
+/// ascent in double precision (an independent reference for the targeted attacks).
+/// </summary>
+internal static class TargetedMinimum
+{
+    public static (double Distance, double[] Perturbation, double Residual) Solve(LinearSoftmax model, ReadOnlySpan<float> x, int target)
+    {
+        int n = model.InputLength, k = model.OutputLength;
+        double[] z = model.Logits(x);
+        var a = new double[k][];
+        var c = new double[k];
+        for (int j = 0; j < k; j++)
+        {
+            a[j] = new double[n];
+            if (j == target) continue;
+            for (int i = 0; i < n; i++) a[j][i] = model.Weight(target, i) - model.Weight(j, i);
+            c[j] = z[j] - z[target];   // the increase of z_t − z_j needed
+        }
+
+        var lambda = new double[k];
+        var r = new double[n];
+        for (int sweep = 0; sweep < 100_000; sweep++)
+        {
+            double change = 0;
+            for (int j = 0; j < k; j++)
+            {
+                if (j == target) continue;
+                double ar = 0, aa = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    ar += a[j][i] * r[i];
+                    aa += a[j][i] * a[j][i];
+                }
+
+                double next = Math.Max(0, lambda[j] + ((c[j] - ar) / aa));
+                double d = next - lambda[j];
+                if (d == 0) continue;
+                lambda[j] = next;
+                for (int i = 0; i < n; i++) r[i] += d * a[j][i];
+                change = Math.Max(change, Math.Abs(d));
+            }
+
+            if (change < 1e-15) break;
+        }
+
+        // KKT residual: the largest constraint violation and complementary slackness λ_j·(a_j·r − c_j).
+        double residual = 0;
+        for (int j = 0; j < k; j++)
+        {
+            if (j == target) continue;
+            double slack = -c[j];
+            for (int i = 0; i < n; i++) slack += a[j][i] * r[i];
+            residual = Math.Max(residual, Math.Max(-slack, Math.Abs(lambda[j] * slack)));
+        }
+
+        return (Math.Sqrt(r.Sum(v => v * v)), r, residual);
+    }
+}
