@@ -110,4 +110,18 @@ internal static class AttackMath
 
         Clip(x, lower, upper);
     }
+
+    /// <summary>The distance from x0 to the farthest corner of the box (infinite if the box is unbounded).</summary>
+    public static double WorstNorm(ReadOnlySpan<float> x0, double lower, double upper, AttackNorm norm)
+    {
+        if (!double.IsFinite(lower) || !double.IsFinite(upper)) return double.PositiveInfinity;
+        double s = 0;
+        foreach (float v in x0)
+        {
+            double d = Math.Max(v - lower, upper - v);
+            s = norm == AttackNorm.L2 ? s + (d * d) : Math.Max(s, d);
+        }
+
+        return norm == AttackNorm.L2 ? Math.Sqrt(s) : s;
+    }
 }
