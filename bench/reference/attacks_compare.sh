@@ -4,7 +4,7 @@
 # thread, at batch 1 and at batch COUNT. Needs a trained checkpoint (intriguing train -m FC100-100-10) and Debian's
 # python3-torch. Usage: bench/reference/attacks_compare.sh [CHECKPOINT_DIR] [COUNT]
 # Prints both tables, then per attack and batch the speed ratio (peer / ours, wall and CPU), and the agreement of the
-# two implementations: successes that agree and the largest relative difference of the final L2 distortion.
+# two implementations: successes that agree and the largest relative difference of the final L2 and L∞ distortions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 checkpoints=${1:-out/checkpoints}
@@ -30,8 +30,8 @@ ours, peer = rows(sys.argv[1]), rows(sys.argv[2])
 for key, o in ours.items():
     p = peer[key]
     batch = "1" if key[1] == "1" else "N"
-    print(f"{key[0]:9s} batch {key[1]:>4s}: wall {float(p[2]) / float(o[2]):6.1f}x, CPU {float(p[3]) / float(o[3]):6.1f}x "
-          f"(ours {float(o[2]):.3f} ms, peer {float(p[2]):.3f} ms per example); successes ours {o[4]}, peer {p[4]} (agree {p[7]}); "
-          f"mean L2 ours {o[5]}, peer {p[5]}; largest relative L2 difference {p[8]}")
+    print(f"{key[0]:13s} batch {key[1]:>4s}: wall {float(p[2]) / float(o[2]):6.1f}x, CPU {float(p[3]) / float(o[3]):6.1f}x "
+          f"(ours {float(o[2]):.3f} ms, peer {float(p[2]):.3f} ms per example); successes ours {o[4]}, peer {p[4]} (agree {p[8]}); "
+          f"mean L2 ours {o[5]}, peer {p[5]}; mean Linf ours {o[6]}, peer {p[6]}; largest relative L2/Linf difference {p[9]}")
 PY
 rm -rf "$export_dir"

@@ -10,7 +10,7 @@ namespace Intriguing.Benchmarks.Adversarial;
 /// <summary>
 /// Timing mode <c>attacks-table CHECKPOINT_DIR EXPORT_DIR [COUNT]</c>: runs the batched attacks with fixed settings on
 /// COUNT correctly classified test images of the trained FC100-100-10, untargeted, on one thread, at batch 1 and at
-/// batch COUNT; prints wall and CPU milliseconds per example, successes and mean L2; exports the weights, the examples
+/// batch COUNT; prints wall and CPU milliseconds per example, successes and the mean L2 and L∞ distortions; exports the weights, the examples
 /// and every result so that bench/reference/attacks_torch.py runs the same algorithms in float64 PyTorch and compares.
 /// </summary>
 public static class AttacksTable
@@ -20,9 +20,12 @@ public static class AttacksTable
     [
         ("fgsm", new Fgsm(new FgsmOptions { Epsilon = 0.1 })),
         ("pgd", new Pgd(new PgdOptions { Epsilon = 0.1, Steps = 20, RandomStart = false })),
+        ("pgd-l2", new Pgd(new PgdOptions { Norm = AttackNorm.L2, Epsilon = 1, Steps = 20, RandomStart = false })),
         ("deepfool", new DeepFool(new DeepFoolOptions { Steps = 20 })),
+        ("deepfool-linf", new DeepFool(new DeepFoolOptions { Norm = AttackNorm.LInf, Steps = 20 })),
         ("ddn", new Ddn(new DdnOptions { Steps = 50 })),
         ("fmn", new Fmn(new FmnOptions { Steps = 50 })),
+        ("fmn-linf", new Fmn(new FmnOptions { Norm = AttackNorm.LInf, Steps = 50 })),
         ("cw", new CarliniWagner(new CarliniWagnerOptions { BinarySteps = 2, Steps = 20, InitialConst = 0.1, LearningRate = 0.05 })),
     ];
 
@@ -39,7 +42,7 @@ public static class AttacksTable
         int[] examples = correct[..Math.Min(count, correct.Length)];
         Export(net, data.Test, examples, export);
 
-        Console.WriteLine("attack\tbatch\twall_ms_per_example\tcpu_ms_per_example\tsuccesses\tmean_l2\tgradients_per_example");
+        Console.WriteLine("attack\tbatch\twall_ms_per_example\tcpu_ms_per_example\tsuccesses\tmean_l2\tmean_linf\tgradients_per_example");
         foreach (var (name, attack) in Attacks())
         {
             // Warm-up: every code path compiled, and the batch states of both batch sizes made, before timing.
@@ -54,7 +57,7 @@ public static class AttacksTable
                 double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / examples.Length;
                 AttackResult[] ok = results.Where(r => r.Success).ToArray();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}\t{batch}\t{wall:F3}\t{cpu:F3}\t{ok.Length}\t{(ok.Length > 0 ? ok.Average(r => r.L2) : double.NaN):F5}\t{results.Average(r => r.Gradients):F1}"));
+                    $"{name}\t{batch}\t{wall:F3}\t{cpu:F3}\t{ok.Length}\t{(ok.Length > 0 ? ok.Average(r => r.L2) : double.NaN):F5}\t{(ok.Length > 0 ? ok.Average(r => r.LInf) : double.NaN):F5}\t{results.Average(r => r.Gradients):F1}"));
                 if (reference is null)
                 {
                     reference = results;
