@@ -32,6 +32,11 @@ if (args.Length > 0)
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
             return;
 
+        // The batched attacks against float64 PyTorch (bench/reference/attacks_compare.sh): `attacks-table DIR EXPORT [N]`.
+        case "attacks-table":
+            Intriguing.Benchmarks.Adversarial.AttacksTable.Run(args);
+            return;
+
         // Convolutional networks: `conv-table [SECONDS]` (against PyTorch by bench/reference/conv_compare.sh) and
         // `conv-profile` (microseconds per sample of each MNIST-Conv kernel).
         case "conv-table":

@@ -12,7 +12,7 @@ public class CliTests
     {
         var (code, output, _) = Run("--help");
         Assert.Equal(0, code);
-        foreach (string command in new[] { "models", "train", "evaluate", "reproduce", "spectral", "advtrain" }) Assert.Contains(command, output);
+        foreach (string command in new[] { "models", "train", "evaluate", "reproduce", "spectral", "advtrain", "attack", "robustness" }) Assert.Contains(command, output);
     }
 
     [Fact]
@@ -46,6 +46,24 @@ public class CliTests
         (code, _, error) = Run("train --model FC100-100-10 --holdout -5");
         Assert.Equal(2, code);
         Assert.Contains("--holdout must be 0", error);
+    }
+
+    [Fact]
+    public void Attack_methods_and_norms_are_checked_before_any_work()
+    {
+        var (code, _, error) = Run("attack --model FC100-100-10 --method cw --norm linf");
+        Assert.Equal(2, code);
+        Assert.Contains("--method cw minimises the L2 norm only", error);
+        (code, _, error) = Run("robustness --model FC100-100-10 --method ddn --norm linf");
+        Assert.Equal(2, code);
+        Assert.Contains("--method ddn minimises the L2 norm only", error);
+        Assert.Equal(2, Run("attack --model FC100-100-10 --method foolbox").ExitCode);
+        (code, _, error) = Run("attack --model FC100-100-10 --method pgd --epsilon 0");
+        Assert.Equal(2, code);
+        Assert.Contains("--epsilon must be positive", error);
+        (code, _, error) = Run("robustness --model FC100-100-10 --points 1");
+        Assert.Equal(2, code);
+        Assert.Contains("--points must be at least 2", error);
     }
 
     [Fact]

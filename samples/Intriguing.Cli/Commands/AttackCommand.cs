@@ -23,11 +23,13 @@ internal static class AttackCommand
         var layerOption = new Option<int>("--layer") { Description = "Perturb activation K instead of the input (0): the output of layer K, within that activation's range.", DefaultValueFactory = _ => 0 };
         var sourceOption = new Option<string>("--source") { Description = "Examples from the training set (train, as for Table 1) or the test set (test, as for Table 3).", DefaultValueFactory = _ => "train" };
         sourceOption.AcceptOnlyFromAmong("train", "test");
-        var attack = new Command("attack", "Minimum-distortion adversarial examples for one model (box-constrained L-BFGS with a search over c); prints the distortion statistics and writes a figure and a JSON file.")
+        var attack = new Command("attack", "Adversarial examples for one model: box-constrained L-BFGS with a search over c (the paper's, default) or a standard attack (--method); prints the distortion statistics and writes a figure and a JSON file.")
         {
-            UserInputs.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
+            UserInputs.Model, targetOption, CommonOptions.Count, allOption, layerOption, sourceOption, AttackOptionsCli.Method, AttackOptionsCli.Norm, AttackOptionsCli.Epsilon, AttackOptionsCli.Steps, AttackOptionsCli.Batch,
+            CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         UserInputs.AddTo(attack);
+        AttackOptionsCli.ValidateNorm(attack, AttackOptionsCli.Method);
         attack.SetAction(parse => Cli.Guard(() =>
         {
             Dataset? file = UserInputs.LoadDataFile(parse);
@@ -60,6 +62,16 @@ internal static class AttackCommand
             int layer = parse.GetValue(layerOption);
             if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
+            string method = parse.GetValue(AttackOptionsCli.Method)!;
+            AttackNorm norm = AttackCatalog.ParseNorm(parse.GetValue(AttackOptionsCli.Norm)!);
+            if (method != "lbfgs" || norm != AttackNorm.L2)
+            {
+                IAttack chosen = AttackOptionsCli.Create(method, norm, layer, parse.GetValue(AttackOptionsCli.Epsilon), parse.GetValue(AttackOptionsCli.Steps), options.Seed);
+                AttackReport batched = AttackCommand.RunAttack(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), chosen, options.Seed, new AttackExecution { BatchSize = parse.GetValue(AttackOptionsCli.Batch), Threads = options.Threads, CancellationToken = Cli.Cancellation }, options.OutputDirectory);
+                Console.WriteLine(batched.Summary);
+                return batched.Succeeded > 0 ? 0 : 1;
+            }
+
             AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation);
             Console.WriteLine(report.Summary);
             return report.Succeeded > 0 ? 0 : 1;
@@ -132,6 +144,53 @@ internal static class AttackCommand
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"{name} on {source.Name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures; {order.Length - correct.Length} of {order.Length} drawn were misclassified and left out); mean distortion RMS {mean:F4} ± {ci:F4} (95% CI), L2 {stats.MeanL2Distortion:F4}; median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}, examples in {stem}.npy.");
         return new AttackReport(correct.Length, ok.Length, mean, ci, median, evaluations, summary);
+    }
+
+    /// <summary>
+    /// Attacks the correctly classified ones of <paramref name="count"/> seeded draws of <paramref name="source"/> with
+    /// <paramref name="attack"/> (untargeted for <see cref="TargetPolicy.Every"/>, else towards the policy's targets);
+    /// writes a JSON file.
+    /// </summary>
+    public static AttackReport RunAttack(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, IAttack attack, ulong seed, AttackExecution execution, string output)
+    {
+        int[] order = Enumerable.Range(0, source.Count).ToArray();
+        new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
+        order = order[..Math.Min(count, order.Length)];
+        Dataset space = LayerSpaceAttack.Project(net, source, order, attack.Layer);
+        int[] correct = LayerSpaceAttack.Correct(net, space, new AttackOptions { Layer = attack.Layer });
+        int[]? targets = policy switch
+        {
+            TargetPolicy.Every => null,
+            TargetPolicy.Random => correct.Select(i => AttackRunner.RandomTarget(seed, i, space.Labels[i], net.OutputLength)).ToArray(),
+            _ => correct.Select(i => RunnerUp(net, space, i, attack.Layer)).ToArray(),
+        };
+        AttackResult[] results = attack.Run(net, space, correct, targets, execution);
+        AttackResult[] ok = results.Where(r => r.Success).ToArray();
+        double[] l2 = ok.Select(r => r.L2).Order().ToArray(), linf = ok.Select(r => r.LInf).Order().ToArray();
+        double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
+        double gradients = results.Length == 0 ? 0 : results.Average(r => r.Gradients), forwards = results.Length == 0 ? 0 : results.Average(r => r.Forwards);
+        double seconds = results.Sum(r => r.Seconds);
+
+        Directory.CreateDirectory(output);
+        string stem = $"attack-{Catalog.FileName(name)}-layer{attack.Layer}-{attack.Name}-{policy.ToString().ToLowerInvariant()}";
+        if (attack.Layer == 0 && ok.Length > 0)
+        {
+            AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
+        }
+
+        static double? Json(double v) => double.IsNaN(v) ? null : v;
+        var json = results.Select(r => new { example = order[r.Index], r.Attack, r.Label, r.Target, r.Success, r.Predicted, L2 = Json(r.L2), LInf = Json(r.LInf), Rms = Json(r.Distortion), r.Forwards, r.Gradients, r.Seconds });
+        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer = attack.Layer, attack = attack.Name, norm = attack.Norm.ToString(), policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"{name}, layer {attack.Layer}, {attack.Name}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples fooled; L2 median {HeadToHeadExperiment.Median(l2):F4} mean {Mean(l2):F4}, L∞ median {HeadToHeadExperiment.Median(linf):F4} mean {Mean(linf):F4}; {gradients:F0} gradients and {forwards:F0} forward passes per example; {seconds:F2} s in all. Details in {Path.Combine(output, stem + ".json")}.");
+        return new AttackReport(correct.Length, ok.Length, Mean(l2), double.NaN, double.NaN, gradients, summary);
+    }
+
+    private static int RunnerUp(IClassifier net, Dataset space, int index, int layer)
+    {
+        var probe = new LbfgsAttack(net, new AttackOptions { Layer = layer });
+        return probe.MostLikelyOther(space.Sample(index), space.Labels[index]);
     }
 
     private sealed class Progress(Action<int> report) : IProgress<int>

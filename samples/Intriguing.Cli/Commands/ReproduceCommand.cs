@@ -17,9 +17,13 @@ internal static class ReproduceCommand
         advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
         var certifyCountOption = new Option<int?>("--certify-count") { Description = "Test examples per model of the certified-radius bracket (default 1,000, or 100 with --quick; MNIST-Conv at most 100, or 10; 0 skips it)." };
         certifyCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--certify-count must be 0 or more."); });
+        var headOption = new Option<int?>("--head-to-head") { Description = "Examples drawn per model for the head-to-head of L-BFGS against the minimum-norm attacks (default 100, or 10 with --quick; 0 skips it)." };
+        headOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--head-to-head must be 0 or more."); });
+        var budgetOption = new Option<int?>("--head-to-head-budget") { Description = "Forward-and-backward passes per example for the head-to-head's attacks (default 1000, or 200 with --quick)." };
+        budgetOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 10) r.AddError("--head-to-head-budget must be at least 10."); });
         var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
         {
-            CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, certifyCountOption, advSeedsOption, CommonOptions.Threads, CommonOptions.Quiet,
+            CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, certifyCountOption, advSeedsOption, headOption, budgetOption, CommonOptions.Threads, CommonOptions.Quiet,
         };
         reproduce.SetAction(parse => Cli.Guard(() =>
         {
@@ -34,6 +38,8 @@ internal static class ReproduceCommand
                 AttackCount = parse.GetValue(attackCountOption),
                 AdvTrainSeeds = parse.GetValue(advSeedsOption),
                 CertifyCount = parse.GetValue(certifyCountOption),
+                HeadToHeadCount = parse.GetValue(headOption),
+                HeadToHeadBudget = parse.GetValue(budgetOption),
             };
             ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
             ReproductionReport.WriteOutputs(options.OutputDirectory, results);

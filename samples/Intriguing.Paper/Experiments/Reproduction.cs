@@ -34,6 +34,15 @@ public sealed record ReproduceOptions
     /// Its runs are kept under OUT/advtrain/ and reused, like the checkpoints.
     /// </summary>
     public int? AdvTrainSeeds { get; init; }
+
+    /// <summary>
+    /// Examples drawn per model for the head-to-head of L-BFGS against the minimum-norm attacks (default 100, or 10 with
+    /// --quick). Zero skips it.
+    /// </summary>
+    public int? HeadToHeadCount { get; init; }
+
+    /// <summary>Forward-and-backward passes per example the head-to-head's attacks are set to (default 1000, or 200 with --quick).</summary>
+    public int? HeadToHeadBudget { get; init; }
 }
 
 /// <summary>One trained model's figures.</summary>
@@ -120,6 +129,9 @@ public sealed record ReproductionResults
 
     /// <summary>The hidden-layer adversarial-training comparison (Sec. 4.2), if run.</summary>
     public AdvTrainResults? AdversarialTraining { get; init; }
+
+    /// <summary>L-BFGS against the minimum-norm attacks on the Table 1 models and MNIST-Conv, if run.</summary>
+    public HeadToHeadResults? HeadToHead { get; init; }
 }
 
 /// <summary>Trains (or reuses) every model of the paper and runs every experiment on them.</summary>
@@ -137,6 +149,10 @@ public static class Reproduction
             ? AdversarialExperiments.Run(networks, options.Data, attackCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken)
             : null;
         string[] table1 = Catalog.Models.Where(m => m.Table == "Table 1").Select(m => m.Name).ToArray();
+        int headCount = options.HeadToHeadCount ?? (options.Quick ? 10 : 100);
+        HeadToHeadResults? headToHead = headCount > 0
+            ? HeadToHeadExperiment.Run(networks, [.. table1, ConvModel], options.Data, headCount, options.HeadToHeadBudget ?? (options.Quick ? 200 : 1000), options.Seed, options.Threads, log, cancellationToken)
+            : null;
         int[] lowerDraw = SpectralExperiments.TestDraw(options.Data.Test, options.Quick ? 100 : SpectralExperiments.DefaultExamples, options.Seed);
         List<SpectralRow> spectral = SpectralExperiments.Run(networks, table1, options.Data.Train, AdversarialExperiments.TrainDraw(options.Data, Math.Max(attackCount, 20), options.Seed), options.Data.Test, lowerDraw);
         Table5Section table5 = Table5(networks, options, lowerDraw, log);
@@ -173,6 +189,7 @@ public static class Reproduction
         {
             AdversarialTraining = advTraining,
             Adversarial = adversarial,
+            HeadToHead = headToHead,
             Units = unitSections,
             Certification = certification,
             Spectral = spectral,

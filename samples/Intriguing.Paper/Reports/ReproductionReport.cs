@@ -57,6 +57,20 @@ public static class ReproductionReport
             sb.AppendLine(string.Create(ci, $"{adv.Count} training examples drawn with the seed; each model attacks those it classifies correctly. Distortion is the RMS sqrt(Σ(x′−x)²/784) of the verified adversarial example."));
             sb.AppendLine();
             AdversarialReport.DistortionTable(sb, adv.Table1);
+            if (r.HeadToHead is { } h && h.Count == adv.Count)
+            {
+                sb.AppendLine();
+                sb.AppendLine("The untargeted minimum beside the least distortion any attack found on the same examples (the head-to-head below: L-BFGS, DeepFool, C&W, DDN and FMN, per example):");
+                sb.AppendLine();
+                sb.AppendLine("| model | untargeted minimum (L-BFGS) | minimum over attacks | paper (L-BFGS) |");
+                sb.AppendLine("| --- | ---: | ---: | ---: |");
+                foreach (DistortionStats d in adv.Table1)
+                {
+                    HeadToHeadModel? m = h.Models.FirstOrDefault(x => x.Model == d.Model);
+                    if (m is null) continue;
+                    sb.AppendLine(string.Create(ci, $"| {d.Model} | {d.MeanDistortion:F4} | {m.EnsembleMeanRms:F4} | {d.PaperDistortion:F3} |"));
+                }
+            }
         }
         else
         {
@@ -88,6 +102,12 @@ public static class ReproductionReport
             sb.AppendLine("Attack: " + a.Settings + ".");
             sb.AppendLine();
             sb.AppendLine(string.Create(ci, $"The adversarial sections took {a.Seconds:F0} s."));
+        }
+
+        if (r.HeadToHead is { } headToHead)
+        {
+            sb.AppendLine();
+            HeadToHeadReport.Section(sb, headToHead);
         }
 
         if (r.Table5 is not null || r.Spectral is { Count: > 0 })

@@ -154,9 +154,33 @@ public enum TargetPolicy
 /// <param name="C">The penalty weight of the run that produced the example.</param>
 /// <param name="Evaluations">Network evaluations spent on this example.</param>
 /// <param name="Adversarial">The adversarial example (the original if no success).</param>
-/// <param name="Seconds">Wall time spent on this example.</param>
+/// <param name="Seconds">Wall time spent on this example (for a batched attack, its batch's time divided among its examples).</param>
+/// <remarks>
+/// Every attack verifies its result the same way: a fresh forward pass of the returned example at batch 1, the box
+/// checked, and the distortions recomputed in double precision from the returned and the clean example. An
+/// untargeted attack reports <see cref="Target"/> −1 (except L-BFGS over every target, which reports the target of
+/// its best success).
+/// </remarks>
 public sealed record AttackResult(int Index, int Label, int Target, bool Success, int Predicted, double Distortion, double C, int Evaluations, float[] Adversarial, double Seconds)
 {
+    /// <summary>The attack that produced the example (<see cref="IAttack.Name"/>; "lbfgs" for <see cref="LbfgsAttack"/>).</summary>
+    public string Attack { get; init; } = "lbfgs";
+
+    /// <summary>Euclidean distortion ‖x′ − x‖₂, recomputed from the returned example; NaN on failure.</summary>
+    public double L2 { get; init; } = double.NaN;
+
+    /// <summary>Largest absolute change ‖x′ − x‖∞, recomputed from the returned example; NaN on failure.</summary>
+    public double LInf { get; init; } = double.NaN;
+
+    /// <summary>Forward passes spent on this example, the final verification excluded (a gradient's own forward pass is not counted here).</summary>
+    public int Forwards { get; init; }
+
+    /// <summary>Forward-and-backward passes spent on this example.</summary>
+    public int Gradients { get; init; }
+
+    /// <summary>The distortion in <paramref name="norm"/> (L2 or L∞); NaN on failure.</summary>
+    public double Norm(AttackNorm norm) => norm == AttackNorm.L2 ? L2 : LInf;
+
     /// <summary>
     /// The network already misclassified the clean example (its prediction, in <see cref="Predicted"/>, is not
     /// <see cref="Label"/>): it was not attacked, is no success, and is left out of distortion statistics.

@@ -30,7 +30,7 @@ public sealed class LbfgsAttack
     private readonly int[] _label = new int[1];
     private readonly double[] _start;   // where the previous run of this example ended (the warm start)
     private double _c, _bestC, _bestDistanceSquared, _margin;
-    private int _evaluations;
+    private int _evaluations, _forwards;
     private bool _hasStart;
 
     /// <summary>Prepares attacks on <paramref name="network"/>.</summary>
@@ -114,6 +114,7 @@ public sealed class LbfgsAttack
 
     private bool ClearlyTarget(ReadOnlySpan<float> x)
     {
+        _forwards++;
         _network.ForwardFrom(_workspace, _options.Layer, x, _output);
         return IsClearly(_output, _label[0]);
     }
@@ -162,6 +163,7 @@ public sealed class LbfgsAttack
         _label[0] = target;
         _bestDistanceSquared = double.PositiveInfinity;
         _evaluations = 0;
+        _forwards = 0;
         _bestC = double.NaN;
         _hasStart = false;
 
@@ -311,19 +313,20 @@ public sealed class LbfgsAttack
     public AttackResult Untargeted(ReadOnlySpan<float> x, int label, int index = 0)
     {
         AttackResult? best = null;
-        int evaluations = 0;
+        int evaluations = 0, forwards = 0;
         double seconds = 0;
         for (int t = 0; t < _network.OutputLength; t++)
         {
             if (t == label) continue;
             AttackResult r = Targeted(x, label, t, index);
             evaluations += r.Evaluations;
+            forwards += r.Forwards;
             seconds += r.Seconds;
             if (r.Success && (best is null || !best.Success || r.Distortion < best.Distortion)) best = r;
             else if (best is null) best = r;
         }
 
-        return best! with { Evaluations = evaluations, Seconds = seconds };
+        return best! with { Evaluations = evaluations, Gradients = evaluations, Forwards = forwards, Seconds = seconds };
     }
 
     /// <summary>
@@ -423,21 +426,28 @@ public sealed class LbfgsAttack
     {
         if (double.IsPositiveInfinity(_bestDistanceSquared))
         {
-            return new AttackResult(index, label, target, false, Predict(_originF), double.NaN, double.NaN, _evaluations, _originF.ToArray(), seconds);
+            return new AttackResult(index, label, target, false, Predict(_originF), double.NaN, double.NaN, _evaluations, _originF.ToArray(), seconds) { Gradients = _evaluations, Forwards = _forwards };
         }
 
         float[] adversarial = _best.ToArray();
         bool inBox = true;
-        double sum = 0;
+        double sum = 0, max = 0;
         for (int i = 0; i < _n; i++)
         {
             inBox &= adversarial[i] >= Lower && adversarial[i] <= Upper;
             double d = (double)adversarial[i] - _originF[i];
             sum += d * d;
+            max = Math.Max(max, Math.Abs(d));
         }
 
         int predicted = Predict(adversarial);
         bool success = inBox && predicted == target;
-        return new AttackResult(index, label, target, success, predicted, success ? Math.Sqrt(sum / _n) : double.NaN, c, _evaluations, adversarial, seconds);
+        return new AttackResult(index, label, target, success, predicted, success ? Math.Sqrt(sum / _n) : double.NaN, c, _evaluations, adversarial, seconds)
+        {
+            L2 = success ? Math.Sqrt(sum) : double.NaN,
+            LInf = success ? max : double.NaN,
+            Gradients = _evaluations,
+            Forwards = _forwards,
+        };
     }
 }
