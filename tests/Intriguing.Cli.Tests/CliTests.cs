@@ -149,12 +149,12 @@ public class ReproduceTests
         string output = Directory.CreateTempSubdirectory("intriguing-reproduce-").FullName;
         try
         {
-            string arguments = $"reproduce --quick --attack-count 4 --quiet --data \"{data}\" --out \"{output}\"";
+            string arguments = $"reproduce --quick --attack-count 4 --certify-count 6 --head-to-head 2 --head-to-head-budget 40 --quiet --data \"{data}\" --out \"{output}\"";
             var (code, stdout, stderr) = CliRunner.Run(arguments, timeoutSeconds: 600);
             Assert.True(code == 0, stderr + stdout);
             string report = File.ReadAllText(Path.Combine(output, "report.md"));
             Assert.Contains("Quick run (`--quick`)", report);
-            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Hidden-layer adversarial training", "## Settings" }) Assert.Contains(section, report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Hidden-layer adversarial training", "## Settings", "## Certified radii", "## Is the \"minimum\" distortion minimal?" }) Assert.Contains(section, report);
             Assert.Contains("| MNIST-Conv (extra: not in Table 1) |", report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
             Assert.Equal(6, Directory.GetFiles(output, "units-*.png").Length);
@@ -162,7 +162,8 @@ public class ReproduceTests
             string html = File.ReadAllText(Path.Combine(output, "report.html"));
             Assert.Contains("<table>", html);
             Assert.True(File.Exists(Path.Combine(output, "advtrain-quick.png")));
-            Assert.Equal(9 + 6 + 2 + 1, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
+            Assert.Equal(3, Directory.GetFiles(output, "certified-*.png").Length);
+            Assert.Equal(9 + 6 + 2 + 1 + 3, System.Text.RegularExpressions.Regex.Count(html, "src=\"data:image/png;base64,"));   // self-contained
 
             using var first = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
             var models = first.RootElement.GetProperty("Models");
@@ -190,6 +191,17 @@ public class ReproduceTests
             {
                 Assert.Equal(t1[i].GetProperty("RandomTargetDistortion").GetDouble(), t1again[i].GetProperty("RandomTargetDistortion").GetDouble());
                 Assert.Equal(t1[i].GetProperty("MeanDistortion").GetDouble(), t1again[i].GetProperty("MeanDistortion").GetDouble());
+            }
+
+            // The certificates: a row per Table 1 model and MNIST-Conv, no broken certificate, the same radii again.
+            var rows = first.RootElement.GetProperty("Certification").GetProperty("Rows");
+            var rowsAgain = second.RootElement.GetProperty("Certification").GetProperty("Rows");
+            Assert.Equal(7, rows.GetArrayLength());
+            for (int i = 0; i < 7; i++)
+            {
+                Assert.Equal(0, rows[i].GetProperty("Violations").GetInt32());
+                Assert.Equal(rows[i].GetProperty("MedianCertified").GetDouble(), rowsAgain[i].GetProperty("MedianCertified").GetDouble());
+                Assert.Equal(rows[i].GetProperty("MedianCertifiedLinf").GetDouble(), rowsAgain[i].GetProperty("MedianCertifiedLinf").GetDouble());
             }
 
             var spectral = first.RootElement.GetProperty("Spectral");
