@@ -183,16 +183,17 @@ public sealed partial class NetworkGenerator
                 layers[layers.Count - 1].Spec is SoftmaxSpec,
                 parsed.HasUserSummary);
 
-            // A user member with the name of a generated one would be a compile error inside the generated file; say
-            // which member instead and emit nothing.
-            if (parsed.UserMembers.Count > 0 && Clashes(parsed, model, diagnostics)) return new AnalysisResult(null, diagnostics.ToEquatableArray());
+            // A user member, or the class itself, with the name of a generated member would be a compile error inside the
+            // generated file; say which instead and emit nothing.
+            if (Clashes(parsed, model, diagnostics)) return new AnalysisResult(null, diagnostics.ToEquatableArray());
             return new AnalysisResult(model, diagnostics.ToEquatableArray());
         }
 
         /// <summary>
-        /// Reports INT024 for every user member whose name a generated member of the class also has, unless both are
-        /// methods (overloads may coexist; an equal signature is the compiler's CS0111). The generated members are read
-        /// from the emitted source itself, so the check cannot fall out of step with the emitter.
+        /// Reports INT010 when the class has the name of a generated member (a member cannot have its class's name), and
+        /// INT024 for every user member whose name a generated member of the class also has, unless both are methods
+        /// (overloads may coexist; an equal signature is the compiler's CS0111). The generated members are read from the
+        /// emitted source itself, so the check cannot fall out of step with the emitter.
         /// </summary>
         private static bool Clashes(ParsedNetwork parsed, NetworkModel model, List<DiagnosticInfo> diagnostics)
         {
@@ -209,6 +210,13 @@ public sealed partial class NetworkGenerator
             }
 
             bool any = false;
+            if (generated.ContainsKey(model.ClassName))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, parsed.ClassLocation, parsed.ClassName,
+                    $"the generator writes a member named '{model.ClassName}' into it, and a member cannot have the name of its class; rename the class"));
+                any = true;
+            }
+
             foreach (UserMember user in parsed.UserMembers)
             {
                 if (generated.TryGetValue(user.Name, out bool methods) && !(methods && user.IsMethod))

@@ -20,14 +20,76 @@ public sealed partial class NetworkGenerator
         private const string Guard = "global::Intriguing.Generated.NetworkGuard";
         private const string Layers = "global::Intriguing.Layers";
 
-        public static string HintName(NetworkModel m)
+        /// <summary>The class's full name as written in metadata (namespace, containing types, class; no '@').</summary>
+        public static string FullName(NetworkModel m)
         {
             var sb = new StringBuilder();
             if (m.Namespace.Length > 0) sb.Append(m.Namespace).Append('.');
             foreach (ContainingType t in m.ContainingTypes) sb.Append(t.Name).Append('.');
-            sb.Append(m.ClassName).Append(".g.cs");
+            return sb.Append(m.ClassName).ToString();
+        }
+
+        /// <summary>
+        /// The file name stem: the full name with every character other than an ASCII letter, digit, '_' or '.' replaced
+        /// by '_'. Hint names are compared ignoring case, so two stems equal in that sense need <see cref="HintName"/>'s suffix.
+        /// </summary>
+        public static string HintStem(NetworkModel m)
+        {
+            string full = FullName(m);
+            var sb = new StringBuilder(full.Length);
+            foreach (char ch in full)
+            {
+                sb.Append(ch is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.' ? ch : '_');
+            }
+
             return sb.ToString();
         }
+
+        /// <summary>
+        /// The generated file's name: <c>Namespace.Outer.Class.g.cs</c>, or, when another network's stem equals this one's
+        /// ignoring case (<c>NetA</c> and <c>NETA</c>), the stem followed by a hash of the exact full name.
+        /// </summary>
+        public static string HintName(NetworkModel m, EquatableArray<string> collidingStems)
+        {
+            string stem = HintStem(m);
+            bool disambiguate = false;
+            foreach (string colliding in collidingStems) disambiguate |= string.Equals(colliding, stem, System.StringComparison.OrdinalIgnoreCase);
+            if (!disambiguate) return stem + ".g.cs";
+
+            // FNV-1a over the UTF-16 code units: stable across runs and platforms, unlike string.GetHashCode.
+            uint hash = 2166136261;
+            foreach (char ch in FullName(m))
+            {
+                hash = (hash ^ ch) * 16777619;
+            }
+
+            return stem + "." + hash.ToString("x8", CultureInfo.InvariantCulture) + ".g.cs";
+        }
+
+        /// <summary>
+        /// The stems shared, ignoring case, by networks of different full names: their files need the hash suffix.
+        /// Usually empty, so adding or editing a network leaves the other networks' outputs cached.
+        /// </summary>
+        public static EquatableArray<string> CollidingStems(System.Collections.Immutable.ImmutableArray<NetworkModel> models)
+        {
+            var fullNames = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
+            var colliding = new System.Collections.Generic.SortedSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (NetworkModel m in models)
+            {
+                string stem = HintStem(m), full = FullName(m);
+                if (fullNames.TryGetValue(stem, out string? other) && other != full) colliding.Add(stem);
+                else fullNames[stem] = full;
+            }
+
+            return colliding.ToEquatableArray();
+        }
+
+        /// <summary>An identifier as C# source: '@' before a keyword (reserved or contextual), so that any name compiles.</summary>
+        internal static string Identifier(string name) =>
+            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+                ? "@" + name
+                : name;
 
         public static string Emit(NetworkModel m)
         {
@@ -38,14 +100,14 @@ public sealed partial class NetworkGenerator
             w.Line();
             if (m.Namespace.Length > 0)
             {
-                w.Line("namespace " + m.Namespace + ";");
+                w.Line("namespace " + string.Join(".", m.Namespace.Split('.').Select(Identifier)) + ";");
                 w.Line();
             }
 
             var outer = new System.Collections.Generic.List<SourceWriter.Block>();
             foreach (ContainingType t in m.ContainingTypes)
             {
-                outer.Add(w.OpenBlock("partial " + t.Keyword + " " + t.Name));
+                outer.Add(w.OpenBlock("partial " + t.Keyword + " " + Identifier(t.Name)));
             }
 
             EmitClass(w, m);
@@ -74,7 +136,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Intriguing.Generator\", \"" + ThisAssembly.Version + "\")]");
-            using (w.OpenBlock("partial class " + m.ClassName + " : " + Contracts(m)))
+            using (w.OpenBlock("partial class " + Identifier(m.ClassName) + " : " + Contracts(m)))
             {
                 EmitConstants(w, m);
                 EmitSummary(w, m);
@@ -145,7 +207,7 @@ public sealed partial class NetworkGenerator
             w.Line();
             w.Line("/// <summary>Creates the network with parameters initialised from <paramref name=\"seed\"/> (see <see cref=\"Initialize\"/>).</summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialisation; the same seed gives the same parameters.</param>");
-            using (w.OpenBlock("public " + m.ClassName + "(ulong seed = 0)"))
+            using (w.OpenBlock("public " + Identifier(m.ClassName) + "(ulong seed = 0)"))
             {
                 w.Line("_parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);");
                 w.Line("Initialize(seed);");
@@ -188,7 +250,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"seed\">Seed of the initialisation.</param>");
             using (w.OpenBlock("public void Initialize(ulong seed)"))
             {
-                w.Line("var random = new global::Intriguing.SeededRandom(seed);");
+                w.Line("global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);");
                 w.Line("_parameters.Span.Clear();");
                 foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
@@ -281,7 +343,7 @@ public sealed partial class NetworkGenerator
             w.Line();
             using (w.OpenBlock("private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)"))
             {
-                w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, \"" + m.ClassName + "\");");
+                w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, " + Str(m.ClassName) + ");");
                 w.Line("own.Check(batch);");
                 w.Line("return own;");
             }
@@ -720,6 +782,36 @@ public sealed partial class NetworkGenerator
 
         private static string Str(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
-        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        /// <summary>
+        /// Text for one line of a documentation comment: XML-escaped, with line terminators (which would end the comment)
+        /// and characters XML cannot hold (controls, lone surrogates, U+FFFE, U+FFFF) replaced.
+        /// </summary>
+        private static string Xml(string text)
+        {
+            var sb = new StringBuilder(text.Length);
+            for (int i = 0; i < text.Length; i++)
+            {
+                char ch = text[i];
+                if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    sb.Append(ch).Append(text[++i]);
+                    continue;
+                }
+
+                sb.Append(ch switch
+                {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '\t' => "\t",
+                    '\u0085' or '\u2028' or '\u2029' => " ",
+                    _ when char.IsControl(ch) => " ",
+                    _ when char.IsSurrogate(ch) || ch is '\uFFFE' or '\uFFFF' => "\uFFFD",
+                    _ => ch.ToString(),
+                });
+            }
+
+            return sb.ToString();
+        }
     }
 }

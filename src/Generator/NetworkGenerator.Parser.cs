@@ -19,11 +19,14 @@ public sealed partial class NetworkGenerator
 
         public static ParsedNetwork Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
-            var classDecl = (ClassDeclarationSyntax)context.TargetNode;
+            var classDecl = (TypeDeclarationSyntax)context.TargetNode;
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(classDecl.Identifier.GetLocation());
-            bool canEmit = true;
+
+            // [Network] on two declarations of one class is the compiler's CS0579; emitting for both would give two files
+            // with one name, so emit for neither.
+            bool canEmit = symbol.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == Ns + "NetworkAttribute") <= 1;
 
             // The class itself: partial, not static, not generic, containing types partial and not generic.
             if (!classDecl.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -34,11 +37,24 @@ public sealed partial class NetworkGenerator
 
             string? shapeProblem = symbol switch
             {
+                { IsRecord: true } => "a record's generated members clash with the network's; declare a class",
                 { IsStatic: true } => "a static class cannot hold parameters; remove 'static'",
                 { IsAbstract: true } => "the generated constructor needs a concrete class; remove 'abstract'",
                 { IsGenericType: true } => "generic network classes are not supported; remove the type parameters",
+                { IsFileLocal: true } => "a file-local class cannot be completed from the generated file; remove 'file'",
                 _ => null,
             };
+
+            if (shapeProblem is null && symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null }))
+            {
+                shapeProblem = "the generated constructor cannot call its primary constructor; remove the parameter list";
+            }
+
+            if (shapeProblem is null && symbol.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class } baseType
+                && !baseType.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams) && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(c, symbol)))
+            {
+                shapeProblem = $"its base class '{baseType.Name}' has no accessible constructor without arguments, which the generated constructor calls; add one";
+            }
 
             var containing = new List<ContainingType>();
             for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -53,6 +69,11 @@ public sealed partial class NetworkGenerator
                 if (!outerPartial)
                 {
                     shapeProblem ??= $"its containing type '{outer.Name}' is not partial; declare every containing type partial";
+                }
+
+                if (outer.IsFileLocal)
+                {
+                    shapeProblem ??= $"its containing type '{outer.Name}' is file-local and cannot be completed from the generated file; remove 'file'";
                 }
 
                 containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
@@ -147,7 +168,10 @@ public sealed partial class NetworkGenerator
                 }
             }
 
-            string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } nsSymbol ? nsSymbol.ToDisplayString() : "";
+            // The namespace's segments as names (no '@'): the emitter escapes the ones that are keywords.
+            var segments = new List<string>();
+            for (INamespaceSymbol? n = symbol.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) segments.Insert(0, n.Name);
+            string ns = string.Join(".", segments);
             return new ParsedNetwork(
                 ns,
                 symbol.Name,

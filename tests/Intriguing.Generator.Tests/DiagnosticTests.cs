@@ -146,6 +146,11 @@ public class DiagnosticTests
         "Layer 1 (Conv(1, 5, stride 1, padding 0)) needs an im2col buffer of more than 2,147,483,583 values for one sample; make its input or kernel smaller");
 
     [Fact]
+    public void INT025_undefined_padding_mode() => Single(
+        "[Network, Input(1, 6, 6), Conv(2, 3, Mode = (Padding)7), Dense(2), Softmax]\npublic partial class Net;", "INT025", "Mode = (Padding)7",
+        "Mode of layer 1 (Conv) is 7, which is not a Padding value; use Padding.Zero or Padding.Circular");
+
+    [Fact]
     public void INT024_field_with_a_generated_name()
     {
         Diagnostic d = Single("[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { public int Summary; }", "INT024", "Summary",

@@ -105,7 +105,7 @@ partial class Ae400Classifier : global::Intriguing.IClassifier, global::Intrigui
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (400 + 10)) = 0.120972
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.12097167f, random);

@@ -105,7 +105,7 @@ partial class Ae400Decoder : global::Intriguing.IRegressor
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (400 + 784)) = 0.0711868
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.07118685f, random);

@@ -127,7 +127,7 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Gene
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 400)) = 0.0711868
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.07118685f, random);

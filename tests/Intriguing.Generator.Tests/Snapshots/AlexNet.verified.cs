@@ -324,7 +324,7 @@ partial class AlexNet : global::Intriguing.IClassifier
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 3·11·11) = 0.128565
         global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.12856486f, random);

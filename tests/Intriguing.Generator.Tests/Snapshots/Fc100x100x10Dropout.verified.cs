@@ -164,7 +164,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 100)) = 0.0823853
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.08238526f, random);

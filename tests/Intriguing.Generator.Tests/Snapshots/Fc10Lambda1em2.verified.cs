@@ -105,7 +105,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguin
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 10)) = 0.0869291
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.086929135f, random);

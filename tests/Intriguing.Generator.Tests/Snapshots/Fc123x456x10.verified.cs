@@ -149,7 +149,7 @@ partial class Fc123x456x10 : global::Intriguing.IClassifier, global::Intriguing.
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 123)) = 0.081334
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.08133397f, random);

@@ -193,7 +193,7 @@ partial class MnistConv : global::Intriguing.IClassifier
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 1·5·5) = 0.489898
         global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
