@@ -361,8 +361,8 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public void Forward(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + Span + " outputs, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(Guard + ".Length(outputs, batch * " + outLen + ", nameof(outputs));");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(Guard + ".Length(outputs, batch * " + outLen + ", \"outputs\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
@@ -380,9 +380,9 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " inputs, " + Span + " activations, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
+                w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, layer, batch);");
@@ -395,9 +395,9 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, " + Span + " outputs, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
-                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
-                w.Line(Guard + ".Length(outputs, batch * OutputLength, nameof(outputs));");
+                w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
+                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
+                w.Line(Guard + ".Length(outputs, batch * OutputLength, \"outputs\");");
                 w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
@@ -414,9 +414,9 @@ public sealed partial class NetworkGenerator
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line("int batch = ws.Batch;");
                 w.Line("if (batch == 0) throw new global::System.InvalidOperationException(\"Backward needs the activations of a Forward or LossAndGradient call on this workspace first.\");");
-                w.Line(Guard + ".Length(outputGradient, batch * OutputLength, nameof(outputGradient));");
-                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
+                w.Line(Guard + ".Length(outputGradient, batch * OutputLength, \"outputGradient\");");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
                 w.Line("outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D" + I(L) + "(batch));");
                 w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                 w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
@@ -434,11 +434,11 @@ public sealed partial class NetworkGenerator
                 {
                     LayerModel last = m.Layers[L - 1];
                     w.Line("Workspace ws = Own(workspace, batch);");
-                    w.Line(Guard + ".Layer(layer, 0, LayerCount - 1, nameof(layer));");
-                    w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
-                    w.Line(Guard + ".Length(labels, batch, nameof(labels));");
-                    w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
-                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
+                    w.Line(Guard + ".Layer(layer, 0, LayerCount - 1, \"layer\");");
+                    w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
+                    w.Line(Guard + ".Length(labels, batch, \"labels\");");
+                    w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], \"activationGradient\");");
+                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
                     if (HasDropout(m))
                     {
@@ -462,13 +462,13 @@ public sealed partial class NetworkGenerator
             w.Line("private static " + Span + " Activation(Workspace ws, int layer, int batch) => layer switch");
             w.Line("{");
             for (int k = 0; k <= L; k++) w.Line("    " + I(k) + " => ws.A" + I(k) + "(batch),");
-            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(\"layer\"),");
             w.Line("};");
             w.Line();
             w.Line("private static " + Span + " Delta(Workspace ws, int layer, int batch) => layer switch");
             w.Line("{");
             for (int k = 0; k <= L; k++) w.Line("    " + I(k) + " => ws.D" + I(k) + "(batch),");
-            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(\"layer\"),");
             w.Line("};");
             w.Line();
         }
@@ -486,10 +486,10 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + type + ", int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(softmax ? Guard + ".Length(labels, batch, nameof(labels));" : Guard + ".Length(targets, batch * OutputLength, nameof(targets));");
-                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(softmax ? Guard + ".Length(labels, batch, \"labels\");" : Guard + ".Length(targets, batch * OutputLength, \"targets\");");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m))
                 {
@@ -576,7 +576,7 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <param name=\"layer\">Activation index, 0…<see cref=\"LayerCount\"/>.</param>");
                 using (w.OpenBlock("public static int ActivationLength(int layer)"))
                 {
-                    w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
+                    w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
                     w.Line("return s_activationLengths[layer];");
                 }
 
@@ -639,7 +639,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.AddWeightDecay\"/>");
             using (w.OpenBlock("public float AddWeightDecay(" + Span + " gradient)"))
             {
-                w.Line(Guard + ".Length(gradient, ParameterBufferLength, nameof(gradient));");
+                w.Line(Guard + ".Length(gradient, ParameterBufferLength, \"gradient\");");
                 w.Line("float penalty = 0f;");
                 foreach (LayerModel l in decayed)
                 {

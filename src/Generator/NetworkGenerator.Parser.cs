@@ -28,6 +28,18 @@ public sealed partial class NetworkGenerator
             // with one name, so emit for neither.
             bool canEmit = symbol.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == Ns + "NetworkAttribute") <= 1;
 
+            // Another type of the same name and arity beside it is the compiler's CS0101 or CS0102; a generated part would
+            // bind to either and add errors of its own.
+            ImmutableArray<INamedTypeSymbol> namesakes = symbol.ContainingType?.GetTypeMembers(symbol.Name, symbol.Arity)
+                ?? symbol.ContainingNamespace.GetTypeMembers(symbol.Name, symbol.Arity);
+            canEmit &= namesakes.Length <= 1;
+
+            // A type in a namespace that is declared private or protected is the compiler's CS1527; so is one of its
+            // containing types. The generated members would be more accessible than their own types.
+            INamedTypeSymbol outermost = symbol;
+            while (outermost.ContainingType is { } next) outermost = next;
+            canEmit &= outermost.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.NotApplicable;
+
             // The class itself: partial, not static, not generic, containing types partial and not generic.
             if (!classDecl.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
@@ -196,11 +208,20 @@ public sealed partial class NetworkGenerator
             {
                 if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
                 if (member.Locations.FirstOrDefault(l => l.IsInSource) is not { } at || LocationInfo.From(at) is not { } location) continue;
-                members.Add(new UserMember(member.Name, member is IMethodSymbol, location));
+                members.Add(new UserMember(member.Name, member is IMethodSymbol, location, member is IMethodSymbol method ? Signature(method) : ""));
             }
 
             return members.ToEquatableArray();
         }
+
+        private static readonly SymbolDisplayFormat s_signatureFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        /// <summary>A method's type-parameter count and parameter types, as the analyzer compares them with generated methods'.</summary>
+        private static string Signature(IMethodSymbol method) =>
+            "`" + method.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) + "("
+            + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(s_signatureFormat).Replace("?", "").Replace(" ", ""))) + ")";
 
         /// <summary>Whether a declaration of the class carries a documentation comment with a <c>&lt;summary&gt;</c>.</summary>
         private static bool HasSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)

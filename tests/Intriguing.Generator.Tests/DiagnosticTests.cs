@@ -167,6 +167,16 @@ public class DiagnosticTests
         Assert.DoesNotContain(GeneratorHarness.CompileErrors(output), e => e.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
     }
 
+    [Theory]
+    [InlineData("public void WeightDecayPenalty() { }", "WeightDecayPenalty")]
+    [InlineData("public static int ActivationLength(int x) => x;", "ActivationLength")]
+    [InlineData("public void Forward(System.ReadOnlySpan<float> a, System.Span<float> b) { }", "Forward")]
+    [InlineData("public float AddWeightDecay(System.Span<float> g) => 0;", "AddWeightDecay")]
+    [InlineData("public void Initialize(ref ulong seed) { }", "Initialize")]
+    public void INT024_method_with_the_signature_of_a_generated_method(string member, string name) => Single(
+        "[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { " + member + " }", "INT024", name,
+        "Member '" + name + "' of 'Net' has the name of a member the generator writes for the network; rename it");
+
     [Fact]
     public void A_method_overload_of_a_generated_method_is_allowed()
     {

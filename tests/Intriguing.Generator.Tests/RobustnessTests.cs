@@ -94,6 +94,25 @@ public class RobustnessTests
     public void A_type_named_var_in_scope_is_supported() =>
         Compiles(1, "using Intriguing;\nnamespace App;\n#pragma warning disable CS8981\npublic class var { }\n" + Stack + " public partial class Net;");
 
+    [Fact]
+    public void A_namespace_named_nameof_in_scope_is_supported() =>
+        Compiles(1, "using Intriguing;\nnamespace App.@nameof.Inner;\n" + Stack + " public partial class Net;");
+
+    [Fact]
+    public void Two_networks_in_one_compilation_with_the_same_name_and_a_type_clash_emit_nothing() =>
+        Assert.Empty(GeneratorHarness.Run("using Intriguing;\nnamespace App;\n" + Stack + " public partial class Net;\npublic record Net;").Result.GeneratedTrees);
+
+    [Theory]
+    [InlineData("private")]
+    [InlineData("protected internal")]
+    public void A_namespace_level_class_with_a_nested_only_accessibility_emits_nothing(string accessibility)
+    {
+        var (result, output) = GeneratorHarness.Run("using Intriguing;\nnamespace App;\n" + Stack + " " + accessibility + " partial class Net;");
+        AssertNoCrash(result, output);
+        Assert.Empty(result.GeneratedTrees);
+        Assert.Equal("CS1527", Assert.Single(GeneratorHarness.CompileErrors(output)).Id);
+    }
+
     [Theory]
     [InlineData("\\n")]
     [InlineData("\\r")]
