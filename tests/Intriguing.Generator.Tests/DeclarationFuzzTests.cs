@@ -48,11 +48,11 @@ public class DeclarationFuzzTests
 
     private static readonly string[] s_modifiers =
     {
-        "partial", "public partial", "internal sealed partial", "static partial", "abstract partial", "file partial", "", "public",
+        "partial", "partial", "partial", "public partial", "public partial", "internal sealed partial", "static partial", "abstract partial", "file partial", "", "public",
         "unsafe partial", "private partial", "protected internal partial", "sealed partial",
     };
 
-    private static readonly string[] s_kinds = { "class", "class", "class", "class", "record", "record class", "struct", "record struct", "interface" };
+    private static readonly string[] s_kinds = { "class", "class", "class", "class", "class", "class", "class", "record", "record class", "struct", "record struct", "interface" };
 
     private static readonly string[] s_containers =
     {
@@ -92,16 +92,30 @@ public class DeclarationFuzzTests
 
     private sealed record Case(string[] Namespace, (string Format, string Name)[] Containers, Network First, Network? Second, int Twin, bool TypeNamedVar);
 
-    private static readonly Gen<Network> s_network = Gen.Select(
-        Gen.OneOf(s_kinds), Gen.OneOf(s_modifiers), s_identifier, Gen.OneOf(null, "(int size)", "()"), Gen.OneOf(s_bases),
+    private static readonly string[] s_validStacks = s_stacks.Take(8).Append(s_stacks[12]).ToArray();
+
+    /// <summary>A declaration the generator should complete: odd names and display names, but a plain partial class and a valid stack.</summary>
+    private static readonly Gen<Network> s_plainNetwork = Gen.Select(
+        Gen.Frequency((3, (IGen<string>)Gen.OneOf(s_keywords)), (2, Gen.OneOf(s_unicodeNames)), (3, s_asciiIdentifier)),
+        Gen.Frequency((1, (IGen<string?>)Gen.Const((string?)null)), (3, s_text.Select(t => (string?)t))),
+        Gen.OneOf(s_validStacks),
+        Gen.OneOf("partial", "public partial", "internal sealed partial"),
+        (name, display, stack, modifiers) => new Network("class", modifiers, name, null, "", Array.Empty<string>(), display, stack));
+
+    private static readonly Gen<Network> s_anyNetwork = Gen.Select(
+        Gen.OneOf(s_kinds), Gen.OneOf(s_modifiers), s_identifier, Gen.OneOf(null, null, null, null, "(int size)", "()"), Gen.OneOf(s_bases),
         Gen.Select(Gen.OneOf(s_members), s_identifier, (format, name) => format.Replace("{0}", name)).Array[0, 2],
         Gen.Frequency((2, (IGen<string?>)Gen.Const((string?)null)), (3, s_text.Select(t => (string?)t))),
         Gen.OneOf(s_stacks),
         (kind, modifiers, name, primary, baseType, members, display, stack) => new Network(kind, modifiers, name, primary, baseType, members, display, stack));
 
+    private static readonly Gen<Network> s_network = Gen.Frequency((1, (IGen<Network>)s_plainNetwork), (1, s_anyNetwork));
+
     private static readonly Gen<Case> s_case = Gen.Select(
         s_identifier.Array[0, 2],
-        Gen.Select(Gen.OneOf(s_containers), s_identifier, (format, name) => (format, name)).Array[0, 2],
+        Gen.Frequency(
+            (1, (IGen<(string, string)[]>)Gen.Const(Array.Empty<(string, string)>())),
+            (1, Gen.Select(Gen.OneOf(s_containers), s_identifier, (format, name) => (format, name)).Array[1, 2])),
         s_network,
         Gen.Frequency((1, (IGen<Network?>)Gen.Const((Network?)null)), (2, s_network.Select(n => (Network?)n))),
         Gen.Int[0, 4],
@@ -111,17 +125,21 @@ public class DeclarationFuzzTests
     [Fact]
     public void Random_declarations_never_crash_the_generator_nor_emit_code_that_does_not_compile()
     {
-        int cases = 0;
+        int cases = 0, generated = 0;
         Check.Sample(s_case.Array[CasesPerCompilation], batch =>
         {
-            VerifyBatch(batch);
+            Interlocked.Add(ref generated, VerifyBatch(batch));
             Interlocked.Add(ref cases, batch.Length);
         }, iter: 25, threads: 1, print: batch => $"a batch of {batch.Length} cases (the failing one is in the message)");
 
         Assert.True(cases >= 1000, $"only {cases} cases ran");
+
+        // Enough of the declarations are networks the generator completes, so that the emitter is exercised too.
+        Assert.True(generated >= cases / 4, $"only {generated} networks generated from {cases} cases");
     }
 
-    private static void VerifyBatch(Case[] batch)
+    /// <summary>Checks one compilation of <paramref name="batch"/>; returns the number of networks generated.</summary>
+    private static int VerifyBatch(Case[] batch)
     {
         string[] sources = batch.Select(Source).ToArray();
         CSharpCompilation compilation = CSharpCompilation.Create(
@@ -155,6 +173,8 @@ public class DeclarationFuzzTests
             Assert.True(all.Any(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath == $"Case{i}.cs"),
                 $"case {i}: {declared - generated} network(s) silently not generated:\n{sources[i]}");
         }
+
+        return hints.Length;
     }
 
     private static string Source(Case c, int index)
