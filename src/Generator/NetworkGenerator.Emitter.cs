@@ -374,7 +374,12 @@ public sealed partial class NetworkGenerator
             w.Line("/// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>");
             w.Line("/// <param name=\"input\">The input sample (<see cref=\"InputLength\"/> values).</param>");
             w.Line("/// <param name=\"output\">Receives the output (<see cref=\"OutputLength\"/> values).</param>");
-            w.Line("public void Forward(" + ReadOnlySpan + " input, " + Span + " output) => Forward(DefaultWorkspace, input, output, 1);");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"input\"/> does not hold exactly <see cref=\"InputLength\"/> values (a batch needs the overload with a workspace and a batch size).</exception>");
+            using (w.OpenBlock("public void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
+            {
+                w.Line(Guard + ".ExactLength(input, InputLength, \"input\");");
+                w.Line("Forward(DefaultWorkspace, input, output, 1);");
+            }
             w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.ForwardTo\"/>");
             using (w.OpenBlock("public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " inputs, " + Span + " activations, int batch = 1)"))

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Intriguing.Data;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Intriguing.Data;
 /// </summary>
 public sealed class Dataset
 {
-    /// <summary>Creates a data set; checks that the sizes agree and labels lie in 0…<paramref name="classes"/>−1.</summary>
+    /// <summary>Creates a data set; checks that the sizes agree, labels lie in 0…<paramref name="classes"/>−1 and every value is finite.</summary>
     public Dataset(string name, float[] samples, int[] labels, int sampleLength, int classes)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -20,6 +22,12 @@ public sealed class Dataset
         for (int i = 0; i < labels.Length; i++)
         {
             if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"Label {labels[i]} of sample {i} is outside 0..{classes - 1}.", nameof(labels));
+        }
+
+        if (samples.Length > 0 && !TensorPrimitives.IsFiniteAll<float>(samples))
+        {
+            int at = Array.FindIndex(samples, v => !float.IsFinite(v));
+            throw new ArgumentException($"Sample {at / sampleLength} of '{name}' has the value {samples[at]} at position {at % sampleLength}; every value must be finite.", nameof(samples));
         }
 
         Name = name;

@@ -223,7 +223,12 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Gene
     /// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>
     /// <param name="input">The input sample (<see cref="InputLength"/> values).</param>
     /// <param name="output">Receives the output (<see cref="OutputLength"/> values).</param>
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Forward(DefaultWorkspace, input, output, 1);
+    /// <exception cref="global::System.ArgumentException"><paramref name="input"/> does not hold exactly <see cref="InputLength"/> values (a batch needs the overload with a workspace and a batch size).</exception>
+    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        global::Intriguing.Generated.NetworkGuard.ExactLength(input, InputLength, "input");
+        Forward(DefaultWorkspace, input, output, 1);
+    }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.ForwardTo"/>
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
