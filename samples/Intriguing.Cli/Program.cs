@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Intriguing.Cli;
 using Intriguing.Cli.Commands;
 
 // The `intriguing` command line: the root command over one command per file in Commands/. It parses arguments and
@@ -14,12 +15,13 @@ var root = new RootCommand(
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
     TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), AdvTrainCommand.Create(),
 };
+root.Options.Add(CommonOptions.NoVerifyData);
 
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run `intriguing --help` for usage.");
+    // One line: every problem, then where usage is explained.
+    Console.Error.WriteLine(Cli.UsageLine(string.Join(" ", parsed.Errors.Select(e => e.Message))));
     return 2;
 }
 

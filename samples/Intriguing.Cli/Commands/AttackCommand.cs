@@ -30,11 +30,12 @@ internal static class AttackCommand
         attack.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            int layer = parse.GetValue(layerOption), layers = entry.Create(0).LayerCount;
+            if (layer < 0 || layer >= layers) throw new UsageException($"--layer must be between 0 (the input) and {layers - 1} for {entry.Name}, not {layer}.");
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
-            int layer = parse.GetValue(layerOption);
-            if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
             AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation);
             Console.WriteLine(report.Summary);

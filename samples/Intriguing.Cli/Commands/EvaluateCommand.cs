@@ -22,7 +22,7 @@ internal static class EvaluateCommand
             if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\").");
             INetwork net = entry.Create(0);
             Checkpoint.Load(path, net);
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            MnistData data = Cli.LoadData(parse);
             var (p1, p2) = TrainingSplits.Halves(data.Train, parse.GetValue(CommonOptions.Seed));
             Console.WriteLine($"{entry.Name} ({path})");
             Console.WriteLine($"  training set error: {Evaluation.ErrorRate(net, data.Train):P2}");

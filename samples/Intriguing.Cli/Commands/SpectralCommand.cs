@@ -12,7 +12,7 @@ internal static class SpectralCommand
     public static Command Create()
     {
         var spectralModelOption = new Option<string>("--model", "-m") { Description = "Model name: a trained model (see `intriguing models`) or AlexNet (layer shapes with seeded random weights).", Required = true };
-        spectralModelOption.Validators.Add(r =>
+        CommonOptions.Validate(spectralModelOption, r =>
         {
             string? name = r.GetValueOrDefault<string>();
             if (name is not null && Catalog.Find(name) is null && !Catalog.ShapesOnly.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -21,7 +21,7 @@ internal static class SpectralCommand
             }
         });
         var examplesOption = new Option<int>("--examples") { Description = "Test examples for the data-based lower estimate and the certified radii (trained models).", DefaultValueFactory = _ => SpectralExperiments.DefaultExamples };
-        examplesOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
+        CommonOptions.Validate(examplesOption, r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
         var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; writes OUT/spectral-<model>.md and .json.")
         {
             spectralModelOption, CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, examplesOption, CommonOptions.Checkpoint, CommonOptions.Quiet,
@@ -29,7 +29,7 @@ internal static class SpectralCommand
         spectral.SetAction(parse => Cli.Guard(() =>
         {
             string name = parse.GetValue(spectralModelOption)!;
-            string output = parse.GetValue(CommonOptions.Out)!;
+            string output = Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
             ulong seed = parse.GetValue(CommonOptions.Seed);
             Table5Result result;
             var shapes = Catalog.ShapesOnly.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -46,7 +46,7 @@ internal static class SpectralCommand
                 if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\" --out {output}).");
                 INetwork net = entry.Create(0);
                 Checkpoint.Load(path, net);
-                MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+                MnistData data = Cli.LoadData(parse);
                 int[] draw = SpectralExperiments.TestDraw(data.Test, parse.GetValue(examplesOption), seed);
                 result = SpectralExperiments.Analyze(net, entry.Name, $"trained ({path})", data: data.Test, draw: draw);
             }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Intriguing.Data;
 
 namespace Intriguing.Training;
 
@@ -119,6 +120,12 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// The largest file <see cref="Load"/> reads for <paramref name="network"/>: its parameters and an optimizer state of up
+    /// to 63 times their size (the L-BFGS history), plus 16 MiB for the header and settings.
+    /// </summary>
+    private static long MaxLength(INetwork network) => 64L * sizeof(float) * network.ParameterBufferLength + (16L << 20);
+
+    /// <summary>
     /// Loads the checkpoint at <paramref name="path"/> into <paramref name="network"/> and returns its training state.
     /// The parameters are only changed if the whole file verifies.
     /// </summary>
@@ -129,6 +136,10 @@ public static class Checkpoint
         byte[] data;
         try
         {
+            // Only a regular file of plausible size is read: a FIFO would wait forever, a device never end.
+            FileKind.RequireRegular(path, problem => new CheckpointException($"{path}: {problem}."));
+            long length = new FileInfo(path).Length, limit = MaxLength(network);
+            if (length > limit) throw new CheckpointException($"{path}: {length:N0} bytes, more than a checkpoint of {network.Name} can hold ({limit:N0}); not a checkpoint of this network.");
             data = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
