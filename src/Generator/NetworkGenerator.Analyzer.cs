@@ -227,7 +227,10 @@ public sealed partial class NetworkGenerator
             {
                 if (generated.TryGetValue(user.Name, out bool methods) && !(methods && user.IsMethod && !signatures.Contains(user.Name + user.Signature)))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, user.Location, user.Name, parsed.ClassName));
+                    diagnostics.Add(user.InheritedFrom.Length == 0
+                        ? DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, user.Location, user.Name, parsed.ClassName)
+                        : DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, user.Location, parsed.ClassName,
+                            $"its base class '{user.InheritedFrom}' has a member named '{user.Name}', which a generated member would hide; rename it or derive from another class"));
                     any = true;
                 }
             }

@@ -197,11 +197,15 @@ public sealed partial class NetworkGenerator
                 firstLayerPosition,
                 canEmit,
                 HasSummary(symbol, cancellationToken),
-                UserMembers(symbol));
+                UserMembers(symbol, classLocation, context.SemanticModel.Compilation));
         }
 
-        /// <summary>The members the user declares on the class (constructors and compiler-made members aside).</summary>
-        private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol symbol)
+        /// <summary>
+        /// The members the user declares on the class (constructors and compiler-made members aside), then the members it
+        /// inherits and can see from base classes other than <c>object</c> (located at the class, with the base's name):
+        /// a generated member of the same name would hide those.
+        /// </summary>
+        private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol symbol, LocationInfo? classLocation, Compilation compilation)
         {
             var members = new List<UserMember>();
             foreach (ISymbol member in symbol.GetMembers())
@@ -209,6 +213,17 @@ public sealed partial class NetworkGenerator
                 if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
                 if (member.Locations.FirstOrDefault(l => l.IsInSource) is not { } at || LocationInfo.From(at) is not { } location) continue;
                 members.Add(new UserMember(member.Name, member is IMethodSymbol, location, member is IMethodSymbol method ? Signature(method) : ""));
+            }
+
+            if (classLocation is null) return members.ToEquatableArray();
+            for (INamedTypeSymbol? type = symbol.BaseType; type is { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class }; type = type.BaseType)
+            {
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary } || !member.CanBeReferencedByName) continue;
+                    if (!compilation.IsSymbolAccessibleWithin(member, symbol)) continue;
+                    members.Add(new UserMember(member.Name, member is IMethodSymbol, classLocation, member is IMethodSymbol method ? Signature(method) : "", type.Name));
+                }
             }
 
             return members.ToEquatableArray();

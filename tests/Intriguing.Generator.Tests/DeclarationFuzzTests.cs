@@ -8,7 +8,8 @@ namespace Intriguing.Generator.Tests;
 /// Random declarations around valid stacks: identifiers (keywords, case twins, Unicode, names of generated members),
 /// class shapes (records, structs, file-local and static classes, primary constructors, base classes, nesting in generic
 /// and non-partial types, user members) and random display names. Whatever the declaration, the generator must not
-/// fail, its output must compile, and a network it does not generate must carry an error in the user's file.
+/// fail, its output must compile without warnings, and a network it does not generate must carry an error in the
+/// user's file.
 /// </summary>
 public class DeclarationFuzzTests
 {
@@ -154,13 +155,13 @@ public class DeclarationFuzzTests
         Diagnostic[] all = output.GetDiagnostics().Concat(result.Diagnostics).ToArray();
         Assert.DoesNotContain(all, d => d.Id == "AD0001");
 
-        // No error in generated code: whatever is wrong must be reported in the user's file.
-        Diagnostic[] generatedErrors = all.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToArray();
+        // No error or warning in generated code: whatever is wrong must be reported in the user's file.
+        Diagnostic[] generatedErrors = all.Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToArray();
         if (generatedErrors.Length > 0)
         {
             string file = generatedErrors[0].Location.SourceTree!.FilePath;
             int index = Enumerable.Range(0, batch.Length).First(i => Path.GetFileName(file).StartsWith($"Fuzz{i}.", StringComparison.Ordinal));
-            Assert.Fail($"generated code does not compile:\n{GeneratorHarness.Describe(generatedErrors.Take(5))}\n{sources[index]}");
+            Assert.Fail($"generated code has errors or warnings:\n{GeneratorHarness.Describe(generatedErrors.Take(5))}\n{sources[index]}");
         }
 
         // A network that is not generated carries an error in its file (the generator's or the compiler's).

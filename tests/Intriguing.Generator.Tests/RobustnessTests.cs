@@ -177,6 +177,18 @@ public class RobustnessTests
     public void A_base_class_with_an_optional_argument_constructor_is_supported() => Compiles(1,
         "using Intriguing;\npublic class Base { protected Base(int size = 3) { } }\n" + Stack + "\npublic partial class Net : Base;");
 
+    [Theory]
+    [InlineData("public virtual int InputLength => 0;", "InputLength")]
+    [InlineData("protected int Summary;", "Summary")]
+    [InlineData("public void Initialize(ulong seed) { }", "Initialize")]
+    public void A_base_class_member_that_a_generated_member_would_hide_is_refused(string member, string name) => Refused(
+        "public class Base { " + member + " }\n" + Stack + "\npublic partial class Net : Base;", "INT010", "Net",
+        "Class 'Net' cannot be a network: its base class 'Base' has a member named '" + name + "', which a generated member would hide; rename it or derive from another class");
+
+    [Fact]
+    public void Base_class_members_the_generated_ones_do_not_hide_are_fine() => Compiles(1,
+        "using Intriguing;\npublic class Base { public void Initialize(int other) { } private int Summary; protected int Extra; }\n" + Stack + "\npublic partial class Net : Base;");
+
     [Fact]
     public void A_record_is_refused() => Refused(
         Stack + "\npublic partial record Net;", "INT010", "Net",
