@@ -96,9 +96,10 @@ internal static class Cli
         {
             if (File.Exists(directory)) throw new IOException("it is a file, not a folder");
             Directory.CreateDirectory(directory);
-            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}.tmp");
+            string probe = Path.Combine(directory, $".write-test.{Environment.ProcessId}.tmp");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
+            foreach (string removed in RunStore.RemoveInterruptedWrites(directory)) Console.Error.WriteLine($"Removed {removed}, left by an interrupted run.");
             return directory;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

@@ -421,6 +421,52 @@ public class TrainingTests : IDisposable
         AdversarialTrainingExperiment.Run(options with { LearningRate = 0.1f }, again);
         Assert.DoesNotContain("moved to", again.ToString());
         Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+
+        // A second settings change sets the second run aside under the next name: the first one is not destroyed.
+        var third = new StringWriter();
+        AdversarialTrainingExperiment.Run(options with { LearningRate = 0.2f }, third);
+        Assert.Contains("moved to wd-seed1.json.stale.2 and wd-seed1.ckpt.stale.2", third.ToString());
+        Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+        Assert.Equal(secondText, File.ReadAllText(first[0] + ".stale.2"));
+    }
+
+    [Fact]
+    public void Files_set_aside_keep_a_bounded_history_and_replace_the_oldest()
+    {
+        string path = Path.Combine(_dir, "run.json");
+        var moved = new List<string>();
+        for (int i = 1; i <= RunStore.StaleHistory + 2; i++)
+        {
+            File.WriteAllText(path, "version " + i);
+            string target = RunStore.MoveAside(path)[0];
+            File.SetLastWriteTimeUtc(target, new DateTime(2020, 1, 1).AddDays(i)); // the order of setting aside, whatever the clock's resolution
+            moved.Add(target);
+        }
+
+        Assert.Equal(path + ".stale", moved[0]);
+        Assert.Equal(path + ".stale.2", moved[1]);
+        Assert.Equal(RunStore.StaleHistory, Directory.GetFiles(_dir, "run.json.stale*").Length);
+        // Versions 10 and 11 replaced the two oldest, 1 and 2; versions 3 … 11 remain.
+        string[] kept = Directory.GetFiles(_dir, "run.json.stale*").Select(File.ReadAllText).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Enumerable.Range(3, RunStore.StaleHistory).Select(i => "version " + i).Order(StringComparer.Ordinal), kept);
+    }
+
+    [Fact]
+    public void Temporary_files_of_interrupted_writes_are_removed_unless_their_process_runs()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "checkpoints"));
+        string dead = Path.Combine(_dir, "checkpoints", ".fc100-100-10.ckpt.2147483646.tmp");
+        string deadJson = Path.Combine(_dir, "input-seed1.json.2147483645.tmp");
+        string alive = Path.Combine(_dir, "report.md." + Environment.ProcessId + ".tmp");
+        string other = Path.Combine(_dir, "notes.tmp");
+        foreach (string p in new[] { dead, deadJson, alive, other }) File.WriteAllText(p, "x");
+
+        IReadOnlyList<string> removed = RunStore.RemoveInterruptedWrites(_dir);
+        Assert.Equal(new[] { dead, deadJson }.Order(StringComparer.Ordinal), removed.Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(dead));
+        Assert.False(File.Exists(deadJson));
+        Assert.True(File.Exists(alive));
+        Assert.True(File.Exists(other));
     }
 
     [Fact]

@@ -83,7 +83,7 @@ internal static class AttackCommand
         }
 
         var json = results.Select(r => new { example = order[r.Index], r.Label, r.Target, r.Success, r.Predicted, Distortion = double.IsNaN(r.Distortion) ? (double?)null : r.Distortion, C = double.IsNaN(r.C) ? (double?)null : r.C, r.Evaluations, r.Seconds });
-        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer, policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, meanDistortion = double.IsNaN(mean) ? (double?)null : mean, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+        RunStore.WriteAtomically(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer, policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, meanDistortion = double.IsNaN(mean) ? (double?)null : mean, results = json }, new JsonSerializerOptions { WriteIndented = true }));
 
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"{name}, layer {layer}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples attacked successfully ({results.Length - ok.Length} failures); mean distortion {mean:F4} ± {ci:F4} (95% CI); median {median:F1} ms and {evaluations:F0} evaluations per example. Details in {Path.Combine(output, stem + ".json")}.");

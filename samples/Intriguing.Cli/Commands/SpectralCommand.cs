@@ -61,8 +61,8 @@ internal static class SpectralCommand
             Console.Write(markdown);
             Directory.CreateDirectory(output);
             string stem = Path.Combine(output, "spectral-" + Catalog.FileName(result.Model));
-            File.WriteAllText(stem + ".md", markdown);
-            File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            RunStore.WriteAtomically(stem + ".md", markdown);
+            RunStore.WriteAtomically(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             Console.WriteLine($"Wrote {stem}.md and {stem}.json.");
             return 0;
         }));

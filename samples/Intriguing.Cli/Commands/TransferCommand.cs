@@ -22,7 +22,7 @@ internal static class TransferCommand
             var (_, networks) = ModelTraining.TrainAll(Catalog.Models, options, Console.Out, cancellationToken: Cli.Cancellation);
             AdversarialResults results = AdversarialExperiments.Run(networks, data, parse.GetValue(CommonOptions.Count), options.Seed, options.Threads, options.OutputDirectory, Console.Out, Cli.Cancellation);
             string path = Path.Combine(options.OutputDirectory, "transfer.md");
-            File.WriteAllText(path, AdversarialReport.Transfer(results));
+            RunStore.WriteAtomically(path, AdversarialReport.Transfer(results));
             Console.WriteLine($"Wrote {path}.");
             return 0;
         }));
