@@ -123,6 +123,33 @@ public class DataIntegrityTests : IDisposable
         Assert.Contains("more than a checkpoint of", e.Message);
     }
 
+    /// <summary>A valid checkpoint of <paramref name="net"/> with one header field replaced and the checksum recomputed (a forgery).</summary>
+    private string ForgedCheckpoint(INetwork net, int fieldFromEpochs, int value)
+    {
+        string path = Path.Combine(_dir, "forged.ckpt");
+        Intriguing.Training.Checkpoint.Save(path, net, new Intriguing.Training.CheckpointState(3, 1, new float[net.ParameterBufferLength], "settings"));
+        byte[] data = File.ReadAllBytes(path);
+        int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(12));
+        int epochsAt = 8 + 4 + 2 + nameLength + 8 + 8; // magic, version, name, fingerprint, parameter count and buffer length
+        BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(epochsAt + fieldFromEpochs), value);
+        System.Security.Cryptography.SHA256.HashData(data.AsSpan(0, data.Length - 32)).CopyTo(data.AsSpan(data.Length - 32));
+        File.WriteAllBytes(path, data);
+        return path;
+    }
+
+    [Fact]
+    public void A_forged_checkpoint_header_is_checked_field_by_field()
+    {
+        var net = new TenClassLinear(1);
+        var e = Assert.Throws<Intriguing.Training.CheckpointException>(() => Intriguing.Training.Checkpoint.Load(ForgedCheckpoint(net, 0, -5), net));
+        Assert.Contains("records -5 completed epochs", e.Message);
+
+        // Only the buffer length differs: the message says so, instead of naming one fingerprint twice.
+        e = Assert.Throws<Intriguing.Training.CheckpointException>(() => Intriguing.Training.Checkpoint.Load(ForgedCheckpoint(net, -4, net.ParameterBufferLength + 16), net));
+        Assert.Contains($"a parameter buffer of {net.ParameterBufferLength + 16:N0} values, not {net.ParameterBufferLength:N0}", e.Message);
+        Assert.DoesNotContain("fingerprint", e.Message);
+    }
+
     [Fact]
     public void Verify_accepts_the_published_files_and_names_a_modified_one()
     {

@@ -173,13 +173,19 @@ public static class Checkpoint
             int parameterCount = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
             int bufferLength = BinaryPrimitives.ReadInt32LittleEndian(body[(p + 4)..]);
             p += 8;
-            if (fingerprint != Fingerprint(network) || bufferLength != network.ParameterBufferLength || parameterCount != ParameterCount(network))
+            // Field by field, so that the message says which one differs.
+            var differences = new List<string>();
+            if (fingerprint != Fingerprint(network)) differences.Add($"architecture fingerprint {fingerprint:x16}, not {Fingerprint(network):x16}");
+            if (parameterCount != ParameterCount(network)) differences.Add($"{parameterCount:N0} parameters, not {ParameterCount(network):N0}");
+            if (bufferLength != network.ParameterBufferLength) differences.Add($"a parameter buffer of {bufferLength:N0} values, not {network.ParameterBufferLength:N0}");
+            if (differences.Count > 0)
             {
-                throw new CheckpointException($"{path}: the checkpoint is for {name} ({parameterCount:N0} parameters, fingerprint {fingerprint:x16}), not for {network.Name} ({ParameterCount(network):N0} parameters, fingerprint {Fingerprint(network):x16}).");
+                throw new CheckpointException($"{path}: the checkpoint is for {name}, not for {network.Name}: {string.Join("; ", differences)}.");
             }
 
             int epochs = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
             p += 4;
+            if (epochs < 0) throw new CheckpointException($"{path}: the header records {epochs} completed epochs; a checkpoint records 0 or more.");
             ulong seed = BinaryPrimitives.ReadUInt64LittleEndian(body[p..]);
             p += 8;
             int stateLength = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
