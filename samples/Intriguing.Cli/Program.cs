@@ -25,4 +25,13 @@ if (parsed.Errors.Count > 0)
     return 2;
 }
 
-return parsed.Invoke();
+// Every command body runs inside Cli.Guard; this is the last resort for anything outside one: still one line, no stack trace.
+try
+{
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: {e.GetType().Name}: {string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))}");
+    return 1;
+}
