@@ -97,6 +97,25 @@ public class InputCheckTests
     }
 
     [Fact]
+    public void Training_and_evaluation_refuse_a_value_made_not_finite_after_the_set_was_made()
+    {
+        float[] samples = Enumerable.Range(0, 4 * 20).Select(i => (i % 9) / 9f).ToArray();
+        var data = new Dataset("later", samples, new[] { 0, 1, 2, 3 }, 20, 10);
+        samples[3 * 20 + 2] = float.NaN; // the set holds the array, so this reaches it
+        var net = new TenClassLinear(1);
+        foreach (Action run in new Action[]
+        {
+            () => Trainer.Fit(net, data, new SgdOptions { Epochs = 1, BatchSize = 2 }),
+            () => Evaluation.ErrorRate(net, data),
+            () => AdversarialTrainer.Fit(net, data, new SgdOptions { Epochs = 1, BatchSize = 2 }, new AdversarialTrainingOptions()),
+        })
+        {
+            var e = Assert.Throws<ArgumentException>(run);
+            Assert.Contains("Sample 3 of 'later' has the value NaN at position 2", e.Message);
+        }
+    }
+
+    [Fact]
     public void Training_and_evaluation_refuse_an_empty_dataset()
     {
         var empty = new Dataset("empty", Array.Empty<float>(), Array.Empty<int>(), 20, 10);

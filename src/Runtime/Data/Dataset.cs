@@ -24,17 +24,23 @@ public sealed class Dataset
             if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"Label {labels[i]} of sample {i} is outside 0..{classes - 1}.", nameof(labels));
         }
 
-        if (samples.Length > 0 && !TensorPrimitives.IsFiniteAll<float>(samples))
-        {
-            int at = Array.FindIndex(samples, v => !float.IsFinite(v));
-            throw new ArgumentException($"Sample {at / sampleLength} of '{name}' has the value {samples[at]} at position {at % sampleLength}; every value must be finite.", nameof(samples));
-        }
-
         Name = name;
         Samples = samples;
         Labels = labels;
         SampleLength = sampleLength;
         Classes = classes;
+        ThrowIfNotFinite(nameof(samples));
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first sample with a value that is not finite (the samples
+    /// are checked when the set is made; trainers and evaluations check again, since <see cref="Samples"/> can be written).
+    /// </summary>
+    internal void ThrowIfNotFinite(string parameter)
+    {
+        if (Samples.Length == 0 || TensorPrimitives.IsFiniteAll<float>(Samples)) return;
+        int at = Array.FindIndex(Samples, v => !float.IsFinite(v));
+        throw new ArgumentException($"Sample {at / SampleLength} of '{Name}' has the value {Samples[at]} at position {at % SampleLength}; every value must be finite.", parameter);
     }
 
     /// <summary>A short name for reports, e.g. "MNIST train".</summary>
