@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Intriguing.Cli.Commands;
 using Intriguing.Data;
 using Intriguing.Paper;
 using Intriguing.Training;
@@ -6,10 +8,10 @@ using Spectre.Console;
 namespace Intriguing.Cli;
 
 /// <summary>An error to report to the user without a stack trace.</summary>
-internal sealed class CliException(string message) : Exception(message);
-
 /// <summary>A bad input file or value (a model, a data file): reported in one line, with exit code 2.</summary>
 internal sealed class InputException(string message) : Exception(message);
+
+internal sealed class CliException(string message) : Exception(message);
 
 /// <summary>An invalid argument value found after parsing: reported like a parse error, with exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
@@ -33,33 +35,82 @@ internal static class Cli
         return cts;
     }
 
-    /// <summary>Runs a command body; turns expected failures into a message and exit code 1 (2 for bad arguments).</summary>
+    /// <summary>
+    /// Runs a command body; turns every failure into one line on standard error, never a stack trace: exit code 2 for
+    /// bad arguments, 130 when interrupted, 1 for anything else.
+    /// </summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (UsageException e)
+        catch (Exception raw)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            Console.Error.WriteLine("Run `intriguing --help` for usage.");
-            return 2;
+            // Parallel work wraps failures; report the first one.
+            Exception e = raw is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.Flatten().InnerExceptions[0] : raw;
+            switch (e)
+            {
+                case UsageException:
+                    Console.Error.WriteLine(UsageLine(e.Message));
+                    return 2;
+                case InputException or Interop.OnnxImportException or DataFileException:
+                    Console.Error.WriteLine("error: " + OneLine(Message(e)));
+                    return 2;
+                case OperationCanceledException:
+                    Console.Error.WriteLine("Interrupted; completed epochs are kept in the checkpoints and the next run resumes from them.");
+                    return 130;
+                case CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException:
+                    Console.Error.WriteLine("error: " + OneLine(Message(e)));
+                    return 1;
+                case OutOfMemoryException or InsufficientExecutionStackException:
+                    Console.Error.WriteLine("error: out of memory; use fewer --threads or a smaller --batch.");
+                    return 1;
+                default:
+                    // Unexpected: still one line, naming the kind of failure.
+                    Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(Message(e))}");
+                    return 1;
+            }
         }
-        catch (Exception e) when (e is InputException or Interop.OnnxImportException or DataFileException)
+    }
+
+    /// <summary>The one line of a usage error: the problem and where usage is explained.</summary>
+    public static string UsageLine(string message) => $"error: {OneLine(message)} Run `intriguing --help` for usage.";
+
+    /// <summary>An exception's message, without the "(Parameter 'x')" that argument exceptions append.</summary>
+    private static string Message(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            int cut = message.LastIndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
+            if (cut >= 0) message = message[..cut];
         }
-        catch (Exception e) when (e is CliException or DirectoryNotFoundException or FileNotFoundException or IdxFormatException or CheckpointException or ArgumentException or InvalidOperationException or IOException)
+
+        return message;
+    }
+
+    private static string OneLine(string text) => string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>
+    /// Creates the <c>--out</c> folder and checks that a file can be written in it, before any work starts; a folder
+    /// that cannot be made or written to is a one-line error.
+    /// </summary>
+    public static string PrepareOutput(string directory)
+    {
+        try
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            if (File.Exists(directory)) throw new IOException("it is a file, not a folder");
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test.{Environment.ProcessId}.tmp");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            foreach (string removed in RunStore.RemoveInterruptedWrites(directory)) Console.Error.WriteLine($"Removed {removed}, left by an interrupted run.");
+            return directory;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            Console.Error.WriteLine("Interrupted; completed epochs are kept in the checkpoints and the next run resumes from them.");
-            return 130;
+            throw new CliException($"Cannot write to --out '{directory}': {Message(e)}");
         }
     }
 
@@ -96,11 +147,27 @@ internal static class Cli
         return ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
     }
 
-    /// <summary>Finds and loads MNIST, reporting where it came from.</summary>
-    public static MnistData LoadData(string? directory, bool quiet)
+    /// <summary>
+    /// Finds MNIST (<c>--data</c>, the environment, the cache or a download), checks the files' published SHA-256 unless
+    /// <c>--no-verify-data</c> is given, and loads them, reporting where they came from.
+    /// </summary>
+    public static MnistData LoadData(ParseResult parse)
     {
-        string found = Mnist.Locate(directory, download: true, progress: quiet ? null : new DownloadProgress(), log: quiet ? null : Console.Error);
-        if (!quiet) Console.Error.WriteLine($"MNIST from {found}");
+        bool quiet = parse.GetValue(CommonOptions.Quiet);
+        string found = Mnist.Locate(parse.GetValue(CommonOptions.Data), download: true, progress: quiet ? null : new DownloadProgress(), log: quiet ? null : Console.Error);
+        if (!parse.GetValue(CommonOptions.NoVerifyData))
+        {
+            try
+            {
+                Mnist.Verify(found);
+            }
+            catch (IdxFormatException e)
+            {
+                throw new CliException($"{e.Message}. For a deliberately modified copy, pass --no-verify-data.");
+            }
+        }
+
+        if (!quiet) Console.Error.WriteLine($"MNIST from {found}{(parse.GetValue(CommonOptions.NoVerifyData) ? " (checksums not verified: --no-verify-data)" : "")}");
         return Mnist.Load(found);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Intriguing.Cli;
 using Intriguing.Cli.Commands;
 
 // The `intriguing` command line: the root command over one command per file in Commands/. It parses arguments and
@@ -15,13 +16,23 @@ var root = new RootCommand(
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
     TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(), RobustnessCommand.Create(), ExportCommand.Create(),
 };
+root.Options.Add(CommonOptions.NoVerifyData);
 
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run `intriguing --help` for usage.");
+    // One line: every problem, then where usage is explained.
+    Console.Error.WriteLine(Cli.UsageLine(string.Join(" ", parsed.Errors.Select(e => e.Message))));
     return 2;
 }
 
-return parsed.Invoke();
+// Every command body runs inside Cli.Guard; this is the last resort for anything outside one: still one line, no stack trace.
+try
+{
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: {e.GetType().Name}: {string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))}");
+    return 1;
+}

@@ -128,6 +128,11 @@ internal static class DiagnosticDescriptors
         "Member '{0}' of '{1}' has the name of a member the generator writes for the network; rename it",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UndefinedPaddingMode = Make(
+        "INT025", "Undefined padding mode",
+        "Mode of layer {0} (Conv) is {1}, which is not a Padding value; use Padding.Zero or Padding.Circular",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -154,6 +159,7 @@ internal static class DiagnosticDescriptors
         [ActivationTooLarge.Id] = ActivationTooLarge,
         [ColumnsTooLarge.Id] = ColumnsTooLarge,
         [MemberClash.Id] = MemberClash,
+        [UndefinedPaddingMode.Id] = UndefinedPaddingMode,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

@@ -183,20 +183,22 @@ public sealed partial class NetworkGenerator
                 layers[layers.Count - 1].Spec is SoftmaxSpec,
                 parsed.HasUserSummary);
 
-            // A user member with the name of a generated one would be a compile error inside the generated file; say
-            // which member instead and emit nothing.
-            if (parsed.UserMembers.Count > 0 && Clashes(parsed, model, diagnostics)) return new AnalysisResult(null, diagnostics.ToEquatableArray());
+            // A user member, or the class itself, with the name of a generated member would be a compile error inside the
+            // generated file; say which instead and emit nothing.
+            if (Clashes(parsed, model, diagnostics)) return new AnalysisResult(null, diagnostics.ToEquatableArray());
             return new AnalysisResult(model, diagnostics.ToEquatableArray());
         }
 
         /// <summary>
-        /// Reports INT024 for every user member whose name a generated member of the class also has, unless both are
-        /// methods (overloads may coexist; an equal signature is the compiler's CS0111). The generated members are read
-        /// from the emitted source itself, so the check cannot fall out of step with the emitter.
+        /// Reports INT010 when the class has the name of a generated member (a member cannot have its class's name), and
+        /// INT024 for every user member whose name a generated member of the class also has, unless both are methods
+        /// with different signatures (overloads may coexist). The generated members are read from the
+        /// emitted source itself, so the check cannot fall out of step with the emitter.
         /// </summary>
         private static bool Clashes(ParsedNetwork parsed, NetworkModel model, List<DiagnosticInfo> diagnostics)
         {
             var generated = new Dictionary<string, bool>(StringComparer.Ordinal); // name → every declaration is a method
+            var signatures = new HashSet<string>(StringComparer.Ordinal);          // name and parameter types of every generated method
             SyntaxTree tree = CSharpSyntaxTree.ParseText(Emitter.Emit(model));
             ClassDeclarationSyntax? type = tree.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault(c => c.Identifier.ValueText == model.ClassName);
             foreach (MemberDeclarationSyntax member in type?.Members ?? default)
@@ -206,19 +208,47 @@ public sealed partial class NetworkGenerator
                 {
                     generated[name] = generated.TryGetValue(name, out bool all) ? all && method : method;
                 }
+
+                if (member is MethodDeclarationSyntax { ExplicitInterfaceSpecifier: null } m)
+                {
+                    signatures.Add(m.Identifier.ValueText + Signature(m));
+                }
             }
 
             bool any = false;
+            if (generated.ContainsKey(model.ClassName))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, parsed.ClassLocation, parsed.ClassName,
+                    $"the generator writes a member named '{model.ClassName}' into it, and a member cannot have the name of its class; rename the class"));
+                any = true;
+            }
+
             foreach (UserMember user in parsed.UserMembers)
             {
-                if (generated.TryGetValue(user.Name, out bool methods) && !(methods && user.IsMethod))
+                if (generated.TryGetValue(user.Name, out bool methods) && !(methods && user.IsMethod && !signatures.Contains(user.Name + user.Signature)))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, user.Location, user.Name, parsed.ClassName));
+                    diagnostics.Add(user.InheritedFrom.Length == 0
+                        ? DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, user.Location, user.Name, parsed.ClassName)
+                        : DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, user.Location, parsed.ClassName,
+                            $"its base class '{user.InheritedFrom}' has a member named '{user.Name}', which a generated member would hide; rename it or derive from another class"));
                     any = true;
                 }
             }
 
             return any;
+        }
+
+        /// <summary>
+        /// A generated method's signature in the form <see cref="Parser"/> gives a user method's: type-parameter count and
+        /// parameter types, fully qualified without <c>global::</c>, '@' or '?'. The class's own nested types (the workspace)
+        /// stay bare: while the generator runs they do not exist yet, so a user's parameter of that type reads the same.
+        /// Ref kinds are left out: they cannot tell overloads apart.
+        /// </summary>
+        private static string Signature(MethodDeclarationSyntax method)
+        {
+            IEnumerable<string> types = method.ParameterList.Parameters.Select(p =>
+                (p.Type?.ToString() ?? "").Replace("global::", "").Replace("@", "").Replace("?", "").Replace(" ", ""));
+            return "`" + (method.TypeParameterList?.Parameters.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture) + "(" + string.Join(",", types) + ")";
         }
 
         private static IEnumerable<string> DeclaredNames(MemberDeclarationSyntax member) => member switch

@@ -20,14 +20,76 @@ public sealed partial class NetworkGenerator
         private const string Guard = "global::Intriguing.Generated.NetworkGuard";
         private const string Layers = "global::Intriguing.Layers";
 
-        public static string HintName(NetworkModel m)
+        /// <summary>The class's full name as written in metadata (namespace, containing types, class; no '@').</summary>
+        public static string FullName(NetworkModel m)
         {
             var sb = new StringBuilder();
             if (m.Namespace.Length > 0) sb.Append(m.Namespace).Append('.');
             foreach (ContainingType t in m.ContainingTypes) sb.Append(t.Name).Append('.');
-            sb.Append(m.ClassName).Append(".g.cs");
+            return sb.Append(m.ClassName).ToString();
+        }
+
+        /// <summary>
+        /// The file name stem: the full name with every character other than an ASCII letter, digit, '_' or '.' replaced
+        /// by '_'. Hint names are compared ignoring case, so two stems equal in that sense need <see cref="HintName"/>'s suffix.
+        /// </summary>
+        public static string HintStem(NetworkModel m)
+        {
+            string full = FullName(m);
+            var sb = new StringBuilder(full.Length);
+            foreach (char ch in full)
+            {
+                sb.Append(ch is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.' ? ch : '_');
+            }
+
             return sb.ToString();
         }
+
+        /// <summary>
+        /// The generated file's name: <c>Namespace.Outer.Class.g.cs</c>, or, when another network's stem equals this one's
+        /// ignoring case (<c>NetA</c> and <c>NETA</c>), the stem followed by a hash of the exact full name.
+        /// </summary>
+        public static string HintName(NetworkModel m, EquatableArray<string> collidingStems)
+        {
+            string stem = HintStem(m);
+            bool disambiguate = false;
+            foreach (string colliding in collidingStems) disambiguate |= string.Equals(colliding, stem, System.StringComparison.OrdinalIgnoreCase);
+            if (!disambiguate) return stem + ".g.cs";
+
+            // FNV-1a over the UTF-16 code units: stable across runs and platforms, unlike string.GetHashCode.
+            uint hash = 2166136261;
+            foreach (char ch in FullName(m))
+            {
+                hash = (hash ^ ch) * 16777619;
+            }
+
+            return stem + "." + hash.ToString("x8", CultureInfo.InvariantCulture) + ".g.cs";
+        }
+
+        /// <summary>
+        /// The stems shared, ignoring case, by networks of different full names: their files need the hash suffix.
+        /// Usually empty, so adding or editing a network leaves the other networks' outputs cached.
+        /// </summary>
+        public static EquatableArray<string> CollidingStems(System.Collections.Immutable.ImmutableArray<NetworkModel> models)
+        {
+            var fullNames = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
+            var colliding = new System.Collections.Generic.SortedSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (NetworkModel m in models)
+            {
+                string stem = HintStem(m), full = FullName(m);
+                if (fullNames.TryGetValue(stem, out string? other) && other != full) colliding.Add(stem);
+                else fullNames[stem] = full;
+            }
+
+            return colliding.ToEquatableArray();
+        }
+
+        /// <summary>An identifier as C# source: '@' before a keyword (reserved or contextual), so that any name compiles.</summary>
+        internal static string Identifier(string name) =>
+            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+                ? "@" + name
+                : name;
 
         public static string Emit(NetworkModel m)
         {
@@ -38,14 +100,14 @@ public sealed partial class NetworkGenerator
             w.Line();
             if (m.Namespace.Length > 0)
             {
-                w.Line("namespace " + m.Namespace + ";");
+                w.Line("namespace " + string.Join(".", m.Namespace.Split('.').Select(Identifier)) + ";");
                 w.Line();
             }
 
             var outer = new System.Collections.Generic.List<SourceWriter.Block>();
             foreach (ContainingType t in m.ContainingTypes)
             {
-                outer.Add(w.OpenBlock("partial " + t.Keyword + " " + t.Name));
+                outer.Add(w.OpenBlock("partial " + t.Keyword + " " + Identifier(t.Name)));
             }
 
             EmitClass(w, m);
@@ -74,7 +136,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Intriguing.Generator\", \"" + ThisAssembly.Version + "\")]");
-            using (w.OpenBlock("partial class " + m.ClassName + " : " + Contracts(m)))
+            using (w.OpenBlock("partial class " + Identifier(m.ClassName) + " : " + Contracts(m)))
             {
                 EmitConstants(w, m);
                 EmitSummary(w, m);
@@ -146,7 +208,7 @@ public sealed partial class NetworkGenerator
             w.Line();
             w.Line("/// <summary>Creates the network with parameters initialised from <paramref name=\"seed\"/> (see <see cref=\"Initialize\"/>).</summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialisation; the same seed gives the same parameters.</param>");
-            using (w.OpenBlock("public " + m.ClassName + "(ulong seed = 0)"))
+            using (w.OpenBlock("public " + Identifier(m.ClassName) + "(ulong seed = 0)"))
             {
                 w.Line("_parameters = new global::Intriguing.Generated.AlignedBuffer(ParameterBufferLength);");
                 w.Line("Initialize(seed);");
@@ -189,7 +251,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"seed\">Seed of the initialisation.</param>");
             using (w.OpenBlock("public void Initialize(ulong seed)"))
             {
-                w.Line("var random = new global::Intriguing.SeededRandom(seed);");
+                w.Line("global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);");
                 w.Line("_parameters.Span.Clear();");
                 foreach (LayerModel l in m.Layers.Where(l => l.HasWeights))
                 {
@@ -282,7 +344,7 @@ public sealed partial class NetworkGenerator
             w.Line();
             using (w.OpenBlock("private static Workspace Own(global::Intriguing.NetworkWorkspace workspace, int batch)"))
             {
-                w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, \"" + m.ClassName + "\");");
+                w.Line("if (workspace is not Workspace own) throw " + Guard + ".ForeignWorkspace(workspace, " + Str(m.ClassName) + ");");
                 w.Line("own.Check(batch);");
                 w.Line("return own;");
             }
@@ -300,8 +362,8 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public void Forward(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + Span + " outputs, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(Guard + ".Length(outputs, batch * " + outLen + ", nameof(outputs));");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(Guard + ".Length(outputs, batch * " + outLen + ", \"outputs\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
@@ -313,15 +375,20 @@ public sealed partial class NetworkGenerator
             w.Line("/// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>");
             w.Line("/// <param name=\"input\">The input sample (<see cref=\"InputLength\"/> values).</param>");
             w.Line("/// <param name=\"output\">Receives the output (<see cref=\"OutputLength\"/> values).</param>");
-            w.Line("public void Forward(" + ReadOnlySpan + " input, " + Span + " output) => Forward(DefaultWorkspace, input, output, 1);");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"input\"/> does not hold exactly <see cref=\"InputLength\"/> values (a batch needs the overload with a workspace and a batch size).</exception>");
+            using (w.OpenBlock("public void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
+            {
+                w.Line(Guard + ".ExactLength(input, InputLength, \"input\");");
+                w.Line("Forward(DefaultWorkspace, input, output, 1);");
+            }
             w.Line();
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.ForwardTo\"/>");
             using (w.OpenBlock("public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " inputs, " + Span + " activations, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
+                w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, layer, batch);");
@@ -334,9 +401,9 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activations, " + Span + " outputs, int batch = 1)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
-                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
-                w.Line(Guard + ".Length(outputs, batch * OutputLength, nameof(outputs));");
+                w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
+                w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
+                w.Line(Guard + ".Length(outputs, batch * OutputLength, \"outputs\");");
                 w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
@@ -353,9 +420,9 @@ public sealed partial class NetworkGenerator
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line("int batch = ws.Batch;");
                 w.Line("if (batch == 0) throw new global::System.InvalidOperationException(\"Backward needs the activations of a Forward or LossAndGradient call on this workspace first.\");");
-                w.Line(Guard + ".Length(outputGradient, batch * OutputLength, nameof(outputGradient));");
-                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
+                w.Line(Guard + ".Length(outputGradient, batch * OutputLength, \"outputGradient\");");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
                 w.Line("outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D" + I(L) + "(batch));");
                 w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                 w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
@@ -373,11 +440,11 @@ public sealed partial class NetworkGenerator
                 {
                     LayerModel last = m.Layers[L - 1];
                     w.Line("Workspace ws = Own(workspace, batch);");
-                    w.Line(Guard + ".Layer(layer, 0, LayerCount - 1, nameof(layer));");
-                    w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], nameof(activations));");
-                    w.Line(Guard + ".Length(labels, batch, nameof(labels));");
-                    w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));");
-                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
+                    w.Line(Guard + ".Layer(layer, 0, LayerCount - 1, \"layer\");");
+                    w.Line(Guard + ".Length(activations, batch * s_activationLengths[layer], \"activations\");");
+                    w.Line(Guard + ".Length(labels, batch, \"labels\");");
+                    w.Line(Guard + ".OptionalLength(activationGradient, batch * s_activationLengths[layer], \"activationGradient\");");
+                    w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
                     w.Line("activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));");
                     if (HasDropout(m))
                     {
@@ -401,13 +468,13 @@ public sealed partial class NetworkGenerator
             w.Line("private static " + Span + " Activation(Workspace ws, int layer, int batch) => layer switch");
             w.Line("{");
             for (int k = 0; k <= L; k++) w.Line("    " + I(k) + " => ws.A" + I(k) + "(batch),");
-            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(\"layer\"),");
             w.Line("};");
             w.Line();
             w.Line("private static " + Span + " Delta(Workspace ws, int layer, int batch) => layer switch");
             w.Line("{");
             for (int k = 0; k <= L; k++) w.Line("    " + I(k) + " => ws.D" + I(k) + "(batch),");
-            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(\"layer\"),");
             w.Line("};");
             w.Line();
         }
@@ -425,10 +492,10 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, " + ReadOnlySpan + " inputs, " + type + ", int batch, " + Span + " gradient, " + Span + " inputGradient = default)"))
             {
                 w.Line("Workspace ws = Own(workspace, batch);");
-                w.Line(Guard + ".Length(inputs, batch * InputLength, nameof(inputs));");
-                w.Line(softmax ? Guard + ".Length(labels, batch, nameof(labels));" : Guard + ".Length(targets, batch * OutputLength, nameof(targets));");
-                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, nameof(gradient));");
-                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));");
+                w.Line(Guard + ".Length(inputs, batch * InputLength, \"inputs\");");
+                w.Line(softmax ? Guard + ".Length(labels, batch, \"labels\");" : Guard + ".Length(targets, batch * OutputLength, \"targets\");");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
                 w.Line("inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));");
                 if (HasDropout(m))
                 {
@@ -515,7 +582,7 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <param name=\"layer\">Activation index, 0…<see cref=\"LayerCount\"/>.</param>");
                 using (w.OpenBlock("public static int ActivationLength(int layer)"))
                 {
-                    w.Line(Guard + ".Layer(layer, 0, LayerCount, nameof(layer));");
+                    w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
                     w.Line("return s_activationLengths[layer];");
                 }
 
@@ -578,7 +645,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.AddWeightDecay\"/>");
             using (w.OpenBlock("public float AddWeightDecay(" + Span + " gradient)"))
             {
-                w.Line(Guard + ".Length(gradient, ParameterBufferLength, nameof(gradient));");
+                w.Line(Guard + ".Length(gradient, ParameterBufferLength, \"gradient\");");
                 w.Line("float penalty = 0f;");
                 foreach (LayerModel l in decayed)
                 {
@@ -732,6 +799,36 @@ public sealed partial class NetworkGenerator
 
         private static string Str(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
-        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        /// <summary>
+        /// Text for one line of a documentation comment: XML-escaped, with line terminators (which would end the comment)
+        /// and characters XML cannot hold (controls, lone surrogates, U+FFFE, U+FFFF) replaced.
+        /// </summary>
+        private static string Xml(string text)
+        {
+            var sb = new StringBuilder(text.Length);
+            for (int i = 0; i < text.Length; i++)
+            {
+                char ch = text[i];
+                if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    sb.Append(ch).Append(text[++i]);
+                    continue;
+                }
+
+                sb.Append(ch switch
+                {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '\t' => "\t",
+                    '\u0085' or '\u2028' or '\u2029' => " ",
+                    _ when char.IsControl(ch) => " ",
+                    _ when char.IsSurrogate(ch) || ch is '\uFFFE' or '\uFFFF' => "\uFFFD",
+                    _ => ch.ToString(),
+                });
+            }
+
+            return sb.ToString();
+        }
     }
 }

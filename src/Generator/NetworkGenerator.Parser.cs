@@ -19,11 +19,26 @@ public sealed partial class NetworkGenerator
 
         public static ParsedNetwork Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
-            var classDecl = (ClassDeclarationSyntax)context.TargetNode;
+            var classDecl = (TypeDeclarationSyntax)context.TargetNode;
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(classDecl.Identifier.GetLocation());
-            bool canEmit = true;
+
+            // [Network] on two declarations of one class is the compiler's CS0579; emitting for both would give two files
+            // with one name, so emit for neither.
+            bool canEmit = symbol.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == Ns + "NetworkAttribute") <= 1;
+
+            // Another type of the same name and arity beside it is the compiler's CS0101 or CS0102; a generated part would
+            // bind to either and add errors of its own.
+            ImmutableArray<INamedTypeSymbol> namesakes = symbol.ContainingType?.GetTypeMembers(symbol.Name, symbol.Arity)
+                ?? symbol.ContainingNamespace.GetTypeMembers(symbol.Name, symbol.Arity);
+            canEmit &= namesakes.Length <= 1;
+
+            // A type in a namespace that is declared private or protected is the compiler's CS1527; so is one of its
+            // containing types. The generated members would be more accessible than their own types.
+            INamedTypeSymbol outermost = symbol;
+            while (outermost.ContainingType is { } next) outermost = next;
+            canEmit &= outermost.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.NotApplicable;
 
             // The class itself: partial, not static, not generic, containing types partial and not generic.
             if (!classDecl.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -34,11 +49,24 @@ public sealed partial class NetworkGenerator
 
             string? shapeProblem = symbol switch
             {
+                { IsRecord: true } => "a record's generated members clash with the network's; declare a class",
                 { IsStatic: true } => "a static class cannot hold parameters; remove 'static'",
                 { IsAbstract: true } => "the generated constructor needs a concrete class; remove 'abstract'",
                 { IsGenericType: true } => "generic network classes are not supported; remove the type parameters",
+                { IsFileLocal: true } => "a file-local class cannot be completed from the generated file; remove 'file'",
                 _ => null,
             };
+
+            if (shapeProblem is null && symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null }))
+            {
+                shapeProblem = "the generated constructor cannot call its primary constructor; remove the parameter list";
+            }
+
+            if (shapeProblem is null && symbol.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class } baseType
+                && !baseType.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams) && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(c, symbol)))
+            {
+                shapeProblem = $"its base class '{baseType.Name}' has no accessible constructor without arguments, which the generated constructor calls; add one";
+            }
 
             var containing = new List<ContainingType>();
             for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -53,6 +81,11 @@ public sealed partial class NetworkGenerator
                 if (!outerPartial)
                 {
                     shapeProblem ??= $"its containing type '{outer.Name}' is not partial; declare every containing type partial";
+                }
+
+                if (outer.IsFileLocal)
+                {
+                    shapeProblem ??= $"its containing type '{outer.Name}' is file-local and cannot be completed from the generated file; remove 'file'";
                 }
 
                 containing.Insert(0, new ContainingType(Keyword(outer), outer.Name));
@@ -147,7 +180,10 @@ public sealed partial class NetworkGenerator
                 }
             }
 
-            string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } nsSymbol ? nsSymbol.ToDisplayString() : "";
+            // The namespace's segments as names (no '@'): the emitter escapes the ones that are keywords.
+            var segments = new List<string>();
+            for (INamespaceSymbol? n = symbol.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) segments.Insert(0, n.Name);
+            string ns = string.Join(".", segments);
             return new ParsedNetwork(
                 ns,
                 symbol.Name,
@@ -161,22 +197,46 @@ public sealed partial class NetworkGenerator
                 firstLayerPosition,
                 canEmit,
                 HasSummary(symbol, cancellationToken),
-                UserMembers(symbol));
+                UserMembers(symbol, classLocation, context.SemanticModel.Compilation));
         }
 
-        /// <summary>The members the user declares on the class (constructors and compiler-made members aside).</summary>
-        private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol symbol)
+        /// <summary>
+        /// The members the user declares on the class (constructors and compiler-made members aside), then the members it
+        /// inherits and can see from base classes other than <c>object</c> (located at the class, with the base's name):
+        /// a generated member of the same name would hide those.
+        /// </summary>
+        private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol symbol, LocationInfo? classLocation, Compilation compilation)
         {
             var members = new List<UserMember>();
             foreach (ISymbol member in symbol.GetMembers())
             {
                 if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
                 if (member.Locations.FirstOrDefault(l => l.IsInSource) is not { } at || LocationInfo.From(at) is not { } location) continue;
-                members.Add(new UserMember(member.Name, member is IMethodSymbol, location));
+                members.Add(new UserMember(member.Name, member is IMethodSymbol, location, member is IMethodSymbol method ? Signature(method) : ""));
+            }
+
+            if (classLocation is null) return members.ToEquatableArray();
+            for (INamedTypeSymbol? type = symbol.BaseType; type is { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class }; type = type.BaseType)
+            {
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary } || !member.CanBeReferencedByName) continue;
+                    if (!compilation.IsSymbolAccessibleWithin(member, symbol)) continue;
+                    members.Add(new UserMember(member.Name, member is IMethodSymbol, classLocation, member is IMethodSymbol method ? Signature(method) : "", type.Name));
+                }
             }
 
             return members.ToEquatableArray();
         }
+
+        private static readonly SymbolDisplayFormat s_signatureFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        /// <summary>A method's type-parameter count and parameter types, as the analyzer compares them with generated methods'.</summary>
+        private static string Signature(IMethodSymbol method) =>
+            "`" + method.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) + "("
+            + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(s_signatureFormat).Replace("?", "").Replace(" ", ""))) + ")";
 
         /// <summary>Whether a declaration of the class carries a documentation comment with a <c>&lt;summary&gt;</c>.</summary>
         private static bool HasSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)

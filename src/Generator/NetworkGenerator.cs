@@ -14,7 +14,8 @@ namespace Intriguing.Generator;
 ///   → Parse     : attributes in source order → ParsedNetwork (values and locations; no symbols or syntax)
 ///   → Analyze   : shape inference, parameter layout, stack checks → AnalysisResult (model + diagnostics)
 ///   ├→ Model    : the NetworkModel alone (no locations), so unrelated edits leave it equal and cached
-///   │    → RegisterSourceOutput: emit "Namespace.Class.g.cs"
+///   │    + HintNames: the file-name stems networks share ignoring case (usually none)
+///   │    → RegisterSourceOutput: emit "Namespace.Class.g.cs" (a hash before ".g.cs" for case twins)
 ///   └→ Diagnostics + CompilationProvider → RegisterSourceOutput: report them
 /// </code>
 /// Diagnostics travel through the cached stages as values (<see cref="LocationInfo"/>) and are only joined with the
@@ -37,6 +38,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         /// <summary>The model fed to the emitter.</summary>
         public const string Model = "Model";
 
+        /// <summary>The file-name stems that several networks share ignoring case.</summary>
+        public const string HintNames = "HintNames";
+
         /// <summary>The diagnostics fed to the reporter.</summary>
         public const string Diagnostics = "Diagnostics";
     }
@@ -47,7 +51,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<AnalysisResult> analysed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Intriguing.NetworkAttribute",
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(Steps.Parse)
             .Select(static (parsed, _) => Analyzer.Analyze(parsed))
@@ -64,8 +68,14 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Where(static d => d.Count > 0)
             .WithTrackingName(Steps.Diagnostics);
 
-        context.RegisterSourceOutput(models, static (spc, model) =>
-            spc.AddSource(Emitter.HintName(model), Emitter.Emit(model)));
+        // Hint names are compared ignoring case: networks whose file names would differ only in case get a hash suffix.
+        IncrementalValueProvider<EquatableArray<string>> collidingStems = models
+            .Collect()
+            .Select(static (all, _) => Emitter.CollidingStems(all))
+            .WithTrackingName(Steps.HintNames);
+
+        context.RegisterSourceOutput(models.Combine(collidingStems), static (spc, pair) =>
+            spc.AddSource(Emitter.HintName(pair.Left, pair.Right), Emitter.Emit(pair.Left)));
 
         context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {

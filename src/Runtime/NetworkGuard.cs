@@ -18,6 +18,15 @@ public static class NetworkGuard
     /// <summary>Throws unless <paramref name="span"/> holds at least <paramref name="needed"/> values.</summary>
     public static void Length<T>(Span<T> span, int needed, string name) => Length((ReadOnlySpan<T>)span, needed, name);
 
+    /// <summary>Throws unless <paramref name="span"/> holds exactly <paramref name="needed"/> values (one sample, where more would be ignored).</summary>
+    public static void ExactLength(ReadOnlySpan<float> span, int needed, string name)
+    {
+        if (span.Length != needed)
+        {
+            throw new ArgumentException($"'{name}' holds {span.Length} values but one sample has {needed}.", name);
+        }
+    }
+
     /// <summary>Throws unless <paramref name="span"/> is empty or holds at least <paramref name="needed"/> values.</summary>
     public static void OptionalLength(Span<float> span, int needed, string name)
     {

@@ -253,7 +253,7 @@ public class ReproduceTests
 /// <summary>Runs the built command line as a process.</summary>
 internal static class CliRunner
 {
-    public static (int ExitCode, string Out, string Err) Run(string arguments, int timeoutSeconds = 120, Dictionary<string, string>? environment = null)
+    public static (int ExitCode, string Out, string Err) Run(string arguments, int timeoutSeconds = 120, Dictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "intriguing.dll");
         var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
@@ -261,6 +261,7 @@ internal static class CliRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var (k, v) in environment ?? new()) start.Environment[k] = v;
         using Process p = Process.Start(start)!;

@@ -146,6 +146,11 @@ public class DiagnosticTests
         "Layer 1 (Conv(1, 5, stride 1, padding 0)) needs an im2col buffer of more than 2,147,483,583 values for one sample; make its input or kernel smaller");
 
     [Fact]
+    public void INT025_undefined_padding_mode() => Single(
+        "[Network, Input(1, 6, 6), Conv(2, 3, Mode = (Padding)7), Dense(2), Softmax]\npublic partial class Net;", "INT025", "Mode = (Padding)7",
+        "Mode of layer 1 (Conv) is 7, which is not a Padding value; use Padding.Zero or Padding.Circular");
+
+    [Fact]
     public void INT024_field_with_a_generated_name()
     {
         Diagnostic d = Single("[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { public int Summary; }", "INT024", "Summary",
@@ -161,6 +166,16 @@ public class DiagnosticTests
         Assert.Empty(result.GeneratedTrees);
         Assert.DoesNotContain(GeneratorHarness.CompileErrors(output), e => e.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
     }
+
+    [Theory]
+    [InlineData("public void WeightDecayPenalty() { }", "WeightDecayPenalty")]
+    [InlineData("public static int ActivationLength(int x) => x;", "ActivationLength")]
+    [InlineData("public void Forward(System.ReadOnlySpan<float> a, System.Span<float> b) { }", "Forward")]
+    [InlineData("public float AddWeightDecay(System.Span<float> g) => 0;", "AddWeightDecay")]
+    [InlineData("public void Initialize(ref ulong seed) { }", "Initialize")]
+    public void INT024_method_with_the_signature_of_a_generated_method(string member, string name) => Single(
+        "[Network, Input(4), Dense(2), Softmax]\npublic partial class Net { " + member + " }", "INT024", name,
+        "Member '" + name + "' of 'Net' has the name of a member the generator writes for the network; rename it");
 
     [Fact]
     public void A_method_overload_of_a_generated_method_is_allowed()

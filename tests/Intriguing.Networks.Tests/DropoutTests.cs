@@ -246,7 +246,8 @@ public class DropoutTests
         for (int i = 0; i < count; i++)
         {
             y[i] = random.NextInt(3);
-            for (int j = 0; j < 7; j++) x[i * 7 + j] = random.NextSingle() + (j % 3 == y[i] ? 1f : 0f);
+            // In [0, 1), the box the attacks on the input require.
+            for (int j = 0; j < 7; j++) x[i * 7 + j] = (random.NextSingle() + (j % 3 == y[i] ? 1f : 0f)) / 2;
         }
 
         // Values lie in [0, 2): declared, so that attacks on the input search that box.

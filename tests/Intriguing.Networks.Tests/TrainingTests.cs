@@ -396,6 +396,54 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Reproduce_names_and_sets_aside_a_corrupt_full_batch_checkpoint()
+    {
+        var data = new MnistData(Synthetic(48, 7), Synthetic(16, 8));
+        var entry = new ModelEntry("FC10(1e-4)", s => new Fc10Lambda1em4(s), TrainingSplit.Full, new FullBatchRecipe(new FullBatchOptions { MaxIterations = 5 }, new SgdOptions()), 0, 0.067, 0.074, "Table 1");
+        var options = new ReproduceOptions { OutputDirectory = _dir, Data = data, Threads = 2 };
+        string checkpoints = Directory.CreateDirectory(Path.Combine(_dir, "checkpoints")).FullName;
+        string path = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
+        File.WriteAllBytes(path, "INTRCKPT but not a checkpoint"u8.ToArray());
+        byte[] corrupt = File.ReadAllBytes(path);
+        var (p1, p2) = data.Train.SplitHalves(1, "P1", "P2");
+
+        var log = new StringWriter();
+        var (_, result) = ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, log, null, CancellationToken.None);
+        Assert.False(result.FromCheckpoint);
+        Assert.Contains($"{Path.GetFileName(path)}: {path}: not an Intriguing checkpoint", log.ToString());
+        Assert.Contains($"moved to {Path.GetFileName(path)}.stale", log.ToString());
+        Assert.Equal(corrupt, File.ReadAllBytes(path + ".stale"));
+        Assert.True(ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, new StringWriter(), null, CancellationToken.None).Result.FromCheckpoint);
+    }
+
+    [Fact]
+    public void Reproduce_checks_every_checkpoint_the_autoencoder_model_depends_on()
+    {
+        var data = new MnistData(Synthetic(48, 7), Synthetic(16, 8));
+        var recipe = new AutoencoderRecipe(new AutoencoderOptions { Epochs = 1, BatchSize = 16 }, new SgdOptions { Epochs = 1, BatchSize = 16 }, new SgdOptions { Epochs = 1, BatchSize = 16 });
+        var entry = new ModelEntry("AE400-10", s => new Ae400x10(s), TrainingSplit.Full, recipe, 0, 0.0057, 0.019, "Table 1");
+        var options = new ReproduceOptions { OutputDirectory = _dir, Data = data, Threads = 2 };
+        string checkpoints = Directory.CreateDirectory(Path.Combine(_dir, "checkpoints")).FullName;
+        var (p1, p2) = data.Train.SplitHalves(1, "P1", "P2");
+        Assert.False(ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, new StringWriter(), null, CancellationToken.None).Result.FromCheckpoint);
+
+        // The encoder's checkpoint is damaged after the finished network was saved: the finished network is not reused.
+        string encoder = Path.Combine(checkpoints, "ae400-encoder.ckpt");
+        byte[] bytes = File.ReadAllBytes(encoder);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(encoder, bytes);
+        var log = new StringWriter();
+        var (_, again) = ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, log, null, CancellationToken.None);
+        Assert.False(again.FromCheckpoint);
+        Assert.Contains("the encoder checkpoint it was made from is missing, unreadable or of other settings", log.ToString());
+        Assert.Contains("ae400-encoder.ckpt: " + encoder + ": checksum mismatch", log.ToString());
+        Assert.Equal(bytes, File.ReadAllBytes(encoder + ".stale"));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "ae400-classifier.ckpt.stale")));
+
+        Assert.True(ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, new StringWriter(), null, CancellationToken.None).Result.FromCheckpoint);
+    }
+
+    [Fact]
     public void Advtrain_keeps_a_run_of_other_settings_beside_the_new_one()
     {
         // The same output folder with another learning rate: the earlier run is moved aside (.stale), not overwritten,
@@ -421,6 +469,52 @@ public class TrainingTests : IDisposable
         AdversarialTrainingExperiment.Run(options with { LearningRate = 0.1f }, again);
         Assert.DoesNotContain("moved to", again.ToString());
         Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+
+        // A second settings change sets the second run aside under the next name: the first one is not destroyed.
+        var third = new StringWriter();
+        AdversarialTrainingExperiment.Run(options with { LearningRate = 0.2f }, third);
+        Assert.Contains("moved to wd-seed1.json.stale.2 and wd-seed1.ckpt.stale.2", third.ToString());
+        Assert.Equal(firstText, File.ReadAllText(first[0] + ".stale"));
+        Assert.Equal(secondText, File.ReadAllText(first[0] + ".stale.2"));
+    }
+
+    [Fact]
+    public void Files_set_aside_keep_a_bounded_history_and_replace_the_oldest()
+    {
+        string path = Path.Combine(_dir, "run.json");
+        var moved = new List<string>();
+        for (int i = 1; i <= RunStore.StaleHistory + 2; i++)
+        {
+            File.WriteAllText(path, "version " + i);
+            string target = RunStore.MoveAside(path)[0];
+            File.SetLastWriteTimeUtc(target, new DateTime(2020, 1, 1).AddDays(i)); // the order of setting aside, whatever the clock's resolution
+            moved.Add(target);
+        }
+
+        Assert.Equal(path + ".stale", moved[0]);
+        Assert.Equal(path + ".stale.2", moved[1]);
+        Assert.Equal(RunStore.StaleHistory, Directory.GetFiles(_dir, "run.json.stale*").Length);
+        // Versions 10 and 11 replaced the two oldest, 1 and 2; versions 3 … 11 remain.
+        string[] kept = Directory.GetFiles(_dir, "run.json.stale*").Select(File.ReadAllText).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Enumerable.Range(3, RunStore.StaleHistory).Select(i => "version " + i).Order(StringComparer.Ordinal), kept);
+    }
+
+    [Fact]
+    public void Temporary_files_of_interrupted_writes_are_removed_unless_their_process_runs()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "checkpoints"));
+        string dead = Path.Combine(_dir, "checkpoints", ".fc100-100-10.ckpt.2147483646.tmp");
+        string deadJson = Path.Combine(_dir, "input-seed1.json.2147483645.tmp");
+        string alive = Path.Combine(_dir, "report.md." + Environment.ProcessId + ".tmp");
+        string other = Path.Combine(_dir, "notes.tmp");
+        foreach (string p in new[] { dead, deadJson, alive, other }) File.WriteAllText(p, "x");
+
+        IReadOnlyList<string> removed = RunStore.RemoveInterruptedWrites(_dir);
+        Assert.Equal(new[] { dead, deadJson }.Order(StringComparer.Ordinal), removed.Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(dead));
+        Assert.False(File.Exists(deadJson));
+        Assert.True(File.Exists(alive));
+        Assert.True(File.Exists(other));
     }
 
     [Fact]

@@ -50,10 +50,10 @@ internal static class AdvTrainCommand
         var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.LearningRate:R}).") };
         var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.BatchSize})." };
         var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.Momentum:R}).") };
-        advBatchOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
-        advMomentumOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
-        warmupOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
-        advLrOption.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
+        CommonOptions.Validate(advBatchOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
+        CommonOptions.Validate(advMomentumOption, r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
+        CommonOptions.Validate(warmupOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
+        CommonOptions.Validate(advLrOption, r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
         var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
         var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
         var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only, with dropout, and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all (with or without dropout); test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
@@ -63,9 +63,10 @@ internal static class AdvTrainCommand
         advtrain.SetAction(parse => Cli.Guard(() =>
         {
             string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (variantIds.Length == 0) throw new UsageException($"--variants needs at least one variant. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
             foreach (string id in variantIds)
             {
-                if (AdversarialTrainingExperiment.Find(id) is null) throw new CliException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
+                if (AdversarialTrainingExperiment.Find(id) is null) throw new UsageException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
             }
 
             ulong[]? seeds = null;
@@ -75,12 +76,12 @@ internal static class AdvTrainCommand
                 {
                     seeds = seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray();
                 }
-                catch (FormatException)
+                catch (Exception e) when (e is FormatException or OverflowException)
                 {
-                    throw new CliException($"--seeds must be a comma-separated list of non-negative integers (got '{seedText}').");
+                    throw new UsageException($"--seeds must be a comma-separated list of integers from 0 to {ulong.MaxValue} (got '{seedText}').");
                 }
 
-                if (seeds.Length == 0) throw new CliException("--seeds needs at least one seed.");
+                if (seeds.Length == 0) throw new UsageException("--seeds needs at least one seed.");
             }
 
             bool quick = parse.GetValue(advQuickOption);
@@ -110,7 +111,9 @@ internal static class AdvTrainCommand
 
             if (parse.GetValue(advEpochsOption) is < 1) throw new UsageException("--epochs must be at least 1.");
             if (parse.GetValue(robustCountOption) is < 1) throw new UsageException("--robustness-count must be at least 1.");
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
+            if (parse.GetValue(advBatchOption) is { } batch && batch > data.Train.Count) throw new UsageException($"--batch must be at most {data.Train.Count}, the training examples, not {batch}.");
             var options = new AdvTrainOptions
             {
                 OutputDirectory = parse.GetValue(CommonOptions.Out)!,

@@ -38,8 +38,8 @@ internal static class AttackCommand
             {
                 if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; the attack needs a classifier");
                 Dataset set = file ?? (parse.GetValue(sourceOption) == "test"
-                    ? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Test
-                    : Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Train);
+                    ? Cli.LoadData(parse).Test
+                    : Cli.LoadData(parse).Train);
                 UserInputs.CheckFits(classifier, user.Name, set);
                 int userLayer = parse.GetValue(layerOption);
                 if (userLayer < 0 || userLayer >= classifier.LayerCount) throw new InputException($"--layer must be between 0 (the input) and {classifier.LayerCount - 1} for {user.Name}");
@@ -56,11 +56,12 @@ internal static class AttackCommand
 
             if (file is not null) throw new InputException("--data FILE works with --onnx or --assembly; catalogue models are attacked on MNIST (give --data a folder, or none)");
             ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            int layer = parse.GetValue(layerOption), layers = entry.Create(0).LayerCount;
+            if (layer < 0 || layer >= layers) throw new UsageException($"--layer must be between 0 (the input) and {layers - 1} for {entry.Name}, not {layer}.");
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             IClassifier net = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet)).AsClassifier();
-            int layer = parse.GetValue(layerOption);
-            if (layer < 0 || layer >= net.LayerCount) throw new CliException($"--layer must be between 0 (the input) and {net.LayerCount - 1} for {entry.Name}.");
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
             string method = parse.GetValue(AttackOptionsCli.Method)!;
             AttackNorm norm = AttackCatalog.ParseNorm(parse.GetValue(AttackOptionsCli.Norm)!);
@@ -180,7 +181,7 @@ internal static class AttackCommand
 
         static double? Json(double v) => double.IsNaN(v) ? null : v;
         var json = results.Select(r => new { example = order[r.Index], r.Attack, r.Label, r.Target, r.Success, r.Predicted, L2 = Json(r.L2), LInf = Json(r.LInf), Rms = Json(r.Distortion), r.Forwards, r.Gradients, r.Seconds });
-        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer = attack.Layer, attack = attack.Name, norm = attack.Norm.ToString(), policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, results = json }, new JsonSerializerOptions { WriteIndented = true }));
+        RunStore.WriteAtomically(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new { model = name, layer = attack.Layer, attack = attack.Name, norm = attack.Norm.ToString(), policy = policy.ToString(), seed, attacked = correct.Length, succeeded = ok.Length, results = json }, new JsonSerializerOptions { WriteIndented = true }));
 
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"{name}, layer {attack.Layer}, {attack.Name}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples fooled; L2 median {HeadToHeadExperiment.Median(l2):F4} mean {Mean(l2):F4}, L∞ median {HeadToHeadExperiment.Median(linf):F4} mean {Mean(linf):F4}; {gradients:F0} gradients and {forwards:F0} forward passes per example; {seconds:F2} s in all. Details in {Path.Combine(output, stem + ".json")}.");

@@ -20,19 +20,20 @@ internal static class CertifyCommand
         var methodOption = new Option<string>("--method") { Description = "Bounds: crown (tightest), crown-ibp (interval activations, CROWN margins) or interval.", DefaultValueFactory = _ => "crown" };
         methodOption.AcceptOnlyFromAmong("crown", "crown-ibp", "interval");
         var epsilonOption = new Option<double?>("--epsilon") { Description = "Also report the certified accuracy at this radius (pixels in [0, 1])." };
-        epsilonOption.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } e && !(e >= 0 && double.IsFinite(e))) r.AddError("--epsilon must be a finite number ≥ 0."); });
+        CommonOptions.Validate(epsilonOption, r => { if (r.GetValueOrDefault<double?>() is { } e && !(e >= 0 && double.IsFinite(e))) r.AddError("--epsilon must be a finite number ≥ 0."); });
         var toleranceOption = new Option<double>("--tolerance") { Description = "Relative tolerance of the radius search.", DefaultValueFactory = _ => 1e-3 };
-        toleranceOption.Validators.Add(r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
+        CommonOptions.Validate(toleranceOption, r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
         var certify = new Command("certify", "Certified radii of test examples: the largest L2 or L∞ perturbation (inside the pixel box) proved not to change the decision, by CROWN bound propagation; writes OUT/certify-<model>-<norm>.json.")
         {
-            CommonOptions.Model, normOption, methodOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+            CommonOptions.Model, normOption, methodOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         certify.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            INetwork trained = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name];
+            INetwork trained = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet));
             if (trained is not ICertifiable net) throw new CliException($"{entry.Name} has a layer kind without bounds; it cannot be certified.");
             var certifyOptions = new CertifyOptions
             {

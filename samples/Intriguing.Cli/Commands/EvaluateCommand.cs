@@ -22,7 +22,7 @@ internal static class EvaluateCommand
             UserNetwork? user = UserInputs.Resolve(parse);
             if (user is not null)
             {
-                Dataset set = file ?? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Test;
+                Dataset set = file ?? Cli.LoadData(parse).Test;
                 UserInputs.CheckFits(user.Network, user.Name, set);
                 Console.WriteLine($"{user.Name} ({user.Source})");
                 Console.WriteLine($"  error on {set.Name}: {Evaluation.ErrorRate(user.Network, set):P2} of {set.Count} examples");
@@ -42,7 +42,7 @@ internal static class EvaluateCommand
                 return 0;
             }
 
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            MnistData data = Cli.LoadData(parse);
             var (p1, p2) = TrainingSplits.Halves(data.Train, parse.GetValue(CommonOptions.Seed));
             Console.WriteLine($"  training set error: {Evaluation.ErrorRate(net, data.Train):P2}");
             if (entry.Split != TrainingSplit.Full)

@@ -12,22 +12,23 @@ internal static class ReproduceCommand
     {
         var quickOption = new Option<bool>("--quick") { Description = "Reduced run (a fifth of the epochs, 20 attacked examples per model) in a few minutes, clearly labelled as such." };
         var attackCountOption = new Option<int?>("--attack-count") { Description = "Examples drawn per model for the adversarial tables (default 100, or 20 with --quick; 0 skips them)." };
-        attackCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
+        CommonOptions.Validate(attackCountOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--attack-count must be 0 or more."); });
         var advSeedsOption = new Option<int?>("--advtrain-seeds") { Description = "Seeds of the adversarial-training comparison (default 3, or one tiny run with --quick; 0 skips it). Its runs are reused from OUT/advtrain/." };
-        advSeedsOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
+        CommonOptions.Validate(advSeedsOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
         var certifyCountOption = new Option<int?>("--certify-count") { Description = "Test examples per model of the certified-radius bracket (default 1,000, or 100 with --quick; MNIST-Conv at most 100, or 10; 0 skips it)." };
-        certifyCountOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--certify-count must be 0 or more."); });
+        CommonOptions.Validate(certifyCountOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--certify-count must be 0 or more."); });
         var headOption = new Option<int?>("--head-to-head") { Description = "Examples drawn per model for the head-to-head of L-BFGS against the minimum-norm attacks (default 100, or 10 with --quick; 0 skips it)." };
-        headOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--head-to-head must be 0 or more."); });
+        CommonOptions.Validate(headOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--head-to-head must be 0 or more."); });
         var budgetOption = new Option<int?>("--head-to-head-budget") { Description = "Forward-and-backward passes per example for the head-to-head's attacks (default 1000, or 200 with --quick)." };
-        budgetOption.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 10) r.AddError("--head-to-head-budget must be at least 10."); });
+        CommonOptions.Validate(budgetOption, r => { if (r.GetValueOrDefault<int?>() is < 10) r.AddError("--head-to-head-budget must be at least 10."); });
         var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
         {
             CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, certifyCountOption, advSeedsOption, headOption, budgetOption, CommonOptions.Threads, CommonOptions.Quiet,
         };
         reproduce.SetAction(parse => Cli.Guard(() =>
         {
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions
             {
                 OutputDirectory = parse.GetValue(CommonOptions.Out)!,

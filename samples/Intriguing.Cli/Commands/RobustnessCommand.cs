@@ -30,7 +30,7 @@ internal static class RobustnessCommand
         command.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
             AttackNorm norm = AttackCatalog.ParseNorm(parse.GetValue(AttackOptionsCli.Norm)!);

@@ -12,7 +12,7 @@ internal static class SpectralCommand
     public static Command Create()
     {
         var spectralModelOption = new Option<string?>("--model", "-m") { Description = "Model name: a trained model (see `intriguing models`) or AlexNet (layer shapes with seeded random weights); or give --onnx, or --assembly with --network." };
-        spectralModelOption.Validators.Add(r =>
+        CommonOptions.Validate(spectralModelOption, r =>
         {
             string? name = r.GetValueOrDefault<string?>();
             if (name is not null && Catalog.Find(name) is null && !Catalog.ShapesOnly.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -21,7 +21,7 @@ internal static class SpectralCommand
             }
         });
         var examplesOption = new Option<int>("--examples") { Description = "Test examples for the data-based lower estimate and the certified radii (trained models).", DefaultValueFactory = _ => SpectralExperiments.DefaultExamples };
-        examplesOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
+        CommonOptions.Validate(examplesOption, r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
         var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; writes OUT/spectral-<model>.md and .json.")
         {
             spectralModelOption, CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, examplesOption, CommonOptions.Checkpoint, CommonOptions.Quiet,
@@ -29,7 +29,7 @@ internal static class SpectralCommand
         UserInputs.AddTo(spectral, model: spectralModelOption);
         spectral.SetAction(parse => Cli.Guard(() =>
         {
-            string output = parse.GetValue(CommonOptions.Out)!;
+            string output = Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
             ulong seed = parse.GetValue(CommonOptions.Seed);
             Table5Result result;
             Dataset? file = UserInputs.LoadDataFile(parse);
@@ -56,7 +56,7 @@ internal static class SpectralCommand
                 if (!File.Exists(path)) throw new CliException($"No checkpoint at {path}; train the model first (intriguing train --model \"{entry.Name}\" --out {output}).");
                 INetwork net = entry.Create(0);
                 Checkpoint.Load(path, net);
-                MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+                MnistData data = Cli.LoadData(parse);
                 int[] draw = SpectralExperiments.TestDraw(data.Test, parse.GetValue(examplesOption), seed);
                 result = SpectralExperiments.Analyze(net, entry.Name, $"trained ({path})", data: data.Test, draw: draw);
             }
@@ -71,8 +71,8 @@ internal static class SpectralCommand
             Console.Write(markdown);
             Directory.CreateDirectory(output);
             string stem = Path.Combine(output, "spectral-" + Catalog.FileName(result.Model));
-            File.WriteAllText(stem + ".md", markdown);
-            File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            RunStore.WriteAtomically(stem + ".md", markdown);
+            RunStore.WriteAtomically(stem + ".json", System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             Console.WriteLine($"Wrote {stem}.md and {stem}.json.");
             return 0;
         }));

@@ -14,10 +14,13 @@ internal static class TrainCommand
         var epochsOption = new Option<int?>("--epochs") { Description = "Override the recipe's number of epochs." };
         var batchOption = new Option<int?>("--batch") { Description = "Override the recipe's batch size." };
         var lrOption = new Option<float?>("--lr") { Description = "Override the recipe's learning rate." };
+        CommonOptions.Validate(epochsOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--epochs must be at least 1."); });
+        CommonOptions.Validate(batchOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
+        CommonOptions.Validate(lrOption, r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
         var optimizerOption = new Option<string?>("--optimizer") { Description = "sgd (mini-batch SGD with momentum) or lbfgs (full-batch L-BFGS); default: the model's recipe." };
         optimizerOption.AcceptOnlyFromAmong("sgd", "lbfgs");
         var holdoutOption = new Option<int>("--holdout") { Description = "Hold out N seeded examples of the model's training split, train on the rest and report the error on them (for choosing settings without the test set). Checkpoints go to OUT/checkpoints-holdout-N.", DefaultValueFactory = _ => 0 };
-        holdoutOption.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--holdout must be 0 (none) or a positive number of examples."); });
+        CommonOptions.Validate(holdoutOption, r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--holdout must be 0 (none) or a positive number of examples."); });
         var train = new Command("train", "Train one model by its recipe, with a checkpoint after every epoch (an interrupted run resumes).")
         {
             UserInputs.Model, CommonOptions.Data, CommonOptions.Seed, CommonOptions.Out, CommonOptions.Threads, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, CommonOptions.Quiet, CommonOptions.Checkpoint,
@@ -34,7 +37,7 @@ internal static class TrainCommand
                 // from it, one with other settings stops and says so.
                 if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; train needs a classifier");
                 if (parse.GetValue(holdoutOption) != 0 || parse.GetValue(optimizerOption) is "lbfgs") throw new InputException("--holdout and --optimizer lbfgs apply to catalogue models only");
-                Dataset set = file ?? Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet)).Train;
+                Dataset set = file ?? Cli.LoadData(parse).Train;
                 UserInputs.CheckFits(classifier, user.Name, set);
                 ulong userSeed = parse.GetValue(CommonOptions.Seed);
                 if (parse.GetValue(UserInputs.Assembly) is not null) classifier.Initialize(userSeed);
@@ -59,7 +62,8 @@ internal static class TrainCommand
 
             if (file is not null) throw new InputException("--data FILE works with --onnx or --assembly; catalogue models are trained on MNIST (give --data a folder, or none)");
             ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             SgdOptions sgd = entry.Sgd with
             {
                 Epochs = parse.GetValue(epochsOption) ?? entry.Sgd.Epochs,
@@ -86,6 +90,8 @@ internal static class TrainCommand
                 }
             }
 
+            int examples = entry.Recipe is AutoencoderRecipe ? options.Data.Train.Count : TrainingSplits.Select(entry.Split, options.Data.Train, p1, p2).Count;
+            if (sgd.BatchSize > examples) throw new UsageException($"--batch must be at most {examples}, the training examples of {entry.Name}, not {sgd.BatchSize}.");
             Directory.CreateDirectory(checkpoints);
             entry = entry with { Recipe = entry.Recipe with { Sgd = sgd } };
             if (parse.GetValue(optimizerOption) is { } optimizer)

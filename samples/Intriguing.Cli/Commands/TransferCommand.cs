@@ -16,12 +16,13 @@ internal static class TransferCommand
         };
         transfer.SetAction(parse => Cli.Guard(() =>
         {
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             var (_, networks) = ModelTraining.TrainAll(Catalog.Models, options, Console.Out, cancellationToken: Cli.Cancellation);
             AdversarialResults results = AdversarialExperiments.Run(networks, data, parse.GetValue(CommonOptions.Count), options.Seed, options.Threads, options.OutputDirectory, Console.Out, Cli.Cancellation);
             string path = Path.Combine(options.OutputDirectory, "transfer.md");
-            File.WriteAllText(path, AdversarialReport.Transfer(results));
+            RunStore.WriteAtomically(path, AdversarialReport.Transfer(results));
             Console.WriteLine($"Wrote {path}.");
             return 0;
         }));

@@ -14,7 +14,7 @@ internal static class UnitsCommand
         var unitCountOption = new Option<int>("--count") { Description = "Top images per row.", DefaultValueFactory = _ => 8 };
         var rowsOption = new Option<int>("--rows") { Description = "Rows: units, and as many random directions.", DefaultValueFactory = _ => 10 };
         var seedsOption = new Option<int>("--seeds") { Description = "Seeds for the purity statistics (unit choice and random directions).", DefaultValueFactory = _ => 5 };
-        foreach (var o in new[] { unitCountOption, rowsOption, seedsOption }) o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be at least 1."); });
+        foreach (var o in new[] { unitCountOption, rowsOption, seedsOption }) CommonOptions.Validate(o, r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be at least 1."); });
         var units = new Command("units", "Units of φ(x) (Sec. 3, Fig. 1/2): the test images that maximise single units and random directions of a layer, as two PNG grids, with the label purity of each row (is the natural basis special?).")
         {
             CommonOptions.Model, unitLayerOption, unitCountOption, rowsOption, seedsOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Quiet, CommonOptions.Checkpoint,
@@ -22,11 +22,12 @@ internal static class UnitsCommand
         units.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
-            MnistData data = Cli.LoadData(parse.GetValue(CommonOptions.Data), parse.GetValue(CommonOptions.Quiet));
+            int layer = parse.GetValue(unitLayerOption), layers = entry.Create(0).LayerCount;
+            if (layer < 1 || layer > layers) throw new UsageException($"--layer must be between 1 and {layers} for {entry.Name}, not {layer}.");
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed) };
             INetwork net = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet));
-            int layer = parse.GetValue(unitLayerOption);
-            if (layer < 1 || layer > net.LayerCount) throw new CliException($"--layer must be between 1 and {net.LayerCount} for {entry.Name}.");
             UnitsSection section = UnitsExperiment.Run(net, entry.Name, data.Test, layer, parse.GetValue(rowsOption), parse.GetValue(unitCountOption), parse.GetValue(seedsOption), options.Seed, options.OutputDirectory);
             Console.WriteLine(section.Summary);
             return 0;

@@ -27,12 +27,33 @@ public sealed record AutoencoderRecipe(AutoencoderOptions Pretraining, SgdOption
         string classifierSettings = Trainer.Describe(new Ae400Classifier(), sgd);
         string settings = $"{aeSettings}; classifier on codes: {classifierSettings}; fine-tuning of the whole network: {Trainer.Describe(net, fine)}";
         string fineCheckpoint = run.Checkpoint;
-        if (RunStore.IsReusable(fineCheckpoint, net, Trainer.Describe(net, fine), fine.Epochs)) return new RecipeOutcome(settings, true, 0);
+        string encoderCheckpoint = Path.Combine(run.Checkpoints, "ae400-encoder.ckpt");
+
+        // The finished network is reused only if every checkpoint it was made from still verifies under these settings:
+        // otherwise the broken one is named and set aside, and the chain is trained again from it.
+        bool encoderOk = RunStore.IsReusable(encoderCheckpoint, new Ae400Encoder(), aeSettings);
+        bool classifierOk = RunStore.IsReusable(classifierCheckpoint, new Ae400Classifier(), classifierSettings, sgd.Epochs);
+        if (encoderOk && classifierOk && RunStore.IsReusable(fineCheckpoint, net, Trainer.Describe(net, fine), fine.Epochs)) return new RecipeOutcome(settings, true, 0);
+        if (!encoderOk || !classifierOk)
+        {
+            if (File.Exists(fineCheckpoint))
+            {
+                string[] moved = RunStore.MoveAside(fineCheckpoint);
+                run.Log.WriteLine($"{run.Name}: {(encoderOk ? "the classifier" : "the encoder")} checkpoint it was made from is missing, unreadable or of other settings; {Path.GetFileName(fineCheckpoint)} moved to {Path.GetFileName(moved[0])}");
+            }
+
+            // A new encoder makes new codes: the classifier trained on the old ones is set aside too.
+            if (!encoderOk && File.Exists(classifierCheckpoint))
+            {
+                string[] moved = RunStore.MoveAside(classifierCheckpoint);
+                run.Log.WriteLine($"{run.Name}: {Path.GetFileName(classifierCheckpoint)} moved to {Path.GetFileName(moved[0])} (its encoder is trained again)");
+            }
+        }
 
         var encoder = new Ae400Encoder(run.Seed);
-        string encoderCheckpoint = Path.Combine(run.Checkpoints, "ae400-encoder.ckpt");
         if (!RunStore.IsReusable(encoderCheckpoint, encoder, aeSettings))
         {
+            RunStore.SetAsideStale(encoderCheckpoint, encoder, aeSettings, run.Log);
             run.Log.WriteLine($"{run.Name}: pre-training the sparse auto-encoder 784→400→784 ({ae.Epochs} epochs)");
             encoder.Initialize(run.Seed);
             var decoder = new Ae400Decoder(SeededRandom.Derive(run.Seed, 1));

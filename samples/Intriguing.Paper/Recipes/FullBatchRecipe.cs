@@ -20,6 +20,8 @@ public sealed record FullBatchRecipe(FullBatchOptions FullBatch, SgdOptions Sgd)
         bool reused = RunStore.IsReusable(run.Checkpoint, run.Network, settings);
         if (!reused)
         {
+            // A checkpoint that is unreadable or of other settings is named and set aside, as for every recipe.
+            RunStore.SetAsideStale(run.Checkpoint, run.Network, settings, run.Log);
             run.Network.Initialize(run.Seed);
             var solved = FullBatchTraining.Fit(run.Network, run.Train, fb, run.Progress, run.CancellationToken);
             run.Log.WriteLine($"{run.Name}: full-batch L-BFGS stopped after {solved.Iterations} iterations ({solved.StopReason}), objective {solved.Value:F6}");

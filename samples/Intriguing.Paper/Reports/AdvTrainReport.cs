@@ -92,8 +92,8 @@ public static class AdvTrainReport
         SavePlot(directory, results);
         string stem = Path.Combine(directory, results.Quick ? "advtrain-quick" : results.Validation ? "advtrain-validation" : "advtrain");
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
-        File.WriteAllText(stem + ".json", json);
-        File.WriteAllText(stem + ".md", "# Adversarial training\n\n" + Section(results));
+        RunStore.WriteAtomically(stem + ".json", json);
+        RunStore.WriteAtomically(stem + ".md", "# Adversarial training\n\n" + Section(results));
     }
 
     /// <summary>Draws the comparison's plot, <see cref="AdvTrainResults.Figure"/>, into <paramref name="directory"/>.</summary>

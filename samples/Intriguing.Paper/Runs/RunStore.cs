@@ -54,8 +54,8 @@ public static class RunStore
             reason = e.Message;
         }
 
-        MoveAside(checkpoint);
-        log.WriteLine($"{Path.GetFileName(checkpoint)}: {reason}; moved to {Path.GetFileName(checkpoint)}.stale, training afresh with: {settings}");
+        string[] moved = MoveAside(checkpoint);
+        log.WriteLine($"{Path.GetFileName(checkpoint)}: {reason}; moved to {Path.GetFileName(moved[0])}, training afresh with: {settings}");
     }
 
     /// <summary>
@@ -78,8 +78,8 @@ public static class RunStore
             if (done is not null && settingsOf(done) != settings && !keep)
             {
                 // A run of other settings in this folder: kept beside the new one instead of overwritten.
-                MoveAside(stem + ".json", stem + ".ckpt");
-                log.WriteLine($"{prefix}: {Path.GetFileName(stem)} was run with other settings ({settingsOf(done)}); moved to {Path.GetFileName(stem)}.json.stale and .ckpt.stale");
+                string[] moved = MoveAside(stem + ".json", stem + ".ckpt");
+                log.WriteLine($"{prefix}: {Path.GetFileName(stem)} was run with other settings ({settingsOf(done)}); moved to {Path.GetFileName(moved[0])} and {Path.GetFileName(moved[1])}");
             }
         }
         catch (Exception e) when (e is JsonException or CheckpointException)
@@ -93,18 +93,85 @@ public static class RunStore
     /// <summary>Writes the record of a finished run to <c>STEM.json</c> (atomically).</summary>
     public static void SaveRun<T>(string stem, T run, JsonSerializerOptions json) => WriteAtomically(stem + ".json", JsonSerializer.Serialize(run, json));
 
-    /// <summary>Moves each file to <c>PATH.stale</c>, replacing an earlier one.</summary>
-    public static void MoveAside(params string[] paths)
+    /// <summary>Most files set aside per name: <c>PATH.stale</c>, <c>PATH.stale.2</c> … <c>PATH.stale.9</c>.</summary>
+    public const int StaleHistory = 9;
+
+    /// <summary>
+    /// Moves each file to the first free name of <c>PATH.stale</c>, <c>PATH.stale.2</c> … (the same number for all of
+    /// them, so files set aside together stay together); once all <see cref="StaleHistory"/> names are taken, the
+    /// oldest set is replaced. Never overwrites a newer file set aside. Returns the new paths.
+    /// </summary>
+    public static string[] MoveAside(params string[] paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        foreach (string path in paths) File.Move(path, path + ".stale", overwrite: true);
+        static string Name(string path, int n) => path + ".stale" + (n == 1 ? "" : "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int slot = 0;
+        for (int n = 1; n <= StaleHistory && slot == 0; n++)
+        {
+            if (!paths.Any(p => File.Exists(Name(p, n)))) slot = n;
+        }
+
+        if (slot == 0)
+        {
+            // Every name is taken: reuse the slot whose files are oldest.
+            slot = Enumerable.Range(1, StaleHistory).MinBy(n => paths.Select(p => Name(p, n)).Where(File.Exists).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max());
+        }
+
+        string[] moved = paths.Select(p => Name(p, slot)).ToArray();
+        for (int i = 0; i < paths.Length; i++) File.Move(paths[i], moved[i], overwrite: true);
+        return moved;
     }
 
-    /// <summary>Writes <paramref name="text"/> to a temporary file beside <paramref name="path"/> and moves it over <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="text"/> (UTF-8) to a temporary file beside <paramref name="path"/>, flushes it to disk and
+    /// moves it over <paramref name="path"/>: a reader sees the old file or the new one, never a part.
+    /// </summary>
     public static void WriteAtomically(string path, string text)
     {
         string temp = path + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, text);
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            file.Flush(flushToDisk: true);
+        }
+
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that interrupted atomic writes left in <paramref name="directory"/> and the folders
+    /// below it (<c>NAME.PID.tmp</c>, <c>.NAME.PID.tmp</c>) whose process is no longer running; returns their paths.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveInterruptedWrites(string directory)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(directory)) return removed;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        foreach (string path in Directory.EnumerateFiles(directory, "*.tmp", options))
+        {
+            string[] parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 3 || !int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) || Running(pid)) continue;
+            File.Delete(path);
+            removed.Add(path);
+        }
+
+        return removed;
+    }
+
+    private static bool Running(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -7,8 +7,9 @@ namespace Intriguing.Generator.Layers;
 /// <c>[Conv(filters, kernel, stride, padding, Mode = Padding.Zero|Circular, WeightDecay = λ, Bias = true)]</c>: 2-D
 /// cross-correlation, im2col + GEMM per sample (<c>Intriguing.Layers.Convolution</c>).
 /// </summary>
+/// <remarks><c>Mode</c> is the <c>Padding</c> value as written: 0 zero, 1 circular, anything else INT025.</remarks>
 [Reads("Intriguing.ConvAttribute")]
-internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding, bool Circular, double WeightDecay, bool Bias) : WindowSpec
+internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding, bool Circular, double WeightDecay, bool Bias, int Mode = 0) : WindowSpec
 {
     public override LayerKind Kind => LayerKind.Conv;
 
@@ -24,7 +25,7 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
 
     public static LayerSpec? Read(LayerAttribute a) => a.Arguments.Length != 4
         ? null
-        : new ConvSpec(a.IntArgument(0), a.IntArgument(1), a.IntArgument(2), a.IntArgument(3), a.NamedValue("Mode", 0) == 1, a.NamedValue("WeightDecay", 0.0), a.NamedValue("Bias", true));
+        : new ConvSpec(a.IntArgument(0), a.IntArgument(1), a.IntArgument(2), a.IntArgument(3), a.NamedValue("Mode", 0) == 1, a.NamedValue("WeightDecay", 0.0), a.NamedValue("Bias", true), a.NamedValue("Mode", 0));
 
     protected override string WindowWhat(int index) => $"Kernel of layer {index} (Conv)";
 
@@ -40,6 +41,12 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
 
     protected override bool CheckPadding(ShapeContext context, bool sizes)
     {
+        if (Mode is not (0 or 1))
+        {
+            context.Report(DiagnosticDescriptors.UndefinedPaddingMode, context.Layer.Named("Mode"), context.Index, Mode);
+            return false;
+        }
+
         if (Padding < 0 || (sizes && Padding >= Kernel))
         {
             context.Report(DiagnosticDescriptors.InvalidPadding, context.Layer.Argument(3), context.Index, Math.Max(Kernel - 1, 0), Padding);

@@ -7,7 +7,12 @@ namespace Intriguing.Generator.Model;
 // that reach the emitter (NetworkModel and below) hold no locations either.
 
 /// <summary>A member the user declares on the network class: its name, whether it is a method, and where it is declared.</summary>
-internal sealed record UserMember(string Name, bool IsMethod, LocationInfo Location);
+/// <param name="Name">The member's name.</param>
+/// <param name="IsMethod">Whether it is an ordinary method.</param>
+/// <param name="Location">Where it is declared.</param>
+/// <param name="Signature">A method's type-parameter count and parameter types (<c>`0(System.Span&lt;float&gt;,int)</c>); else empty.</param>
+/// <param name="InheritedFrom">The base class that declares the member, or empty for the class's own members.</param>
+internal sealed record UserMember(string Name, bool IsMethod, LocationInfo Location, string Signature = "", string InheritedFrom = "");
 
 /// <summary>A named argument of an attribute application and where it is written.</summary>
 internal sealed record NamedLocation(string Name, LocationInfo Location);

@@ -88,8 +88,14 @@ public sealed class LbfgsAttack
     }
 
     /// <summary>The predicted label of <paramref name="x"/> (an activation of the attacked layer).</summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong length or a value that is not finite.</exception>
     public int Predict(ReadOnlySpan<float> x)
     {
+        if (x.Length != _n) throw new ArgumentException($"The example has {x.Length} values; the attacked space has {_n}.", nameof(x));
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i])) throw new ArgumentException($"Value {i} of the example is {x[i]}; every value must be finite.", nameof(x));
+        }
         _network.ForwardFrom(_workspace, _options.Layer, x, _output);
         return TensorPrimitives.IndexOfMax<float>(_output);
     }
@@ -139,7 +145,7 @@ public sealed class LbfgsAttack
     /// <param name="index">Index reported in the result.</param>
     public AttackResult Targeted(ReadOnlySpan<float> x, int label, int target, int index = 0)
     {
-        if (x.Length != _n) throw new ArgumentException($"The example has {x.Length} values; the attacked space has {_n}.", nameof(x));
+        CheckExample(x, label);
         if ((uint)target >= (uint)_network.OutputLength) throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be in 0..{_network.OutputLength - 1}.");
         if (target == label) throw new ArgumentException("The target must differ from the true label.", nameof(target));
         for (int i = 0; i < x.Length; i++)
@@ -304,14 +310,39 @@ public sealed class LbfgsAttack
         }
     }
 
+    /// <summary>Throws unless <paramref name="x"/> has the attacked space's length and lies in the box, and <paramref name="label"/> is a class.</summary>
+    private void CheckExample(ReadOnlySpan<float> x, int label)
+    {
+        if (x.Length != _n) throw new ArgumentException($"The example has {x.Length} values; the attacked space has {_n}.", nameof(x));
+        if ((uint)label >= (uint)_network.OutputLength) throw new ArgumentOutOfRangeException(nameof(label), label, $"The label must be in 0..{_network.OutputLength - 1}.");
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]) || !(x[i] >= Lower && x[i] <= Upper))
+            {
+                throw new ArgumentException($"Value {i} of the example is {x[i]}, outside the box [{Lower}, {Upper}] of the attacked space.", nameof(x));
+            }
+        }
+    }
+
     /// <summary>Bisection steps of the final refinement along the segment from the clean example.</summary>
     public const int RefinementSteps = 30;
 
     /// <summary>
     /// The untargeted minimum distortion: the least distorted success over every wrong target.
     /// </summary>
+    /// <param name="x">The clean example (an activation of the attacked layer), classified as <paramref name="label"/>.</param>
+    /// <param name="label">Its true label, which the network must predict for it.</param>
+    /// <param name="index">Index reported in the result.</param>
+    /// <exception cref="ArgumentException">The example does not fit the box, the label is out of range, or the network does not classify the example as <paramref name="label"/> (it is then adversarial already, at distortion 0).</exception>
     public AttackResult Untargeted(ReadOnlySpan<float> x, int label, int index = 0)
     {
+        CheckExample(x, label);
+        int predicted = Predict(x);
+        if (predicted != label)
+        {
+            throw new ArgumentException($"The network classifies the example as {predicted}, not as its label {label}; an untargeted attack needs a correctly classified example.", nameof(label));
+        }
+
         AttackResult? best = null;
         int evaluations = 0, forwards = 0;
         double seconds = 0;

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Intriguing.Data;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Intriguing.Data;
 /// </summary>
 public sealed class Dataset
 {
-    /// <summary>Creates a data set; checks that the sizes agree and labels lie in 0…<paramref name="classes"/>−1.</summary>
+    /// <summary>Creates a data set; checks that the sizes agree, labels lie in 0…<paramref name="classes"/>−1 and every value is finite.</summary>
     public Dataset(string name, float[] samples, int[] labels, int sampleLength, int classes)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -27,6 +29,18 @@ public sealed class Dataset
         Labels = labels;
         SampleLength = sampleLength;
         Classes = classes;
+        ThrowIfNotFinite(nameof(samples));
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first sample with a value that is not finite (the samples
+    /// are checked when the set is made; trainers and evaluations check again, since <see cref="Samples"/> can be written).
+    /// </summary>
+    internal void ThrowIfNotFinite(string parameter)
+    {
+        if (Samples.Length == 0 || TensorPrimitives.IsFiniteAll<float>(Samples)) return;
+        int at = Array.FindIndex(Samples, v => !float.IsFinite(v));
+        throw new ArgumentException($"Sample {at / SampleLength} of '{Name}' has the value {Samples[at]} at position {at % SampleLength}; every value must be finite.", parameter);
     }
 
     /// <summary>A short name for reports, e.g. "MNIST train".</summary>

@@ -48,6 +48,7 @@ public static class IdxReader
     public static IdxArray Read(string path, int expectedRank)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
+        FileKind.RequireRegular(path, problem => new IdxFormatException(path, problem));
         using FileStream file = File.OpenRead(path);
         return Read(file, path, expectedRank);
     }
@@ -63,11 +64,29 @@ public static class IdxReader
             int b0 = buffered.ReadByte(), b1 = buffered.ReadByte();
             if (b0 < 0 || b1 < 0) throw new IdxFormatException(name, "the file is empty or shorter than an IDX header (4 bytes)");
             var prefix = new PrefixedStream(new[] { (byte)b0, (byte)b1 }, buffered);
-            source = b0 == 0x1f && b1 == 0x8b ? new GZipStream(prefix, CompressionMode.Decompress) : prefix;
-            using (source)
+            if (!(b0 == 0x1f && b1 == 0x8b))
             {
-                return ReadPayload(source, name, expectedRank);
+                using (prefix) return ReadPayload(prefix, name, expectedRank);
             }
+
+            // gzip: the decompressor stops at the end of the compressed data, so the trailer (CRC-32 and length of the
+            // decompressed bytes) is checked here, on the last 8 bytes of the file: a file cut anywhere is refused.
+            using var tail = new TailStream(prefix);
+            IdxArray result;
+            Crc32Stream crc;
+            using (var gzip = new GZipStream(tail, CompressionMode.Decompress, leaveOpen: true))
+            using (crc = new Crc32Stream(gzip))
+            {
+                result = ReadPayload(crc, name, expectedRank);
+            }
+
+            tail.ReadToEnd(MaxTrailingBytes, name);
+            if (tail.Total < 18 || BinaryPrimitives.ReadUInt32LittleEndian(tail.Last8) != crc.Crc || BinaryPrimitives.ReadUInt32LittleEndian(tail.Last8[4..]) != (uint)crc.Bytes)
+            {
+                throw new IdxFormatException(name, "the gzip trailer does not match the data (CRC-32 or length differ): the file is truncated or corrupt");
+            }
+
+            return result;
         }
         catch (InvalidDataException e)
         {
@@ -146,6 +165,120 @@ public static class IdxReader
         }
 
         return total;
+    }
+
+    /// <summary>Most bytes accepted after the end of the decompressed data (the rest of the gzip member).</summary>
+    private const int MaxTrailingBytes = 1 << 16;
+
+    /// <summary>Passes a stream through, keeping count of its bytes and the last eight of them.</summary>
+    private sealed class TailStream(Stream inner) : Stream
+    {
+        private readonly byte[] _last = new byte[8];
+
+        public long Total { get; private set; }
+
+        /// <summary>The last eight bytes read, oldest first (valid once <see cref="Total"/> ≥ 8).</summary>
+        public ReadOnlySpan<byte> Last8
+        {
+            get
+            {
+                byte[] ordered = new byte[8];
+                for (int i = 0; i < 8; i++) ordered[i] = _last[(int)((Total + i) % 8)];
+                return ordered;
+            }
+        }
+
+        /// <summary>Reads what is left, at most <paramref name="limit"/> bytes.</summary>
+        public void ReadToEnd(int limit, string name)
+        {
+            Span<byte> buffer = stackalloc byte[4096];
+            long start = Total;
+            while (Read(buffer) > 0)
+            {
+                if (Total - start > limit) throw new IdxFormatException(name, "has extra data after the gzip stream");
+            }
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            for (int i = Math.Max(0, n - 8); i < n; i++) _last[(int)((Total + i) % 8)] = buffer[i];
+            Total += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Passes a stream through, computing the CRC-32 (IEEE 802.3, as in gzip) and length of its bytes.</summary>
+    private sealed class Crc32Stream(Stream inner) : Stream
+    {
+        private static readonly uint[] s_table = MakeTable();
+        private uint _crc = 0xFFFFFFFF;
+
+        public uint Crc => ~_crc;
+
+        /// <summary>Bytes read so far.</summary>
+        public long Bytes { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            uint crc = _crc;
+            foreach (byte b in buffer[..n]) crc = s_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            _crc = crc;
+            Bytes += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private static uint[] MakeTable()
+        {
+            uint[] table = new uint[256];
+            for (uint i = 0; i < 256; i++)
+            {
+                uint c = i;
+                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+                table[i] = c;
+            }
+
+            return table;
+        }
     }
 
     /// <summary>A stream that yields a few already-read bytes before the rest of another stream.</summary>

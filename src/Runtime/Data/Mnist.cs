@@ -143,6 +143,30 @@ public static class Mnist
         }
     }
 
+    /// <summary>Largest file <see cref="Verify"/> hashes: far above the largest MNIST file (9.9 MB), so that a huge file is refused rather than read.</summary>
+    private const long MaxVerifiedLength = 64L << 20;
+
+    /// <summary>
+    /// Checks the four .gz files in <paramref name="directory"/> against their published SHA-256 (<see cref="Files"/>),
+    /// before anything is loaded from them; an uncompressed copy cannot be checked and is refused too.
+    /// </summary>
+    /// <exception cref="IdxFormatException">A file is missing its .gz form, is not a regular file, is too large, or has another checksum; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    public static void Verify(string directory)
+    {
+        foreach ((string file, string sha) in Files)
+        {
+            string path = FindFile(directory, file) ?? throw new FileNotFoundException($"{file} (or {file[..^3]}) not found in {directory}", Path.Combine(directory, file));
+            if (!path.EndsWith(".gz", StringComparison.Ordinal))
+            {
+                throw new IdxFormatException(path, $"an uncompressed copy cannot be checked against the published SHA-256 of {file}; use the original .gz file");
+            }
+
+            string actual = Sha256Of(path);
+            if (actual != sha) throw new IdxFormatException(path, $"has SHA-256 {actual}, not the published {sha}: the file is corrupt or not the original; replace it with the original file");
+        }
+    }
+
     /// <summary>Loads the training and test sets from <paramref name="directory"/>, pixels divided by 255.</summary>
     public static MnistData Load(string directory) => new(
         LoadSet(directory, "train", "MNIST train", 60_000),
@@ -190,8 +214,12 @@ public static class Mnist
         return File.Exists(raw) ? raw : null;
     }
 
+    /// <summary>The SHA-256 of a regular file of at most <see cref="MaxVerifiedLength"/> bytes.</summary>
     private static string Sha256Of(string path)
     {
+        FileKind.RequireRegular(path, problem => new IdxFormatException(path, problem));
+        long length = new FileInfo(path).Length;
+        if (length > MaxVerifiedLength) throw new IdxFormatException(path, $"is {length:N0} bytes, larger than any MNIST file; refusing to read it");
         using FileStream s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s));
     }

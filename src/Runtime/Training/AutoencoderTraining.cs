@@ -44,6 +44,8 @@ public static class AutoencoderTraining
         {
             throw new ArgumentException($"Shapes do not chain: data {data.SampleLength} → {encoder.Name} {encoder.InputLength}→{encoder.OutputLength} → {decoder.Name} {decoder.InputLength}→{decoder.OutputLength}.");
         }
+        if (data.Count == 0) throw new ArgumentException($"{data.Name} has no samples to train on.", nameof(data));
+        data.ThrowIfNotFinite(nameof(data));
 
         int batch = options.BatchSize, codes = encoder.OutputLength, n = data.Count, length = data.SampleLength;
         NetworkWorkspace encWs = encoder.CreateWorkspace(batch), decWs = decoder.CreateWorkspace(batch);

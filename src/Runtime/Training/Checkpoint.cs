@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Intriguing.Data;
 
 namespace Intriguing.Training;
 
@@ -119,6 +120,12 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// The largest file <see cref="Load"/> reads for <paramref name="network"/>: its parameters and an optimizer state of up
+    /// to 63 times their size (the L-BFGS history), plus 16 MiB for the header and settings.
+    /// </summary>
+    private static long MaxLength(INetwork network) => 64L * sizeof(float) * network.ParameterBufferLength + (16L << 20);
+
+    /// <summary>
     /// Loads the checkpoint at <paramref name="path"/> into <paramref name="network"/> and returns its training state.
     /// The parameters are only changed if the whole file verifies.
     /// </summary>
@@ -129,6 +136,10 @@ public static class Checkpoint
         byte[] data;
         try
         {
+            // Only a regular file of plausible size is read: a FIFO would wait forever, a device never end.
+            FileKind.RequireRegular(path, problem => new CheckpointException($"{path}: {problem}."));
+            long length = new FileInfo(path).Length, limit = MaxLength(network);
+            if (length > limit) throw new CheckpointException($"{path}: {length:N0} bytes, more than a checkpoint of {network.Name} can hold ({limit:N0}); not a checkpoint of this network.");
             data = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
@@ -162,13 +173,19 @@ public static class Checkpoint
             int parameterCount = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
             int bufferLength = BinaryPrimitives.ReadInt32LittleEndian(body[(p + 4)..]);
             p += 8;
-            if (fingerprint != Fingerprint(network) || bufferLength != network.ParameterBufferLength || parameterCount != ParameterCount(network))
+            // Field by field, so that the message says which one differs.
+            var differences = new List<string>();
+            if (fingerprint != Fingerprint(network)) differences.Add($"architecture fingerprint {fingerprint:x16}, not {Fingerprint(network):x16}");
+            if (parameterCount != ParameterCount(network)) differences.Add($"{parameterCount:N0} parameters, not {ParameterCount(network):N0}");
+            if (bufferLength != network.ParameterBufferLength) differences.Add($"a parameter buffer of {bufferLength:N0} values, not {network.ParameterBufferLength:N0}");
+            if (differences.Count > 0)
             {
-                throw new CheckpointException($"{path}: the checkpoint is for {name} ({parameterCount:N0} parameters, fingerprint {fingerprint:x16}), not for {network.Name} ({ParameterCount(network):N0} parameters, fingerprint {Fingerprint(network):x16}).");
+                throw new CheckpointException($"{path}: the checkpoint is for {name}, not for {network.Name}: {string.Join("; ", differences)}.");
             }
 
             int epochs = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);
             p += 4;
+            if (epochs < 0) throw new CheckpointException($"{path}: the header records {epochs} completed epochs; a checkpoint records 0 or more.");
             ulong seed = BinaryPrimitives.ReadUInt64LittleEndian(body[p..]);
             p += 8;
             int stateLength = BinaryPrimitives.ReadInt32LittleEndian(body[p..]);

@@ -12,6 +12,9 @@ public static class Evaluation
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
+        if (data.Count == 0) throw new ArgumentException($"{data.Name} has no samples, so it has no error rate.", nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        data.ThrowIfNotFinite(nameof(data));
         int chunks = (data.Count + batch - 1) / batch;
         int[] wrong = new int[chunks];
         Parallel.For(0, chunks, () => (network.CreateWorkspace(batch), new float[batch * network.OutputLength]), (c, _, local) =>

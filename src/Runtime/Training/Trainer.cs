@@ -63,6 +63,8 @@ public sealed class Trainer : IDisposable
         options.Validate();
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));
+        if (data.Count == 0) throw new ArgumentException($"{data.Name} has no samples to train on.", nameof(data));
+        data.ThrowIfNotFinite(nameof(data));
 
         _network = network;
         _data = data;

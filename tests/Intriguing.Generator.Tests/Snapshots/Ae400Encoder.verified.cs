@@ -49,7 +49,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
             return s_activationLengths[layer];
         }
 
@@ -105,7 +105,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Dense1: Glorot uniform: U(−a, a), a = √(6 / (784 + 400)) = 0.0711868
         global::Intriguing.Generated.Initializers.Uniform(Dense1Weights, 0.07118685f, random);
@@ -174,8 +174,8 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, "outputs");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -185,15 +185,20 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     /// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>
     /// <param name="input">The input sample (<see cref="InputLength"/> values).</param>
     /// <param name="output">Receives the output (<see cref="OutputLength"/> values).</param>
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Forward(DefaultWorkspace, input, output, 1);
+    /// <exception cref="global::System.ArgumentException"><paramref name="input"/> does not hold exactly <see cref="InputLength"/> values (a batch needs the overload with a workspace and a batch size).</exception>
+    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        global::Intriguing.Generated.NetworkGuard.ExactLength(input, InputLength, "input");
+        Forward(DefaultWorkspace, input, output, 1);
+    }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.ForwardTo"/>
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], "activations");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -204,9 +209,9 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], "activations");
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, "outputs");
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
@@ -221,9 +226,9 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, "outputGradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -234,10 +239,10 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(targets, batch * OutputLength, nameof(targets));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(targets, batch * OutputLength, "targets");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
@@ -257,7 +262,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         0 => ws.A0(batch),
         1 => ws.A1(batch),
         2 => ws.A2(batch),
-        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),
+        _ => throw new global::System.ArgumentOutOfRangeException("layer"),
     };
 
     private static global::System.Span<float> Delta(Workspace ws, int layer, int batch) => layer switch
@@ -265,7 +270,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
         0 => ws.D0(batch),
         1 => ws.D1(batch),
         2 => ws.D2(batch),
-        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),
+        _ => throw new global::System.ArgumentOutOfRangeException("layer"),
     };
 
     /// <summary>Runs layers <paramref name="from"/>+1 … <paramref name="to"/>: reads activation <paramref name="from"/>, writes the activations above it.</summary>
@@ -312,7 +317,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, "gradient");
         float penalty = 0f;
         // Dense1: (λ/2)·‖W‖² with λ = 1E-06; gradient λ·W.
         penalty += global::Intriguing.Generated.Objectives.WeightDecay(Dense1Weights, gradient.Slice(Dense1WeightsOffset, 313600), 1E-06f);

@@ -81,7 +81,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         /// <param name="layer">Activation index, 0…<see cref="LayerCount"/>.</param>
         public static int ActivationLength(int layer)
         {
-            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+            global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
             return s_activationLengths[layer];
         }
 
@@ -193,7 +193,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <param name="seed">Seed of the initialisation.</param>
     public void Initialize(ulong seed)
     {
-        var random = new global::Intriguing.SeededRandom(seed);
+        global::Intriguing.SeededRandom random = new global::Intriguing.SeededRandom(seed);
         _parameters.Span.Clear();
         // Conv1: He uniform: U(−a, a), a = √(6 / 1·5·5) = 0.489898
         global::Intriguing.Generated.Initializers.Uniform(Conv1Weights, 0.48989794f, random);
@@ -338,8 +338,8 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     public void Forward(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, "outputs");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -349,15 +349,20 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>
     /// <param name="input">The input sample (<see cref="InputLength"/> values).</param>
     /// <param name="output">Receives the output (<see cref="OutputLength"/> values).</param>
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Forward(DefaultWorkspace, input, output, 1);
+    /// <exception cref="global::System.ArgumentException"><paramref name="input"/> does not hold exactly <see cref="InputLength"/> values (a batch needs the overload with a workspace and a batch size).</exception>
+    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        global::Intriguing.Generated.NetworkGuard.ExactLength(input, InputLength, "input");
+        Forward(DefaultWorkspace, input, output, 1);
+    }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.ForwardTo"/>
     public void ForwardTo(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> activations, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], "activations");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
@@ -368,9 +373,9 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     public void ForwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.Span<float> outputs, int batch = 1)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
-        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, nameof(outputs));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], "activations");
+        global::Intriguing.Generated.NetworkGuard.Length(outputs, batch * OutputLength, "outputs");
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A10(batch).CopyTo(outputs);
@@ -385,9 +390,9 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
         if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
-        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, "outputGradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D10(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
@@ -398,10 +403,10 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     public float LossAndGradient(global::Intriguing.NetworkWorkspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, nameof(inputs));
-        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        global::Intriguing.Generated.NetworkGuard.Length(inputs, batch * InputLength, "inputs");
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, "labels");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
@@ -420,11 +425,11 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     public float LossAndLayerGradient(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activations, global::System.ReadOnlySpan<int> labels, int batch, global::System.Span<float> activationGradient, global::System.Span<float> gradient = default)
     {
         Workspace ws = Own(workspace, batch);
-        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, nameof(layer));
-        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], nameof(activations));
-        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, nameof(labels));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], nameof(activationGradient));
-        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount - 1, "layer");
+        global::Intriguing.Generated.NetworkGuard.Length(activations, batch * s_activationLengths[layer], "activations");
+        global::Intriguing.Generated.NetworkGuard.Length(labels, batch, "labels");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(activationGradient, batch * s_activationLengths[layer], "activationGradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.Batch = layer == 0 ? batch : 0;
@@ -450,7 +455,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         8 => ws.A8(batch),
         9 => ws.A9(batch),
         10 => ws.A10(batch),
-        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),
+        _ => throw new global::System.ArgumentOutOfRangeException("layer"),
     };
 
     private static global::System.Span<float> Delta(Workspace ws, int layer, int batch) => layer switch
@@ -466,7 +471,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         8 => ws.D8(batch),
         9 => ws.D9(batch),
         10 => ws.D10(batch),
-        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer)),
+        _ => throw new global::System.ArgumentOutOfRangeException("layer"),
     };
 
     /// <summary>Runs layers <paramref name="from"/>+1 … <paramref name="to"/>: reads activation <paramref name="from"/>, writes the activations above it.</summary>
@@ -629,7 +634,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <inheritdoc cref="global::Intriguing.INetwork.AddWeightDecay"/>
     public float AddWeightDecay(global::System.Span<float> gradient)
     {
-        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, nameof(gradient));
+        global::Intriguing.Generated.NetworkGuard.Length(gradient, ParameterBufferLength, "gradient");
         float penalty = 0f;
         // Conv1: (λ/2)·‖W‖² with λ = 1E-05; gradient λ·W.
         penalty += global::Intriguing.Generated.Objectives.WeightDecay(Conv1Weights, gradient.Slice(Conv1WeightsOffset, 400), 1E-05f);
