@@ -80,7 +80,7 @@ public sealed partial class NetworkGenerator
             using (w.OpenBlock("private static BoundBuffers OwnBounds(" + Cert + ".BoundWorkspace workspace)"))
             {
                 w.Line("global::System.ArgumentNullException.ThrowIfNull(workspace);");
-                w.Line("return workspace as BoundBuffers ?? throw new global::System.ArgumentException(\"The bound workspace was made by another network; use CreateBoundWorkspace() of this one.\", nameof(workspace));");
+                w.Line("return workspace as BoundBuffers ?? throw new global::System.ArgumentException(\"The bound workspace was made by another network; use CreateBoundWorkspace() of this one.\", \"workspace\");");
             }
 
             w.Line();
@@ -195,7 +195,7 @@ public sealed partial class NetworkGenerator
                     w.Line("case 0:");
                     using (w.Indent()) w.Line("break;");
                     w.Line("default:");
-                    using (w.Indent()) w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(top));");
+                    using (w.Indent()) w.Line("throw new global::System.ArgumentOutOfRangeException(\"top\");");
                 }
             }
 

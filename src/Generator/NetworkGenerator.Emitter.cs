@@ -676,7 +676,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// </summary>");
             using (w.OpenBlock("public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)"))
             {
-                w.Line("var bounds = new global::Intriguing.Spectral.LayerBound[" + I(m.Layers.Count) + "];");
+                w.Line("global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[" + I(m.Layers.Count) + "];");
                 w.Line("global::Intriguing.LayerInfo layer;");
                 foreach (LayerModel l in m.Layers)
                 {

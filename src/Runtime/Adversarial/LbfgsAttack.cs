@@ -148,15 +148,6 @@ public sealed class LbfgsAttack
         CheckExample(x, label);
         if ((uint)target >= (uint)_network.OutputLength) throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be in 0..{_network.OutputLength - 1}.");
         if (target == label) throw new ArgumentException("The target must differ from the true label.", nameof(target));
-        for (int i = 0; i < x.Length; i++)
-        {
-            if (!(x[i] >= Lower && x[i] <= Upper))
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"Value {i} of the example is {x[i]}, outside the attack's box [{Lower}, {Upper}]; give AttackOptions.Lower and Upper (the data's range)."), nameof(x));
-            }
-        }
-
         var clock = Stopwatch.StartNew();
         int clean = Predict(x);
         if (clean != label)
@@ -319,7 +310,8 @@ public sealed class LbfgsAttack
         {
             if (!float.IsFinite(x[i]) || !(x[i] >= Lower && x[i] <= Upper))
             {
-                throw new ArgumentException($"Value {i} of the example is {x[i]}, outside the box [{Lower}, {Upper}] of the attacked space.", nameof(x));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Value {i} of the example is {x[i]}, outside the attack's box [{Lower}, {Upper}]; give AttackOptions.Lower and Upper (the data's range)."), nameof(x));
             }
         }
     }

@@ -338,7 +338,7 @@ partial class Ae400Encoder : global::Intriguing.IRegressor
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[2];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[2];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 400, 784, options);

@@ -434,7 +434,7 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[4];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[4];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 400, 784, options);
@@ -483,7 +483,7 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
     private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
     {
         global::System.ArgumentNullException.ThrowIfNull(workspace);
-        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", "workspace");
     }
 
     /// <summary>
@@ -557,7 +557,7 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
             case 0:
                 break;
             default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+                throw new global::System.ArgumentOutOfRangeException("top");
         }
     }
 

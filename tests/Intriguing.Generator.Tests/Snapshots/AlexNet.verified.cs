@@ -1116,7 +1116,7 @@ partial class AlexNet : global::Intriguing.IClassifier
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[23];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[23];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Convolution.Bound(layer, Conv1Weights, s_geometry1);

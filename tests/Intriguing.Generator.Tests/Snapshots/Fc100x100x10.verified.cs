@@ -509,7 +509,7 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[6];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[6];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 100, 784, options);
@@ -565,7 +565,7 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
     private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
     {
         global::System.ArgumentNullException.ThrowIfNull(workspace);
-        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", "workspace");
     }
 
     /// <summary>
@@ -666,7 +666,7 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
             case 0:
                 break;
             default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+                throw new global::System.ArgumentOutOfRangeException("top");
         }
     }
 

@@ -612,7 +612,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[9];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[9];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = layer.Lipschitz.Compute(this, layer, options);
@@ -659,7 +659,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
     private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
     {
         global::System.ArgumentNullException.ThrowIfNull(workspace);
-        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", "workspace");
     }
 
     /// <summary>
@@ -778,7 +778,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
             case 0:
                 break;
             default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+                throw new global::System.ArgumentOutOfRangeException("top");
         }
     }
 

@@ -359,7 +359,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguin
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[2];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[2];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Dense.Bound(layer, Dense1Weights, 10, 784, options);
@@ -401,7 +401,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguin
     private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
     {
         global::System.ArgumentNullException.ThrowIfNull(workspace);
-        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", "workspace");
     }
 
     /// <summary>
@@ -448,7 +448,7 @@ partial class Fc10Lambda1em2 : global::Intriguing.IClassifier, global::Intriguin
             case 0:
                 break;
             default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+                throw new global::System.ArgumentOutOfRangeException("top");
         }
     }
 

@@ -664,7 +664,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// </summary>
     public global::Intriguing.Spectral.LipschitzReport LipschitzBounds(global::Intriguing.Spectral.SpectralNormOptions? options = null)
     {
-        var bounds = new global::Intriguing.Spectral.LayerBound[10];
+        global::Intriguing.Spectral.LayerBound[] bounds = new global::Intriguing.Spectral.LayerBound[10];
         global::Intriguing.LayerInfo layer;
         layer = s_summary.Layers[0];
         bounds[0] = global::Intriguing.Layers.Convolution.Bound(layer, Conv1Weights, s_geometry1);
@@ -720,7 +720,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     private static BoundBuffers OwnBounds(global::Intriguing.Certification.BoundWorkspace workspace)
     {
         global::System.ArgumentNullException.ThrowIfNull(workspace);
-        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", nameof(workspace));
+        return workspace as BoundBuffers ?? throw new global::System.ArgumentException("The bound workspace was made by another network; use CreateBoundWorkspace() of this one.", "workspace");
     }
 
     /// <summary>
@@ -850,7 +850,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
             case 0:
                 break;
             default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(top));
+                throw new global::System.ArgumentOutOfRangeException("top");
         }
     }
 
