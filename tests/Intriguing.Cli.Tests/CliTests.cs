@@ -200,6 +200,7 @@ public class ReproduceTests
             for (int i = 0; i < 7; i++)
             {
                 Assert.Equal(0, rows[i].GetProperty("Violations").GetInt32());
+                Assert.Equal(0, rows[i].GetProperty("BestViolations").GetInt32());
                 Assert.Equal(rows[i].GetProperty("MedianCertified").GetDouble(), rowsAgain[i].GetProperty("MedianCertified").GetDouble());
                 Assert.Equal(rows[i].GetProperty("MedianCertifiedLinf").GetDouble(), rowsAgain[i].GetProperty("MedianCertifiedLinf").GetDouble());
             }

@@ -159,7 +159,7 @@ public static class Reproduction
         List<string> spectralFigures = SpectralReport.Charts(options.OutputDirectory, table5, spectral);
         int certifyCount = options.CertifyCount ?? (options.Quick ? 100 : CertificationExperiments.DefaultExamples);
         CertificationSection? certification = certifyCount > 0
-            ? CertificationExperiments.Run(networks, table1.Append(ConvModel), options.Data.Test, certifyCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken, convCount: options.Quick ? 10 : CertificationExperiments.ConvExamples)
+            ? CertificationExperiments.Run(networks, table1.Append(ConvModel), options.Data.Test, certifyCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken, convCount: options.Quick ? 10 : CertificationExperiments.ConvExamples, attackSteps: options.Quick ? 200 : 1000)
             : null;
         var unitSections = new List<UnitsSection>();
         foreach (var (model, layer) in new[] { ("FC100-100-10", 2), ("FC100-100-10", 4), (ConvModel, ConvUnitsLayer) })
