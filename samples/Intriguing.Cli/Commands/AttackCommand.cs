@@ -136,7 +136,7 @@ internal static class AttackCommand
         Intriguing.Data.NumPy.Write(Path.Combine(output, stem + ".npy"), examples, results.Length, width);
         static double? Finite(double v) => double.IsNaN(v) ? null : v;
         var json = results.Select((r, row) => new { example = order[r.Index], row, r.Label, r.Target, r.Success, r.Misclassified, r.Predicted, rms = Finite(r.Distortion), l2 = Finite(r.L2Distortion), C = Finite(r.C), r.Evaluations, r.Seconds });
-        File.WriteAllText(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new
+        RunStore.WriteAtomically(Path.Combine(output, stem + ".json"), JsonSerializer.Serialize(new
         {
             model = name, source = source.Name, examplesFile = stem + ".npy", layer, policy = policy.ToString(), seed, drawn = order.Length, misclassified = order.Length - correct.Length,
             attacked = correct.Length, succeeded = ok.Length, meanRms = Finite(mean), meanL2 = Finite(stats.MeanL2Distortion), results = json,

@@ -58,7 +58,7 @@ internal static class RobustnessCommand
 
         Directory.CreateDirectory(output);
         string file = Path.Combine(output, $"robustness-{Catalog.FileName(name)}-{attack.Name}-{attack.Norm.ToString().ToLowerInvariant()}.json");
-        File.WriteAllText(file, JsonSerializer.Serialize(new { model = name, attack = attack.Name, norm = attack.Norm.ToString(), seed, examples = order.Length, curve, pgd = pgdCurve }, new JsonSerializerOptions { WriteIndented = true }));
+        RunStore.WriteAtomically(file, JsonSerializer.Serialize(new { model = name, attack = attack.Name, norm = attack.Norm.ToString(), seed, examples = order.Length, curve, pgd = pgdCurve }, new JsonSerializerOptions { WriteIndented = true }));
 
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"{name}: robust accuracy on {order.Length} test examples, {attack.Norm} ({attack.Name}{(pgd ? "; PGD per ε" : "")})");

@@ -111,9 +111,20 @@ public static partial class NumPy
     /// <param name="shape">The dimensions; their product must be the number of values.</param>
     public static void Write(string path, ReadOnlySpan<float> values, params int[] shape)
     {
-        using FileStream stream = File.Create(path);
-        Write(stream, values, shape);
+        ArgumentNullException.ThrowIfNull(path);
+        string temp = TempPath(path);
+        using (FileStream stream = File.Create(temp))
+        {
+            Write(stream, values, shape);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
+
+    // A file beside the target, moved over it once complete: an interrupted write never leaves a partial array.
+    private static string TempPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "." + Path.GetFileName(path) + "." + Environment.ProcessId + ".tmp");
 
     /// <summary>Writes <paramref name="values"/> as a float32 <c>.npy</c> array of the given shape to <paramref name="stream"/>.</summary>
     /// <param name="stream">Where to write.</param>
@@ -133,8 +144,15 @@ public static partial class NumPy
     /// <param name="labels">The labels.</param>
     public static void WriteLabels(string path, ReadOnlySpan<int> labels)
     {
-        using FileStream stream = File.Create(path);
-        WriteLabels(stream, labels);
+        ArgumentNullException.ThrowIfNull(path);
+        string temp = TempPath(path);
+        using (FileStream stream = File.Create(temp))
+        {
+            WriteLabels(stream, labels);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Writes <paramref name="labels"/> as a one-dimensional int64 <c>.npy</c> array to <paramref name="stream"/>.</summary>

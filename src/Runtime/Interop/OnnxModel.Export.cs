@@ -18,7 +18,15 @@ public static partial class OnnxModel
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = Export(network);
-        File.WriteAllBytes(path, bytes);
+        // Written beside the target and moved over it once complete: an interrupted export never leaves a partial model.
+        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "." + Path.GetFileName(path) + "." + Environment.ProcessId + ".tmp");
+        using (FileStream stream = File.Create(temp))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>
