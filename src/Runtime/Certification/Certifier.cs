@@ -157,6 +157,7 @@ public static class Certifier
                     lo = next;
                     fLo = f;
                     if (next >= limit) return new CertifiedRadius(label, prediction, limit, norm, evaluations, WholeBox: true);
+                    if (evaluations > 200) return new CertifiedRadius(label, prediction, lo, norm, evaluations);
                     continue;
                 }
 
