@@ -17,7 +17,7 @@ internal static class ReproduceCommand
         CommonOptions.Validate(advSeedsOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--advtrain-seeds must be 0 or more."); });
         var certifyCountOption = new Option<int?>("--certify-count") { Description = "Test examples per model of the certified-radius bracket (default 1,000, or 100 with --quick; MNIST-Conv at most 100, or 10; 0 skips it)." };
         CommonOptions.Validate(certifyCountOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--certify-count must be 0 or more."); });
-        var headOption = new Option<int?>("--head-to-head") { Description = "Examples drawn per model for the head-to-head of L-BFGS against the minimum-norm attacks (default 20, or 10 with --quick; 0 skips it)." };
+        var headOption = new Option<int?>("--head-to-head") { Description = "Examples drawn per model for the head-to-head of L-BFGS against the minimum-norm attacks (default 100, or 10 with --quick; 0 skips it)." };
         CommonOptions.Validate(headOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--head-to-head must be 0 or more."); });
         var budgetOption = new Option<int?>("--head-to-head-budget") { Description = "Forward-and-backward passes per example for the head-to-head's attacks (default 1000, or 200 with --quick)." };
         CommonOptions.Validate(budgetOption, r => { if (r.GetValueOrDefault<int?>() is < 10) r.AddError("--head-to-head-budget must be at least 10."); });

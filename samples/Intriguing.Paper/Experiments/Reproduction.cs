@@ -149,7 +149,7 @@ public static class Reproduction
             ? AdversarialExperiments.Run(networks, options.Data, attackCount, options.Seed, options.Threads, options.OutputDirectory, log, cancellationToken)
             : null;
         string[] table1 = Catalog.Models.Where(m => m.Table == "Table 1").Select(m => m.Name).ToArray();
-        int headCount = options.HeadToHeadCount ?? (options.Quick ? 10 : DefaultHeadToHeadCount);
+        int headCount = options.HeadToHeadCount ?? (options.Quick ? 10 : 100);
         HeadToHeadResults? headToHead = headCount > 0
             ? HeadToHeadExperiment.Run(networks, [.. table1, ConvModel], options.Data, headCount, options.HeadToHeadBudget ?? (options.Quick ? 200 : 1000), options.Seed, options.Threads, log, cancellationToken)
             : null;
@@ -203,12 +203,6 @@ public static class Reproduction
         };
         return all;
     }
-
-    /// <summary>
-    /// Examples per model of the head-to-head in a full run: five attacks at a budget of 1,000 gradients per example on
-    /// seven models cost about a second of one core per example and model, so the default keeps the section to minutes.
-    /// </summary>
-    public const int DefaultHeadToHeadCount = 20;
 
     /// <summary>The MNIST conv net of the Table 5 and units sections.</summary>
     public const string ConvModel = "MNIST-Conv";
