@@ -65,7 +65,7 @@ internal static class CertifyCommand
             double[] certified = radii.Where(r => r.Correct).Select(r => r.Radius).OrderBy(r => r).ToArray();
             int correct = certified.Length;
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"{entry.Name}, {norm}, {certifyOptions.Method}: {correct} of {radii.Length} test examples correct; certified {norm} radius median {Quantile(certified, 0.5):G4} (quartiles {Quantile(certified, 0.25):G4}, {Quantile(certified, 0.75):G4}), mean {(correct > 0 ? certified.Average() : double.NaN):G4}; {1000 * seconds / Math.Max(1, radii.Length):F2} ms per example on {(options.Threads == 0 ? Environment.ProcessorCount : options.Threads)} threads, {radii.Average(r => (double)r.Evaluations):F1} bound propagations each.");
+                $"{entry.Name}, {norm}, {certifyOptions.Method}: {correct} of {radii.Length} test examples correct; certified {norm} radius median {CertificationExperiments.Quantile(certified, 0.5):G4} (quartiles {CertificationExperiments.Quantile(certified, 0.25):G4}, {CertificationExperiments.Quantile(certified, 0.75):G4}), mean {(correct > 0 ? certified.Average() : double.NaN):G4}; {1000 * seconds / Math.Max(1, radii.Length):F2} ms per example on {(options.Threads == 0 ? Environment.ProcessorCount : options.Threads)} threads, {radii.Average(r => (double)r.Evaluations):F1} bound propagations each.");
             Console.WriteLine(line);
             double? epsilon = parse.GetValue(epsilonOption);
             if (epsilon is { } e)
@@ -90,13 +90,5 @@ internal static class CertifyCommand
             return 0;
         }));
         return certify;
-    }
-
-    private static double Quantile(double[] sorted, double q)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double at = q * (sorted.Length - 1);
-        int i = (int)Math.Floor(at);
-        return i + 1 < sorted.Length ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
     }
 }

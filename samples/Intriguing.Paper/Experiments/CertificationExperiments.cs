@@ -215,8 +215,10 @@ public static class CertificationExperiments
         return new CertificationSection(rows, curves, RatioBins, histograms, figures, tolerance);
     }
 
-    private static double Quantile(double[] sorted, double q)
+    /// <summary>The <paramref name="q"/>-quantile of sorted values, linearly interpolated; NaN if empty.</summary>
+    public static double Quantile(double[] sorted, double q)
     {
+        ArgumentNullException.ThrowIfNull(sorted);
         if (sorted.Length == 0) return double.NaN;
         double at = q * (sorted.Length - 1);
         int i = (int)Math.Floor(at);

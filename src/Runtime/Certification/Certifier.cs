@@ -31,38 +31,15 @@ public static class Certifier
         float[] x = inputs.Slice(0, count * n).ToArray();
         int[] y = labels.Slice(0, count).ToArray();
         var results = new CertifiedRadius[count];
-        int threads = Math.Max(1, Math.Min(options.Threads == 0 ? Environment.ProcessorCount : options.Threads, count));
-        int next = -1, done = 0;
-        var workers = new Thread[threads];
-        Exception? failure = null;
-        for (int t = 0; t < threads; t++)
+        int done = 0;
+        // One pair of workspaces per worker, as in AttackRunner; each example's radius depends on nothing else.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
+        Parallel.For(0, count, parallel, () => (Bounds: network.CreateBoundWorkspace(), Workspace: network.CreateWorkspace(1)), (i, _, local) =>
         {
-            workers[t] = new Thread(() =>
-            {
-                try
-                {
-                    BoundWorkspace bw = network.CreateBoundWorkspace();
-                    NetworkWorkspace ws = network.CreateWorkspace(1);
-                    var output = new float[network.OutputLength];
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < count && Volatile.Read(ref failure) is null)
-                    {
-                        results[i] = Radius(network, bw, ws, output, x.AsSpan(i * n, n), y[i], options);
-                        int finished = Interlocked.Increment(ref done);
-                        progress?.Report(finished);
-                    }
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                }
-            });
-            workers[t].IsBackground = true;
-            workers[t].Start();
-        }
-
-        foreach (Thread worker in workers) worker.Join();
-        if (failure is not null) throw new InvalidOperationException("Certification failed: " + failure.Message, failure);
+            results[i] = Radius(network, local.Bounds, local.Workspace, local.Bounds.Outputs, x.AsSpan(i * n, n), y[i], options);
+            progress?.Report(Interlocked.Increment(ref done));
+            return local;
+        }, _ => { });
         return results;
     }
 
