@@ -19,6 +19,15 @@ public sealed class NetworkAttribute : Attribute
 {
     /// <summary>A display name for summaries and reports. Defaults to the class name.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// An ONNX model to compile instead of a layer stack: the path of an <c>AdditionalFiles</c> item of the project
+    /// (matched by its end, e.g. <c>"models/net.onnx"</c>). The generator reads the graph at compile time and writes the
+    /// same code as for the equivalent attributes, with the model's parameters embedded (<c>FromOnnx()</c>,
+    /// <c>LoadOnnxParameters()</c>). The class then declares no layer attributes; an <c>[Input]</c> may give the input
+    /// shape when the model leaves it symbolic. The operators are those of the run-time import.
+    /// </summary>
+    public string? Onnx { get; set; }
 }
 
 /// <summary>

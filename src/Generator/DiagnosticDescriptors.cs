@@ -133,6 +133,21 @@ internal static class DiagnosticDescriptors
         "Mode of layer {0} (Conv) is {1}, which is not a Padding value; use Padding.Zero or Padding.Circular",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor OnnxFileNotFound = Make(
+        "INT026", "ONNX model not among AdditionalFiles",
+        "'{0}' names the ONNX model \"{1}\", but no AdditionalFiles item of the project has that path{2}; add <AdditionalFiles Include=\"{1}\" /> to the project",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor OnnxNotImported = Make(
+        "INT027", "ONNX model cannot be compiled",
+        "The ONNX model of '{0}' cannot be compiled: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor OnnxWithLayers = Make(
+        "INT028", "Layer attributes beside an ONNX model",
+        "'{0}' takes its layers from the ONNX model \"{1}\"; remove the layer attribute {2} or the Onnx argument",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -160,6 +175,9 @@ internal static class DiagnosticDescriptors
         [ColumnsTooLarge.Id] = ColumnsTooLarge,
         [MemberClash.Id] = MemberClash,
         [UndefinedPaddingMode.Id] = UndefinedPaddingMode,
+        [OnnxFileNotFound.Id] = OnnxFileNotFound,
+        [OnnxNotImported.Id] = OnnxNotImported,
+        [OnnxWithLayers.Id] = OnnxWithLayers,
     };
 
     /// <summary>All descriptors, for documentation tests.</summary>

@@ -24,6 +24,9 @@ public sealed partial class NetworkGenerator
             var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
             bool ok = parsed.CanEmit;
 
+            // An ONNX model that could not be read has said why; its missing stack is not a second problem.
+            if (parsed.Onnx is { Imported: false }) return new AnalysisResult(null, diagnostics.ToEquatableArray());
+
             // Input: exactly one, before every layer, with positive sizes.
             ParsedInput? input = null;
             if (parsed.Inputs.Count == 0)
@@ -181,7 +184,9 @@ public sealed partial class NetworkGenerator
                 (int)parameterCount,
                 (int)Math.Max(offset, Alignment),
                 layers[layers.Count - 1].Spec is SoftmaxSpec,
-                parsed.HasUserSummary);
+                parsed.HasUserSummary,
+                parsed.Onnx?.FileName,
+                parsed.Onnx?.Parameters ?? default);
 
             // A user member, or the class itself, with the name of a generated member would be a compile error inside the
             // generated file; say which instead and emit nothing.

@@ -98,6 +98,7 @@ public sealed partial class NetworkGenerator
             }
 
             string displayName = symbol.Name;
+            OnnxSource? onnx = null;
             foreach (AttributeData a in context.Attributes)
             {
                 foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
@@ -105,6 +106,14 @@ public sealed partial class NetworkGenerator
                     if (named.Key == "Name" && named.Value.Value is string s && !string.IsNullOrWhiteSpace(s))
                     {
                         displayName = s;
+                    }
+
+                    if (named.Key == "Onnx" && named.Value.Value is string path && path.Length > 0)
+                    {
+                        LocationInfo? at = a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax
+                            ? NamedLocations(syntax).FirstOrDefault(n => n.Name == "Onnx")?.Location ?? LocationInfo.From(syntax)
+                            : classLocation;
+                        onnx = new OnnxSource(path, at);
                     }
                 }
             }
@@ -180,6 +189,16 @@ public sealed partial class NetworkGenerator
                 }
             }
 
+            // An ONNX model brings its own layers: attributes beside it would be a second stack.
+            if (onnx is not null)
+            {
+                foreach (ParsedLayer layer in layers)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxWithLayers, layer.Location, symbol.Name, onnx.Path, layer.Spec.Written));
+                    canEmit = false;
+                }
+            }
+
             // The namespace's segments as names (no '@'): the emitter escapes the ones that are keywords.
             var segments = new List<string>();
             for (INamespaceSymbol? n = symbol.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) segments.Insert(0, n.Name);
@@ -197,7 +216,8 @@ public sealed partial class NetworkGenerator
                 firstLayerPosition,
                 canEmit,
                 HasSummary(symbol, cancellationToken),
-                UserMembers(symbol, classLocation, context.SemanticModel.Compilation));
+                UserMembers(symbol, classLocation, context.SemanticModel.Compilation),
+                onnx);
         }
 
         /// <summary>

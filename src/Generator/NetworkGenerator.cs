@@ -12,6 +12,7 @@ namespace Intriguing.Generator;
 /// <code>
 /// ForAttributeWithMetadataName("Intriguing.NetworkAttribute")   (syntax filter: class declarations)
 ///   → Parse     : attributes in source order → ParsedNetwork (values and locations; no symbols or syntax)
+///   → Onnx      : with the AdditionalFiles' .onnx paths: [Network(Onnx = ...)] gets its layers and parameters from the model
 ///   → Analyze   : shape inference, parameter layout, stack checks → AnalysisResult (model + diagnostics)
 ///   ├→ Model    : the NetworkModel alone (no locations), so unrelated edits leave it equal and cached
 ///   │    + HintNames: the file-name stems networks share ignoring case (usually none)
@@ -32,6 +33,12 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         /// <summary>The parse step.</summary>
         public const string Parse = "Parse";
 
+        /// <summary>The ONNX files among the AdditionalFiles.</summary>
+        public const string OnnxFiles = "OnnxFiles";
+
+        /// <summary>The parsed network with the layers of its ONNX model, if it names one.</summary>
+        public const string Onnx = "Onnx";
+
         /// <summary>The analysis step.</summary>
         public const string Analyze = "Analyze";
 
@@ -48,12 +55,23 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // [Network(Onnx = "...")] reads its model from the project's AdditionalFiles.
+        IncrementalValueProvider<EquatableArray<OnnxFileRef>> onnxFiles = context.AdditionalTextsProvider
+            .Where(static t => OnnxImport.IsOnnx(t))
+            .Select(static (t, ct) => OnnxImport.Reference(t, ct))
+            .Collect()
+            .Select(static (all, _) => all.ToEquatableArray())
+            .WithTrackingName(Steps.OnnxFiles);
+
         IncrementalValuesProvider<AnalysisResult> analysed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Intriguing.NetworkAttribute",
                 predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(Steps.Parse)
+            .Combine(onnxFiles)
+            .Select(static (pair, ct) => OnnxImport.Resolve(pair.Left, pair.Right, ct))
+            .WithTrackingName(Steps.Onnx)
             .Select(static (parsed, _) => Analyzer.Analyze(parsed))
             .WithTrackingName(Steps.Analyze);
 

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Intriguing.Generator.Tests;
 
 /// <summary>One test per diagnostic ID: the ID, the message and the exact location.</summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     /// <summary>Runs the generator and asserts it reports exactly one diagnostic, with this ID, at this text, with this message.</summary>
     private static Diagnostic Single(string source, string id, string locatedText, string message)

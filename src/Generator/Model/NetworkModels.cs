@@ -78,7 +78,17 @@ internal sealed record ParsedNetwork(
     int FirstLayerPosition,
     bool CanEmit,
     bool HasUserSummary = false,
-    EquatableArray<UserMember> UserMembers = default);
+    EquatableArray<UserMember> UserMembers = default,
+    OnnxSource? Onnx = null);
+
+/// <summary>
+/// <c>[Network(Onnx = "...")]</c>: the path as written and where; once the file is read, its name and the parameters of
+/// its layers (each layer's weights, then its bias, as little-endian float32 bytes).
+/// </summary>
+internal sealed record OnnxSource(string Path, LocationInfo? Location, string FileName = "", EquatableArray<byte> Parameters = default, bool Imported = false);
+
+/// <summary>An ONNX file among the project's AdditionalFiles: its path and a checksum of its content (for incremental runs).</summary>
+internal sealed record OnnxFileRef(string Path, string Checksum);
 
 /// <summary>Where a layer's trainable parameters sit in the flat buffer, and how they are initialised.</summary>
 /// <param name="WeightOffset">Offset of W in the flat buffer.</param>
@@ -159,7 +169,9 @@ internal sealed record NetworkModel(
     int ParameterCount,
     int ParameterBufferLength,
     bool EndsInSoftmax,
-    bool HasUserSummary = false)
+    bool HasUserSummary = false,
+    string? OnnxFile = null,
+    EquatableArray<byte> OnnxParameters = default)
 {
     public int InputLength => InputChannels * InputHeight * InputWidth;
 
