@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Intriguing.Generator.Layers;
 using Intriguing.Generator.Model;
@@ -21,30 +19,33 @@ public sealed partial class NetworkGenerator
     /// reader and turns it into the layer stack the attributes would declare, with the parameters to embed.
     /// </summary>
     /// <remarks>
-    /// Roslyn gives AdditionalFiles as text; an ONNX file is binary, so its bytes are read from <see cref="AdditionalText.Path"/>
-    /// (the one file access of this generator, RS1035 suppressed here). A checksum of the text Roslyn holds for the file
-    /// is part of <see cref="OnnxFileRef"/>, so a changed file re-runs this step when Roslyn re-reads it.
+    /// Roslyn gives AdditionalFiles as text, and the compiler reports a binary file read as text as an error (CS2015); so
+    /// an ONNX file's bytes are read from <see cref="AdditionalText.Path"/> (the one file access of this generator, RS1035
+    /// suppressed here), once per run of the file step, with their SHA-256 kept for the pipeline's equality: a changed
+    /// file re-runs the import when Roslyn hands the generator the file again.
     /// </remarks>
     internal static class OnnxImport
     {
         /// <summary>The ONNX files among the AdditionalFiles.</summary>
         public static bool IsOnnx(AdditionalText text) => text.Path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 
-        /// <summary>The file's path and a checksum of its content.</summary>
+        /// <summary>The file's path, bytes and checksum.</summary>
         public static OnnxFileRef Reference(AdditionalText text, CancellationToken cancellationToken)
         {
-            string checksum = "";
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                ImmutableArray<byte> sum = text.GetText(cancellationToken)?.GetChecksum() ?? ImmutableArray<byte>.Empty;
-                checksum = string.Concat(sum.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+#pragma warning disable RS1035 // The documented exception: a binary AdditionalFile is read from its path (see the remarks).
+                byte[] bytes = File.ReadAllBytes(text.Path);
+#pragma warning restore RS1035
+                using var sha = System.Security.Cryptography.SHA256.Create();
+                string checksum = string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+                return new OnnxFileRef(text.Path, bytes, checksum, null);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or DecoderFallbackException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
-                // The bytes are read again from the path; a file Roslyn cannot decode still gets compiled.
+                return new OnnxFileRef(text.Path, null, "", e.Message);
             }
-
-            return new OnnxFileRef(text.Path, checksum);
         }
 
         /// <summary>The parsed network with its layers read from its ONNX model, or with the diagnostic that says why not.</summary>
@@ -60,16 +61,9 @@ public sealed partial class NetworkGenerator
             }
 
             string fileName = Path.GetFileName(matches[0].Path);
-            byte[] bytes;
-            try
+            if (matches[0].Bytes is not { } bytes)
             {
-#pragma warning disable RS1035 // The documented exception: a binary AdditionalFile is read from its path (see the remarks).
-                bytes = File.ReadAllBytes(matches[0].Path);
-#pragma warning restore RS1035
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return Failed(parsed, DiagnosticInfo.Create(DiagnosticDescriptors.OnnxNotImported, onnx.Location, parsed.ClassName, fileName + ": " + e.Message));
+                return Failed(parsed, DiagnosticInfo.Create(DiagnosticDescriptors.OnnxNotImported, onnx.Location, parsed.ClassName, fileName + ": " + matches[0].Error));
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -65,13 +65,13 @@ public class OnnxTests
         return net;
     }
 
-    private static float[] RandomInputs(int length, int seed)
+    internal static float[] RandomInputs(int length, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
     }
 
-    private static float[] RunOrt(byte[] model, float[] inputs, long[] shape)
+    internal static float[] RunOrt(byte[] model, float[] inputs, long[] shape)
     {
         using var session = new InferenceSession(model);
         string inputName = session.InputNames[0];
@@ -81,14 +81,14 @@ public class OnnxTests
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private static long[] InputShape(byte[] model, int batch)
+    internal static long[] InputShape(byte[] model, int batch)
     {
         ModelProto proto = ModelProto.Parser.ParseFrom(model);
         ValueInfoProto input = proto.Graph.Input.First(v => proto.Graph.Initializer.All(t => t.Name != v.Name));
         return [batch, .. input.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
     }
 
-    private static float[] Forward(INetwork net, float[] inputs, int batch)
+    internal static float[] Forward(INetwork net, float[] inputs, int batch)
     {
         float[] outputs = new float[batch * net.OutputLength];
         net.Forward(net.CreateWorkspace(batch), inputs, outputs, batch);
@@ -96,7 +96,7 @@ public class OnnxTests
     }
 
     /// <summary>Asserts ‖a − b‖∞ ≤ 1e-5 · ‖b‖∞ for each sample's output.</summary>
-    private static void AssertClose(float[] expected, float[] actual, int batch, string what)
+    internal static void AssertClose(float[] expected, float[] actual, int batch, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         int n = expected.Length / batch;

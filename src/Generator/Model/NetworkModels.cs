@@ -87,8 +87,34 @@ internal sealed record ParsedNetwork(
 /// </summary>
 internal sealed record OnnxSource(string Path, LocationInfo? Location, string FileName = "", EquatableArray<byte> Parameters = default, bool Imported = false);
 
-/// <summary>An ONNX file among the project's AdditionalFiles: its path and a checksum of its content (for incremental runs).</summary>
-internal sealed record OnnxFileRef(string Path, string Checksum);
+/// <summary>
+/// An ONNX file among the project's AdditionalFiles: its path, its bytes (or why they could not be read) and their
+/// SHA-256, which with the path is all that equality compares (for incremental runs).
+/// </summary>
+internal sealed class OnnxFileRef : System.IEquatable<OnnxFileRef>
+{
+    public OnnxFileRef(string path, byte[]? bytes, string checksum, string? error)
+    {
+        Path = path;
+        Bytes = bytes;
+        Checksum = checksum;
+        Error = error;
+    }
+
+    public string Path { get; }
+
+    public byte[]? Bytes { get; }
+
+    public string Checksum { get; }
+
+    public string? Error { get; }
+
+    public bool Equals(OnnxFileRef? other) => other is not null && Path == other.Path && Checksum == other.Checksum && Error == other.Error;
+
+    public override bool Equals(object? obj) => Equals(obj as OnnxFileRef);
+
+    public override int GetHashCode() => (Path.GetHashCode() * 31) + Checksum.GetHashCode();
+}
 
 /// <summary>Where a layer's trainable parameters sit in the flat buffer, and how they are initialised.</summary>
 /// <param name="WeightOffset">Offset of W in the flat buffer.</param>
