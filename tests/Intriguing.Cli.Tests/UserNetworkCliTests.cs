@@ -76,6 +76,19 @@ public sealed class UserNetworkCliTests : IDisposable
         Assert.Equal([Count - Wrong, 64], examples.Shape);
         Assert.All(examples.Values, v => Assert.InRange(v, 0f, 1f));
 
+        // Units of φ(x) on the user's network and data: 1×8×8 tiles, the purity of each row's top examples.
+        (code, output, error) = Run($"units --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\" --layer 2 --rows 3 --count 4 --seeds 2 --out \"{outDir}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains("mlp, activation 2: label purity of the top 4 test images", output);
+        byte[] png = File.ReadAllBytes(Path.Combine(outDir, "units-mlp-layer2-natural.png"));
+        Assert.True(File.Exists(Path.Combine(outDir, "units-mlp-layer2-random.png")));
+        int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
+        var grid = new Intriguing.Reporting.ImageGrid(3, 4, 8, 8);
+        Assert.Equal(grid.Width, width);
+        (code, _, error) = Run($"units --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\" --layer 9 --out \"{outDir}\"");
+        Assert.Equal(2, code);
+        Assert.Contains("--layer must be between 1 and 6 for mlp, not 9", error);
+
         (code, output, error) = Run($"spectral --onnx \"{model}\" --data \"{Temp("x.npy")}\" --labels \"{Temp("y.npy")}\" --examples 5 --out \"{outDir}\" --quiet");
         Assert.True(code == 0, error);
         Assert.Contains("Dense1", output);

@@ -23,13 +23,31 @@ public sealed record UnitsSection(string Model, int Layer, string NaturalFigure,
 public static class UnitsExperiment
 {
     /// <summary>Runs the analysis and writes the two grids into <paramref name="outputDirectory"/>.</summary>
+    /// <remarks>
+    /// 784-value samples without a declared shape are drawn as 28×28 MNIST digits; others by their
+    /// <see cref="Dataset.SampleShape"/> (or as vectors), on the data's declared range, else on the range of their values.
+    /// </remarks>
     public static UnitsSection Run(INetwork net, string name, Dataset heldOut, int layer, int rows, int count, int seeds, ulong seed, string outputDirectory)
     {
         UnitsResult result = Units.Analyze(net, heldOut, layer, rows, count, seeds, seed);
         Directory.CreateDirectory(outputDirectory);
         string stem = $"units-{Catalog.FileName(name)}-layer{layer}";
-        Units.SaveGrid(Path.Combine(outputDirectory, stem + "-natural.png"), result.NaturalRows, heldOut);
-        Units.SaveGrid(Path.Combine(outputDirectory, stem + "-random.png"), result.RandomRows, heldOut);
+        IReadOnlyList<int> shape = heldOut.SampleShape ?? [heldOut.SampleLength];
+        bool mnist = heldOut.SampleShape is null ? heldOut.SampleLength == 28 * 28 : shape.SequenceEqual([28, 28]) || shape.SequenceEqual([1, 28, 28]);
+        if (mnist)
+        {
+            Units.SaveGrid(Path.Combine(outputDirectory, stem + "-natural.png"), result.NaturalRows, heldOut);
+            Units.SaveGrid(Path.Combine(outputDirectory, stem + "-random.png"), result.RandomRows, heldOut);
+        }
+        else
+        {
+            float low = heldOut.InputRange is { } r0 && double.IsFinite(r0.Lower) ? (float)r0.Lower : heldOut.Samples.Min();
+            float high = heldOut.InputRange is { } r1 && double.IsFinite(r1.Upper) ? (float)r1.Upper : heldOut.Samples.Max();
+            if (!(low < high)) high = low + 1;
+            Units.SaveGrid(Path.Combine(outputDirectory, stem + "-natural.png"), result.NaturalRows, heldOut, shape, low, high);
+            Units.SaveGrid(Path.Combine(outputDirectory, stem + "-random.png"), result.RandomRows, heldOut, shape, low, high);
+        }
+
         var (n, nsd) = result.Natural;
         var (r, rsd) = result.Random;
         string summary = string.Create(CultureInfo.InvariantCulture,

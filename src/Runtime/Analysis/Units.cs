@@ -146,4 +146,34 @@ public static class Units
 
         grid.SavePng(path);
     }
+
+    /// <summary>
+    /// Writes the rows as a PNG grid of examples of any shape: C×H×W images with their channels side by side, (H, W)
+    /// images, or vectors (a shape of one dimension) as bar charts; values shown on [<paramref name="low"/>, <paramref name="high"/>].
+    /// </summary>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="rows">The rows to draw (each row's top examples, best first).</param>
+    /// <param name="data">The data set the rows index.</param>
+    /// <param name="shape">The shape of one example: (C, H, W), (H, W) or (n).</param>
+    /// <param name="low">The value drawn white.</param>
+    /// <param name="high">The value drawn black.</param>
+    /// <exception cref="ArgumentException">The shape does not hold the data's samples, or the range is empty.</exception>
+    public static void SaveGrid(string path, IReadOnlyList<UnitRow> rows, Dataset data, IReadOnlyList<int> shape, float low, float high)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(data);
+        var tiles = new Reporting.ExampleTiles(shape, low, high);
+        if (tiles.Length != data.SampleLength) throw new ArgumentException($"The shape holds {tiles.Length} values; the data's samples have {data.SampleLength}.", nameof(shape));
+        int columns = rows.Max(r => r.Indices.Length);
+        var grid = new ImageGrid(rows.Count, columns, tiles.Width, tiles.Height);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int c = 0; c < rows[r].Indices.Length; c++)
+            {
+                grid.Tile(r, c, tiles.Render(data.Sample(rows[r].Indices[c])), rows[r].Values[c].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        grid.SavePng(path);
+    }
 }

@@ -42,47 +42,17 @@ public static class AdversarialFigure
     public static void Save(string path, IReadOnlyList<(float[] Original, float[] Adversarial, int Label, int Predicted)> examples, IReadOnlyList<int> shape, float low, float high, int perRow = 4)
     {
         ArgumentNullException.ThrowIfNull(examples);
-        ArgumentNullException.ThrowIfNull(shape);
         if (examples.Count == 0) throw new ArgumentException("There is no example to draw.", nameof(examples));
-        if (shape.Count is < 1 or > 3 || shape.Any(d => d < 1)) throw new ArgumentException("The shape must be (n), (H, W) or (C, H, W) with positive sizes.", nameof(shape));
-        if (!(low < high) || !float.IsFinite(low) || !float.IsFinite(high)) throw new ArgumentException($"The range [{low}, {high}] must be finite and not empty.", nameof(low));
-        int length = shape.Aggregate(1, (a, b) => a * b);
-        bool bars = shape.Count == 1;
-        const int BarHeight = 32;
-        (int c, int h, int w) = shape.Count switch { 1 => (1, BarHeight, shape[0]), 2 => (1, shape[0], shape[1]), _ => (shape[0], shape[1], shape[2]) };
-        int tileWidth = c * w + (c - 1), tileHeight = h;
+        var tiles = new ExampleTiles(shape, low, high);
         perRow = Math.Min(perRow, examples.Count);
-        var grid = new ImageGrid((examples.Count + perRow - 1) / perRow, 3 * perRow, tileWidth, tileHeight);
+        var grid = new ImageGrid((examples.Count + perRow - 1) / perRow, 3 * perRow, tiles.Width, tiles.Height);
         float[] Tile(float[] values, bool difference)
         {
-            if (values.Length != length) throw new ArgumentException($"An example has {values.Length} values; the shape holds {length}.", nameof(examples));
-            float[] tile = new float[tileWidth * tileHeight];
-            if (bars)
-            {
-                // Column i is a bar from the bottom up to the value's height on [low, high] (the difference: from the middle).
-                for (int i = 0; i < w; i++)
-                {
-                    float v = Math.Clamp((values[i] - low) / (high - low), 0f, 1f);
-                    int top = (int)Math.Round((1 - v) * (h - 1));
-                    int from = difference ? Math.Min(top, h / 2) : top, to = difference ? Math.Max(top, h / 2) : h - 1;
-                    for (int y = from; y <= to; y++) tile[(y * tileWidth) + i] = 1f;
-                }
-
-                return tile;
-            }
-
-            // Channel k occupies columns k·(W + 1) … k·(W + 1) + W − 1; the column between channels stays white.
-            for (int k = 0; k < c; k++)
-            {
-                for (int y = 0; y < h; y++)
-                {
-                    for (int x = 0; x < w; x++) tile[(y * tileWidth) + (k * (w + 1)) + x] = (values[(k * h * w) + (y * w) + x] - low) / (high - low);
-                }
-            }
-
-            return tile;
+            if (values.Length != tiles.Length) throw new ArgumentException($"An example has {values.Length} values; the shape holds {tiles.Length}.", nameof(examples));
+            return tiles.Render(values, difference);
         }
 
+        bool bars = tiles.Bars;
         for (int e = 0; e < examples.Count; e++)
         {
             var (x, a, label, predicted) = examples[e];
