@@ -71,6 +71,12 @@ public sealed partial class NetworkGenerator
                 w.Line("}");
                 w.Line();
                 foreach (LayerModel l in m.Layers.Take(top)) l.Spec.EmitBoundFields(w, l);
+                if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
+                {
+                    w.Line();
+                    w.Line("/// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>");
+                    w.Line("internal Workspace? _forward;");
+                }
             }
 
             w.Line();
@@ -172,7 +178,56 @@ public sealed partial class NetworkGenerator
                 }
 
                 w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
-                w.Line("return " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
+                if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
+                {
+                    w.Line("double worst = " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
+                    w.Line("return bw.Method == " + Cert + ".BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;");
+                }
+                else
+                {
+                    w.Line("return " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
+                }
+            }
+
+            if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
+            {
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// <c>MarginRefinements</c> more passes from the logits, each with the activations' relaxations re-touched at the");
+                w.Line("/// forward pass of the input that attains the previous pass's smallest margin bound; keeps each margin's largest bound,");
+                w.Line("/// then restores the plain relaxations. Returns the smallest margin bound.");
+                w.Line("/// </summary>");
+                using (w.OpenBlock("private double RefineMargins(BoundBuffers bw, int label)"))
+                {
+                    w.Line("Workspace fw = bw._forward ??= new Workspace(1);");
+                    w.Line("double worst = double.PositiveInfinity;");
+                    using (w.OpenBlock("for (int pass = 0; pass < bw.MarginRefinements; pass++)"))
+                    {
+                        w.Line(BoundKernels + ".Minimizer(bw, " + BoundKernels + ".WorstRow(bw, " + I(classes - 1) + "), " + BoundKernels + ".MarginIterations, fw.A0(1));");
+                        w.Line("ForwardLayers(fw, 0, " + I(top - 1) + ", 1);");
+                        foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.Retouchable))
+                        {
+                            l.Spec.EmitRetouch(w, l, "Activation(fw, " + I(l.Index - 1) + ", 1)");
+                        }
+
+                        if (logits.Spec.SeedsBelow)
+                        {
+                            logits.Spec.EmitSeedMargins(w, logits);
+                            w.Line("BackSubstitute(bw, " + I(top - 1) + ", rows);");
+                        }
+                        else
+                        {
+                            w.Line("int rows = " + BoundKernels + ".SeedMargins(bw.Rows(" + I(top) + ", " + I(classes - 1) + "), bw.Constants(" + I(classes - 1) + "), label, " + I(classes) + ");");
+                            w.Line("BackSubstitute(bw, " + I(top) + ", rows);");
+                        }
+
+                        w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
+                        w.Line("worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");");
+                    }
+
+                    foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.Retouchable)) l.Spec.EmitRelax(w, l);
+                    w.Line("return worst;");
+                }
             }
 
             w.Line();

@@ -60,9 +60,13 @@ public class PackageTests
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="Intriguing" Version="{version}" />
+                    <AdditionalFiles Include="models/mlp.onnx" />
                   </ItemGroup>
                 </Project>
                 """);
+            // A PyTorch-exported model compiled by the generator from the package (its Google.Protobuf ships beside it).
+            Directory.CreateDirectory(Path.Combine(app, "models"));
+            File.Copy(Path.Combine(root, "tests", "Intriguing.Networks.Tests", "Onnx", "torch_mlp.onnx"), Path.Combine(app, "models", "mlp.onnx"));
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
                 using Intriguing;
 
@@ -74,14 +78,23 @@ public class PackageTests
                 float loss = net.LossAndGradient(ws, x, new[] { 1 }, 1, gradient);
                 Console.WriteLine($"parameters={net.ParameterCount} loss-finite={float.IsFinite(loss)}");
 
+                Mlp mlp = Mlp.FromOnnx();
+                float[] probabilities = new float[mlp.OutputLength];
+                mlp.Forward(Enumerable.Range(0, Mlp.Layout.InputLength).Select(i => (i % 5) / 5f).ToArray(), probabilities);
+                Console.WriteLine($"onnx layers={mlp.LayerCount} sum={probabilities.Sum():F3}");
+
                 [Network, Input(4), Dense(5, WeightDecay = 1e-3), Tanh, Dense(3), Softmax]
                 public partial class Tiny;
+
+                [Network(Onnx = "models/mlp.onnx")]
+                public partial class Mlp;
                 """);
 
             // Directory.Build.props of the repository must not leak in: the project lives outside it.
             (code, output) = Dotnet("run -c Release", app);
             Assert.True(code == 0, output);
             Assert.Contains("parameters=43 loss-finite=True", output);
+            Assert.Contains("onnx layers=6 sum=1.000", output);
             Assert.Contains("Dense1", output);
         }
         finally

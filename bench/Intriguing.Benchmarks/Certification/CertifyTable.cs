@@ -22,6 +22,7 @@ public static class CertifyTable
         int count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
         string? export = args.Length > 3 && args[3] != "-" ? args[3] : null;
         string model = args.Length > 4 ? args[4] : "FC100-100-10";
+        int refinements = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
         MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
         var net = (ICertifiable)Catalog.Find(model)!.Create(0);
         Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(model) + ".ckpt"), net);
@@ -38,7 +39,7 @@ public static class CertifyTable
         var radii = new Dictionary<PerturbationNorm, double[]>();
         foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
         {
-            var options = new CertifyOptions { Norm = norm };
+            var options = new CertifyOptions { Norm = norm, MarginRefinements = refinements };
             var warm = Stopwatch.StartNew();
             for (int e = 0; e < 5 || warm.Elapsed.TotalSeconds < 2; e++) Certifier.Radius(net, bw, ws, data.Test.Sample(examples[e % examples.Length]), data.Test.Labels[examples[e % examples.Length]], options);
             var times = new List<double>();

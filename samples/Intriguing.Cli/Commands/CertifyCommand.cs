@@ -23,9 +23,11 @@ internal static class CertifyCommand
         CommonOptions.Validate(epsilonOption, r => { if (r.GetValueOrDefault<double?>() is { } e && !(e >= 0 && double.IsFinite(e))) r.AddError("--epsilon must be a finite number ≥ 0."); });
         var toleranceOption = new Option<double>("--tolerance") { Description = "Relative tolerance of the radius search.", DefaultValueFactory = _ => 1e-3 };
         CommonOptions.Validate(toleranceOption, r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
+        var refineOption = new Option<int>("--refinements") { Description = "Extra margin passes with the relaxations re-touched at the worst margin's minimiser (0 = plain CROWN).", DefaultValueFactory = _ => 1 };
+        CommonOptions.Validate(refineOption, r => { int v = r.GetValueOrDefault<int>(); if (v is < 0 or > 100) r.AddError("--refinements must be between 0 and 100."); });
         var certify = new Command("certify", "Certified radii of test examples: the largest L2 or L∞ perturbation (inside the pixel box) proved not to change the decision, by CROWN bound propagation; writes OUT/certify-<model>-<norm>.json.")
         {
-            CommonOptions.Model, normOption, methodOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
+            CommonOptions.Model, normOption, methodOption, refineOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         certify.SetAction(parse => Cli.Guard(() =>
         {
@@ -41,6 +43,7 @@ internal static class CertifyCommand
                 Method = parse.GetValue(methodOption) switch { "crown-ibp" => BoundMethod.CrownInterval, "interval" => BoundMethod.Interval, _ => BoundMethod.Crown },
                 RelativeTolerance = parse.GetValue(toleranceOption),
                 Threads = options.Threads,
+                MarginRefinements = parse.GetValue(refineOption),
             };
             int count = Math.Min(parse.GetValue(CommonOptions.Count), data.Test.Count);
             int[] draw = CertificationExperiments.TestDraw(data.Test, count, options.Seed);

@@ -70,6 +70,14 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
         w.Line("if (relax) " + Kernels + ".Activation." + Function + "Relax(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", bw._relax" + I(l.Index) + ");");
     }
 
+    public override bool Retouchable => true;
+
+    public override void EmitRetouch(SourceWriter w, LayerModel l, string touch)
+        => w.Line(Kernels + ".Activation." + Function + "Retouch(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", " + touch + ", bw._relax" + I(l.Index) + ");");
+
+    public override void EmitRelax(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Activation." + Function + "Relax(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", bw._relax" + I(l.Index) + ");");
+
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Activation.BackSubstitute(" + Rows(l.Index) + ", bw._relax" + I(l.Index) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
 }

@@ -165,6 +165,19 @@ internal abstract record LayerSpec
     {
     }
 
+    /// <summary>Whether the layer's relaxation can be re-touched at a point (<see cref="EmitRetouch"/>), for tighter margin bounds.</summary>
+    public virtual bool Retouchable => false;
+
+    /// <summary>Writes the re-touching of the layer's relaxation at the pre-activations <paramref name="touch"/> (a C# span expression).</summary>
+    public virtual void EmitRetouch(SourceWriter w, LayerModel layer, string touch)
+    {
+    }
+
+    /// <summary>Writes the computation of the layer's plain relaxation from its input bounds (restoring it after re-touching).</summary>
+    public virtual void EmitRelax(SourceWriter w, LayerModel layer)
+    {
+    }
+
     /// <summary>Whether <see cref="EmitFirstLayerBounds"/> writes a dedicated kernel.</summary>
     public virtual bool HasFirstLayerBounds => false;
 

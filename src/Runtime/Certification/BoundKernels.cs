@@ -255,6 +255,96 @@ public static class BoundKernels
         return min;
     }
 
+    /// <summary>
+    /// Raises the stored margin bounds to those of the rows made by <see cref="SeedMargins"/> where these are larger
+    /// (every relaxation gives valid bounds, so the largest is kept); returns the smallest margin bound.
+    /// </summary>
+    public static double ImproveMargins(BoundWorkspace bw, int label, int length)
+    {
+        double[] margins = bw.Margins;
+        ReadOnlySpan<double> result = bw.RowBounds(length - 1);
+        double min = double.PositiveInfinity;
+        for (int r = 0, j = 0; j < length; j++)
+        {
+            if (j == label) continue;
+            margins[j] = Math.Max(margins[j], result[r++]);
+            min = Math.Min(min, margins[j]);
+        }
+
+        return min;
+    }
+
+    /// <summary>The row of the last <see cref="Concretize"/> with the smallest bound (the first of equals).</summary>
+    public static int WorstRow(BoundWorkspace bw, int count)
+    {
+        ReadOnlySpan<double> result = bw.RowBounds(count);
+        int worst = 0;
+        for (int r = 1; r < count; r++)
+        {
+            if (result[r] < result[worst]) worst = r;
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// A point of the workspace's region where row <paramref name="row"/>'s linear function of the input (after a backward
+    /// pass) is smallest: the box corner for L∞; for L2, the steps −a_i·t clipped to the box, t from the same dual
+    /// iteration as <see cref="BallBoxMinimum"/>. Used to choose relaxations that are tight where the bound is attained.
+    /// </summary>
+    public static void Minimizer(BoundWorkspace bw, int row, int iterations, Span<float> point)
+    {
+        ReadOnlySpan<float> x = bw.Input, lo = bw.Lower(0), hi = bw.Upper(0);
+        int n = x.Length;
+        ReadOnlySpan<float> a = bw.Rows(0, row + 1).Slice(row * n, n);
+        if (bw.Region.Norm == PerturbationNorm.LInfinity)
+        {
+            for (int i = 0; i < n; i++) point[i] = a[i] >= 0 ? lo[i] : hi[i];
+            return;
+        }
+
+        double norm2 = 0, capSum2 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (a[i] == 0) continue;
+            double cap = a[i] > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
+            norm2 += (double)a[i] * a[i];
+            capSum2 += cap * cap;
+        }
+
+        double eps2 = bw.Region.Epsilon * bw.Region.Epsilon;
+        double t = double.PositiveInfinity;
+        if (norm2 > 0 && capSum2 > eps2)
+        {
+            t = bw.Region.Epsilon / Math.Sqrt(norm2);
+            for (int it = 0; it < iterations; it++)
+            {
+                double free = 0, sat = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double ai = a[i];
+                    if (ai == 0) continue;
+                    double cap = ai > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
+                    if (Math.Abs(ai) * t >= cap) sat += cap * cap;
+                    else free += ai * ai;
+                }
+
+                if (free <= 0) break;
+                double next = Math.Sqrt(Math.Max(0, eps2 - sat) / free);
+                if (!(next > t * (1 + 1e-6))) break;
+                t = next;
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            double ai = a[i];
+            double cap = ai > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
+            double step = ai == 0 ? 0 : Math.Min(Math.Abs(ai) * t, cap);
+            point[i] = Math.Clamp((float)(x[i] - (Math.Sign(ai) * step)), lo[i], hi[i]);
+        }
+    }
+
     /// <summary>Interval margins lower(z_label) − upper(z_j); returns the smallest.</summary>
     public static double IntervalMargins(BoundWorkspace bw, int label, int layer)
     {

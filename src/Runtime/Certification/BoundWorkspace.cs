@@ -114,6 +114,24 @@ public abstract class BoundWorkspace
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Span<float> Columns => _columns;
 
+    /// <summary>
+    /// Extra backward passes of <see cref="ICertifiable.MarginLowerBound"/> under CROWN, each with the activations'
+    /// relaxations re-touched at the input that attains the smallest margin bound of the previous pass (the slope choice
+    /// α-CROWN optimises, made at that point); the largest bound of each margin is kept, so more passes never loosen
+    /// it. 0 (the default) is plain CROWN.
+    /// </summary>
+    public int MarginRefinements
+    {
+        get => _marginRefinements;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _marginRefinements = value;
+        }
+    }
+
+    private int _marginRefinements;
+
     /// <summary>The margin bounds (written by <see cref="Generated.BoundKernels"/>).</summary>
     internal double[] Margins { get; }
 

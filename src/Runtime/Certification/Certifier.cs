@@ -103,6 +103,7 @@ public static class Certifier
         if (norm == PerturbationNorm.L2) limit = Math.Sqrt(limit);
         if (!double.IsFinite(limit)) limit = 1e30; // an unbounded box: the search stops at a failure long before
         int evaluations = 0;
+        bounds.MarginRefinements = options.MarginRefinements;
         double Margin(ReadOnlySpan<float> input, double epsilon)
         {
             evaluations++;

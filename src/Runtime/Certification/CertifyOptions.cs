@@ -18,11 +18,18 @@ public sealed record CertifyOptions
     /// <summary>Threads for <see cref="Certifier.Certify"/> (0 = one per core). The results do not depend on it.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Extra margin passes per propagation with the relaxations re-touched at the worst margin's minimiser
+    /// (<see cref="BoundWorkspace.MarginRefinements"/>; CROWN only; default 1, 0 for plain CROWN). Never loosens a bound.
+    /// </summary>
+    public int MarginRefinements { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> for invalid settings.</summary>
     public void Validate()
     {
         if (!(RelativeTolerance > 0 && RelativeTolerance < 1)) throw new ArgumentException($"RelativeTolerance must be in (0, 1), not {RelativeTolerance}.", nameof(RelativeTolerance));
         if (Threads < 0) throw new ArgumentException($"Threads must be ≥ 0, not {Threads}.", nameof(Threads));
+        if (MarginRefinements < 0) throw new ArgumentException($"MarginRefinements must be ≥ 0, not {MarginRefinements}.", nameof(MarginRefinements));
         if (Norm is not (PerturbationNorm.L2 or PerturbationNorm.LInfinity)) throw new ArgumentException($"Unknown norm {(int)Norm}.", nameof(Norm));
         if (Method is not (BoundMethod.Crown or BoundMethod.CrownInterval or BoundMethod.Interval)) throw new ArgumentException($"Unknown bound method {(int)Method}.", nameof(Method));
         if (Box is { } box && (double.IsNaN(box.Lower) || double.IsNaN(box.Upper) || box.Lower > box.Upper)) throw new ArgumentException($"The box [{box.Lower}, {box.Upper}] is empty.", nameof(Box));

@@ -118,13 +118,38 @@ public static partial class Activation
 
     private static double Sigma(double z) => 1 / (1 + Math.Exp(-z));
 
-    private static void SShapedRelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation, bool tanh)
+    /// <summary>
+    /// The sigmoid relaxation with every tangent touching at <paramref name="touch"/> (clipped to the range where the
+    /// tangent stays a valid bound; chords as in <see cref="SigmoidRelax"/>): as valid as CROWN's choice, and tight at the
+    /// point where a bound is attained (the slopes α-CROWN optimises, chosen at the minimiser instead of by gradient steps).
+    /// </summary>
+    public static void SigmoidRetouch(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, ReadOnlySpan<float> touch, Span<float> relaxation) => SShapedRelax(lo, hi, relaxation, tanh: false, touch);
+
+    /// <summary>The tanh relaxation with every tangent touching at <paramref name="touch"/> (see <see cref="SigmoidRetouch"/>).</summary>
+    public static void TanhRetouch(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, ReadOnlySpan<float> touch, Span<float> relaxation) => SShapedRelax(lo, hi, relaxation, tanh: true, touch);
+
+    /// <summary>
+    /// The ReLU relaxation with the lower slope of every unstable neuron (l &lt; 0 &lt; u) chosen at <paramref name="touch"/>:
+    /// 1 where the pre-activation there is positive, else 0 (both valid; the chord above as in <see cref="ReLURelax"/>).
+    /// </summary>
+    public static void ReLURetouch(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, ReadOnlySpan<float> touch, Span<float> relaxation)
+    {
+        ReLURelax(lo, hi, relaxation);
+        int n = lo.Length;
+        Span<float> ls = relaxation.Slice(0, n);
+        for (int i = 0; i < n; i++)
+        {
+            if (lo[i] < 0 && hi[i] > 0) ls[i] = touch[i] > 0 ? 1 : 0;
+        }
+    }
+
+    private static void SShapedRelax(ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> relaxation, bool tanh, ReadOnlySpan<float> touch = default)
     {
         int n = lo.Length;
         Span<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
         for (int i = 0; i < n; i++)
         {
-            var (a, b, c, d) = SShaped(lo[i], hi[i], tanh);
+            var (a, b, c, d) = SShaped(lo[i], hi[i], tanh, touch.IsEmpty ? double.NaN : touch[i]);
             ls[i] = (float)a;
             us[i] = (float)c;
             // Intercepts for the rounded slopes: the line moves by (exact − rounded slope)·z, largest at an end of [l, u].
@@ -153,7 +178,13 @@ public static partial class Activation
     /// chord and tangent at the midpoint on one side of 0; across 0, the chord where it is valid, else the tangent
     /// through the far end point, its touching point found by bisection on the side that keeps the line valid.
     /// </summary>
-    internal static (double A, double B, double C, double D) SShaped(double l, double u, bool tanh)
+    /// <remarks>
+    /// With a <paramref name="touch"/> point (not NaN), every tangent touches there instead, clipped to where it stays a
+    /// valid bound: [l, u] on one side of 0; across 0, [l, d_L] below and [d_U, u] above, d_L and d_U the touching
+    /// points of the tangents through the far end points (any tangent between them and the end is valid: its value at
+    /// the far end moves monotonically away from the function).
+    /// </remarks>
+    internal static (double A, double B, double C, double D) SShaped(double l, double u, bool tanh, double touch = double.NaN)
     {
         double fl = Value(l, tanh), fu = Value(u, tanh);
         if (!(u - l > 1e-6))
@@ -167,17 +198,18 @@ public static partial class Activation
 
         double k = (fu - fl) / (u - l);
         double chordB = fl - k * l;
+        bool touching = !double.IsNaN(touch);
         if (u <= 0)
         {
             // Convex: tangent below, chord above.
-            double m = 0.5 * (l + u), s = Slope(m, tanh);
+            double m = touching ? Math.Clamp(touch, l, u) : 0.5 * (l + u), s = Slope(m, tanh);
             return (s, Value(m, tanh) - s * m, k, chordB);
         }
 
         if (l >= 0)
         {
             // Concave: chord below, tangent above.
-            double m = 0.5 * (l + u), s = Slope(m, tanh);
+            double m = touching ? Math.Clamp(touch, l, u) : 0.5 * (l + u), s = Slope(m, tanh);
             return (k, chordB, s, Value(m, tanh) - s * m);
         }
 
@@ -198,9 +230,9 @@ public static partial class Activation
                 else a = m;
             }
 
-            double s = Slope(b, tanh);
+            double t = touching ? Math.Clamp(touch, b, u) : b, s = Slope(t, tanh);
             upperA = s;
-            upperB = Value(b, tanh) - s * b;
+            upperB = Value(t, tanh) - s * t;
         }
 
         if (k <= Slope(l, tanh))
@@ -219,9 +251,9 @@ public static partial class Activation
                 else b = m;
             }
 
-            double s = Slope(a, tanh);
+            double t = touching ? Math.Clamp(touch, l, a) : a, s = Slope(t, tanh);
             lowerA = s;
-            lowerB = Value(a, tanh) - s * a;
+            lowerB = Value(t, tanh) - s * t;
         }
 
         return (lowerA, lowerB, upperA, upperB);

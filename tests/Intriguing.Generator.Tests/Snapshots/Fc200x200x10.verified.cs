@@ -557,6 +557,9 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
 
         internal readonly float[] _relax2 = new float[800];
         internal readonly float[] _relax4 = new float[800];
+
+        /// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>
+        internal Workspace? _forward;
     }
 
     /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
@@ -640,7 +643,33 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense3Weights, Dense3Bias, bw.Rows(4, 9), bw.Constants(9), label, 10, 200);
         BackSubstitute(bw, 4, rows);
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
-        return global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+        double worst = global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+        return bw.Method == global::Intriguing.Certification.BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;
+    }
+
+    /// <summary>
+    /// <c>MarginRefinements</c> more passes from the logits, each with the activations' relaxations re-touched at the
+    /// forward pass of the input that attains the previous pass's smallest margin bound; keeps each margin's largest bound,
+    /// then restores the plain relaxations. Returns the smallest margin bound.
+    /// </summary>
+    private double RefineMargins(BoundBuffers bw, int label)
+    {
+        Workspace fw = bw._forward ??= new Workspace(1);
+        double worst = double.PositiveInfinity;
+        for (int pass = 0; pass < bw.MarginRefinements; pass++)
+        {
+            global::Intriguing.Generated.BoundKernels.Minimizer(bw, global::Intriguing.Generated.BoundKernels.WorstRow(bw, 9), global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(1));
+            ForwardLayers(fw, 0, 4, 1);
+            global::Intriguing.Layers.Activation.SigmoidRetouch(bw.Lo(1), bw.Hi(1), Activation(fw, 1, 1), bw._relax2);
+            global::Intriguing.Layers.Activation.SigmoidRetouch(bw.Lo(3), bw.Hi(3), Activation(fw, 3, 1), bw._relax4);
+            int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense3Weights, Dense3Bias, bw.Rows(4, 9), bw.Constants(9), label, 10, 200);
+            BackSubstitute(bw, 4, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+            worst = global::Intriguing.Generated.BoundKernels.ImproveMargins(bw, label, 10);
+        }
+        global::Intriguing.Layers.Activation.SigmoidRelax(bw.Lo(1), bw.Hi(1), bw._relax2);
+        global::Intriguing.Layers.Activation.SigmoidRelax(bw.Lo(3), bw.Hi(3), bw._relax4);
+        return worst;
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>

@@ -712,6 +712,9 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         internal readonly int[] _winner6 = new int[512];
         internal readonly bool[] _exact6 = new bool[512];
         internal readonly float[] _relax8 = new float[400];
+
+        /// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>
+        internal Workspace? _forward;
     }
 
     /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
@@ -812,7 +815,35 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense2Weights, Dense2Bias, bw.Rows(8, 9), bw.Constants(9), label, 10, 100);
         BackSubstitute(bw, 8, rows);
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
-        return global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+        double worst = global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
+        return bw.Method == global::Intriguing.Certification.BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;
+    }
+
+    /// <summary>
+    /// <c>MarginRefinements</c> more passes from the logits, each with the activations' relaxations re-touched at the
+    /// forward pass of the input that attains the previous pass's smallest margin bound; keeps each margin's largest bound,
+    /// then restores the plain relaxations. Returns the smallest margin bound.
+    /// </summary>
+    private double RefineMargins(BoundBuffers bw, int label)
+    {
+        Workspace fw = bw._forward ??= new Workspace(1);
+        double worst = double.PositiveInfinity;
+        for (int pass = 0; pass < bw.MarginRefinements; pass++)
+        {
+            global::Intriguing.Generated.BoundKernels.Minimizer(bw, global::Intriguing.Generated.BoundKernels.WorstRow(bw, 9), global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(1));
+            ForwardLayers(fw, 0, 8, 1);
+            global::Intriguing.Layers.Activation.ReLURetouch(bw.Lo(1), bw.Hi(1), Activation(fw, 1, 1), bw._relax2);
+            global::Intriguing.Layers.Activation.ReLURetouch(bw.Lo(4), bw.Hi(4), Activation(fw, 4, 1), bw._relax5);
+            global::Intriguing.Layers.Activation.ReLURetouch(bw.Lo(7), bw.Hi(7), Activation(fw, 7, 1), bw._relax8);
+            int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense2Weights, Dense2Bias, bw.Rows(8, 9), bw.Constants(9), label, 10, 100);
+            BackSubstitute(bw, 8, rows);
+            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+            worst = global::Intriguing.Generated.BoundKernels.ImproveMargins(bw, label, 10);
+        }
+        global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(1), bw.Hi(1), bw._relax2);
+        global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(4), bw.Hi(4), bw._relax5);
+        global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(7), bw.Hi(7), bw._relax8);
+        return worst;
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
