@@ -101,6 +101,49 @@ public class ConvolutionTests
         Assert.Equal(new[] { 0, 1, 3, 4 }, argmax);
     }
 
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    public void Max_pool_matches_a_naive_first_maximum_on_ties_and_every_width(int k, int stride)
+    {
+        // Values from {0, 1, 2} (many ties) and a few NaNs, widths around the vectorised blocks of four windows.
+        var random = new Random(17 * k + stride);
+        for (int ow = 1; ow <= 13; ow++)
+        {
+            int oh = 3, h = (oh - 1) * stride + k, w = (ow - 1) * stride + k + (ow % 3 == 0 ? 1 : 0), c = 2, batch = 3;
+            var g = new LayerGeometry(c, h, w, c, oh, ow, k, stride, 0, PaddingMode.Zero);
+            float[] x = Enumerable.Range(0, batch * c * h * w).Select(_ => random.Next(40) == 0 ? float.NaN : random.Next(3)).ToArray();
+            var y = new float[batch * g.OutputLength];
+            var argmax = new int[y.Length];
+            MaxPooling.Forward(g, x, y, argmax, batch);
+            for (int s = 0, o = 0; s < batch; s++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    for (int i = 0; i < oh; i++)
+                    {
+                        for (int j = 0; j < ow; j++, o++)
+                        {
+                            int first = ch * h * w + i * stride * w + j * stride, best = first;
+                            for (int u = 0; u < k; u++)
+                            {
+                                for (int v = 0; v < k; v++)
+                                {
+                                    int at = first + u * w + v;
+                                    if (x[s * c * h * w + at] > x[s * c * h * w + best]) best = at;
+                                }
+                            }
+
+                            Assert.True(best == argmax[o], $"k={k} stride={stride} width {ow}: window {o} winner {argmax[o]}, expected {best}");
+                            Assert.Equal(x[s * c * h * w + best], y[o]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Max_pool_bound_counts_the_windows_that_share_an_input()
     {

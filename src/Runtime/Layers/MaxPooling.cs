@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 using Intriguing.Spectral;
 using Intriguing.Generated;
@@ -53,7 +54,15 @@ public static partial class MaxPooling
                 for (int i = 0; i < oh; i++)
                 {
                     int rowFirst = plane + i * stride * w;
-                    for (int j = 0; j < ow; j++, o++)
+                    int j = 0;
+                    if (k == 2 && stride == 2 && Vector128.IsHardwareAccelerated)
+                    {
+                        // 2×2 windows, stride 2 (the usual pooling), four windows at a time: the same strict comparisons
+                        // in the same order as below, so the same winners.
+                        for (; j + 4 <= ow; j += 4, o += 4) Pool2x2(ref xs, rowFirst + 2 * j, w, ref Unsafe.Add(ref y0, o), ref Unsafe.Add(ref a0, o));
+                    }
+
+                    for (; j < ow; j++, o++)
                     {
                         int first = rowFirst + j * stride;
                         int best = first;
@@ -80,6 +89,38 @@ public static partial class MaxPooling
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Four adjacent 2×2 windows starting at <paramref name="first"/> (rows <paramref name="width"/> apart): the maxima and
+    /// their indices, with the scalar loop's strict comparisons in row-major window order (the first maximum wins).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pool2x2(ref float x, int first, int width, ref float y, ref int argmax)
+    {
+        // Row u of the four windows: 8 values; the even ones are the windows' left columns, the odd ones the right.
+        Vector128<float> top0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref x, first)), top1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref x, first + 4));
+        Vector128<float> bottom0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref x, first + width)), bottom1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref x, first + width + 4));
+        Vector128<int> unzip = Vector128.Create(0, 2, 1, 3);
+        Vector128<float> t0 = Vector128.Shuffle(top0, unzip), t1 = Vector128.Shuffle(top1, unzip);
+        Vector128<float> b0 = Vector128.Shuffle(bottom0, unzip), b1 = Vector128.Shuffle(bottom1, unzip);
+        Vector128<float> a = Vector128.Create(t0.GetLower(), t1.GetLower()), bb = Vector128.Create(t0.GetUpper(), t1.GetUpper());
+        Vector128<float> c = Vector128.Create(b0.GetLower(), b1.GetLower()), d = Vector128.Create(b0.GetUpper(), b1.GetUpper());
+
+        Vector128<float> max = a;
+        Vector128<int> offset = Vector128<int>.Zero;
+        Vector128<int> greater = Vector128.GreaterThan(bb, max).AsInt32();
+        max = Vector128.ConditionalSelect(greater.AsSingle(), bb, max);
+        offset = Vector128.ConditionalSelect(greater, Vector128.Create(1), offset);
+        greater = Vector128.GreaterThan(c, max).AsInt32();
+        max = Vector128.ConditionalSelect(greater.AsSingle(), c, max);
+        offset = Vector128.ConditionalSelect(greater, Vector128.Create(width), offset);
+        greater = Vector128.GreaterThan(d, max).AsInt32();
+        max = Vector128.ConditionalSelect(greater.AsSingle(), d, max);
+        offset = Vector128.ConditionalSelect(greater, Vector128.Create(width + 1), offset);
+
+        max.StoreUnsafe(ref y);
+        (offset + Vector128.Create(first, first + 2, first + 4, first + 6)).StoreUnsafe(ref argmax);
     }
 
     /// <summary>dx = Σ over windows of dy sent to each window's recorded winner (dx overwritten).</summary>
