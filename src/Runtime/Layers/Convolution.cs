@@ -229,6 +229,34 @@ public static partial class Convolution
         int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding;
         int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
         bool circular = g.PaddingMode == PaddingMode.Circular;
+        if (stride == 1 && pad == 0)
+        {
+            // No padding, stride 1: every column row is oh runs of ow values, each a contiguous piece of an input row.
+            // Indices: (ch·h + u + i)·w + v + ow ≤ c·h·w since u + oh ≤ h and v + ow ≤ w; checked lengths below.
+            NetworkGuard.Length(x, c * h * w, nameof(x));
+            NetworkGuard.Length(columns, c * k * k * positions, nameof(columns));
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float c0 = ref MemoryMarshal.GetReference(columns);
+            uint bytes = (uint)(ow * sizeof(float));
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int u = 0; u < k; u++)
+                {
+                    for (int v = 0; v < k; v++)
+                    {
+                        ref float dst = ref Unsafe.Add(ref c0, ((ch * k + u) * k + v) * positions);
+                        ref float src = ref Unsafe.Add(ref x0, ((ch * h + u) * w) + v);
+                        for (int i = 0; i < oh; i++)
+                        {
+                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, i * ow)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, i * w)), bytes);
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (int ch = 0; ch < c; ch++)
         {
             for (int u = 0; u < k; u++)
