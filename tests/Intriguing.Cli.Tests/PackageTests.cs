@@ -90,6 +90,23 @@ public class PackageTests
                 public partial class Mlp;
                 """);
 
+            // The package's README: no links into the repository, and its first example compiles against the package.
+            using (var package = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "Intriguing." + version + ".nupkg").Single()))
+            {
+                string readme = new StreamReader(package.GetEntry("README.md")!.Open()).ReadToEnd();
+                Assert.DoesNotContain("](docs", readme);
+                Assert.DoesNotContain("](bench", readme);
+                int start = readme.IndexOf("```csharp", StringComparison.Ordinal) + "```csharp".Length;
+                string example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+                string readmeApp = Path.Combine(work, "readme");
+                Directory.CreateDirectory(readmeApp);
+                File.Copy(Path.Combine(app, "nuget.config"), Path.Combine(readmeApp, "nuget.config"));
+                File.WriteAllText(Path.Combine(readmeApp, "Readme.csproj"), File.ReadAllText(Path.Combine(app, "App.csproj")).Replace("<AdditionalFiles Include=\"models/mlp.onnx\" />", ""));
+                File.WriteAllText(Path.Combine(readmeApp, "Program.cs"), example);
+                (code, output) = Dotnet("build -c Release", readmeApp);
+                Assert.True(code == 0, output);
+            }
+
             // Directory.Build.props of the repository must not leak in: the project lives outside it.
             (code, output) = Dotnet("run -c Release", app);
             Assert.True(code == 0, output);
