@@ -53,7 +53,7 @@ public sealed partial class NetworkGenerator
         {
             if (parsed.Onnx is not { } onnx || !parsed.CanEmit) return parsed;
             string wanted = Normalize(onnx.Path);
-            OnnxFileRef[] matches = files.Where(f => Matches(Normalize(f.Path), wanted)).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
+            OnnxFileRef[] matches = wanted.Trim().Length == 0 ? Array.Empty<OnnxFileRef>() : files.Where(f => Matches(Normalize(f.Path), wanted)).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
             if (matches.Length != 1)
             {
                 string note = matches.Length == 0 ? "" : " only once (" + matches.Length.ToString(CultureInfo.InvariantCulture) + " items end with it)";

@@ -108,7 +108,7 @@ public sealed partial class NetworkGenerator
                         displayName = s;
                     }
 
-                    if (named.Key == "Onnx" && named.Value.Value is string path && path.Length > 0)
+                    if (named.Key == "Onnx" && named.Value.Value is string path)
                     {
                         LocationInfo? at = a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax
                             ? NamedLocations(syntax).FirstOrDefault(n => n.Name == "Onnx")?.Location ?? LocationInfo.From(syntax)

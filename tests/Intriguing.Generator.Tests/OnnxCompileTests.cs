@@ -166,6 +166,8 @@ public sealed class OnnxCompileTests : IDisposable
     // Run from DiagnosticTests (INT026–INT028), which covers every descriptor.
     internal void Two_items_ending_with_the_path_are_INT026()
     {
+        Refused("[Network(Onnx = \"\")] public partial class Net;", "INT026", "Onnx = \"\"", ["'Net'", "\"\""], Write("x.onnx", File.ReadAllBytes(Fixture("torch_mlp.onnx"))));
+
         byte[] model = File.ReadAllBytes(Fixture("torch_mlp.onnx"));
         string a = Write(System.IO.Path.Combine("a", "net.onnx"), model), b = Write(System.IO.Path.Combine("b", "net.onnx"), model);
         Refused("[Network(Onnx = \"net.onnx\")] public partial class Net;", "INT026", "Onnx = \"net.onnx\"", ["only once (2 items end with it)"], a, b);
