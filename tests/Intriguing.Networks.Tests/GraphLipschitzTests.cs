@@ -365,6 +365,42 @@ public class GraphLipschitzTests
         Assert.InRange(report.Bound, exact * (1 - 1e-5), exact * (1 + 1e-5));
     }
 
+    [Fact]
+    public void PyTorch_residual_network_bound_holds_in_ONNX_Runtime()
+    {
+        // bench/reference/onnx/export_fixtures.py: stem, an identity block, a block with a 1×1 stride-2 projection,
+        // global average pooling and a dense layer; the batch normalisations kept as nodes.
+        string path = Path.Combine(AppContext.BaseDirectory, "Onnx", "torch_tiny_resnet.onnx");
+        GraphLipschitzReport report = OnnxModel.LipschitzBounds(path);
+        Assert.Equal(6, report.Nodes.Count(n => n.Operator == "Conv+BatchNormalization"));
+        Assert.Equal(2, report.Blocks.Count);
+        Assert.Empty(report.Blocks[0].SkipNodes);
+        Assert.Equal(["/project/project.0/Conv"], report.Blocks[1].SkipNodes);
+
+        byte[] model = File.ReadAllBytes(path);
+        var random = new Random(4);
+        const int pairs = 100, n = 3 * 64;
+        float[] x = OnnxGraphFixtures.Uniform(random, 2 * pairs * n, 1);
+        for (int p = 1; p < 2 * pairs; p += 4)
+        {
+            for (int i = 0; i < n; i++) x[(p * n) + i] = x[((p - 1) * n) + i] + (float)(((random.NextDouble() * 2) - 1) * 1e-2);
+        }
+
+        float[] y = Run(model, x, [2 * pairs, 3, 8, 8]);
+        int m = y.Length / (2 * pairs);
+        double largest = 0;
+        for (int p = 0; p < pairs; p++)
+        {
+            double dx = 0, dy = 0;
+            for (int i = 0; i < n; i++) dx += Math.Pow(x[((2 * p) + 1) * n + i] - x[(2 * p * n) + i], 2);
+            for (int i = 0; i < m; i++) dy += Math.Pow(y[((2 * p) + 1) * m + i] - y[(2 * p * m) + i], 2);
+            largest = Math.Max(largest, Math.Sqrt(dy / dx));
+        }
+
+        Assert.True(largest > 0, "the network is constant");
+        Assert.True(largest <= report.Bound, $"the measured constant {largest} exceeds the bound {report.Bound}");
+    }
+
     // ---- Chains, and graphs with no bound ----------------------------------------------------------------------------
 
     [Theory]
