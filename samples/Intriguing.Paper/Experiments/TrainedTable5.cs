@@ -114,7 +114,10 @@ public static class TrainedTable5
             float[] w = new float[shape.WeightCount];
             var rng = new SeededRandom(SeededRandom.Derive(seed, stream));
             Generated.Initializers.Uniform(w, (float)Math.Sqrt(6.0 / (shape.InputChannels * shape.KernelHeight * shape.KernelWidth)), rng);
-            random[n.Node] = ConvolutionNorm.Compute(w, shape).UpperBound;
+            // As for the trained weights: a 1×1 kernel's norm is that of its D × C matrix.
+            random[n.Node] = shape.KernelHeight == 1 && shape.KernelWidth == 1
+                ? OperatorNorm.Compute(w, shape.OutputChannels, shape.InputChannels).UpperBound
+                : ConvolutionNorm.Compute(w, shape).UpperBound;
         }
 
         double randomSeconds = clock.Elapsed.TotalSeconds;

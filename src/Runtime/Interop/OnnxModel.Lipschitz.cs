@@ -286,15 +286,28 @@ public static partial class OnnxModel
             int period = 0, periodW = 0;
             for (int g = 0; g < group; g++)
             {
-                ConvolutionNormResult r = ConvolutionNorm.Compute(weights.AsSpan(g * per, per), geometry);
-                bound = Math.Max(bound, r.UpperBound);
-                estimate = Math.Max(estimate, r.Estimate);
-                (period, periodW) = (r.PeriodHeight, r.PeriodWidth);
+                if (ekh == 1 && ekw == 1)
+                {
+                    // A 1×1 kernel applies W to each input position an output reads, and no position is read twice.
+                    SpectralNormResult r = OperatorNorm.Compute(weights.AsSpan(g * per, per), d / group, cg);
+                    bound = Math.Max(bound, r.UpperBound);
+                    estimate = Math.Max(estimate, r.Estimate);
+                }
+                else
+                {
+                    ConvolutionNormResult r = ConvolutionNorm.Compute(weights.AsSpan(g * per, per), geometry);
+                    bound = Math.Max(bound, r.UpperBound);
+                    estimate = Math.Max(estimate, r.Estimate);
+                    (period, periodW) = (r.PeriodHeight, r.PeriodWidth);
+                }
             }
 
             string groups = group > 1 ? $", largest of {group} groups" : "";
             string dilation = dy > 1 || dx > 1 ? $", dilation {dy}×{dx} as a {ekh}×{ekw} kernel" : "";
-            string method = $"Fourier, zero padding on {period}×{periodW} (≥ ‖·‖; estimate {estimate.ToString("G6", CultureInfo.InvariantCulture)}){groups}{dilation}{folded}";
+            string how = ekh == 1 && ekw == 1
+                ? $"‖W‖₂ of the 1×1 kernel (each output applies W to one input position; estimate {estimate.ToString("G6", CultureInfo.InvariantCulture)})"
+                : $"Fourier, zero padding on {period}×{periodW} (≥ ‖·‖; estimate {estimate.ToString("G6", CultureInfo.InvariantCulture)})";
+            string method = how + groups + dilation + folded;
             return new Step(name, op, [node.Input[0]], output, shape, [d, oh, ow], GraphCombine.Unary, bound, method, geometry, group);
         }
 
