@@ -11,7 +11,7 @@ namespace Intriguing.Paper;
 /// <param name="Stride">The stride (vertical; the horizontal one is equal in ResNet-18).</param>
 /// <param name="Input">The input map, H×W.</param>
 /// <param name="Trained">The bound with the trained weights (batch normalisation folded in).</param>
-/// <param name="Random">The bound with He-uniform random weights of the same shape (batch normalisation at its initial identity).</param>
+/// <param name="Random">The bound with He-uniform random weights of the same shape (batch normalisation at its initial identity; one draw per distinct geometry).</param>
 /// <param name="Role">Where the convolution sits: stem, branch (first or second of a block) or projection (a skip's 1×1).</param>
 public sealed record TrainedConvBound(string Node, string Size, int Stride, string Input, double Trained, double Random, string Role);
 
@@ -103,14 +103,22 @@ public static class TrainedTable5
         double seconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
-        // Random weights for every convolution: He uniform, a = √(6 / fan-in), one stream per node (batch
-        // normalisation at initialisation is the identity up to 1/√(1 + ε)).
+        // Random weights for every convolution shape: He uniform, a = √(6 / fan-in), one draw per distinct geometry
+        // (the norm of a random layer of a given shape varies by a few per cent between draws), its stream the index of
+        // the first node of that shape; batch normalisation at initialisation is the identity up to 1/√(1 + ε).
         var random = new Dictionary<string, double>(StringComparer.Ordinal);
+        var byShape = new Dictionary<ConvolutionShape, double>();
         ulong stream = 0;
         foreach (GraphNodeBound n in trained.Nodes)
         {
             stream++;
             if (n.Convolution is not { } shape) continue;
+            if (byShape.TryGetValue(shape, out double known))
+            {
+                random[n.Node] = known;
+                continue;
+            }
+
             float[] w = new float[shape.WeightCount];
             var rng = new SeededRandom(SeededRandom.Derive(seed, stream));
             Generated.Initializers.Uniform(w, (float)Math.Sqrt(6.0 / (shape.InputChannels * shape.KernelHeight * shape.KernelWidth)), rng);
@@ -118,6 +126,7 @@ public static class TrainedTable5
             random[n.Node] = shape.KernelHeight == 1 && shape.KernelWidth == 1
                 ? OperatorNorm.Compute(w, shape.OutputChannels, shape.InputChannels).UpperBound
                 : ConvolutionNorm.Compute(w, shape).UpperBound;
+            byShape[shape] = random[n.Node];
         }
 
         double randomSeconds = clock.Elapsed.TotalSeconds;

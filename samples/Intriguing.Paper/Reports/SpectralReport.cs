@@ -89,7 +89,7 @@ public static class SpectralReport
             + "The export pads its stride-2 convolutions asymmetrically (pads [1, 1, 0, 0], and [3, 3, 2, 2] for the 7×7 stem): the bound is computed on the periodic map of the larger pad, of which the layer is still a compression, so it remains an upper bound. "
             + "A residual block y = skip(x) + branch(x) has the bound ‖skip‖ + Π‖branch layers‖ (1 + Π for an identity skip); the bound of the network propagates these through the graph (max-pooling 3×3/2: 2; ReLU 1; the final 7×7 average 1/7). "
             + "The input is in pixel units of 0…255 (the package's preprocessing reorders RGB to BGR and subtracts a mean image, which change no distance), so the stem's bound is per 0…255 unit: ×255 for images in [0, 1]. "
-            + $"The random column uses He-uniform weights of the same shapes (the initialisation of the AlexNet-shapes table, seed {t.Seed}), batch normalisation at its initial identity.");
+            + $"The random column uses He-uniform weights of the same shapes (the initialisation of the AlexNet-shapes table, seed {t.Seed}; one draw per distinct geometry), batch normalisation at its initial identity.");
         sb.AppendLine();
         sb.AppendLine("| # | convolution | role | size | stride | input map | trained bound | random bound | trained / random |");
         sb.AppendLine("| ---: | --- | --- | --- | ---: | --- | ---: | ---: | ---: |");
