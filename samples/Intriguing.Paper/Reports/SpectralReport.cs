@@ -117,11 +117,12 @@ public static class SpectralReport
         List<TrainedConvBound> first = t.Convolutions.Where(c => c.Role == "branch 1").ToList();
         sb.AppendLine(string.Create(ci, $"**The answer on trained weights.** The least stable layers (largest bounds) are ")
             + string.Join(", ", ranked.Take(3).Select(c => string.Create(ci, $"{c.Node} ({c.Size}, {Format(c.Trained)})")))
-            + string.Create(ci, $"; the second convolution of a branch has the larger bound in {second.Zip(first).Count(p => p.First.Trained > p.Second.Trained)} of {second.Count} blocks (its batch normalisation scales the branch's output before the sum). ")
+            + string.Create(ci, $"; the second convolution of a branch has the larger bound in {second.Zip(first).Count(p => p.First.Trained > p.Second.Trained)} of {second.Count} blocks (its batch normalisation sets the scale of what the branch adds to the skip). ")
             + string.Create(ci, $"The least stable block is {worst.Node} (bound {Format(worst.Bound)}). ")
             + string.Create(ci, $"Against random He weights of the same shapes, {above} of the {ratios.Length} convolutions after the stem have larger trained bounds (median ratio {median:F2}); ")
             + string.Create(ci, $"the bound of the whole network is {Large(t.Bound)} trained against {Large(t.RandomBound)} random, and the product of the convolutions' bounds alone (skips ignored, as for a plain stack) {Large(t.ConvolutionProduct)} against {Large(t.RandomConvolutionProduct)}. ")
-            + string.Create(ci, $"As in the paper, no single layer's bound is large, yet the bound of the network, a product over the depth, is of no use as a robustness guarantee. The bounds took {t.Seconds:G3} s (trained) and {t.RandomSeconds:G3} s (random)."));
+            + string.Create(ci, $"The paper's trained AlexNet layers have bounds from {SpectralExperiments.PaperAlexNet.Min():G3} to {SpectralExperiments.PaperAlexNet.Max():G3}; the trained ResNet-18 convolutions after the stem range from {ranked.Where(c => c.Role != "stem").Min(c => c.Trained):G3} to {ranked[0].Trained:G3} (the stem {ranked.First(c => c.Role == "stem").Trained * 255:G3} per unit of images in [0, 1]). ")
+            + string.Create(ci, $"As in the paper, the bound of the whole network, a product over the depth, is far too large to guarantee anything, and it says nothing about where the instability is; the per-layer table does. The bounds took {t.Seconds:G3} s (trained) and {t.RandomSeconds:G3} s (random)."));
         sb.AppendLine();
     }
 
