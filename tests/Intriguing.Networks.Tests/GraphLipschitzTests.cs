@@ -421,6 +421,25 @@ public class GraphLipschitzTests
     }
 
     [Fact]
+    public void Repeated_operands_and_constant_factors_count()
+    {
+        // y = 2·relu(x) + (1 − (−1.5)·x), written as Add(h, h), Mul(c, x) with the constant first and Sub(1, ·): bound 2 + 1.5.
+        byte[] model = new OnnxGraphFixtures().Input("x", 1, 4).Output("y", 1, 4)
+            .Initializer("c", [1], [-1.5f]).Initializer("one", [1], [1f])
+            .Node("Relu", "r", ["x"], "h").Node("Add", "twice", ["h", "h"], "h2")
+            .Node("Mul", "scaled", ["c", "x"], "m").Node("Sub", "flip", ["one", "m"], "f")
+            .Node("Add", "sum", ["h2", "f"], "y").Build();
+        GraphLipschitzReport report = OnnxModel.LipschitzBounds(model, "counts.onnx");
+        Assert.Equal(1.5, report.Nodes.Single(n => n.Node == "scaled").Bound);
+        Assert.Equal(3.5, report.Bound, 12);
+
+        // Attained at x = t·(1, 1, 1, 1), t > 0: y = 2x + 1 + 1.5x.
+        float[] x = [1, 1, 1, 1, 2, 2, 2, 2];
+        float[] y = Run(model, x, [2, 4]);
+        Assert.Equal(3.5, (y[4] - y[0]) / (x[4] - x[0]), 5);
+    }
+
+    [Fact]
     public void Product_of_two_data_tensors_is_refused_naming_the_node()
     {
         byte[] model = new OnnxGraphFixtures().Input("x", 1, 4).Output("y", 1, 4)

@@ -171,7 +171,8 @@ public static partial class OnnxModel
                 return;
             }
 
-            string[] data = node.Input.Where(n => n.Length > 0 && _shapes.ContainsKey(n)).Distinct().ToArray();
+            // With repetitions: Add(x, x) is 2x.
+            string[] data = node.Input.Where(n => n.Length > 0 && _shapes.ContainsKey(n)).ToArray();
             foreach (string n in node.Input)
             {
                 if (n.Length > 0 && !_shapes.ContainsKey(n) && !_constants.ContainsKey(n))
@@ -221,7 +222,7 @@ public static partial class OnnxModel
                 "Pad" => Pad(node, shape),
                 _ => throw Fail(node, $"operator {node.OpType} has no Lipschitz bound here (supported: {string.Join(", ", GraphBoundOperators)})"),
             };
-            if (step.Combine == GraphCombine.Unary && data.Length != 1) throw Fail(node, $"reads {data.Length} tensors that depend on the input; this operator is bounded for one");
+            if (step.Combine == GraphCombine.Unary && data.Distinct().Count() != 1) throw Fail(node, $"reads {data.Length} tensors that depend on the input; this operator is bounded for one");
             _steps.Add(step);
             _shapes[step.Output] = step.OutputShape;
         }
@@ -440,25 +441,29 @@ public static partial class OnnxModel
             }
 
             foreach (string n in node.Input.Where(n => n.Length > 0 && !_shapes.ContainsKey(n))) CheckBroadcast(node, n, shape);
-            if (node.OpType == "Sub" && _shapes.ContainsKey(node.Input[0]) == false) throw Fail(node, "subtracts the input from a constant; only x − c is supported");
-            if (data.Length == 1) return Fixed(node, shape, 1, "1 (shift by a constant)") with { Inputs = [data[0]] };
+            if (data.Length == 1) return Fixed(node, shape, 1, node.OpType == "Sub" && data[0] != node.Input[0] ? "1 (c − x, a reflection and a shift)" : "1 (shift by a constant)") with { Inputs = [data[0]] };
             return new Step(NodeName(node), node.OpType, data, node.Output[0], shape, shape, GraphCombine.Sum, 1, "sum of the operands' bounds");
         }
 
-        /// <summary>Mul or Div by a constant: the largest |factor|.</summary>
+        /// <summary>Mul or Div by a constant (Mul in either order): the largest |factor|.</summary>
         private Step Scale(NodeProto node, int[] shape)
         {
-            if (node.Input.Count != 2 || !_shapes.ContainsKey(node.Input[0]) || _shapes.ContainsKey(node.Input[1]))
+            bool swapped = node.OpType == "Mul" && node.Input.Count == 2 && !_shapes.ContainsKey(node.Input[0]);
+            string x = swapped ? node.Input[1] : node.Input[0], c = swapped ? node.Input[0] : node.Input.Count > 1 ? node.Input[1] : "";
+            if (node.Input.Count != 2 || !_shapes.ContainsKey(x) || _shapes.ContainsKey(c))
             {
-                throw Fail(node, $"only {node.OpType} of the input by a constant is bounded (a product of two data tensors is not Lipschitz)");
+                throw Fail(node, node.Input.Count == 2 && _shapes.ContainsKey(node.Input[0]) && _shapes.ContainsKey(node.Input[1])
+                    ? $"a {node.OpType} of two tensors that depend on the input is not Lipschitz"
+                    : $"only {node.OpType} of the input by a constant is bounded");
             }
 
-            CheckBroadcast(node, node.Input[1], shape);
-            (float[] v, _) = Floats(node, node.Input[1]);
+            shape = _shapes[x];
+            CheckBroadcast(node, c, shape);
+            (float[] v, _) = Floats(node, c);
             if (v.Length == 0) throw Fail(node, "its constant is empty");
             double bound = node.OpType == "Mul" ? v.Max(f => Math.Abs((double)f)) : v.Max(f => 1 / Math.Abs((double)f));
             if (!double.IsFinite(bound)) throw Fail(node, "divides by zero");
-            return Fixed(node, shape, bound, node.OpType == "Mul" ? "max |c| (scaling)" : "max 1/|c| (scaling)");
+            return Fixed(node, shape, bound, node.OpType == "Mul" ? "max |c| (scaling)" : "max 1/|c| (scaling)") with { Inputs = [x] };
         }
 
         private void CheckBroadcast(NodeProto node, string name, int[] shape)
