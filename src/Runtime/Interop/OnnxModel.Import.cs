@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Google.Protobuf;
 using Intriguing.Composition;
@@ -10,7 +9,8 @@ namespace Intriguing.Interop;
 /// <summary>
 /// ONNX in and out. <see cref="Import(string, OnnxImportOptions?)"/> reads a model whose graph is a chain of supported
 /// operators into a <see cref="ComposedNetwork"/> that runs on the runtime's layer kernels;
-/// <see cref="Export(INetwork, string)"/> writes any network with its current parameters.
+/// <see cref="Export(INetwork, string)"/> writes any network with its current parameters;
+/// <see cref="LipschitzBounds(string, OnnxImportOptions?)"/> bounds every node of any graph, chain or not.
 /// </summary>
 /// <remarks>
 /// Operators read: Gemm, MatMul (with a following Add of a bias), Conv (square kernel, equal strides and pads, dilation
@@ -124,8 +124,6 @@ public static partial class OnnxModel
 
         private OnnxImportException Fail(NodeProto node, string why) =>
             new($"{source}: node '{NodeName(node)}' ({node.OpType}): {why}.", NodeName(node), node.OpType);
-
-        private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : (node.Output.Count > 0 ? node.Output[0] : "?");
 
         private void ReadInput()
         {
@@ -480,62 +478,12 @@ public static partial class OnnxModel
             return t;
         }
 
-        private (float[] Values, long[] Dims) Floats(NodeProto node, string name)
-        {
-            TensorProto t = Constant(node, name);
-            if (t.DataType != FloatType) throw Fail(node, $"the initializer '{name}' has element type {ElementTypeName(t.DataType)}; weights must be float");
-            long[] dims = t.Dims.ToArray();
-            long count = dims.Aggregate(1L, (a, b) => a * b);
-            float[] values;
-            if (!t.RawData.IsEmpty)
-            {
-                ReadOnlySpan<byte> raw = t.RawData.Span;
-                if (raw.Length != count * 4) throw Fail(node, $"the initializer '{name}' holds {raw.Length / 4} values but its shape {string.Join("×", dims)} declares {count}");
-                values = new float[count];
-                for (int k = 0; k < values.Length; k++) values[k] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * k, 4));
-            }
-            else
-            {
-                if (t.FloatData.Count != count) throw Fail(node, $"the initializer '{name}' holds {t.FloatData.Count} values but its shape {string.Join("×", dims)} declares {count}");
-                values = t.FloatData.ToArray();
-            }
+        private (float[] Values, long[] Dims) Floats(NodeProto node, string name) => ReadFloats(Constant(node, name), name, why => Fail(node, why));
 
-            for (int k = 0; k < values.Length; k++)
-            {
-                if (!float.IsFinite(values[k])) throw Fail(node, $"the initializer '{name}' holds a non-finite value ({values[k]}) at index {k}");
-            }
-
-            return (values, dims);
-        }
-
-        private long[] Longs(NodeProto node, string name)
-        {
-            TensorProto t = Constant(node, name);
-            if (t.DataType != Int64Type) throw Fail(node, $"the constant '{name}' has element type {ElementTypeName(t.DataType)}; expected int64");
-            if (!t.RawData.IsEmpty)
-            {
-                ReadOnlySpan<byte> raw = t.RawData.Span;
-                if (raw.Length % 8 != 0) throw Fail(node, $"the constant '{name}' has {raw.Length} bytes, not a whole number of int64 values");
-                long[] v = new long[raw.Length / 8];
-                for (int k = 0; k < v.Length; k++) v[k] = BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(8 * k, 8));
-                return v;
-            }
-
-            return t.Int64Data.ToArray();
-        }
+        private long[] Longs(NodeProto node, string name) => ReadLongs(Constant(node, name), name, why => Fail(node, why));
 
         /// <summary>The double nearest the shortest decimal that round-trips <paramref name="value"/> (0.2f gives 0.2, not 0.200000003).</summary>
         private static double Decimal(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-        private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
-
-        private static long Int(NodeProto node, string name, long fallback) => Attribute(node, name) is { } a ? a.I : fallback;
-
-        private static float Float(NodeProto node, string name, float fallback) => Attribute(node, name) is { } a ? a.F : fallback;
-
-        private static long[]? Ints(NodeProto node, string name) => Attribute(node, name) is { } a ? a.Ints.ToArray() : null;
-
-        private static string? Str(NodeProto node, string name) => Attribute(node, name) is { } a ? a.S.ToStringUtf8() : null;
 
         private ComposedNetwork Build()
         {
