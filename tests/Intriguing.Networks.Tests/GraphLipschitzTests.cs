@@ -440,6 +440,24 @@ public class GraphLipschitzTests
     }
 
     [Fact]
+    public void Concatenation_and_global_average_pooling_attain_their_bounds()
+    {
+        // y = mean over the map of [x, 2x] (channels concatenated): bound √(1² + 2²)/√(3·3), attained by a change
+        // that is constant over the map.
+        byte[] model = new OnnxGraphFixtures().Input("x", 1, 2, 3, 3).Output("y", 1, 4, 1, 1)
+            .Initializer("two", [1], [2f])
+            .Node("Mul", "double", ["x", "two"], "d").Node("Concat", "both", ["x", "d"], "c", Int("axis", 1))
+            .Node("GlobalAveragePool", "mean", ["c"], "y").Build();
+        GraphLipschitzReport report = OnnxModel.LipschitzBounds(model, "concat.onnx");
+        Assert.Equal("4×1×1", report.OutputShape);
+        float[] x = new float[2 * 18];
+        for (int i = 0; i < 9; i++) x[18 + i] = 1;
+        float[] y = Run(model, x, [2, 2, 3, 3]);
+        double dy = Math.Sqrt(Enumerable.Range(0, 4).Sum(i => Math.Pow(y[4 + i] - y[i], 2)));
+        Assert.Equal(dy / 3, report.Bound, 6);
+    }
+
+    [Fact]
     public void Product_of_two_data_tensors_is_refused_naming_the_node()
     {
         byte[] model = new OnnxGraphFixtures().Input("x", 1, 4).Output("y", 1, 4)
