@@ -24,7 +24,7 @@ internal static class SpectralCommand
         });
         var examplesOption = new Option<int>("--examples") { Description = "Test examples for the data-based lower estimate and the certified radii (trained models).", DefaultValueFactory = _ => SpectralExperiments.DefaultExamples };
         CommonOptions.Validate(examplesOption, r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
-        var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; writes OUT/spectral-<model>.md and .json.")
+        var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; an --onnx graph that is not a plain stack (residual blocks, batch normalisation) is bounded node by node; writes OUT/spectral-<model>.md and .json.")
         {
             spectralModelOption, CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, examplesOption, CommonOptions.Checkpoint, CommonOptions.Quiet,
         };
