@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // Quick side-by-side timing tables bypass BenchmarkDotNet (each is compared with a reference tool by a script in
-// bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`, `convnorm-table`,
+// bench/reference): `gemm-table [threads] [shape-file]`, `fft-table [sizes…]`, `lbfgsb-table`, `convnorm-table`, `graph-bounds-table [FILE]`,
 // `attack-table DIR EXPORT [N]`, `train-table [SECONDS]`.
 if (args.Length > 0)
 {
@@ -15,6 +15,9 @@ if (args.Length > 0)
             return;
         case "convnorm-table":
             Intriguing.Benchmarks.Spectral.ConvNormTable.Run(args[1..]);
+            return;
+        case "graph-bounds-table":
+            Intriguing.Benchmarks.Spectral.GraphBoundsTable.Run(args[1..]);
             return;
         case "lbfgsb-table":
             Intriguing.Benchmarks.Optimization.LbfgsbTable.Run();

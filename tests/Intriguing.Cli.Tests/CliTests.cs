@@ -154,7 +154,7 @@ public class ReproduceTests
             Assert.True(code == 0, stderr + stdout);
             string report = File.ReadAllText(Path.Combine(output, "report.md"));
             Assert.Contains("Quick run (`--quick`)", report);
-            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Hidden-layer adversarial training", "## Settings", "## Certified radii", "## Is the \"minimum\" distortion minimal?" }) Assert.Contains(section, report);
+            foreach (string section in new[] { "## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Adversarial examples", "## Lipschitz bounds", "### (a) AlexNet", "### (a′) Trained weights: ResNet18", "### (b) MNIST-Conv", "### (c) The Table 1 models", "## Units of φ(x)", "## Hidden-layer adversarial training", "## Settings", "## Certified radii", "## Is the \"minimum\" distortion minimal?" }) Assert.Contains(section, report);
             Assert.Contains("| MNIST-Conv (extra: not in Table 1) |", report);
             Assert.Equal(9, Directory.GetFiles(output, "adversarial-*.png").Length);
             Assert.Equal(6, Directory.GetFiles(output, "units-*.png").Length);
@@ -215,6 +215,14 @@ public class ReproduceTests
                 // A lower bound up to the single-precision rounding of the gradients (equal to the bound for the linear models).
                 Assert.True(spectral[i].GetProperty("LowerEstimate").GetDouble() <= spectral[i].GetProperty("LogitBound").GetDouble() * (1 + 1e-5));
             }
+
+            // Table 5 on trained weights: ResNet-18's 22 convolutions and 9 blocks, the same bounds again.
+            var resnet = first.RootElement.GetProperty("Table5").GetProperty("ResNet18");
+            var resnetAgain = second.RootElement.GetProperty("Table5").GetProperty("ResNet18");
+            Assert.Equal(22, resnet.GetProperty("Convolutions").GetArrayLength());
+            Assert.Equal(9, resnet.GetProperty("Blocks").GetArrayLength());
+            Assert.Equal(resnet.GetProperty("Bound").GetDouble(), resnetAgain.GetProperty("Bound").GetDouble());
+            Assert.Equal(resnet.GetProperty("RandomBound").GetDouble(), resnetAgain.GetProperty("RandomBound").GetDouble());
 
             foreach (string table in new[] { "AlexNet", "Conv" })
             {

@@ -96,6 +96,29 @@ public sealed class UserNetworkCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "spectral-mlp.md")));
     }
 
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Intriguing.Networks.Tests", "Onnx", name);
+
+    [Fact]
+    public void Spectral_bounds_a_residual_graph_node_by_node()
+    {
+        string outDir = Temp("out");
+        var (code, output, error) = Run($"spectral --onnx \"{Fixture("torch_tiny_resnet.onnx")}\" --out \"{outDir}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains("| /a/a.0/Conv | Conv+BatchNormalization | 4×8×8 | 4×8×8 |", output);
+        Assert.Contains("| /Add_1 | /Relu_output_0 |", output);
+        Assert.Contains("Bound of the map 3×8×8 → 5", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "spectral-torch-tiny-resnet.json")), string.Join(", ", Directory.GetFiles(outDir)));
+    }
+
+    [Fact]
+    public void Spectral_refuses_a_graph_operator_with_no_bound_in_one_line()
+    {
+        var (code, output, error) = Run($"spectral --onnx \"{Fixture("torch_gelu_block.onnx")}\" --out \"{Temp("out")}\"");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: torch_gelu_block.onnx: node '/Erf' (Erf): operator Erf has no Lipschitz bound here", error.Trim());
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Network_class_of_a_compiled_assembly_is_exported_to_ONNX_that_imports_back()
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Intriguing.Data;
+using Intriguing.Interop;
 using Intriguing.Paper;
+using Intriguing.Spectral;
 using Intriguing.Training;
 
 namespace Intriguing.Cli.Commands;
@@ -22,7 +24,7 @@ internal static class SpectralCommand
         });
         var examplesOption = new Option<int>("--examples") { Description = "Test examples for the data-based lower estimate and the certified radii (trained models).", DefaultValueFactory = _ => SpectralExperiments.DefaultExamples };
         CommonOptions.Validate(examplesOption, r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--examples must be at least 1."); });
-        var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; writes OUT/spectral-<model>.md and .json.")
+        var spectral = new Command("spectral", "Per-layer Lipschitz upper bounds like the paper's Table 5 (Fourier method for convolutions), their product, and for trained models the data-based lower estimate and certified radii; an --onnx graph that is not a plain stack (residual blocks, batch normalisation) is bounded node by node; writes OUT/spectral-<model>.md and .json.")
         {
             spectralModelOption, CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, examplesOption, CommonOptions.Checkpoint, CommonOptions.Quiet,
         };
@@ -33,7 +35,20 @@ internal static class SpectralCommand
             ulong seed = parse.GetValue(CommonOptions.Seed);
             Table5Result result;
             Dataset? file = UserInputs.LoadDataFile(parse);
-            UserNetwork? user = UserInputs.Resolve(parse);
+            UserNetwork? user;
+            string? onnx = parse.GetValue(UserInputs.Onnx);
+            try
+            {
+                user = UserInputs.Resolve(parse);
+            }
+            catch (Interop.OnnxImportException) when (onnx is not null)
+            {
+                // Not a plain stack (residual blocks, batch normalisation, ...): bound the graph node by node instead.
+                if (parse.GetValue(CommonOptions.Checkpoint) is not null) throw new InputException($"{onnx} is not a plain stack of layers; --checkpoint applies only to those");
+                if (file is not null) Console.WriteLine($"{Path.GetFileName(onnx)} is not a plain stack of layers: the data-based estimate and the certified radii need one; --data is not used.");
+                return Graph(onnx, output);
+            }
+
             string name = user?.Name ?? parse.GetValue(spectralModelOption)!;
             var shapes = Catalog.ShapesOnly.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
             if (user is not null)
@@ -77,5 +92,24 @@ internal static class SpectralCommand
             return 0;
         }));
         return spectral;
+    }
+
+    /// <summary>Per-node bounds of an ONNX graph that is not a plain stack; writes OUT/spectral-&lt;model&gt;.md and .json.</summary>
+    private static int Graph(string path, string output)
+    {
+        GraphLipschitzReport report = OnnxModel.LipschitzBounds(path);
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"# Lipschitz bounds of {report.Graph} (Sec. 4.3, Table 5), node by node").AppendLine();
+        sb.AppendLine($"Weights: {path}. Input {report.InputShape}; convolutions by the Fourier method with a following batch normalisation folded in (upper bounds with zero padding); residual blocks bounded by skip + Π branch.").AppendLine();
+        SpectralReport.GraphTable(sb, report);
+        string markdown = sb.ToString();
+        Console.WriteLine();
+        Console.Write(markdown);
+        Directory.CreateDirectory(output);
+        string stem = Path.Combine(output, "spectral-" + Catalog.FileName(report.Graph));
+        RunStore.WriteAtomically(stem + ".md", markdown);
+        RunStore.WriteAtomically(stem + ".json", System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        Console.WriteLine($"Wrote {stem}.md and {stem}.json.");
+        return 0;
     }
 }

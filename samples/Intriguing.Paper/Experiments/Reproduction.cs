@@ -224,6 +224,18 @@ public static class Reproduction
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ConvModel}: Lipschitz bound {conv.LogitBound:G4} in {conv.Seconds:F2} s, data-based lower estimate {conv.LowerEstimate:G4}"));
         }
 
-        return new Table5Section(alex, conv);
+        // Table 5 on trained weights: ResNet-18 from the NuGet package the build restores (skipped with a note when absent).
+        TrainedTable5Result? resnet = null;
+        if (TrainedTable5.Locate() is { } path)
+        {
+            resnet = TrainedTable5.Analyze(path, options.Seed);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ResNet18 (trained): bounds of {resnet.Convolutions.Count} convolutions and {resnet.Blocks.Count} blocks in {resnet.Seconds:F1} s (random weights of the same shapes {resnet.RandomSeconds:F1} s), bound of the network {resnet.Bound:G4}"));
+        }
+        else
+        {
+            log.WriteLine($"ResNet18.onnx not found (restore the solution, or set {TrainedTable5.PathVariable}); Table 5 on trained weights skipped.");
+        }
+
+        return new Table5Section(alex, conv, resnet);
     }
 }

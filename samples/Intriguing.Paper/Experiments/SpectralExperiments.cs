@@ -72,10 +72,11 @@ public sealed record Table5Result
     public string? ExampleSource { get; init; }
 }
 
-/// <summary>The AlexNet and MNIST-Conv analyses of the report's Table 5 section.</summary>
+/// <summary>The AlexNet, ResNet-18 and MNIST-Conv analyses of the report's Table 5 section.</summary>
 /// <param name="AlexNet">AlexNet's layer shapes with seeded random weights.</param>
 /// <param name="Conv">The trained MNIST conv net, if part of the run.</param>
-public sealed record Table5Section(Table5Result AlexNet, Table5Result? Conv);
+/// <param name="ResNet18">Table 5 on trained weights (ResNet-18), when its ONNX file was found.</param>
+public sealed record Table5Section(Table5Result AlexNet, Table5Result? Conv, TrainedTable5Result? ResNet18 = null);
 
 /// <summary>Sec. 4.3: per-layer upper bounds, their product, a data-based lower estimate and certified radii.</summary>
 public static class SpectralExperiments

@@ -128,6 +128,73 @@ internal static class OnnxGraphReader
         "Dropout", "LRN", "ReduceSumSquare", "Pow", "Div", "Identity", "Cast", "Constant", "Pad",
     };
 
+    /// <summary>A node's name for messages: its name, else its first output.</summary>
+    public static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : (node.Output.Count > 0 ? node.Output[0] : "?");
+
+    public static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
+
+    public static long Int(NodeProto node, string name, long fallback) => Attribute(node, name) is { } a ? a.I : fallback;
+
+    public static float Float(NodeProto node, string name, float fallback) => Attribute(node, name) is { } a ? a.F : fallback;
+
+    public static long[]? Ints(NodeProto node, string name) => Attribute(node, name) is { } a ? a.Ints.ToArray() : null;
+
+    public static string? Str(NodeProto node, string name) => Attribute(node, name) is { } a ? a.S.ToStringUtf8() : null;
+
+    /// <summary>The values and shape of a float initializer, checked (count against shape, every value finite); <paramref name="fail"/> makes the error.</summary>
+    public static (float[] Values, long[] Dims) ReadFloats(TensorProto t, string name, Func<string, Exception> fail)
+    {
+        if (t.DataType != FloatType) throw fail($"the initializer '{name}' has element type {ElementTypeName(t.DataType)}; weights must be float");
+        long[] dims = t.Dims.ToArray();
+        long count = dims.Aggregate(1L, (a, b) => a * b);
+        float[] values;
+        if (!t.RawData.IsEmpty)
+        {
+            ReadOnlySpan<byte> raw = t.RawData.Span;
+            if (raw.Length != count * 4) throw fail($"the initializer '{name}' holds {raw.Length / 4} values but its shape {string.Join("×", dims)} declares {count}");
+            values = new float[count];
+            for (int k = 0; k < values.Length; k++) values[k] = ReadSingle(raw.Slice(4 * k, 4));
+        }
+        else
+        {
+            if (t.FloatData.Count != count) throw fail($"the initializer '{name}' holds {t.FloatData.Count} values but its shape {string.Join("×", dims)} declares {count}");
+            values = t.FloatData.ToArray();
+        }
+
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (float.IsNaN(values[k]) || float.IsInfinity(values[k])) throw fail($"the initializer '{name}' holds a non-finite value ({values[k]}) at index {k}");
+        }
+
+        return (values, dims);
+    }
+
+    /// <summary>The values of an int64 constant; <paramref name="fail"/> makes the error.</summary>
+    public static long[] ReadLongs(TensorProto t, string name, Func<string, Exception> fail)
+    {
+        if (t.DataType != Int64Type) throw fail($"the constant '{name}' has element type {ElementTypeName(t.DataType)}; expected int64");
+        if (!t.RawData.IsEmpty)
+        {
+            ReadOnlySpan<byte> raw = t.RawData.Span;
+            if (raw.Length % 8 != 0) throw fail($"the constant '{name}' has {raw.Length} bytes, not a whole number of int64 values");
+            long[] v = new long[raw.Length / 8];
+            for (int k = 0; k < v.Length; k++) v[k] = BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(8 * k, 8));
+            return v;
+        }
+
+        return t.Int64Data.ToArray();
+    }
+
+    /// <summary>An ONNX element type's name for messages.</summary>
+    public static string ElementTypeName(int type) =>
+        Enum.IsDefined(typeof(TensorProto.Types.DataType), type) ? ((TensorProto.Types.DataType)type).ToString().ToLowerInvariant() : "#" + type.ToString(CultureInfo.InvariantCulture);
+
+    private static float ReadSingle(ReadOnlySpan<byte> bytes)
+    {
+        int bits = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        return Unsafe.As<int, float>(ref bits);
+    }
+
     /// <summary>Reads <paramref name="model"/>; <paramref name="inputShape"/> (C, H, W or a length) overrides or completes the declared input shape.</summary>
     /// <exception cref="OnnxGraphException">The graph is not a chain this reader supports.</exception>
     public static OnnxGraph Read(ModelProto model, string source, IReadOnlyList<int>? inputShape) => new Reader(model, source, inputShape).Run();
@@ -177,7 +244,6 @@ internal static class OnnxGraphReader
         private OnnxGraphException Fail(NodeProto node, string why) =>
             new OnnxGraphException(source + ": node '" + NodeName(node) + "' (" + node.OpType + "): " + why + ".", NodeName(node), node.OpType);
 
-        private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : (node.Output.Count > 0 ? node.Output[0] : "?");
 
         private void ReadInput()
         {
@@ -527,72 +593,11 @@ internal static class OnnxGraphReader
             return t;
         }
 
-        private (float[] Values, long[] Dims) Floats(NodeProto node, string name)
-        {
-            TensorProto t = Constant(node, name);
-            if (t.DataType != FloatType) throw Fail(node, $"the initializer '{name}' has element type {ElementTypeName(t.DataType)}; weights must be float");
-            long[] dims = t.Dims.ToArray();
-            long count = dims.Aggregate(1L, (a, b) => a * b);
-            float[] values;
-            if (!t.RawData.IsEmpty)
-            {
-                ReadOnlySpan<byte> raw = t.RawData.Span;
-                if (raw.Length != count * 4) throw Fail(node, $"the initializer '{name}' holds {raw.Length / 4} values but its shape {string.Join("×", dims)} declares {count}");
-                values = new float[count];
-                for (int k = 0; k < values.Length; k++) values[k] = ReadSingle(raw.Slice(4 * k, 4));
-            }
-            else
-            {
-                if (t.FloatData.Count != count) throw Fail(node, $"the initializer '{name}' holds {t.FloatData.Count} values but its shape {string.Join("×", dims)} declares {count}");
-                values = t.FloatData.ToArray();
-            }
+        private (float[] Values, long[] Dims) Floats(NodeProto node, string name) => ReadFloats(Constant(node, name), name, why => Fail(node, why));
 
-            for (int k = 0; k < values.Length; k++)
-            {
-                if (!IsFinite(values[k])) throw Fail(node, $"the initializer '{name}' holds a non-finite value ({values[k]}) at index {k}");
-            }
-
-            return (values, dims);
-        }
-
-        private long[] Longs(NodeProto node, string name)
-        {
-            TensorProto t = Constant(node, name);
-            if (t.DataType != Int64Type) throw Fail(node, $"the constant '{name}' has element type {ElementTypeName(t.DataType)}; expected int64");
-            if (!t.RawData.IsEmpty)
-            {
-                ReadOnlySpan<byte> raw = t.RawData.Span;
-                if (raw.Length % 8 != 0) throw Fail(node, $"the constant '{name}' has {raw.Length} bytes, not a whole number of int64 values");
-                long[] v = new long[raw.Length / 8];
-                for (int k = 0; k < v.Length; k++) v[k] = BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(8 * k, 8));
-                return v;
-            }
-
-            return t.Int64Data.ToArray();
-        }
+        private long[] Longs(NodeProto node, string name) => ReadLongs(Constant(node, name), name, why => Fail(node, why));
 
         /// <summary>The double nearest the shortest decimal that round-trips <paramref name="value"/> (0.2f gives 0.2, not 0.200000003).</summary>
         private static double Decimal(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-        private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
-
-        private static long Int(NodeProto node, string name, long fallback) => Attribute(node, name) is { } a ? a.I : fallback;
-
-        private static float Float(NodeProto node, string name, float fallback) => Attribute(node, name) is { } a ? a.F : fallback;
-
-        private static long[]? Ints(NodeProto node, string name) => Attribute(node, name) is { } a ? a.Ints.ToArray() : null;
-
-        private static string? Str(NodeProto node, string name) => Attribute(node, name) is { } a ? a.S.ToStringUtf8() : null;
-
-        private static float ReadSingle(ReadOnlySpan<byte> bytes)
-        {
-            int bits = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-            return Unsafe.As<int, float>(ref bits);
-        }
-
-        private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
-
-        private static string ElementTypeName(int type) =>
-            Enum.IsDefined(typeof(TensorProto.Types.DataType), type) ? ((TensorProto.Types.DataType)type).ToString().ToLowerInvariant() : "#" + type.ToString(CultureInfo.InvariantCulture);
     }
 }

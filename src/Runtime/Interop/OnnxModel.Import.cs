@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Google.Protobuf;
 using Intriguing.Composition;
@@ -10,7 +9,8 @@ namespace Intriguing.Interop;
 /// <summary>
 /// ONNX in and out. <see cref="Import(string, OnnxImportOptions?)"/> reads a model whose graph is a chain of supported
 /// operators into a <see cref="ComposedNetwork"/> that runs on the runtime's layer kernels;
-/// <see cref="Export(INetwork, string)"/> writes any network with its current parameters.
+/// <see cref="Export(INetwork, string)"/> writes any network with its current parameters;
+/// <see cref="LipschitzBounds(string, OnnxImportOptions?)"/> bounds every node of any graph, chain or not.
 /// </summary>
 /// <remarks>
 /// Operators read: Gemm, MatMul (with a following Add of a bias), Conv (square kernel, equal strides and pads, dilation
