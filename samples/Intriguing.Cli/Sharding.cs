@@ -134,7 +134,8 @@ internal static class Sharding
             Match m = Regex.Match(shard.Trim(), @"^(\d{1,9})/(\d{1,9})$");
             if (!m.Success) throw new UsageException($"--shard must be I/N with 0 ≤ I < N (0-based, e.g. 0/4), or none; not '{shard}'.");
             int index = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), count = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-            if (count < 1 || index >= count) throw new UsageException($"--shard {shard}: the index is 0-based and must be below the count (0/{Math.Max(count, 1)} … {Math.Max(count, 1) - 1}/{Math.Max(count, 1)}).");
+            if (count < 1) throw new UsageException($"--shard {shard}: N must be at least 1.");
+            if (index >= count) throw new UsageException($"--shard {shard}: the index is 0-based and must be below {count} (0/{count} … {count - 1}/{count}).");
             if (shards is { } n && n != count) throw new UsageException($"--shard {shard} and --shards {n} disagree.");
             return new ShardSpec(index, count);
         }

@@ -24,7 +24,7 @@ internal static class RobustnessCommand
         var command = new Command("robustness", "Robust accuracy against the perturbation budget ε (L2 or L∞) on test examples: one minimum-norm run gives the whole curve; --pgd adds PGD at each ε.")
         {
             CommonOptions.Model, methodOption, AttackOptionsCli.Norm, maxOption, pointsOption, pgdOption, CommonOptions.Count, AttackOptionsCli.Steps, AttackOptionsCli.Batch,
-            CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet,
+            CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         AttackOptionsCli.ValidateNorm(command, methodOption);
         Sharding.AddTo(command);
@@ -33,12 +33,13 @@ internal static class RobustnessCommand
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
             string output = parse.GetValue(CommonOptions.Out)!;
             ShardSpec? part = Sharding.Merging is null ? Sharding.Resolve(parse) : null;
-            // A shard or merge uses the model trained before (the checkpoint the recipe writes), never trains it itself.
-            string? checkpoint = part is not null || Sharding.Merging is not null ? Sharding.RequireCheckpoint(Path.Combine(output, "checkpoints", Catalog.FileName(entry.Name) + ".ckpt"), entry.Name, output) : null;
+            // A shard or merge uses the model trained before, never trains it itself.
+            string? checkpoint = parse.GetValue(CommonOptions.Checkpoint);
+            if (part is not null || Sharding.Merging is not null) checkpoint = Sharding.RequireCheckpoint(checkpoint ?? Cli.DefaultCheckpoint(output, entry.Name), entry.Name, output);
             ShardRun? shard = ShardRun.For(parse, "robustness", output, checkpoint);
             MnistData data = Cli.LoadData(parse);
             var options = new ReproduceOptions { OutputDirectory = output, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            IClassifier net = ModelTraining.TrainAll(new[] { entry }, options, Console.Out).Networks[entry.Name].AsClassifier();
+            IClassifier net = Cli.TrainedModel(entry, options, checkpoint, parse.GetValue(CommonOptions.Quiet)).AsClassifier();
             AttackNorm norm = AttackCatalog.ParseNorm(parse.GetValue(AttackOptionsCli.Norm)!);
             double max = parse.GetValue(maxOption) is > 0 and var m ? m : norm == AttackNorm.L2 ? 3 : 0.3;
             int steps = parse.GetValue(AttackOptionsCli.Steps);
