@@ -148,6 +148,7 @@ internal static class Sharding
             throw new UsageException("--shards N needs the part's index: --shard I/N, or JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm) in the environment.");
         }
 
+        if (!string.IsNullOrEmpty(kubernetes)) throw new UsageException($"JOB_COMPLETION_INDEX is set ({kubernetes}): in a Kubernetes indexed job give the number of parts with --shards N, or --shard none to do all the work in every pod.");
         if (string.IsNullOrEmpty(slurm) || environment("SLURM_ARRAY_TASK_COUNT") is not { Length: > 0 } countText) return null;
         if (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out int slurmCount) || slurmCount < 1) throw new UsageException($"SLURM_ARRAY_TASK_COUNT must be a positive integer, not '{countText}'.");
         return FromEnvironment("SLURM_ARRAY_TASK_ID", slurm, Minimum(environment), slurmCount);
@@ -250,8 +251,8 @@ internal static class Sharding
     }
 
     /// <summary>The one line a shard prints when done.</summary>
-    public static string Done(string command, ShardSpec spec, (int Start, int End) range, int items, string what, string path, DateTime started) =>
-        string.Create(CultureInfo.InvariantCulture, $"{command} shard {spec.Index}/{spec.Count}: {what} {range.Start}…{range.End - 1} of {items} done in {(DateTime.UtcNow - started).TotalSeconds:F1} s; wrote {path}. When every shard is done: intriguing merge --out OUT.");
+    public static string Done(string command, ShardSpec spec, (int Start, int End) range, int items, string what, string path, string output, DateTime started) =>
+        string.Create(CultureInfo.InvariantCulture, $"{command} shard {spec.Index}/{spec.Count}: {(range.End > range.Start ? $"{what} {range.Start}…{range.End - 1}" : $"no {what} (an empty part)")} of {items} done in {(DateTime.UtcNow - started).TotalSeconds:F1} s; wrote {path}. When every shard is done: intriguing merge --out {output}");
 
     /// <summary>The jobs with shard files under <paramref name="output"/>, by name.</summary>
     public static IReadOnlyList<string> Jobs(string output)
@@ -377,7 +378,7 @@ internal sealed record ShardRun(string Command, string[] Arguments, string Setti
     public string Write(string job, int items, (int Start, int End) range, DateTime started, object results, string what)
     {
         string path = Sharding.Write(Output, Command, job, Arguments, Settings, Part!, items, range, started, results);
-        return Sharding.Done(Command, Part!, range, items, what, path, started);
+        return Sharding.Done(Command, Part!, range, items, what, path, Output, started);
     }
 
     /// <summary>

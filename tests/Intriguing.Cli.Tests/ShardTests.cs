@@ -107,6 +107,7 @@ public class ShardFailureTests
             ("--shards 0", null, "--shards must be at least 1"),
             ("--shards 4", null, "--shards N needs the part's index"),
             ("--shards 4", new() { ["JOB_COMPLETION_INDEX"] = "4" }, "JOB_COMPLETION_INDEX=4 gives part 4 of 4"),
+            ("", new() { ["JOB_COMPLETION_INDEX"] = "1" }, "give the number of parts with --shards N"),
             ("", new() { ["SLURM_ARRAY_TASK_ID"] = "x", ["SLURM_ARRAY_TASK_COUNT"] = "2" }, "SLURM_ARRAY_TASK_ID must be a non-negative integer"),
             ("", new() { ["SLURM_ARRAY_TASK_ID"] = "5", ["SLURM_ARRAY_TASK_COUNT"] = "2", ["SLURM_ARRAY_TASK_MIN"] = "1" }, "gives part 4 of 2"),
         })
