@@ -34,9 +34,29 @@ public class RobustnessShardTests
 
 public class AdvTrainShardTests
 {
+    /// <summary>
+    /// Also kills a one-shard run after its first training run is stored (while the second trains), runs the shard
+    /// again (it reuses the stored run) and merges: the same numbers.
+    /// </summary>
     [Fact]
-    public void Advtrain_shards_merged_equal_the_one_process_run() =>
-        ShardHarness.AssertInvariant("advtrain --quick --variants wd,input --seeds 1 --robustness-count 2 --batch 500 --pool-size 20 --refresh-period 30 --candidates 1", [1, 2, 3, 5], model: false);
+    public void Advtrain_shards_merged_equal_the_one_process_run_also_after_a_killed_shard() =>
+        ShardHarness.AssertInvariant("advtrain --quick --variants wd,input --seeds 1 --robustness-count 2 --batch 500 --pool-size 20 --refresh-period 30 --candidates 1", [1, 2, 3, 5], model: false, (command, expected) =>
+        {
+            string output = ShardHarness.NewOutput(model: false);
+            try
+            {
+                bool killed = ShardHarness.RunUntil($"{command} --shard 0/1 {ShardHarness.Common(output)}", "advtrain (a) wd, seed 1:");
+                Assert.True(killed, "the shard finished before it could be killed");
+                Assert.False(File.Exists(Path.Combine(output, "shards", "advtrain-quick", "0-of-1.json")));
+                ShardHarness.RunShard(command, output, 0, 1);
+                ShardHarness.Merge(output);
+                ShardHarness.AssertSame(expected, ShardHarness.Outputs(output), "killed and rerun: ");
+            }
+            finally
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        });
 }
 
 /// <summary>A shard rerun after a failure, missing and foreign shards, and bad shard values.</summary>
@@ -158,7 +178,7 @@ internal static class ShardHarness
         return output;
     }
 
-    private static string Common(string output) => $"--quiet --threads 1 --data \"{TestPaths.MnistDirectory()}\" --out \"{output}\"";
+    public static string Common(string output) => $"--quiet --threads 1 --data \"{TestPaths.MnistDirectory()}\" --out \"{output}\"";
 
     public static void RunShard(string command, string output, int index, int count)
     {
@@ -184,6 +204,25 @@ internal static class ShardHarness
         Assert.Contains($"shard {i}/{count}", stdout);
     });
 
+    /// <summary>Runs the command until its standard output has a line starting with <paramref name="line"/>, then kills it; false if it ended first.</summary>
+    public static bool RunUntil(string arguments, string line)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "intriguing.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        while (process.StandardOutput.ReadLine() is { } text)
+        {
+            if (!text.StartsWith(line, StringComparison.Ordinal)) continue;
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return true;
+        }
+
+        process.WaitForExit();
+        return false;
+    }
+
     public static void Merge(string output)
     {
         var (code, stdout, error) = CliRunner.Run($"merge --quiet --threads 1 --data \"{TestPaths.MnistDirectory()}\" --out \"{output}\"", 300);
@@ -191,7 +230,7 @@ internal static class ShardHarness
     }
 
     /// <summary>The one-process run of <paramref name="command"/>, then for each N its shards merged: the same files with the same numbers.</summary>
-    public static void AssertInvariant(string command, int[] shardCounts, bool model = true)
+    public static void AssertInvariant(string command, int[] shardCounts, bool model = true, Action<string, Dictionary<string, string>>? more = null)
     {
         var folders = new List<string>();
         try
@@ -211,6 +250,8 @@ internal static class ShardHarness
                 Merge(output);
                 AssertSame(expected, Outputs(output), $"{n} shards: ");
             }
+
+            more?.Invoke(command, expected);
         }
         finally
         {
@@ -226,12 +267,13 @@ internal static class ShardHarness
 
     /// <summary>
     /// The result files of a run in <paramref name="output"/> (not checkpoints, shards or stored runs), by name: JSON
-    /// without its timing fields, Markdown without its times, anything else as its SHA-256.
+    /// without its timing fields and the flag saying a run was reused from an earlier process, Markdown without its
+    /// times (and that note), anything else as its SHA-256.
     /// </summary>
     public static Dictionary<string, string> Outputs(string output) => Directory.GetFiles(output).ToDictionary(path => Path.GetFileName(path), path => Path.GetExtension(path) switch
     {
         ".json" => Untimed(JsonNode.Parse(File.ReadAllText(path)))!.ToJsonString(),
-        ".md" => Regex.Replace(File.ReadAllText(path), @"\d+(\.\d+)?\s?(s|ms|min)\b", "T"),
+        ".md" => Regex.Replace(File.ReadAllText(path).Replace(" (earlier run)", ""), @"\d+(\.\d+)?\s?(s|ms|min)\b", "T"),
         _ => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))),
     });
 
@@ -240,7 +282,7 @@ internal static class ShardHarness
         switch (node)
         {
             case JsonObject o:
-                foreach (string key in o.Select(p => p.Key).Where(k => k.EndsWith("seconds", StringComparison.OrdinalIgnoreCase)).ToList()) o.Remove(key);
+                foreach (string key in o.Select(p => p.Key).Where(k => k.EndsWith("seconds", StringComparison.OrdinalIgnoreCase) || k == "FromCheckpoint").ToList()) o.Remove(key);
                 foreach (var (_, child) in o) Untimed(child);
                 break;
             case JsonArray a:
