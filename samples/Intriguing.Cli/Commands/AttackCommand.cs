@@ -196,7 +196,6 @@ internal static class AttackCommand
             TargetPolicy.Random => correct.Select(i => AttackRunner.RandomTarget(seed, i, space.Labels[i], net.OutputLength)).ToArray(),
             _ => correct.Select(i => RunnerUp(net, space, i, attack.Layer)).ToArray(),
         };
-        AttackResult[] results;
         if (shard?.Part is { } part)
         {
             // The shard's block of the draw: its correctly classified examples, with their targets.
@@ -209,7 +208,7 @@ internal static class AttackCommand
             return new AttackReport(mine.Length, found.Count(r => r.Success), double.NaN, double.NaN, double.NaN, double.NaN, line);
         }
 
-        results = shard is not null ? Merge(shard, stem, correct) : attack.Run(net, space, correct, targets, execution);
+        AttackResult[] results = shard is not null ? Merge(shard, stem, correct) : attack.Run(net, space, correct, targets, execution);
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         double[] l2 = ok.Select(r => r.L2).Order().ToArray(), linf = ok.Select(r => r.LInf).Order().ToArray();
         double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
