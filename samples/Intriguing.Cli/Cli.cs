@@ -94,9 +94,11 @@ internal static class Cli
 
     /// <summary>
     /// Creates the <c>--out</c> folder and checks that a file can be written in it, before any work starts; a folder
-    /// that cannot be made or written to is a one-line error.
+    /// that cannot be made or written to is a one-line error. Temporary files of interrupted writes are removed unless
+    /// <paramref name="shared"/> (a shard: the folder is shared with shards on other machines, whose process ids mean
+    /// nothing here).
     /// </summary>
-    public static string PrepareOutput(string directory)
+    public static string PrepareOutput(string directory, bool shared = false)
     {
         try
         {
@@ -105,6 +107,7 @@ internal static class Cli
             string probe = Path.Combine(directory, $".write-test.{Environment.ProcessId}.tmp");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
+            if (shared) return directory;
             foreach (string removed in RunStore.RemoveInterruptedWrites(directory)) Console.Error.WriteLine($"Removed {removed}, left by an interrupted run.");
             return directory;
         }

@@ -16,6 +16,7 @@ var root = new RootCommand(
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
     TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(), RobustnessCommand.Create(), ExportCommand.Create(),
 };
+root.Subcommands.Add(MergeCommand.Create(root));
 root.Options.Add(CommonOptions.NoVerifyData);
 
 ParseResult parsed = root.Parse(args);

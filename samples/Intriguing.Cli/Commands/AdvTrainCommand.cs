@@ -60,8 +60,10 @@ internal static class AdvTrainCommand
         {
             variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
         };
+        Sharding.AddTo(advtrain);
         advtrain.SetAction(parse => Cli.Guard(() =>
         {
+            ShardSpec? part = Sharding.Merging is null ? Sharding.Resolve(parse) : null;
             string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (variantIds.Length == 0) throw new UsageException($"--variants needs at least one variant. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
             foreach (string id in variantIds)
@@ -111,7 +113,11 @@ internal static class AdvTrainCommand
 
             if (parse.GetValue(advEpochsOption) is < 1) throw new UsageException("--epochs must be at least 1.");
             if (parse.GetValue(robustCountOption) is < 1) throw new UsageException("--robustness-count must be at least 1.");
-            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            if (seeds is not null && seeds.Distinct().Count() != seeds.Length) throw new UsageException($"--seeds lists a seed twice ('{parse.GetValue(seedListOption)}').");
+            if (variantIds.Select(id => AdversarialTrainingExperiment.Find(id)!.Id).Distinct().Count() != variantIds.Length) throw new UsageException($"--variants lists a variant twice ('{parse.GetValue(variantsOption)}').");
+            ShardRun? shard = ShardRun.For(parse, "advtrain", parse.GetValue(CommonOptions.Out)!, checkpoint: null);
+            if (shard is not null && parse.GetValue(reportOnlyOption)) throw new UsageException("--report-only summarises a one-process comparison; for shards, use `intriguing merge`.");
+            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!, shared: part is not null);
             MnistData data = Cli.LoadData(parse);
             if (parse.GetValue(advBatchOption) is { } batch && batch > data.Train.Count) throw new UsageException($"--batch must be at most {data.Train.Count}, the training examples, not {batch}.");
             var options = new AdvTrainOptions
@@ -131,7 +137,32 @@ internal static class AdvTrainCommand
                 Threads = parse.GetValue(CommonOptions.Threads),
                 ReportOnly = parse.GetValue(reportOnlyOption),
             };
-            AdvTrainResults results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
+            string job = options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain";
+            AdvTrainResults results;
+            if (shard?.Part is { } shardPart)
+            {
+                // This shard's block of the runs (variant × seed, in the comparison's order); each run is stored on its
+                // own as in a one-process run, so a shard run again reuses the runs it finished.
+                DateTime started = DateTime.UtcNow;
+                int items = AdversarialTrainingExperiment.Plan(options).Count;
+                var block = shardPart.Range(items);
+                AdvTrainResults mine = AdversarialTrainingExperiment.Run(options with { Only = block.Start..block.End }, Console.Out, null, Cli.Cancellation);
+                Console.WriteLine(shard.Write(job, items, block, started, mine.Runs, "runs"));
+                return 0;
+            }
+
+            if (shard is not null)
+            {
+                List<AdvTrainRun> runs = shard.Results<List<AdvTrainRun>>(job).SelectMany(r => r).ToList();
+                IReadOnlyList<(string Variant, ulong Seed)> plan = AdversarialTrainingExperiment.Plan(options);
+                if (!runs.Select(r => (r.Variant, r.Seed)).SequenceEqual(plan)) throw new CliException($"The shards of {job} hold {runs.Count} runs that are not the comparison's {plan.Count} (variant × seed in order).");
+                results = AdversarialTrainingExperiment.Assemble(options, runs, shard.Merged!.Seconds);
+            }
+            else
+            {
+                results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => AdversarialTrainingExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
+            }
+
             AdvTrainReport.WriteOutputs(options.OutputDirectory, results);
             foreach (AdvTrainSummary s in results.Summaries)
             {

@@ -29,6 +29,7 @@ internal static class AttackCommand
             CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         UserInputs.AddTo(attack);
+        Sharding.AddTo(attack);
         AttackOptionsCli.ValidateNorm(attack, AttackOptionsCli.Method);
         attack.SetAction(parse => Cli.Guard(() =>
         {
@@ -36,6 +37,7 @@ internal static class AttackCommand
             UserNetwork? user = UserInputs.Resolve(parse);
             if (user is not null)
             {
+                if (Sharding.Merging is not null || Sharding.Resolve(parse) is not null) throw new UsageException("--shard works with the catalogue models (--model), not with --onnx or --assembly.");
                 if (user.Network is not IClassifier classifier) throw new InputException($"{user.Name} does not end in a soft-max; the attack needs a classifier");
                 Dataset set = file ?? (parse.GetValue(sourceOption) == "test"
                     ? Cli.LoadData(parse).Test
@@ -58,40 +60,69 @@ internal static class AttackCommand
             ModelEntry entry = Catalog.Find(parse.GetValue(UserInputs.Model)!)!;
             int layer = parse.GetValue(layerOption), layers = entry.Create(0).LayerCount;
             if (layer < 0 || layer >= layers) throw new UsageException($"--layer must be between 0 (the input) and {layers - 1} for {entry.Name}, not {layer}.");
-            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            string output = parse.GetValue(CommonOptions.Out)!;
+            ShardSpec? part = Sharding.Merging is null ? Sharding.Resolve(parse) : null;
+            Cli.PrepareOutput(output, shared: part is not null);
+            string? checkpoint = parse.GetValue(CommonOptions.Checkpoint);
+            if (part is not null || Sharding.Merging is not null) checkpoint = Sharding.RequireCheckpoint(checkpoint ?? Cli.DefaultCheckpoint(output, entry.Name), entry.Name, output);
+            ShardRun? shard = ShardRun.For(parse, "attack", output, checkpoint);
             MnistData data = Cli.LoadData(parse);
-            var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            IClassifier net = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet)).AsClassifier();
+            var options = new ReproduceOptions { OutputDirectory = output, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
+            IClassifier net = Cli.TrainedModel(entry, options, checkpoint, parse.GetValue(CommonOptions.Quiet)).AsClassifier();
             Dataset source = parse.GetValue(sourceOption) == "test" ? data.Test : data.Train;
             string method = parse.GetValue(AttackOptionsCli.Method)!;
             AttackNorm norm = AttackCatalog.ParseNorm(parse.GetValue(AttackOptionsCli.Norm)!);
             if (method != "lbfgs" || norm != AttackNorm.L2)
             {
                 IAttack chosen = AttackOptionsCli.Create(method, norm, layer, parse.GetValue(AttackOptionsCli.Epsilon), parse.GetValue(AttackOptionsCli.Steps), options.Seed);
-                AttackReport batched = AttackCommand.RunAttack(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), chosen, options.Seed, new AttackExecution { BatchSize = parse.GetValue(AttackOptionsCli.Batch), Threads = options.Threads, CancellationToken = Cli.Cancellation }, options.OutputDirectory);
+                AttackReport batched = AttackCommand.RunAttack(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), chosen, options.Seed, new AttackExecution { BatchSize = parse.GetValue(AttackOptionsCli.Batch), Threads = options.Threads, CancellationToken = Cli.Cancellation }, options.OutputDirectory, shard);
                 Console.WriteLine(batched.Summary);
-                return batched.Succeeded > 0 ? 0 : 1;
+                return batched.Succeeded > 0 || part is not null ? 0 : 1;
             }
 
-            AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation);
+            AttackReport report = AttackCommand.Run(net, entry.Name, source, parse.GetValue(allOption) ? source.Count : parse.GetValue(CommonOptions.Count), parse.GetValue(targetOption), layer, options.Seed, options.Threads, options.OutputDirectory, parse.GetValue(CommonOptions.Quiet), Cli.Cancellation, shard: shard);
             Console.WriteLine(report.Summary);
-            return report.Succeeded > 0 ? 0 : 1;
+            return report.Succeeded > 0 || part is not null ? 0 : 1;
         }));
         return attack;
     }
 
-    /// <summary>Attacks <paramref name="count"/> seeded draws of <paramref name="source"/> in activation <paramref name="layer"/>'s space; writes a JSON file (and for the input a figure).</summary>
-    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken, ActivationBox? box = null)
+    /// <summary>
+    /// Attacks <paramref name="count"/> seeded draws of <paramref name="source"/> in activation <paramref name="layer"/>'s
+    /// space; writes a JSON file (and for the input a figure). As a shard, attacks only its block of the draw and writes
+    /// that to the shard's file; as a merge, takes the attacks from the shards.
+    /// </summary>
+    public static AttackReport Run(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, int layer, ulong seed, int threads, string output, bool quiet, CancellationToken cancellationToken, ActivationBox? box = null, ShardRun? shard = null)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
         order = order[..Math.Min(count, order.Length)];
+        string stem = $"attack-{Catalog.FileName(name)}-{Catalog.FileName(source.Name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
 
         // Examples in the attacked space (the activations of the chosen layer, one example per forward pass); the
         // correctly classified ones attacked.
         var options = new AttackOptions { Layer = layer, Lower = box?.Lower, Upper = box?.Upper };
         LayerSpaceAttackResult attacked = null!;
-        if (quiet || Console.IsOutputRedirected)
+        if (shard is not null)
+        {
+            // As LayerSpaceAttack.Run does: the input's box is the data's range; the whole draw carried over (each
+            // example's random target derives from its position in it), the shard's block attacked.
+            if (layer == 0 && options.Lower is null && options.Upper is null && source.InputRange is { } range) options = options with { Lower = range.Lower, Upper = range.Upper };
+            Dataset drawn = LayerSpaceAttack.Project(net, source, order, layer, batch: 1);
+            int[] classified = LayerSpaceAttack.Correct(net, drawn, options);
+            if (shard.Part is { } part)
+            {
+                DateTime started = DateTime.UtcNow;
+                var block = part.Range(order.Length);
+                int[] mine = classified.Where(i => i >= block.Start && i < block.End).ToArray();
+                AttackResult[] found = AttackRunner.Run(net, drawn, mine, policy, options, seed, threads, cancellationToken: cancellationToken);
+                string line = shard.Write(stem, order.Length, block, started, new AttackShardResults(mine, found.Select(r => AttackResultRecord.From(r)).ToArray()), "drawn examples");
+                return new AttackReport(mine.Length, found.Count(r => r.Success), double.NaN, double.NaN, double.NaN, double.NaN, line);
+            }
+
+            attacked = new LayerSpaceAttackResult(drawn, classified, Merge(shard, stem, classified));
+        }
+        else if (quiet || Console.IsOutputRedirected)
         {
             attacked = LayerSpaceAttack.Run(net, source, order, policy, options, seed, threads, cancellationToken: cancellationToken, batch: 1);
         }
@@ -112,7 +143,6 @@ internal static class AttackCommand
         var (mean, ci, median, evaluations) = (stats.MeanDistortion, stats.Ci95, stats.MedianMilliseconds, stats.MeanEvaluations);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Catalog.FileName(name)}-{Catalog.FileName(source.Name)}-layer{layer}-{policy.ToString().ToLowerInvariant()}";
         if (layer == 0 && ok.Length > 0)
         {
             var shown = ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList();
@@ -152,11 +182,12 @@ internal static class AttackCommand
     /// <paramref name="attack"/> (untargeted for <see cref="TargetPolicy.Every"/>, else towards the policy's targets);
     /// writes a JSON file.
     /// </summary>
-    public static AttackReport RunAttack(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, IAttack attack, ulong seed, AttackExecution execution, string output)
+    public static AttackReport RunAttack(IClassifier net, string name, Dataset source, int count, TargetPolicy policy, IAttack attack, ulong seed, AttackExecution execution, string output, ShardRun? shard = null)
     {
         int[] order = Enumerable.Range(0, source.Count).ToArray();
         new SeededRandom(SeededRandom.Derive(seed, 0xA1)).Shuffle(order.AsSpan());
         order = order[..Math.Min(count, order.Length)];
+        string stem = $"attack-{Catalog.FileName(name)}-layer{attack.Layer}-{attack.Name}-{policy.ToString().ToLowerInvariant()}";
         Dataset space = LayerSpaceAttack.Project(net, source, order, attack.Layer);
         int[] correct = LayerSpaceAttack.Correct(net, space, new AttackOptions { Layer = attack.Layer });
         int[]? targets = policy switch
@@ -165,7 +196,19 @@ internal static class AttackCommand
             TargetPolicy.Random => correct.Select(i => AttackRunner.RandomTarget(seed, i, space.Labels[i], net.OutputLength)).ToArray(),
             _ => correct.Select(i => RunnerUp(net, space, i, attack.Layer)).ToArray(),
         };
-        AttackResult[] results = attack.Run(net, space, correct, targets, execution);
+        if (shard?.Part is { } part)
+        {
+            // The shard's block of the draw: its correctly classified examples, with their targets.
+            DateTime started = DateTime.UtcNow;
+            var block = part.Range(order.Length);
+            int[] positions = Enumerable.Range(0, correct.Length).Where(k => correct[k] >= block.Start && correct[k] < block.End).ToArray();
+            int[] mine = positions.Select(k => correct[k]).ToArray();
+            AttackResult[] found = attack.Run(net, space, mine, targets is null ? null : positions.Select(k => targets[k]).ToArray(), execution);
+            string line = shard.Write(stem, order.Length, block, started, new AttackShardResults(mine, found.Select(r => AttackResultRecord.From(r)).ToArray()), "drawn examples");
+            return new AttackReport(mine.Length, found.Count(r => r.Success), double.NaN, double.NaN, double.NaN, double.NaN, line);
+        }
+
+        AttackResult[] results = shard is not null ? Merge(shard, stem, correct) : attack.Run(net, space, correct, targets, execution);
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         double[] l2 = ok.Select(r => r.L2).Order().ToArray(), linf = ok.Select(r => r.LInf).Order().ToArray();
         double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
@@ -173,7 +216,6 @@ internal static class AttackCommand
         double seconds = results.Sum(r => r.Seconds);
 
         Directory.CreateDirectory(output);
-        string stem = $"attack-{Catalog.FileName(name)}-layer{attack.Layer}-{attack.Name}-{policy.ToString().ToLowerInvariant()}";
         if (attack.Layer == 0 && ok.Length > 0)
         {
             AdversarialFigure.Save(Path.Combine(output, stem + ".png"), ok.Take(4).Select(r => (space.Sample(r.Index).ToArray(), r.Adversarial, r.Label, r.Predicted)).ToList());
@@ -186,6 +228,15 @@ internal static class AttackCommand
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"{name}, layer {attack.Layer}, {attack.Name}, targets {policy}: {ok.Length} of {correct.Length} correctly classified examples fooled; L2 median {HeadToHeadExperiment.Median(l2):F4} mean {Mean(l2):F4}, L∞ median {HeadToHeadExperiment.Median(linf):F4} mean {Mean(linf):F4}; {gradients:F0} gradients and {forwards:F0} forward passes per example; {seconds:F2} s in all. Details in {Path.Combine(output, stem + ".json")}.");
         return new AttackReport(correct.Length, ok.Length, Mean(l2), double.NaN, double.NaN, gradients, summary);
+    }
+
+    /// <summary>The shards' attacks in order, checked to be those of <paramref name="correct"/> (the examples this run would attack).</summary>
+    private static AttackResult[] Merge(ShardRun shard, string job, int[] correct)
+    {
+        IReadOnlyList<AttackShardResults> parts = shard.Results<AttackShardResults>(job);
+        int[] attacked = parts.SelectMany(p => p.Attacked).ToArray();
+        if (!attacked.SequenceEqual(correct)) throw new CliException($"The shards of {job} attacked other examples than this run would ({attacked.Length} against {correct.Length}); were they made with another model or data?");
+        return parts.SelectMany(p => p.Results).Select(r => r.ToResult()).ToArray();
     }
 
     private static int RunnerUp(IClassifier net, Dataset space, int index, int layer)

@@ -29,13 +29,19 @@ internal static class CertifyCommand
         {
             CommonOptions.Model, normOption, methodOption, refineOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
+        Sharding.AddTo(certify);
         certify.SetAction(parse => Cli.Guard(() =>
         {
             ModelEntry entry = Catalog.Find(parse.GetValue(CommonOptions.Model)!)!;
-            Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!);
+            string output = parse.GetValue(CommonOptions.Out)!;
+            ShardSpec? part = Sharding.Merging is null ? Sharding.Resolve(parse) : null;
+            Cli.PrepareOutput(output, shared: part is not null);
+            string? checkpoint = parse.GetValue(CommonOptions.Checkpoint);
+            if (part is not null || Sharding.Merging is not null) checkpoint = Sharding.RequireCheckpoint(checkpoint ?? Cli.DefaultCheckpoint(output, entry.Name), entry.Name, output);
+            ShardRun? shard = ShardRun.For(parse, "certify", output, checkpoint);
             MnistData data = Cli.LoadData(parse);
-            var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
-            INetwork trained = Cli.TrainedModel(entry, options, parse.GetValue(CommonOptions.Checkpoint), parse.GetValue(CommonOptions.Quiet));
+            var options = new ReproduceOptions { OutputDirectory = output, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
+            INetwork trained = Cli.TrainedModel(entry, options, checkpoint, parse.GetValue(CommonOptions.Quiet));
             if (trained is not ICertifiable net) throw new CliException($"{entry.Name} has a layer kind without bounds; it cannot be certified.");
             var certifyOptions = new CertifyOptions
             {
@@ -47,9 +53,25 @@ internal static class CertifyCommand
             };
             int count = Math.Min(parse.GetValue(CommonOptions.Count), data.Test.Count);
             int[] draw = CertificationExperiments.TestDraw(data.Test, count, options.Seed);
+            string job = $"certify-{Catalog.FileName(entry.Name)}-{(certifyOptions.Norm == PerturbationNorm.L2 ? "l2" : "linf")}";
             var watch = Stopwatch.StartNew();
             CertifiedRadius[] radii = null!;
-            if (parse.GetValue(CommonOptions.Quiet) || Console.IsOutputRedirected)
+            if (shard?.Part is { } shardPart)
+            {
+                // This shard's block of the draw; every example is certified on its own.
+                DateTime started = DateTime.UtcNow;
+                var block = shardPart.Range(draw.Length);
+                CertifiedRadius[] mine = CertificationExperiments.Certify(net, data.Test, draw[block.Start..block.End], certifyOptions);
+                Console.WriteLine(shard.Write(job, draw.Length, block, started, new CertifyShardResults(mine), "test examples"));
+                return 0;
+            }
+
+            if (shard is not null)
+            {
+                radii = shard.Results<CertifyShardResults>(job).SelectMany(p => p.Radii).ToArray();
+                if (radii.Length != draw.Length) throw new CliException($"The shards of {job} hold {radii.Length} radii, not {draw.Length}.");
+            }
+            else if (parse.GetValue(CommonOptions.Quiet) || Console.IsOutputRedirected)
             {
                 radii = CertificationExperiments.Certify(net, data.Test, draw, certifyOptions);
             }
@@ -63,7 +85,8 @@ internal static class CertifyCommand
                 });
             }
 
-            double seconds = watch.Elapsed.TotalSeconds;
+            // Merged: the shards' work time together.
+            double seconds = shard?.Merged is { } merged ? merged.Seconds : watch.Elapsed.TotalSeconds;
             string norm = certifyOptions.Norm == PerturbationNorm.L2 ? "L2" : "L∞";
             double[] certified = radii.Where(r => r.Correct).Select(r => r.Radius).OrderBy(r => r).ToArray();
             int correct = certified.Length;
@@ -77,7 +100,7 @@ internal static class CertifyCommand
             }
 
             Directory.CreateDirectory(options.OutputDirectory);
-            string path = Path.Combine(options.OutputDirectory, $"certify-{Catalog.FileName(entry.Name)}-{(certifyOptions.Norm == PerturbationNorm.L2 ? "l2" : "linf")}.json");
+            string path = Path.Combine(options.OutputDirectory, job + ".json");
             string json = JsonSerializer.Serialize(new
             {
                 model = entry.Name,

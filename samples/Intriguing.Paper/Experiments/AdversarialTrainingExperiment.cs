@@ -65,6 +65,12 @@ public sealed record AdvTrainOptions
 
     /// <summary>Train nothing: summarise the finished runs of an interrupted comparison (missing runs are left out and listed).</summary>
     public bool ReportOnly { get; init; }
+
+    /// <summary>
+    /// Only these runs, by position in <see cref="AdversarialTrainingExperiment.Plan"/> (default all): one part of a
+    /// comparison split over several processes. The others are neither run nor listed as missing.
+    /// </summary>
+    public Range? Only { get; init; }
 }
 
 /// <summary>One trained network of the comparison.</summary>
@@ -300,19 +306,8 @@ public static class AdversarialTrainingExperiment
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
-        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", AllVariants.Select(v => v.Id))}.")).ToArray();
-        IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
-        int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
-        SgdOptions sgd = Recipe with
-        {
-            Epochs = epochs,
-            Threads = options.Threads,
-            LearningRate = options.LearningRate ?? Recipe.LearningRate,
-            BatchSize = options.BatchSize ?? Recipe.BatchSize,
-            Momentum = options.Momentum ?? Recipe.Momentum,
-        };
-        AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? QuickPools : DefaultPools)) with { AttackThreads = options.Threads };
-        int robustnessCount = options.RobustnessCount ?? (options.Quick ? 20 : 100);
+        Setup setup = Resolve(options);
+        var (variants, sgd, pools, robustnessCount) = (setup.Variants, setup.Sgd, setup.Pools, setup.RobustnessCount);
 
         // Training data and the held-out set: the test set, or in tuning mode a fixed tenth of the training set.
         Dataset train = options.Data.Train, heldOut = options.Data.Test;
@@ -331,43 +326,81 @@ public static class AdversarialTrainingExperiment
         var runs = new List<AdvTrainRun>();
         var missing = new List<string>();
         // Seed after seed, so that an interrupted comparison has whole seeds done.
-        foreach (ulong seed in seeds)
+        var (first, length) = (options.Only ?? Range.All).GetOffsetAndLength(setup.Plan.Count);
+        foreach (var (variant, seed) in setup.Plan.Skip(first).Take(length))
         {
-            foreach (AdvTrainVariant variant in variants)
+            AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
+            if (run is null)
             {
-                AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
-                if (run is null)
-                {
-                    missing.Add($"{variant.Id} seed {seed}");
-                    continue;
-                }
-
-                runs.Add(run);
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} (hidden 1: {run.HiddenRobustness1:F3}, hidden 2: {run.HiddenRobustness2:F3}), {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
+                missing.Add($"{variant.Id} seed {seed}");
+                continue;
             }
+
+            runs.Add(run);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} (hidden 1: {run.HiddenRobustness1:F3}, hidden 2: {run.HiddenRobustness2:F3}), {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
         }
 
-        runs = variants.SelectMany(v => runs.Where(r => r.Variant == v.Id)).ToList();
-        var summaries = variants.Where(v => runs.Any(r => r.Variant == v.Id)).Select(v => Summarise(v, runs.Where(r => r.Variant == v.Id).ToList())).ToList();
+        return Assemble(options, runs, clock.Elapsed.TotalSeconds, missing);
+    }
+
+    /// <summary>
+    /// The runs of the comparison in the order <see cref="Run"/> does them, as (variant id, seed): seed after seed, each
+    /// over the variants.
+    /// </summary>
+    public static IReadOnlyList<(string Variant, ulong Seed)> Plan(AdvTrainOptions options) => Resolve(options).Plan.Select(p => (p.Variant.Id, p.Seed)).ToArray();
+
+    /// <summary>
+    /// The results of the comparison from its runs (done by <see cref="Run"/> in one process or in parts, in any order):
+    /// the runs by variant, then seed, in plan order; the summaries per variant; the settings lines.
+    /// </summary>
+    public static AdvTrainResults Assemble(AdvTrainOptions options, IEnumerable<AdvTrainRun> runs, double totalSeconds, IReadOnlyList<string>? missing = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(runs);
+        Setup setup = Resolve(options);
+        AdvTrainVariant[] variants = setup.Variants;
+        List<AdvTrainRun> done = runs.ToList();
+        List<AdvTrainRun> ordered = variants.SelectMany(v => setup.Plan.Where(p => p.Variant == v).SelectMany(p => done.Where(r => r.Variant == v.Id && r.Seed == p.Seed))).ToList();
+        var summaries = variants.Where(v => ordered.Any(r => r.Variant == v.Id)).Select(v => Summarise(v, ordered.Where(r => r.Variant == v.Id).ToList())).ToList();
         string figure = (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ".png";
-        var results = new AdvTrainResults
+        return new AdvTrainResults
         {
             Quick = options.Quick,
             Validation = options.Validation,
-            Epochs = epochs,
-            Sgd = DescribeSgd(variants, sgd),
-            Pools = pools.Describe(),
+            Epochs = setup.Sgd.Epochs,
+            Sgd = DescribeSgd(variants, setup.Sgd),
+            Pools = setup.Pools.Describe(),
             RobustnessAttack = Describe(RobustnessAttack) + ", untargeted (best of the 9 wrong labels)",
-            RobustnessCount = robustnessCount,
+            RobustnessCount = setup.RobustnessCount,
             Summaries = summaries,
-            Runs = runs,
+            Runs = ordered,
             Figure = figure,
-            TotalSeconds = clock.Elapsed.TotalSeconds,
-            RunSeconds = runs.Sum(r => r.TrainSeconds),
-            Missing = missing,
+            TotalSeconds = totalSeconds,
+            RunSeconds = ordered.Sum(r => r.TrainSeconds),
+            Missing = missing?.ToList() ?? new List<string>(),
         };
-        return results;
+    }
+
+    /// <summary>The settings of a comparison with every default filled in, and its runs in order.</summary>
+    private sealed record Setup(AdvTrainVariant[] Variants, SgdOptions Sgd, AdversarialTrainingOptions Pools, int RobustnessCount, IReadOnlyList<(AdvTrainVariant Variant, ulong Seed)> Plan);
+
+    private static Setup Resolve(AdvTrainOptions options)
+    {
+        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", AllVariants.Select(v => v.Id))}.")).ToArray();
+        IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
+        int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
+        SgdOptions sgd = Recipe with
+        {
+            Epochs = epochs,
+            Threads = options.Threads,
+            LearningRate = options.LearningRate ?? Recipe.LearningRate,
+            BatchSize = options.BatchSize ?? Recipe.BatchSize,
+            Momentum = options.Momentum ?? Recipe.Momentum,
+        };
+        AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? QuickPools : DefaultPools)) with { AttackThreads = options.Threads };
+        int robustnessCount = options.RobustnessCount ?? (options.Quick ? 20 : 100);
+        return new Setup(variants, sgd, pools, robustnessCount, seeds.SelectMany(seed => variants.Select(v => (v, seed))).ToArray());
     }
 
     /// <summary>The fixed examples of the robustness measurement: a seeded draw, the same for every variant and seed.</summary>
