@@ -41,6 +41,19 @@ public abstract class NetworkWorkspace
     public int SampleOffset { get; set; }
 
     /// <summary>
+    /// Lipschitz-margin training (Tsuzuku et al. 2018): c ≥ 0 added to every logit but the label's before the
+    /// soft-max cross-entropy of <c>IClassifier.LossAndGradient</c> (loss and gradient then belong to the shifted
+    /// logits). Default 0, the plain cross-entropy; other passes ignore it.
+    /// </summary>
+    public float LogitMargin { get; set; }
+
+    /// <summary>
+    /// ∂E/∂c of the last <c>IClassifier.LossAndGradient</c> through this workspace with a non-zero
+    /// <see cref="LogitMargin"/> c: (1/batch)·Σ_s (1 − q_s,label), q the soft-max of the shifted logits; 0 without a margin.
+    /// </summary>
+    public float MarginSensitivity { get; set; }
+
+    /// <summary>
     /// The network outputs of the first <paramref name="batch"/> samples of the last pass through this workspace
     /// (<c>Forward</c>, <c>ForwardFrom</c>, <c>LossAndGradient</c> or <c>LossAndLayerGradient</c>), so that a caller
     /// that needs both the loss gradient and the prediction runs the network once.

@@ -1,0 +1,321 @@
+using Intriguing.Data;
+using Intriguing.Spectral;
+using Intriguing.Training;
+
+namespace Intriguing.Networks.Tests;
+
+/// <summary>
+/// Operator-norm control (penalties, Parseval, Lipschitz margin, projection) against independent references: the
+/// norms as largest singular values of explicit operator matrices (Jacobi SVD), the gradients against central
+/// differences of those, the margin loss against a double-precision forward pass.
+/// </summary>
+public class LipschitzControlTests
+{
+    /// <summary>The explicit matrix of a dense layer (double).</summary>
+    private static double[] DenseMatrix(LayerInfo l, double[] p) => p.AsSpan(l.WeightOffset, l.OutputLength * l.InputLength).ToArray();
+
+    /// <summary>
+    /// The norm the control tracks, from its definition: a dense layer's σ₁; a convolution's Fourier bound, which is
+    /// the σ₁ of the circular convolution on the layer's periodic map (the layer itself for circular padding, the
+    /// N_y × N_x map of <see cref="ConvolutionShape.PeriodHeight"/> for zero padding), built column by column with the
+    /// reference convolution.
+    /// </summary>
+    private static double ReferenceNorm(LayerInfo l, double[] p)
+    {
+        if (l.Kind == LayerKind.Dense) return JacobiSvd.SingularValues(DenseMatrix(l, p), l.OutputLength, l.InputLength)[0];
+        LayerGeometry g = l.Geometry!;
+        LayerGeometry torus = g;
+        if (g.PaddingMode == PaddingMode.Zero)
+        {
+            var shape = new ConvolutionShape(g.InputChannels, g.OutputChannels, g.Kernel, g.Kernel, g.InputHeight, g.InputWidth, g.Stride, g.Stride, g.Padding);
+            torus = new LayerGeometry(g.InputChannels, shape.PeriodHeight, shape.PeriodWidth, g.OutputChannels,
+                shape.PeriodHeight / g.Stride, shape.PeriodWidth / g.Stride, g.Kernel, g.Stride, 0, PaddingMode.Circular);
+        }
+
+        return JacobiSvd.SingularValues(ConvolutionMatrix(torus, p, l.WeightOffset), torus.OutputLength, torus.InputLength)[0];
+    }
+
+    /// <summary>The explicit matrix of the convolution <paramref name="g"/> with the weights at <paramref name="offset"/> (no bias).</summary>
+    private static double[] ConvolutionMatrix(LayerGeometry g, double[] p, int offset)
+    {
+        int n = g.InputLength, m = g.OutputLength;
+        double[] matrix = new double[m * n], x = new double[n], y = new double[m];
+        for (int j = 0; j < n; j++)
+        {
+            Array.Clear(x);
+            x[j] = 1;
+            ReferenceNetwork.Convolve(g, p, offset, -1, x, y);
+            for (int i = 0; i < m; i++) matrix[i * n + j] = y[i];
+        }
+
+        return matrix;
+    }
+
+    private static IEnumerable<LayerInfo> Controlled(INetwork net) => net.Summary.Layers.Where(l => l.Kind is LayerKind.Dense or LayerKind.Conv);
+
+    public static TheoryData<string, NormPenalty, float> Penalties => new()
+    {
+        { nameof(ConvZeroNet), NormPenalty.Hinge, 0 },
+        { nameof(ConvZeroNet), NormPenalty.Log, 0 },
+        { nameof(ConvCircularNet), NormPenalty.Hinge, 0 },
+        { nameof(ConvCircularNet), NormPenalty.None, 0.3f },
+        { nameof(ConvZeroNet), NormPenalty.None, 0.3f },
+        { nameof(TanhReluNet), NormPenalty.Hinge, 0.3f },
+    };
+
+    private static INetwork Make(string name, ulong seed) => name switch
+    {
+        nameof(ConvZeroNet) => new ConvZeroNet(seed),
+        nameof(ConvCircularNet) => new ConvCircularNet(seed),
+        nameof(TanhReluNet) => new TanhReluNet(seed),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Penalties))]
+    public void Penalty_and_parseval_gradients_match_central_differences_of_the_explicit_norms(string name, NormPenalty penalty, float parseval)
+    {
+        INetwork net = Make(name, 5);
+        var reference = new ReferenceNetwork(net);
+        double[] p0 = reference.Parameters();
+        LayerInfo[] layers = Controlled(net).ToArray();
+        // τ below every norm, so that the hinge is active (σ − τ > 0 away from the kink).
+        float tau = (float)(0.5 * layers.Min(l => ReferenceNorm(l, p0)));
+        var options = new LipschitzOptions { Penalty = penalty, Beta = 0.7f, Tau = tau, Parseval = parseval, PowerIterations = 400 };
+        var control = new LipschitzControl(net, options, 9);
+        double bound = control.Refresh(net.Parameters);
+        float[] gradient = new float[net.ParameterBufferLength];
+        float value = control.WriteGradient(net.Parameters, gradient, bound, 0);
+
+        double Objective(double[] p)
+        {
+            double total = 0;
+            foreach (LayerInfo l in layers)
+            {
+                double sigma = ReferenceNorm(l, p);
+                total += penalty switch
+                {
+                    NormPenalty.Hinge => 0.7 * Math.Pow(Math.Max(0, sigma - tau), 2),
+                    NormPenalty.Log => 0.7 * Math.Log(sigma),
+                    _ => 0,
+                };
+                if (parseval > 0)
+                {
+                    int m = l.Kind == LayerKind.Dense ? l.OutputLength : l.Geometry!.OutputChannels;
+                    int n = ReferenceNetwork.WeightCount(l) / m;
+                    int side = Math.Min(m, n);
+                    for (int i = 0; i < side; i++)
+                    {
+                        for (int j = 0; j < side; j++)
+                        {
+                            double s = 0;
+                            if (m <= n) for (int t = 0; t < n; t++) s += p[l.WeightOffset + i * n + t] * p[l.WeightOffset + j * n + t];
+                            else for (int t = 0; t < m; t++) s += p[l.WeightOffset + t * n + i] * p[l.WeightOffset + t * n + j];
+                            if (i == j) s -= 1;
+                            total += parseval / 4.0 * s * s;
+                        }
+                    }
+                }
+            }
+
+            return total;
+        }
+
+        Assert.Equal(Objective(p0), value, 3e-4 * Math.Max(1, Math.Abs(value)));
+        double scale = gradient.Max(Math.Abs);
+        Assert.True(scale > 0);
+        var random = new SeededRandom(2);
+        foreach (LayerInfo l in layers)
+        {
+            int count = ReferenceNetwork.WeightCount(l);
+            for (int probe = 0; probe < 12; probe++)
+            {
+                int i = l.WeightOffset + (probe < 4 ? probe : random.NextInt(count));
+                double fd = ReferenceNetwork.CentralDifference(Objective, p0, i);
+                Assert.True(Math.Abs(fd - gradient[i]) <= 2e-3 * scale, $"{name} {l.Name} parameter {i}: gradient {gradient[i]}, central difference {fd}");
+            }
+        }
+
+        // Biases and every other entry are untouched.
+        foreach (LayerInfo l in net.Summary.Layers.Where(l => l.BiasOffset >= 0))
+        {
+            Assert.All(gradient.AsSpan(l.BiasOffset, ReferenceNetwork.BiasCount(l)).ToArray(), v => Assert.Equal(0f, v));
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(ConvCircularNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void Tracked_norms_converge_to_the_explicit_norms_and_the_bound_gradient_matches_central_differences(string name)
+    {
+        INetwork net = Make(name, 11);
+        var reference = new ReferenceNetwork(net);
+        double[] p0 = reference.Parameters();
+        LayerInfo[] layers = Controlled(net).ToArray();
+        var control = new LipschitzControl(net, new LipschitzOptions { MarginEpsilon = 1, PowerIterations = 400 }, 3);
+        double bound = control.Refresh(net.Parameters);
+        for (int k = 0; k < layers.Length; k++)
+        {
+            double exact = ReferenceNorm(layers[k], p0);
+            Assert.Equal(exact, control.Sigma(k), 1e-6 * exact);
+        }
+
+        // The global logit bound L = fixed · Π σ_k and its gradient (the margin's path): WriteGradient with ∂E/∂L = 1.
+        double Bound(double[] p) => control.FixedFactor * layers.Aggregate(1.0, (a, l) => a * ReferenceNorm(l, p));
+        Assert.Equal(Bound(p0), bound, 1e-6 * bound);
+        Assert.Equal(LipschitzAnalysis.Analyze(net).LogitBound, bound, 1e-5 * bound);
+        float[] gradient = new float[net.ParameterBufferLength];
+        control.WriteGradient(net.Parameters, gradient, bound, 1);
+        double scale = gradient.Max(Math.Abs);
+        var random = new SeededRandom(4);
+        foreach (LayerInfo l in layers)
+        {
+            for (int probe = 0; probe < 10; probe++)
+            {
+                int i = l.WeightOffset + random.NextInt(ReferenceNetwork.WeightCount(l));
+                double fd = ReferenceNetwork.CentralDifference(Bound, p0, i);
+                Assert.True(Math.Abs(fd - gradient[i]) <= 2e-3 * scale, $"{name} {l.Name} parameter {i}: ∂L/∂w {gradient[i]}, central difference {fd}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void Margin_cross_entropy_and_its_gradients_match_a_double_reference(string name)
+    {
+        var net = (IClassifier)Make(name, 6);
+        var reference = new ReferenceNetwork(net);
+        var random = new SeededRandom(8);
+        const int batch = 3;
+        const float c = 1.3f;
+        double[][] inputs = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, net.InputLength).Select(_ => random.NextDouble()).ToArray()).ToArray();
+        int[] labels = [0, 2, 1];
+        float[] flat = inputs.SelectMany(x => x.Select(v => (float)v)).ToArray();
+        double[] p0 = reference.Parameters();
+        for (int b = 0; b < batch; b++) for (int i = 0; i < net.InputLength; i++) inputs[b][i] = flat[b * net.InputLength + i];
+
+        double Objective(double[] p, double margin)
+        {
+            double total = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                double[][] acts = reference.Forward(p, inputs[b]);
+                double[] z = acts[^2].Select((v, i) => i == labels[b] ? v : v + margin).ToArray();
+                double max = z.Max();
+                total += Math.Log(z.Sum(v => Math.Exp(v - max))) + max - z[labels[b]];
+            }
+
+            return total / batch + reference.Penalty(p);
+        }
+
+        NetworkWorkspace ws = net.CreateWorkspace(batch);
+        ws.LogitMargin = c;
+        float[] gradient = new float[net.ParameterBufferLength];
+        float loss = net.LossAndGradient(ws, flat, labels, batch, gradient);
+        Assert.Equal(Objective(p0, c), loss, 1e-5);
+        double sensitivity = (Objective(p0, c + 1e-4) - Objective(p0, c - 1e-4)) / 2e-4;
+        Assert.Equal(sensitivity, ws.MarginSensitivity, 1e-5);
+        double scale = gradient.Max(Math.Abs);
+        for (int probe = 0; probe < 24; probe++)
+        {
+            int i = random.NextInt(net.ParameterBufferLength);
+            double fd = ReferenceNetwork.CentralDifference(p => Objective(p, c), p0, i);
+            Assert.True(Math.Abs(fd - gradient[i]) <= 1e-4 * scale + 1e-6, $"parameter {i}: {gradient[i]} against {fd}");
+        }
+
+        // Without a margin the same call is the plain cross-entropy, and the sensitivity is reset.
+        ws.LogitMargin = 0;
+        Assert.Equal(Objective(p0, 0), net.LossAndGradient(ws, flat, labels, batch, gradient), 1e-5);
+        Assert.Equal(0f, ws.MarginSensitivity);
+    }
+
+    private static Dataset Synthetic(INetwork net, int count, int classes, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        float[] samples = new float[count * net.InputLength];
+        int[] labels = new int[count];
+        for (int s = 0; s < count; s++)
+        {
+            labels[s] = random.NextInt(classes);
+            for (int i = 0; i < net.InputLength; i++) samples[s * net.InputLength + i] = (float)(random.NextDouble() + 0.3 * labels[s] * ((i % classes) == labels[s] ? 1 : 0));
+        }
+
+        return new Dataset("synthetic", samples, labels, net.InputLength, classes);
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet), 0.4f)]
+    [InlineData(nameof(ConvCircularNet), 0.6f)]
+    [InlineData(nameof(TanhReluNet), 0.5f)]
+    public void After_projected_training_every_layer_norm_measured_independently_is_at_most_tau(string name, float tau)
+    {
+        INetwork net = Make(name, 2);
+        var data = Synthetic(net, 40, 3, 1);
+        var options = new SgdOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.2f, Threads = 2, Lipschitz = new LipschitzOptions { Project = true, Tau = tau } };
+        var reference = new ReferenceNetwork(net);
+        Assert.Contains(Controlled(net), l => ReferenceNorm(l, reference.Parameters()) > tau); // the projection has work to do
+        Trainer.Fit((IClassifier)net, data, options);
+        double[] p = reference.Parameters();
+        LipschitzReport report = LipschitzAnalysis.Analyze(net);
+        foreach (LayerInfo l in Controlled(net))
+        {
+            // The certified bound the analysis reports, and the exact norm of the layer's own explicit operator.
+            Assert.True(report.Layers[l.Index - 1].Bound <= tau, $"{l.Name}: certified {report.Layers[l.Index - 1].Bound} > τ = {tau}");
+            double exact = l.Kind == LayerKind.Dense ? ReferenceNorm(l, p)
+                : JacobiSvd.SingularValues(ConvolutionMatrix(l.Geometry!, p, l.WeightOffset), l.OutputLength, l.InputLength)[0];
+            Assert.True(exact <= tau, $"{l.Name}: σ₁ {exact} > τ = {tau}");
+        }
+    }
+
+    [Fact]
+    public void Controlled_training_gives_the_same_parameters_for_any_thread_count()
+    {
+        var lipschitz = new LipschitzOptions { Penalty = NormPenalty.Hinge, Beta = 0.1f, Tau = 0.5f, Project = true, Parseval = 0.01f, MarginEpsilon = 0.05f, MarginWarmupEpochs = 1 };
+        float[] Train(int threads, int chunks)
+        {
+            var net = new ConvZeroNet(3);
+            Trainer.Fit(net, Synthetic(net, 30, 3, 2), new SgdOptions { Epochs = 2, BatchSize = 10, LearningRate = 0.1f, Threads = threads, Chunks = chunks, Lipschitz = lipschitz });
+            return net.Parameters.ToArray();
+        }
+
+        float[] one = Train(1, 2);
+        Assert.Equal(one, Train(2, 2));
+        Assert.Equal(one, Train(3, 2));
+        Assert.NotEqual(one, new ConvZeroNet(3).Parameters.ToArray());
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void Per_step_control_allocates_nothing(string name)
+    {
+        INetwork net = Make(name, 4);
+        var control = new LipschitzControl(net, new LipschitzOptions { Penalty = NormPenalty.Hinge, Tau = 0.5f, Project = true, Parseval = 0.01f, MarginEpsilon = 0.1f }, 1);
+        float[] gradient = new float[net.ParameterBufferLength];
+        void Step()
+        {
+            double bound = control.Refresh(net.Parameters);
+            control.WriteGradient(net.Parameters, gradient, bound, 0.5);
+            control.Project(net.Parameters);
+        }
+
+        Step();
+        Assert.Equal(0, AllocationProbe.BytesAllocated(() => { for (int i = 0; i < 20; i++) Step(); }));
+    }
+
+    [Fact]
+    public void Options_are_validated_and_described()
+    {
+        Assert.Throws<ArgumentException>(() => new LipschitzOptions { Tau = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new LipschitzOptions { Beta = -1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new LipschitzOptions { PowerIterations = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new SgdOptions { Lipschitz = new LipschitzOptions { MarginEpsilon = float.NaN } }.Validate());
+        Assert.Throws<ArgumentException>(() => new LipschitzControl(new ConvZeroNet(1), new LipschitzOptions { Project = true, LayerTaus = [1f, 2f] }, 1));
+        Assert.False(new LipschitzOptions().Active);
+        // Options that change nothing leave the settings line (and so old checkpoints) as they were.
+        Assert.Equal(new SgdOptions().Describe(), new SgdOptions { Lipschitz = new LipschitzOptions() }.Describe());
+        Assert.Contains("project=True", new SgdOptions { Lipschitz = new LipschitzOptions { Project = true } }.Describe());
+    }
+}
