@@ -1,3 +1,5 @@
+using Intriguing.Adversarial;
+using Intriguing.Certification;
 using Intriguing.Data;
 using Intriguing.Spectral;
 using Intriguing.Training;
@@ -287,6 +289,67 @@ public class LipschitzControlTests
     }
 
     [Theory]
+    [InlineData(nameof(ConvZeroNet), 1)]
+    [InlineData(nameof(ConvZeroNet), 2)]
+    [InlineData(nameof(TanhReluNet), 2)]
+    public void The_trainers_margin_step_follows_the_gradient_of_the_whole_certified_objective(string name, int chunks)
+    {
+        // One plain SGD step (rate 1, no momentum) over the whole data set: θ − θ′ is the gradient the trainer used, of
+        // F(θ) = mean_s CE(z_s + √2·ε·L(θ)·(1 − onehot)) + weight decay + β·Σ max(0, σ_k − τ)², L = fixed·Π σ_k.
+        INetwork net = Make(name, 12);
+        var reference = new ReferenceNetwork(net);
+        Dataset data = Synthetic(net, 6, 3, 5);
+        double[] p0 = reference.Parameters();
+        LayerInfo[] layers = Controlled(net).ToArray();
+        const float epsilon = 0.2f, beta = 0.3f;
+        float tau = (float)(0.7 * layers.Min(l => ReferenceNorm(l, p0)));
+        var control = new LipschitzControl(net, new LipschitzOptions(), 1);
+        double fixedFactor = control.FixedFactor;
+        double Objective(double[] p)
+        {
+            double bound = fixedFactor, penalty = 0;
+            foreach (LayerInfo l in layers)
+            {
+                double sigma = ReferenceNorm(l, p);
+                bound *= sigma;
+                penalty += beta * Math.Pow(Math.Max(0, sigma - tau), 2);
+            }
+
+            double c = Math.Sqrt(2) * epsilon * bound, total = 0;
+            for (int s = 0; s < data.Count; s++)
+            {
+                int label = data.Labels[s];
+                double[] x = data.Sample(s).ToArray().Select(v => (double)v).ToArray();
+                double[] z = reference.Forward(p, x)[^2].Select((v, i) => i == label ? v : v + c).ToArray();
+                double max = z.Max();
+                total += Math.Log(z.Sum(v => Math.Exp(v - max))) + max - z[label];
+            }
+
+            return total / data.Count + reference.Penalty(p) + penalty;
+        }
+
+        var options = new SgdOptions
+        {
+            Epochs = 1, BatchSize = data.Count, LearningRate = 1, Momentum = 0, Schedule = LearningRateSchedule.Constant, Chunks = chunks, Threads = 1,
+            Lipschitz = new LipschitzOptions { Penalty = NormPenalty.Hinge, Beta = beta, Tau = tau, MarginEpsilon = epsilon, PowerIterations = 400 },
+        };
+        float[] before = net.Parameters.ToArray();
+        Trainer.Fit((IClassifier)net, data, options);
+        float[] step = before.Zip(net.Parameters.ToArray(), (a, b) => a - b).ToArray();
+        double scale = step.Max(Math.Abs);
+        var random = new SeededRandom(6);
+        foreach (LayerInfo l in layers)
+        {
+            for (int probe = 0; probe < 8; probe++)
+            {
+                int i = l.WeightOffset + random.NextInt(ReferenceNetwork.WeightCount(l));
+                double fd = ReferenceNetwork.CentralDifference(Objective, p0, i);
+                Assert.True(Math.Abs(fd - step[i]) <= 2e-3 * scale, $"{l.Name} parameter {i}: step {step[i]}, central difference {fd}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(nameof(ConvZeroNet))]
     [InlineData(nameof(TanhReluNet))]
     public void Per_step_control_allocates_nothing(string name)
@@ -303,6 +366,53 @@ public class LipschitzControlTests
 
         Step();
         Assert.Equal(0, AllocationProbe.BytesAllocated(() => { for (int i = 0; i < 20; i++) Step(); }));
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void Every_example_certified_by_the_global_bound_has_the_margin_and_resists_pgd_in_its_ball(string name)
+    {
+        var net = (IClassifier)Make(name, 7);
+        Dataset data = Synthetic(net, 60, 3, 3);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 15, BatchSize = 10, LearningRate = 0.1f, Threads = 2, Lipschitz = new LipschitzOptions { MarginEpsilon = 0.2f, Project = true, Tau = 2 } });
+        double[] margins = LipschitzCertificate.Margins(net, data);
+        double bound = LipschitzAnalysis.Analyze(net).LogitBound;
+
+        // Independent references: the margins from a double forward pass, L from the explicit norms (σ₁ of each layer's
+        // own operator, which the certified bound may only exceed) times the fixed factors of the other layers.
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        var control = new LipschitzControl(net, new LipschitzOptions(), 1);
+        double exactBound = control.FixedFactor;
+        foreach (LayerInfo l in Controlled(net))
+        {
+            exactBound *= l.Kind == LayerKind.Dense ? ReferenceNorm(l, p) : JacobiSvd.SingularValues(ConvolutionMatrix(l.Geometry!, p, l.WeightOffset), l.OutputLength, l.InputLength)[0];
+        }
+
+        Assert.True(bound >= exactBound * (1 - 1e-6), $"certified L {bound} below the exact product {exactBound}");
+        // The radius certifying about half the correctly classified examples (from the data, not a fixed figure).
+        double[] radii = margins.Where(m => m > 0).Select(m => m / (Math.Sqrt(2) * bound)).Order().ToArray();
+        Assert.True(radii.Length >= 10, $"only {radii.Length} of {data.Count} examples are classified correctly");
+        double epsilon = radii[radii.Length / 2];
+        int[] certified = Enumerable.Range(0, data.Count).Where(i => LipschitzCertificate.IsCertified(margins[i], bound, epsilon)).ToArray();
+        Assert.NotEmpty(certified);
+        Assert.Equal(certified.Length / (double)data.Count, LipschitzCertificate.CertifiedAccuracy(margins, bound, epsilon), 12);
+        foreach (int i in certified)
+        {
+            double[] z = reference.Forward(p, data.Sample(i).ToArray().Select(v => (double)v).ToArray())[^2];
+            int label = data.Labels[i];
+            double margin = z[label] - z.Where((_, j) => j != label).Max();
+            Assert.True(margin >= Math.Sqrt(2) * exactBound * epsilon, $"example {i}: margin {margin} < √2·L·ε = {Math.Sqrt(2) * exactBound * epsilon}");
+        }
+
+        // PGD in the L2 ball of radius ε (no box in the way) never changes a certified decision ...
+        var pgd = new Pgd(new PgdOptions { Norm = AttackNorm.L2, Epsilon = epsilon, Steps = 60, Restarts = 3, Lower = -100, Upper = 100, Seed = 5 });
+        AttackResult[] attacked = pgd.Run(net, data, certified);
+        Assert.All(attacked, r => Assert.False(r.Success, $"PGD flipped certified example {r.Index} at L2 {r.L2}"));
+        // ... while the same attack with a budget far beyond the certified radii does flip examples (it is not idle).
+        var strong = new Pgd(new PgdOptions { Norm = AttackNorm.L2, Epsilon = 20 * radii[^1] + 1, Steps = 60, Restarts = 3, Lower = -100, Upper = 100, Seed = 5 });
+        Assert.Contains(strong.Run(net, data, certified), r => r.Success);
     }
 
     [Fact]
