@@ -54,6 +54,20 @@ public abstract class NetworkWorkspace
     public float MarginSensitivity { get; set; }
 
     /// <summary>
+    /// GloRo training (Leino et al. 2021): the n × n matrix (row-major) of ε·K_ji, K_ji a Lipschitz bound of z_j − z_i,
+    /// with which the cross-entropy of <c>IClassifier.LossAndGradient</c> gets the extra logit
+    /// z_⊥ = max_{i≠j} (z_i + ε·K_ji) of the predicted class j; null (the default) for none. Needs
+    /// <see cref="PairMarginSensitivity"/> and excludes <see cref="LogitMargin"/>.
+    /// </summary>
+    public float[]? PairMargins { get; set; }
+
+    /// <summary>
+    /// With <see cref="PairMargins"/>: receives ∂E/∂(ε·K_ji) of the last <c>IClassifier.LossAndGradient</c>
+    /// (n × n, overwritten by every call).
+    /// </summary>
+    public float[]? PairMarginSensitivity { get; set; }
+
+    /// <summary>
     /// The network outputs of the first <paramref name="batch"/> samples of the last pass through this workspace
     /// (<c>Forward</c>, <c>ForwardFrom</c>, <c>LossAndGradient</c> or <c>LossAndLayerGradient</c>), so that a caller
     /// that needs both the loss gradient and the prediction runs the network once.

@@ -349,6 +349,118 @@ public class LipschitzControlTests
         }
     }
 
+    /// <summary>The GloRo loss of one sample from its logits: CE of (z, z_⊥), z_⊥ = max_{i≠j} (z_i + B_ji), j = argmax z.</summary>
+    private static double GloRoLoss(double[] z, int label, Func<int, int, double> pair)
+    {
+        int n = z.Length, j = 0;
+        for (int i = 1; i < n; i++) if (z[i] > z[j]) j = i;
+        double bottom = Enumerable.Range(0, n).Where(i => i != j).Max(i => z[i] + pair(j, i));
+        double[] a = [.. z, bottom];
+        double max = a.Max();
+        return Math.Log(a.Sum(v => Math.Exp(v - max))) + max - z[label];
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void GloRo_cross_entropy_and_its_gradients_match_a_double_reference(string name)
+    {
+        var net = (IClassifier)Make(name, 6);
+        var reference = new ReferenceNetwork(net);
+        var random = new SeededRandom(9);
+        const int batch = 4;
+        int n = net.OutputLength;
+        float[] flat = Enumerable.Range(0, batch * net.InputLength).Select(_ => random.NextSingle()).ToArray();
+        double[][] inputs = Enumerable.Range(0, batch).Select(b => flat.AsSpan(b * net.InputLength, net.InputLength).ToArray().Select(v => (double)v).ToArray()).ToArray();
+        int[] labels = [0, 2, 1, 1];
+        float[] pairs = new float[n * n];
+        for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) pairs[j * n + i] = pairs[i * n + j] = 0.2f + random.NextSingle();
+        double[] p0 = reference.Parameters();
+        double Objective(double[] p, float[] b) =>
+            inputs.Select((x, s) => GloRoLoss(reference.Forward(p, x)[^2], labels[s], (j, i) => b[j * n + i])).Sum() / batch + reference.Penalty(p);
+
+        NetworkWorkspace ws = net.CreateWorkspace(batch);
+        ws.PairMargins = pairs;
+        ws.PairMarginSensitivity = new float[n * n];
+        float[] gradient = new float[net.ParameterBufferLength];
+        float loss = net.LossAndGradient(ws, flat, labels, batch, gradient);
+        Assert.Equal(Objective(p0, pairs), loss, 1e-5);
+        Assert.Contains(ws.PairMarginSensitivity, v => v > 0);
+        for (int e = 0; e < n * n; e++)
+        {
+            if (e % (n + 1) == 0) continue; // the diagonal is never read
+            float[] plus = (float[])pairs.Clone(), minus = (float[])pairs.Clone();
+            plus[e] += 1e-3f;
+            minus[e] -= 1e-3f;
+            double fd = (Objective(p0, plus) - Objective(p0, minus)) / (plus[e] - minus[e]);
+            Assert.Equal(fd, ws.PairMarginSensitivity[e], 2e-4);
+        }
+
+        double scale = gradient.Max(Math.Abs);
+        for (int probe = 0; probe < 24; probe++)
+        {
+            int i = random.NextInt(net.ParameterBufferLength);
+            double fd = ReferenceNetwork.CentralDifference(p => Objective(p, pairs), p0, i);
+            Assert.True(Math.Abs(fd - gradient[i]) <= 1e-4 * scale + 1e-6, $"parameter {i}: {gradient[i]} against {fd}");
+        }
+
+        ws.LogitMargin = 1;
+        Assert.Throws<InvalidOperationException>(() => net.LossAndGradient(ws, flat, labels, batch, gradient));
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet), 1)]
+    [InlineData(nameof(ConvZeroNet), 2)]
+    [InlineData(nameof(TanhReluNet), 2)]
+    public void The_trainers_gloro_step_follows_the_gradient_of_the_whole_gloro_objective(string name, int chunks)
+    {
+        // F(θ) = mean_s GloRo CE with ε·K_ji = ε·‖w_j − w_i‖·fixed·Π_{k below the last} σ_k + weight decay.
+        INetwork net = Make(name, 12);
+        var reference = new ReferenceNetwork(net);
+        Dataset data = Synthetic(net, 6, 3, 5);
+        double[] p0 = reference.Parameters();
+        LayerInfo[] layers = Controlled(net).ToArray();
+        LayerInfo last = layers[^1];
+        int n = last.OutputLength, m = last.InputLength;
+        const float epsilon = 0.3f;
+        double fixedFactor = new LipschitzControl(net, new LipschitzOptions(), 1).FixedFactor;
+        double Objective(double[] p)
+        {
+            double lower = fixedFactor;
+            foreach (LayerInfo l in layers[..^1]) lower *= ReferenceNorm(l, p);
+            double Pair(int j, int i)
+            {
+                double s2 = 0;
+                for (int t = 0; t < m; t++) s2 += Math.Pow(p[last.WeightOffset + j * m + t] - p[last.WeightOffset + i * m + t], 2);
+                return epsilon * lower * Math.Sqrt(s2);
+            }
+
+            double total = 0;
+            for (int s = 0; s < data.Count; s++) total += GloRoLoss(reference.Forward(p, data.Sample(s).ToArray().Select(v => (double)v).ToArray())[^2], data.Labels[s], Pair);
+            return total / data.Count + reference.Penalty(p);
+        }
+
+        var options = new SgdOptions
+        {
+            Epochs = 1, BatchSize = data.Count, LearningRate = 1, Momentum = 0, Schedule = LearningRateSchedule.Constant, Chunks = chunks, Threads = 1,
+            Lipschitz = new LipschitzOptions { GloRoEpsilon = epsilon, PowerIterations = 400 },
+        };
+        float[] before = net.Parameters.ToArray();
+        Trainer.Fit((IClassifier)net, data, options);
+        float[] step = before.Zip(net.Parameters.ToArray(), (a, b) => a - b).ToArray();
+        double scale = step.Max(Math.Abs);
+        var random = new SeededRandom(6);
+        foreach (LayerInfo l in layers)
+        {
+            for (int probe = 0; probe < 8; probe++)
+            {
+                int i = l.WeightOffset + random.NextInt(ReferenceNetwork.WeightCount(l));
+                double fd = ReferenceNetwork.CentralDifference(Objective, p0, i);
+                Assert.True(Math.Abs(fd - step[i]) <= 2e-3 * scale, $"{l.Name} parameter {i}: step {step[i]}, central difference {fd}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(nameof(ConvZeroNet))]
     [InlineData(nameof(TanhReluNet))]
@@ -415,6 +527,58 @@ public class LipschitzControlTests
         Assert.Contains(strong.Run(net, data, certified), r => r.Success);
     }
 
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void Every_example_certified_by_the_pair_bounds_has_the_gaps_and_resists_pgd_in_its_ball(string name)
+    {
+        var net = (IClassifier)Make(name, 7);
+        Dataset data = Synthetic(net, 60, 3, 3);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 15, BatchSize = 10, LearningRate = 0.1f, Threads = 2, Lipschitz = new LipschitzOptions { GloRoEpsilon = 0.2f, MarginWarmupEpochs = 3 } });
+        LipschitzReport report = LipschitzAnalysis.Analyze(net);
+        double[] pairBounds = LipschitzCertificate.PairBounds(net, report);
+        double[] radii = LipschitzCertificate.PairRadii(net, data, pairBounds);
+        double[] margins = LipschitzCertificate.Margins(net, data);
+        for (int s = 0; s < data.Count; s++)
+        {
+            // The pair bounds are at most √2·L, so they certify at least the global radius.
+            Assert.True(radii[s] >= Math.Max(0, margins[s]) / (Math.Sqrt(2) * report.LogitBound) * (1 - 1e-9), $"example {s}: pair radius {radii[s]} below the global one");
+        }
+
+        // Independent references: logits from a double forward pass; K_yi from the explicit norms of the layers below.
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        LayerInfo[] layers = Controlled(net).ToArray();
+        LayerInfo last = layers[^1];
+        double lower = new LipschitzControl(net, new LipschitzOptions(), 1).FixedFactor;
+        foreach (LayerInfo l in layers[..^1])
+        {
+            lower *= l.Kind == LayerKind.Dense ? ReferenceNorm(l, p) : JacobiSvd.SingularValues(ConvolutionMatrix(l.Geometry!, p, l.WeightOffset), l.OutputLength, l.InputLength)[0];
+        }
+
+        double[] positive = radii.Where(r => r > 0).Order().ToArray();
+        Assert.True(positive.Length >= 10, $"only {positive.Length} of {data.Count} examples are classified correctly");
+        double epsilon = positive[positive.Length / 2];
+        int[] certified = Enumerable.Range(0, data.Count).Where(i => radii[i] > epsilon).ToArray();
+        Assert.NotEmpty(certified);
+        Assert.Equal(certified.Length / (double)data.Count, LipschitzCertificate.CertifiedAccuracy(radii, epsilon), 12);
+        int m = last.InputLength;
+        foreach (int s in certified)
+        {
+            double[] z = reference.Forward(p, data.Sample(s).ToArray().Select(v => (double)v).ToArray())[^2];
+            int y = data.Labels[s];
+            for (int i = 0; i < z.Length; i++)
+            {
+                if (i == y) continue;
+                double norm = Math.Sqrt(Enumerable.Range(0, m).Sum(t => Math.Pow(p[last.WeightOffset + y * m + t] - p[last.WeightOffset + i * m + t], 2)));
+                Assert.True(z[y] - z[i] >= epsilon * lower * norm, $"example {s}, class {i}: gap {z[y] - z[i]} < ε·K = {epsilon * lower * norm}");
+            }
+        }
+
+        var pgd = new Pgd(new PgdOptions { Norm = AttackNorm.L2, Epsilon = epsilon, Steps = 60, Restarts = 3, Lower = -100, Upper = 100, Seed = 5 });
+        Assert.All(pgd.Run(net, data, certified), r => Assert.False(r.Success, $"PGD flipped certified example {r.Index} at L2 {r.L2}"));
+    }
+
     [Fact]
     public void Options_are_validated_and_described()
     {
@@ -423,6 +587,11 @@ public class LipschitzControlTests
         Assert.Throws<ArgumentException>(() => new LipschitzOptions { PowerIterations = 0 }.Validate());
         Assert.Throws<ArgumentException>(() => new SgdOptions { Lipschitz = new LipschitzOptions { MarginEpsilon = float.NaN } }.Validate());
         Assert.Throws<ArgumentException>(() => new LipschitzControl(new ConvZeroNet(1), new LipschitzOptions { Project = true, LayerTaus = [1f, 2f] }, 1));
+        Assert.Throws<ArgumentException>(() => new LipschitzOptions { MarginEpsilon = 1, GloRoEpsilon = 1 }.Validate());
+        // GloRo needs logits from a dense layer below a soft-max: RegressionNet ends in a sigmoid, LinearOutputNet has no soft-max.
+        Assert.Throws<ArgumentException>(() => new LipschitzControl(new RegressionNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1));
+        Assert.Throws<ArgumentException>(() => new LipschitzControl(new LinearOutputNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1));
+        Assert.Equal(3, new LipschitzControl(new SigmoidNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1).Classes);
         Assert.False(new LipschitzOptions().Active);
         // Options that change nothing leave the settings line (and so old checkpoints) as they were.
         Assert.Equal(new SgdOptions().Describe(), new SgdOptions { Lipschitz = new LipschitzOptions() }.Describe());

@@ -69,6 +69,13 @@ public static partial class Softmax
     {
         ArgumentNullException.ThrowIfNull(workspace);
         float c = workspace.LogitMargin;
+        if (workspace.PairMargins is { } pairs)
+        {
+            if (c != 0) throw new InvalidOperationException("A workspace has either a LogitMargin or PairMargins, not both.");
+            workspace.MarginSensitivity = 0;
+            return GloRoCrossEntropy(logits, labels, delta, rows, cols, scale, pairs, workspace.PairMarginSensitivity ?? throw new InvalidOperationException("PairMargins need a PairMarginSensitivity buffer."));
+        }
+
         if (c == 0)
         {
             workspace.MarginSensitivity = 0;
@@ -99,6 +106,51 @@ public static partial class Softmax
         }
 
         workspace.MarginSensitivity = (float)sensitivity;
+        return (float)total;
+    }
+
+    /// <summary>
+    /// The GloRo cross-entropy (Leino et al. 2021) of each row: with j the predicted class (first largest logit) and
+    /// i* = argmax_{i≠j} (z_i + B_ji), the logits are extended by z_⊥ = z_i* + B_ji* and the loss is
+    /// log Σ e^(z, z_⊥) − z_label. Writes <c>scale·∂loss/∂z</c> into <paramref name="delta"/> (q − onehot, with q_⊥
+    /// added to entry i*) and <c>scale·Σ_r q_⊥</c> per pair (j, i*) into <paramref name="sensitivity"/> (n × n,
+    /// overwritten). Returns the sum of the row losses.
+    /// </summary>
+    private static float GloRoCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> delta, int rows, int cols, float scale, ReadOnlySpan<float> pairs, Span<float> sensitivity)
+    {
+        if (pairs.Length < cols * cols || sensitivity.Length < cols * cols) throw new ArgumentException($"PairMargins and PairMarginSensitivity need {cols}×{cols} values.");
+        sensitivity.Slice(0, cols * cols).Clear();
+        double total = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int label = labels[r];
+            if ((uint)label >= (uint)cols) throw new ArgumentOutOfRangeException(nameof(labels), label, $"Label of sample {r} must be in 0..{cols - 1}.");
+            ReadOnlySpan<float> z = logits.Slice(r * cols, cols);
+            Span<float> d = delta.Slice(r * cols, cols);
+            int j = 0;
+            for (int i = 1; i < cols; i++) if (z[i] > z[j]) j = i;
+            int top = -1;
+            double bottom = double.NegativeInfinity;
+            for (int i = 0; i < cols; i++)
+            {
+                if (i == j) continue;
+                double v = (double)z[i] + pairs[j * cols + i];
+                if (v > bottom) { bottom = v; top = i; }
+            }
+
+            double max = Math.Max(z[j], bottom), sum = Math.Exp(bottom - max);
+            for (int i = 0; i < cols; i++) sum += Math.Exp(z[i] - max);
+            total += Math.Log(sum) + max - z[label];
+            for (int i = 0; i < cols; i++) d[i] = (float)(scale * Math.Exp(z[i] - max) / sum);
+            double qBottom = Math.Exp(bottom - max) / sum;
+            d[label] -= scale;
+            if (top >= 0)
+            {
+                d[top] += (float)(scale * qBottom);
+                sensitivity[j * cols + top] += (float)(scale * qBottom);
+            }
+        }
+
         return (float)total;
     }
 

@@ -15,6 +15,7 @@ internal sealed class LipschitzControl
     private readonly LipschitzOptions _options;
     private readonly Layer[] _layers;
     private readonly double _fixed;
+    private readonly float[] _row = [];
     private bool _warm;
 
     private sealed class Layer(LayerInfo info, int count, float tau, Dense.NormTracker? dense, Convolution.NormTracker? conv)
@@ -77,6 +78,44 @@ internal sealed class LipschitzControl
 
         _layers = layers.ToArray();
         _fixed = constant;
+        if (options.GloRoEpsilon > 0)
+        {
+            // GloRo's pair bounds ‖w_j − w_i‖·(bounds below) need the logits to be the output of a dense layer.
+            LayerInfo? last = _layers.Length == 0 ? null : _layers[^1].Info;
+            if (last is null || last.Kind != LayerKind.Dense || last.Index != network.LayerCount - 1 || network.Summary.Layers[^1].Kind != LayerKind.Softmax)
+            {
+                throw new ArgumentException($"GloRo training needs a dense layer right below the soft-max; {network.Name} has none.", nameof(options));
+            }
+
+            _row = new float[last.InputLength];
+        }
+    }
+
+    /// <summary>Classes (outputs of the last dense layer) for GloRo's pair bounds; 0 without GloRo.</summary>
+    public int Classes => _row.Length == 0 ? 0 : _layers[^1].Info.OutputLength;
+
+    /// <summary>
+    /// GloRo's pair margins ε·K_ji, K_ji = ‖w_j − w_i‖₂·Π_{k below the last layer} σ_k·(fixed factor), from the last
+    /// <see cref="Refresh"/>, into <paramref name="pairs"/> (n × n, zero diagonal).
+    /// </summary>
+    public void PairMargins(ReadOnlySpan<float> parameters, float epsilon, Span<float> pairs)
+    {
+        Layer last = _layers[^1];
+        int n = last.Info.OutputLength, m = last.Info.InputLength;
+        double lower = _fixed;
+        for (int k = 0; k < _layers.Length - 1; k++) lower *= _layers[k].Sigma;
+        ReadOnlySpan<float> w = parameters.Slice(last.Offset, n * m);
+        for (int j = 0; j < n; j++)
+        {
+            pairs[j * n + j] = 0;
+            for (int i = 0; i < j; i++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Subtract(w.Slice(j * m, m), w.Slice(i * m, m), _row);
+                float value = (float)(epsilon * lower * System.Numerics.Tensors.TensorPrimitives.Norm<float>(_row));
+                pairs[j * n + i] = value;
+                pairs[i * n + j] = value;
+            }
+        }
     }
 
     /// <summary>Stream of the trackers' start vectors (the ASCII of "lipsch").</summary>
@@ -111,11 +150,24 @@ internal sealed class LipschitzControl
     /// regulariser's, and <paramref name="boundSensitivity"/>·∂L/∂W (L the bound <see cref="Refresh"/> returned,
     /// <paramref name="bound"/>). Returns the value of the penalty and Parseval terms.
     /// </summary>
-    public float WriteGradient(ReadOnlySpan<float> parameters, Span<float> gradient, double bound, double boundSensitivity)
+    public float WriteGradient(ReadOnlySpan<float> parameters, Span<float> gradient, double bound, double boundSensitivity) =>
+        WriteGradient(parameters, gradient, bound, boundSensitivity, default, default);
+
+    /// <summary>
+    /// <see cref="WriteGradient(ReadOnlySpan{float}, Span{float}, double, double)"/> plus GloRo's term for
+    /// <paramref name="pairSensitivity"/> = ∂E/∂(ε·K_ji) at <paramref name="pairs"/> (<see cref="PairMargins"/>): each
+    /// ε·K_ji is linear in every σ_k below the last layer and in ‖w_j − w_i‖.
+    /// </summary>
+    public float WriteGradient(ReadOnlySpan<float> parameters, Span<float> gradient, double bound, double boundSensitivity, ReadOnlySpan<float> pairs, ReadOnlySpan<float> pairSensitivity)
     {
         double value = 0;
+        double pairTotal = 0; // Σ_ji S_ji·ε·K_ji = Σ_ji S_ji·pairs_ji: σ_k·∂E/∂σ_k for every layer below the last
+        for (int i = 0; i < pairSensitivity.Length; i++) pairTotal += (double)pairSensitivity[i] * pairs[i];
+        int lastIndex = _layers.Length - 1;
+        int index = -1;
         foreach (Layer layer in _layers)
         {
+            index++;
             Span<float> g = gradient.Slice(layer.Offset, layer.Count);
             g.Clear();
             double sigma = layer.Sigma;
@@ -133,7 +185,9 @@ internal sealed class LipschitzControl
             }
 
             if (boundSensitivity != 0 && sigma > 0) coefficient += boundSensitivity * bound / sigma;
+            if (pairTotal != 0 && index < lastIndex && sigma > 0) coefficient += pairTotal / sigma;
             layer.AddGradient(g, (float)coefficient);
+            if (!pairSensitivity.IsEmpty && index == lastIndex) AddPairGradient(parameters.Slice(layer.Offset, layer.Count), g, layer.Info.OutputLength, layer.Info.InputLength, pairs, pairSensitivity);
             if (_options.Parseval > 0) value += layer.AddParseval(parameters.Slice(layer.Offset, layer.Count), g, _options.Parseval);
         }
 
@@ -174,6 +228,25 @@ internal sealed class LipschitzControl
 
             if (bound > layer.Tau) throw new InvalidOperationException($"{layer.Info.Name}: the projection could not bring the certified norm {bound} to τ = {layer.Tau}.");
             if (k < norms.Length) norms[k] = bound;
+        }
+    }
+
+    /// <summary>g_j += c·(w_j − w_i), g_i −= c·(w_j − w_i), c = S_ji·pairs_ji/‖w_j − w_i‖² (the gradient of S_ji·ε·lower·‖w_j − w_i‖).</summary>
+    private void AddPairGradient(ReadOnlySpan<float> w, Span<float> g, int n, int m, ReadOnlySpan<float> pairs, ReadOnlySpan<float> sensitivity)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                float s = sensitivity[j * n + i];
+                if (i == j || s == 0) continue;
+                System.Numerics.Tensors.TensorPrimitives.Subtract(w.Slice(j * m, m), w.Slice(i * m, m), _row);
+                double norm2 = System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_row);
+                if (norm2 == 0) continue;
+                float c = (float)(s * pairs[j * n + i] / norm2);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_row, c, g.Slice(j * m, m), g.Slice(j * m, m));
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_row, -c, g.Slice(i * m, m), g.Slice(i * m, m));
+            }
         }
     }
 

@@ -59,32 +59,44 @@ public sealed record LipschitzOptions
     /// </summary>
     public float MarginEpsilon { get; init; }
 
-    /// <summary>Epochs over which the margin's ε grows linearly from 0 to <see cref="MarginEpsilon"/> (by step). Default 0: ε throughout.</summary>
+    /// <summary>
+    /// ε of GloRo training (Leino et al. 2021): the cross-entropy gets the extra logit z_⊥ = max_{i≠j} (z_i + ε·K_ji)
+    /// of the predicted class j, K_ji = ‖w_j − w_i‖₂·(product of the bounds below the last layer), which must be a
+    /// dense layer right below the soft-max; differentiated through the rows and the tracked norms. 0 (the default) is
+    /// off; excludes <see cref="MarginEpsilon"/>.
+    /// </summary>
+    public float GloRoEpsilon { get; init; }
+
+    /// <summary>
+    /// Epochs over which the ε of the margin or of GloRo grows linearly from 0 to <see cref="MarginEpsilon"/> or
+    /// <see cref="GloRoEpsilon"/> (by step). Default 0: ε throughout.
+    /// </summary>
     public int MarginWarmupEpochs { get; init; }
 
     /// <summary>Power-iteration steps per layer and training step. Default 1 (the vectors persist across steps).</summary>
     public int PowerIterations { get; init; } = 1;
 
     /// <summary>Whether any option is on.</summary>
-    public bool Active => Penalty != NormPenalty.None || Project || Parseval > 0 || MarginEpsilon > 0;
+    public bool Active => Penalty != NormPenalty.None || Project || Parseval > 0 || MarginEpsilon > 0 || GloRoEpsilon > 0;
 
     /// <summary>Whether the objective changes (penalty, Parseval or margin), so that the step needs the full gradient.</summary>
-    public bool ChangesObjective => Penalty != NormPenalty.None || Parseval > 0 || MarginEpsilon > 0;
+    public bool ChangesObjective => Penalty != NormPenalty.None || Parseval > 0 || MarginEpsilon > 0 || GloRoEpsilon > 0;
 
     /// <summary>τ_k of controlled layer <paramref name="k"/>.</summary>
     public float TauOf(int k) => LayerTaus is { } taus && k < taus.Count ? taus[k] : Tau;
 
-    /// <summary>The margin's ε at <paramref name="step"/> of <paramref name="stepsPerEpoch"/>-step epochs.</summary>
+    /// <summary>The ε of the margin or of GloRo at <paramref name="step"/> of <paramref name="stepsPerEpoch"/>-step epochs.</summary>
     public float EpsilonAt(long step, int stepsPerEpoch)
     {
-        if (MarginWarmupEpochs <= 0) return MarginEpsilon;
+        float epsilon = MarginEpsilon > 0 ? MarginEpsilon : GloRoEpsilon;
+        if (MarginWarmupEpochs <= 0) return epsilon;
         double warm = (double)MarginWarmupEpochs * stepsPerEpoch;
-        return (float)(MarginEpsilon * Math.Min(1, (step + 1) / warm));
+        return (float)(epsilon * Math.Min(1, (step + 1) / warm));
     }
 
     /// <summary>The settings as one line, for checkpoints and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R} warmup={MarginWarmupEpochs} power={PowerIterations}");
+        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R}{(GloRoEpsilon > 0 ? string.Create(CultureInfo.InvariantCulture, $" gloro={GloRoEpsilon:R}") : "")} warmup={MarginWarmupEpochs} power={PowerIterations}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -95,6 +107,8 @@ public sealed record LipschitzOptions
         if (LayerTaus is { } taus && taus.Any(t => !(t > 0) || float.IsInfinity(t))) throw new ArgumentException("Every LayerTaus value must be positive and finite.", nameof(LayerTaus));
         if (!(Parseval >= 0) || float.IsInfinity(Parseval)) throw new ArgumentException($"Parseval must be finite and at least 0 (got {Parseval}).", nameof(Parseval));
         if (!(MarginEpsilon >= 0) || float.IsInfinity(MarginEpsilon)) throw new ArgumentException($"MarginEpsilon must be finite and at least 0 (got {MarginEpsilon}).", nameof(MarginEpsilon));
+        if (!(GloRoEpsilon >= 0) || float.IsInfinity(GloRoEpsilon)) throw new ArgumentException($"GloRoEpsilon must be finite and at least 0 (got {GloRoEpsilon}).", nameof(GloRoEpsilon));
+        if (MarginEpsilon > 0 && GloRoEpsilon > 0) throw new ArgumentException("Choose one certified objective: MarginEpsilon or GloRoEpsilon.", nameof(GloRoEpsilon));
         if (MarginWarmupEpochs < 0) throw new ArgumentException($"MarginWarmupEpochs must be at least 0 (got {MarginWarmupEpochs}).", nameof(MarginWarmupEpochs));
         if (PowerIterations < 1) throw new ArgumentException($"PowerIterations must be at least 1 (got {PowerIterations}).", nameof(PowerIterations));
     }

@@ -58,6 +58,8 @@ public sealed class Trainer : IDisposable
     private readonly float[]? _controlGradient;
     private readonly double[] _certifiedNorms;
     private int _stepsPerEpoch = 1;
+    private readonly float[] _pairs = [];
+    private readonly float[] _pairSensitivity = [];
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
     public Trainer(IClassifier network, Dataset data, SgdOptions options)
@@ -96,6 +98,19 @@ public sealed class Trainer : IDisposable
             _workspaces[c].Training = options.Dropout;
             _workspaces[c].TrainingSeed = SeededRandom.Derive(options.Seed, DropoutStream);
             _gradients[c] = new float[network.ParameterBufferLength];
+        }
+
+        if (_lipschitz?.GloRoEpsilon > 0)
+        {
+            // GloRo: one matrix of pair margins read by every chunk, a sensitivity matrix per chunk and their combination.
+            int n = _control!.Classes;
+            _pairs = new float[n * n];
+            _pairSensitivity = new float[n * n];
+            foreach (NetworkWorkspace workspace in _workspaces)
+            {
+                workspace.PairMargins = _pairs;
+                workspace.PairMarginSensitivity = new float[n * n];
+            }
         }
 
         _losses = new float[chunks];
@@ -258,8 +273,9 @@ public sealed class Trainer : IDisposable
             // Norm control: the trackers follow the current weights; the margin c = √2·ε·L shifts the logits.
             bound = _control!.Refresh(_network.Parameters);
             epsilon = _lipschitz!.EpsilonAt(_globalStep, _stepsPerEpoch);
-            float margin = (float)(Math.Sqrt(2) * epsilon * bound);
+            float margin = _lipschitz.MarginEpsilon > 0 ? (float)(Math.Sqrt(2) * epsilon * bound) : 0;
             foreach (NetworkWorkspace workspace in _workspaces) workspace.LogitMargin = margin;
+            if (_pairs.Length > 0) _control.PairMargins(_network.Parameters, epsilon, _pairs);
         }
 
         _pool.Run(chunks, _chunkJob);
@@ -277,7 +293,18 @@ public sealed class Trainer : IDisposable
         if (_controlGradient is not null)
         {
             // Plus the norm terms' gradient, g_W += ∂(penalty + Parseval)/∂W + ∂E/∂c·√2·ε·∂L/∂W.
-            loss += _control!.WriteGradient(_network.Parameters, _controlGradient, bound, sensitivity * Math.Sqrt(2) * epsilon);
+            if (_pairs.Length > 0)
+            {
+                // ∂E/∂(ε·K) = Σ_c w_c·S_c, in chunk order.
+                Array.Clear(_pairSensitivity);
+                for (int c = 0; c < chunks; c++)
+                {
+                    float[] chunk = _workspaces[c].PairMarginSensitivity!;
+                    for (int i = 0; i < chunk.Length; i++) _pairSensitivity[i] += _weights[c] * chunk[i];
+                }
+            }
+
+            loss += _control!.WriteGradient(_network.Parameters, _controlGradient, bound, sensitivity * Math.Sqrt(2) * epsilon, _pairs, _pairSensitivity);
         }
 
         if (chunks == 1)
