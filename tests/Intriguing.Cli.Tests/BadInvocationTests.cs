@@ -65,6 +65,8 @@ public class BadInvocationTests
         { $"train --model {Model} --lipschitz margin --margin-eps -1", 2, "--margin-eps must be positive and finite" },
         { $"train --model {Model} --lipschitz margin --margin-eps 1 --margin-warmup -2", 2, "--margin-warmup must be 0 or more" },
         { $"train --model {Model} --lipschitz hinge,log", 2, "--lipschitz: choose one penalty" },
+        { $"train --model {Model} --lipschitz margin,gloro --margin-eps 1", 2, "--lipschitz: choose one certified objective" },
+        { $"train --model {Model} --lipschitz gloro", 2, "--lipschitz gloro needs --margin-eps" },
         { $"train --model {Model} --lipschitz project --beta 2", 2, "--beta needs --lipschitz hinge or log" },
         { $"train --model {Model} --lipschitz hinge --beta NaN", 2, "--beta must be a finite number" },
         { $"train --model {Model} --lipschitz project --tau 0", 2, "--tau must be positive numbers" },

@@ -29,6 +29,7 @@ public class LipschitzCliTests
             // The sigmoids contribute 1/4 each, so L ≤ τ³/16 up to the printed digits.
             Assert.InRange(double.Parse(bounds.Groups[4].Value, CultureInfo.InvariantCulture), 0, product / 16 * 1.001);
             Assert.Matches(@"certified accuracy \(global bound, L2 radius\) 0\.5 \S+ %, 1 \S+ %, 1\.58 \S+ %", stdout);
+            Assert.Matches(@"certified accuracy \(per-class-pair bounds, L2 radius\) 0\.5 \S+ %, 1 \S+ %, 1\.58 \S+ %", stdout);
             string checkpoint = Path.Combine(output, "checkpoints-lipschitz", "fc100-100-10.ckpt");
             Assert.True(File.Exists(checkpoint));
             Assert.False(File.Exists(Path.Combine(output, "checkpoints", "fc100-100-10.ckpt"))); // not mistaken for the plain model

@@ -11,7 +11,7 @@ namespace Intriguing.Cli.Commands;
 internal static class LipschitzOptionsCli
 {
     /// <summary>The modes <c>--lipschitz</c> accepts, comma-separated.</summary>
-    public static readonly string[] Modes = ["hinge", "log", "project", "parseval", "margin"];
+    public static readonly string[] Modes = ["hinge", "log", "project", "parseval", "margin", "gloro"];
 
     /// <summary>The L2 radii at which the report gives the certified accuracy (GloRo's MNIST radius 1.58 last).</summary>
     public static readonly double[] Radii = [0.5, 1.0, 1.58];
@@ -20,7 +20,8 @@ internal static class LipschitzOptionsCli
     public static readonly Option<string?> Lipschitz = new("--lipschitz")
     {
         Description = "Control the dense and convolution layers' operator norms, a comma-separated list of: hinge (penalty β·Σ max(0, σ−τ)²), log (penalty β·Σ log σ), "
-            + "project (rescale to σ ≤ τ after every step), parseval (Parseval regulariser), margin (Lipschitz-margin training at --margin-eps). "
+            + "project (rescale to σ ≤ τ after every step), parseval (Parseval regulariser), margin (Lipschitz-margin training at --margin-eps), "
+            + "gloro (GloRo training at --margin-eps: an extra logit from the per-class-pair bounds). "
             + "Example: --lipschitz margin,project --tau 1 --margin-eps 1.58.",
     };
 
@@ -34,10 +35,10 @@ internal static class LipschitzOptionsCli
     public static readonly Option<float?> ParsevalBeta = new("--parseval-beta") { Description = "Weight of the Parseval regulariser (β/4)·‖WWᵀ − I‖² (default 0.001); needs --lipschitz parseval." };
 
     /// <summary><c>--margin-eps</c>: the L2 radius ε of margin training.</summary>
-    public static readonly Option<float?> MarginEpsilon = new("--margin-eps") { Description = "L2 radius ε of Lipschitz-margin training (√2·ε·L added to the other logits); required by --lipschitz margin." };
+    public static readonly Option<float?> MarginEpsilon = new("--margin-eps") { Description = "L2 radius ε of Lipschitz-margin or GloRo training; required by --lipschitz margin or gloro." };
 
     /// <summary><c>--margin-warmup</c>: epochs of the linear ε schedule.</summary>
-    public static readonly Option<int?> MarginWarmup = new("--margin-warmup") { Description = "Epochs over which ε grows linearly from 0 (default 0); needs --lipschitz margin." };
+    public static readonly Option<int?> MarginWarmup = new("--margin-warmup") { Description = "Epochs over which ε grows linearly from 0 (default 0); needs --lipschitz margin or gloro." };
 
     /// <summary>Every option, to add to a command.</summary>
     public static Option[] All => [Lipschitz, Beta, Tau, ParsevalBeta, MarginEpsilon, MarginWarmup];
@@ -70,6 +71,8 @@ internal static class LipschitzOptionsCli
 
         bool Has(string mode) => modes.Contains(mode);
         if (Has("hinge") && Has("log")) throw new UsageException("--lipschitz: choose one penalty, hinge or log.");
+        if (Has("margin") && Has("gloro")) throw new UsageException("--lipschitz: choose one certified objective, margin or gloro.");
+        bool certified = Has("margin") || Has("gloro");
         void Needs(Option option, bool allowed, string modesText)
         {
             if (parse.GetResult(option) is { Implicit: false } && !allowed) throw new UsageException($"{option.Name} needs --lipschitz {modesText}.");
@@ -78,10 +81,10 @@ internal static class LipschitzOptionsCli
         Needs(Beta, Has("hinge") || Has("log"), "hinge or log");
         Needs(Tau, Has("hinge") || Has("project"), "hinge or project");
         Needs(ParsevalBeta, Has("parseval"), "parseval");
-        Needs(MarginEpsilon, Has("margin"), "margin");
-        Needs(MarginWarmup, Has("margin"), "margin");
+        Needs(MarginEpsilon, certified, "margin or gloro");
+        Needs(MarginWarmup, certified, "margin or gloro");
         float? epsilon = parse.GetValue(MarginEpsilon);
-        if (Has("margin") && epsilon is null) throw new UsageException("--lipschitz margin needs --margin-eps (the L2 radius to train for, e.g. 1.58).");
+        if (certified && epsilon is null) throw new UsageException($"--lipschitz {(Has("margin") ? "margin" : "gloro")} needs --margin-eps (the L2 radius to train for, e.g. 1.58).");
         if (epsilon is { } e && !(e > 0 && float.IsFinite(e))) throw new UsageException($"--margin-eps must be positive and finite, not {e}.");
         float[]? taus = null;
         if (parse.GetValue(Tau) is { } tauText)
@@ -105,7 +108,8 @@ internal static class LipschitzOptionsCli
             LayerTaus = taus is { Length: > 1 } ? taus : null,
             Project = Has("project"),
             Parseval = Has("parseval") ? parse.GetValue(ParsevalBeta) ?? 0.001f : 0,
-            MarginEpsilon = epsilon ?? 0,
+            MarginEpsilon = Has("margin") ? epsilon ?? 0 : 0,
+            GloRoEpsilon = Has("gloro") ? epsilon ?? 0 : 0,
             MarginWarmupEpochs = parse.GetValue(MarginWarmup) ?? 0,
         };
         try
@@ -125,10 +129,17 @@ internal static class LipschitzOptionsCli
     {
         int layers = network.Summary.Layers.Count(l => l.Kind is LayerKind.Dense or LayerKind.Conv);
         if (layers == 0) throw new UsageException($"--lipschitz: {network.Name} has no dense or convolution layer to control.");
+        if (options.GloRoEpsilon > 0 && !HasPairBounds(network)) throw new UsageException($"--lipschitz gloro: {network.Name} needs a dense layer right below its soft-max.");
         if (options.LayerTaus is { } taus && taus.Count != layers)
         {
             throw new UsageException($"--tau: {network.Name} has {layers} dense and convolution layers, so give 1 or {layers} values, not {taus.Count}.");
         }
+    }
+
+    private static bool HasPairBounds(INetwork network)
+    {
+        IReadOnlyList<LayerInfo> layers = network.Summary.Layers;
+        return layers.Count >= 2 && layers[^1].Kind == LayerKind.Softmax && layers[^2].Kind == LayerKind.Dense;
     }
 
     /// <summary>
@@ -144,5 +155,11 @@ internal static class LipschitzOptionsCli
         double error = margins.Count(m => !(m > 0)) / (double)Math.Max(1, margins.Length);
         string certified = string.Join(", ", Radii.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r:0.##} {LipschitzCertificate.CertifiedAccuracy(margins, report.LogitBound, r):P2}")));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network.Name} on {test.Name} ({test.Count}): error {error:P2}; certified accuracy (global bound, L2 radius) {certified}"));
+        if (HasPairBounds(network))
+        {
+            double[] radii = LipschitzCertificate.PairRadii(network, test, LipschitzCertificate.PairBounds(network, report));
+            string pairs = string.Join(", ", Radii.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r:0.##} {LipschitzCertificate.CertifiedAccuracy(radii, r):P2}")));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network.Name} on {test.Name}: certified accuracy (per-class-pair bounds, L2 radius) {pairs}"));
+        }
     }
 }
