@@ -592,6 +592,8 @@ public class LipschitzControlTests
         Assert.Throws<ArgumentException>(() => new LipschitzControl(new RegressionNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1));
         Assert.Throws<ArgumentException>(() => new LipschitzControl(new LinearOutputNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1));
         Assert.Equal(3, new LipschitzControl(new SigmoidNet(1), new LipschitzOptions { GloRoEpsilon = 1 }, 1).Classes);
+        var net = new TanhReluNet(1);
+        Assert.Throws<ArgumentException>(() => new AdversarialTrainer(net, Synthetic(net, 4, 3, 1), new SgdOptions { Lipschitz = new LipschitzOptions { Project = true } }, new AdversarialTrainingOptions()));
         Assert.False(new LipschitzOptions().Active);
         // Options that change nothing leave the settings line (and so old checkpoints) as they were.
         Assert.Equal(new SgdOptions().Describe(), new SgdOptions { Lipschitz = new LipschitzOptions() }.Describe());
