@@ -44,9 +44,10 @@ public sealed record LipschitzOptions
     public IReadOnlyList<float>? LayerTaus { get; init; }
 
     /// <summary>
-    /// After every step rescale each layer whose tracked norm exceeds τ_k to τ_k (a convolution by the same factor,
-    /// not by clipping its singular values), and after every epoch rescale by the certified norm, so that the certified
-    /// norm of every layer is at most τ_k at the end of each epoch. Default off.
+    /// Before training and after every epoch rescale each layer whose certified norm exceeds τ_k to at most τ_k, and
+    /// after every step each layer whose tracked norm exceeds τ_k to τ_k (a convolution by the same factor, not by
+    /// clipping its singular values), so that the certified norm of every layer is at most τ_k at the start and at the
+    /// end of each epoch. Default off.
     /// </summary>
     public bool Project { get; init; }
 

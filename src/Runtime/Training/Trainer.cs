@@ -158,6 +158,9 @@ public sealed class Trainer : IDisposable
             if (state.OptimizerState.Length == _velocity.Length) state.OptimizerState.CopyTo(_velocity);
         }
 
+        // The projection holds from the start: the initial (or resumed) weights are brought to σ_k ≤ τ_k first.
+        if (_lipschitz?.Project == true) _control!.ProjectCertified(_network.Parameters, _certifiedNorms);
+
         int n = _data.Count;
         int stepsPerEpoch = (n + _options.BatchSize - 1) / _options.BatchSize;
         _stepsPerEpoch = stepsPerEpoch;
