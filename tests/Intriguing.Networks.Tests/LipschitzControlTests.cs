@@ -462,6 +462,59 @@ public class LipschitzControlTests
     }
 
     [Theory]
+    [InlineData(33, 4, 3, 2, 1, PaddingMode.Zero)]      // many input channels: the vector kernels of the tracker
+    [InlineData(33, 3, 2, 1, 0, PaddingMode.Circular)]  // many channels, stride 1
+    [InlineData(2, 3, 4, 2, 1, PaddingMode.Circular)]   // few channels: the plain loops
+    public void The_convolution_tracker_converges_to_the_explicit_norm_and_its_gradient_matches_a_directional_difference(int c, int d, int k, int stride, int padding, PaddingMode mode)
+    {
+        const int h = 6, w = 6;
+        int outH = mode == PaddingMode.Circular ? h / stride : (h + 2 * padding - k) / stride + 1;
+        int outW = mode == PaddingMode.Circular ? w / stride : (w + 2 * padding - k) / stride + 1;
+        var g = new LayerGeometry(c, h, w, d, outH, outW, k, stride, padding, mode);
+        int count = d * c * k * k;
+        var random = new SeededRandom(21);
+        float[] weights = Enumerable.Range(0, count).Select(_ => (float)random.NextGaussian() * 0.2f).ToArray();
+        LayerInfo layer = new(1, "Conv", LayerKind.Conv, g.InputLength, g.OutputLength, "", count, 0, 0, 0, -1, Intriguing.Layers.Convolution.Lipschitz(g), Geometry: g);
+        double Norm(double[] p) => ReferenceNorm(layer, p);
+        double[] p0 = weights.Select(v => (double)v).ToArray();
+        var tracker = new Intriguing.Layers.Convolution.NormTracker(g, 5);
+        double sigma = tracker.Iterate(weights, 600);
+        Assert.Equal(Norm(p0), sigma, 1e-6 * sigma);
+        float[] gradient = new float[count];
+        tracker.AddGradient(gradient, 1);
+        double[] direction = Enumerable.Range(0, count).Select(_ => random.NextGaussian()).ToArray();
+        const double step = 1e-5;
+        double fd = (Norm(p0.Zip(direction, (a, b) => a + step * b).ToArray()) - Norm(p0.Zip(direction, (a, b) => a - step * b).ToArray())) / (2 * step);
+        double analytic = gradient.Zip(direction, (a, b) => a * b).Sum();
+        Assert.Equal(fd, analytic, 1e-4 * Math.Max(1, Math.Abs(fd)));
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvZeroNet))]
+    [InlineData(nameof(TanhReluNet))]
+    public void After_a_projection_the_trackers_describe_the_projected_weights(string name)
+    {
+        // The trainer reuses the projection's tracker state for the next step's bound instead of iterating again.
+        INetwork net = Make(name, 13);
+        var reference = new ReferenceNetwork(net);
+        LayerInfo[] layers = Controlled(net).ToArray();
+        float tau = (float)(0.6 * layers.Max(l => ReferenceNorm(l, reference.Parameters())));
+        var control = new LipschitzControl(net, new LipschitzOptions { Project = true, Tau = tau, PowerIterations = 400 }, 2);
+        control.Project(net.Parameters);
+        double[] p = reference.Parameters();
+        double product = control.FixedFactor;
+        for (int k = 0; k < layers.Length; k++)
+        {
+            double exact = ReferenceNorm(layers[k], p);
+            Assert.Equal(exact, control.Sigma(k), 1e-5 * exact);
+            product *= exact;
+        }
+
+        Assert.Contains(layers, l => ReferenceNorm(l, p) > 0.999 * tau); // some layer was rescaled to τ
+        Assert.Equal(product, control.CurrentBound(), 1e-5 * product);
+    }
+
+    [Theory]
     [InlineData(nameof(ConvZeroNet))]
     [InlineData(nameof(TanhReluNet))]
     public void Per_step_control_allocates_nothing(string name)

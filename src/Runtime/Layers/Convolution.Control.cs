@@ -37,6 +37,9 @@ static partial class Convolution
         private readonly float[] _gram;
         private int _bestEta = -1;
 
+        /// <summary>Below this length the loops are plain (the vector calls cost more than they save).</summary>
+        private const int SmallLength = 32;
+
         /// <summary>A tracker for a layer of geometry <paramref name="geometry"/>, its start vectors drawn from <paramref name="seed"/>.</summary>
         public NormTracker(LayerGeometry geometry, ulong seed)
         {
@@ -98,6 +101,9 @@ static partial class Convolution
             int rows = _d, cols = _c * _k * _k, side = Math.Min(rows, cols);
             _gram = new float[side * side];
         }
+
+        /// <summary>Records that the weights were multiplied by <paramref name="factor"/> &gt; 0: σ scales with them, the pair stays.</summary>
+        public void Rescaled(double factor) => Sigma *= factor;
 
         /// <summary>The last estimate of the bound (0 before any).</summary>
         public double Sigma { get; private set; }
@@ -215,8 +221,24 @@ static partial class Convolution
                 {
                     ReadOnlySpan<double> kr = _specRe.AsSpan(offset + d * _c, _c), ki = _specIm.AsSpan(offset + d * _c, _c);
                     ReadOnlySpan<double> xr = vRe.Slice(l * _c, _c), xi = vIm.Slice(l * _c, _c);
-                    double dr = TensorPrimitives.Dot(kr, xr) - TensorPrimitives.Dot(ki, xi);
-                    double di = TensorPrimitives.Dot(kr, xi) + TensorPrimitives.Dot(ki, xr);
+                    double dr, di;
+                    if (_c < SmallLength)
+                    {
+                        // A few channels (e.g. a first layer): plain loops beat the vector calls' overhead.
+                        dr = 0;
+                        di = 0;
+                        for (int c = 0; c < _c; c++)
+                        {
+                            dr += kr[c] * xr[c] - ki[c] * xi[c];
+                            di += kr[c] * xi[c] + ki[c] * xr[c];
+                        }
+                    }
+                    else
+                    {
+                        dr = TensorPrimitives.Dot(kr, xr) - TensorPrimitives.Dot(ki, xi);
+                        di = TensorPrimitives.Dot(kr, xi) + TensorPrimitives.Dot(ki, xr);
+                    }
+
                     _uRe[d] += dr * _scale;
                     _uIm[d] += di * _scale;
                 }
@@ -237,6 +259,17 @@ static partial class Convolution
                     ReadOnlySpan<double> kr = _specRe.AsSpan(offset + d * _c, _c), ki = _specIm.AsSpan(offset + d * _c, _c);
                     double ur = _uRe[d] * _scale, ui = _uIm[d] * _scale;
                     // conj(k)·u = (kr − i·ki)(ur + i·ui) = (kr·ur + ki·ui) + i(kr·ui − ki·ur)
+                    if (_c < SmallLength)
+                    {
+                        for (int c = 0; c < _c; c++)
+                        {
+                            yr[c] += kr[c] * ur + ki[c] * ui;
+                            yi[c] += kr[c] * ui - ki[c] * ur;
+                        }
+
+                        continue;
+                    }
+
                     TensorPrimitives.MultiplyAdd(kr, ur, yr, yr);
                     TensorPrimitives.MultiplyAdd(ki, ui, yr, yr);
                     TensorPrimitives.MultiplyAdd(kr, ui, yi, yi);
@@ -284,6 +317,17 @@ static partial class Convolution
                         int t = (int)((long)a * y % _ny);
                         double c = _cosY[t], s = -_sinY[t];
                         ReadOnlySpan<double> rr = _rowRe.AsSpan((a * _nx + x) * _dc, _dc), ri = _rowIm.AsSpan((a * _nx + x) * _dc, _dc);
+                        if (_dc < SmallLength)
+                        {
+                            for (int ch = 0; ch < _dc; ch++)
+                            {
+                                re[ch] += rr[ch] * c - ri[ch] * s;
+                                im[ch] += rr[ch] * s + ri[ch] * c;
+                            }
+
+                            continue;
+                        }
+
                         // (rr + i·ri)(c + i·s) = (rr·c − ri·s) + i(rr·s + ri·c)
                         TensorPrimitives.MultiplyAdd(rr, c, re, re);
                         TensorPrimitives.MultiplyAdd(ri, -s, re, re);

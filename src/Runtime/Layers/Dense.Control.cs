@@ -35,6 +35,9 @@ static partial class Dense
             _gram = new float[side * side];
         }
 
+        /// <summary>Records that the weights were multiplied by <paramref name="factor"/> &gt; 0: σ scales with them, the pair stays.</summary>
+        public void Rescaled(double factor) => Sigma *= factor;
+
         /// <summary>The last estimate of σ (0 before any).</summary>
         public double Sigma { get; private set; }
 

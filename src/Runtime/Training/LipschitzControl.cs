@@ -28,6 +28,12 @@ internal sealed class LipschitzControl
         public Convolution.NormTracker? Conv { get; } = conv;
         public double Sigma => Dense?.Sigma ?? Conv!.Sigma;
 
+        public void Rescaled(double factor)
+        {
+            if (Dense is not null) Dense.Rescaled(factor);
+            else Conv!.Rescaled(factor);
+        }
+
         public double Iterate(ReadOnlySpan<float> weights, int iterations) =>
             Dense is not null ? Dense.Iterate(weights, iterations) : Conv!.Iterate(weights, iterations);
 
@@ -144,6 +150,14 @@ internal sealed class LipschitzControl
         return product;
     }
 
+    /// <summary>L from the trackers' current estimates, without a power step (after <see cref="Project"/> on the same weights).</summary>
+    public double CurrentBound()
+    {
+        double product = _fixed;
+        foreach (Layer layer in _layers) product *= layer.Sigma;
+        return product;
+    }
+
     /// <summary>
     /// Writes the gradient of the norm terms into the weight blocks of <paramref name="gradient"/> (overwritten there;
     /// other entries untouched) with the pairs of the last <see cref="Refresh"/>: the penalty's, the Parseval
@@ -196,7 +210,8 @@ internal sealed class LipschitzControl
 
     /// <summary>
     /// The projection after a step: one tracker update per layer on the new <paramref name="parameters"/>, then every
-    /// layer whose estimate exceeds τ_k is rescaled to τ_k (the tracked vectors stay valid; σ_k scales with W).
+    /// layer whose estimate exceeds τ_k is rescaled to τ_k (the tracked vectors stay valid; σ_k scales with W), so that
+    /// the trackers describe the projected weights (<see cref="CurrentBound"/>).
     /// </summary>
     public void Project(Span<float> parameters)
     {
@@ -204,7 +219,11 @@ internal sealed class LipschitzControl
         foreach (Layer layer in _layers)
         {
             double sigma = layer.Sigma;
-            if (sigma > layer.Tau) Scale(parameters.Slice(layer.Offset, layer.Count), layer.Tau / sigma);
+            if (sigma > layer.Tau)
+            {
+                Scale(parameters.Slice(layer.Offset, layer.Count), layer.Tau / sigma);
+                layer.Rescaled(layer.Tau / sigma);
+            }
         }
     }
 
