@@ -25,6 +25,10 @@ namespace Intriguing.Training;
 /// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g). A batch of one
 /// sample of such a network goes through the fused one-sample step, which gives bit-identical parameters without
 /// writing a gradient.</para>
+/// <para>Norm control (<see cref="SgdOptions.Lipschitz"/>): penalties, Parseval and the certified objectives add their
+/// gradient (computed on the calling thread from the layers' norm trackers) to the combined gradient before the update,
+/// which needs the chunk path; the projection rescales the layers after every step (and by their certified norms
+/// before training and after every epoch). docs/lipschitz.md derives each term.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
