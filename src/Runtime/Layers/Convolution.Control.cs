@@ -37,9 +37,6 @@ static partial class Convolution
         private readonly float[] _gram;
         private int _bestEta = -1;
 
-        /// <summary>Below this length the loops are plain (the vector calls cost more than they save).</summary>
-        private const int SmallLength = 32;
-
         /// <summary>A tracker for a layer of geometry <paramref name="geometry"/>, its start vectors drawn from <paramref name="seed"/>.</summary>
         public NormTracker(LayerGeometry geometry, ulong seed)
         {
@@ -221,24 +218,8 @@ static partial class Convolution
                 {
                     ReadOnlySpan<double> kr = _specRe.AsSpan(offset + d * _c, _c), ki = _specIm.AsSpan(offset + d * _c, _c);
                     ReadOnlySpan<double> xr = vRe.Slice(l * _c, _c), xi = vIm.Slice(l * _c, _c);
-                    double dr, di;
-                    if (_c < SmallLength)
-                    {
-                        // A few channels (e.g. a first layer): plain loops beat the vector calls' overhead.
-                        dr = 0;
-                        di = 0;
-                        for (int c = 0; c < _c; c++)
-                        {
-                            dr += kr[c] * xr[c] - ki[c] * xi[c];
-                            di += kr[c] * xi[c] + ki[c] * xr[c];
-                        }
-                    }
-                    else
-                    {
-                        dr = TensorPrimitives.Dot(kr, xr) - TensorPrimitives.Dot(ki, xi);
-                        di = TensorPrimitives.Dot(kr, xi) + TensorPrimitives.Dot(ki, xr);
-                    }
-
+                    double dr = TensorPrimitives.Dot(kr, xr) - TensorPrimitives.Dot(ki, xi);
+                    double di = TensorPrimitives.Dot(kr, xi) + TensorPrimitives.Dot(ki, xr);
                     _uRe[d] += dr * _scale;
                     _uIm[d] += di * _scale;
                 }
@@ -259,17 +240,6 @@ static partial class Convolution
                     ReadOnlySpan<double> kr = _specRe.AsSpan(offset + d * _c, _c), ki = _specIm.AsSpan(offset + d * _c, _c);
                     double ur = _uRe[d] * _scale, ui = _uIm[d] * _scale;
                     // conj(k)·u = (kr − i·ki)(ur + i·ui) = (kr·ur + ki·ui) + i(kr·ui − ki·ur)
-                    if (_c < SmallLength)
-                    {
-                        for (int c = 0; c < _c; c++)
-                        {
-                            yr[c] += kr[c] * ur + ki[c] * ui;
-                            yi[c] += kr[c] * ui - ki[c] * ur;
-                        }
-
-                        continue;
-                    }
-
                     TensorPrimitives.MultiplyAdd(kr, ur, yr, yr);
                     TensorPrimitives.MultiplyAdd(ki, ui, yr, yr);
                     TensorPrimitives.MultiplyAdd(kr, ui, yi, yi);
@@ -317,17 +287,6 @@ static partial class Convolution
                         int t = (int)((long)a * y % _ny);
                         double c = _cosY[t], s = -_sinY[t];
                         ReadOnlySpan<double> rr = _rowRe.AsSpan((a * _nx + x) * _dc, _dc), ri = _rowIm.AsSpan((a * _nx + x) * _dc, _dc);
-                        if (_dc < SmallLength)
-                        {
-                            for (int ch = 0; ch < _dc; ch++)
-                            {
-                                re[ch] += rr[ch] * c - ri[ch] * s;
-                                im[ch] += rr[ch] * s + ri[ch] * c;
-                            }
-
-                            continue;
-                        }
-
                         // (rr + i·ri)(c + i·s) = (rr·c − ri·s) + i(rr·s + ri·c)
                         TensorPrimitives.MultiplyAdd(rr, c, re, re);
                         TensorPrimitives.MultiplyAdd(ri, -s, re, re);

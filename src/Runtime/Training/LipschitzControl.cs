@@ -150,14 +150,6 @@ internal sealed class LipschitzControl
         return product;
     }
 
-    /// <summary>L from the trackers' current estimates, without a power step (after <see cref="Project"/> on the same weights).</summary>
-    public double CurrentBound()
-    {
-        double product = _fixed;
-        foreach (Layer layer in _layers) product *= layer.Sigma;
-        return product;
-    }
-
     /// <summary>
     /// Writes the gradient of the norm terms into the weight blocks of <paramref name="gradient"/> (overwritten there;
     /// other entries untouched) with the pairs of the last <see cref="Refresh"/>: the penalty's, the Parseval
@@ -211,7 +203,7 @@ internal sealed class LipschitzControl
     /// <summary>
     /// The projection after a step: one tracker update per layer on the new <paramref name="parameters"/>, then every
     /// layer whose estimate exceeds τ_k is rescaled to τ_k (the tracked vectors stay valid; σ_k scales with W), so that
-    /// the trackers describe the projected weights (<see cref="CurrentBound"/>).
+    /// the trackers describe the projected weights.
     /// </summary>
     public void Project(Span<float> parameters)
     {

@@ -63,7 +63,6 @@ public sealed class Trainer : IDisposable
     private readonly double[] _certifiedNorms;
     private int _stepsPerEpoch = 1;
     private readonly float[] _pairs = [];
-    private bool _trackersCurrent; // the trackers were updated (by the projection) on the current weights
     private readonly float[] _pairSensitivity = [];
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
@@ -165,7 +164,6 @@ public sealed class Trainer : IDisposable
 
         // The projection holds from the start: the initial (or resumed) weights are brought to σ_k ≤ τ_k first.
         if (_lipschitz?.Project == true) _control!.ProjectCertified(_network.Parameters, _certifiedNorms);
-        _trackersCurrent = false;
 
         int n = _data.Count;
         int stepsPerEpoch = (n + _options.BatchSize - 1) / _options.BatchSize;
@@ -209,7 +207,6 @@ public sealed class Trainer : IDisposable
             losses.Add(epochLoss / n);
             // The per-step projection uses tracked (lower) estimates; the certified norms are brought to τ every epoch.
             if (_lipschitz?.Project == true) _control!.ProjectCertified(_network.Parameters, _certifiedNorms);
-            _trackersCurrent = false;
             if (_options.CheckpointPath is { } checkpoint)
             {
                 Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity.ToArray(), Describe(_network, _options)));
@@ -247,12 +244,7 @@ public sealed class Trainer : IDisposable
     private float Step(int count, float rate)
     {
         float loss = StepCore(count, rate);
-        if (_lipschitz?.Project == true)
-        {
-            _control!.Project(_network.Parameters);
-            _trackersCurrent = true;
-        }
-
+        if (_lipschitz?.Project == true) _control!.Project(_network.Parameters);
         return loss;
     }
 
@@ -285,10 +277,10 @@ public sealed class Trainer : IDisposable
         float epsilon = 0;
         if (_controlGradient is not null)
         {
-            // Norm control: the trackers follow the current weights (the projection after the last step already updated
-            // them on these weights); the margin c = √2·ε·L shifts the logits.
-            bound = _trackersCurrent ? _control!.CurrentBound() : _control!.Refresh(_network.Parameters);
-            _trackersCurrent = false;
+            // Norm control: the trackers follow the current weights (a power step on them, even right after the
+            // projection's: reusing the projection's state instead made margin training collapse, docs/lipschitz.md);
+            // the margin c = √2·ε·L shifts the logits.
+            bound = _control!.Refresh(_network.Parameters);
             epsilon = _lipschitz!.EpsilonAt(_globalStep, _stepsPerEpoch);
             float margin = _lipschitz.MarginEpsilon > 0 ? (float)(Math.Sqrt(2) * epsilon * bound) : 0;
             foreach (NetworkWorkspace workspace in _workspaces) workspace.LogitMargin = margin;
