@@ -45,6 +45,10 @@ if (args.Length > 0)
         case "conv-table":
             Intriguing.Benchmarks.Training.ConvTable.Run(args);
             return;
+        // Norm control: `lipschitz-table [SECONDS] [ROUNDS]`, throughput with each LipschitzOptions mode against none.
+        case "lipschitz-table":
+            Intriguing.Benchmarks.Training.LipschitzTable.Run(args);
+            return;
         case "conv-profile":
             Intriguing.Benchmarks.Training.ConvProfile.Run();
             return;

@@ -565,8 +565,9 @@ public sealed partial class NetworkGenerator
                 if (softmax)
                 {
                     w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");
+                    w.Line("// With ws.LogitMargin = c (Lipschitz-margin training) the logits are z + c·(1 − onehot(label)).");
                     w.Line("float scale = 1f / batch;");
-                    w.Line("float loss = scale * " + Layers + ".Softmax.CrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale);");
+                    w.Line("float loss = scale * " + Layers + ".Softmax.CrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(m.Layers[L - 1].OutputLength) + ", scale, ws);");
                 }
                 else
                 {

@@ -41,6 +41,33 @@ public abstract class NetworkWorkspace
     public int SampleOffset { get; set; }
 
     /// <summary>
+    /// Lipschitz-margin training (Tsuzuku et al. 2018): c ≥ 0 added to every logit but the label's before the
+    /// soft-max cross-entropy of <c>IClassifier.LossAndGradient</c> (loss and gradient then belong to the shifted
+    /// logits). Default 0, the plain cross-entropy; other passes ignore it.
+    /// </summary>
+    public float LogitMargin { get; set; }
+
+    /// <summary>
+    /// ∂E/∂c of the last <c>IClassifier.LossAndGradient</c> through this workspace with a non-zero
+    /// <see cref="LogitMargin"/> c: (1/batch)·Σ_s (1 − q_s,label), q the soft-max of the shifted logits; 0 without a margin.
+    /// </summary>
+    public float MarginSensitivity { get; set; }
+
+    /// <summary>
+    /// GloRo training (Leino et al. 2021): the n × n matrix (row-major) of ε·K_ji, K_ji a Lipschitz bound of z_j − z_i,
+    /// with which the cross-entropy of <c>IClassifier.LossAndGradient</c> gets the extra logit
+    /// z_⊥ = max_{i≠j} (z_i + ε·K_ji) of the predicted class j; null (the default) for none. Needs
+    /// <see cref="PairMarginSensitivity"/> and excludes <see cref="LogitMargin"/>.
+    /// </summary>
+    public float[]? PairMargins { get; set; }
+
+    /// <summary>
+    /// With <see cref="PairMargins"/>: receives ∂E/∂(ε·K_ji) of the last <c>IClassifier.LossAndGradient</c>
+    /// (n × n, overwritten by every call).
+    /// </summary>
+    public float[]? PairMarginSensitivity { get; set; }
+
+    /// <summary>
     /// The network outputs of the first <paramref name="batch"/> samples of the last pass through this workspace
     /// (<c>Forward</c>, <c>ForwardFrom</c>, <c>LossAndGradient</c> or <c>LossAndLayerGradient</c>), so that a caller
     /// that needs both the loss gradient and the prediction runs the network once.

@@ -25,9 +25,11 @@ internal static class TrainCommand
         {
             UserInputs.Model, CommonOptions.Data, CommonOptions.Seed, CommonOptions.Out, CommonOptions.Threads, epochsOption, batchOption, lrOption, optimizerOption, holdoutOption, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
+        foreach (Option option in LipschitzOptionsCli.All) train.Options.Add(option);
         UserInputs.AddTo(train);
         train.SetAction(parse => Cli.Guard(() =>
         {
+            LipschitzOptions? lipschitz = LipschitzOptionsCli.Parse(parse);
             Dataset? file = UserInputs.LoadDataFile(parse);
             UserNetwork? user = UserInputs.Resolve(parse, loadCheckpoint: false);
             if (user is not null)
@@ -39,6 +41,7 @@ internal static class TrainCommand
                 if (parse.GetValue(holdoutOption) != 0 || parse.GetValue(optimizerOption) is "lbfgs") throw new InputException("--holdout and --optimizer lbfgs apply to catalogue models only");
                 Dataset set = file ?? Cli.LoadData(parse).Train;
                 UserInputs.CheckFits(classifier, user.Name, set);
+                if (lipschitz is not null) LipschitzOptionsCli.CheckFits(classifier, lipschitz);
                 ulong userSeed = parse.GetValue(CommonOptions.Seed);
                 if (parse.GetValue(UserInputs.Assembly) is not null) classifier.Initialize(userSeed);
                 string checkpoint = parse.GetValue(CommonOptions.Checkpoint) ?? Path.Combine(parse.GetValue(CommonOptions.Out)!, "checkpoints", Catalog.FileName(user.Name) + ".ckpt");
@@ -52,11 +55,13 @@ internal static class TrainCommand
                     Seed = userSeed,
                     Threads = parse.GetValue(CommonOptions.Threads),
                     CheckpointPath = checkpoint,
+                    Lipschitz = lipschitz,
                 };
                 userSgd.Validate();
                 TrainingResult trained = Cli.WithProgress(parse.GetValue(CommonOptions.Quiet), user.Name, progress => Trainer.Fit(classifier, set, userSgd, progress, Cli.Cancellation));
                 Console.WriteLine($"{user.Name} ({user.Source}): {userSgd.Epochs} epochs on {set.Name}" + (trained.StartEpoch > 0 ? $" (resumed after epoch {trained.StartEpoch})" : "") +
                     $"; training error {Evaluation.ErrorRate(classifier, set):P2}; checkpoint {checkpoint}");
+                if (lipschitz is not null) LipschitzOptionsCli.Report(classifier, file is null ? Cli.LoadData(parse).Test : set, Console.Out);
                 return 0;
             }
 
@@ -70,10 +75,14 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(batchOption) ?? entry.Sgd.BatchSize,
                 LearningRate = parse.GetValue(lrOption) ?? entry.Sgd.LearningRate,
             };
+            sgd = sgd with { Lipschitz = lipschitz };
             sgd.Validate();
+            if (lipschitz is not null) LipschitzOptionsCli.CheckFits(entry.Create(0), lipschitz);
             var options = new ReproduceOptions { OutputDirectory = parse.GetValue(CommonOptions.Out)!, Data = data, Seed = parse.GetValue(CommonOptions.Seed), Threads = parse.GetValue(CommonOptions.Threads) };
             int holdout = parse.GetValue(holdoutOption);
-            string checkpoints = Path.Combine(options.OutputDirectory, holdout > 0 ? $"checkpoints-holdout-{holdout}" : "checkpoints");
+            // A norm-controlled model is another model: its checkpoints go to their own folder (OUT/checkpoints-lipschitz).
+            string folder = lipschitz is null ? "checkpoints" : "checkpoints-lipschitz";
+            string checkpoints = Path.Combine(options.OutputDirectory, holdout > 0 ? $"{folder}-holdout-{holdout}" : folder);
             var (p1, p2) = TrainingSplits.Halves(data.Train, options.Seed);
             Dataset? validation = null;
             if (holdout != 0)
@@ -92,7 +101,6 @@ internal static class TrainCommand
 
             int examples = entry.Recipe is AutoencoderRecipe ? options.Data.Train.Count : TrainingSplits.Select(entry.Split, options.Data.Train, p1, p2).Count;
             if (sgd.BatchSize > examples) throw new UsageException($"--batch must be at most {examples}, the training examples of {entry.Name}, not {sgd.BatchSize}.");
-            Directory.CreateDirectory(checkpoints);
             entry = entry with { Recipe = entry.Recipe with { Sgd = sgd } };
             if (parse.GetValue(optimizerOption) is { } optimizer)
             {
@@ -100,9 +108,24 @@ internal static class TrainCommand
                 entry = entry with { Recipe = optimizer == "lbfgs" ? new FullBatchRecipe((entry.Recipe as FullBatchRecipe)?.FullBatch ?? new FullBatchOptions(), sgd) : new SgdRecipe(sgd) };
             }
 
+            if (lipschitz is not null && entry.Recipe is not SgdRecipe)
+            {
+                throw new UsageException($"--lipschitz needs mini-batch SGD; {entry.Name} trains by {(entry.Recipe is AutoencoderRecipe ? "its auto-encoder recipe" : "L-BFGS (add --optimizer sgd)")}.");
+            }
+
+            Directory.CreateDirectory(checkpoints);
             ModelResult result = Cli.WithProgress(parse.GetValue(CommonOptions.Quiet), entry.Name, progress =>
                 ModelTraining.TrainModel(entry, options, p1, p2, checkpoints, Console.Out, progress, Cli.Cancellation).Result);
             Cli.PrintResult(result);
+            if (lipschitz is not null)
+            {
+                INetwork controlled = entry.Create(options.Seed);
+                string path = Path.Combine(checkpoints, Catalog.FileName(entry.Name) + ".ckpt");
+                Checkpoint.Load(path, controlled);
+                LipschitzOptionsCli.Report((IClassifier)controlled, data.Test, Console.Out);
+                Console.WriteLine($"checkpoint {path} (certify it by bound propagation: intriguing certify --model {entry.Name} --checkpoint {path} --epsilon 1.58)");
+            }
+
             if (validation is not null)
             {
                 INetwork trained = entry.Create(options.Seed);

@@ -447,7 +447,7 @@ public sealed class ComposedClassifier : ComposedNetwork, IClassifier
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         float scale = 1f / batch;
-        float loss = scale * Softmax.CrossEntropy(ws.A(LayerCount - 1, batch), ws.A(LayerCount, batch), labels, ws.D(LayerCount - 1, batch), batch, OutputLength, scale);
+        float loss = scale * Softmax.CrossEntropy(ws.A(LayerCount - 1, batch), ws.A(LayerCount, batch), labels, ws.D(LayerCount - 1, batch), batch, OutputLength, scale, ws);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D(0, batch).CopyTo(inputGradient);

@@ -87,6 +87,7 @@ public sealed class AdversarialTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(sgd);
         ArgumentNullException.ThrowIfNull(options);
         sgd.Validate();
+        if (sgd.Lipschitz is { Active: true }) throw new ArgumentException("Adversarial training does not apply SgdOptions.Lipschitz; train with Trainer for norm control.", nameof(sgd));
         options.Validate(network);
         if (data.SampleLength != network.InputLength) throw new ArgumentException($"{data.Name} has samples of {data.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(data));
         if (data.Classes > network.OutputLength) throw new ArgumentException($"{data.Name} has {data.Classes} classes but {network.Name} has {network.OutputLength} outputs.", nameof(data));

@@ -78,6 +78,14 @@ public sealed record SgdOptions
     /// </summary>
     public bool SplitSingleSampleSteps { get; init; }
 
+    /// <summary>
+    /// Control of the dense and convolution layers' operator norms (penalty, projection, Parseval, Lipschitz margin);
+    /// null (the default) or inactive options train as without. A run that changes the objective trains through the
+    /// chunks' gradients even for a network with a fused step. A resumed run restarts the norm trackers (re-warmed by
+    /// power iteration), so it is close to but not bit-identical with an uninterrupted one.
+    /// </summary>
+    public LipschitzOptions? Lipschitz { get; init; }
+
     /// <summary>Where to write a checkpoint after every epoch and to resume from if it exists; null for none.</summary>
     public string? CheckpointPath { get; init; }
 
@@ -92,7 +100,7 @@ public sealed record SgdOptions
     /// <c>step=fused</c> in place of the chunk count, which does not apply to it (<see cref="Trainer.Describe"/>).
     /// </summary>
     internal string Describe(bool fusedStep) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} {(fusedStep ? "step=fused" : $"chunks={Chunks}")}{(Dropout ? "" : " dropout=off")}");
+        $"sgd epochs={Epochs} batch={BatchSize} lr={LearningRate:R} momentum={Momentum:R} nesterov={Nesterov} schedule={Schedule} final={FinalLearningRateFraction:R} stepFactor={StepFactor:R} stepEpochs={StepEpochs} seed={Seed} {(fusedStep ? "step=fused" : $"chunks={Chunks}")}{(Dropout ? "" : " dropout=off")}{(Lipschitz is { Active: true } l ? " " + l.Describe() : "")}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -106,6 +114,7 @@ public sealed record SgdOptions
         if (StepEpochs < 1) throw new ArgumentException($"StepEpochs must be at least 1 (got {StepEpochs}).", nameof(StepEpochs));
         if (Chunks < 1) throw new ArgumentException($"Chunks must be at least 1 (got {Chunks}).", nameof(Chunks));
         if (Threads < 1) throw new ArgumentException($"Threads must be at least 1 (got {Threads}).", nameof(Threads));
+        Lipschitz?.Validate();
     }
 
     /// <summary>The learning rate at <paramref name="step"/> of <paramref name="totalSteps"/> (in <paramref name="epoch"/>).</summary>

@@ -25,6 +25,10 @@ namespace Intriguing.Training;
 /// <para>Update (momentum μ, rate η): v ← μ·v − η·g; θ ← θ + v (Nesterov: θ ← θ + μ·v − η·g). A batch of one
 /// sample of such a network goes through the fused one-sample step, which gives bit-identical parameters without
 /// writing a gradient.</para>
+/// <para>Norm control (<see cref="SgdOptions.Lipschitz"/>): penalties, Parseval and the certified objectives add their
+/// gradient (computed on the calling thread from the layers' norm trackers) to the combined gradient before the update,
+/// which needs the chunk path; the projection rescales the layers after every step (and by their certified norms
+/// before training and after every epoch). docs/lipschitz.md derives each term.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -53,6 +57,13 @@ public sealed class Trainer : IDisposable
     private float _stepRate;
     private int _batchCount;
     private long _globalStep;
+    private readonly LipschitzOptions? _lipschitz;
+    private readonly LipschitzControl? _control;
+    private readonly float[]? _controlGradient;
+    private readonly double[] _certifiedNorms;
+    private int _stepsPerEpoch = 1;
+    private readonly float[] _pairs = [];
+    private readonly float[] _pairSensitivity = [];
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
     public Trainer(IClassifier network, Dataset data, SgdOptions options)
@@ -69,7 +80,12 @@ public sealed class Trainer : IDisposable
         _network = network;
         _data = data;
         _options = options;
-        _fused = network is IDenseStackNetwork stack ? new DenseStackSgd(stack, options.BatchSize) : null;
+        _lipschitz = options.Lipschitz is { Active: true } lipschitz ? lipschitz : null;
+        _control = _lipschitz is null ? null : new LipschitzControl(network, _lipschitz, options.Seed);
+        _controlGradient = _lipschitz?.ChangesObjective == true ? new float[network.ParameterBufferLength] : null;
+        _certifiedNorms = new double[_control?.Count ?? 0];
+        // A changed objective needs the whole gradient, which the fused steps never form: such runs use the chunks.
+        _fused = _controlGradient is null && network is IDenseStackNetwork stack ? new DenseStackSgd(stack, options.BatchSize) : null;
         _fusedStep = _fused is not null;
         // A network with a fused step trains each batch as one chunk, split over the threads by the rows of its large
         // layers (a one-sample batch only if SplitSingleSampleSteps); other networks split the batch into chunks.
@@ -86,6 +102,19 @@ public sealed class Trainer : IDisposable
             _workspaces[c].Training = options.Dropout;
             _workspaces[c].TrainingSeed = SeededRandom.Derive(options.Seed, DropoutStream);
             _gradients[c] = new float[network.ParameterBufferLength];
+        }
+
+        if (_lipschitz?.GloRoEpsilon > 0)
+        {
+            // GloRo: one matrix of pair margins read by every chunk, a sensitivity matrix per chunk and their combination.
+            int n = _control!.Classes;
+            _pairs = new float[n * n];
+            _pairSensitivity = new float[n * n];
+            foreach (NetworkWorkspace workspace in _workspaces)
+            {
+                workspace.PairMargins = _pairs;
+                workspace.PairMarginSensitivity = new float[n * n];
+            }
         }
 
         _losses = new float[chunks];
@@ -133,8 +162,12 @@ public sealed class Trainer : IDisposable
             if (state.OptimizerState.Length == _velocity.Length) state.OptimizerState.CopyTo(_velocity);
         }
 
+        // The projection holds from the start: the initial (or resumed) weights are brought to σ_k ≤ τ_k first.
+        if (_lipschitz?.Project == true) _control!.ProjectCertified(_network.Parameters, _certifiedNorms);
+
         int n = _data.Count;
         int stepsPerEpoch = (n + _options.BatchSize - 1) / _options.BatchSize;
+        _stepsPerEpoch = stepsPerEpoch;
         long totalSteps = (long)stepsPerEpoch * _options.Epochs;
         int[] order = new int[n];
         var losses = new List<double>();
@@ -172,6 +205,8 @@ public sealed class Trainer : IDisposable
             }
 
             losses.Add(epochLoss / n);
+            // The per-step projection uses tracked (lower) estimates; the certified norms are brought to τ every epoch.
+            if (_lipschitz?.Project == true) _control!.ProjectCertified(_network.Parameters, _certifiedNorms);
             if (_options.CheckpointPath is { } checkpoint)
             {
                 Checkpoint.Save(checkpoint, _network, new CheckpointState(epoch + 1, _options.Seed, _velocity.ToArray(), Describe(_network, _options)));
@@ -190,7 +225,7 @@ public sealed class Trainer : IDisposable
     public static string Describe(INetwork network, SgdOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Describe(HasFusedStep(network));
+        return options.Describe(HasFusedStep(network) && options.Lipschitz?.ChangesObjective != true);
     }
 
     /// <summary>
@@ -207,6 +242,15 @@ public sealed class Trainer : IDisposable
     /// <summary>One SGD step on the first <paramref name="count"/> samples of the batch buffer; returns the batch objective.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float Step(int count, float rate)
+    {
+        float loss = StepCore(count, rate);
+        if (_lipschitz?.Project == true) _control!.Project(_network.Parameters);
+        return loss;
+    }
+
+    /// <summary><see cref="Step"/> before the projection.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float StepCore(int count, float rate)
     {
         if (_fused is not null)
         {
@@ -229,20 +273,54 @@ public sealed class Trainer : IDisposable
 
         _batchCount = count;
         int chunks = (count + ChunkSize - 1) / ChunkSize;
+        double bound = 0;
+        float epsilon = 0;
+        if (_controlGradient is not null)
+        {
+            // Norm control: the trackers follow the current weights (a power step on them, even right after the
+            // projection's: reusing the projection's state instead made margin training collapse, docs/lipschitz.md);
+            // the margin c = √2·ε·L shifts the logits.
+            bound = _control!.Refresh(_network.Parameters);
+            epsilon = _lipschitz!.EpsilonAt(_globalStep, _stepsPerEpoch);
+            float margin = _lipschitz.MarginEpsilon > 0 ? (float)(Math.Sqrt(2) * epsilon * bound) : 0;
+            foreach (NetworkWorkspace workspace in _workspaces) workspace.LogitMargin = margin;
+            if (_pairs.Length > 0) _control.PairMargins(_network.Parameters, epsilon, _pairs);
+        }
+
         _pool.Run(chunks, _chunkJob);
 
         // g = Σ_c (n_c / n)·g_c in chunk order; each g_c already includes the weight decay, and Σ n_c / n = 1.
-        if (chunks == 1)
-        {
-            Update(_network.Parameters, _velocity, _gradients[0], _options.Momentum, rate, _options.Nesterov);
-            return _losses[0];
-        }
-
         float loss = 0;
+        double sensitivity = 0;
         for (int c = 0; c < chunks; c++)
         {
-            _weights[c] = (float)Math.Min(ChunkSize, count - c * ChunkSize) / count;
+            _weights[c] = chunks == 1 ? 1 : (float)Math.Min(ChunkSize, count - c * ChunkSize) / count;
             loss += _weights[c] * _losses[c];
+            sensitivity += _weights[c] * _workspaces[c].MarginSensitivity;
+        }
+
+        if (_controlGradient is not null)
+        {
+            // Plus the norm terms' gradient, g_W += ∂(penalty + Parseval)/∂W + ∂E/∂c·√2·ε·∂L/∂W.
+            if (_pairs.Length > 0)
+            {
+                // ∂E/∂(ε·K) = Σ_c w_c·S_c, in chunk order.
+                Array.Clear(_pairSensitivity);
+                for (int c = 0; c < chunks; c++)
+                {
+                    float[] chunk = _workspaces[c].PairMarginSensitivity!;
+                    for (int i = 0; i < chunk.Length; i++) _pairSensitivity[i] += _weights[c] * chunk[i];
+                }
+            }
+
+            loss += _control!.WriteGradient(_network.Parameters, _controlGradient, bound, sensitivity * Math.Sqrt(2) * epsilon, _pairs, _pairSensitivity);
+        }
+
+        if (chunks == 1)
+        {
+            if (_controlGradient is not null) TensorPrimitives.Add(_gradients[0], _controlGradient, _gradients[0]);
+            Update(_network.Parameters, _velocity, _gradients[0], _options.Momentum, rate, _options.Nesterov);
+            return loss;
         }
 
         // Combine the chunk gradients and update, fused and split over the threads by parameter range.
@@ -277,6 +355,7 @@ public sealed class Trainer : IDisposable
                 Elementwise.Map(g, _gradients[c].AsSpan(blockStart, length), g, new AddMultiplied(_weights[c]));
             }
 
+            if (_controlGradient is not null) TensorPrimitives.Add(g, _controlGradient.AsSpan(blockStart, length), g);
             Update(_network.Parameters.Slice(blockStart, length), _velocity.Slice(blockStart, length), g, _options.Momentum, _stepRate, _options.Nesterov);
         }
     }

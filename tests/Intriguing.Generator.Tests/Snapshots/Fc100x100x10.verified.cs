@@ -323,8 +323,9 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A5; ∂E/∂z = (p − onehot(label)) / batch.
+        // With ws.LogitMargin = c (Lipschitz-margin training) the logits are z + c·(1 − onehot(label)).
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A5(batch), ws.A6(batch), labels, ws.D5(batch), batch, 10, scale, ws);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);

@@ -367,8 +367,9 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A8; ∂E/∂z = (p − onehot(label)) / batch.
+        // With ws.LogitMargin = c (Lipschitz-margin training) the logits are z + c·(1 − onehot(label)).
         float scale = 1f / batch;
-        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale);
+        float loss = scale * global::Intriguing.Layers.Softmax.CrossEntropy(ws.A8(batch), ws.A9(batch), labels, ws.D8(batch), batch, 10, scale, ws);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
