@@ -68,6 +68,37 @@ public class BatchedAttackTests
     }
 
     [Fact]
+    public void An_example_the_network_already_misclassifies_is_reported_as_by_the_LBFGS_attack()
+    {
+        // Labels are the network's predictions, then every third one is changed: those examples are misclassified.
+        var net = new DeepImageNet(seed: 3);
+        Dataset clean = Uniform(net, 0, 24, seed: 9, 0, 1);
+        int[] labels = clean.Labels.Select((l, i) => i % 3 == 0 ? (l + 1) % net.OutputLength : l).ToArray();
+        var data = new Dataset("relabelled", clean.Samples, labels, clean.SampleLength, clean.Classes);
+        int[] all = Enumerable.Range(0, data.Count).ToArray();
+        AttackResult lbfgs = new LbfgsAttack(net).Targeted(data.Sample(0), labels[0], (labels[0] + 2) % net.OutputLength);
+        Assert.True(lbfgs.Misclassified && !lbfgs.Success);
+        foreach (IAttack attack in Attacks(0))
+        {
+            AttackResult[] results = attack.Run(net, data, all, execution: new AttackExecution { BatchSize = 5, Threads = 2 });
+            for (int e = 0; e < all.Length; e++)
+            {
+                Assert.Equal(e % 3 == 0, results[e].Misclassified);
+                if (e % 3 == 0) Assert.False(results[e].Success, $"{attack.Name}: misclassified example {e} reported as a success");
+            }
+
+            AttackStatistics stats = AttackStatistics.Of(results);
+            Assert.Equal(8, stats.Misclassified);
+            Assert.DoesNotContain(results.Where(r => r.Success), r => r.L2 == 0);
+
+            // Not robust at any radius: the curve at 0 is the clean accuracy of the drawn examples.
+            RobustnessPoint[] curve = Robustness.FromMinimumNorm(results, AttackNorm.L2, [0, 1e9]);
+            Assert.Equal(16.0 / 24, curve[0].Accuracy, 12);
+            Assert.True(curve[1].Accuracy <= curve[0].Accuracy);
+        }
+    }
+
+    [Fact]
     public void The_convolutional_paper_model_gives_identical_results_for_any_batch_size()
     {
         var net = new MnistConv(seed: 2);

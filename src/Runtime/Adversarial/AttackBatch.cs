@@ -53,6 +53,7 @@ internal sealed class AttackBatch
         Indices = new int[capacity];
         BestNorm = new double[capacity];
         Found = new bool[capacity];
+        Misclassified = new bool[capacity];
         Forwards = new int[capacity];
         Gradients = new int[capacity];
         AllRows = Enumerable.Range(0, capacity).ToArray();
@@ -94,6 +95,9 @@ internal sealed class AttackBatch
 
     public double[] BestNorm { get; }
     public bool[] Found { get; }
+
+    /// <summary>Whether the network already misclassifies the clean example (set by <see cref="CheckClean"/>).</summary>
+    public bool[] Misclassified { get; }
     public int[] Forwards { get; }
     public int[] Gradients { get; }
 
@@ -132,6 +136,7 @@ internal sealed class AttackBatch
             Indices[e] = index;
             BestNorm[e] = double.PositiveInfinity;
             Found[e] = false;
+            Misclassified[e] = false;
             Forwards[e] = 0;
             Gradients[e] = 0;
         }
@@ -260,14 +265,19 @@ internal sealed class AttackBatch
         }
     }
 
-    /// <summary>One forward pass of every clean example; those already adversarial are recorded at distance 0.</summary>
+    /// <summary>
+    /// One forward pass of every clean example; those already adversarial are recorded at distance 0 (so the attack leaves
+    /// them), and those the network misclassifies are marked (<see cref="Misclassified"/>: reported, not a success).
+    /// </summary>
     public void CheckClean()
     {
         Span<float> p = _scratchProbabilities.AsSpan(0, Count * Classes);
         Forward(X0.AsSpan(0, Count * N), Rows, p);
         for (int e = 0; e < Count; e++)
         {
-            if (Adversarial(p.Slice(e * Classes, Classes), e)) Record(e, Clean(e));
+            ReadOnlySpan<float> row = p.Slice(e * Classes, Classes);
+            Misclassified[e] = TensorPrimitives.IndexOfMax(row) != Labels[e];
+            if (Adversarial(row, e)) Record(e, Clean(e));
         }
     }
 
@@ -361,10 +371,14 @@ internal sealed class AttackBatch
                 max = Math.Max(max, Math.Abs(d));
             }
 
-            bool success = Found[e] && inBox && (Targeted(e) ? predicted == Targets[e] : predicted != Labels[e]);
+            // An example the network already misclassifies is reported as such, as the L-BFGS attack does: not attacked,
+            // no success, left out of distortion statistics (and not robust at any radius).
+            bool misclassified = Misclassified[e];
+            bool success = !misclassified && Found[e] && inBox && (Targeted(e) ? predicted == Targets[e] : predicted != Labels[e]);
             results[start + e] = new AttackResult(Indices[e], Labels[e], Targets[e], success, predicted, success ? Math.Sqrt(sum / N) : double.NaN, double.NaN, Gradients[e], adversarial, seconds / Count)
             {
                 Attack = attack,
+                Misclassified = misclassified,
                 L2 = success ? Math.Sqrt(sum) : double.NaN,
                 LInf = success ? max : double.NaN,
                 Forwards = Forwards[e],

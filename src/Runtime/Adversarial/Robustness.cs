@@ -13,13 +13,13 @@ public static class Robustness
     /// <summary>
     /// The curve from minimum-norm results (one run gives every ε): at ε the accuracy is the fraction of
     /// <paramref name="results"/> without a verified success of norm at most ε. Examples the network already
-    /// misclassifies count as successes at 0 when the attack recorded them so (the batched attacks do).
+    /// misclassifies (<see cref="AttackResult.Misclassified"/>) are not robust at any ε.
     /// </summary>
     public static RobustnessPoint[] FromMinimumNorm(IReadOnlyList<AttackResult> results, AttackNorm norm, IReadOnlyList<double> epsilons)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(epsilons);
-        return epsilons.Select(eps => new RobustnessPoint(eps, results.Count == 0 ? double.NaN : (double)results.Count(r => !(r.Success && r.Norm(norm) <= eps)) / results.Count)).ToArray();
+        return epsilons.Select(eps => new RobustnessPoint(eps, results.Count == 0 ? double.NaN : (double)results.Count(r => !r.Misclassified && !(r.Success && r.Norm(norm) <= eps)) / results.Count)).ToArray();
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public static class Robustness
             IAttack attack = attackAt(eps > 0 ? eps : 1);
             if (eps <= 0) return new RobustnessPoint(eps, CleanAccuracy(network, data, indices, attack.Layer));
             AttackResult[] r = attack.Run(network, data, indices, null, execution);
-            return new RobustnessPoint(eps, r.Length == 0 ? double.NaN : (double)r.Count(x => !x.Success) / r.Length);
+            return new RobustnessPoint(eps, r.Length == 0 ? double.NaN : (double)r.Count(x => !x.Success && !x.Misclassified) / r.Length);
         }).ToArray();
     }
 
