@@ -44,6 +44,23 @@ public sealed partial class NetworkGenerator
         /// <summary>Whether only identities lie below the layer: its interval bounds are exact for L∞.</summary>
         private static bool FirstLinear(NetworkModel m, LayerModel l) => m.Layers.Take(l.Index - 1).All(x => x.Spec.BoundRole == BoundRole.Identity);
 
+        /// <summary>Writes one pass of the margin rows: seeded at (or below) the logits, carried to the input, concretized.</summary>
+        private static void EmitMarginPass(SourceWriter w, LayerModel logits, int top, int classes)
+        {
+            if (logits.Spec.SeedsBelow)
+            {
+                logits.Spec.EmitSeedMargins(w, logits);
+                w.Line("BackSubstitute(bw, " + I(top - 1) + ", rows);");
+            }
+            else
+            {
+                w.Line("int rows = " + BoundKernels + ".SeedMargins(bw.Rows(" + I(top) + ", " + I(classes - 1) + "), bw.Constants(" + I(classes - 1) + "), label, " + I(classes) + ");");
+                w.Line("BackSubstitute(bw, " + I(top) + ", rows);");
+            }
+
+            w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
+        }
+
         private static void EmitBounds(SourceWriter w, NetworkModel m)
         {
             if (!IsCertifiable(m)) return;
@@ -166,18 +183,7 @@ public sealed partial class NetworkGenerator
                 w.Line("bw.EnsurePropagated();");
                 w.Line(BoundKernels + ".CheckLabel(label, " + I(classes) + ");");
                 w.Line("if (bw.Method == " + Cert + ".BoundMethod.Interval) return " + BoundKernels + ".IntervalMargins(bw, label, " + I(top) + ");");
-                if (logits.Spec.SeedsBelow)
-                {
-                    logits.Spec.EmitSeedMargins(w, logits);
-                    w.Line("BackSubstitute(bw, " + I(top - 1) + ", rows);");
-                }
-                else
-                {
-                    w.Line("int rows = " + BoundKernels + ".SeedMargins(bw.Rows(" + I(top) + ", " + I(classes - 1) + "), bw.Constants(" + I(classes - 1) + "), label, " + I(classes) + ");");
-                    w.Line("BackSubstitute(bw, " + I(top) + ", rows);");
-                }
-
-                w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
+                EmitMarginPass(w, logits, top, classes);
                 if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
                 {
                     w.Line("double worst = " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
@@ -210,18 +216,7 @@ public sealed partial class NetworkGenerator
                             l.Spec.EmitRetouch(w, l, "Activation(fw, " + I(l.Index - 1) + ", 1)");
                         }
 
-                        if (logits.Spec.SeedsBelow)
-                        {
-                            logits.Spec.EmitSeedMargins(w, logits);
-                            w.Line("BackSubstitute(bw, " + I(top - 1) + ", rows);");
-                        }
-                        else
-                        {
-                            w.Line("int rows = " + BoundKernels + ".SeedMargins(bw.Rows(" + I(top) + ", " + I(classes - 1) + "), bw.Constants(" + I(classes - 1) + "), label, " + I(classes) + ");");
-                            w.Line("BackSubstitute(bw, " + I(top) + ", rows);");
-                        }
-
-                        w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
+                        EmitMarginPass(w, logits, top, classes);
                         w.Line("worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");");
                     }
 

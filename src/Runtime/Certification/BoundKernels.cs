@@ -96,11 +96,11 @@ public static class BoundKernels
     }
 
     /// <summary>
-    /// A lower bound of min a·x′ over ‖x′ − x‖₂ ≤ ε and lo ≤ x′ ≤ hi (x inside the box), from the dual
-    /// g(μ) = Σ_i min_{δ_i} (a_i δ_i + μ δ_i²/2) − μ ε²/2, valid for every μ &gt; 0, at the μ found by a monotone
-    /// fixed-point iteration on the saturated coordinates (exact when it converges). Never below the box bound.
+    /// The step t = 1/μ of the dual of <see cref="BallBoxMinimum"/> (the minimiser moves each x_i by −a_i·t clipped to the
+    /// box): 0 when a = 0 or ε = 0, +∞ when the box lies inside the ball (the box corner is the minimiser); with a·x and
+    /// the box bound a·corner.
     /// </summary>
-    public static double BallBoxMinimum(ReadOnlySpan<float> a, ReadOnlySpan<float> x, ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, double epsilon, int iterations)
+    private static double DualStep(ReadOnlySpan<float> a, ReadOnlySpan<float> x, ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, double epsilon, int iterations, out double center, out double boxBound)
     {
         int n = a.Length, width = Vector<float>.Count;
         // One pass: a·x, ‖a‖², Σ cap², Σ |a|·cap, where cap_i is how far x_i can move against the sign of a_i.
@@ -121,7 +121,8 @@ public static class BoundKernels
             vGain += Vector.Abs(ai) * cap;
         }
 
-        double center = Vector.Sum(vCenter), norm2 = Vector.Sum(vNorm), capSum2 = Vector.Sum(vCap), boxGain = Vector.Sum(vGain);
+        center = Vector.Sum(vCenter);
+        double norm2 = Vector.Sum(vNorm), capSum2 = Vector.Sum(vCap), boxGain = Vector.Sum(vGain);
         int tail = i;
         for (; i < n; i++)
         {
@@ -134,12 +135,12 @@ public static class BoundKernels
             boxGain += Math.Abs(ai) * cap;
         }
 
-        if (norm2 == 0) return center;
-        double boxBound = center - boxGain;
+        boxBound = center - boxGain;
+        if (norm2 == 0) return 0;
         double eps2 = epsilon * epsilon;
         // The box lies inside the ball along every coordinate that matters: the box bound is the minimum.
-        if (capSum2 <= eps2) return boxBound;
-        if (epsilon == 0) return center;
+        if (capSum2 <= eps2) return double.PositiveInfinity;
+        if (epsilon == 0) return 0;
 
         // t = 1/μ: δ_i = −a_i t clipped to its cap. S(t) = Σ min(a_i² t², cap_i²) grows with t; the iteration
         // t ← sqrt((ε² − Σ_sat cap²) / Σ_unsat a²) starts below the root and never passes it.
@@ -174,6 +175,22 @@ public static class BoundKernels
             if (!(next > t * (1 + 1e-6))) break;
             t = next;
         }
+
+        return t;
+    }
+
+    /// <summary>
+    /// A lower bound of min a·x′ over ‖x′ − x‖₂ ≤ ε and lo ≤ x′ ≤ hi (x inside the box), from the dual
+    /// g(μ) = Σ_i min_{δ_i} (a_i δ_i + μ δ_i²/2) − μ ε²/2, valid for every μ &gt; 0, at the μ found by a monotone
+    /// fixed-point iteration on the saturated coordinates (exact when it converges). Never below the box bound.
+    /// </summary>
+    public static double BallBoxMinimum(ReadOnlySpan<float> a, ReadOnlySpan<float> x, ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, double epsilon, int iterations)
+    {
+        double t = DualStep(a, x, lo, hi, epsilon, iterations, out double center, out double boxBound);
+        if (t == 0) return center;
+        if (double.IsPositiveInfinity(t)) return boxBound;
+        int n = a.Length, width = Vector<float>.Count, tail = n - (n % width), i;
+        double eps2 = epsilon * epsilon;
 
         // g(μ) at μ = 1/t, in double from the clipped steps d_i = min(|a_i| t, cap_i).
         double mu = 1 / t;
@@ -289,8 +306,8 @@ public static class BoundKernels
 
     /// <summary>
     /// A point of the workspace's region where row <paramref name="row"/>'s linear function of the input (after a backward
-    /// pass) is smallest: the box corner for L∞; for L2, the steps −a_i·t clipped to the box, t from the same dual
-    /// iteration as <see cref="BallBoxMinimum"/>. Used to choose relaxations that are tight where the bound is attained.
+    /// pass) is smallest: the box corner for L∞; for L2, the steps −a_i·t clipped to the box, t the dual step of
+    /// <see cref="BallBoxMinimum"/>. Used to choose relaxations that are tight where the bound is attained.
     /// </summary>
     public static void Minimizer(BoundWorkspace bw, int row, int iterations, Span<float> point)
     {
@@ -303,39 +320,8 @@ public static class BoundKernels
             return;
         }
 
-        double norm2 = 0, capSum2 = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (a[i] == 0) continue;
-            double cap = a[i] > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
-            norm2 += (double)a[i] * a[i];
-            capSum2 += cap * cap;
-        }
-
-        double eps2 = bw.Region.Epsilon * bw.Region.Epsilon;
-        double t = double.PositiveInfinity;
-        if (norm2 > 0 && capSum2 > eps2)
-        {
-            t = bw.Region.Epsilon / Math.Sqrt(norm2);
-            for (int it = 0; it < iterations; it++)
-            {
-                double free = 0, sat = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    double ai = a[i];
-                    if (ai == 0) continue;
-                    double cap = ai > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
-                    if (Math.Abs(ai) * t >= cap) sat += cap * cap;
-                    else free += ai * ai;
-                }
-
-                if (free <= 0) break;
-                double next = Math.Sqrt(Math.Max(0, eps2 - sat) / free);
-                if (!(next > t * (1 + 1e-6))) break;
-                t = next;
-            }
-        }
-
+        // The bound's own dual step, so the point is where the bound of the last pass is attained.
+        double t = DualStep(a, x, lo, hi, bw.Region.Epsilon, iterations, out _, out _);
         for (int i = 0; i < n; i++)
         {
             double ai = a[i];

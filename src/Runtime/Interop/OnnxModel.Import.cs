@@ -55,16 +55,7 @@ public static partial class OnnxModel
     public static ComposedNetwork Import(ReadOnlySpan<byte> model, string source, OnnxImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(model);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxImportException($"{source}: not a valid ONNX model (the protobuf data is truncated or malformed: {e.Message})", inner: e);
-        }
-
+        ModelProto proto = Parse(model, source);
         options ??= new OnnxImportOptions();
         OnnxGraph graph;
         try
@@ -77,6 +68,19 @@ public static partial class OnnxModel
         }
 
         return Build(graph, source, options);
+    }
+
+    /// <summary>The model in <paramref name="model"/>; truncated or malformed protobuf data is an <see cref="OnnxImportException"/>.</summary>
+    private static ModelProto Parse(ReadOnlySpan<byte> model, string source)
+    {
+        try
+        {
+            return ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxImportException($"{source}: not a valid ONNX model (the protobuf data is truncated or malformed: {e.Message})", inner: e);
+        }
     }
 
     /// <summary>Places the layers' parameters in one flat buffer (blocks on multiples of 16 floats, as the generator lays them out).</summary>

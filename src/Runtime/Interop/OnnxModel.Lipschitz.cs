@@ -4,6 +4,8 @@ using Intriguing.Interop.Onnx.Proto;
 using Intriguing.Layers;
 using Intriguing.Spectral;
 
+using static Intriguing.Interop.OnnxGraphReader;
+
 namespace Intriguing.Interop;
 
 public static partial class OnnxModel
@@ -47,17 +49,7 @@ public static partial class OnnxModel
     public static GraphLipschitzReport LipschitzBounds(ReadOnlySpan<byte> model, string source, OnnxImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(model);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxImportException($"{source}: not a valid ONNX model (the protobuf data is truncated or malformed: {e.Message})", inner: e);
-        }
-
-        return new GraphBounds(proto, source, options ?? new OnnxImportOptions()).Run();
+        return new GraphBounds(Parse(model, source), source, options ?? new OnnxImportOptions()).Run();
     }
 
     /// <summary>One analysed node: its data inputs, output, shapes and bound.</summary>
