@@ -44,6 +44,14 @@ public sealed partial class NetworkGenerator
         /// <summary>Whether only identities lie below the layer: its interval bounds are exact for L∞.</summary>
         private static bool FirstLinear(NetworkModel m, LayerModel l) => m.Layers.Take(l.Index - 1).All(x => x.Spec.BoundRole == BoundRole.Identity);
 
+        /// <summary>
+        /// Whether the identity rows of a refined layer go down as windowed rows: its output is an image and every layer
+        /// from it down to the input has a windowed backward step, so a chunk of rows seeded at neighbouring positions
+        /// touches only their receptive field (docs/certification.md, "Windowed rows").
+        /// </summary>
+        private static bool Windowed(NetworkModel m, LayerModel l)
+            => !l.Spec.SeedsBelow && m.Layers.Take(l.Index).All(x => x.Spec.HasRowWindow(x));
+
         /// <summary>Writes one pass of the margin rows: seeded at (or below) the logits, carried to the input, concretized.</summary>
         private static void EmitMarginPass(SourceWriter w, LayerModel logits, int top, int classes)
         {
@@ -154,7 +162,16 @@ public sealed partial class NetworkGenerator
                     using (w.OpenBlock("for (int start = 0; start < " + I(2 * n) + "; start += BoundRowChunk)"))
                     {
                         w.Line("int rows = global::System.Math.Min(BoundRowChunk, " + I(2 * n) + " - start);");
-                        if (l.Spec.SeedsBelow)
+                        if (Windowed(m, l))
+                        {
+                            LayerModel first = m.Layers[0];
+                            string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
+                            w.Line(BoundKernels + ".SeedPositions(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
+                            w.Line("BackSubstituteWindow(bw, " + I(l.Index) + ", rows);");
+                            w.Line(BoundKernels + ".ConcretizeWindow(bw, rows, " + BoundKernels + ".HiddenIterations, " + I(first.Shape.InC) + ", " + I(first.Shape.InH) + ", " + I(first.Shape.InW) + ");");
+                            w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
+                        }
+                        else if (l.Spec.SeedsBelow)
                         {
                             l.Spec.EmitSeedIdentity(w, l);
                             w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
@@ -165,8 +182,11 @@ public sealed partial class NetworkGenerator
                             w.Line("BackSubstitute(bw, " + I(l.Index) + ", rows);");
                         }
 
-                        w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
-                        w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");
+                        if (!Windowed(m, l))
+                        {
+                            w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
+                            w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");
+                        }
                     }
                 }
 
@@ -222,6 +242,34 @@ public sealed partial class NetworkGenerator
 
                     foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.Retouchable)) l.Spec.EmitRelax(w, l);
                     w.Line("return worst;");
+                }
+            }
+
+            int windowTop = m.Layers.Take(top).Where(l => Refined(m, l) && !(FirstLinear(m, l) && l.Spec.HasFirstLayerBounds) && Windowed(m, l)).Select(l => l.Index).DefaultIfEmpty(0).Max();
+            if (windowTop > 0)
+            {
+                w.Line();
+                w.Line("/// <summary>Carries <paramref name=\"rows\"/> windowed rows over activation <paramref name=\"top\"/> down to the input (see <c>BoundWorkspace.Window</c>).</summary>");
+                using (w.OpenBlock("private void BackSubstituteWindow(BoundBuffers bw, int top, int rows)"))
+                {
+                    using (w.OpenBlock("switch (top)"))
+                    {
+                        for (int k = windowTop; k >= 1; k--)
+                        {
+                            LayerModel l = m.Layers[k - 1];
+                            w.Line("case " + I(k) + ": // " + l.Name);
+                            using (w.Indent())
+                            {
+                                l.Spec.EmitBackSubstituteWindow(w, l);
+                                w.Line("goto case " + I(k - 1) + ";");
+                            }
+                        }
+
+                        w.Line("case 0:");
+                        using (w.Indent()) w.Line("break;");
+                        w.Line("default:");
+                        using (w.Indent()) w.Line("throw new global::System.ArgumentOutOfRangeException(\"top\");");
+                    }
                 }
             }
 

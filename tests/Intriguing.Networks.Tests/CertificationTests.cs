@@ -24,6 +24,7 @@ public class CertificationTests
     {
         nameof(SigmoidNet), nameof(TanhReluNet), nameof(OneUnitNet), nameof(DeepImageNet), nameof(TinyHidden), nameof(DropoutNet),
         nameof(ConvZeroNet), nameof(ConvCircularNet), nameof(PoolNet), nameof(OverlapPoolNet), nameof(AvgPoolNet), nameof(Relu4x10x10x3),
+        nameof(WindowNet), nameof(WindowStrideNet),
     };
 
     private static ICertifiable Make(string name, ulong seed)
@@ -42,6 +43,8 @@ public class CertificationTests
             nameof(OverlapPoolNet) => new OverlapPoolNet(),
             nameof(AvgPoolNet) => new AvgPoolNet(),
             nameof(Relu4x10x10x3) => new Relu4x10x10x3(),
+            nameof(WindowNet) => new WindowNet(),
+            nameof(WindowStrideNet) => new WindowStrideNet(),
             _ => throw new ArgumentException(name),
         };
         net.Initialize(seed);
@@ -112,6 +115,51 @@ public class CertificationTests
         }
 
         Assert.True(checkedPoints > 1000);
+    }
+
+    [Fact]
+    public void Windowed_rows_give_the_bounds_of_full_rows()
+    {
+        // WindowNetFullRows is WindowNet with an identity pooling, which has no windowed step, before the second convolution:
+        // that convolution's bounds come from full rows through the kernels' plain steps, the reference for the windowed ones.
+        var windowed = new WindowNet();
+        var full = new WindowNetFullRows();
+        windowed.Initialize(3);
+        TensorPrimitives.Multiply(windowed.Parameters, 2.5f, windowed.Parameters);
+        Assert.Equal(windowed.ParameterBufferLength, full.ParameterBufferLength);
+        windowed.Parameters.CopyTo(full.Parameters);
+        BoundWorkspace bw = windowed.CreateBoundWorkspace(), fw = full.CreateBoundWorkspace();
+        var random = new SeededRandom(9);
+        int n = windowed.InputLength, compared = 0;
+        for (int trial = 0; trial < 4; trial++)
+        {
+            float[] x = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+            foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
+            {
+                foreach (double scale in new[] { 0.01, 0.05 })
+                {
+                    var region = new InputRegion(norm, norm == PerturbationNorm.L2 ? scale * Math.Sqrt(n) : scale);
+                    windowed.PropagateBounds(bw, x, region);
+                    full.PropagateBounds(fw, x, region);
+                    // Activation k of WindowNet is activation k of the reference up to the first pooling, k + 1 after it.
+                    for (int k = 1; k <= windowed.LayerCount - 1; k++)
+                    {
+                        int r = k <= 3 ? k : k + 1;
+                        ReadOnlySpan<float> lo = bw.Lower(k), hi = bw.Upper(k), refLo = fw.Lower(r), refHi = fw.Upper(r);
+                        for (int i = 0; i < lo.Length; i++)
+                        {
+                            Assert.True(Math.Abs(lo[i] - refLo[i]) <= 1e-4 * (1 + Math.Abs(refLo[i])), $"{norm} ε scale {scale}: activation {k} lower {i}: {lo[i]} vs {refLo[i]}");
+                            Assert.True(Math.Abs(hi[i] - refHi[i]) <= 1e-4 * (1 + Math.Abs(refHi[i])), $"{norm} ε scale {scale}: activation {k} upper {i}: {hi[i]} vs {refHi[i]}");
+                            compared++;
+                        }
+                    }
+
+                    Assert.Equal(full.MarginLowerBound(fw, 0), windowed.MarginLowerBound(bw, 0), 4);
+                }
+            }
+        }
+
+        Assert.True(compared > 10000);
     }
 
     [Theory]

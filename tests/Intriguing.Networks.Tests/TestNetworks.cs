@@ -70,3 +70,16 @@ public partial class SteepNormNet;
 // A convolutional regression network (squared error) with overlapping pooling at stride 1.
 [Network, Input(1, 5, 5), Conv(2, 3, padding: 1), Sigmoid, MaxPool(2, 1), Dense(3)]
 public partial class ConvRegressionNet;
+
+// Windowed rows (the second convolution's identity rows in chunks of a few positions, zero outside their receptive
+// field): 2×12×12 → 3×12×12 → 3×6×6 → 4×6×6, and with a stride-2 padded second convolution 3×7×7 → 4×4×4 after dropout (input 2×14×14).
+[Network, Input(2, 12, 12), Conv(3, 3, padding: 1), ReLU, MaxPool(2), Conv(4, 3, padding: 1), ReLU, Dense(3), Softmax]
+public partial class WindowNet;
+
+[Network, Input(2, 14, 14), Conv(3, 3, padding: 1), Sigmoid, MaxPool(2), Dropout(0.3), Conv(4, 3, 2, 1), Tanh, Dense(3), Softmax]
+public partial class WindowStrideNet;
+
+// WindowNet with an identity average pooling (no windowed step) before its second convolution: the same function and
+// parameters, the second convolution bounded by full rows (the reference for the windowed kernels).
+[Network, Input(2, 12, 12), Conv(3, 3, padding: 1), ReLU, MaxPool(2), AvgPool(1), Conv(4, 3, padding: 1), ReLU, Dense(3), Softmax]
+public partial class WindowNetFullRows;

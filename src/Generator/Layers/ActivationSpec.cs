@@ -80,4 +80,9 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
 
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Activation.BackSubstitute(" + Rows(l.Index) + ", bw._relax" + I(l.Index) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
+
+    public override bool HasRowWindow(LayerModel l) => l.Shape.OutImage;
+
+    public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Activation.BackSubstituteWindow(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", bw._relax" + I(l.Index) + ", rows, " + I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW) + ");");
 }

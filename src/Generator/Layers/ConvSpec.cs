@@ -121,6 +121,11 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Convolution.BackSubstitute(" + Geometry(l) + ", " + Rows(l.Index) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), bw.Columns, rows);");
 
+    public override bool HasRowWindow(LayerModel l) => !Circular && l.Shape.OutImage;
+
+    public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Convolution.BackSubstituteWindow(" + Geometry(l) + ", bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", rows);");
+
     public override bool HasFirstLayerBounds => true;
 
     public override void EmitFirstLayerBounds(SourceWriter w, LayerModel l)

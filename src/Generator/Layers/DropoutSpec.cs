@@ -61,4 +61,9 @@ internal sealed record DropoutSpec(double Rate) : LayerSpec
 
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Dropout.BackSubstitute(" + Rows(l.Index) + ", " + Rows(l.Index - 1) + ", rows, " + I(l.OutputLength) + ");");
+
+    public override bool HasRowWindow(LayerModel l) => l.Shape.OutImage;
+
+    public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dropout.BackSubstituteWindow(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", rows, " + I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW) + ");");
 }

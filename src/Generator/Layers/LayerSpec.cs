@@ -144,6 +144,17 @@ internal abstract record LayerSpec
     {
     }
 
+    /// <summary>
+    /// Whether the layer has a windowed backward step (<see cref="EmitBackSubstituteWindow"/>): rows zero outside a
+    /// rectangle of its image output stay zero outside a rectangle of its image input.
+    /// </summary>
+    public virtual bool HasRowWindow(LayerModel layer) => false;
+
+    /// <summary>Writes the layer's windowed backward step (see <see cref="HasRowWindow"/>): rows over activation k become rows over k − 1, windows included.</summary>
+    public virtual void EmitBackSubstituteWindow(SourceWriter w, LayerModel layer)
+    {
+    }
+
     /// <summary>Whether the layer seeds identity and margin rows directly below itself (<see cref="EmitSeedIdentity"/>), saving a product with the identity.</summary>
     public virtual bool SeedsBelow => false;
 

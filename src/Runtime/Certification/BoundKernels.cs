@@ -10,7 +10,7 @@ namespace Intriguing.Generated;
 /// storing what they give. Derivations in docs/certification.md.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class BoundKernels
+public static partial class BoundKernels
 {
     /// <summary>Iterations of the L2 dual for the bounds of hidden neurons (the margins get <see cref="MarginIterations"/>).</summary>
     public const int HiddenIterations = 6;

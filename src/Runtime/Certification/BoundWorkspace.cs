@@ -20,6 +20,9 @@ public abstract class BoundWorkspace
     private readonly float[] _mid;
     private readonly float[] _radius;
     private readonly float[] _columns;
+    private readonly int[] _windows;
+    private readonly float[] _gather;
+    private float[] _windowScratch = [];
     private bool _propagated;
 
     /// <summary>Allocates the buffers; for generated code.</summary>
@@ -53,6 +56,8 @@ public abstract class BoundWorkspace
         _mid = new float[widest];
         _radius = new float[widest];
         _columns = new float[checked((int)Math.Max(columnsLength, 1))];
+        _windows = new int[4 * count];
+        _gather = new float[checked(4 * lengths[0])];
         Margins = new double[lengths[^1]];
         Outputs = new float[lengths[^1]];
     }
@@ -113,6 +118,29 @@ public abstract class BoundWorkspace
     /// <summary>For generated code: convolution scratch.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Span<float> Columns => _columns;
+
+    /// <summary>
+    /// For generated code: the window of activation <paramref name="layer"/> (as height and width ranges y0, y1, x0, x1,
+    /// ends exclusive, every channel) outside which the rows of the current windowed backward pass are zero; written by
+    /// the kernel that fills the rows there and read by the kernel below it. Rows outside the window are not cleared.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Span<int> Window(int layer) => _windows.AsSpan(4 * layer, 4);
+
+    /// <summary>For generated code: scratch of four input lengths (a windowed row, centre and box gathered at the input).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Span<float> Gather => _gather;
+
+    /// <summary>
+    /// For generated code: scratch of at least <paramref name="length"/> floats for windowed convolution passes, made on
+    /// first use and kept (its size depends on the row chunk and the windows, not on the example).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Span<float> WindowScratch(int length)
+    {
+        if (_windowScratch.Length < length) _windowScratch = new float[length];
+        return _windowScratch.AsSpan(0, length);
+    }
 
     /// <summary>
     /// Extra backward passes of <see cref="ICertifiable.MarginLowerBound"/> under CROWN, each with the activations'

@@ -79,41 +79,74 @@ public static partial class Activation
     public static void BackSubstitute(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxation, Span<float> below, Span<double> constants, int rows, int n)
     {
         ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
-        int width = System.Numerics.Vector<float>.Count;
+        for (int r = 0; r < rows; r++) constants[r] += Segment(above.Slice(r * n, n), ls, li, us, ui, below.Slice(r * n, n));
+    }
+
+    /// <summary>
+    /// <see cref="BackSubstitute"/> for windowed rows (see <c>BoundWorkspace.Window</c>) over an activation of channels ×
+    /// height × width values: only the window of activation <paramref name="above"/> is read and written below, and
+    /// the window below is the same.
+    /// </summary>
+    public static void BackSubstituteWindow(Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> relaxation, int rows, int channels, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(bw);
+        int n = channels * height * width;
+        ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+        ReadOnlySpan<int> window = bw.Window(above);
+        window.CopyTo(bw.Window(below));
+        ReadOnlySpan<float> a = bw.Rows(above, rows);
+        Span<float> b = bw.Rows(below, rows);
+        Span<double> constants = bw.Constants(rows);
+        int span = window[3] - window[2];
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> a = above.Slice(r * n, n);
-            Span<float> b = below.Slice(r * n, n);
-            var acc = System.Numerics.Vector<float>.Zero;
-            int i = 0;
-            for (; i <= n - width; i += width)
+            double c = 0;
+            for (int ch = 0; ch < channels; ch++)
             {
-                var lambda = new System.Numerics.Vector<float>(a.Slice(i));
-                var positive = System.Numerics.Vector.GreaterThanOrEqual(lambda, System.Numerics.Vector<float>.Zero);
-                var slope = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(ls.Slice(i)), new System.Numerics.Vector<float>(us.Slice(i)));
-                var intercept = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(li.Slice(i)), new System.Numerics.Vector<float>(ui.Slice(i)));
-                (lambda * slope).CopyTo(b.Slice(i));
-                acc += lambda * intercept;
-            }
-
-            double c = System.Numerics.Vector.Sum(acc);
-            for (; i < n; i++)
-            {
-                float lambda = a[i];
-                if (lambda >= 0)
+                for (int y = window[0]; y < window[1]; y++)
                 {
-                    b[i] = lambda * ls[i];
-                    c += (double)lambda * li[i];
-                }
-                else
-                {
-                    b[i] = lambda * us[i];
-                    c += (double)lambda * ui[i];
+                    int at = (ch * height + y) * width + window[2];
+                    c += Segment(a.Slice(r * n + at, span), ls.Slice(at, span), li.Slice(at, span), us.Slice(at, span), ui.Slice(at, span), b.Slice(r * n + at, span));
                 }
             }
 
             constants[r] += c;
         }
+    }
+
+    /// <summary>One stretch of a row: b = λ·slope (lower line for λ ≥ 0, upper for λ &lt; 0); returns Σ λ·intercept.</summary>
+    private static double Segment(ReadOnlySpan<float> a, ReadOnlySpan<float> ls, ReadOnlySpan<float> li, ReadOnlySpan<float> us, ReadOnlySpan<float> ui, Span<float> b)
+    {
+        int n = a.Length, width = System.Numerics.Vector<float>.Count;
+        var acc = System.Numerics.Vector<float>.Zero;
+        int i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var lambda = new System.Numerics.Vector<float>(a.Slice(i));
+            var positive = System.Numerics.Vector.GreaterThanOrEqual(lambda, System.Numerics.Vector<float>.Zero);
+            var slope = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(ls.Slice(i)), new System.Numerics.Vector<float>(us.Slice(i)));
+            var intercept = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(li.Slice(i)), new System.Numerics.Vector<float>(ui.Slice(i)));
+            (lambda * slope).CopyTo(b.Slice(i));
+            acc += lambda * intercept;
+        }
+
+        double c = System.Numerics.Vector.Sum(acc);
+        for (; i < n; i++)
+        {
+            float lambda = a[i];
+            if (lambda >= 0)
+            {
+                b[i] = lambda * ls[i];
+                c += (double)lambda * li[i];
+            }
+            else
+            {
+                b[i] = lambda * us[i];
+                c += (double)lambda * ui[i];
+            }
+        }
+
+        return c;
     }
 
     private static double Sigma(double z) => 1 / (1 + Math.Exp(-z));

@@ -74,6 +74,73 @@ public static partial class Convolution
         }
     }
 
+    /// <summary>
+    /// <see cref="BackSubstitute"/> for windowed rows (see <c>BoundWorkspace.Window</c>; zero padding only): the window of
+    /// activation <paramref name="above"/> of every row in one matrix, one product with Wᵀ for all rows, and each
+    /// column added back to the input values it read, in the window below.
+    /// </summary>
+    public static void BackSubstituteWindow(LayerGeometry g, Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(bw);
+        if (g.PaddingMode == PaddingMode.Circular) throw new ArgumentException("Windowed rows need zero padding.", nameof(g));
+        int d = g.OutputChannels, oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding, colRows = c * k * k;
+        int inLength = g.InputLength, outLength = g.OutputLength;
+        ReadOnlySpan<int> window = bw.Window(above);
+        Span<int> inWindow = bw.Window(below);
+        Generated.BoundKernels.InputWindow(window, inWindow, k, stride, pad, h, w);
+        int y0 = window[0], x0 = window[2], high = window[1] - y0, wide = window[3] - x0, count = high * wide, columns = rows * count;
+        ReadOnlySpan<float> aRows = bw.Rows(above, rows);
+        Span<float> bRows = bw.Rows(below, rows);
+        Span<double> constants = bw.Constants(rows);
+        Span<float> scratch = bw.WindowScratch((d + colRows) * columns);
+        Span<float> compact = scratch.Slice(0, d * columns), dcol = scratch.Slice(d * columns, colRows * columns);
+
+        // compact[f, r·count + q] = row r at channel f, window position q.
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = aRows.Slice(r * outLength, outLength);
+            double bc = 0;
+            for (int f = 0; f < d; f++)
+            {
+                Span<float> into = compact.Slice(f * columns + r * count, count);
+                for (int y = 0; y < high; y++) a.Slice(f * positions + (y0 + y) * ow + x0, wide).CopyTo(into.Slice(y * wide, wide));
+                if (!bias.IsEmpty) bc += (double)bias[f] * TensorPrimitives.Sum<float>(into);
+            }
+
+            constants[r] += bc;
+        }
+
+        Gemm.MultiplyAtB(weights, compact, dcol, colRows, columns, d);
+        for (int r = 0; r < rows; r++) Generated.BoundKernels.ClearWindow(bRows.Slice(r * inLength, inLength), inWindow, c, h, w);
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int u = 0; u < k; u++)
+            {
+                for (int v = 0; v < k; v++)
+                {
+                    ReadOnlySpan<float> image = dcol.Slice(((ch * k + u) * k + v) * columns, columns);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<float> b = bRows.Slice(r * inLength + ch * h * w, h * w);
+                        ReadOnlySpan<float> q = image.Slice(r * count, count);
+                        for (int y = 0; y < high; y++)
+                        {
+                            int ih = (y0 + y) * stride - pad + u;
+                            if ((uint)ih >= (uint)h) continue;
+                            for (int x = 0; x < wide; x++)
+                            {
+                                int iw = (x0 + x) * stride - pad + v;
+                                if ((uint)iw < (uint)w) b[ih * w + iw] += q[y * wide + x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // The nonzero output positions of a row are kept as floats (exact for indices below 2²⁴) after the compact columns
     // and their images, at the end of the scratch.
     private static int NonzeroPositions(ReadOnlySpan<float> a, int d, int positions, Span<float> columns, out Span<float> compact)

@@ -81,4 +81,43 @@ public static partial class MaxPooling
             constants[r] += c;
         }
     }
+    /// <summary>
+    /// <see cref="BackSubstitute"/> for windowed rows (see <c>BoundWorkspace.Window</c>): reads the window of activation
+    /// <paramref name="above"/> (the pooling's output) and writes the window it reads from below.
+    /// </summary>
+    public static void BackSubstituteWindow(LayerGeometry g, Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<int> winner, ReadOnlySpan<bool> exact, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(bw);
+        int inLength = g.InputLength, outLength = g.OutputLength, oh = g.OutputHeight, ow = g.OutputWidth;
+        ReadOnlySpan<int> window = bw.Window(above);
+        Span<int> inWindow = bw.Window(below);
+        Generated.BoundKernels.InputWindow(window, inWindow, g.Kernel, g.Stride, g.Padding, g.InputHeight, g.InputWidth);
+        ReadOnlySpan<float> outHi = bw.Upper(above);
+        ReadOnlySpan<float> aRows = bw.Rows(above, rows);
+        Span<float> bRows = bw.Rows(below, rows);
+        Span<double> constants = bw.Constants(rows);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = aRows.Slice(r * outLength, outLength);
+            Span<float> b = bRows.Slice(r * inLength, inLength);
+            Generated.BoundKernels.ClearWindow(b, inWindow, g.InputChannels, g.InputHeight, g.InputWidth);
+            double c = 0;
+            for (int ch = 0; ch < g.OutputChannels; ch++)
+            {
+                for (int y = window[0]; y < window[1]; y++)
+                {
+                    for (int x = window[2]; x < window[3]; x++)
+                    {
+                        int o = (ch * oh + y) * ow + x;
+                        float lambda = a[o];
+                        if (lambda >= 0 || exact[o]) b[winner[o]] += lambda;
+                        else c += (double)lambda * outHi[o];
+                    }
+                }
+            }
+
+            constants[r] += c;
+        }
+    }
 }

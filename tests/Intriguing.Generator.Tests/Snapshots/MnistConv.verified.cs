@@ -783,10 +783,10 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         for (int start = 0; start < 4096; start += BoundRowChunk)
         {
             int rows = global::System.Math.Min(BoundRowChunk, 4096 - start);
-            global::Intriguing.Generated.BoundKernels.SeedIdentity(bw.Rows(4, rows), bw.Constants(rows), start, rows, 2048);
-            BackSubstitute(bw, 4, rows);
-            global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
-            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 4, start, rows, 2048);
+            global::Intriguing.Generated.BoundKernels.SeedPositions(bw, 4, start, rows, 32, 8, 8);
+            BackSubstituteWindow(bw, 4, rows);
+            global::Intriguing.Generated.BoundKernels.ConcretizeWindow(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations, 1, 28, 28);
+            global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 4, start, rows, 32, 8, 8);
         }
     }
 
@@ -845,6 +845,30 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(4), bw.Hi(4), bw._relax5);
         global::Intriguing.Layers.Activation.ReLURelax(bw.Lo(7), bw.Hi(7), bw._relax8);
         return worst;
+    }
+
+    /// <summary>Carries <paramref name="rows"/> windowed rows over activation <paramref name="top"/> down to the input (see <c>BoundWorkspace.Window</c>).</summary>
+    private void BackSubstituteWindow(BoundBuffers bw, int top, int rows)
+    {
+        switch (top)
+        {
+            case 4: // Conv2
+                global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry4, bw, 4, 3, Conv2Weights, Conv2Bias, rows);
+                goto case 3;
+            case 3: // MaxPool1
+                global::Intriguing.Layers.MaxPooling.BackSubstituteWindow(s_geometry3, bw, 3, 2, bw._winner3, bw._exact3, rows);
+                goto case 2;
+            case 2: // ReLU1
+                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 2, 1, bw._relax2, rows, 16, 24, 24);
+                goto case 1;
+            case 1: // Conv1
+                global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry1, bw, 1, 0, Conv1Weights, Conv1Bias, rows);
+                goto case 0;
+            case 0:
+                break;
+            default:
+                throw new global::System.ArgumentOutOfRangeException("top");
+        }
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
