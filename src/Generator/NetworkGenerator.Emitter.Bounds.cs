@@ -52,6 +52,18 @@ public sealed partial class NetworkGenerator
         private static bool Windowed(NetworkModel m, LayerModel l)
             => !l.Spec.SeedsBelow && m.Layers.Take(l.Index).All(x => x.Spec.HasRowWindow(x));
 
+        /// <summary>Whether the first layer above <paramref name="l"/> that is not an identity is 0 wherever its input is ≤ 0 (a ReLU).</summary>
+        private static bool FeedsZeroWhereNonpositive(NetworkModel m, LayerModel l)
+        {
+            for (int i = l.Index; i < m.Layers.Count; i++)
+            {
+                if (m.Layers[i].Spec.BoundRole == BoundRole.Identity) continue;
+                return m.Layers[i].Spec.ZeroWhereNonpositive;
+            }
+
+            return false;
+        }
+
         /// <summary>Writes one pass of the margin rows: seeded at (or below) the logits, carried to the input, concretized.</summary>
         private static void EmitMarginPass(SourceWriter w, LayerModel logits, int top, int classes)
         {
@@ -159,17 +171,26 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>CROWN bounds of activation " + I(l.Index) + " (" + I(n) + " values): rows [I; −I] carried down to the input, " + I((int)chunk) + " at a time.</summary>");
                 using (w.OpenBlock("private void RefineBounds" + I(l.Index) + "(BoundBuffers bw)"))
                 {
-                    using (w.OpenBlock("for (int start = 0; start < " + I(2 * n) + "; start += BoundRowChunk)"))
+                    bool windowed = Windowed(m, l);
+                    string total = I(2 * n);
+                    if (windowed)
                     {
-                        w.Line("int rows = global::System.Math.Min(BoundRowChunk, " + I(2 * n) + " - start);");
-                        if (Windowed(m, l))
+                        string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
+                        w.Line("int total = 2 * " + BoundKernels + ".PositionOrder(bw, " + I(l.Index) + ", " + shape + ", " + (FeedsZeroWhereNonpositive(m, l) ? "true" : "false") + ");");
+                        total = "total";
+                    }
+
+                    using (w.OpenBlock("for (int start = 0; start < " + total + "; start += BoundRowChunk)"))
+                    {
+                        w.Line("int rows = global::System.Math.Min(BoundRowChunk, " + total + " - start);");
+                        if (windowed)
                         {
                             LayerModel first = m.Layers[0];
                             string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
                             w.Line(BoundKernels + ".SeedPositions(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
                             w.Line("BackSubstituteWindow(bw, " + I(l.Index) + ", rows);");
                             w.Line(BoundKernels + ".ConcretizeWindow(bw, rows, " + BoundKernels + ".HiddenIterations, " + I(first.Shape.InC) + ", " + I(first.Shape.InH) + ", " + I(first.Shape.InW) + ");");
-                            w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
+                            w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
                         }
                         else if (l.Spec.SeedsBelow)
                         {
@@ -182,7 +203,7 @@ public sealed partial class NetworkGenerator
                             w.Line("BackSubstitute(bw, " + I(l.Index) + ", rows);");
                         }
 
-                        if (!Windowed(m, l))
+                        if (!windowed)
                         {
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");

@@ -85,4 +85,6 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
 
     public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Activation.BackSubstituteWindow(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", bw._relax" + I(l.Index) + ", rows, " + I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW) + ");");
+
+    public override bool ZeroWhereNonpositive => Function == LayerKind.ReLU;
 }

@@ -144,6 +144,9 @@ internal abstract record LayerSpec
     {
     }
 
+    /// <summary>Whether the layer's output is exactly 0 wherever its input is ≤ 0 (ReLU): neurons below it proved ≤ 0 need no tighter bounds.</summary>
+    public virtual bool ZeroWhereNonpositive => false;
+
     /// <summary>
     /// Whether the layer has a windowed backward step (<see cref="EmitBackSubstituteWindow"/>): rows zero outside a
     /// rectangle of its image output stay zero outside a rectangle of its image input.

@@ -8,16 +8,41 @@ namespace Intriguing.Generated;
 public static partial class BoundKernels
 {
     /// <summary>
-    /// Rows <paramref name="start"/> … start + count − 1 of the stacked identity [I; −I] of an activation of
-    /// channels × height × width values, in position-major order: row g is neuron (channel ⌊(g mod 2C) / 2⌋, position
-    /// ⌊g / 2C⌋), its lower bound for even g mod 2C, minus its upper bound for odd. Sets the activation's window to the
-    /// rows' positions and clears the rows there; constants are set to zero.
+    /// Lists in <see cref="BoundWorkspace.Order"/> the neurons of activation <paramref name="layer"/> (channels × height ×
+    /// width values) whose bounds windowed rows refine, position by position, channel by channel; returns their number.
+    /// With <paramref name="skipInactive"/> (the layer feeds a ReLU through identities) a neuron whose upper bound is
+    /// already ≤ 0 is left out: its ReLU is 0 whatever tighter bounds say.
+    /// </summary>
+    public static int PositionOrder(BoundWorkspace bw, int layer, int channels, int height, int width, bool skipInactive)
+    {
+        ArgumentNullException.ThrowIfNull(bw);
+        int plane = height * width, count = 0;
+        Span<int> order = bw.Order;
+        ReadOnlySpan<float> hi = bw.Upper(layer);
+        for (int p = 0; p < plane; p++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                int neuron = c * plane + p;
+                if (!skipInactive || hi[neuron] > 0) order[count++] = neuron;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Rows <paramref name="start"/> … start + count − 1 of the stacked identity over the neurons listed by
+    /// <see cref="PositionOrder"/>: row g is e_n for even g and −e_n for odd g, n = Order[⌊g/2⌋] (its lower bound, minus
+    /// its upper bound). Sets the activation's window to the rows' positions and clears the rows there; constants are set
+    /// to zero.
     /// </summary>
     public static void SeedPositions(BoundWorkspace bw, int layer, int start, int count, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(bw);
-        int plane = height * width, length = channels * plane, twice = 2 * channels;
-        int first = start / twice, last = (start + count - 1) / twice;
+        int plane = height * width, length = channels * plane;
+        ReadOnlySpan<int> order = bw.Order;
+        int first = order[start >> 1] % plane, last = order[(start + count - 1) >> 1] % plane;
         Span<int> window = bw.Window(layer);
         if (first / width == last / width)
         {
@@ -40,8 +65,8 @@ public static partial class BoundKernels
         {
             Span<float> row = rows.Slice(r * length, length);
             ClearWindow(row, window, channels, height, width);
-            int g = start + r, q = g % twice;
-            row[(q >> 1) * plane + g / twice] = (q & 1) == 0 ? 1f : -1f;
+            int g = start + r;
+            row[order[g >> 1]] = (g & 1) == 0 ? 1f : -1f;
             constants[r] = 0;
         }
     }
@@ -50,16 +75,16 @@ public static partial class BoundKernels
     /// Stores the row bounds of rows <paramref name="start"/> … seeded by <see cref="SeedPositions"/> into the bounds of
     /// activation <paramref name="layer"/>, keeping the tighter of the new and the present bound.
     /// </summary>
-    public static void StorePositionBounds(BoundWorkspace bw, int layer, int start, int count, int channels, int height, int width)
+    public static void StorePositionBounds(BoundWorkspace bw, int layer, int start, int count)
     {
         ArgumentNullException.ThrowIfNull(bw);
-        int plane = height * width, twice = 2 * channels;
+        ReadOnlySpan<int> order = bw.Order;
         Span<float> lo = bw.Lo(layer), hi = bw.Hi(layer);
         ReadOnlySpan<double> result = bw.RowBounds(count);
         for (int r = 0; r < count; r++)
         {
-            int g = start + r, q = g % twice, neuron = (q >> 1) * plane + g / twice;
-            if ((q & 1) == 0)
+            int g = start + r, neuron = order[g >> 1];
+            if ((g & 1) == 0)
             {
                 float v = RoundDown(result[r]);
                 if (v > lo[neuron]) lo[neuron] = v;

@@ -21,6 +21,7 @@ public abstract class BoundWorkspace
     private readonly float[] _radius;
     private readonly float[] _columns;
     private readonly int[] _windows;
+    private readonly int[] _order;
     private readonly float[] _gather;
     private float[] _windowScratch = [];
     private bool _propagated;
@@ -57,6 +58,7 @@ public abstract class BoundWorkspace
         _radius = new float[widest];
         _columns = new float[checked((int)Math.Max(columnsLength, 1))];
         _windows = new int[4 * count];
+        _order = new int[widest];
         _gather = new float[checked(4 * lengths[0])];
         Margins = new double[lengths[^1]];
         Outputs = new float[lengths[^1]];
@@ -126,6 +128,10 @@ public abstract class BoundWorkspace
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Span<int> Window(int layer) => _windows.AsSpan(4 * layer, 4);
+
+    /// <summary>For generated code: the neurons whose bounds windowed rows refine, in position-major order (<c>BoundKernels.PositionOrder</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Span<int> Order => _order;
 
     /// <summary>For generated code: scratch of four input lengths (a windowed row, centre and box gathered at the input).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]

@@ -780,13 +780,14 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <summary>CROWN bounds of activation 4 (2048 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
     private void RefineBounds4(BoundBuffers bw)
     {
-        for (int start = 0; start < 4096; start += BoundRowChunk)
+        int total = 2 * global::Intriguing.Generated.BoundKernels.PositionOrder(bw, 4, 32, 8, 8, true);
+        for (int start = 0; start < total; start += BoundRowChunk)
         {
-            int rows = global::System.Math.Min(BoundRowChunk, 4096 - start);
+            int rows = global::System.Math.Min(BoundRowChunk, total - start);
             global::Intriguing.Generated.BoundKernels.SeedPositions(bw, 4, start, rows, 32, 8, 8);
             BackSubstituteWindow(bw, 4, rows);
             global::Intriguing.Generated.BoundKernels.ConcretizeWindow(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations, 1, 28, 28);
-            global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 4, start, rows, 32, 8, 8);
+            global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 4, start, rows);
         }
     }
 
