@@ -125,10 +125,20 @@ public static partial class Convolution
                     {
                         Span<float> b = bRows.Slice(r * inLength + ch * h * w, h * w);
                         ReadOnlySpan<float> q = image.Slice(r * count, count);
+                        // Stride 1: the valid x form one run, added as a block (the same sums in the same order).
+                        int xFirst = Math.Max(0, pad - v - x0), xEnd = Math.Min(wide, w + pad - v - x0);
                         for (int y = 0; y < high; y++)
                         {
                             int ih = (y0 + y) * stride - pad + u;
                             if ((uint)ih >= (uint)h) continue;
+                            if (stride == 1)
+                            {
+                                if (xEnd <= xFirst) continue;
+                                Span<float> run = b.Slice(ih * w + x0 + xFirst - pad + v, xEnd - xFirst);
+                                TensorPrimitives.Add(run, q.Slice(y * wide + xFirst, xEnd - xFirst), run);
+                                continue;
+                            }
+
                             for (int x = 0; x < wide; x++)
                             {
                                 int iw = (x0 + x) * stride - pad + v;
