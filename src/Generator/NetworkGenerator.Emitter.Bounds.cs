@@ -266,7 +266,10 @@ public sealed partial class NetworkGenerator
                 }
             }
 
-            int windowTop = m.Layers.Take(top).Where(l => Refined(m, l) && !(FirstLinear(m, l) && l.Spec.HasFirstLayerBounds) && Windowed(m, l)).Select(l => l.Index).DefaultIfEmpty(0).Max();
+            // The layers 1 … windowTop all have windowed steps: full rows reaching activation windowTop go on as windowed
+            // rows with the whole map as their window (one product with Wᵀ per group of rows instead of one per row).
+            int windowTop = 0;
+            while (windowTop < top - 1 && m.Layers[windowTop].Spec.HasRowWindow(m.Layers[windowTop])) windowTop++;
             if (windowTop > 0)
             {
                 w.Line();
@@ -306,6 +309,14 @@ public sealed partial class NetworkGenerator
                         w.Line("case " + I(k) + ": // " + l.Name);
                         using (w.Indent())
                         {
+                            if (k == windowTop)
+                            {
+                                w.Line(BoundKernels + ".FullWindow(bw, " + I(k) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW) + ");");
+                                w.Line("BackSubstituteWindow(bw, " + I(k) + ", rows);");
+                                w.Line("break;");
+                                continue;
+                            }
+
                             l.Spec.EmitBackSubstitute(w, l);
                             w.Line("goto case " + I(k - 1) + ";");
                         }

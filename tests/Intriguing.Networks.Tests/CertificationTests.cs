@@ -117,13 +117,18 @@ public class CertificationTests
         Assert.True(checkedPoints > 1000);
     }
 
-    [Fact]
-    public void Windowed_rows_give_the_bounds_of_full_rows()
+    [Theory]
+    [InlineData(nameof(WindowNetFullRows))]
+    [InlineData(nameof(WindowNetPlainRows))]
+    public void Windowed_rows_give_the_bounds_of_full_rows(string referenceName)
     {
-        // WindowNetFullRows is WindowNet with an identity pooling, which has no windowed step, before the second convolution:
-        // that convolution's bounds come from full rows through the kernels' plain steps, the reference for the windowed ones.
+        // Each reference is WindowNet with an identity pooling, which has no windowed step: before the second convolution
+        // (whose bounds then come from full rows through the plain steps of the layers above the first pooling, windowed
+        // with the whole map below it), or before everything (plain steps only; compared in L∞, where its first
+        // convolution's interval bounds are exact as WindowNet's are).
+        bool plain = referenceName == nameof(WindowNetPlainRows);
         var windowed = new WindowNet();
-        var full = new WindowNetFullRows();
+        ICertifiable full = plain ? new WindowNetPlainRows() : new WindowNetFullRows();
         windowed.Initialize(3);
         TensorPrimitives.Multiply(windowed.Parameters, 2.5f, windowed.Parameters);
         Assert.Equal(windowed.ParameterBufferLength, full.ParameterBufferLength);
@@ -134,17 +139,17 @@ public class CertificationTests
         for (int trial = 0; trial < 4; trial++)
         {
             float[] x = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
-            foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
+            foreach (PerturbationNorm norm in plain ? new[] { PerturbationNorm.LInfinity } : new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
             {
                 foreach (double scale in new[] { 0.01, 0.05 })
                 {
                     var region = new InputRegion(norm, norm == PerturbationNorm.L2 ? scale * Math.Sqrt(n) : scale);
                     windowed.PropagateBounds(bw, x, region);
                     full.PropagateBounds(fw, x, region);
-                    // Activation k of WindowNet is activation k of the reference up to the first pooling, k + 1 after it.
+                    // Activation k of WindowNet is activation k (+ 1 after the reference's identity pooling) of the reference.
                     for (int k = 1; k <= windowed.LayerCount - 1; k++)
                     {
-                        int r = k <= 3 ? k : k + 1;
+                        int r = plain || k > 3 ? k + 1 : k;
                         ReadOnlySpan<float> lo = bw.Lower(k), hi = bw.Upper(k), refLo = fw.Lower(r), refHi = fw.Upper(r);
                         for (int i = 0; i < lo.Length; i++)
                         {
@@ -162,12 +167,13 @@ public class CertificationTests
                         }
                     }
 
-                    Assert.Equal(full.MarginLowerBound(fw, 0), windowed.MarginLowerBound(bw, 0), 4);
+                    double reference = full.MarginLowerBound(fw, 0), margin = windowed.MarginLowerBound(bw, 0);
+                    Assert.True(Math.Abs(margin - reference) <= 1e-5 * (1 + Math.Abs(reference)), $"{norm} ε scale {scale}: margin bound {margin} vs {reference}");
                 }
             }
         }
 
-        Assert.True(compared > 10000);
+        Assert.True(compared > 5000);
     }
 
     [Theory]

@@ -83,3 +83,7 @@ public partial class WindowStrideNet;
 // parameters, the second convolution bounded by full rows (the reference for the windowed kernels).
 [Network, Input(2, 12, 12), Conv(3, 3, padding: 1), ReLU, MaxPool(2), AvgPool(1), Conv(4, 3, padding: 1), ReLU, Dense(3), Softmax]
 public partial class WindowNetFullRows;
+
+// WindowNet behind an identity average pooling: no layer of it has a windowed step, so every row is a full row.
+[Network, Input(2, 12, 12), AvgPool(1), Conv(3, 3, padding: 1), ReLU, MaxPool(2), Conv(4, 3, padding: 1), ReLU, Dense(3), Softmax]
+public partial class WindowNetPlainRows;

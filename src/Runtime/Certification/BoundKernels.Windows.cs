@@ -97,6 +97,17 @@ public static partial class BoundKernels
         }
     }
 
+    /// <summary>Sets the window of activation <paramref name="layer"/> to the whole map (rows that came from a layer without windows).</summary>
+    public static void FullWindow(BoundWorkspace bw, int layer, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(bw);
+        Span<int> window = bw.Window(layer);
+        window[0] = 0;
+        window[1] = height;
+        window[2] = 0;
+        window[3] = width;
+    }
+
     /// <summary>
     /// <see cref="Concretize"/> for rows that are zero outside the input's window (an input of channels × height ×
     /// width values): the row, the centre and the box are gathered over the window, where the minimum is the same.
@@ -126,20 +137,22 @@ public static partial class BoundKernels
     /// <summary>Sets the window's values of one row (channels × height × width) to zero.</summary>
     public static void ClearWindow(Span<float> row, ReadOnlySpan<int> window, int channels, int height, int width)
     {
-        int span = window[3] - window[2];
+        bool fullWidth = window[2] == 0 && window[3] == width;
+        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0];
         for (int c = 0; c < channels; c++)
         {
-            for (int y = window[0]; y < window[1]; y++) row.Slice((c * height + y) * width + window[2], span).Clear();
+            for (int y = 0; y < lines; y++) row.Slice((c * height + window[0] + y) * width + window[2], span).Clear();
         }
     }
 
     /// <summary>Copies the window's values of one row (channels × height × width) into <paramref name="into"/>, channel by channel, row by row.</summary>
     public static void GatherWindow(ReadOnlySpan<float> row, Span<float> into, ReadOnlySpan<int> window, int channels, int height, int width)
     {
-        int span = window[3] - window[2], at = 0;
+        bool fullWidth = window[2] == 0 && window[3] == width;
+        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0], at = 0;
         for (int c = 0; c < channels; c++)
         {
-            for (int y = window[0]; y < window[1]; y++, at += span) row.Slice((c * height + y) * width + window[2], span).CopyTo(into.Slice(at, span));
+            for (int y = 0; y < lines; y++, at += span) row.Slice((c * height + window[0] + y) * width + window[2], span).CopyTo(into.Slice(at, span));
         }
     }
 

@@ -97,15 +97,17 @@ public static partial class Activation
         ReadOnlySpan<float> a = bw.Rows(above, rows);
         Span<float> b = bw.Rows(below, rows);
         Span<double> constants = bw.Constants(rows);
-        int span = window[3] - window[2];
+        // Full-width windows are one run per channel.
+        bool fullWidth = window[2] == 0 && window[3] == width;
+        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0];
         for (int r = 0; r < rows; r++)
         {
             double c = 0;
             for (int ch = 0; ch < channels; ch++)
             {
-                for (int y = window[0]; y < window[1]; y++)
+                for (int y = 0; y < lines; y++)
                 {
-                    int at = (ch * height + y) * width + window[2];
+                    int at = (ch * height + window[0] + y) * width + window[2];
                     c += Segment(a.Slice(r * n + at, span), ls.Slice(at, span), li.Slice(at, span), us.Slice(at, span), ui.Slice(at, span), b.Slice(r * n + at, span));
                 }
             }

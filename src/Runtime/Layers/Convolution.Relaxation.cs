@@ -84,16 +84,31 @@ public static partial class Convolution
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(bw);
         if (g.PaddingMode == PaddingMode.Circular) throw new ArgumentException("Windowed rows need zero padding.", nameof(g));
+        ReadOnlySpan<int> window = bw.Window(above);
+        Generated.BoundKernels.InputWindow(window, bw.Window(below), g.Kernel, g.Stride, g.Padding, g.InputHeight, g.InputWidth);
+        // Rows in groups whose matrices fit the scratch budget (one group for small windows).
+        int count = (window[1] - window[0]) * (window[3] - window[2]), colRows = g.InputChannels * g.Kernel * g.Kernel;
+        long perRow = (long)(g.OutputChannels + colRows) * Math.Max(count, 1);
+        int group = (int)Math.Clamp(WindowScratchBudget / perRow, 1, Math.Max(rows, 1));
+        for (int first = 0; first < rows; first += group)
+        {
+            BackSubstituteWindowGroup(g, bw, above, below, weights, bias, first, Math.Min(group, rows - first));
+        }
+    }
+
+    /// <summary>Floats of scratch a windowed convolution step uses at most (unless one row needs more).</summary>
+    private const long WindowScratchBudget = 4L << 20;
+
+    private static void BackSubstituteWindowGroup(LayerGeometry g, Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int first, int rows)
+    {
         int d = g.OutputChannels, oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
         int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding, colRows = c * k * k;
         int inLength = g.InputLength, outLength = g.OutputLength;
-        ReadOnlySpan<int> window = bw.Window(above);
-        Span<int> inWindow = bw.Window(below);
-        Generated.BoundKernels.InputWindow(window, inWindow, k, stride, pad, h, w);
+        ReadOnlySpan<int> window = bw.Window(above), inWindow = bw.Window(below);
         int y0 = window[0], x0 = window[2], high = window[1] - y0, wide = window[3] - x0, count = high * wide, columns = rows * count;
-        ReadOnlySpan<float> aRows = bw.Rows(above, rows);
-        Span<float> bRows = bw.Rows(below, rows);
-        Span<double> constants = bw.Constants(rows);
+        ReadOnlySpan<float> aRows = bw.Rows(above, first + rows).Slice(first * outLength);
+        Span<float> bRows = bw.Rows(below, first + rows).Slice(first * inLength);
+        Span<double> constants = bw.Constants(first + rows).Slice(first);
         Span<float> scratch = bw.WindowScratch((d + colRows) * columns);
         Span<float> compact = scratch.Slice(0, d * columns), dcol = scratch.Slice(d * columns, colRows * columns);
 

@@ -23,14 +23,15 @@ public static partial class Dropout
         window.CopyTo(bw.Window(below));
         ReadOnlySpan<float> a = bw.Rows(above, rows);
         Span<float> b = bw.Rows(below, rows);
-        int span = window[3] - window[2];
+        bool fullWidth = window[2] == 0 && window[3] == width;
+        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0];
         for (int r = 0; r < rows; r++)
         {
             for (int ch = 0; ch < channels; ch++)
             {
-                for (int y = window[0]; y < window[1]; y++)
+                for (int y = 0; y < lines; y++)
                 {
-                    int at = r * n + (ch * height + y) * width + window[2];
+                    int at = r * n + (ch * height + window[0] + y) * width + window[2];
                     a.Slice(at, span).CopyTo(b.Slice(at, span));
                 }
             }

@@ -853,6 +853,12 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     {
         switch (top)
         {
+            case 6: // MaxPool2
+                global::Intriguing.Layers.MaxPooling.BackSubstituteWindow(s_geometry6, bw, 6, 5, bw._winner6, bw._exact6, rows);
+                goto case 5;
+            case 5: // ReLU2
+                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 5, 4, bw._relax5, rows, 32, 8, 8);
+                goto case 4;
             case 4: // Conv2
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry4, bw, 4, 3, Conv2Weights, Conv2Bias, rows);
                 goto case 3;
@@ -887,8 +893,9 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(7, rows), Dense1Weights, Dense1Bias, bw.Rows(6, rows), bw.Constants(rows), rows, 100, 512);
                 goto case 6;
             case 6: // MaxPool2
-                global::Intriguing.Layers.MaxPooling.BackSubstitute(s_geometry6, bw.Rows(6, rows), bw.Rows(5, rows), bw._winner6, bw._exact6, bw.Hi(6), bw.Constants(rows), rows);
-                goto case 5;
+                global::Intriguing.Generated.BoundKernels.FullWindow(bw, 6, 4, 4);
+                BackSubstituteWindow(bw, 6, rows);
+                break;
             case 5: // ReLU2
                 global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(5, rows), bw._relax5, bw.Rows(4, rows), bw.Constants(rows), rows, 2048);
                 goto case 4;
