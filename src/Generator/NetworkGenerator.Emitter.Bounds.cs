@@ -172,11 +172,18 @@ public sealed partial class NetworkGenerator
                 using (w.OpenBlock("private void RefineBounds" + I(l.Index) + "(BoundBuffers bw)"))
                 {
                     bool windowed = Windowed(m, l);
+                    // A dense layer read by a ReLU seeds rows for the units interval bounds leave above 0 only.
+                    bool ordered = !windowed && l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l);
                     string total = I(2 * n);
                     if (windowed)
                     {
                         string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
                         w.Line("int total = 2 * " + BoundKernels + ".PositionOrder(bw, " + I(l.Index) + ", " + shape + ", " + (FeedsZeroWhereNonpositive(m, l) ? "true" : "false") + ");");
+                        total = "total";
+                    }
+                    else if (ordered)
+                    {
+                        w.Line("int total = 2 * " + BoundKernels + ".PositionOrder(bw, " + I(l.Index) + ", " + I(n) + ", 1, 1, true);");
                         total = "total";
                     }
 
@@ -192,6 +199,13 @@ public sealed partial class NetworkGenerator
                             w.Line(BoundKernels + ".ConcretizeWindow(bw, rows, " + BoundKernels + ".HiddenIterations, " + I(first.Shape.InC) + ", " + I(first.Shape.InH) + ", " + I(first.Shape.InW) + ");");
                             w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
                         }
+                        else if (ordered)
+                        {
+                            l.Spec.EmitSeedOrdered(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                            w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
+                            w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
+                        }
                         else if (l.Spec.SeedsBelow)
                         {
                             l.Spec.EmitSeedIdentity(w, l);
@@ -203,7 +217,7 @@ public sealed partial class NetworkGenerator
                             w.Line("BackSubstitute(bw, " + I(l.Index) + ", rows);");
                         }
 
-                        if (!windowed)
+                        if (!windowed && !ordered)
                         {
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");

@@ -80,6 +80,11 @@ internal sealed record DenseSpec(int Units, double WeightDecay, bool Bias) : Lay
     public override void EmitSeedIdentity(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Dense.SeedIdentity(" + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), start, rows, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
 
+    public override bool SeedsOrdered => true;
+
+    public override void EmitSeedOrdered(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Dense.SeedOrdered(" + l.Name + "Weights, " + BiasOrDefault(l) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), bw.Order, start, rows, " + I(l.InputLength) + ");");
+
     public override void EmitSeedMargins(SourceWriter w, LayerModel l)
         => w.Line("int rows = " + Kernels + ".Dense.SeedMargins(" + l.Name + "Weights, " + BiasOrDefault(l) + ", bw.Rows(" + I(l.Index - 1) + ", " + I(l.OutputLength - 1) + "), bw.Constants(" + I(l.OutputLength - 1) + "), label, " + I(l.OutputLength) + ", " + I(l.InputLength) + ");");
 

@@ -166,6 +166,14 @@ internal abstract record LayerSpec
     {
     }
 
+    /// <summary>Whether the layer can seed the identity rows of listed units only below itself (<see cref="EmitSeedOrdered"/>).</summary>
+    public virtual bool SeedsOrdered => false;
+
+    /// <summary>Writes the seeding of rows <c>start</c>… over the units in <c>bw.Order</c> below the layer (when <see cref="SeedsOrdered"/>).</summary>
+    public virtual void EmitSeedOrdered(SourceWriter w, LayerModel layer)
+    {
+    }
+
     /// <summary>Writes <c>int rows = …;</c>: the margin rows for <c>label</c> seeded below the layer (when <see cref="SeedsBelow"/>).</summary>
     public virtual void EmitSeedMargins(SourceWriter w, LayerModel layer)
     {

@@ -57,6 +57,24 @@ public static partial class Dense
         }
     }
 
+    /// <summary>
+    /// <see cref="SeedIdentity"/> over the units listed by <c>BoundKernels.PositionOrder</c>: row g is +(row of W) for
+    /// even g and −(row of W) for odd g, of unit order[⌊g/2⌋], with constant ±b.
+    /// </summary>
+    public static void SeedOrdered(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> below, Span<double> constants, ReadOnlySpan<int> order, int start, int count, int inputs)
+    {
+        for (int r = 0; r < count; r++)
+        {
+            int g = start + r, unit = order[g >> 1];
+            ReadOnlySpan<float> row = weights.Slice(unit * inputs, inputs);
+            Span<float> target = below.Slice(r * inputs, inputs);
+            bool lower = (g & 1) == 0;
+            if (lower) row.CopyTo(target);
+            else TensorPrimitives.Negate(row, target);
+            constants[r] = bias.IsEmpty ? 0 : lower ? bias[unit] : -bias[unit];
+        }
+    }
+
     /// <summary>The margin rows e_label − e_j (j ≠ label) over y carried through this layer: W_label − W_j over x, constant b_label − b_j.</summary>
     public static int SeedMargins(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> below, Span<double> constants, int label, int outputs, int inputs)
     {

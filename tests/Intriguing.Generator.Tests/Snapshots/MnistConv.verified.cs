@@ -794,13 +794,14 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
     /// <summary>CROWN bounds of activation 7 (100 values): rows [I; −I] carried down to the input, 128 at a time.</summary>
     private void RefineBounds7(BoundBuffers bw)
     {
-        for (int start = 0; start < 200; start += BoundRowChunk)
+        int total = 2 * global::Intriguing.Generated.BoundKernels.PositionOrder(bw, 7, 100, 1, 1, true);
+        for (int start = 0; start < total; start += BoundRowChunk)
         {
-            int rows = global::System.Math.Min(BoundRowChunk, 200 - start);
-            global::Intriguing.Layers.Dense.SeedIdentity(Dense1Weights, Dense1Bias, bw.Rows(6, rows), bw.Constants(rows), start, rows, 100, 512);
+            int rows = global::System.Math.Min(BoundRowChunk, total - start);
+            global::Intriguing.Layers.Dense.SeedOrdered(Dense1Weights, Dense1Bias, bw.Rows(6, rows), bw.Constants(rows), bw.Order, start, rows, 512);
             BackSubstitute(bw, 6, rows);
             global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
-            global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 7, start, rows, 100);
+            global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 7, start, rows);
         }
     }
 
