@@ -20,9 +20,9 @@ public static class AdvTrainReport
         var sb = new StringBuilder();
         AdvTrainSummary best = pools.MinBy(s => s.TestError)!;
         bool below = best.TestError < 0.012;
-        string paperNote = paperModel ? (below ? "below the paper's 1.2%. " : "the paper's < 1.2% is not reproduced. ") : "(the paper has no figure for this network). ";
+        string paperNote = paperModel ? (below ? "below the paper's 1.2%. " : "the paper's < 1.2% is not reproduced. ") : "";
         bool helps = best.TestError + best.TestErrorSd < baseline.TestError - baseline.TestErrorSd;
-        sb.Append(string.Create(ci, $"**Against the paper.** The best pool variant, ({best.Letter}) {best.Description}, reaches {100 * best.TestError:F2}% {what} against {100 * baseline.TestError:F2}% with weight decay alone: "));
+        sb.Append(string.Create(ci, $"**Against the paper.** The best pool variant, ({best.Letter}) {best.Description}, reaches {100 * best.TestError:F2}% {what} against {100 * baseline.TestError:F2}% with weight decay alone{(paperModel ? ": " : " (the paper has no figure for this network). ")}"));
         sb.Append(paperNote);
         sb.Append(helps ? "It improves on weight decay alone by more than the spread over seeds. " : "No pool variant improves on weight decay alone by more than the spread over seeds. ");
         AdvTrainSummary? input = Get("input");
