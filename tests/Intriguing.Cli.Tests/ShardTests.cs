@@ -59,6 +59,14 @@ public class AdvTrainShardTests
         });
 }
 
+/// <summary>The same for the comparison on a second architecture (the ReLU MLP), with its derived variants.</summary>
+public class AdvTrainSecondModelShardTests
+{
+    [Fact]
+    public void Advtrain_of_another_model_shards_merged_equal_the_one_process_run() =>
+        ShardHarness.AssertInvariant("advtrain --quick --model FC200-200-10-ReLU --variants wd,layer2 --seeds 1 --robustness-count 2 --batch 500 --pool-size 20 --refresh-period 30 --candidates 1", [1, 3], model: false);
+}
+
 /// <summary>A shard rerun after a failure, missing and foreign shards, and bad shard values.</summary>
 public class ShardFailureTests
 {

@@ -479,6 +479,92 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Advtrain_variants_derive_from_each_architectures_layers()
+    {
+        // Expected pools read off the declarations in PaperModels.cs (activation k is the output of the k-th layer).
+        var expected = new Dictionary<string, (string Id, int[] Layers, Type Network)[]>
+        {
+            ["FC100-100-10"] = [("wd", [], typeof(Fc100x100x10)), ("dropout", [], typeof(Fc100x100x10Dropout)), ("input", [0], typeof(Fc100x100x10)), ("layer1", [2], typeof(Fc100x100x10)), ("layer2", [4], typeof(Fc100x100x10)), ("all", [0, 2, 4], typeof(Fc100x100x10)), ("input-dropout", [0], typeof(Fc100x100x10Dropout)), ("all-dropout", [0, 3, 6], typeof(Fc100x100x10Dropout))],
+            ["FC200-200-10-ReLU"] = [("wd", [], typeof(Fc200x200x10Relu)), ("dropout", [], typeof(Fc200x200x10ReluDropout)), ("input", [0], typeof(Fc200x200x10Relu)), ("layer1", [2], typeof(Fc200x200x10Relu)), ("layer2", [4], typeof(Fc200x200x10Relu)), ("all", [0, 2, 4], typeof(Fc200x200x10Relu)), ("input-dropout", [0], typeof(Fc200x200x10ReluDropout)), ("all-dropout", [0, 3, 6], typeof(Fc200x200x10ReluDropout))],
+            // Conv, ReLU, MaxPool | Conv, ReLU, MaxPool | Dense, ReLU | Dense, Softmax; with dropout after each MaxPool and the dense ReLU.
+            ["MNIST-Conv"] = [("wd", [], typeof(MnistConv)), ("dropout", [], typeof(MnistConvDropout)), ("input", [0], typeof(MnistConv)), ("layer1", [3], typeof(MnistConv)), ("layer2", [6], typeof(MnistConv)), ("layer3", [8], typeof(MnistConv)), ("all", [0, 3, 6, 8], typeof(MnistConv)), ("input-dropout", [0], typeof(MnistConvDropout)), ("all-dropout", [0, 3, 7, 10], typeof(MnistConvDropout))],
+        };
+        Assert.Equal(expected.Keys, AdvTrainModel.All.Select(m => m.Name));
+        foreach (AdvTrainModel model in AdvTrainModel.All)
+        {
+            var variants = model.AllVariants;
+            Assert.Equal(expected[model.Name].Select(e => e.Id), variants.Select(v => v.Id));
+            for (int i = 0; i < variants.Count; i++)
+            {
+                Assert.Equal(expected[model.Name][i].Layers, variants[i].Layers);
+                Assert.IsType(expected[model.Name][i].Network, variants[i].Create(1));
+                Assert.Equal(((char)('a' + i)).ToString(), variants[i].Letter);
+            }
+
+            Assert.Same(variants[^1], model.Find("all-dropout"));
+            Assert.Equal(model.IsDefault ? "" : "-" + Catalog.FileName(model.Name), model.Suffix);
+        }
+
+        // The FC100-100-10 comparison keeps its variants, names and descriptions (its stored runs stay valid).
+        Assert.Equal(["wd", "dropout", "input", "layer1", "layer2", "all"], AdversarialTrainingExperiment.Variants.Select(v => v.Id));
+        Assert.Equal("hidden layer 2 pool (activation 4)", AdversarialTrainingExperiment.Find("e")!.Description);
+        Assert.Equal("pools for every layer (activations 0, 3, 6) with dropout 0.2", AdversarialTrainingExperiment.Find("h")!.Description);
+        Assert.Equal("advtrain", AdversarialTrainingExperiment.Stem(new AdvTrainOptions { OutputDirectory = _dir, Data = new MnistData(Synthetic(2, 1), Synthetic(2, 2)) }));
+    }
+
+    [Fact]
+    public void Advtrain_runs_a_second_architecture_with_a_figure_per_hidden_layer()
+    {
+        var data = new MnistData(Synthetic(64, 9), Synthetic(20, 10));
+        var options = new AdvTrainOptions
+        {
+            OutputDirectory = _dir, Data = data, Model = "FC200-200-10-ReLU", Variants = ["wd", "layer2", "all"], Seeds = [1], Epochs = 2, BatchSize = 16, RobustnessCount = 4, CertifyCount = 2, Threads = 2,
+            Pools = AdversarialTrainingExperiment.QuickPools with { PoolSize = 10, RefreshPeriod = 1, SourceCandidates = 1 },
+        };
+        AdvTrainResults results = AdversarialTrainingExperiment.Run(options, new StringWriter());
+        Assert.Equal("FC200-200-10-ReLU", results.Model);
+        Assert.Equal([2, 4], results.HiddenLayers);
+        Assert.Equal("advtrain-fc200-200-10-relu.png", results.Figure);
+        Assert.Equal(["wd", "layer2", "all"], results.Runs.Select(r => r.Variant));
+        Assert.Equal([4], results.Runs[1].Pools.Select(p => p.Layer));
+        Assert.Equal([0, 2, 4], results.Runs[2].Pools.Select(p => p.Layer));
+        Assert.True(results.Runs[2].Pools.All(p => p.Refreshes > 0), string.Join("; ", results.Runs[2].Pools));
+        foreach (AdvTrainRun run in results.Runs)
+        {
+            Assert.True(File.Exists(Path.Combine(_dir, "advtrain-fc200-200-10-relu", $"{run.Variant}-seed1.ckpt")));
+            Assert.Equal([2, 4], run.HiddenLayers);
+            Assert.Equal(2, run.HiddenRobustness!.Count);
+            Assert.Equal(run.HiddenRobustness[0], run.HiddenRobustness1);
+            Assert.Equal(run.HiddenRobustness[1], run.HiddenRobustness2);
+            Assert.Equal(3, run.Spread!.Count);
+            Assert.Equal(2, run.CertifiedCount);
+            Assert.True(run.CertifiedRadius >= 0);
+        }
+
+        // The input's spread is that of the drawn test examples, computed here directly (two passes, doubles).
+        int[] drawn = Enumerable.Range(0, data.Test.Count).ToArray();
+        new SeededRandom(0xB0B).Shuffle(drawn.AsSpan());
+        drawn = drawn[..4];
+        double sum = 0;
+        for (int j = 0; j < 784; j++)
+        {
+            double[] v = drawn.Select(i => (double)data.Test.Sample(i)[j]).ToArray();
+            double m = v.Average();
+            sum += v.Sum(x => (x - m) * (x - m)) / (v.Length - 1);
+        }
+
+        Assert.Equal(Math.Sqrt(sum / 784), results.Runs[0].Spread![0], 1e-6);
+
+        // A run again reuses the stored runs with the same figures; the report has a column per hidden layer.
+        AdvTrainResults again = AdversarialTrainingExperiment.Run(options, new StringWriter());
+        Assert.All(again.Runs, r => Assert.True(r.FromCheckpoint));
+        Assert.Equal(results.Runs.Select(r => (r.TestError, r.Robustness, r.CertifiedRadius)), again.Runs.Select(r => (r.TestError, r.Robustness, r.CertifiedRadius)));
+        string section = AdvTrainReport.Section(again);
+        Assert.Contains("| hidden 1 | hidden 2 | certified L2 radius |", section);
+        Assert.Contains(": FC200-200-10-ReLU", section);
+    }
+
+    [Fact]
     public void Files_set_aside_keep_a_bounded_history_and_replace_the_oldest()
     {
         string path = Path.Combine(_dir, "run.json");

@@ -13,10 +13,13 @@ internal static class AdvTrainCommand
     /// <summary>Makes the <c>advtrain</c> command with its options and action.</summary>
     public static Command Create()
     {
-        var variantsOption = new Option<string>("--variants") { Description = $"Comma-separated variants: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; default all of these. Also, only when named: {string.Join(", ", AdversarialTrainingExperiment.ExtraVariants.Select(v => $"{v.Id} ({v.Letter})"))} (the pools with dropout).", DefaultValueFactory = _ => string.Join(",", AdversarialTrainingExperiment.Variants.Select(v => v.Id)) };
+        var modelOption = new Option<string>("--model") { Description = $"The architecture compared: {string.Join(", ", AdvTrainModel.All.Select(m => m.Name))} (default {AdvTrainModel.DefaultName}). Its variants derive from its layers: one hidden-layer pool per hidden activation (layer1, layer2, …; MNIST-Conv: after each convolution block and the hidden dense layer). Outputs of another model than {AdvTrainModel.DefaultName} are named advtrain-MODEL.", DefaultValueFactory = _ => AdvTrainModel.DefaultName };
+        CommonOptions.Validate(modelOption, r => { if (AdvTrainModel.FindModel(r.GetValueOrDefault<string>() ?? "") is null) r.AddError($"Unknown model '{r.GetValueOrDefault<string>()}' for advtrain. Known: {string.Join(", ", AdvTrainModel.All.Select(m => m.Name))}."); });
+        var variantsOption = new Option<string?>("--variants") { Description = $"Comma-separated variants; default the model's six (FC100-100-10: {string.Join(", ", AdversarialTrainingExperiment.Variants.Select(v => $"{v.Id} ({v.Letter})"))}; with three hidden layers layer3 too). Also, only when named: input-dropout, all-dropout (the pools with dropout)." };
         var seedListOption = new Option<string?>("--seeds") { Description = "Comma-separated seeds, one run per variant and seed (default 1,2,3; 1 with --quick)." };
-        var advEpochsOption = new Option<int?>("--epochs") { Description = "Epochs per run (default 200, four times the FC100-100-10 recipe's; 1 with --quick)." };
+        var advEpochsOption = new Option<int?>("--epochs") { Description = $"Epochs per run (default the model's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.Epochs}"))}, four times each catalogue recipe's; 1 with --quick)." };
         var validationOption = new Option<bool>("--validation") { Description = "Tuning mode: train without a fixed tenth of the training set and report the error on it instead of the test set." };
+        var certifyCountOption = new Option<int>("--certify-count") { Description = "Also certify the first N examples of the robustness draw (certified L2 radius, CROWN bounds; default 0, none). Stored runs without the figure get it from their checkpoint." };
         var robustCountOption = new Option<int?>("--robustness-count") { Description = "Test examples attacked per run for the robustness figure (default 100; 20 with --quick)." };
         // The comparison's pool defaults in option help: "default X" from DefaultPools, plus "; Y with --quick" where QuickPools differs.
         static string PoolDefault<T>(Func<AdversarialTrainingOptions, T> setting, string note = "")
@@ -47,28 +50,29 @@ internal static class AdvTrainCommand
         var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
         var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
         poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
-        var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.LearningRate:R}).") };
-        var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.BatchSize})." };
-        var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default: the FC100-100-10 recipe's {AdversarialTrainingExperiment.Recipe.Momentum:R}).") };
+        var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default the model's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.LearningRate ?? m.Recipe.LearningRate:R}"))}).") };
+        var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default the model's recipe's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.Recipe.BatchSize}"))})." };
+        var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default the model's recipe's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.Recipe.Momentum:R}"))}).") };
         CommonOptions.Validate(advBatchOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch must be at least 1."); });
         CommonOptions.Validate(advMomentumOption, r => { if (r.GetValueOrDefault<float?>() is { } m && !(m >= 0 && m < 1)) r.AddError("--momentum must be in [0, 1)."); });
         CommonOptions.Validate(warmupOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--warmup must be 0 or more epochs."); });
         CommonOptions.Validate(advLrOption, r => { if (r.GetValueOrDefault<float?>() is { } lr && !(lr > 0 && float.IsFinite(lr))) r.AddError("--lr must be positive and finite."); });
         var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train nothing: summarise the finished runs of an interrupted comparison (missing runs are listed)." };
         var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
-        var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 with weight decay only, with dropout, and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all (with or without dropout); test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
+        var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 (or --model) with weight decay only, with dropout, and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all (with or without dropout); test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
         {
-            variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
+            modelOption, variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, certifyCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
         };
         Sharding.AddTo(advtrain);
         advtrain.SetAction(parse => Cli.Guard(() =>
         {
             ShardSpec? part = Sharding.Merging is null ? Sharding.Resolve(parse) : null;
-            string[] variantIds = parse.GetValue(variantsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (variantIds.Length == 0) throw new UsageException($"--variants needs at least one variant. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
+            AdvTrainModel model = AdvTrainModel.FindModel(parse.GetValue(modelOption)!)!;
+            string[] variantIds = (parse.GetValue(variantsOption) ?? string.Join(",", model.Variants.Select(v => v.Id))).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (variantIds.Length == 0) throw new UsageException($"--variants needs at least one variant. Known: {string.Join(", ", model.AllVariants.Select(v => v.Id))}.");
             foreach (string id in variantIds)
             {
-                if (AdversarialTrainingExperiment.Find(id) is null) throw new UsageException($"Unknown variant '{id}'. Known: {string.Join(", ", AdversarialTrainingExperiment.AllVariants.Select(v => v.Id))}.");
+                if (model.Find(id) is null) throw new UsageException($"Unknown variant '{id}'{(model.IsDefault ? "" : $" of {model.Name}")}. Known: {string.Join(", ", model.AllVariants.Select(v => v.Id))}.");
             }
 
             ulong[]? seeds = null;
@@ -87,7 +91,7 @@ internal static class AdvTrainCommand
             }
 
             bool quick = parse.GetValue(advQuickOption);
-            AdversarialTrainingOptions pools = quick ? AdversarialTrainingExperiment.QuickPools : AdversarialTrainingExperiment.DefaultPools;
+            AdversarialTrainingOptions pools = quick ? model.QuickPools : model.Pools;
             pools = pools with
             {
                 PoolSize = parse.GetValue(poolSizeOption) ?? pools.PoolSize,
@@ -103,7 +107,7 @@ internal static class AdvTrainCommand
             };
             try
             {
-                pools.Validate(new Fc100x100x10());
+                pools.Validate(model.Create(1));
             }
             catch (ArgumentException e) when (e.ParamName is { } name && poolOptionNames.TryGetValue(name, out string? option))
             {
@@ -113,8 +117,9 @@ internal static class AdvTrainCommand
 
             if (parse.GetValue(advEpochsOption) is < 1) throw new UsageException("--epochs must be at least 1.");
             if (parse.GetValue(robustCountOption) is < 1) throw new UsageException("--robustness-count must be at least 1.");
+            if (parse.GetValue(certifyCountOption) < 0) throw new UsageException("--certify-count must be 0 or more.");
             if (seeds is not null && seeds.Distinct().Count() != seeds.Length) throw new UsageException($"--seeds lists a seed twice ('{parse.GetValue(seedListOption)}').");
-            if (variantIds.Select(id => AdversarialTrainingExperiment.Find(id)!.Id).Distinct().Count() != variantIds.Length) throw new UsageException($"--variants lists a variant twice ('{parse.GetValue(variantsOption)}').");
+            if (variantIds.Select(id => model.Find(id)!.Id).Distinct().Count() != variantIds.Length) throw new UsageException($"--variants lists a variant twice ('{parse.GetValue(variantsOption)}').");
             ShardRun? shard = ShardRun.For(parse, "advtrain", parse.GetValue(CommonOptions.Out)!, checkpoint: null);
             if (shard is not null && parse.GetValue(reportOnlyOption)) throw new UsageException("--report-only summarises a one-process comparison; for shards, use `intriguing merge`.");
             Cli.PrepareOutput(parse.GetValue(CommonOptions.Out)!, shared: part is not null);
@@ -124,12 +129,14 @@ internal static class AdvTrainCommand
             {
                 OutputDirectory = parse.GetValue(CommonOptions.Out)!,
                 Data = data,
+                Model = model.Name,
                 Variants = variantIds,
                 Seeds = seeds,
                 Epochs = parse.GetValue(advEpochsOption),
                 Quick = quick,
                 Validation = parse.GetValue(validationOption),
                 RobustnessCount = parse.GetValue(robustCountOption),
+                CertifyCount = parse.GetValue(certifyCountOption),
                 Pools = pools,
                 LearningRate = parse.GetValue(advLrOption),
                 BatchSize = parse.GetValue(advBatchOption),
@@ -137,7 +144,7 @@ internal static class AdvTrainCommand
                 Threads = parse.GetValue(CommonOptions.Threads),
                 ReportOnly = parse.GetValue(reportOnlyOption),
             };
-            string job = options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain";
+            string job = AdversarialTrainingExperiment.Stem(options);
             AdvTrainResults results;
             if (shard?.Part is { } shardPart)
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Intriguing.Adversarial;
+using Intriguing.Certification;
 using Intriguing.Data;
 using Intriguing.Training;
 
@@ -14,7 +15,8 @@ namespace Intriguing.Paper;
 /// <param name="Id">Command-line name, e.g. <c>layer2</c>.</param>
 /// <param name="Letter">The issue's letter, (a) to (f); (g) and (h) for the extra variants.</param>
 /// <param name="Description">What it is, for the report.</param>
-/// <param name="Layers">Activations with a pool: for FC100-100-10 0 = input, 2 = hidden layer 1 (after its sigmoid), 4 = hidden layer 2.</param>
+/// <param name="Layers">Activations with a pool: for FC100-100-10 0 = input, 2 = hidden layer 1 (after its sigmoid), 4 = hidden layer 2
+/// (<see cref="AdvTrainModel.HiddenActivations"/> for every architecture).</param>
 /// <param name="Create">Makes the network initialised from a seed.</param>
 public sealed record AdvTrainVariant(string Id, string Letter, string Description, int[] Layers, [property: JsonIgnore] Func<ulong, INetwork> Create);
 
@@ -27,13 +29,20 @@ public sealed record AdvTrainOptions
     /// <summary>The MNIST data.</summary>
     public required MnistData Data { get; init; }
 
-    /// <summary>Variant ids to run (default all: see <see cref="AdversarialTrainingExperiment.Variants"/>).</summary>
+    /// <summary>
+    /// The architecture compared (a name of <see cref="AdvTrainModel.All"/>; default <see cref="AdvTrainModel.DefaultName"/>,
+    /// FC100-100-10). Its variants derive from its layers; its runs are kept under <c>advtrain-MODEL/</c> (FC100-100-10:
+    /// <c>advtrain/</c>).
+    /// </summary>
+    public string Model { get; init; } = AdvTrainModel.DefaultName;
+
+    /// <summary>Variant ids to run (default all of the model's six: see <see cref="AdvTrainModel.Variants"/>).</summary>
     public IReadOnlyList<string>? Variants { get; init; }
 
     /// <summary>Seeds, one run per variant and seed. Default 1, 2, 3 (1 with <see cref="Quick"/>).</summary>
     public IReadOnlyList<ulong>? Seeds { get; init; }
 
-    /// <summary>Epochs; default <see cref="AdversarialTrainingExperiment.ComparisonEpochs"/> (200; 1 with <see cref="Quick"/>).</summary>
+    /// <summary>Epochs; default the model's <see cref="AdvTrainModel.Epochs"/> (FC100-100-10: <see cref="AdversarialTrainingExperiment.ComparisonEpochs"/>, 200; 1 with <see cref="Quick"/>).</summary>
     public int? Epochs { get; init; }
 
     /// <summary>Tiny run for smoke tests and the quick reproduction: 1 epoch, one seed, small pools; labelled as such.</summary>
@@ -48,10 +57,17 @@ public sealed record AdvTrainOptions
     /// <summary>Test (or validation) examples drawn for the robustness measurement (default 100; 20 with <see cref="Quick"/>).</summary>
     public int? RobustnessCount { get; init; }
 
-    /// <summary>Pool settings (the layers come from each variant). Default <see cref="AdversarialTrainingExperiment.DefaultPools"/>.</summary>
+    /// <summary>
+    /// Examples of the robustness draw whose certified L2 radius (<see cref="Certifier"/>, CROWN bounds) is also
+    /// measured, the first ones of the draw; default 0 (none). Not part of a run's settings: a stored run without the
+    /// figure gets it from its checkpoint.
+    /// </summary>
+    public int CertifyCount { get; init; }
+
+    /// <summary>Pool settings (the layers come from each variant). Default the model's <see cref="AdvTrainModel.Pools"/> (FC100-100-10: <see cref="AdversarialTrainingExperiment.DefaultPools"/>).</summary>
     public AdversarialTrainingOptions? Pools { get; init; }
 
-    /// <summary>Learning rate of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
+    /// <summary>Learning rate of every variant; default the model's <see cref="AdvTrainModel.LearningRate"/>, else its catalogue recipe's (see <see cref="AdvTrainModel.Recipe"/>).</summary>
     public float? LearningRate { get; init; }
 
     /// <summary>Batch size (clean examples per step) of every variant; default the FC100-100-10 recipe's (see <see cref="AdversarialTrainingExperiment.Recipe"/>).</summary>
@@ -100,11 +116,40 @@ public sealed record AdvTrainRun
     /// <summary>Successful attacks among them.</summary>
     public required int RobustnessSucceeded { get; init; }
 
-    /// <summary>Untargeted minimum RMS distortion in the space of hidden layer 1 (activation 2), same examples.</summary>
+    /// <summary>Untargeted minimum RMS distortion in the space of hidden layer 1 (FC100-100-10: activation 2), same examples.</summary>
     public required double HiddenRobustness1 { get; init; }
 
-    /// <summary>Untargeted minimum RMS distortion in the space of hidden layer 2 (activation 4), same examples.</summary>
+    /// <summary>Untargeted minimum RMS distortion in the space of hidden layer 2 (FC100-100-10: activation 4), same examples; NaN with one hidden layer.</summary>
     public required double HiddenRobustness2 { get; init; }
+
+    /// <summary>
+    /// Untargeted minimum RMS distortion in the space of every hidden layer (<see cref="HiddenLayers"/>), same examples;
+    /// null in runs stored before it was recorded (FC100-100-10's two are <see cref="HiddenRobustness1"/> and
+    /// <see cref="HiddenRobustness2"/>; see <see cref="HiddenFigures"/>).
+    /// </summary>
+    public List<double>? HiddenRobustness { get; init; }
+
+    /// <summary>The hidden activations of this run's network (<see cref="AdvTrainModel.HiddenActivations"/>); null in runs stored before it was recorded.</summary>
+    public List<int>? HiddenLayers { get; init; }
+
+    /// <summary>
+    /// The natural spread of each hidden layer's activations, to compare with <see cref="HiddenRobustness"/>: the RMS over
+    /// the layer's units of each unit's standard deviation over the robustness draw (all its examples); first the input's
+    /// (activation 0), then each of <see cref="HiddenLayers"/>. Null when not measured.
+    /// </summary>
+    public List<double>? Spread { get; init; }
+
+    /// <summary>
+    /// Mean certified L2 radius (CROWN bounds) of the first <see cref="CertifiedCount"/> examples of the robustness draw,
+    /// 0 for a misclassified one; NaN when not measured (<see cref="AdvTrainOptions.CertifyCount"/>).
+    /// </summary>
+    public double CertifiedRadius { get; init; } = double.NaN;
+
+    /// <summary>Examples certified for <see cref="CertifiedRadius"/>.</summary>
+    public int CertifiedCount { get; init; }
+
+    /// <summary>The hidden-layer figures: <see cref="HiddenRobustness"/>, or for runs stored before it the two of FC100-100-10.</summary>
+    public IReadOnlyList<double> HiddenFigures() => HiddenRobustness ?? [HiddenRobustness1, HiddenRobustness2];
 
     /// <summary>Wall time of training, pool generation included, seconds.</summary>
     public required double TrainSeconds { get; init; }
@@ -161,6 +206,18 @@ public sealed record AdvTrainSummary
     /// <summary>Mean minimum distortion in hidden layer 2's space.</summary>
     public required double HiddenRobustness2 { get; init; }
 
+    /// <summary>Mean minimum distortion in each hidden layer's space (<see cref="AdvTrainRun.HiddenFigures"/>).</summary>
+    public List<double> HiddenRobustness { get; init; } = new();
+
+    /// <summary>Mean natural spread of the input and each hidden layer (<see cref="AdvTrainRun.Spread"/>), over the runs that measured it; empty if none did.</summary>
+    public List<double> Spread { get; init; } = new();
+
+    /// <summary>Mean certified L2 radius over the runs (NaN if not measured).</summary>
+    public double CertifiedRadius { get; init; } = double.NaN;
+
+    /// <summary>Its standard deviation over the seeds.</summary>
+    public double CertifiedRadiusSd { get; init; } = double.NaN;
+
     /// <summary>Mean training time per run, seconds.</summary>
     public required double TrainSeconds { get; init; }
 
@@ -174,6 +231,12 @@ public sealed record AdvTrainSummary
 /// <summary>Everything the comparison measured.</summary>
 public sealed record AdvTrainResults
 {
+    /// <summary>The architecture compared (<see cref="AdvTrainOptions.Model"/>).</summary>
+    public string Model { get; init; } = AdvTrainModel.DefaultName;
+
+    /// <summary>Its hidden activations (<see cref="AdvTrainModel.HiddenActivations"/>), those of the variants without dropout.</summary>
+    public List<int> HiddenLayers { get; init; } = new();
+
     /// <summary>Reduced run.</summary>
     public required bool Quick { get; init; }
 
@@ -264,35 +327,36 @@ public static class AdversarialTrainingExperiment
     /// <summary>The attack of the robustness measurement: the reproduction's minimum-distortion attack, best of the 9 targets.</summary>
     public static AttackOptions RobustnessAttack { get; } = new();
 
-    /// <summary>The variants, (a) to (f).</summary>
-    public static IReadOnlyList<AdvTrainVariant> Variants { get; } = new[]
-    {
-        new AdvTrainVariant("wd", "a", "weight decay only", Array.Empty<int>(), s => new Fc100x100x10(s)),
-        new AdvTrainVariant("dropout", "b", "dropout 0.2 (input and hidden layers)", Array.Empty<int>(), s => new Fc100x100x10Dropout(s)),
-        new AdvTrainVariant("input", "c", "input-space pool", new[] { 0 }, s => new Fc100x100x10(s)),
-        new AdvTrainVariant("layer1", "d", "hidden layer 1 pool (activation 2)", new[] { 2 }, s => new Fc100x100x10(s)),
-        new AdvTrainVariant("layer2", "e", "hidden layer 2 pool (activation 4)", new[] { 4 }, s => new Fc100x100x10(s)),
-        new AdvTrainVariant("all", "f", "pools for every layer (activations 0, 2, 4)", new[] { 0, 2, 4 }, s => new Fc100x100x10(s)),
-    };
+    /// <summary>FC100-100-10's variants, (a) to (f) (<see cref="AdvTrainModel.Variants"/> of <see cref="AdvTrainModel.Default"/>).</summary>
+    public static IReadOnlyList<AdvTrainVariant> Variants => AdvTrainModel.Default.Variants;
 
     /// <summary>
-    /// Variants beyond the issue's six, run only when named: the pools combined with the dropout baseline's network
-    /// (dropout 0.2 on the input and after each hidden sigmoid, applied to pool examples above their activation too).
-    /// In FC100-100-10 dropout the hidden sigmoids are activations 3 and 6.
+    /// FC100-100-10's variants beyond the issue's six, run only when named: the pools combined with the dropout baseline's
+    /// network (dropout 0.2 on the input and after each hidden sigmoid, applied to pool examples above their activation
+    /// too). In FC100-100-10 dropout the hidden sigmoids are activations 3 and 6.
     /// </summary>
-    public static IReadOnlyList<AdvTrainVariant> ExtraVariants { get; } = new[]
+    public static IReadOnlyList<AdvTrainVariant> ExtraVariants => AdvTrainModel.Default.ExtraVariants;
+
+    /// <summary>Every FC100-100-10 variant: <see cref="Variants"/>, then <see cref="ExtraVariants"/>.</summary>
+    public static IReadOnlyList<AdvTrainVariant> AllVariants => AdvTrainModel.Default.AllVariants;
+
+    /// <summary>Finds an FC100-100-10 variant by id or letter.</summary>
+    public static AdvTrainVariant? Find(string name) => AdvTrainModel.Default.Find(name);
+
+    /// <summary>The architecture of <paramref name="options"/>.</summary>
+    public static AdvTrainModel ModelOf(AdvTrainOptions options)
     {
-        new AdvTrainVariant("input-dropout", "g", "input-space pool with dropout 0.2", new[] { 0 }, s => new Fc100x100x10Dropout(s)),
-        new AdvTrainVariant("all-dropout", "h", "pools for every layer (activations 0, 3, 6) with dropout 0.2", new[] { 0, 3, 6 }, s => new Fc100x100x10Dropout(s)),
-    };
+        ArgumentNullException.ThrowIfNull(options);
+        return AdvTrainModel.FindModel(options.Model) ?? throw new ArgumentException($"Unknown model '{options.Model}' for the adversarial-training comparison. Known: {string.Join(", ", AdvTrainModel.All.Select(m => m.Name))}.", nameof(options));
+    }
 
-    /// <summary>Every variant: <see cref="Variants"/>, then <see cref="ExtraVariants"/>.</summary>
-    public static IReadOnlyList<AdvTrainVariant> AllVariants { get; } = Variants.Concat(ExtraVariants).ToArray();
+    /// <summary>
+    /// The name of the comparison's folder and outputs: <c>advtrain</c>, <c>advtrain-quick</c> or <c>advtrain-validation</c>,
+    /// followed for another architecture than FC100-100-10 by its <see cref="AdvTrainModel.Suffix"/>, e.g. <c>advtrain-mnist-conv</c>.
+    /// </summary>
+    public static string Stem(AdvTrainOptions options) => (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ModelOf(options).Suffix;
 
-    /// <summary>Finds a variant by id or letter.</summary>
-    public static AdvTrainVariant? Find(string name) => AllVariants.FirstOrDefault(v => string.Equals(v.Id, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.Letter, name, StringComparison.OrdinalIgnoreCase));
-
-    private static string? Paper(AdvTrainVariant v) => v.Id switch
+    private static string? Paper(AdvTrainModel model, AdvTrainVariant v) => !model.IsDefault ? null : v.Id switch
     {
         "wd" => "1.6%",
         "dropout" => "~1.3%",
@@ -307,7 +371,7 @@ public static class AdversarialTrainingExperiment
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
         Setup setup = Resolve(options);
-        var (variants, sgd, pools, robustnessCount) = (setup.Variants, setup.Sgd, setup.Pools, setup.RobustnessCount);
+        var (sgd, pools, robustnessCount) = (setup.Sgd, setup.Pools, setup.RobustnessCount);
 
         // Training data and the held-out set: the test set, or in tuning mode a fixed tenth of the training set.
         Dataset train = options.Data.Train, heldOut = options.Data.Test;
@@ -320,7 +384,7 @@ public static class AdversarialTrainingExperiment
             train = options.Data.Train.Subset(order.AsSpan(held), "training set minus the validation tenth");
         }
 
-        string folder = Path.Combine(options.OutputDirectory, options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain");
+        string folder = Path.Combine(options.OutputDirectory, Stem(options));
         Directory.CreateDirectory(folder);
         int[] robustIndices = RobustnessDraw(heldOut, robustnessCount);
         var runs = new List<AdvTrainRun>();
@@ -329,7 +393,7 @@ public static class AdversarialTrainingExperiment
         var (first, length) = (options.Only ?? Range.All).GetOffsetAndLength(setup.Plan.Count);
         foreach (var (variant, seed) in setup.Plan.Skip(first).Take(length))
         {
-            AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
+            AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, Math.Min(options.CertifyCount, robustIndices.Length), folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
             if (run is null)
             {
                 missing.Add($"{variant.Id} seed {seed}");
@@ -338,7 +402,7 @@ public static class AdversarialTrainingExperiment
 
             runs.Add(run);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} (hidden 1: {run.HiddenRobustness1:F3}, hidden 2: {run.HiddenRobustness2:F3}), {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
+                $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} ({string.Join(", ", run.HiddenFigures().Select((h, i) => string.Create(CultureInfo.InvariantCulture, $"hidden {i + 1}: {h:F3}")))}){(double.IsNaN(run.CertifiedRadius) ? "" : string.Create(CultureInfo.InvariantCulture, $", certified L2 radius {run.CertifiedRadius:F4}"))}, {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
         }
 
         return Assemble(options, runs, clock.Elapsed.TotalSeconds, missing);
@@ -362,10 +426,12 @@ public static class AdversarialTrainingExperiment
         AdvTrainVariant[] variants = setup.Variants;
         List<AdvTrainRun> done = runs.ToList();
         List<AdvTrainRun> ordered = variants.SelectMany(v => setup.Plan.Where(p => p.Variant == v).SelectMany(p => done.Where(r => r.Variant == v.Id && r.Seed == p.Seed))).ToList();
-        var summaries = variants.Where(v => ordered.Any(r => r.Variant == v.Id)).Select(v => Summarise(v, ordered.Where(r => r.Variant == v.Id).ToList())).ToList();
-        string figure = (options.Quick ? "advtrain-quick" : options.Validation ? "advtrain-validation" : "advtrain") + ".png";
+        var summaries = variants.Where(v => ordered.Any(r => r.Variant == v.Id)).Select(v => Summarise(setup.Model, v, ordered.Where(r => r.Variant == v.Id).ToList())).ToList();
+        string figure = Stem(options) + ".png";
         return new AdvTrainResults
         {
+            Model = setup.Model.Name,
+            HiddenLayers = AdvTrainModel.HiddenActivations(setup.Model.Create(1)).ToList(),
             Quick = options.Quick,
             Validation = options.Validation,
             Epochs = setup.Sgd.Epochs,
@@ -383,24 +449,26 @@ public static class AdversarialTrainingExperiment
     }
 
     /// <summary>The settings of a comparison with every default filled in, and its runs in order.</summary>
-    private sealed record Setup(AdvTrainVariant[] Variants, SgdOptions Sgd, AdversarialTrainingOptions Pools, int RobustnessCount, IReadOnlyList<(AdvTrainVariant Variant, ulong Seed)> Plan);
+    private sealed record Setup(AdvTrainModel Model, AdvTrainVariant[] Variants, SgdOptions Sgd, AdversarialTrainingOptions Pools, int RobustnessCount, IReadOnlyList<(AdvTrainVariant Variant, ulong Seed)> Plan);
 
     private static Setup Resolve(AdvTrainOptions options)
     {
-        var variants = (options.Variants ?? Variants.Select(v => v.Id).ToArray()).Select(id => Find(id) ?? throw new ArgumentException($"Unknown variant '{id}'. Known: {string.Join(", ", AllVariants.Select(v => v.Id))}.")).ToArray();
+        AdvTrainModel model = ModelOf(options);
+        var variants = (options.Variants ?? model.Variants.Select(v => v.Id).ToArray()).Select(id => model.Find(id) ?? throw new ArgumentException($"Unknown variant '{id}' of {model.Name}. Known: {string.Join(", ", model.AllVariants.Select(v => v.Id))}.")).ToArray();
         IReadOnlyList<ulong> seeds = options.Seeds ?? (options.Quick ? new ulong[] { 1 } : new ulong[] { 1, 2, 3 });
-        int epochs = options.Epochs ?? (options.Quick ? 1 : ComparisonEpochs);
-        SgdOptions sgd = Recipe with
+        int epochs = options.Epochs ?? (options.Quick ? 1 : model.Epochs);
+        SgdOptions recipe = model.Recipe;
+        SgdOptions sgd = recipe with
         {
             Epochs = epochs,
             Threads = options.Threads,
-            LearningRate = options.LearningRate ?? Recipe.LearningRate,
-            BatchSize = options.BatchSize ?? Recipe.BatchSize,
-            Momentum = options.Momentum ?? Recipe.Momentum,
+            LearningRate = options.LearningRate ?? model.LearningRate ?? recipe.LearningRate,
+            BatchSize = options.BatchSize ?? recipe.BatchSize,
+            Momentum = options.Momentum ?? recipe.Momentum,
         };
-        AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? QuickPools : DefaultPools)) with { AttackThreads = options.Threads };
+        AdversarialTrainingOptions pools = (options.Pools ?? (options.Quick ? model.QuickPools : model.Pools)) with { AttackThreads = options.Threads };
         int robustnessCount = options.RobustnessCount ?? (options.Quick ? 20 : 100);
-        return new Setup(variants, sgd, pools, robustnessCount, seeds.SelectMany(seed => variants.Select(v => (v, seed))).ToArray());
+        return new Setup(model, variants, sgd, pools, robustnessCount, seeds.SelectMany(seed => variants.Select(v => (v, seed))).ToArray());
     }
 
     /// <summary>The fixed examples of the robustness measurement: a seeded draw, the same for every variant and seed.</summary>
@@ -422,7 +490,7 @@ public static class AdversarialTrainingExperiment
         return fused.Length == 0 ? chunked : chunked + $" ({string.Join(", ", fused)}: step=fused, each batch whole in the fused step, instead of chunks={sgd.Chunks})";
     }
 
-    private static AdvTrainRun? RunOne(AdvTrainVariant variant, ulong seed, SgdOptions sgd, AdversarialTrainingOptions poolOptions, Dataset train, Dataset heldOut, int[] robustIndices, string folder, int threads, bool reportOnly, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private static AdvTrainRun? RunOne(AdvTrainVariant variant, ulong seed, SgdOptions sgd, AdversarialTrainingOptions poolOptions, Dataset train, Dataset heldOut, int[] robustIndices, int certifyCount, string folder, int threads, bool reportOnly, TextWriter log, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         SgdOptions runSgd = sgd with { Seed = seed };
         AdversarialTrainingOptions pools = poolOptions with { Layers = variant.Layers };
@@ -432,7 +500,15 @@ public static class AdversarialTrainingExperiment
         string settings = $"{sgdSettings}; {(variant.Layers.Length == 0 ? "no pools (Trainer)" : pools.Describe())}; train={train.Name} ({train.Count}); robustness={robustIndices.Length} of {heldOut.Name}";
         string stem = Path.Combine(folder, $"{variant.Id}-seed{seed}");
         var jsonOptions = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-        if (RunStore.FindRun<AdvTrainRun>(stem, net, settings, r => r.Settings, jsonOptions, keep: reportOnly, log, "advtrain") is { } done) return done with { FromCheckpoint = true };
+        if (RunStore.FindRun<AdvTrainRun>(stem, net, settings, r => r.Settings, jsonOptions, keep: reportOnly, log, "advtrain") is { } done)
+        {
+            // Figures that are not part of the settings, measured on the stored network if the run lacks them.
+            AdvTrainRun completed = done;
+            if (done.Spread is null && !reportOnly) completed = completed with { Spread = Spread(net, heldOut, robustIndices) };
+            if (certifyCount > 0 && done.CertifiedCount != certifyCount && !reportOnly) completed = completed with { CertifiedRadius = MeanCertifiedRadius(net, heldOut, robustIndices.AsSpan(0, certifyCount), threads), CertifiedCount = certifyCount };
+            if (!ReferenceEquals(completed, done)) RunStore.SaveRun(stem, completed, jsonOptions);
+            return completed with { FromCheckpoint = true };
+        }
 
         if (reportOnly) return null;
         net.Initialize(seed);
@@ -450,9 +526,10 @@ public static class AdversarialTrainingExperiment
         Checkpoint.Save(stem + ".ckpt", net, new CheckpointState(runSgd.Epochs, seed, Array.Empty<float>(), settings));
 
         // Robustness: untargeted minimum distortion of the fixed held-out examples the network classifies correctly,
-        // in the input space and in the spaces of the two hidden layers (the outputs of the sigmoids).
-        int[] hidden = net.Summary.Layers.Where(l => l.Kind == LayerKind.Sigmoid).Select(l => l.Index).ToArray();
-        var (input, hidden1, hidden2) = (Robustness(net, heldOut, robustIndices, 0, seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, hidden[0], seed, threads, cancellationToken), Robustness(net, heldOut, robustIndices, hidden[1], seed, threads, cancellationToken));
+        // in the input space and in the space of each hidden layer (for FC100-100-10 the outputs of the sigmoids).
+        int[] hidden = AdvTrainModel.HiddenActivations(net);
+        AttackStatistics input = Robustness(net, heldOut, robustIndices, 0, seed, threads, cancellationToken);
+        List<double> hiddenRobustness = hidden.Select(k => Robustness(net, heldOut, robustIndices, k, seed, threads, cancellationToken).MeanDistortion).ToList();
         var run = new AdvTrainRun
         {
             Variant = variant.Id,
@@ -463,8 +540,13 @@ public static class AdversarialTrainingExperiment
             RobustnessCi95 = input.Ci95,
             RobustnessAttacked = input.Attempted,
             RobustnessSucceeded = input.Succeeded,
-            HiddenRobustness1 = hidden1.MeanDistortion,
-            HiddenRobustness2 = hidden2.MeanDistortion,
+            HiddenRobustness1 = hiddenRobustness.Count > 0 ? hiddenRobustness[0] : double.NaN,
+            HiddenRobustness2 = hiddenRobustness.Count > 1 ? hiddenRobustness[1] : double.NaN,
+            HiddenRobustness = hiddenRobustness,
+            HiddenLayers = hidden.ToList(),
+            Spread = Spread(net, heldOut, robustIndices),
+            CertifiedRadius = certifyCount > 0 ? MeanCertifiedRadius(net, heldOut, robustIndices.AsSpan(0, certifyCount), threads) : double.NaN,
+            CertifiedCount = certifyCount,
             TrainSeconds = trained.Elapsed.TotalSeconds,
             AttackSeconds = trained.AttackSeconds,
             Pools = trained.Pools.ToList(),
@@ -482,7 +564,67 @@ public static class AdversarialTrainingExperiment
         return AttackStatistics.Of(LayerSpaceAttack.Run(net, heldOut, indices, TargetPolicy.Every, options, seed, threads, cancellationToken: cancellationToken, batch: 1).Results);
     }
 
-    private static AdvTrainSummary Summarise(AdvTrainVariant v, List<AdvTrainRun> runs)
+    /// <summary>
+    /// The natural spread of the input and of each hidden activation (<see cref="AdvTrainModel.HiddenActivations"/>) over
+    /// the examples <paramref name="indices"/>: the RMS over the activation's values of each value's standard deviation
+    /// over the examples (see <see cref="AdvTrainRun.Spread"/>).
+    /// </summary>
+    public static List<double> Spread(INetwork net, Dataset data, int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(indices);
+        var spread = new List<double>();
+        foreach (int layer in AdvTrainModel.HiddenActivations(net).Prepend(0))
+        {
+            // One example per forward pass, as the robustness attack sees them.
+            Dataset space = LayerSpaceAttack.Project(net, data, indices, layer, batch: 1);
+            spread.Add(SpreadOf(space));
+        }
+
+        return spread;
+    }
+
+    /// <summary>sqrt(mean over the values of the variance over the examples), the variance with divisor n − 1 (NaN for fewer than 2 examples).</summary>
+    internal static double SpreadOf(Dataset space)
+    {
+        int n = space.Count, length = space.SampleLength;
+        if (n < 2) return double.NaN;
+        var mean = new double[length];
+        var square = new double[length];
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<float> x = space.Sample(i);
+            for (int j = 0; j < length; j++) mean[j] += x[j];
+        }
+
+        for (int j = 0; j < length; j++) mean[j] /= n;
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<float> x = space.Sample(i);
+            for (int j = 0; j < length; j++) square[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
+        }
+
+        return Math.Sqrt(square.Sum() / ((double)(n - 1) * length));
+    }
+
+    /// <summary>Mean certified L2 radius (CROWN bounds, the network's input box) of the examples <paramref name="indices"/>, 0 for a misclassified one.</summary>
+    private static double MeanCertifiedRadius(INetwork net, Dataset data, ReadOnlySpan<int> indices, int threads)
+    {
+        if (net is not ICertifiable certifiable) return double.NaN;
+        float[] inputs = new float[indices.Length * data.SampleLength];
+        int[] labels = new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            data.Sample(indices[i]).CopyTo(inputs.AsSpan(i * data.SampleLength, data.SampleLength));
+            labels[i] = data.Labels[indices[i]];
+        }
+
+        CertifiedRadius[] radii = Certifier.Certify(certifiable, inputs, labels, indices.Length, new CertifyOptions { Threads = threads });
+        return radii.Average(r => r.Correct ? r.Radius : 0);
+    }
+
+    private static AdvTrainSummary Summarise(AdvTrainModel model, AdvTrainVariant v, List<AdvTrainRun> runs)
     {
         static double Sd(IReadOnlyList<double> x)
         {
@@ -507,9 +649,13 @@ public static class AdversarialTrainingExperiment
             RobustnessSd = Sd(robust),
             HiddenRobustness1 = runs.Average(r => r.HiddenRobustness1),
             HiddenRobustness2 = runs.Average(r => r.HiddenRobustness2),
+            HiddenRobustness = Enumerable.Range(0, runs.Min(r => r.HiddenFigures().Count)).Select(i => runs.Average(r => r.HiddenFigures()[i])).ToList(),
+            Spread = runs.Any(r => r.Spread is null) ? new List<double>() : Enumerable.Range(0, runs.Min(r => r.Spread!.Count)).Select(i => runs.Average(r => r.Spread![i])).ToList(),
+            CertifiedRadius = runs.Average(r => r.CertifiedRadius),
+            CertifiedRadiusSd = Sd(runs.Select(r => r.CertifiedRadius).ToArray()),
             TrainSeconds = runs.Average(r => r.TrainSeconds),
             AttackSeconds = runs.Average(r => r.AttackSeconds),
-            Paper = Paper(v),
+            Paper = Paper(model, v),
         };
     }
 

@@ -72,8 +72,21 @@ public static class Catalog
         new ModelEntry("MNIST-Conv", s => new MnistConv(s), TrainingSplit.Full, new SgdRecipe(s_conv), null, double.NaN, double.NaN, "Sec. 3"),
     };
 
-    /// <summary>Every trainable model: <see cref="Models"/>, then <see cref="Additional"/>.</summary>
-    public static IReadOnlyList<ModelEntry> All { get; } = Models.Concat(Additional).ToArray();
+    // FC200-200-10-ReLU: the sigmoid recipe's batch and momentum with a smaller rate for the unbounded ReLU units. The
+    // adversarial-training comparison chooses its own rate on validation data (docs/advtrain-search.md, "Other architectures").
+    private static readonly SgdOptions s_relu200 = s_sigmoid with { LearningRate = 0.05f };
+
+    /// <summary>
+    /// Models of the adversarial-training comparison on other architectures only (issue 25), trainable by name but not
+    /// part of <c>reproduce</c>: the ReLU MLP FC200-200-10-ReLU.
+    /// </summary>
+    public static IReadOnlyList<ModelEntry> Comparison { get; } = new[]
+    {
+        new ModelEntry("FC200-200-10-ReLU", s => new Fc200x200x10Relu(s), TrainingSplit.Full, new SgdRecipe(s_relu200), null, double.NaN, double.NaN, "not in the paper"),
+    };
+
+    /// <summary>Every trainable model: <see cref="Models"/>, then <see cref="Additional"/>, then <see cref="Comparison"/>.</summary>
+    public static IReadOnlyList<ModelEntry> All { get; } = Models.Concat(Additional).Concat(Comparison).ToArray();
 
     /// <summary>
     /// Networks declared for their shapes only (not trained on MNIST): AlexNet's layer shapes for the spectral

@@ -50,6 +50,29 @@ public partial class Fc100x100x10Dropout;
 [Dense(10, WeightDecay = 1e-6), Softmax]
 public partial class Fc200x200x10;
 
+/// <summary>
+/// FC200-200-10-ReLU: FC200-200-10 with rectified linear hidden units (not in the paper; the ReLU MLP of the
+/// adversarial-training comparison on other architectures, issue 25). Weight decay 1e-5, 1e-5, 1e-6 as in Table 1.
+/// </summary>
+[Network(Name = "FC200-200-10-ReLU")]
+[Input(784)]
+[Dense(200, WeightDecay = 1e-5), ReLU]
+[Dense(200, WeightDecay = 1e-5), ReLU]
+[Dense(10, WeightDecay = 1e-6), Softmax]
+public partial class Fc200x200x10Relu;
+
+/// <summary>
+/// FC200-200-10-ReLU with dropout, the dropout baseline of the comparison for this architecture: inverted dropout 0.2 on
+/// the input and after each hidden ReLU, as in FC100-100-10 dropout.
+/// </summary>
+[Network(Name = "FC200-200-10-ReLU dropout")]
+[Input(784)]
+[Dropout(0.2)]
+[Dense(200, WeightDecay = 1e-5), ReLU, Dropout(0.2)]
+[Dense(200, WeightDecay = 1e-5), ReLU, Dropout(0.2)]
+[Dense(10, WeightDecay = 1e-6), Softmax]
+public partial class Fc200x200x10ReluDropout;
+
 /// <summary>FC123-456-10: two sigmoid hidden layers of 123 and 456 units (Table 3, trained on P1).</summary>
 [Network(Name = "FC123-456-10")]
 [Input(784)]
@@ -98,6 +121,19 @@ public partial class Ae400x10;
 [Dense(100, WeightDecay = 1e-5), ReLU]
 [Dense(10, WeightDecay = 1e-6), Softmax]
 public partial class MnistConv;
+
+/// <summary>
+/// MNIST-Conv with dropout, the dropout baseline of the adversarial-training comparison for this architecture: MNIST-Conv
+/// with inverted dropout 0.2 after each convolution block (after its max-pooling) and after the hidden dense ReLU. No
+/// dropout on the input: the convolutions see whole images, as usual for convolutional networks.
+/// </summary>
+[Network(Name = "MNIST-Conv dropout")]
+[Input(1, 28, 28)]
+[Conv(16, 5, WeightDecay = 1e-5), ReLU, MaxPool(2), Dropout(0.2)]
+[Conv(32, 5, WeightDecay = 1e-5), ReLU, MaxPool(2), Dropout(0.2)]
+[Dense(100, WeightDecay = 1e-5), ReLU, Dropout(0.2)]
+[Dense(10, WeightDecay = 1e-6), Softmax]
+public partial class MnistConvDropout;
 
 /// <summary>
 /// The layer shapes of Krizhevsky et al.'s ImageNet network (the paper's Table 5), without the two-GPU grouping:

@@ -14,24 +14,36 @@ public static class AdvTrainReport
         var ci = CultureInfo.InvariantCulture;
         AdvTrainSummary? Get(string id) => r.Summaries.FirstOrDefault(s => s.Variant == id);
         AdvTrainSummary? baseline = Get("wd");
-        var pools = r.Summaries.Where(s => s.Variant is "input" or "layer1" or "layer2" or "all").ToList();
+        bool paperModel = r.Model == AdvTrainModel.DefaultName;
+        var pools = r.Summaries.Where(s => s.Variant is "input" or "all" || s.Variant.StartsWith("layer", StringComparison.Ordinal)).ToList();
         if (baseline is null || pools.Count == 0) return "";
         var sb = new StringBuilder();
         AdvTrainSummary best = pools.MinBy(s => s.TestError)!;
         bool below = best.TestError < 0.012;
+        string paperNote = paperModel ? (below ? "below the paper's 1.2%. " : "the paper's < 1.2% is not reproduced. ") : "";
         bool helps = best.TestError + best.TestErrorSd < baseline.TestError - baseline.TestErrorSd;
-        sb.Append(string.Create(ci, $"**Against the paper.** The best pool variant, ({best.Letter}) {best.Description}, reaches {100 * best.TestError:F2}% {what} against {100 * baseline.TestError:F2}% with weight decay alone: "));
-        sb.Append(below ? "below the paper's 1.2%. " : "the paper's < 1.2% is not reproduced. ");
+        sb.Append(string.Create(ci, $"**Against the paper.** The best pool variant, ({best.Letter}) {best.Description}, reaches {100 * best.TestError:F2}% {what} against {100 * baseline.TestError:F2}% with weight decay alone{(paperModel ? ": " : " (the paper has no figure for this network). ")}"));
+        sb.Append(paperNote);
         sb.Append(helps ? "It improves on weight decay alone by more than the spread over seeds. " : "No pool variant improves on weight decay alone by more than the spread over seeds. ");
-        AdvTrainSummary? input = Get("input"), l1 = Get("layer1"), l2 = Get("layer2");
-        if (input is not null && l1 is not null && l2 is not null)
+        AdvTrainSummary? input = Get("input");
+        var layers = new List<AdvTrainSummary>();
+        for (int i = 1; Get($"layer{i}") is { } layer; i++) layers.Add(layer);
+        if (input is not null && layers.Count > 0)
         {
-            bool ordered = input.TestError >= l1.TestError && l1.TestError >= l2.TestError;
-            sb.Append(string.Create(ci, $"By layer: input {100 * input.TestError:F2}%, hidden layer 1 {100 * l1.TestError:F2}%, hidden layer 2 {100 * l2.TestError:F2}% — "));
+            var byHeight = layers.Prepend(input).ToList();
+            bool ordered = byHeight.Zip(byHeight.Skip(1)).All(p => p.First.TestError >= p.Second.TestError);
+            sb.Append(string.Create(ci, $"By layer: input {100 * input.TestError:F2}%, {string.Join(", ", layers.Select((l, i) => string.Create(ci, $"hidden layer {i + 1} {100 * l.TestError:F2}%")))} — "));
             sb.Append(ordered ? "the higher the layer, the better, as the paper says" + (helps ? "" : ", though here it is an ordering of losses rather than of gains") + ". " : "not ordered by height as the paper suggests. ");
         }
 
         if (input is not null) sb.Append(string.Create(ci, $"Input-space examples change robustness (mean minimum input distortion) from {baseline.Robustness:F4} to {input.Robustness:F4} ({100 * (input.Robustness / baseline.Robustness - 1):+0;-0}%). "));
+        if (!paperModel)
+        {
+            sb.AppendLine(string.Create(ci, $"The paper gives no pool settings for this experiment, and this network is not the paper's; the settings line below gives ours (docs/advtrain-search.md, \"Other architectures\", says which were chosen on held-out validation data). A gap may come from any of them."));
+            sb.AppendLine();
+            return sb.ToString();
+        }
+
         sb.AppendLine(string.Create(ci, $"The paper gives no pool size, refresh rate, mixing ratio or attack strength for this experiment; ours are in the settings line below: the mixing ratio ({AdversarialTrainingExperiment.DefaultPools.MixingRatio:R}), the stored examples' distortion ({AdversarialTrainingExperiment.ComparisonPoolDistortion:R}), the refresh period ({AdversarialTrainingExperiment.ComparisonRefreshPeriod} steps), the draw of sources near the decision boundary ({AdversarialTrainingExperiment.ComparisonSourceCandidates} candidates per example) and the number of epochs ({AdversarialTrainingExperiment.ComparisonEpochs}) were chosen on held-out validation data (docs/advtrain-search.md), the others for cost. A gap here may come from any of them."));
         sb.AppendLine();
         return sb.ToString();
@@ -44,21 +56,45 @@ public static class AdvTrainReport
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         string what = r.Validation ? "validation error (held-out tenth of the training set)" : "test error";
-        sb.AppendLine($"{heading} Hidden-layer adversarial training (Sec. 4.2)");
+        bool paperModel = r.Model == AdvTrainModel.DefaultName;
+        AdvTrainModel? model = AdvTrainModel.FindModel(r.Model);
+        sb.AppendLine($"{heading} Hidden-layer adversarial training (Sec. 4.2){(paperModel ? "" : ": " + r.Model)}");
         sb.AppendLine();
         if (r.Quick) sb.AppendLine("> **Quick run**: " + r.Epochs + " epoch(s), one seed, small pools — a smoke test of the machinery, not a result. Run `intriguing advtrain` for the comparison.").AppendLine();
-        sb.AppendLine("FC100-100-10 (sigmoid, weight decay 1e-5, 1e-5, 1e-6 as in Table 1), trained by the same SGD recipe and seeds with and without pools of adversarial examples. "
-            + "\"Hidden layer 1/2\" are the paper's layers: the outputs of the first and second sigmoid, activations 2 and 4 in our numbering (Dense, Sigmoid, Dense, Sigmoid, Dense, Softmax). "
-            + "(For the dropout network the hidden layers are the same sigmoid outputs, activations 3 and 6.) "
+        int hiddenCount = r.Summaries.Count == 0 ? r.HiddenLayers.Count : r.Summaries.Max(s => s.HiddenRobustness.Count == 0 ? 2 : s.HiddenRobustness.Count);
+        sb.AppendLine((model?.Description ?? r.Model) + " "
             + "An example made in activation k's space trains only the layers above k. "
             + $"Robustness is the mean untargeted minimum RMS distortion (best of the 9 wrong labels, the reproduction's attack) of {r.RobustnessCount} fixed {(r.Validation ? "validation" : "test")} examples, counted over those the network classifies correctly; "
-            + "the same is measured in the spaces of the two hidden layers.");
+            + $"the same is measured in the space of each hidden layer{(r.Summaries.Any(s => !double.IsNaN(s.CertifiedRadius)) ? "; the certified L2 radius (CROWN bounds) is the mean over the first examples of the same draw, 0 for a misclassified one" : "")}.");
         sb.AppendLine();
-        sb.AppendLine($"| variant | seeds | {what}: mean ± sd (min–max) | paper | robustness (input) | hidden 1 | hidden 2 | training time per run (making pool examples) |");
-        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        bool certified = r.Summaries.Any(s => !double.IsNaN(s.CertifiedRadius));
+        string hiddenHeads = string.Concat(Enumerable.Range(1, hiddenCount).Select(i => $" hidden {i} |"));
+        sb.AppendLine($"| variant | seeds | {what}: mean ± sd (min–max) |{(paperModel ? " paper |" : "")} robustness (input) |{hiddenHeads}{(certified ? " certified L2 radius |" : "")} training time per run (making pool examples) |");
+        sb.AppendLine("| --- | ---: | ---: |" + (paperModel ? " ---: |" : "") + " ---: |" + string.Concat(Enumerable.Repeat(" ---: |", hiddenCount)) + (certified ? " ---: |" : "") + " ---: |");
         foreach (AdvTrainSummary s in r.Summaries)
         {
-            sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Description} | {s.Seeds} | {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} ({100 * s.TestErrorMin:F2}–{100 * s.TestErrorMax:F2}) | {s.Paper ?? "–"} | {s.Robustness:F4} ± {s.RobustnessSd:F4} | {s.HiddenRobustness1:F3} | {s.HiddenRobustness2:F3} | {s.TrainSeconds:F0} s ({s.AttackSeconds:F1} s) |"));
+            IReadOnlyList<double> hidden = s.HiddenRobustness.Count > 0 ? s.HiddenRobustness : new[] { s.HiddenRobustness1, s.HiddenRobustness2 };
+            string hiddenCells = string.Concat(Enumerable.Range(0, hiddenCount).Select(i => i < hidden.Count ? string.Create(ci, $" {hidden[i]:F3} |") : " – |"));
+            string certifiedCell = certified ? string.Create(ci, $" {s.CertifiedRadius:F4} ± {s.CertifiedRadiusSd:F4} |") : "";
+            sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Description} | {s.Seeds} | {100 * s.TestError:F2}% ± {100 * s.TestErrorSd:F2} ({100 * s.TestErrorMin:F2}–{100 * s.TestErrorMax:F2}) |{(paperModel ? $" {s.Paper ?? "–"} |" : "")} {s.Robustness:F4} ± {s.RobustnessSd:F4} |{hiddenCells}{certifiedCell} {s.TrainSeconds:F0} s ({s.AttackSeconds:F1} s) |"));
+        }
+
+        if (r.Summaries.Any(s => s.Spread.Count > 1))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Natural spread of each activation over the same examples (the RMS over its values of each value's standard deviation over the examples), "
+                + "and in brackets the mean minimum distortion of the table above divided by it: how far, in units of the layer's natural variation, the nearest adversarial example of that space lies. "
+                + "The pools store their examples at the settings line's fixed RMS distortion in every space.");
+            sb.AppendLine();
+            sb.AppendLine("| variant | input |" + hiddenHeads);
+            sb.AppendLine("| --- | ---: |" + string.Concat(Enumerable.Repeat(" ---: |", hiddenCount)));
+            foreach (AdvTrainSummary s in r.Summaries.Where(s => s.Spread.Count > 1))
+            {
+                IReadOnlyList<double> hidden = s.HiddenRobustness.Count > 0 ? s.HiddenRobustness : new[] { s.HiddenRobustness1, s.HiddenRobustness2 };
+                double[] distortion = hidden.Prepend(s.Robustness).ToArray();
+                string cells = string.Concat(Enumerable.Range(0, hiddenCount + 1).Select(i => i < s.Spread.Count && i < distortion.Length ? string.Create(ci, $" {s.Spread[i]:F3} ({distortion[i] / s.Spread[i]:F3}) |") : " – |"));
+                sb.AppendLine(string.Create(ci, $"| ({s.Letter}) {s.Variant} |{cells}"));
+            }
         }
 
         sb.AppendLine();
@@ -90,7 +126,7 @@ public static class AdvTrainReport
     {
         ArgumentNullException.ThrowIfNull(results);
         SavePlot(directory, results);
-        string stem = Path.Combine(directory, results.Quick ? "advtrain-quick" : results.Validation ? "advtrain-validation" : "advtrain");
+        string stem = Path.Combine(directory, results.Figure[..^".png".Length]);
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
         RunStore.WriteAtomically(stem + ".json", json);
         RunStore.WriteAtomically(stem + ".md", "# Adversarial training\n\n" + Section(results));
