@@ -194,8 +194,15 @@ public sealed partial class NetworkGenerator
                         {
                             LayerModel first = m.Layers[0];
                             string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
-                            w.Line(BoundKernels + ".SeedPositions(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
-                            w.Line("BackSubstituteWindow(bw, " + I(l.Index) + ", rows);");
+                            if (l.Spec.EmitSeedPositionsBelow(w, l))
+                            {
+                                w.Line("BackSubstituteWindow(bw, " + I(l.Index - 1) + ", rows);");
+                            }
+                            else
+                            {
+                                w.Line(BoundKernels + ".SeedPositions(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
+                                w.Line("BackSubstituteWindow(bw, " + I(l.Index) + ", rows);");
+                            }
                             w.Line(BoundKernels + ".ConcretizeWindow(bw, rows, " + BoundKernels + ".HiddenIterations, " + I(first.Shape.InC) + ", " + I(first.Shape.InH) + ", " + I(first.Shape.InW) + ");");
                             w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
                         }

@@ -42,8 +42,24 @@ public static partial class BoundKernels
         ArgumentNullException.ThrowIfNull(bw);
         int plane = height * width, length = channels * plane;
         ReadOnlySpan<int> order = bw.Order;
-        int first = order[start >> 1] % plane, last = order[(start + count - 1) >> 1] % plane;
         Span<int> window = bw.Window(layer);
+        PositionWindow(window, order[start >> 1] % plane, order[(start + count - 1) >> 1] % plane, width);
+
+        Span<float> rows = bw.Rows(layer, count);
+        Span<double> constants = bw.Constants(count);
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> row = rows.Slice(r * length, length);
+            ClearWindow(row, window, channels, height, width);
+            int g = start + r;
+            row[order[g >> 1]] = (g & 1) == 0 ? 1f : -1f;
+            constants[r] = 0;
+        }
+    }
+
+    /// <summary>The window of the positions <paramref name="first"/> … <paramref name="last"/> (raster order) of a map <paramref name="width"/> wide.</summary>
+    public static void PositionWindow(Span<int> window, int first, int last, int width)
+    {
         if (first / width == last / width)
         {
             window[0] = first / width;
@@ -57,17 +73,6 @@ public static partial class BoundKernels
             window[1] = last / width + 1;
             window[2] = 0;
             window[3] = width;
-        }
-
-        Span<float> rows = bw.Rows(layer, count);
-        Span<double> constants = bw.Constants(count);
-        for (int r = 0; r < count; r++)
-        {
-            Span<float> row = rows.Slice(r * length, length);
-            ClearWindow(row, window, channels, height, width);
-            int g = start + r;
-            row[order[g >> 1]] = (g & 1) == 0 ? 1f : -1f;
-            constants[r] = 0;
         }
     }
 

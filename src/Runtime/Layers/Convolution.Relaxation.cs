@@ -96,6 +96,50 @@ public static partial class Convolution
         }
     }
 
+    /// <summary>
+    /// The rows of <c>BoundKernels.SeedPositions</c> over this layer's output (units in <c>BoundWorkspace.Order</c>)
+    /// carried through it at once (zero padding only): row g is ±(filter of unit order[⌊g/2⌋]) placed on the patch its
+    /// position reads, with constant ±b, which saves the product with the identity. Sets the windows of both activations.
+    /// </summary>
+    public static void SeedPositionsBelow(LayerGeometry g, Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(bw);
+        if (g.PaddingMode == PaddingMode.Circular) throw new ArgumentException("Windowed rows need zero padding.", nameof(g));
+        int ow = g.OutputWidth, plane = g.OutputHeight * ow;
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding, inLength = g.InputLength;
+        ReadOnlySpan<int> order = bw.Order;
+        Span<int> window = bw.Window(above), inWindow = bw.Window(below);
+        Generated.BoundKernels.PositionWindow(window, order[start >> 1] % plane, order[(start + count - 1) >> 1] % plane, ow);
+        Generated.BoundKernels.InputWindow(window, inWindow, k, stride, pad, h, w);
+        Span<float> rows = bw.Rows(below, count);
+        Span<double> constants = bw.Constants(count);
+        for (int r = 0; r < count; r++)
+        {
+            Span<float> row = rows.Slice(r * inLength, inLength);
+            Generated.BoundKernels.ClearWindow(row, inWindow, c, h, w);
+            int gRow = start + r, unit = order[gRow >> 1], f = unit / plane, p = unit - f * plane, oy = p / ow, ox = p - oy * ow;
+            bool lower = (gRow & 1) == 0;
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int u = 0; u < k; u++)
+                {
+                    int ih = oy * stride - pad + u;
+                    if ((uint)ih >= (uint)h) continue;
+                    for (int v = 0; v < k; v++)
+                    {
+                        int iw = ox * stride - pad + v;
+                        if ((uint)iw >= (uint)w) continue;
+                        float weight = weights[((f * c + ch) * k + u) * k + v];
+                        row[(ch * h + ih) * w + iw] = lower ? weight : -weight;
+                    }
+                }
+            }
+
+            constants[r] = bias.IsEmpty ? 0 : lower ? bias[f] : -bias[f];
+        }
+    }
+
     /// <summary>Floats of scratch a windowed convolution step uses at most (unless one row needs more).</summary>
     private const long WindowScratchBudget = 4L << 20;
 

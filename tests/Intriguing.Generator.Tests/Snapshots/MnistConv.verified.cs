@@ -784,8 +784,8 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         for (int start = 0; start < total; start += BoundRowChunk)
         {
             int rows = global::System.Math.Min(BoundRowChunk, total - start);
-            global::Intriguing.Generated.BoundKernels.SeedPositions(bw, 4, start, rows, 32, 8, 8);
-            BackSubstituteWindow(bw, 4, rows);
+            global::Intriguing.Layers.Convolution.SeedPositionsBelow(s_geometry4, bw, 4, 3, Conv2Weights, Conv2Bias, start, rows);
+            BackSubstituteWindow(bw, 3, rows);
             global::Intriguing.Generated.BoundKernels.ConcretizeWindow(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations, 1, 28, 28);
             global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 4, start, rows);
         }
