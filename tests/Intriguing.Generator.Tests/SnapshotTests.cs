@@ -10,9 +10,9 @@ public class SnapshotTests
 
     private static readonly string[] s_sampleNames =
     {
-        "Fc10Lambda1em4", "Fc10Lambda1em2", "Fc10Lambda1", "Fc100x100x10", "Fc100x100x10Dropout", "Fc200x200x10", "Fc123x456x10",
+        "Fc10Lambda1em4", "Fc10Lambda1em2", "Fc10Lambda1", "Fc100x100x10", "Fc100x100x10Dropout", "Fc200x200x10", "Fc200x200x10Relu", "Fc200x200x10ReluDropout", "Fc123x456x10",
         "Ae400Encoder", "Ae400Decoder", "Ae400Classifier", "Ae400x10",
-        "MnistConv", "AlexNet",
+        "MnistConv", "MnistConvDropout", "AlexNet",
     };
 
     /// <summary>
