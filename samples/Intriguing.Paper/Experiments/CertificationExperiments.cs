@@ -61,7 +61,8 @@ public static class CertificationExperiments
 
     /// <summary>
     /// Test examples of the bracket for convolutional models in a full run: CROWN's backward passes through two
-    /// convolutions cost seconds per example (dense rows over every map position), so fewer are drawn.
+    /// convolutions and the nine targeted L-BFGS attacks cost about a second per example even with windowed rows
+    /// (docs/certification.md), so fewer are drawn.
     /// </summary>
     public const int ConvExamples = 100;
 
