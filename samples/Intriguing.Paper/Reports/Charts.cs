@@ -16,6 +16,22 @@ public sealed record BarSeries(string Name, IReadOnlyList<double> Values, IReadO
 /// <param name="Dashed">Draw dashed (e.g. an empirical bound beside a certified one).</param>
 public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed);
 
+/// <summary>One series of an x-y panel: a line with markers through (X, Y), and optional single observations (e.g. one per seed) as dots of the same colour.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="X">Abscissae of the line (e.g. means per setting).</param>
+/// <param name="Y">Ordinates of the line.</param>
+/// <param name="PointsX">Abscissae of the single observations, or null.</param>
+/// <param name="PointsY">Their ordinates.</param>
+public sealed record XySeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, IReadOnlyList<double>? PointsX = null, IReadOnlyList<double>? PointsY = null);
+
+/// <summary>One panel of <see cref="Charts.XyPanels"/>.</summary>
+/// <param name="Title">Panel title.</param>
+/// <param name="XLabel">Label of the horizontal axis.</param>
+/// <param name="YLabel">Label of the vertical axis.</param>
+/// <param name="Series">The series.</param>
+/// <param name="LogX">Plot log10 of the abscissae (tick labels show the values).</param>
+public sealed record XyPanel(string Title, string XLabel, string YLabel, IReadOnlyList<XySeries> Series, bool LogX);
+
 /// <summary>The report's charts (PNG, rendered by ScottPlot), written atomically.</summary>
 public static class Charts
 {
@@ -90,6 +106,67 @@ public static class Charts
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
+    }
+
+    /// <summary>Panels side by side, each with lines through means and dots for the single observations.</summary>
+    /// <param name="path">The PNG to write (replaced atomically).</param>
+    /// <param name="panels">The panels.</param>
+    /// <param name="panelWidth">Width of one panel in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    public static void XyPanels(string path, IReadOnlyList<XyPanel> panels, int panelWidth = 560, int height = 420)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        var multiplot = new Multiplot();
+        for (int i = 0; i < panels.Count; i++)
+        {
+            XyPanel panel = panels[i];
+            var plot = new Plot();
+            double Scale(double x) => panel.LogX ? Math.Log10(x) : x;
+            for (int si = 0; si < panel.Series.Count; si++)
+            {
+                XySeries s = panel.Series[si];
+                if (s.X.Count != s.Y.Count || (s.PointsX?.Count ?? 0) != (s.PointsY?.Count ?? 0)) throw new ArgumentException($"Series '{s.Name}' has unequal abscissae and ordinates.", nameof(panels));
+                Color color = s_palette[si % s_palette.Length];
+                int[] keep = Enumerable.Range(0, s.X.Count).Where(k => double.IsFinite(s.Y[k]) && double.IsFinite(Scale(s.X[k]))).ToArray();
+                var line = plot.Add.Scatter(keep.Select(k => Scale(s.X[k])).ToArray(), keep.Select(k => s.Y[k]).ToArray());
+                line.Color = color;
+                line.LineWidth = 2;
+                line.MarkerSize = 7;
+                line.LegendText = s.Name;
+                if (s.PointsX is { Count: > 0 } px && s.PointsY is { } py)
+                {
+                    int[] finite = Enumerable.Range(0, px.Count).Where(k => double.IsFinite(py[k]) && double.IsFinite(Scale(px[k]))).ToArray();
+                    var dots = plot.Add.ScatterPoints(finite.Select(k => Scale(px[k])).ToArray(), finite.Select(k => py[k]).ToArray());
+                    dots.Color = color.WithAlpha(0.45);
+                    dots.MarkerSize = 5;
+                }
+            }
+
+            if (panel.LogX)
+            {
+                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+                {
+                    MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                    IntegerTicksOnly = true,
+                    LabelFormatter = x => Math.Pow(10, x).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                };
+            }
+
+            plot.Title(panel.Title);
+            plot.XLabel(panel.XLabel);
+            plot.YLabel(panel.YLabel);
+            plot.ShowLegend(Alignment.UpperRight);
+            if (i == 0) multiplot.Reset(plot);
+            else multiplot.AddPlot(plot);
+        }
+
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        string temporary = path + ".tmp.png";
+        multiplot.SavePng(temporary, panelWidth * panels.Count, height);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static Plot Build(string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic, bool legendOutside)
