@@ -33,11 +33,12 @@ public static class ControlReport
                 Series(m, "L-BFGS mean minimum distortion", s => s.MeanAttackL2, r => r.MeanAttackL2),
                 Series(m, "certified radius, CROWN (mean)", s => s.MeanCrownRadius, r => r.MeanCrownRadius),
                 Series(m, "certified radius, global margin/(√2L) (mean)", s => s.MeanGlobalRadius, r => r.MeanGlobalRadius),
+                Series(m, "certified radius, best of global, pair and CROWN (mean)", s => s.MeanBestRadius, r => r.MeanBestRadius),
             ], true)).ToList());
         Intriguing.Paper.Charts.XyPanels(Path.Combine(directory, AccuracyFigure), models.Select(m => new XyPanel(
             $"{m}: error and certified accuracy against L", xLabel, "fraction of test images",
             new[] { Series(m, "test error", s => s.TestError, r => r.TestError) }
-                .Concat(section.Radii.Select((e, k) => Series(m, string.Create(CultureInfo.InvariantCulture, $"certified at L2 {e:0.##} (CROWN)"), s => s.CrownCertified[k], r => r.CrownCertified[k])))
+                .Concat(section.Radii.Select((e, k) => Series(m, string.Create(CultureInfo.InvariantCulture, $"certified at L2 {e:0.##} (best certificate)"), s => s.BestCertified[k], r => r.BestCertified[k])))
                 .ToList(), true)).ToList());
         return [DistortionFigure, AccuracyFigure];
     }
@@ -49,7 +50,7 @@ public static class ControlReport
         ArgumentNullException.ThrowIfNull(c);
         var ci = CultureInfo.InvariantCulture;
         string Pct(double v) => double.IsNaN(v) ? "–" : (100 * v).ToString("F1", ci) + "%";
-        string Num(double v) => double.IsNaN(v) ? "–" : v.ToString("G3", ci);
+        string Num(double v) => double.IsNaN(v) ? "–" : v >= 1000 ? v.ToString("N0", ci) : v.ToString("G3", ci);
         string Sd(double mean, double sd, int seeds, Func<double, string> format) => seeds > 1 ? $"{format(mean)} ± {format(sd)}" : format(mean);
         string radii = string.Join(" / ", c.Radii.Select(r => r.ToString("0.##", ci)));
         sb.AppendLine("## Controlling instability: Lipschitz-controlled and certifiably robust training");
@@ -66,18 +67,19 @@ public static class ControlReport
         foreach (var (model, schedule) in c.Schedules) sb.AppendLine($"- **{model}**: {schedule}. Recipe the variants start from: {c.Recipes[model]}.");
         sb.AppendLine(string.Create(ci, $"- Seeds: {string.Join(", ", c.Seeds)}; a cell with ± gives the mean and the sample standard deviation over the seeds; L is their geometric mean."));
         sb.AppendLine();
-        sb.AppendLine($"| model | control | seeds | test error | L | mean global radius | mean CROWN radius | L-BFGS mean min. distortion (L2) | certified, global bound ({radii}) | certified, pair bounds ({radii}) | certified, CROWN ({radii}) | broken |");
+        sb.AppendLine($"| model | control | seeds | test error | L | mean radius: global / pair / CROWN / best | L-BFGS mean min. distortion | certified, global bound ({radii}) | certified, pair bounds ({radii}) | certified, CROWN ({radii}) | certified, best ({radii}) | broken |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (ControlSummary s in c.Summaries.Where(s => s.Seeds > 0))
         {
             string Acc(double[] a) => string.Join(" / ", a.Select(Pct));
-            sb.AppendLine(string.Create(ci, $"| {s.Model} | {s.Label} | {s.Seeds} | {Sd(s.TestError, s.TestErrorSd, s.Seeds, Pct)} | {Num(s.BoundProduct)} | {Num(s.MeanGlobalRadius)} | {Sd(s.MeanCrownRadius, s.MeanCrownRadiusSd, s.Seeds, Num)} | {Sd(s.MeanAttackL2, s.MeanAttackL2Sd, s.Seeds, Num)} | {Acc(s.GlobalCertified)} | {Acc(s.PairCertified)} | {Acc(s.CrownCertified)} | {s.Violations} |"));
+            sb.AppendLine(string.Create(ci, $"| {s.Model} | {s.Label} | {s.Seeds} | {Sd(s.TestError, s.TestErrorSd, s.Seeds, Pct)} | {Num(s.BoundProduct)} | {Num(s.MeanGlobalRadius)} / {Num(s.MeanPairRadius)} / {Sd(s.MeanCrownRadius, s.MeanCrownRadiusSd, s.Seeds, Num)} / {Num(s.MeanBestRadius)} | {Sd(s.MeanAttackL2, s.MeanAttackL2Sd, s.Seeds, Num)} | {Acc(s.GlobalCertified)} | {Acc(s.PairCertified)} | {Acc(s.CrownCertified)} | {Acc(s.BestCertified)} | {s.Violations} |"));
         }
 
         sb.AppendLine();
         sb.AppendLine("Radii and distortions are L2 norms of pixel values in [0, 1] (RMS × 28), means over the correctly classified drawn test images; the global and pair-bound "
-            + "certified accuracies are over the whole test set, the CROWN ones over the drawn images. \"Broken\" counts drawn images whose CROWN radius exceeds the attack's "
-            + "distortion (a certificate an attack would break); it must be 0. Per-seed layer bounds, times and every figure are in results.json (`Control`).");
+            + "certified accuracies are over the whole test set, the CROWN and best ones over the drawn images. The pair radius is min over the other classes i of "
+            + "(z_y − z_i)/K_yi with GloRo's per-class-pair bounds K_yi (docs/lipschitz.md); \"best\" is, per image, the largest of the three certified radii (each is sound). "
+            + "\"Broken\" counts drawn images whose best certified radius exceeds the attack's distortion (a certificate an attack would break); it must be 0. Per-seed layer bounds, times and every figure are in results.json (`Control`).");
         sb.AppendLine();
         foreach (string figure in c.Figures) sb.AppendLine($"![{figure}]({figure})").AppendLine();
         if (c.Figures.Count > 0)
