@@ -30,11 +30,14 @@ public sealed record XySeries(string Name, IReadOnlyList<double> X, IReadOnlyLis
 /// <param name="YLabel">Label of the vertical axis.</param>
 /// <param name="Series">The series.</param>
 /// <param name="LogX">Plot log10 of the abscissae (tick labels show the values).</param>
-public sealed record XyPanel(string Title, string XLabel, string YLabel, IReadOnlyList<XySeries> Series, bool LogX);
+/// <param name="Lines">Join each series' points by lines (in the given order); otherwise markers only.</param>
+public sealed record XyPanel(string Title, string XLabel, string YLabel, IReadOnlyList<XySeries> Series, bool LogX, bool Lines = false);
 
 /// <summary>The report's charts (PNG, rendered by ScottPlot), written atomically.</summary>
 public static class Charts
 {
+    private static readonly MarkerShape[] s_shapes = { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown };
+
     private static readonly Color[] s_palette =
     {
         Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
@@ -108,12 +111,12 @@ public static class Charts
         Save(plot, path, width, height);
     }
 
-    /// <summary>Panels side by side, each with lines through means and dots for the single observations.</summary>
+    /// <summary>Panels side by side, each with markers (joined by lines if the panel asks) for the means and small dots of the same shape for the single observations; legends below.</summary>
     /// <param name="path">The PNG to write (replaced atomically).</param>
     /// <param name="panels">The panels.</param>
     /// <param name="panelWidth">Width of one panel in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
-    public static void XyPanels(string path, IReadOnlyList<XyPanel> panels, int panelWidth = 560, int height = 420)
+    public static void XyPanels(string path, IReadOnlyList<XyPanel> panels, int panelWidth = 560, int height = 560)
     {
         ArgumentNullException.ThrowIfNull(panels);
         if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
@@ -131,15 +134,17 @@ public static class Charts
                 int[] keep = Enumerable.Range(0, s.X.Count).Where(k => double.IsFinite(s.Y[k]) && double.IsFinite(Scale(s.X[k]))).ToArray();
                 var line = plot.Add.Scatter(keep.Select(k => Scale(s.X[k])).ToArray(), keep.Select(k => s.Y[k]).ToArray());
                 line.Color = color;
-                line.LineWidth = 2;
-                line.MarkerSize = 7;
+                line.LineWidth = panel.Lines ? 2 : 0;
+                line.MarkerSize = 9;
+                line.MarkerShape = s_shapes[si % s_shapes.Length];
                 line.LegendText = s.Name;
                 if (s.PointsX is { Count: > 0 } px && s.PointsY is { } py)
                 {
                     int[] finite = Enumerable.Range(0, px.Count).Where(k => double.IsFinite(py[k]) && double.IsFinite(Scale(px[k]))).ToArray();
                     var dots = plot.Add.ScatterPoints(finite.Select(k => Scale(px[k])).ToArray(), finite.Select(k => py[k]).ToArray());
-                    dots.Color = color.WithAlpha(0.45);
+                    dots.Color = color.WithAlpha(0.5);
                     dots.MarkerSize = 5;
+                    dots.MarkerShape = s_shapes[si % s_shapes.Length];
                 }
             }
 
@@ -149,14 +154,14 @@ public static class Charts
                 {
                     MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
                     IntegerTicksOnly = true,
-                    LabelFormatter = x => Math.Pow(10, x).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                    LabelFormatter = x => Math.Abs(x) >= 4 ? "1e" + x.ToString("0", System.Globalization.CultureInfo.InvariantCulture) : Math.Pow(10, x).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
                 };
             }
 
             plot.Title(panel.Title);
             plot.XLabel(panel.XLabel);
             plot.YLabel(panel.YLabel);
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(Edge.Bottom);
             if (i == 0) multiplot.Reset(plot);
             else multiplot.AddPlot(plot);
         }

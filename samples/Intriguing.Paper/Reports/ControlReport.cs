@@ -12,33 +12,41 @@ public static class ControlReport
     /// <summary>The figure of error and certified accuracy against the bound product.</summary>
     public const string AccuracyFigure = "control-accuracy.png";
 
+    /// <summary>Test error above which a run counts as collapsed (a near-constant network) and stays out of the figures.</summary>
+    public const double CollapsedError = 0.5;
+
+    /// <summary>Whether <paramref name="run"/> collapsed (see <see cref="CollapsedError"/>).</summary>
+    public static bool Collapsed(ControlRun run) => run is not null && run.TestError > CollapsedError;
+
     /// <summary>Draws the section's figures into <paramref name="directory"/>; returns their file names (none without runs).</summary>
     public static List<string> Charts(string directory, ControlSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        string[] models = section.Summaries.Where(s => s.Seeds > 0).Select(s => s.Model).Distinct().ToArray();
+        string[] models = section.Runs.Where(r => !Collapsed(r)).Select(r => r.Model).Distinct().ToArray();
         if (models.Length == 0) return [];
-        XySeries Series(string model, string name, Func<ControlSummary, double> mean, Func<ControlRun, double>? single)
+        // Collapsed runs (near-constant networks: their L and global radii are meaningless) stay out of the figures.
+        XySeries Series(string model, string name, Func<ControlRun, double> value)
         {
-            ControlSummary[] rows = section.Summaries.Where(s => s.Model == model && s.Seeds > 0).OrderBy(s => s.BoundProduct).ToArray();
-            ControlRun[] runs = section.Runs.Where(r => r.Model == model).ToArray();
-            return new XySeries(name, rows.Select(s => s.BoundProduct).ToArray(), rows.Select(mean).ToArray(),
-                single is null ? null : runs.Select(r => r.BoundProduct).ToArray(), single is null ? null : runs.Select(single).ToArray());
+            ControlRun[] runs = section.Runs.Where(r => r.Model == model && !Collapsed(r)).ToArray();
+            var means = runs.GroupBy(r => r.Variant)
+                .Select(g => (L: Math.Exp(g.Average(r => Math.Log(r.BoundProduct))), Y: g.Select(value).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
+                .OrderBy(m => m.L).ToArray();
+            return new XySeries(name, means.Select(m => m.L).ToArray(), means.Select(m => m.Y).ToArray(), runs.Select(r => r.BoundProduct).ToArray(), runs.Select(value).ToArray());
         }
 
         const string xLabel = "bound product L (input to logits)";
         Intriguing.Paper.Charts.XyPanels(Path.Combine(directory, DistortionFigure), models.Select(m => new XyPanel(
             $"{m}: distances against L", xLabel, "L2 distance (pixels in [0, 1])",
             [
-                Series(m, "L-BFGS mean minimum distortion", s => s.MeanAttackL2, r => r.MeanAttackL2),
-                Series(m, "certified radius, CROWN (mean)", s => s.MeanCrownRadius, r => r.MeanCrownRadius),
-                Series(m, "certified radius, global margin/(√2L) (mean)", s => s.MeanGlobalRadius, r => r.MeanGlobalRadius),
-                Series(m, "certified radius, best of global, pair and CROWN (mean)", s => s.MeanBestRadius, r => r.MeanBestRadius),
+                Series(m, "L-BFGS mean minimum distortion", r => r.MeanAttackL2),
+                Series(m, "certified radius, CROWN (mean)", r => r.MeanCrownRadius),
+                Series(m, "certified radius, global margin/(√2L) (mean)", r => r.MeanGlobalRadius),
+                Series(m, "certified radius, best of global, pair and CROWN (mean)", r => r.MeanBestRadius),
             ], true)).ToList());
         Intriguing.Paper.Charts.XyPanels(Path.Combine(directory, AccuracyFigure), models.Select(m => new XyPanel(
             $"{m}: error and certified accuracy against L", xLabel, "fraction of test images",
-            new[] { Series(m, "test error", s => s.TestError, r => r.TestError) }
-                .Concat(section.Radii.Select((e, k) => Series(m, string.Create(CultureInfo.InvariantCulture, $"certified at L2 {e:0.##} (best certificate)"), s => s.BestCertified[k], r => r.BestCertified[k])))
+            new[] { Series(m, "test error", r => r.TestError) }
+                .Concat(section.Radii.Select((e, k) => Series(m, string.Create(CultureInfo.InvariantCulture, $"certified at L2 {e:0.##} (best certificate)"), r => r.BestCertified[k])))
                 .ToList(), true)).ToList());
         return [DistortionFigure, AccuracyFigure];
     }
@@ -84,7 +92,13 @@ public static class ControlReport
         foreach (string figure in c.Figures) sb.AppendLine($"![{figure}]({figure})").AppendLine();
         if (c.Figures.Count > 0)
         {
-            sb.AppendLine("Lines join the means per control setting (ordered by L); dots are single seeds. Left of a panel is strong control (small L), right the uncontrolled network.");
+            sb.AppendLine("Large markers are the means per control setting (at the geometric mean of its L), small ones of the same shape single seeds. Left of a panel is strong control (small L), right the uncontrolled network.");
+            ControlRun[] collapsed = c.Runs.Where(Collapsed).ToArray();
+            if (collapsed.Length > 0)
+            {
+                sb.AppendLine(string.Create(ci, $"Left out of the figures (collapsed: test error above {CollapsedError:P0}, a near-constant network whose L and global radius mean nothing; in the table): {string.Join(", ", collapsed.Select(r => $"{r.Model} {r.Variant} seed {r.Seed} ({r.TestError:P1})"))}."));
+            }
+
             sb.AppendLine();
         }
 
