@@ -19,9 +19,10 @@ internal static class ControlCommand
         var countOption = new Option<int?>("--control-count") { Description = "Test examples per dense model for CROWN and L-BFGS (default 100, or 20 with --quick; a fifth for MNIST-Conv)." };
         CommonOptions.Validate(countOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--control-count must be at least 1."); });
         var modelsOption = new Option<string?>("--models") { Description = $"Comma-separated models of the section (default all: {string.Join(", ", ControlExperiment.Ladders.Select(l => l.Model))})." };
+        var reportOnlyOption = new Option<bool>("--report-only") { Description = "Train and measure nothing: summarise the finished runs in OUT/control/ (whatever settings they were made with); missing runs are listed." };
         var control = new Command("control", "Controlling instability (Sec. 4.3): each model trained with increasing control of its layers' operator norms; test error, bound product, certified radii (global and CROWN), L-BFGS minimum distortion and certified accuracy; writes OUT/control.md, control.json and the figures. Runs are reused from OUT/control/.")
         {
-            quickOption, seedsOption, countOption, modelsOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
+            quickOption, seedsOption, countOption, modelsOption, reportOnlyOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
         };
         control.SetAction(parse => Cli.Guard(() =>
         {
@@ -48,6 +49,7 @@ internal static class ControlCommand
                 Examples = parse.GetValue(countOption) ?? (quick ? 20 : 100),
                 Ladders = ladders,
                 Threads = parse.GetValue(CommonOptions.Threads),
+                ReportOnly = parse.GetValue(reportOnlyOption),
             };
             ControlSection section = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => ControlExperiment.Run(options, Console.Out, progress, Cli.Cancellation));
             var sb = new StringBuilder();

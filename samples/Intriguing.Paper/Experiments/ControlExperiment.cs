@@ -53,6 +53,12 @@ public sealed record ControlOptions
 
     /// <summary>Threads for training, attacks and certificates.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Train and measure nothing: summarise the finished runs found in the folder (whatever settings they were made
+    /// with; each run's settings line is in its record); missing runs are left out and listed.
+    /// </summary>
+    public bool ReportOnly { get; init; }
 }
 
 /// <summary>One trained network of the section and its figures.</summary>
@@ -140,11 +146,11 @@ public sealed record ControlRun
     public bool FromCheckpoint { get; init; }
 }
 
-/// <summary>One variant over its seeds: means and sample standard deviations.</summary>
+/// <summary>One variant over its seeds: means and sample standard deviations of the runs that did not collapse.</summary>
 /// <param name="Model">Model name.</param>
 /// <param name="Variant">Variant id.</param>
 /// <param name="Label">Variant label.</param>
-/// <param name="Seeds">Runs.</param>
+/// <param name="Seeds">Runs in the means (collapsed ones excluded).</param>
 /// <param name="TestError">Mean test error.</param>
 /// <param name="TestErrorSd">Its standard deviation.</param>
 /// <param name="BoundProduct">Geometric mean of L.</param>
@@ -162,7 +168,11 @@ public sealed record ControlRun
 /// <param name="Violations">Broken certificates over all runs (must be 0).</param>
 public sealed record ControlSummary(string Model, string Variant, string Label, int Seeds, double TestError, double TestErrorSd, double BoundProduct,
     double MeanGlobalRadius, double MeanCrownRadius, double MeanCrownRadiusSd, double MeanAttackL2, double MeanAttackL2Sd,
-    double[] GlobalCertified, double[] PairCertified, double[] CrownCertified, int Violations, double MeanPairRadius, double MeanBestRadius, double[] BestCertified);
+    double[] GlobalCertified, double[] PairCertified, double[] CrownCertified, int Violations, double MeanPairRadius, double MeanBestRadius, double[] BestCertified)
+{
+    /// <summary>Runs left out of the means because they collapsed (<see cref="ControlExperiment.Collapsed"/>).</summary>
+    public int Collapsed { get; init; }
+}
 
 /// <summary>The section "Controlling instability".</summary>
 public sealed record ControlSection
@@ -190,6 +200,9 @@ public sealed record ControlSection
 
     /// <summary>The figures (file names relative to the output folder).</summary>
     public required List<string> Figures { get; init; }
+
+    /// <summary>Runs not found (report-only mode), e.g. "MNIST-Conv none seed 2".</summary>
+    public List<string> Missing { get; init; } = [];
 
     /// <summary>Wall time of this invocation, seconds.</summary>
     public required double Seconds { get; init; }
@@ -231,6 +244,12 @@ public static class ControlExperiment
         ]),
     ];
 
+    /// <summary>Test error above which a run counts as collapsed (a near-constant network, e.g. every norm driven to 0): left out of the means and the figures, named in the report.</summary>
+    public const double CollapsedError = 0.5;
+
+    /// <summary>Whether <paramref name="run"/> collapsed (see <see cref="CollapsedError"/>).</summary>
+    public static bool Collapsed(ControlRun run) => run is not null && run.TestError > CollapsedError;
+
     /// <summary>Training images of a quick run (the first fifth of MNIST's training set).</summary>
     public const int QuickTrainCount = 12000;
 
@@ -247,6 +266,7 @@ public static class ControlExperiment
         var runs = new List<ControlRun>();
         var schedules = new Dictionary<string, string>();
         var recipes = new Dictionary<string, string>();
+        var missing = new List<string>();
         foreach (ControlLadder ladder in ladders)
         {
             ModelEntry entry = Catalog.Find(ladder.Model) ?? throw new ArgumentException($"Unknown model '{ladder.Model}'.");
@@ -261,6 +281,13 @@ public static class ControlExperiment
                 foreach (ControlVariant variant in ladder.Variants)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (options.ReportOnly)
+                    {
+                        if (Finished(folder, entry.Name, variant.Id, seed) is { } finished) runs.Add(finished with { FromCheckpoint = true });
+                        else missing.Add($"{ladder.Model} {variant.Id} seed {seed}");
+                        continue;
+                    }
+
                     ControlRun run = RunOne(entry, variant, Scale(variant, epochs, ladder.Epochs), epochs, seed, train, options.Data.Test, draw, folder, options.Threads, log, progress?.Invoke($"{ladder.Model} {variant.Id} seed {seed}"), cancellationToken);
                     runs.Add(run);
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -281,8 +308,27 @@ public static class ControlExperiment
             Runs = runs,
             Figures = [],
             Seconds = 0,
+            Missing = missing,
         };
         return section with { Figures = ControlReport.Charts(options.OutputDirectory, section), Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    private static string Stem(string folder, string model, string variant, ulong seed) => Path.Combine(folder, $"{Catalog.FileName(model)}-{variant}-seed{seed}");
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>The record of a finished run in <paramref name="folder"/>, whatever its settings; null if there is none or it is unreadable.</summary>
+    private static ControlRun? Finished(string folder, string model, string variant, ulong seed)
+    {
+        string path = Stem(folder, model, variant, seed) + ".json";
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<ControlRun>(File.ReadAllText(path), s_json) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Drawn examples of a model: <paramref name="examples"/>, or a fifth of them (at least 1) for a convolutional one.</summary>
@@ -305,8 +351,8 @@ public static class ControlExperiment
         IClassifier net = entry.Create(seed).AsClassifier();
         string settings = Trainer.Describe(net, sgd) + string.Create(CultureInfo.InvariantCulture, $"; train={train.Name} ({train.Count})");
         string evaluation = string.Create(CultureInfo.InvariantCulture, $"test={test.Name} ({test.Count}); drawn={draw.Length} (seed 1); crown tolerance=0.001; lbfgs every target");
-        string stem = Path.Combine(folder, $"{Catalog.FileName(entry.Name)}-{variant.Id}-seed{seed}");
-        var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        string stem = Stem(folder, entry.Name, variant.Id, seed);
+        JsonSerializerOptions json = s_json;
         ControlRun? done = RunStore.FindRun<ControlRun>(stem, net, settings, r => r.Settings, json, keep: false, log, "control");
         if (done is not null && done.Evaluation == evaluation) return done with { FromCheckpoint = true };
 
@@ -420,6 +466,8 @@ public static class ControlExperiment
             return Enumerable.Range(0, n).Select(k => all.Length == 0 ? double.NaN : all.Average(r => r[k])).ToArray();
         }
 
+        int collapsed = runs.Count(Collapsed);
+        runs = runs.Where(r => !Collapsed(r)).ToList();
         double[] errors = runs.Select(r => r.TestError).ToArray();
         double[] crown = runs.Select(r => r.MeanCrownRadius).ToArray();
         double[] attack = runs.Select(r => r.MeanAttackL2).ToArray();
@@ -433,6 +481,9 @@ public static class ControlExperiment
             runs.Sum(r => r.Violations),
             runs.Count == 0 ? double.NaN : runs.Average(r => r.MeanPairRadius),
             runs.Count == 0 ? double.NaN : runs.Average(r => r.MeanBestRadius),
-            Mean(runs.Select(r => r.BestCertified), Radii.Length));
+            Mean(runs.Select(r => r.BestCertified), Radii.Length))
+        {
+            Collapsed = collapsed,
+        };
     }
 }

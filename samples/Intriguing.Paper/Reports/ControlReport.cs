@@ -12,22 +12,16 @@ public static class ControlReport
     /// <summary>The figure of error and certified accuracy against the bound product.</summary>
     public const string AccuracyFigure = "control-accuracy.png";
 
-    /// <summary>Test error above which a run counts as collapsed (a near-constant network) and stays out of the figures.</summary>
-    public const double CollapsedError = 0.5;
-
-    /// <summary>Whether <paramref name="run"/> collapsed (see <see cref="CollapsedError"/>).</summary>
-    public static bool Collapsed(ControlRun run) => run is not null && run.TestError > CollapsedError;
-
     /// <summary>Draws the section's figures into <paramref name="directory"/>; returns their file names (none without runs).</summary>
     public static List<string> Charts(string directory, ControlSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        string[] models = section.Runs.Where(r => !Collapsed(r)).Select(r => r.Model).Distinct().ToArray();
+        string[] models = section.Runs.Where(r => !ControlExperiment.Collapsed(r)).Select(r => r.Model).Distinct().ToArray();
         if (models.Length == 0) return [];
         // Collapsed runs (near-constant networks: their L and global radii are meaningless) stay out of the figures.
         XySeries Series(string model, string name, Func<ControlRun, double> value)
         {
-            ControlRun[] runs = section.Runs.Where(r => r.Model == model && !Collapsed(r)).ToArray();
+            ControlRun[] runs = section.Runs.Where(r => r.Model == model && !ControlExperiment.Collapsed(r)).ToArray();
             var means = runs.GroupBy(r => r.Variant)
                 .Select(g => (L: Math.Exp(g.Average(r => Math.Log(r.BoundProduct))), Y: g.Select(value).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
                 .OrderBy(m => m.L).ToArray();
@@ -59,7 +53,7 @@ public static class ControlReport
         var ci = CultureInfo.InvariantCulture;
         string Pct(double v) => double.IsNaN(v) ? "–" : (100 * v).ToString("F1", ci) + "%";
         string Num(double v) => double.IsNaN(v) ? "–" : v >= 1000 ? v.ToString("N0", ci) : v.ToString("G3", ci);
-        string Sd(double mean, double sd, int seeds, Func<double, string> format) => seeds > 1 ? $"{format(mean)} ± {format(sd)}" : format(mean);
+        string Sd(double mean, double sd, int seeds, Func<double, string> format) => seeds > 1 && !double.IsNaN(mean) ? $"{format(mean)} ± {format(sd)}" : format(mean);
         string radii = string.Join(" / ", c.Radii.Select(r => r.ToString("0.##", ci)));
         sb.AppendLine("## Controlling instability: Lipschitz-controlled and certifiably robust training");
         sb.AppendLine();
@@ -77,10 +71,10 @@ public static class ControlReport
         sb.AppendLine();
         sb.AppendLine($"| model | control | seeds | test error | L | mean radius: global / pair / CROWN / best | L-BFGS mean min. distortion | certified, global bound ({radii}) | certified, pair bounds ({radii}) | certified, CROWN ({radii}) | certified, best ({radii}) | broken |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (ControlSummary s in c.Summaries.Where(s => s.Seeds > 0))
+        foreach (ControlSummary s in c.Summaries.Where(s => s.Seeds + s.Collapsed > 0))
         {
             string Acc(double[] a) => string.Join(" / ", a.Select(Pct));
-            sb.AppendLine(string.Create(ci, $"| {s.Model} | {s.Label} | {s.Seeds} | {Sd(s.TestError, s.TestErrorSd, s.Seeds, Pct)} | {Num(s.BoundProduct)} | {Num(s.MeanGlobalRadius)} / {Num(s.MeanPairRadius)} / {Sd(s.MeanCrownRadius, s.MeanCrownRadiusSd, s.Seeds, Num)} / {Num(s.MeanBestRadius)} | {Sd(s.MeanAttackL2, s.MeanAttackL2Sd, s.Seeds, Num)} | {Acc(s.GlobalCertified)} | {Acc(s.PairCertified)} | {Acc(s.CrownCertified)} | {Acc(s.BestCertified)} | {s.Violations} |"));
+            sb.AppendLine(string.Create(ci, $"| {s.Model} | {s.Label} | {s.Seeds}{(s.Collapsed > 0 ? $" (+{s.Collapsed} collapsed)" : "")} | {Sd(s.TestError, s.TestErrorSd, s.Seeds, Pct)} | {Num(s.BoundProduct)} | {Num(s.MeanGlobalRadius)} / {Num(s.MeanPairRadius)} / {Sd(s.MeanCrownRadius, s.MeanCrownRadiusSd, s.Seeds, Num)} / {Num(s.MeanBestRadius)} | {Sd(s.MeanAttackL2, s.MeanAttackL2Sd, s.Seeds, Num)} | {Acc(s.GlobalCertified)} | {Acc(s.PairCertified)} | {Acc(s.CrownCertified)} | {Acc(s.BestCertified)} | {s.Violations} |"));
         }
 
         sb.AppendLine();
@@ -93,15 +87,17 @@ public static class ControlReport
         if (c.Figures.Count > 0)
         {
             sb.AppendLine("Large markers are the means per control setting (at the geometric mean of its L), small ones of the same shape single seeds. Left of a panel is strong control (small L), right the uncontrolled network.");
-            ControlRun[] collapsed = c.Runs.Where(Collapsed).ToArray();
-            if (collapsed.Length > 0)
-            {
-                sb.AppendLine(string.Create(ci, $"Left out of the figures (collapsed: test error above {CollapsedError:P0}, a near-constant network whose L and global radius mean nothing; in the table): {string.Join(", ", collapsed.Select(r => $"{r.Model} {r.Variant} seed {r.Seed} ({r.TestError:P1})"))}."));
-            }
-
             sb.AppendLine();
         }
 
+        ControlRun[] collapsed = c.Runs.Where(ControlExperiment.Collapsed).ToArray();
+        if (collapsed.Length > 0)
+        {
+            sb.AppendLine(string.Create(ci, $"Collapsed runs (test error above {ControlExperiment.CollapsedError:P0}: a near-constant network, whose L and global radius mean nothing), left out of the means and the figures; their figures are in results.json: {string.Join(", ", collapsed.Select(r => $"{r.Model} {r.Variant} seed {r.Seed} ({r.TestError:P1}, L {r.BoundProduct:G3})"))}."));
+            sb.AppendLine();
+        }
+
+        if (c.Missing.Count > 0) sb.AppendLine($"**Incomplete**: runs not done yet, left out: {string.Join(", ", c.Missing)}.").AppendLine();
         sb.AppendLine(string.Create(ci, $"The section took {c.Seconds:F0} s in this invocation (reused runs cost nothing; training and measuring times per run are in results.json)."));
     }
 }
