@@ -218,7 +218,7 @@ public static class ControlExperiment
     /// <summary>The L2 radii of the certified accuracies (GloRo's MNIST radius 1.58 last).</summary>
     public static readonly double[] Radii = [0.5, 1.0, 1.58];
 
-    /// <summary>The default ladders: FC100-100-10 and MNIST-Conv.</summary>
+    /// <summary>The default ladders: FC100-100-10, MNIST-Conv and the certified-training architecture MNIST-4C3F-small.</summary>
     public static IReadOnlyList<ControlLadder> Ladders { get; } =
     [
         // 20 epochs instead of the recipe's 50 (docs/lipschitz.md measured these settings at 20 epochs).
@@ -240,6 +240,14 @@ public static class ControlExperiment
             new ControlVariant("project-tau2", "project, τ 2", new LipschitzOptions { Project = true, Tau = 2 }),
             new ControlVariant("margin-tau2-eps0.1", "margin + project, τ 2, ε 0.1 (warm-up 1)", new LipschitzOptions { Project = true, Tau = 2, MarginEpsilon = 0.1f, MarginWarmupEpochs = 1 }),
             new ControlVariant("margin-tau2-eps0.5", "margin + project, τ 2, ε 0.5 (warm-up 1), rate 0.01", new LipschitzOptions { Project = true, Tau = 2, MarginEpsilon = 0.5f, MarginWarmupEpochs = 1 }, 0.01f),
+            new ControlVariant("gloro-tau2-eps0.5", "GloRo + project, τ 2, ε 0.5 (warm-up 1)", new LipschitzOptions { Project = true, Tau = 2, GloRoEpsilon = 0.5f, MarginWarmupEpochs = 1 }),
+        ]),
+        // The certified-training architecture (GloRo's 4C3F, smaller), on MNIST-Conv's schedule; not tuned.
+        new ControlLadder("MNIST-4C3F-small", 2, 1,
+        [
+            new ControlVariant("none", "uncontrolled", null),
+            new ControlVariant("project-tau2", "project, τ 2", new LipschitzOptions { Project = true, Tau = 2 }),
+            new ControlVariant("margin-tau2-eps0.1", "margin + project, τ 2, ε 0.1 (warm-up 1)", new LipschitzOptions { Project = true, Tau = 2, MarginEpsilon = 0.1f, MarginWarmupEpochs = 1 }),
             new ControlVariant("gloro-tau2-eps0.5", "GloRo + project, τ 2, ε 0.5 (warm-up 1)", new LipschitzOptions { Project = true, Tau = 2, GloRoEpsilon = 0.5f, MarginWarmupEpochs = 1 }),
         ]),
     ];
