@@ -30,8 +30,8 @@ public sealed class ControlExperimentTests : IDisposable
     [Fact]
     public void Each_run_is_measured_independently_checked_and_reused_and_a_new_draw_remeasures_without_training()
     {
-        var data = new MnistData(Synthetic(96, 1), Synthetic(30, 2));
-        var ladder = new ControlLadder("FC100-100-10", 2, 1,
+        var data = new MnistData(Synthetic(640, 1), Synthetic(30, 2));
+        var ladder = new ControlLadder("FC100-100-10", 5, 1,
         [
             new ControlVariant("none", "uncontrolled", null),
             new ControlVariant("project-tau2", "project, τ 2", new LipschitzOptions { Project = true, Tau = 2 }),
@@ -40,6 +40,7 @@ public sealed class ControlExperimentTests : IDisposable
         var options = new ControlOptions { OutputDirectory = _dir, Data = data, Seeds = [1, 2], Examples = 4, Ladders = [ladder], Threads = 2 };
         ControlSection section = ControlExperiment.Run(options, new StringWriter());
         Assert.Equal(6, section.Runs.Count);
+        Assert.False(section.Runs.Any(ControlExperiment.Collapsed), string.Join(", ", section.Runs.Select(r => $"{r.Variant} {r.Seed} {r.TestError}"))); // every run is in the means and the figures
         Assert.Equal(3, section.Summaries.Count);
         Assert.All(section.Figures, f => Assert.True(new FileInfo(Path.Combine(_dir, f)).Length > 1000, f));
         Assert.Equal(2, section.Figures.Count);
