@@ -46,6 +46,8 @@ public class BadInvocationTests
         { "evaluate --model FC999", 2, "Unknown model 'FC999'" },
         { "reproduce --attack-count -1", 2, "--attack-count must be 0 or more" },
         { "reproduce --advtrain-seeds -1", 2, "--advtrain-seeds must be 0 or more" },
+        { "reproduce --control-seeds -1", 2, "--control-seeds must be 0 or more" },
+        { "control --models FC999", 2, "--models: unknown model 'FC999'" },
         { "advtrain --seeds -1", 2, "--seeds must be a comma-separated list of integers" },
         { "advtrain --seeds 99999999999999999999", 2, "--seeds must be a comma-separated list of integers" },
         { "advtrain --seeds a,b", 2, "--seeds must be a comma-separated list of integers" },

@@ -12,7 +12,7 @@ public class SnapshotTests
     {
         "Fc10Lambda1em4", "Fc10Lambda1em2", "Fc10Lambda1", "Fc100x100x10", "Fc100x100x10Dropout", "Fc200x200x10", "Fc200x200x10Relu", "Fc200x200x10ReluDropout", "Fc123x456x10",
         "Ae400Encoder", "Ae400Decoder", "Ae400Classifier", "Ae400x10",
-        "MnistConv", "MnistConvDropout", "AlexNet",
+        "MnistConv", "MnistConvDropout", "Mnist4C3FSmall", "AlexNet",
     };
 
     /// <summary>

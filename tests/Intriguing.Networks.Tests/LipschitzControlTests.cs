@@ -288,6 +288,53 @@ public class LipschitzControlTests
         Assert.NotEqual(one, new ConvZeroNet(3).Parameters.ToArray());
     }
 
+    public static TheoryData<string, bool, int, int> FusedCorrectionCases() => new()
+    {
+        { "hinge", false, 8, 1 },
+        { "hinge", true, 9, 2 },     // 37 = 4·9 + 1: the last step is the fused one-sample step
+        { "log,parseval", false, 9, 1 },
+        { "margin", true, 8, 2 },
+        { "margin", false, 9, 1 },
+        { "gloro", false, 8, 2 },
+        { "gloro", true, 9, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedCorrectionCases))]
+    public void A_changed_objective_on_the_fused_step_gives_the_parameters_of_the_chunk_gradient_path(string mode, bool nesterov, int batch, int threads)
+    {
+        // The fused step of a dense stack with the norm terms applied as a correction after it, against the general
+        // path (the whole batch's gradient plus the norm terms' gradient, then one update), from the same start: the
+        // same parameters up to float rounding, for every mode, with and without Nesterov momentum, with the projection.
+        var lipschitz = mode switch
+        {
+            "hinge" => new LipschitzOptions { Penalty = NormPenalty.Hinge, Beta = 0.5f, Tau = 0.5f },
+            "log,parseval" => new LipschitzOptions { Penalty = NormPenalty.Log, Beta = 0.05f, Parseval = 0.05f },
+            "margin" => new LipschitzOptions { MarginEpsilon = 0.3f, MarginWarmupEpochs = 1, Project = true, Tau = 2 },
+            _ => new LipschitzOptions { GloRoEpsilon = 0.3f, Project = true, Tau = 2 },
+        };
+        float[] Train(bool chunked, int threadCount, out float[] start)
+        {
+            var net = new TanhReluNet(4);
+            start = net.Parameters.ToArray();
+            Trainer.Fit(net, Synthetic(net, 37, 3, 6), new SgdOptions { Epochs = 2, BatchSize = batch, LearningRate = 0.1f, Momentum = 0.9f, Nesterov = nesterov, Threads = threadCount, Chunks = 1, Lipschitz = lipschitz, ChunkedObjective = chunked });
+            return net.Parameters.ToArray();
+        }
+
+        float[] fused = Train(false, threads, out float[] start), general = Train(true, threads, out _);
+        Assert.Equal(fused, Train(false, 3, out _)); // the fused path gives the same parameters for any thread count
+        Assert.Contains("step=fused", Trainer.Describe(new TanhReluNet(), new SgdOptions { Lipschitz = lipschitz }));
+        double moved = 0, difference = 0;
+        for (int i = 0; i < fused.Length; i++)
+        {
+            moved = Math.Max(moved, Math.Abs(general[i] - start[i]));
+            difference = Math.Max(difference, Math.Abs(fused[i] - general[i]));
+        }
+
+        Assert.True(moved > 0.01, $"training moved the parameters by at most {moved}");
+        Assert.True(difference <= 1e-5 * moved, $"{mode}: the fused path differs by up to {difference:G3} (parameters moved by up to {moved:G3})");
+    }
+
     [Theory]
     [InlineData(nameof(ConvZeroNet), 1)]
     [InlineData(nameof(ConvZeroNet), 2)]

@@ -21,9 +21,13 @@ internal static class ReproduceCommand
         CommonOptions.Validate(headOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--head-to-head must be 0 or more."); });
         var budgetOption = new Option<int?>("--head-to-head-budget") { Description = "Forward-and-backward passes per example for the head-to-head's attacks (default 1000, or 200 with --quick)." };
         CommonOptions.Validate(budgetOption, r => { if (r.GetValueOrDefault<int?>() is < 10) r.AddError("--head-to-head-budget must be at least 10."); });
+        var controlSeedsOption = new Option<int?>("--control-seeds") { Description = "Seeds of the section \"Controlling instability\" (default 3, or 1 with --quick; 0 skips it). Its runs are reused from OUT/control/." };
+        CommonOptions.Validate(controlSeedsOption, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--control-seeds must be 0 or more."); });
+        var controlCountOption = new Option<int?>("--control-count") { Description = "Test examples per dense model for the certified radii and attacks of that section (default 100, or 20 with --quick; a fifth for MNIST-Conv)." };
+        CommonOptions.Validate(controlCountOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--control-count must be at least 1."); });
         var reproduce = new Command("reproduce", "Train (or reuse checkpoints of) every model of the paper and write OUT/report.md and OUT/results.json.")
         {
-            CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, certifyCountOption, advSeedsOption, headOption, budgetOption, CommonOptions.Threads, CommonOptions.Quiet,
+            CommonOptions.Out, CommonOptions.Data, CommonOptions.Seed, quickOption, attackCountOption, certifyCountOption, advSeedsOption, headOption, budgetOption, controlSeedsOption, controlCountOption, CommonOptions.Threads, CommonOptions.Quiet,
         };
         reproduce.SetAction(parse => Cli.Guard(() =>
         {
@@ -41,6 +45,8 @@ internal static class ReproduceCommand
                 CertifyCount = parse.GetValue(certifyCountOption),
                 HeadToHeadCount = parse.GetValue(headOption),
                 HeadToHeadBudget = parse.GetValue(budgetOption),
+                ControlSeeds = parse.GetValue(controlSeedsOption),
+                ControlCount = parse.GetValue(controlCountOption),
             };
             ReproductionResults results = Cli.WithProgressPerModel(parse.GetValue(CommonOptions.Quiet), progress => Reproduction.Run(options, Console.Out, progress, Cli.Cancellation));
             ReproductionReport.WriteOutputs(options.OutputDirectory, results);

@@ -43,6 +43,15 @@ public sealed record ReproduceOptions
 
     /// <summary>Forward-and-backward passes per example the head-to-head's attacks are set to (default 1000, or 200 with --quick).</summary>
     public int? HeadToHeadBudget { get; init; }
+
+    /// <summary>
+    /// Seeds of the section "Controlling instability" (default 3, or 1 with --quick; zero skips it). Its runs are kept
+    /// under OUT/control/ (OUT/control-quick/) and reused.
+    /// </summary>
+    public int? ControlSeeds { get; init; }
+
+    /// <summary>Test examples per dense model of that section for CROWN and L-BFGS (default 100, or 20 with --quick; a fifth for MNIST-Conv).</summary>
+    public int? ControlCount { get; init; }
 }
 
 /// <summary>One trained model's figures.</summary>
@@ -132,6 +141,9 @@ public sealed record ReproductionResults
 
     /// <summary>L-BFGS against the minimum-norm attacks on the Table 1 models and MNIST-Conv, if run.</summary>
     public HeadToHeadResults? HeadToHead { get; init; }
+
+    /// <summary>Controlling instability: training with increasing control of the layers' norms, measured, if run.</summary>
+    public ControlSection? Control { get; init; }
 }
 
 /// <summary>Trains (or reuses) every model of the paper and runs every experiment on them.</summary>
@@ -185,8 +197,25 @@ public static class Reproduction
             advTraining = AdversarialTrainingExperiment.Run(advOptions, log, progress, cancellationToken);
         }
 
+        int controlSeeds = options.ControlSeeds ?? (options.Quick ? 1 : 3);
+        ControlSection? control = null;
+        if (controlSeeds > 0)
+        {
+            var controlOptions = new ControlOptions
+            {
+                OutputDirectory = options.OutputDirectory,
+                Data = options.Data,
+                Quick = options.Quick,
+                Seeds = Enumerable.Range(0, controlSeeds).Select(i => options.Seed + (ulong)i).ToArray(),
+                Examples = options.ControlCount ?? (options.Quick ? 20 : 100),
+                Threads = options.Threads,
+            };
+            control = ControlExperiment.Run(controlOptions, log, progress, cancellationToken);
+        }
+
         var all = new ReproductionResults
         {
+            Control = control,
             AdversarialTraining = advTraining,
             Adversarial = adversarial,
             HeadToHead = headToHead,

@@ -85,8 +85,17 @@ public static class Catalog
         new ModelEntry("FC200-200-10-ReLU", s => new Fc200x200x10Relu(s), TrainingSplit.Full, new SgdRecipe(s_relu200), null, double.NaN, double.NaN, "not in the paper"),
     };
 
-    /// <summary>Every trainable model: <see cref="Models"/>, then <see cref="Additional"/>, then <see cref="Comparison"/>.</summary>
-    public static IReadOnlyList<ModelEntry> All { get; } = Models.Concat(Additional).Concat(Comparison).ToArray();
+    /// <summary>
+    /// Architectures for certified training (GloRo-style, for <c>train --lipschitz</c> and the reproduction's section
+    /// "Controlling instability"), trainable by name but not part of the default <c>reproduce</c> model list.
+    /// </summary>
+    public static IReadOnlyList<ModelEntry> CertifiedTraining { get; } = new[]
+    {
+        new ModelEntry("MNIST-4C3F-small", s => new Mnist4C3FSmall(s), TrainingSplit.Full, new SgdRecipe(s_conv), null, double.NaN, double.NaN, "certified training"),
+    };
+
+    /// <summary>Every trainable model: <see cref="Models"/>, then <see cref="Additional"/>, <see cref="Comparison"/> and <see cref="CertifiedTraining"/>.</summary>
+    public static IReadOnlyList<ModelEntry> All { get; } = Models.Concat(Additional).Concat(Comparison).Concat(CertifiedTraining).ToArray();
 
     /// <summary>
     /// Networks declared for their shapes only (not trained on MNIST): AlexNet's layer shapes for the spectral

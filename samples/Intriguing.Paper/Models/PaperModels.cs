@@ -136,6 +136,25 @@ public partial class MnistConv;
 public partial class MnistConvDropout;
 
 /// <summary>
+/// MNIST-4C3F-small: a certified-training architecture after GloRo's MNIST model "4C3F" (Leino et al. 2021: Conv
+/// 32@3×3, Conv 32@4×4/2, Conv 64@3×3, Conv 64@4×4/2, Dense 512, Dense 512, Dense 10) at half the filters and 100-unit
+/// dense layers, so that the 2-core machine trains it in minutes: 1×28×28 → Conv 16@3×3 → 16×26×26 → Conv 16@4×4/2 →
+/// 16×12×12 → Conv 32@3×3 → 32×10×10 → Conv 32@4×4/2 → 32×4×4 = 512 → Dense 100 → Dense 100 → Dense 10 → soft-max,
+/// ReLU after every hidden layer, no pooling (strided convolutions instead, whose bound is the Fourier method's) and no
+/// weight decay, as in GloRo.
+/// </summary>
+[Network(Name = "MNIST-4C3F-small")]
+[Input(1, 28, 28)]
+[Conv(16, 3), ReLU]
+[Conv(16, 4, 2), ReLU]
+[Conv(32, 3), ReLU]
+[Conv(32, 4, 2), ReLU]
+[Dense(100), ReLU]
+[Dense(100), ReLU]
+[Dense(10), Softmax]
+public partial class Mnist4C3FSmall;
+
+/// <summary>
 /// The layer shapes of Krizhevsky et al.'s ImageNet network (the paper's Table 5), without the two-GPU grouping:
 /// 3×224×224 → Conv 96@11×11/4 (padding 2) → 96×55×55 → LRN → MaxPool 3/2 → Conv 256@5×5 (padding 2) → LRN →
 /// MaxPool 3/2 → Conv 384@3×3 → Conv 384@3×3 → Conv 256@3×3 → MaxPool 3/2 → 256×6×6 = 9216 → FC 4096 → FC 4096 →

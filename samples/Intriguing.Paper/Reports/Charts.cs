@@ -16,9 +16,28 @@ public sealed record BarSeries(string Name, IReadOnlyList<double> Values, IReadO
 /// <param name="Dashed">Draw dashed (e.g. an empirical bound beside a certified one).</param>
 public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed);
 
+/// <summary>One series of an x-y panel: a line with markers through (X, Y), and optional single observations (e.g. one per seed) as dots of the same colour.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="X">Abscissae of the line (e.g. means per setting).</param>
+/// <param name="Y">Ordinates of the line.</param>
+/// <param name="PointsX">Abscissae of the single observations, or null.</param>
+/// <param name="PointsY">Their ordinates.</param>
+public sealed record XySeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, IReadOnlyList<double>? PointsX = null, IReadOnlyList<double>? PointsY = null);
+
+/// <summary>One panel of <see cref="Charts.XyPanels"/>.</summary>
+/// <param name="Title">Panel title.</param>
+/// <param name="XLabel">Label of the horizontal axis.</param>
+/// <param name="YLabel">Label of the vertical axis.</param>
+/// <param name="Series">The series.</param>
+/// <param name="LogX">Plot log10 of the abscissae (tick labels show the values).</param>
+/// <param name="Lines">Join each series' points by lines (in the given order); otherwise markers only.</param>
+public sealed record XyPanel(string Title, string XLabel, string YLabel, IReadOnlyList<XySeries> Series, bool LogX, bool Lines = false);
+
 /// <summary>The report's charts (PNG, rendered by ScottPlot), written atomically.</summary>
 public static class Charts
 {
+    private static readonly MarkerShape[] s_shapes = { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown };
+
     private static readonly Color[] s_palette =
     {
         Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
@@ -90,6 +109,69 @@ public static class Charts
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
+    }
+
+    /// <summary>Panels side by side, each with markers (joined by lines if the panel asks) for the means and small dots of the same shape for the single observations; legends below.</summary>
+    /// <param name="path">The PNG to write (replaced atomically).</param>
+    /// <param name="panels">The panels.</param>
+    /// <param name="panelWidth">Width of one panel in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    public static void XyPanels(string path, IReadOnlyList<XyPanel> panels, int panelWidth = 560, int height = 560)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        var multiplot = new Multiplot();
+        for (int i = 0; i < panels.Count; i++)
+        {
+            XyPanel panel = panels[i];
+            var plot = new Plot();
+            double Scale(double x) => panel.LogX ? Math.Log10(x) : x;
+            for (int si = 0; si < panel.Series.Count; si++)
+            {
+                XySeries s = panel.Series[si];
+                if (s.X.Count != s.Y.Count || (s.PointsX?.Count ?? 0) != (s.PointsY?.Count ?? 0)) throw new ArgumentException($"Series '{s.Name}' has unequal abscissae and ordinates.", nameof(panels));
+                Color color = s_palette[si % s_palette.Length];
+                int[] keep = Enumerable.Range(0, s.X.Count).Where(k => double.IsFinite(s.Y[k]) && double.IsFinite(Scale(s.X[k]))).ToArray();
+                var line = plot.Add.Scatter(keep.Select(k => Scale(s.X[k])).ToArray(), keep.Select(k => s.Y[k]).ToArray());
+                line.Color = color;
+                line.LineWidth = panel.Lines ? 2 : 0;
+                line.MarkerSize = 9;
+                line.MarkerShape = s_shapes[si % s_shapes.Length];
+                line.LegendText = s.Name;
+                if (s.PointsX is { Count: > 0 } px && s.PointsY is { } py)
+                {
+                    int[] finite = Enumerable.Range(0, px.Count).Where(k => double.IsFinite(py[k]) && double.IsFinite(Scale(px[k]))).ToArray();
+                    var dots = plot.Add.ScatterPoints(finite.Select(k => Scale(px[k])).ToArray(), finite.Select(k => py[k]).ToArray());
+                    dots.Color = color.WithAlpha(0.5);
+                    dots.MarkerSize = 5;
+                    dots.MarkerShape = s_shapes[si % s_shapes.Length];
+                }
+            }
+
+            if (panel.LogX)
+            {
+                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+                {
+                    MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                    IntegerTicksOnly = true,
+                    LabelFormatter = x => Math.Abs(x) >= 4 ? "1e" + x.ToString("0", System.Globalization.CultureInfo.InvariantCulture) : Math.Pow(10, x).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+                };
+            }
+
+            plot.Title(panel.Title);
+            plot.XLabel(panel.XLabel);
+            plot.YLabel(panel.YLabel);
+            plot.ShowLegend(Edge.Bottom);
+            if (i == 0) multiplot.Reset(plot);
+            else multiplot.AddPlot(plot);
+        }
+
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        string temporary = path + ".tmp.png";
+        multiplot.SavePng(temporary, panelWidth * panels.Count, height);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static Plot Build(string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<BarSeries> series, bool logarithmic, bool legendOutside)

@@ -122,6 +122,12 @@ public static class ReproductionReport
             CertificationReport.Section(sb, certification);
         }
 
+        if (r.Control is { Runs.Count: > 0 } control)
+        {
+            sb.AppendLine();
+            ControlReport.Section(sb, control);
+        }
+
         if (r.Units is { Count: > 0 } units)
         {
             sb.AppendLine();

@@ -159,7 +159,7 @@ internal sealed class DenseStackSgd
             }
         }
 
-        float loss = Intriguing.Layers.Softmax.CrossEntropy(A(layers - 1, 1), A(layers, 1), new ReadOnlySpan<int>(in label), D(layers - 1, 1), 1, outputLength, 1f);
+        float loss = CrossEntropy(A(layers - 1, 1), A(layers, 1), new ReadOnlySpan<int>(in label), D(layers - 1, 1), 1, outputLength, 1f);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
         for (int i = layers - 2; i >= 1; i--)
         {
@@ -200,6 +200,18 @@ internal sealed class DenseStackSgd
 
         return loss + penalty;
     }
+
+    /// <summary>
+    /// The workspace whose <see cref="NetworkWorkspace.LogitMargin"/> or <see cref="NetworkWorkspace.PairMargins"/>
+    /// change the steps' cross-entropy (Lipschitz-margin or GloRo training) and which receives its sensitivities, as
+    /// the generated <c>LossAndGradient</c> does; null (the default) for the plain cross-entropy.
+    /// </summary>
+    internal NetworkWorkspace? Objective { get; set; }
+
+    private float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities, ReadOnlySpan<int> labels, Span<float> delta, int rows, int cols, float scale) =>
+        Objective is { } objective
+            ? Intriguing.Layers.Softmax.CrossEntropy(logits, probabilities, labels, delta, rows, cols, scale, objective)
+            : Intriguing.Layers.Softmax.CrossEntropy(logits, probabilities, labels, delta, rows, cols, scale);
 
     /// <summary>
     /// One step of SGD with momentum on a batch of labelled samples, E the mean cross-entropy plus weight decay, each
@@ -256,7 +268,7 @@ internal sealed class DenseStackSgd
 
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label]; ∂E/∂z = (p − onehot(label)) / batch.
         float scale = 1f / batch;
-        float loss = scale * Intriguing.Layers.Softmax.CrossEntropy(A(layers - 1, batch), A(layers, batch), labels, D(layers - 1, batch), batch, _lengths[layers], scale);
+        float loss = scale * CrossEntropy(A(layers - 1, batch), A(layers, batch), labels, D(layers - 1, batch), batch, _lengths[layers], scale);
         float penalty = 0f; // (λ/2)·‖W‖² of the weights before the step, summed by the layer steps
         bool activationDone = false;
         for (int i = layers - 2; i >= 0; i--)

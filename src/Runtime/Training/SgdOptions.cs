@@ -80,11 +80,18 @@ public sealed record SgdOptions
 
     /// <summary>
     /// Control of the dense and convolution layers' operator norms (penalty, projection, Parseval, Lipschitz margin);
-    /// null (the default) or inactive options train as without. A run that changes the objective trains through the
-    /// chunks' gradients even for a network with a fused step. A resumed run restarts the norm trackers (re-warmed by
+    /// null (the default) or inactive options train as without. A network with a fused step keeps it: the norm terms'
+    /// gradient, taken at the parameters before the step, is applied after it as a correction of the velocity and the
+    /// parameters (the same update up to float rounding). A resumed run restarts the norm trackers (re-warmed by
     /// power iteration), so it is close to but not bit-identical with an uninterrupted one.
     /// </summary>
     public LipschitzOptions? Lipschitz { get; init; }
+
+    /// <summary>
+    /// Test hook: a run whose <see cref="Lipschitz"/> options change the objective trains through the chunks' gradients
+    /// even for a network with a fused step (the reference of the fused step's correction).
+    /// </summary>
+    internal bool ChunkedObjective { get; init; }
 
     /// <summary>Where to write a checkpoint after every epoch and to resume from if it exists; null for none.</summary>
     public string? CheckpointPath { get; init; }

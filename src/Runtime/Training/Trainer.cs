@@ -64,6 +64,8 @@ public sealed class Trainer : IDisposable
     private int _stepsPerEpoch = 1;
     private readonly float[] _pairs = [];
     private readonly float[] _pairSensitivity = [];
+    private readonly NetworkWorkspace? _objective; // the fused steps' margins and sensitivities (a changed objective only)
+    private readonly float[] _before = []; // the parameters before a fused step of a changed objective
 
     /// <summary>Prepares training of <paramref name="network"/> on <paramref name="data"/>; allocates every buffer once.</summary>
     public Trainer(IClassifier network, Dataset data, SgdOptions options)
@@ -84,9 +86,17 @@ public sealed class Trainer : IDisposable
         _control = _lipschitz is null ? null : new LipschitzControl(network, _lipschitz, options.Seed);
         _controlGradient = _lipschitz?.ChangesObjective == true ? new float[network.ParameterBufferLength] : null;
         _certifiedNorms = new double[_control?.Count ?? 0];
-        // A changed objective needs the whole gradient, which the fused steps never form: such runs use the chunks.
-        _fused = _controlGradient is null && network is IDenseStackNetwork stack ? new DenseStackSgd(stack, options.BatchSize) : null;
+        // A changed objective keeps the fused steps: its cross-entropy (margin, GloRo) through their objective workspace,
+        // the norm terms' gradient as a correction after the step (CorrectFusedStep).
+        _fused = network is IDenseStackNetwork stack && !(options.ChunkedObjective && _controlGradient is not null) ? new DenseStackSgd(stack, options.BatchSize) : null;
         _fusedStep = _fused is not null;
+        if (_fused is not null && _controlGradient is not null)
+        {
+            _objective = network.CreateWorkspace(1);
+            _fused.Objective = _objective;
+            _before = new float[network.ParameterBufferLength];
+        }
+
         // A network with a fused step trains each batch as one chunk, split over the threads by the rows of its large
         // layers (a one-sample batch only if SplitSingleSampleSteps); other networks split the batch into chunks.
         int chunks = _fusedStep ? 1 : Math.Min(options.Chunks, options.BatchSize);
@@ -110,7 +120,7 @@ public sealed class Trainer : IDisposable
             int n = _control!.Classes;
             _pairs = new float[n * n];
             _pairSensitivity = new float[n * n];
-            foreach (NetworkWorkspace workspace in _workspaces)
+            foreach (NetworkWorkspace workspace in _workspaces.Append(_objective).OfType<NetworkWorkspace>())
             {
                 workspace.PairMargins = _pairs;
                 workspace.PairMarginSensitivity = new float[n * n];
@@ -225,7 +235,7 @@ public sealed class Trainer : IDisposable
     public static string Describe(INetwork network, SgdOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Describe(HasFusedStep(network) && options.Lipschitz?.ChangesObjective != true);
+        return options.Describe(HasFusedStep(network) && !(options.ChunkedObjective && options.Lipschitz?.ChangesObjective == true));
     }
 
     /// <summary>
@@ -252,27 +262,6 @@ public sealed class Trainer : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float StepCore(int count, float rate)
     {
-        if (_fused is not null)
-        {
-            if (count == 1)
-            {
-                // One sample: the fused step, same result without a gradient buffer. Within an epoch of one-sample batches
-                // it also forms the next sample's first layer in its pass over W (bit-identical).
-                int index = _order[_orderStart];
-                ReadOnlySpan<float> next = _options.BatchSize == 1 && _orderStart + 1 < _order.Length ? _data.Sample(_order[_orderStart + 1]) : default;
-                return _fused.Step(_data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter, next);
-            }
-
-            // The whole batch in one fused step: the same result as one chunk's gradient followed by the update.
-            _batchCount = count;
-            if (_splitter is not null) _pool.RunPinned(_gatherJob);
-            else Gather(0);
-
-            return _fused.BatchStep(_batch.AsSpan(0, count * _data.SampleLength), _labels.AsSpan(0, count), count, _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
-        }
-
-        _batchCount = count;
-        int chunks = (count + ChunkSize - 1) / ChunkSize;
         double bound = 0;
         float epsilon = 0;
         if (_controlGradient is not null)
@@ -284,8 +273,38 @@ public sealed class Trainer : IDisposable
             epsilon = _lipschitz!.EpsilonAt(_globalStep, _stepsPerEpoch);
             float margin = _lipschitz.MarginEpsilon > 0 ? (float)(Math.Sqrt(2) * epsilon * bound) : 0;
             foreach (NetworkWorkspace workspace in _workspaces) workspace.LogitMargin = margin;
+            if (_objective is not null) _objective.LogitMargin = margin;
             if (_pairs.Length > 0) _control.PairMargins(_network.Parameters, epsilon, _pairs);
         }
+
+        if (_fused is not null)
+        {
+            float fusedLoss;
+            if (_objective is not null) _network.Parameters.CopyTo(_before);
+            if (count == 1)
+            {
+                // One sample: the fused step, same result without a gradient buffer. Within an epoch of one-sample batches
+                // it also forms the next sample's first layer in its pass over W (bit-identical) — not under norm control,
+                // whose correction or projection changes W after the step.
+                int index = _order[_orderStart];
+                ReadOnlySpan<float> next = _options.BatchSize == 1 && _lipschitz is null && _orderStart + 1 < _order.Length ? _data.Sample(_order[_orderStart + 1]) : default;
+                fusedLoss = _fused.Step(_data.Sample(index), _data.Labels[index], _velocity, _options.Momentum, rate, _options.Nesterov, _splitter, next);
+            }
+            else
+            {
+                // The whole batch in one fused step: the same result as one chunk's gradient followed by the update.
+                _batchCount = count;
+                if (_splitter is not null) _pool.RunPinned(_gatherJob);
+                else Gather(0);
+
+                fusedLoss = _fused.BatchStep(_batch.AsSpan(0, count * _data.SampleLength), _labels.AsSpan(0, count), count, _velocity, _options.Momentum, rate, _options.Nesterov, _splitter);
+            }
+
+            return _objective is null ? fusedLoss : fusedLoss + CorrectFusedStep(bound, epsilon, rate);
+        }
+
+        _batchCount = count;
+        int chunks = (count + ChunkSize - 1) / ChunkSize;
 
         _pool.Run(chunks, _chunkJob);
 
@@ -328,6 +347,24 @@ public sealed class Trainer : IDisposable
         _stepRate = rate;
         _pool.Run(_pool.Threads, _updateJob);
         return loss;
+    }
+
+    /// <summary>
+    /// After a fused step of a changed objective: the norm terms' gradient g_p at the parameters before the step (with
+    /// the step's margin sensitivities), applied as the rest of the same update, v ← v − η·g_p and θ ← θ − η·g_p
+    /// (Nesterov: θ ← θ − (1 + μ)·η·g_p), which is v ← μ·v − η·(g + g_p) and its θ up to float rounding. Returns the
+    /// norm terms' value.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float CorrectFusedStep(double bound, float epsilon, float rate)
+    {
+        NetworkWorkspace objective = _objective!;
+        if (_pairs.Length > 0) objective.PairMarginSensitivity.AsSpan().CopyTo(_pairSensitivity);
+        float value = _control!.WriteGradient(_before, _controlGradient, bound, objective.MarginSensitivity * Math.Sqrt(2) * epsilon, _pairs, _pairSensitivity);
+        float parameterRate = _options.Nesterov ? (1 + _options.Momentum) * rate : rate;
+        TensorPrimitives.MultiplyAdd(_controlGradient, -rate, _velocity, _velocity);
+        TensorPrimitives.MultiplyAdd(_controlGradient, -parameterRate, _network.Parameters, _network.Parameters);
+        return value;
     }
 
     /// <summary>Parameters combined and updated per block, so the combined gradient never leaves the L1 cache.</summary>
