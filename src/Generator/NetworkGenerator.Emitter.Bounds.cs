@@ -45,12 +45,12 @@ public sealed partial class NetworkGenerator
         private static bool FirstLinear(NetworkModel m, LayerModel l) => m.Layers.Take(l.Index - 1).All(x => x.Spec.BoundRole == BoundRole.Identity);
 
         /// <summary>
-        /// Whether the identity rows of a refined layer go down as windowed rows: its output is an image and every layer
-        /// from it down to the input has a windowed backward step, so a chunk of rows seeded at neighbouring positions
-        /// touches only their receptive field (docs/certification.md, "Windowed rows").
+        /// Whether the identity rows of a refined layer go down as windowed rows: it seeds them position by position below
+        /// itself and every layer under it has a windowed backward step, so a chunk of rows seeded at neighbouring
+        /// positions touches only their receptive field (docs/certification.md, "Windowed rows").
         /// </summary>
         private static bool Windowed(NetworkModel m, LayerModel l)
-            => !l.Spec.SeedsBelow && m.Layers.Take(l.Index).All(x => x.Spec.HasRowWindow(x));
+            => l.Spec.SeedsPositionsBelow(l) && m.Layers.Take(l.Index - 1).All(x => x.Spec.HasRowWindow(x));
 
         /// <summary>Whether the first layer above <paramref name="l"/> that is not an identity is 0 wherever its input is ≤ 0 (a ReLU).</summary>
         private static bool FeedsZeroWhereNonpositive(NetworkModel m, LayerModel l)
@@ -193,16 +193,8 @@ public sealed partial class NetworkGenerator
                         if (windowed)
                         {
                             LayerModel first = m.Layers[0];
-                            string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
-                            if (l.Spec.EmitSeedPositionsBelow(w, l))
-                            {
-                                w.Line("BackSubstituteWindow(bw, " + I(l.Index - 1) + ", rows);");
-                            }
-                            else
-                            {
-                                w.Line(BoundKernels + ".SeedPositions(bw, " + I(l.Index) + ", start, rows, " + shape + ");");
-                                w.Line("BackSubstituteWindow(bw, " + I(l.Index) + ", rows);");
-                            }
+                            l.Spec.EmitSeedPositionsBelow(w, l);
+                            w.Line("BackSubstituteWindow(bw, " + I(l.Index - 1) + ", rows);");
                             w.Line(BoundKernels + ".ConcretizeWindow(bw, rows, " + BoundKernels + ".HiddenIterations, " + I(first.Shape.InC) + ", " + I(first.Shape.InH) + ", " + I(first.Shape.InW) + ");");
                             w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
                         }

@@ -126,11 +126,10 @@ internal sealed record ConvSpec(int Filters, int Kernel, int Stride, int Padding
     public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Convolution.BackSubstituteWindow(" + Geometry(l) + ", bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", rows);");
 
-    public override bool EmitSeedPositionsBelow(SourceWriter w, LayerModel l)
-    {
-        w.Line(Kernels + ".Convolution.SeedPositionsBelow(" + Geometry(l) + ", bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", start, rows);");
-        return true;
-    }
+    public override bool SeedsPositionsBelow(LayerModel l) => HasRowWindow(l);
+
+    public override void EmitSeedPositionsBelow(SourceWriter w, LayerModel l)
+        => w.Line(Kernels + ".Convolution.SeedPositionsBelow(" + Geometry(l) + ", bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", " + l.Name + "Weights, " + BiasOrDefault(l) + ", start, rows);");
 
     public override bool HasFirstLayerBounds => true;
 

@@ -153,11 +153,13 @@ internal abstract record LayerSpec
     /// </summary>
     public virtual bool HasRowWindow(LayerModel layer) => false;
 
-    /// <summary>
-    /// Writes the seeding of windowed rows <c>start</c>… over the units in <c>bw.Order</c> carried through the layer at
-    /// once, or nothing (then they are seeded over its output by <c>SeedPositions</c>); returns whether it wrote them.
-    /// </summary>
-    public virtual bool EmitSeedPositionsBelow(SourceWriter w, LayerModel layer) => false;
+    /// <summary>Whether the layer seeds windowed identity rows below itself (<see cref="EmitSeedPositionsBelow"/>).</summary>
+    public virtual bool SeedsPositionsBelow(LayerModel layer) => false;
+
+    /// <summary>Writes the seeding of windowed rows <c>start</c>… over the units in <c>bw.Order</c> carried through the layer at once.</summary>
+    public virtual void EmitSeedPositionsBelow(SourceWriter w, LayerModel layer)
+    {
+    }
 
     /// <summary>Writes the layer's windowed backward step (see <see cref="HasRowWindow"/>): rows over activation k become rows over k − 1, windows included.</summary>
     public virtual void EmitBackSubstituteWindow(SourceWriter w, LayerModel layer)

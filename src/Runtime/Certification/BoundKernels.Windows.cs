@@ -31,32 +31,6 @@ public static partial class BoundKernels
         return count;
     }
 
-    /// <summary>
-    /// Rows <paramref name="start"/> … start + count − 1 of the stacked identity over the neurons listed by
-    /// <see cref="PositionOrder"/>: row g is e_n for even g and −e_n for odd g, n = Order[⌊g/2⌋] (its lower bound, minus
-    /// its upper bound). Sets the activation's window to the rows' positions and clears the rows there; constants are set
-    /// to zero.
-    /// </summary>
-    public static void SeedPositions(BoundWorkspace bw, int layer, int start, int count, int channels, int height, int width)
-    {
-        ArgumentNullException.ThrowIfNull(bw);
-        int plane = height * width, length = channels * plane;
-        ReadOnlySpan<int> order = bw.Order;
-        Span<int> window = bw.Window(layer);
-        PositionWindow(window, order[start >> 1] % plane, order[(start + count - 1) >> 1] % plane, width);
-
-        Span<float> rows = bw.Rows(layer, count);
-        Span<double> constants = bw.Constants(count);
-        for (int r = 0; r < count; r++)
-        {
-            Span<float> row = rows.Slice(r * length, length);
-            ClearWindow(row, window, channels, height, width);
-            int g = start + r;
-            row[order[g >> 1]] = (g & 1) == 0 ? 1f : -1f;
-            constants[r] = 0;
-        }
-    }
-
     /// <summary>The window of the positions <paramref name="first"/> … <paramref name="last"/> (raster order) of a map <paramref name="width"/> wide.</summary>
     public static void PositionWindow(Span<int> window, int first, int last, int width)
     {
@@ -77,7 +51,7 @@ public static partial class BoundKernels
     }
 
     /// <summary>
-    /// Stores the row bounds of rows <paramref name="start"/> … seeded by <see cref="SeedPositions"/> into the bounds of
+    /// Stores the row bounds of rows <paramref name="start"/> … seeded by <c>Convolution.SeedPositionsBelow</c> into the bounds of
     /// activation <paramref name="layer"/>, keeping the tighter of the new and the present bound.
     /// </summary>
     public static void StorePositionBounds(BoundWorkspace bw, int layer, int start, int count)
@@ -139,11 +113,17 @@ public static partial class BoundKernels
         }
     }
 
+    /// <summary>
+    /// The contiguous runs of a window in each channel of a map <paramref name="width"/> wide: <c>lines</c> runs of
+    /// <c>span</c> values, the first at row window[0], column window[2] (one run when the window spans the width).
+    /// </summary>
+    public static (int Span, int Lines) WindowRuns(ReadOnlySpan<int> window, int width)
+        => window[2] == 0 && window[3] == width ? ((window[1] - window[0]) * width, 1) : (window[3] - window[2], window[1] - window[0]);
+
     /// <summary>Sets the window's values of one row (channels × height × width) to zero.</summary>
     public static void ClearWindow(Span<float> row, ReadOnlySpan<int> window, int channels, int height, int width)
     {
-        bool fullWidth = window[2] == 0 && window[3] == width;
-        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0];
+        (int span, int lines) = WindowRuns(window, width);
         for (int c = 0; c < channels; c++)
         {
             for (int y = 0; y < lines; y++) row.Slice((c * height + window[0] + y) * width + window[2], span).Clear();
@@ -153,8 +133,8 @@ public static partial class BoundKernels
     /// <summary>Copies the window's values of one row (channels × height × width) into <paramref name="into"/>, channel by channel, row by row.</summary>
     public static void GatherWindow(ReadOnlySpan<float> row, Span<float> into, ReadOnlySpan<int> window, int channels, int height, int width)
     {
-        bool fullWidth = window[2] == 0 && window[3] == width;
-        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0], at = 0;
+        (int span, int lines) = WindowRuns(window, width);
+        int at = 0;
         for (int c = 0; c < channels; c++)
         {
             for (int y = 0; y < lines; y++, at += span) row.Slice((c * height + window[0] + y) * width + window[2], span).CopyTo(into.Slice(at, span));

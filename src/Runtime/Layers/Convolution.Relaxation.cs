@@ -97,9 +97,10 @@ public static partial class Convolution
     }
 
     /// <summary>
-    /// The rows of <c>BoundKernels.SeedPositions</c> over this layer's output (units in <c>BoundWorkspace.Order</c>)
-    /// carried through it at once (zero padding only): row g is ±(filter of unit order[⌊g/2⌋]) placed on the patch its
-    /// position reads, with constant ±b, which saves the product with the identity. Sets the windows of both activations.
+    /// Rows of the stacked identity over the units of this layer's output listed in <c>BoundWorkspace.Order</c>
+    /// (<c>BoundKernels.PositionOrder</c>), carried through it at once (zero padding only): row g is ±(filter of unit
+    /// order[⌊g/2⌋]) placed on the patch its position reads, + for even g (the unit's lower bound) and − for odd (minus its
+    /// upper bound), with constant ±b, which saves the product with the identity. Sets the windows of both activations.
     /// </summary>
     public static void SeedPositionsBelow(LayerGeometry g, Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int start, int count)
     {

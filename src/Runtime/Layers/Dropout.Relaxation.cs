@@ -23,8 +23,7 @@ public static partial class Dropout
         window.CopyTo(bw.Window(below));
         ReadOnlySpan<float> a = bw.Rows(above, rows);
         Span<float> b = bw.Rows(below, rows);
-        bool fullWidth = window[2] == 0 && window[3] == width;
-        int span = fullWidth ? (window[1] - window[0]) * width : window[3] - window[2], lines = fullWidth ? 1 : window[1] - window[0];
+        (int span, int lines) = Generated.BoundKernels.WindowRuns(window, width);
         for (int r = 0; r < rows; r++)
         {
             for (int ch = 0; ch < channels; ch++)
