@@ -31,6 +31,9 @@ if (args.Length > 0)
         case "certify-table":
             Intriguing.Benchmarks.Certification.CertifyTable.Run(args);
             return;
+        case "pool-table":
+            Intriguing.Benchmarks.Adversarial.PoolTable.Run(args);
+            return;
         case "attack-table":
             Intriguing.Benchmarks.Adversarial.AttackTable.Run(args);
             return;

@@ -256,6 +256,87 @@ public class AdversarialTrainingTests
         Assert.Throws<ArgumentException>(() => pool.Refresh(net, data, 5, attack with { Layer = 0 }, seed: 1));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Pool_refresh_with_ddn_makes_verified_examples_aimed_like_the_lbfgs_ones(int layer)
+    {
+        Dataset data = Synthetic(400, 2);
+        var net = new SigmoidNet(3);
+        Trainer.Fit(net, data, new SgdOptions { Epochs = 3, BatchSize = 20, LearningRate = 0.5f, Seed = 1, Threads = 1 });
+        int length = net.ActivationLength(layer);
+        var ddn = new Ddn(new DdnOptions { Steps = 30, Layer = layer });
+        var pool = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        PoolRefresh r = pool.Refresh(net, data, 40, ddn, seed: 5, threads: 2);
+        Assert.True(r.Attacked >= 30, $"{r.Attacked} of 40 classified correctly");
+        Assert.Equal(r.Attacked, r.Succeeded);
+        Assert.Equal(r.Succeeded, pool.Count);
+
+        // Independently: each stored example is misclassified by a fresh forward pass from its activation, is aimed at
+        // the source's most likely wrong label, keeps the source's label, and lies in the activation's box.
+        var ws = net.CreateWorkspace(data.Count);
+        float[] clean = new float[data.Count * length];
+        net.ForwardTo(ws, layer, data.Samples, clean, data.Count);
+        float[] p = new float[net.OutputLength];
+        var one = net.CreateWorkspace(1);
+        for (int i = 0; i < pool.Count; i++)
+        {
+            int source = pool.Source(i);
+            Assert.Equal(data.Labels[source], pool.Label(i));
+            Assert.All(pool.Sample(i).ToArray(), v => Assert.InRange(v, 0f, 1f));
+            net.ForwardFrom(one, layer, clean.AsSpan(source * length, length), p, 1);
+            int runnerUp = Enumerable.Range(0, p.Length).Where(c => c != data.Labels[source]).MaxBy(c => p[c]);
+            net.ForwardFrom(one, layer, pool.Sample(i), p, 1);
+            Assert.Equal(runnerUp, Array.IndexOf(p, p.Max()));
+        }
+
+        // The same sources attacked by L-BFGS: both minimum-norm searches find nearly the same perturbation.
+        var lbfgs = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        lbfgs.Refresh(net, data, 40, new AttackOptions { Layer = layer }, seed: 5, threads: 2);
+        Assert.Equal(pool.Count, lbfgs.Count);
+        var cosines = new List<double>();
+        for (int i = 0; i < pool.Count; i++)
+        {
+            Assert.Equal(pool.Source(i), lbfgs.Source(i));
+            ReadOnlySpan<float> x = clean.AsSpan(pool.Source(i) * length, length);
+            double dot = 0, a2 = 0, b2 = 0;
+            for (int j = 0; j < length; j++)
+            {
+                double a = pool.Sample(i)[j] - x[j], b = lbfgs.Sample(i)[j] - x[j];
+                (dot, a2, b2) = (dot + a * b, a2 + a * a, b2 + b * b);
+            }
+
+            cosines.Add(dot / Math.Sqrt(a2 * b2));
+            Assert.InRange(Math.Sqrt(a2 / b2), 0.8, 1.25);
+        }
+
+        Assert.True(cosines.Order().ElementAt(cosines.Count / 2) > 0.95, $"median cosine {cosines.Order().ElementAt(cosines.Count / 2):F3}");
+
+        // Same pool for any thread count; a bounded-budget attack or another layer is refused.
+        var single = new AdversarialPool(layer, capacity: 40, sampleLength: length);
+        single.Refresh(net, data, 40, ddn, seed: 5, threads: 1);
+        for (int i = 0; i < pool.Count; i++) Assert.True(pool.Sample(i).SequenceEqual(single.Sample(i)));
+        Assert.Throws<ArgumentException>(() => pool.Refresh(net, data, 5, new Pgd(new PgdOptions { Layer = layer }), seed: 1));
+        Assert.Throws<ArgumentException>(() => pool.Refresh(net, data, 5, new Ddn(new DdnOptions { Layer = layer == 0 ? 2 : 0 }), seed: 1));
+    }
+
+    [Fact]
+    public void Ddn_pool_attack_changes_the_settings_line_and_trains_deterministically()
+    {
+        Dataset data = Synthetic(240, 3);
+        var sgd = new SgdOptions { Epochs = 3, BatchSize = 24, LearningRate = 0.3f, Seed = 4 };
+        AdversarialTrainingOptions pools = SmallPools(0, 2) with { Ddn = new DdnOptions { Steps = 15 } };
+        Assert.NotEqual(SmallPools(0, 2).Describe(), pools.Describe());
+        Assert.Contains("attack=ddn(steps=15", pools.Describe());
+        var a = new SigmoidNet(1);
+        var b = new SigmoidNet(1);
+        AdversarialTrainingResult ra = AdversarialTrainer.Fit(a, data, sgd with { Threads = 1 }, pools with { AttackThreads = 1 });
+        AdversarialTrainingResult rb = AdversarialTrainer.Fit(b, data, sgd with { Threads = 2 }, pools with { AttackThreads = 2 });
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+        Assert.All(ra.Pools, p => Assert.True(p.Succeeded > 0));
+        Assert.Throws<ArgumentException>(() => AdversarialTrainer.Fit(new SigmoidNet(1), data, sgd, pools with { Ddn = new DdnOptions { Steps = 0 } }));
+    }
+
     [Fact]
     public void Pool_refresh_with_candidates_attacks_the_correct_examples_nearest_the_boundary()
     {

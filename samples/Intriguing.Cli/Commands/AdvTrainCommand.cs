@@ -48,8 +48,10 @@ internal static class AdvTrainCommand
             [nameof(AdversarialTrainingOptions.SourceCandidates)] = "--candidates",
         };
         var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
-        var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (default; c from 1, 4 bracketing and 3 bisection steps, 40 iterations) or full (the reproduction's attack: 8, 7, 100)." };
-        poolAttackOption.AcceptOnlyFromAmong("cheap", "full");
+        var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (L-BFGS; c from 1, 4 bracketing and 3 bisection steps, 40 iterations), full (L-BFGS, the reproduction's attack: 8, 7, 100) or ddn (the batched DDN attack, --pool-steps steps; many examples per network call). Default: the model's (see `intriguing advtrain --help` of the comparison settings)." };
+        poolAttackOption.AcceptOnlyFromAmong("cheap", "full", "ddn");
+        var poolStepsOption = new Option<int?>("--pool-steps") { Description = "Gradient steps of the DDN pool attack (default 20)." };
+        CommonOptions.Validate(poolStepsOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--pool-steps must be at least 1."); });
         var advLrOption = new Option<float?>("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"Learning rate of every variant (default the model's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.LearningRate ?? m.Recipe.LearningRate:R}"))}).") };
         var advBatchOption = new Option<int?>("--batch") { Description = $"Clean examples per step of every variant (default the model's recipe's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.Recipe.BatchSize}"))})." };
         var advMomentumOption = new Option<float?>("--momentum") { Description = string.Create(CultureInfo.InvariantCulture, $"Momentum of every variant (default the model's recipe's: {string.Join(", ", AdvTrainModel.All.Select(m => $"{m.Name} {m.Recipe.Momentum:R}"))}).") };
@@ -61,7 +63,7 @@ internal static class AdvTrainCommand
         var advQuickOption = new Option<bool>("--quick") { Description = "Tiny run (1 epoch, one seed, small pools) to check the machinery; labelled as such." };
         var advtrain = new Command("advtrain", "Hidden-layer adversarial training (Sec. 4.2): FC100-100-10 (or --model) with weight decay only, with dropout, and with pools of adversarial examples for the input, hidden layer 1, hidden layer 2 or all (with or without dropout); test error and robustness over seeds, written to OUT/advtrain.md, .json and .png.")
         {
-            modelOption, variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, certifyCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
+            modelOption, variantsOption, seedListOption, advEpochsOption, advQuickOption, validationOption, reportOnlyOption, robustCountOption, certifyCountOption, poolSizeOption, refreshFractionOption, refreshPeriodOption, mixOption, overshootOption, poolDistortionOption, candidatesOption, warmupOption, poolAttackOption, poolStepsOption, advLrOption, advBatchOption, advMomentumOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Threads, CommonOptions.Quiet,
         };
         Sharding.AddTo(advtrain);
         advtrain.SetAction(parse => Cli.Guard(() =>
@@ -104,7 +106,14 @@ internal static class AdvTrainCommand
                 SourceCandidates = parse.GetValue(candidatesOption) ?? pools.SourceCandidates,
                 WarmupEpochs = parse.GetValue(warmupOption) ?? pools.WarmupEpochs,
                 Attack = parse.GetValue(poolAttackOption) switch { "full" => new AttackOptions(), "cheap" => AdversarialTrainingOptions.CheapAttack, _ => pools.Attack },
+                Ddn = parse.GetValue(poolAttackOption) switch
+                {
+                    "ddn" => (pools.Ddn ?? new DdnOptions { Steps = 20 }) with { Steps = parse.GetValue(poolStepsOption) ?? pools.Ddn?.Steps ?? 20 },
+                    "cheap" or "full" => null,
+                    _ => pools.Ddn is { } d && parse.GetValue(poolStepsOption) is { } steps ? d with { Steps = steps } : pools.Ddn,
+                },
             };
+            if (parse.GetValue(poolStepsOption) is not null && pools.Ddn is null) throw new UsageException("--pool-steps sets the steps of the DDN pool attack; add --pool-attack ddn.");
             try
             {
                 pools.Validate(model.Create(1));

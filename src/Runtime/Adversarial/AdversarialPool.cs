@@ -9,7 +9,7 @@ namespace Intriguing.Adversarial;
 /// <param name="Replaced">Examples that replaced older ones.</param>
 /// <param name="MeanDistortion">Mean RMS distortion of the new examples in the pool's space, as the attack found them (NaN if none).</param>
 /// <param name="StoredDistortion">Mean RMS distortion of the new examples as stored, after the overshoot or resizing and the
-/// clipping to the box (see <see cref="AdversarialPool.Refresh"/>); equal to <paramref name="MeanDistortion"/> without them (NaN if none).</param>
+/// clipping to the box (see <see cref="AdversarialPool.Refresh(IClassifier, Dataset, int, AttackOptions, ulong, int, CancellationToken, double, double, int)"/>); equal to <paramref name="MeanDistortion"/> without them (NaN if none).</param>
 /// <param name="Seconds">Wall time of the refresh.</param>
 public readonly record struct PoolRefresh(int Attacked, int Succeeded, int Added, int Replaced, double MeanDistortion, double StoredDistortion, double Seconds);
 
@@ -168,10 +168,44 @@ public sealed class AdversarialPool
     /// <param name="candidates">Examples drawn per example kept, the kept ones being those nearest the boundary (default 1: a uniform draw).</param>
     public PoolRefresh Refresh(IClassifier network, Dataset source, int count, AttackOptions attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0, int candidates = 1)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(attack);
         if (attack.Layer != Layer) throw new ArgumentException($"The attack perturbs activation {attack.Layer} but the pool holds activation {Layer}.", nameof(attack));
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(source);
+        attack = LayerSpaceAttack.WithDataRange(attack, source);
+        (double lower, double upper) = LbfgsAttack.DefaultBox(network, Layer);
+        return Refresh(network, source, count, seed, overshoot, distortion, candidates, (attack.Lower ?? lower, attack.Upper ?? upper),
+            chosen => LayerSpaceAttack.Run(network, source, chosen, TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Like the L-BFGS <see cref="Refresh(IClassifier, Dataset, int, AttackOptions, ulong, int, CancellationToken, double, double, int)"/>,
+    /// but the examples are made by a batched minimum-norm <paramref name="attack"/> (e.g. <see cref="Ddn"/>) at this pool's
+    /// layer, many examples per network call; each is targeted at its most likely wrong label under the current network.
+    /// The stored examples are clipped to the default box of the activation (the data's declared range for the input).
+    /// </summary>
+    /// <exception cref="ArgumentException">The attack is not a minimum-norm attack, or perturbs another activation.</exception>
+    public PoolRefresh Refresh(IClassifier network, Dataset source, int count, IAttack attack, ulong seed, int threads = 0, CancellationToken cancellationToken = default, double overshoot = 1, double distortion = 0, int candidates = 1)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        if (attack.Layer != Layer) throw new ArgumentException($"The attack perturbs activation {attack.Layer} but the pool holds activation {Layer}.", nameof(attack));
+        if (!attack.MinimumNorm) throw new ArgumentException($"Pool examples need a minimum-norm attack; {attack.Name} bounds its perturbation by a budget.", nameof(attack));
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(source);
+        (double lower, double upper) = Layer == 0 && source.InputRange is { } range ? (range.Lower, range.Upper) : LbfgsAttack.DefaultBox(network, Layer);
+        return Refresh(network, source, count, seed, overshoot, distortion, candidates, (lower, upper), chosen =>
+        {
+            Dataset space = LayerSpaceAttack.Project(network, source, chosen, Layer);
+            (int[] correct, int[] targets) = RunnerUpTargets(network, space, Layer);
+            // Batches of at most 64 examples, at least two per thread when there are enough: the results do not depend on it.
+            int perBatch = Math.Clamp((correct.Length + 2 * Math.Max(threads, 1) - 1) / (2 * Math.Max(threads, 1)), 1, 64);
+            AttackResult[] results = attack.Run(network, space, correct, targets, new AttackExecution { BatchSize = perBatch, Threads = threads, CancellationToken = cancellationToken });
+            return new LayerSpaceAttackResult(space, correct, results);
+        });
+    }
+
+    private PoolRefresh Refresh(IClassifier network, Dataset source, int count, ulong seed, double overshoot, double distortion, int candidates, (double Lower, double Upper) box, Func<int[], LayerSpaceAttackResult> run)
+    {
         if (network.ActivationLength(Layer) != SampleLength) throw new ArgumentException($"Activation {Layer} of {network.Name} has {network.ActivationLength(Layer)} values; the pool holds {SampleLength}.", nameof(network));
         if (source.SampleLength != network.InputLength) throw new ArgumentException($"{source.Name} has samples of {source.SampleLength} values but {network.Name} takes {network.InputLength}.", nameof(source));
         if (!(overshoot >= 1) || double.IsInfinity(overshoot)) throw new ArgumentOutOfRangeException(nameof(overshoot), overshoot, "The overshoot must be at least 1 and finite.");
@@ -194,15 +228,12 @@ public sealed class AdversarialPool
         if (drawn > count) KeepNearestBoundary(network, source, order, drawn, count);
 
         // The drawn examples in the pool's space, under the current network; the correctly classified ones attacked.
-        attack = LayerSpaceAttack.WithDataRange(attack, source);
-        (Dataset space, int[] correct, AttackResult[] results) = LayerSpaceAttack.Run(network, source, order.AsSpan(0, count), TargetPolicy.RunnerUp, attack, seed, threads, cancellationToken: cancellationToken);
+        (Dataset space, int[] correct, AttackResult[] results) = run(order[..count]);
 
         AttackResult[] ok = results.Where(r => r.Success).ToArray();
         float[] fresh = new float[ok.Length * SampleLength];
         int[] freshLabels = new int[ok.Length], freshSources = new int[ok.Length];
-        (double lower, double upper) = LbfgsAttack.DefaultBox(network, Layer);
-        lower = attack.Lower ?? lower;
-        upper = attack.Upper ?? upper;
+        (double lower, double upper) = box;
         double storedSum = 0;
         for (int i = 0; i < ok.Length; i++)
         {
@@ -229,6 +260,35 @@ public sealed class AdversarialPool
         double mean = ok.Length > 0 ? ok.Average(r => r.Distortion) : double.NaN;
         double stored = ok.Length == 0 ? double.NaN : overshoot == 1 && distortion == 0 ? mean : storedSum / ok.Length;
         return new PoolRefresh(correct.Length, ok.Length, added, replaced, mean, stored, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The examples of <paramref name="space"/> (activations of <paramref name="layer"/>) that the network, run from there,
+    /// classifies as labelled (ascending), and for each its most likely wrong label; batched forward passes.
+    /// </summary>
+    internal static (int[] Correct, int[] Targets) RunnerUpTargets(INetwork network, Dataset space, int layer)
+    {
+        int classes = network.OutputLength, length = space.SampleLength;
+        NetworkWorkspace ws = network.CreateWorkspace(Math.Clamp(space.Count, 1, 256));
+        float[] outputs = new float[ws.MaxBatch * classes];
+        var correct = new List<int>(space.Count);
+        var targets = new List<int>(space.Count);
+        for (int start = 0; start < space.Count; start += ws.MaxBatch)
+        {
+            int n = Math.Min(ws.MaxBatch, space.Count - start);
+            network.ForwardFrom(ws, layer, space.Samples.AsSpan(start * length, n * length), outputs.AsSpan(0, n * classes), n);
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<float> p = outputs.AsSpan(i * classes, classes);
+                int label = space.Labels[start + i], best = 0;
+                for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
+                if (best != label) continue;
+                correct.Add(start + i);
+                targets.Add(AttackBatch.RunnerUp(p, label));
+            }
+        }
+
+        return (correct.ToArray(), targets.ToArray());
     }
 
     /// <summary>

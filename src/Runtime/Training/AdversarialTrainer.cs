@@ -35,7 +35,7 @@ public sealed record AdversarialTrainingResult(IReadOnlyList<double> EpochLosses
 /// permutation drawn from <c>SeededRandom(Derive(seed, e))</c>, with the same learning-rate schedule and update. Every
 /// <see cref="AdversarialTrainingOptions.RefreshPeriod"/> steps after the warm-up, training pauses while each pool is
 /// refreshed with examples made against the current network (the attacks of a refresh run in parallel, see
-/// <see cref="AdversarialPool.Refresh"/>). Each step adds pool examples to the clean batch (see
+/// <see cref="AdversarialPool.Refresh(IClassifier, Dataset, int, AttackOptions, ulong, int, CancellationToken, double, double, int)"/>). Each step adds pool examples to the clean batch (see
 /// <see cref="AdversarialTrainingOptions"/>); an example of activation k goes through the layers above k only, with
 /// <see cref="IClassifier.LossAndLayerGradient"/>, so it trains only those layers.</para>
 /// <para>Each step's examples are split into <see cref="SgdOptions.Chunks"/> fixed parts per source (clean batch and each
@@ -58,6 +58,7 @@ public sealed class AdversarialTrainer : IDisposable
     private readonly AdversarialTrainingOptions _options;
     private readonly AdversarialPool[] _pools;
     private readonly AttackOptions[] _attacks;
+    private readonly Ddn[]? _batchedAttacks;
     private readonly WorkerPool _workers;
     private readonly int _chunks;
     private readonly NetworkWorkspace[] _workspaces;
@@ -99,6 +100,7 @@ public sealed class AdversarialTrainer : IDisposable
         _options = options;
         _pools = options.Layers.Select(k => new AdversarialPool(k, options.PoolSize, network.ActivationLength(k))).ToArray();
         _attacks = options.Layers.Select(k => options.Attack with { Layer = k }).ToArray();
+        _batchedAttacks = options.Ddn is { } ddn ? options.Layers.Select(k => new Ddn(ddn with { Layer = k })).ToArray() : null;
 
         _chunks = Math.Min(sgd.Chunks, sgd.BatchSize);
         int adversarialMax = AdversarialPerStep(sgd.BatchSize);
@@ -185,7 +187,9 @@ public sealed class AdversarialTrainer : IDisposable
                     for (int p = 0; p < _pools.Length; p++)
                     {
                         ulong seed = SeededRandom.Derive(SeededRandom.Derive(_sgd.Seed, 0xAD00 + (ulong)_pools[p].Layer), (ulong)refreshIndex);
-                        PoolRefresh r = _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion, _options.SourceCandidates);
+                        PoolRefresh r = _batchedAttacks is null
+                            ? _pools[p].Refresh(_network, _data, _options.RefreshCount, _attacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion, _options.SourceCandidates)
+                            : _pools[p].Refresh(_network, _data, _options.RefreshCount, _batchedAttacks[p], seed, _options.AttackThreads, cancellationToken, _options.Overshoot, _options.PoolDistortion, _options.SourceCandidates);
                         refreshCounts[p]++;
                         attacked[p] += r.Attacked;
                         succeeded[p] += r.Succeeded;

@@ -56,7 +56,7 @@ public sealed record AdversarialTrainingOptions
     /// How the source examples of a refresh are chosen: 1 (the default) draws them uniformly from the training set;
     /// K &gt; 1 draws K times as many and keeps those nearest the decision boundary, the correctly classified ones with
     /// the smallest probability margin p(label) − max p(other) under the current network
-    /// (see <see cref="AdversarialPool.Refresh"/>).
+    /// (see <see cref="AdversarialPool.Refresh(IClassifier, Data.Dataset, int, AttackOptions, ulong, int, CancellationToken, double, double, int)"/>).
     /// </summary>
     public int SourceCandidates { get; init; } = 1;
 
@@ -68,6 +68,13 @@ public sealed record AdversarialTrainingOptions
     /// <see cref="CheapAttack"/>: a shorter search over c than the reproduction's attack.
     /// </summary>
     public AttackOptions Attack { get; init; } = CheapAttack;
+
+    /// <summary>
+    /// If set, pool examples are made by the batched DDN attack (<see cref="Ddn"/>, L2 minimum norm) with these settings
+    /// instead of L-BFGS (<see cref="Attack"/>): many examples share each forward and backward call, each targeted at its
+    /// most likely wrong label. Its <see cref="BatchedAttackOptions.Layer"/> is set per pool. Default null (L-BFGS).
+    /// </summary>
+    public DdnOptions? Ddn { get; init; }
 
     /// <summary>Threads for making pool examples; results do not depend on it. Default: the number of cores.</summary>
     public int AttackThreads { get; init; } = Environment.ProcessorCount;
@@ -112,20 +119,24 @@ public sealed record AdversarialTrainingOptions
         if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be non-negative (got {WarmupEpochs}).", nameof(WarmupEpochs));
         if (AttackThreads < 1) throw new ArgumentException($"AttackThreads must be at least 1 (got {AttackThreads}).", nameof(AttackThreads));
         Attack.Validate();
+        Ddn?.Validate();
     }
 
     /// <summary>
     /// The settings that determine the result, as one line (thread count excluded). <see cref="Overshoot"/>,
     /// <see cref="PoolDistortion"/> and <see cref="SourceCandidates"/> appear only when they are not 1, 0 and 1, so the line of the default settings (and the
-    /// run caches keyed by it) is that of earlier versions.
+    /// run caches keyed by it) is that of earlier versions; with <see cref="Ddn"/> set its settings replace L-BFGS's.
     /// </summary>
     public string Describe()
     {
         AttackOptions a = Attack;
+        string attack = Ddn is { } d
+            ? string.Create(CultureInfo.InvariantCulture, $"attack=ddn(steps={d.Steps} gamma={d.Gamma:R} eps0={d.InitialNorm:R} alpha={d.StepSize:R}..{d.FinalStepSize:R} boundary={d.BoundarySteps})")
+            : string.Create(CultureInfo.InvariantCulture, $"attack(c0={a.InitialC:R} growth={a.GrowthFactor:R} bracket={a.BracketSteps} bisect={a.BisectionSteps} iter={a.MaxIterations} evals={a.MaxEvaluations} m={a.HistorySize})");
         string overshoot = (Overshoot == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" overshoot={Overshoot:R}"))
             + (PoolDistortion == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" distortion={PoolDistortion:R}"))
             + (SourceCandidates == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" candidates={SourceCandidates}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"pools=[{string.Join(",", Layers)}] size={PoolSize} refresh={RefreshFraction:R}/{RefreshPeriod} steps mix={MixingRatio:R}{overshoot} warmup={WarmupEpochs} attack(c0={a.InitialC:R} growth={a.GrowthFactor:R} bracket={a.BracketSteps} bisect={a.BisectionSteps} iter={a.MaxIterations} evals={a.MaxEvaluations} m={a.HistorySize})");
+            $"pools=[{string.Join(",", Layers)}] size={PoolSize} refresh={RefreshFraction:R}/{RefreshPeriod} steps mix={MixingRatio:R}{overshoot} warmup={WarmupEpochs} {attack}");
     }
 }

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using Intriguing.Adversarial;
+using Intriguing.Data;
+using Intriguing.Paper;
+using Intriguing.Training;
+
+namespace Intriguing.Benchmarks.Adversarial;
+
+/// <summary>
+/// Timing mode <c>pool-table CHECKPOINT_DIR [COUNT] [THREADS]</c>: one refresh of the adversarial-training comparison's
+/// input pool (its attack, stored distortion and source candidates) against the trained FC100-100-10, after a warm-up
+/// refresh; prints the wall and CPU time per attacked example and the mean network passes per example.
+/// </summary>
+public static class PoolTable
+{
+    public static void Run(string[] args)
+    {
+        string checkpoints = args.Length > 1 ? args[1] : "out/checkpoints";
+        int count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 400;
+        int threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
+        var net = new Fc100x100x10();
+        Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName("FC100-100-10") + ".ckpt"), net);
+        AdversarialTrainingOptions pools = AdversarialTrainingExperiment.DefaultPools;
+        int layer = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 0;
+        AttackOptions attack = pools.Attack with { Layer = layer };
+        string variant = args.Length > 4 ? args[4] : "default";
+        int steps = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 30;
+        var rng = new SeededRandom(5);
+        Console.WriteLine("attack\tattacked\tsucceeded\twall_ms_per_example\tcpu_ms_per_example\tgradients\tmean_distortion\tmedian_cos_to_lbfgs\tmean_ratio_to_lbfgs");
+        for (int round = 0; round < 2; round++)
+        {
+            int drawn = count * pools.SourceCandidates;
+            int[] order = Enumerable.Range(0, data.Train.Count).ToArray();
+            for (int i = 0; i < drawn; i++) { int j = i + rng.NextInt(order.Length - i); (order[i], order[j]) = (order[j], order[i]); }
+            AdversarialPool.KeepNearestBoundary(net, data.Train, order, drawn, count);
+            TimeSpan refCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var refClock = Stopwatch.StartNew();
+            var (space, correct, reference) = LayerSpaceAttack.Run(net, data.Train, order.AsSpan(0, count), TargetPolicy.RunnerUp, attack, (ulong)(100 + round), threads);
+            double refWall = refClock.Elapsed.TotalMilliseconds, refCpu = (Process.GetCurrentProcess().TotalProcessorTime - refCpu0).TotalMilliseconds;
+            int[] targets = reference.Select(r => r.Target).ToArray();
+            IAttack other = variant switch
+            {
+                "ddn" => new Ddn(new DdnOptions { Steps = steps, InitialNorm = 1, Layer = layer }),
+                "fmn" => new Fmn(new FmnOptions { Steps = steps, Layer = layer }),
+                _ => new Ddn(),
+            };
+            TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            AttackResult[] results = variant is "ddn" or "fmn"
+                ? other.Run(net, space, correct, targets, new AttackExecution { Threads = threads, BatchSize = 64 })
+                : reference;
+            double wall = variant is "ddn" or "fmn" ? clock.Elapsed.TotalMilliseconds : refWall;
+            double cpu = variant is "ddn" or "fmn" ? (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds : refCpu;
+            int n = results.Length;
+            var cos = new List<double>();
+            var ratio = new List<double>();
+            for (int e = 0; e < n; e++)
+            {
+                if (!results[e].Success || !reference[e].Success) continue;
+                ReadOnlySpan<float> x = space.Sample(correct[e]);
+                double dot = 0, a2 = 0, b2 = 0;
+                for (int j = 0; j < x.Length; j++)
+                {
+                    double a = results[e].Adversarial[j] - x[j], b = reference[e].Adversarial[j] - x[j];
+                    dot += a * b; a2 += a * a; b2 += b * b;
+                }
+                cos.Add(dot / Math.Sqrt(a2 * b2));
+                ratio.Add(results[e].Distortion / reference[e].Distortion);
+            }
+            cos.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{variant}\t{n}\t{results.Count(r => r.Success)}\t{wall / n:F3}\t{cpu / n:F3}\t{results.Average(r => r.Gradients):F1}\t{results.Where(r => r.Success).Average(r => r.Distortion):F4}\t{cos[cos.Count / 2]:F3}\t{ratio.Average():F3}"));
+        }
+    }
+
+    private static int RunnerUp(IClassifier net, ReadOnlySpan<float> x, int label)
+    {
+        float[] p = new float[net.OutputLength];
+        net.Forward(net.CreateWorkspace(1), x, p, 1);
+        int best = -1;
+        for (int c = 0; c < p.Length; c++) if (c != label && (best < 0 || p[c] > p[best])) best = c;
+        return best;
+    }
+}
