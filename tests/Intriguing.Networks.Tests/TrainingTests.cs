@@ -513,6 +513,33 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Advtrain_runs_trained_at_once_equal_runs_trained_one_after_another()
+    {
+        // Threads = 1 trains the runs one after another; Threads = 3 trains three at once, one thread each, in another
+        // order. Every run's numbers and its checkpoint are the same, and the results list the runs by variant, then seed.
+        var data = new MnistData(Synthetic(64, 9), Synthetic(20, 10));
+        AdvTrainResults Run(string folder, int threads) => AdversarialTrainingExperiment.Run(new AdvTrainOptions
+        {
+            OutputDirectory = Path.Combine(_dir, folder), Data = data, Variants = ["wd", "input", "layer2", "all"], Seeds = [1, 2], Epochs = 2, BatchSize = 16, RobustnessCount = 4, Threads = threads,
+            Pools = AdversarialTrainingExperiment.QuickPools with { PoolSize = 10, RefreshPeriod = 1, SourceCandidates = 2 },
+        }, new StringWriter());
+
+        AdvTrainResults one = Run("one", 1), three = Run("three", 3);
+        Assert.Equal(one.Runs.Select(r => (r.Variant, r.Seed)), three.Runs.Select(r => (r.Variant, r.Seed)));
+        Assert.Equal(["wd", "wd", "input", "input", "layer2", "layer2", "all", "all"], three.Runs.Select(r => r.Variant));
+        for (int i = 0; i < one.Runs.Count; i++)
+        {
+            AdvTrainRun a = one.Runs[i], b = three.Runs[i];
+            Assert.Equal((a.TestError, a.TrainError, a.Robustness, a.HiddenRobustness1, a.HiddenRobustness2), (b.TestError, b.TrainError, b.Robustness, b.HiddenRobustness1, b.HiddenRobustness2));
+            Assert.Equal(a.Pools.Select(p => (p.Layer, p.Attacked, p.Succeeded, p.MeanDistortion, p.StoredDistortion)), b.Pools.Select(p => (p.Layer, p.Attacked, p.Succeeded, p.MeanDistortion, p.StoredDistortion)));
+            string name = $"{a.Variant}-seed{a.Seed}.ckpt";
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "one", "advtrain", name)), File.ReadAllBytes(Path.Combine(_dir, "three", "advtrain", name)));
+        }
+
+        Assert.Contains(one.Runs, r => r.Pools.Count > 0 && r.Pools.All(p => p.Succeeded > 0));
+    }
+
+    [Fact]
     public void Advtrain_runs_a_second_architecture_with_a_figure_per_hidden_layer()
     {
         var data = new MnistData(Synthetic(64, 9), Synthetic(20, 10));

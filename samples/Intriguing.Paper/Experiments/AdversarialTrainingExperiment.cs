@@ -283,6 +283,9 @@ public sealed record AdvTrainResults
 /// </summary>
 public static class AdversarialTrainingExperiment
 {
+    /// <summary>Most runs of a comparison trained at once (each on <see cref="AdvTrainOptions.Threads"/>/runs threads).</summary>
+    public const int MaxConcurrentRuns = 8;
+
     /// <summary>The FC100-100-10 recipe of the catalogue (Table 1's weight decays, SGD settings).</summary>
     public static SgdOptions Recipe => Catalog.Find("FC100-100-10")!.Sgd;
 
@@ -387,22 +390,60 @@ public static class AdversarialTrainingExperiment
         string folder = Path.Combine(options.OutputDirectory, Stem(options));
         Directory.CreateDirectory(folder);
         int[] robustIndices = RobustnessDraw(heldOut, robustnessCount);
+        var (first, length) = (options.Only ?? Range.All).GetOffsetAndLength(setup.Plan.Count);
+        var plan = setup.Plan.Skip(first).Take(length).ToArray();
+        // Several runs at once, each on a share of the threads: a run's numbers do not depend on its thread count, and
+        // whole runs in parallel keep every core busy where one run's steps (batches of 64) do not. Seed after seed, so
+        // that an interrupted comparison has whole seeds done; within a seed, the runs with more pool work start first.
+        int concurrent = Math.Clamp(Math.Min(options.Threads, MaxConcurrentRuns), 1, Math.Max(1, plan.Length));
+        int perRun = Math.Max(1, options.Threads / concurrent);
+        int[] schedule = Enumerable.Range(0, plan.Length)
+            .OrderBy(i => Array.FindIndex(plan, p => p.Seed == plan[i].Seed))
+            .ThenByDescending(i => plan[i].Variant.Layers.Contains(0))
+            .ThenByDescending(i => plan[i].Variant.Layers.Length)
+            .ThenBy(i => i)
+            .ToArray();
+        var done = new AdvTrainRun?[plan.Length];
+        TextWriter shared = concurrent > 1 ? TextWriter.Synchronized(log) : log;
+        int next = -1;
+        void Work()
+        {
+            for (int k; (k = Interlocked.Increment(ref next)) < schedule.Length;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (variant, seed) = plan[schedule[k]];
+                AdvTrainRun? run = RunOne(variant, seed, sgd with { Threads = perRun }, pools with { AttackThreads = perRun }, train, heldOut, robustIndices, Math.Min(options.CertifyCount, robustIndices.Length), folder, perRun, options.ReportOnly, shared, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
+                done[schedule[k]] = run;
+                if (run is null) continue;
+                shared.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} ({string.Join(", ", run.HiddenFigures().Select((h, i) => string.Create(CultureInfo.InvariantCulture, $"hidden {i + 1}: {h:F3}")))}){(double.IsNaN(run.CertifiedRadius) ? "" : string.Create(CultureInfo.InvariantCulture, $", certified L2 radius {run.CertifiedRadius:F4}"))}, {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
+            }
+        }
+
+        if (concurrent == 1)
+        {
+            Work();
+        }
+        else
+        {
+            Task[] workers = Enumerable.Range(0, concurrent).Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            try
+            {
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions.FirstOrDefault(x => x is OperationCanceledException) ?? e.InnerExceptions[0]).Throw();
+                throw;
+            }
+        }
+
         var runs = new List<AdvTrainRun>();
         var missing = new List<string>();
-        // Seed after seed, so that an interrupted comparison has whole seeds done.
-        var (first, length) = (options.Only ?? Range.All).GetOffsetAndLength(setup.Plan.Count);
-        foreach (var (variant, seed) in setup.Plan.Skip(first).Take(length))
+        for (int i = 0; i < plan.Length; i++)
         {
-            AdvTrainRun? run = RunOne(variant, seed, sgd, pools, train, heldOut, robustIndices, Math.Min(options.CertifyCount, robustIndices.Length), folder, options.Threads, options.ReportOnly, log, progress?.Invoke($"{variant.Id} seed {seed}"), cancellationToken);
-            if (run is null)
-            {
-                missing.Add($"{variant.Id} seed {seed}");
-                continue;
-            }
-
-            runs.Add(run);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"advtrain ({variant.Letter}) {variant.Id}, seed {seed}: {(options.Validation ? "validation" : "test")} error {run.TestError:P2}, robustness {run.Robustness:F4} ({string.Join(", ", run.HiddenFigures().Select((h, i) => string.Create(CultureInfo.InvariantCulture, $"hidden {i + 1}: {h:F3}")))}){(double.IsNaN(run.CertifiedRadius) ? "" : string.Create(CultureInfo.InvariantCulture, $", certified L2 radius {run.CertifiedRadius:F4}"))}, {(run.FromCheckpoint ? "from checkpoint" : $"trained in {run.TrainSeconds:F0} s ({run.AttackSeconds:F0} s making pool examples)")}"));
+            if (done[i] is { } run) runs.Add(run);
+            else missing.Add($"{plan[i].Variant.Id} seed {plan[i].Seed}");
         }
 
         return Assemble(options, runs, clock.Elapsed.TotalSeconds, missing);
