@@ -149,6 +149,8 @@ public class HiddenPreimageTests
         Assert.Contains("The target has 16 values; activation 2 of SigmoidNet has 17", Assert.Throws<ArgumentException>(() => HiddenPreimage.Find(net, 2, x, h.AsSpan(1))).Message);
         x[3] = float.NaN;
         Assert.Contains("not finite", Assert.Throws<ArgumentException>(() => HiddenPreimage.Find(net, 2, x, h)).Message);
+        x[3] = 1.5f;
+        Assert.Contains("Input value 3 (1.5) is outside the box [0, 1]", Assert.Throws<ArgumentException>(() => HiddenPreimage.Find(net, 2, x, h)).Message);
         x[3] = 0;
         Assert.Contains("Lambda", Assert.Throws<ArgumentOutOfRangeException>(() => HiddenPreimage.Find(net, 2, x, h, new PreimageOptions { Lambda = -1 })).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => HiddenPreimage.Find(net, 2, x, h, new PreimageOptions { MaxIterations = 0 }));

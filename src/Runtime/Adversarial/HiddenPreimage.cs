@@ -76,12 +76,12 @@ public static class HiddenPreimage
     /// <summary>Finds x′ = x + r in the input box with φ_k(x′) as close as possible to <paramref name="target"/>.</summary>
     /// <param name="network">The network (read only).</param>
     /// <param name="layer">The activation k of the target, 0 … <see cref="INetwork.LayerCount"/> (0: the input itself).</param>
-    /// <param name="input">The clean input x (<see cref="INetwork.InputLength"/> values, finite).</param>
+    /// <param name="input">The clean input x (<see cref="INetwork.InputLength"/> values, inside the box).</param>
     /// <param name="target">The target activation h′ (<see cref="INetwork.ActivationLength"/>(k) values, finite).</param>
     /// <param name="options">Settings; null: <see cref="PreimageOptions.Default"/>.</param>
     /// <param name="cancellationToken">Stops the solver; the result then holds the last accepted iterate.</param>
     /// <returns>The input found and how close its activation is.</returns>
-    /// <exception cref="ArgumentException">A span has the wrong length or a value that is not finite.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length or a value that is not finite, or the input is outside the box.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> or a setting is out of range.</exception>
     public static PreimageResult Find(INetwork network, int layer, ReadOnlySpan<float> input, ReadOnlySpan<float> target, PreimageOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -97,6 +97,10 @@ public static class HiddenPreimage
         (double boxLower, double boxUpper) = LbfgsAttack.DefaultBox(network, 0);
         double lower = options.Lower ?? boxLower, upper = options.Upper ?? boxUpper;
         if (!(lower < upper)) throw new ArgumentOutOfRangeException(nameof(options), $"The box needs Lower < Upper (got {lower} and {upper}).");
+        for (int i = 0; i < n; i++)
+        {
+            if (input[i] < lower || input[i] > upper) throw new ArgumentException($"Input value {i} ({input[i]}) is outside the box [{lower}, {upper}].", nameof(input));
+        }
 
         NetworkWorkspace ws = network.CreateWorkspace(1);
         float[] x0 = input.ToArray(), h = target.ToArray();
