@@ -14,7 +14,7 @@ var root = new RootCommand(
     "Your own network and data: evaluate, attack and spectral take --onnx FILE (or --assembly DLL --network NAME) and --data FILE (.npy, .npz, .csv); export writes ONNX.")
 {
     ModelsCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), ReproduceCommand.Create(), AttackCommand.Create(),
-    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(), ControlCommand.Create(), RobustnessCommand.Create(), ExportCommand.Create(),
+    TransferCommand.Create(), UnitsCommand.Create(), SpectralCommand.Create(), CertifyCommand.Create(), AdvTrainCommand.Create(), PreimagesCommand.Create(), ControlCommand.Create(), RobustnessCommand.Create(), ExportCommand.Create(),
 };
 root.Subcommands.Add(MergeCommand.Create(root));
 root.Options.Add(CommonOptions.NoVerifyData);

@@ -379,8 +379,11 @@ public sealed partial class NetworkGenerator
 
                 foreach (LayerModel l in m.Layers) l.Spec.EmitWorkspaceAccessors(w, l);
 
-                w.Line("/// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>");
+                w.Line("/// <summary>The batch of the last pass (0 before any).</summary>");
                 w.Line("internal int Batch { get => LastBatch; set => LastBatch = value; }");
+                w.Line();
+                w.Line("/// <summary>The highest activation that the last pass computed from its input: Backward needs LayerCount, BackwardFrom(k) at least k; −1 when the pass started above the input or before any pass.</summary>");
+                w.Line("internal int Reach = -1;");
                 w.Line();
                 for (int k = 0; k <= L; k++)
                 {
@@ -426,6 +429,7 @@ public sealed partial class NetworkGenerator
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
                 w.Line("ws.Batch = batch;");
+                w.Line("ws.Reach = LayerCount;");
             }
 
             w.Line();
@@ -450,7 +454,8 @@ public sealed partial class NetworkGenerator
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, 0, layer, batch);");
                 w.Line("Activation(ws, layer, batch).CopyTo(activations);");
-                w.Line("ws.Batch = layer == LayerCount ? batch : 0;");
+                w.Line("ws.Batch = batch;");
+                w.Line("ws.Reach = layer;");
             }
 
             w.Line();
@@ -465,7 +470,8 @@ public sealed partial class NetworkGenerator
                 if (HasDropout(m)) w.Line("ws.Masked = false;");
                 w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
                 w.Line("ws.A" + I(L) + "(batch).CopyTo(outputs);");
-                w.Line("ws.Batch = layer == 0 ? batch : 0;");
+                w.Line("ws.Batch = batch;");
+                w.Line("ws.Reach = layer == 0 ? LayerCount : -1;");
             }
 
             w.Line();
@@ -476,13 +482,31 @@ public sealed partial class NetworkGenerator
             {
                 w.Line("Workspace ws = Own(workspace, 1);");
                 w.Line("int batch = ws.Batch;");
-                w.Line("if (batch == 0) throw new global::System.InvalidOperationException(\"Backward needs the activations of a Forward or LossAndGradient call on this workspace first.\");");
+                w.Line("if (ws.Reach != LayerCount) throw new global::System.InvalidOperationException(\"Backward needs the activations of a Forward or LossAndGradient call on this workspace first.\");");
                 w.Line(Guard + ".Length(outputGradient, batch * OutputLength, \"outputGradient\");");
                 w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
                 w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
                 w.Line("outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D" + I(L) + "(batch));");
                 w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
                 w.Line("BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);");
+                w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
+            }
+
+            w.Line();
+            w.Line("/// <inheritdoc cref=\"global::Intriguing.INetwork.BackwardFrom\"/>");
+            using (w.OpenBlock("public void BackwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, " + ReadOnlySpan + " activationGradient, " + Span + " gradient, " + Span + " inputGradient = default)"))
+            {
+                w.Line("Workspace ws = Own(workspace, 1);");
+                w.Line(Guard + ".Layer(layer, 0, LayerCount, \"layer\");");
+                w.Line("int batch = ws.Batch;");
+                w.Line("if (ws.Reach < layer) throw new global::System.InvalidOperationException(\"BackwardFrom needs activations 0…\" + layer + \" of one pass from the input (ForwardTo this or a higher layer, Forward or LossAndGradient) on this workspace first.\");");
+                w.Line(Guard + ".Length(activationGradient, batch * s_activationLengths[layer], \"activationGradient\");");
+                w.Line(Guard + ".OptionalLength(gradient, ParameterBufferLength, \"gradient\");");
+                w.Line(Guard + ".OptionalLength(inputGradient, batch * InputLength, \"inputGradient\");");
+                w.Line("activationGradient.Slice(0, batch * s_activationLengths[layer]).CopyTo(Delta(ws, layer, batch));");
+                w.Line("// Parameter gradients of the layers at or below `layer` only: the blocks of the layers above it stay zero.");
+                w.Line("if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();");
+                w.Line("BackwardLayers(ws, layer, 0, batch, gradient, !inputGradient.IsEmpty);");
                 w.Line("if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);");
             }
 
@@ -510,7 +534,8 @@ public sealed partial class NetworkGenerator
                     }
 
                     w.Line("ForwardLayers(ws, layer, LayerCount, batch);");
-                    w.Line("ws.Batch = layer == 0 ? batch : 0;");
+                    w.Line("ws.Batch = batch;");
+                    w.Line("ws.Reach = layer == 0 ? LayerCount : -1;");
                     w.Line("// Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.");
                     w.Line("float loss = " + Layers + ".Softmax.CrossEntropy(ws.A" + I(L - 1) + "(batch), ws.A" + I(L) + "(batch), labels, ws.D" + I(L - 1) + "(batch), batch, " + I(last.OutputLength) + ", 1f);");
                     w.Line("// Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.");
@@ -562,6 +587,7 @@ public sealed partial class NetworkGenerator
 
                 w.Line("ForwardLayers(ws, 0, LayerCount, batch);");
                 w.Line("ws.Batch = batch;");
+                w.Line("ws.Reach = LayerCount;");
                 if (softmax)
                 {
                     w.Line("// E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A" + I(L - 1) + "; ∂E/∂z = (p − onehot(label)) / batch.");

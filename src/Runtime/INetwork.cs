@@ -69,6 +69,17 @@ public interface INetwork
     /// </summary>
     void Backward(NetworkWorkspace workspace, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient = default);
 
+    /// <summary>
+    /// Back-propagates <paramref name="activationGradient"/> (∂E/∂activation <paramref name="layer"/>, one row per
+    /// sample) through layers <paramref name="layer"/> … 1 for the batch of the last pass in <paramref name="workspace"/>,
+    /// which must have computed activations 0 … <paramref name="layer"/> from the input (<see cref="ForwardTo"/> this or a
+    /// higher layer, <see cref="Forward"/>, or a <c>LossAndGradient</c>). Writes ∂E/∂parameters into
+    /// <paramref name="gradient"/> (overwritten; the layers above <paramref name="layer"/> get zero; no weight decay) and,
+    /// if it is not empty, ∂E/∂input into <paramref name="inputGradient"/>. With <paramref name="layer"/> =
+    /// <see cref="LayerCount"/> this is <see cref="Backward"/>.
+    /// </summary>
+    void BackwardFrom(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activationGradient, Span<float> gradient, Span<float> inputGradient = default);
+
     /// <summary>Adds the weight-decay gradient λ·W to <paramref name="gradient"/> and returns the penalty Σ (λ/2)·‖W‖².</summary>
     float AddWeightDecay(Span<float> gradient);
 }

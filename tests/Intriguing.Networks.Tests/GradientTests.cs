@@ -235,6 +235,99 @@ public class GradientTests
         for (int i = 0; i < net.InputLength; i++) Close(xfd[i], inputGradient[i], xscale, $"{name} ∂E/∂x[{i}]");
     }
 
+    public static TheoryData<string, bool> NetworksGeneratedAndComposed()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string name in s_factories.Keys)
+        {
+            data.Add(name, false);
+            data.Add(name, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworksGeneratedAndComposed))]
+    public void BackwardFrom_of_an_arbitrary_activation_gradient_matches_central_differences(string name, bool composed)
+    {
+        var (generated, inputs, _, _) = Setup(name, 2);
+        INetwork net = composed ? Composition.ComposedNetwork.From(generated) : generated;
+        var reference = new ReferenceNetwork(net);
+        double[] p = reference.Parameters();
+        NetworkWorkspace ws = net.CreateWorkspace(2);
+        var random = new SeededRandom(4);
+        for (int layer = 0; layer <= net.LayerCount; layer++)
+        {
+            int length = net.ActivationLength(layer);
+            double[][] g = inputs.Select(_ => Enumerable.Range(0, length).Select(_ => random.NextGaussian()).ToArray()).ToArray();
+            int k = layer;
+
+            // E = Σ_b ⟨g_b, φ_k(x_b)⟩, so ∂E/∂φ_k(x_b) = g_b.
+            double E(double[] q) => Enumerable.Range(0, 2).Sum(b => reference.Forward(q, inputs[b])[k].Zip(g[b], (y, w) => y * w).Sum());
+
+            // ForwardTo k, then BackwardFrom k; the pass also leaves the workspace ready for any lower layer.
+            net.ForwardTo(ws, layer, Flat(inputs), new float[2 * length], 2);
+            float[] gradient = Enumerable.Repeat(float.NaN, net.ParameterBufferLength).ToArray();
+            float[] inputGradient = new float[2 * net.InputLength];
+            net.BackwardFrom(ws, layer, Flat(g), gradient, inputGradient);
+            Assert.DoesNotContain(gradient, float.IsNaN);
+
+            // Parameters: up to 30 weights and the biases of every weighted layer; those above k get exactly zero.
+            foreach (LayerInfo l in net.Summary.Layers.Where(l => l.WeightOffset >= 0))
+            {
+                int index = net.Summary.Layers.ToList().IndexOf(l) + 1;
+                int count = ReferenceNetwork.WeightCount(l);
+                int[] indices = Enumerable.Range(0, Math.Min(30, count)).Select(i => l.WeightOffset + i * 7 % count)
+                    .Concat(Enumerable.Range(l.BiasOffset, ReferenceNetwork.BiasCount(l))).ToArray();
+                if (index > layer)
+                {
+                    foreach (int i in indices) Assert.Equal(0f, gradient[i]);
+                    continue;
+                }
+
+                double[] fd = indices.Select(i => ReferenceNetwork.CentralDifference(E, p, i)).ToArray();
+                double scale = fd.Max(Math.Abs);
+                for (int n = 0; n < indices.Length; n++) Close(fd[n], gradient[indices[n]], scale, $"{name} k={layer} ∂E/∂θ[{indices[n]}]");
+            }
+
+            for (int b = 0; b < 2; b++)
+            {
+                int sample = b;
+                double Eb(double[] x) => reference.Forward(p, x)[k].Zip(g[sample], (y, w) => y * w).Sum();
+                double[] x0 = (double[])inputs[b].Clone();
+                double[] xfd = Enumerable.Range(0, net.InputLength).Select(i => ReferenceNetwork.CentralDifference(Eb, x0, i)).ToArray();
+                double xscale = xfd.Max(Math.Abs);
+                for (int i = 0; i < net.InputLength; i++) Close(xfd[i], inputGradient[b * net.InputLength + i], xscale, $"{name} k={layer} ∂E/∂x[{b},{i}]");
+            }
+        }
+    }
+
+    [Fact]
+    public void BackwardFrom_needs_a_pass_from_the_input_that_reached_the_layer()
+    {
+        foreach (INetwork net in new INetwork[] { new SigmoidNet(1), Composition.ComposedNetwork.From(new SigmoidNet(1)) })
+        {
+            NetworkWorkspace ws = net.CreateWorkspace(1);
+            float[] x = new float[net.InputLength], a2 = new float[net.ActivationLength(2)], a3 = new float[net.ActivationLength(3)];
+            var before = Assert.Throws<InvalidOperationException>(() => net.BackwardFrom(ws, 2, a2, default));
+            Assert.Contains("BackwardFrom needs activations 0…2", before.Message);
+            net.ForwardTo(ws, 2, x, a2);
+            var above = Assert.Throws<InvalidOperationException>(() => net.BackwardFrom(ws, 3, a3, default));
+            Assert.Contains("BackwardFrom needs activations 0…3", above.Message);
+            Assert.Throws<InvalidOperationException>(() => net.Backward(ws, new float[net.OutputLength], default));
+            var range = Assert.Throws<ArgumentOutOfRangeException>(() => net.BackwardFrom(ws, net.LayerCount + 1, a2, default));
+            Assert.Contains("layer", range.Message);
+            Assert.Throws<ArgumentException>(() => net.BackwardFrom(ws, 2, a2.AsSpan(1), default));
+
+            // A pass that starts above the input leaves nothing to back-propagate to the input.
+            net.ForwardFrom(ws, 2, a2, new float[net.OutputLength]);
+            Assert.Throws<InvalidOperationException>(() => net.BackwardFrom(ws, 1, new float[net.ActivationLength(1)], default));
+            net.ForwardTo(ws, 2, x, a2);
+            net.BackwardFrom(ws, 1, new float[net.ActivationLength(1)], default, new float[net.InputLength]);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Networks))]
     public void ForwardTo_then_ForwardFrom_equals_Forward(string name)

@@ -198,6 +198,7 @@ public abstract class ComposedNetwork : INetwork
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A(LayerCount, batch).CopyTo(outputs);
         ws.Batch = batch;
+        ws.Reach = LayerCount;
     }
 
     /// <inheritdoc/>
@@ -211,7 +212,8 @@ public abstract class ComposedNetwork : INetwork
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A(0, batch));
         ForwardLayers(ws, 0, layer, batch);
         ws.A(layer, batch).CopyTo(activations);
-        ws.Batch = layer == LayerCount ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer;
     }
 
     /// <inheritdoc/>
@@ -225,7 +227,8 @@ public abstract class ComposedNetwork : INetwork
         activations.Slice(0, batch * _lengths[layer]).CopyTo(ws.A(layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A(LayerCount, batch).CopyTo(outputs);
-        ws.Batch = layer == 0 ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer == 0 ? LayerCount : -1;
     }
 
     /// <inheritdoc/>
@@ -233,13 +236,29 @@ public abstract class ComposedNetwork : INetwork
     {
         ComposedWorkspace ws = Own(workspace, 1);
         int batch = ws.Batch;
-        if (batch == 0) throw new InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
+        if (ws.Reach != LayerCount) throw new InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
         NetworkGuard.Length(outputGradient, batch * OutputLength, nameof(outputGradient));
         NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
         NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D(LayerCount, batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
+        if (!inputGradient.IsEmpty) ws.D(0, batch).CopyTo(inputGradient);
+    }
+
+    /// <inheritdoc/>
+    public void BackwardFrom(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activationGradient, Span<float> gradient, Span<float> inputGradient = default)
+    {
+        ComposedWorkspace ws = Own(workspace, 1);
+        NetworkGuard.Layer(layer, 0, LayerCount, nameof(layer));
+        int batch = ws.Batch;
+        if (ws.Reach < layer) throw new InvalidOperationException($"BackwardFrom needs activations 0…{layer} of one pass from the input (ForwardTo this or a higher layer, Forward or LossAndGradient) on this workspace first.");
+        NetworkGuard.Length(activationGradient, batch * _lengths[layer], nameof(activationGradient));
+        NetworkGuard.OptionalLength(gradient, ParameterBufferLength, nameof(gradient));
+        NetworkGuard.OptionalLength(inputGradient, batch * InputLength, nameof(inputGradient));
+        activationGradient.Slice(0, batch * _lengths[layer]).CopyTo(ws.D(layer, batch));
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
+        BackwardLayers(ws, layer, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D(0, batch).CopyTo(inputGradient);
     }
 
@@ -413,6 +432,9 @@ public abstract class ComposedNetwork : INetwork
 
         public int Batch { get => LastBatch; set => LastBatch = value; }
 
+        /// <summary>The highest activation the last pass computed from its input (−1 when it started above the input, or before any pass).</summary>
+        public int Reach { get; set; } = -1;
+
         public Span<float> Scratch => _scratch;
 
         public Span<float> A(int layer, int batch) => _a[layer].AsSpan(0, batch * _lengths[layer]);
@@ -446,6 +468,7 @@ public sealed class ComposedClassifier : ComposedNetwork, IClassifier
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A(0, batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
+        ws.Reach = LayerCount;
         float scale = 1f / batch;
         float loss = scale * Softmax.CrossEntropy(ws.A(LayerCount - 1, batch), ws.A(LayerCount, batch), labels, ws.D(LayerCount - 1, batch), batch, OutputLength, scale, ws);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
@@ -466,7 +489,8 @@ public sealed class ComposedClassifier : ComposedNetwork, IClassifier
         ws.Masked = ws.Training;
         activations.Slice(0, batch * Length(layer)).CopyTo(ws.A(layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
-        ws.Batch = layer == 0 ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer == 0 ? LayerCount : -1;
         float loss = Softmax.CrossEntropy(ws.A(LayerCount - 1, batch), ws.A(LayerCount, batch), labels, ws.D(LayerCount - 1, batch), batch, OutputLength, 1f);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount - 1, layer, batch, gradient, !activationGradient.IsEmpty);
@@ -494,6 +518,7 @@ public sealed class ComposedRegressor : ComposedNetwork, IRegressor
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A(0, batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
+        ws.Reach = LayerCount;
         float scale = 1f / batch;
         float loss = scale * Objectives.SquaredError(ws.A(LayerCount, batch), targets, ws.D(LayerCount, batch), batch * OutputLength, scale);
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();

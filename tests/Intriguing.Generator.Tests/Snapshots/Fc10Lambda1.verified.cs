@@ -138,8 +138,11 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         /// <summary>Throws unless <paramref name="batch"/> fits this workspace.</summary>
         internal void Check(int batch) => CheckBatch(batch);
 
-        /// <summary>The batch whose activations the buffers hold (0 when they hold none usable for Backward).</summary>
+        /// <summary>The batch of the last pass (0 before any).</summary>
         internal int Batch { get => LastBatch; set => LastBatch = value; }
+
+        /// <summary>The highest activation that the last pass computed from its input: Backward needs LayerCount, BackwardFrom(k) at least k; −1 when the pass started above the input or before any pass.</summary>
+        internal int Reach = -1;
 
         /// <summary>Activation 0 (the input) of the first <paramref name="batch"/> samples.</summary>
         internal global::System.Span<float> A0(int batch) => new(_a0, 0, batch * 784);
@@ -180,6 +183,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
         ws.Batch = batch;
+        ws.Reach = LayerCount;
     }
 
     /// <summary>Runs one sample through the network in an internal workspace (not thread-safe; use a workspace per thread for parallel work).</summary>
@@ -202,7 +206,8 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, layer, batch);
         Activation(ws, layer, batch).CopyTo(activations);
-        ws.Batch = layer == LayerCount ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer;
     }
 
     /// <inheritdoc cref="global::Intriguing.INetwork.ForwardFrom"/>
@@ -215,7 +220,8 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
         ws.A2(batch).CopyTo(outputs);
-        ws.Batch = layer == 0 ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer == 0 ? LayerCount : -1;
     }
 
     // ---- Gradients -----------------------------------------------------------------------------
@@ -225,13 +231,30 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
     {
         Workspace ws = Own(workspace, 1);
         int batch = ws.Batch;
-        if (batch == 0) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
+        if (ws.Reach != LayerCount) throw new global::System.InvalidOperationException("Backward needs the activations of a Forward or LossAndGradient call on this workspace first.");
         global::Intriguing.Generated.NetworkGuard.Length(outputGradient, batch * OutputLength, "outputGradient");
         global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
         global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
         outputGradient.Slice(0, batch * OutputLength).CopyTo(ws.D2(batch));
         if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
         BackwardLayers(ws, LayerCount, 0, batch, gradient, !inputGradient.IsEmpty);
+        if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
+    }
+
+    /// <inheritdoc cref="global::Intriguing.INetwork.BackwardFrom"/>
+    public void BackwardFrom(global::Intriguing.NetworkWorkspace workspace, int layer, global::System.ReadOnlySpan<float> activationGradient, global::System.Span<float> gradient, global::System.Span<float> inputGradient = default)
+    {
+        Workspace ws = Own(workspace, 1);
+        global::Intriguing.Generated.NetworkGuard.Layer(layer, 0, LayerCount, "layer");
+        int batch = ws.Batch;
+        if (ws.Reach < layer) throw new global::System.InvalidOperationException("BackwardFrom needs activations 0…" + layer + " of one pass from the input (ForwardTo this or a higher layer, Forward or LossAndGradient) on this workspace first.");
+        global::Intriguing.Generated.NetworkGuard.Length(activationGradient, batch * s_activationLengths[layer], "activationGradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
+        global::Intriguing.Generated.NetworkGuard.OptionalLength(inputGradient, batch * InputLength, "inputGradient");
+        activationGradient.Slice(0, batch * s_activationLengths[layer]).CopyTo(Delta(ws, layer, batch));
+        // Parameter gradients of the layers at or below `layer` only: the blocks of the layers above it stay zero.
+        if (!gradient.IsEmpty) gradient.Slice(0, ParameterBufferLength).Clear();
+        BackwardLayers(ws, layer, 0, batch, gradient, !inputGradient.IsEmpty);
         if (!inputGradient.IsEmpty) ws.D0(batch).CopyTo(inputGradient);
     }
 
@@ -246,6 +269,7 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         inputs.Slice(0, batch * InputLength).CopyTo(ws.A0(batch));
         ForwardLayers(ws, 0, LayerCount, batch);
         ws.Batch = batch;
+        ws.Reach = LayerCount;
         // E = (1/batch) Σ_s [log Σ_i e^(z_si) − z_s,label] from the logits z = A1; ∂E/∂z = (p − onehot(label)) / batch.
         // With ws.LogitMargin = c (Lipschitz-margin training) the logits are z + c·(1 − onehot(label)).
         float scale = 1f / batch;
@@ -269,7 +293,8 @@ partial class Fc10Lambda1 : global::Intriguing.IClassifier, global::Intriguing.C
         global::Intriguing.Generated.NetworkGuard.OptionalLength(gradient, ParameterBufferLength, "gradient");
         activations.Slice(0, batch * s_activationLengths[layer]).CopyTo(Activation(ws, layer, batch));
         ForwardLayers(ws, layer, LayerCount, batch);
-        ws.Batch = layer == 0 ? batch : 0;
+        ws.Batch = batch;
+        ws.Reach = layer == 0 ? LayerCount : -1;
         // Per-sample loss: log Σ_i e^(z_i) − z_label; ∂/∂z = p − onehot(label), not scaled by the batch.
         float loss = global::Intriguing.Layers.Softmax.CrossEntropy(ws.A1(batch), ws.A2(batch), labels, ws.D1(batch), batch, 10, 1f);
         // Parameter gradients of the layers above `layer` only: the blocks of the layers at or below it stay zero.

@@ -106,6 +106,8 @@ internal sealed class LinearSoftmax : IClassifier
 
     public void Backward(NetworkWorkspace workspace, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient = default) => throw new NotSupportedException();
 
+    public void BackwardFrom(NetworkWorkspace workspace, int layer, ReadOnlySpan<float> activationGradient, Span<float> gradient, Span<float> inputGradient = default) => throw new NotSupportedException();
+
     public float AddWeightDecay(Span<float> gradient) => 0;
 
     public float LossAndGradient(NetworkWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, Span<float> gradient, Span<float> inputGradient = default) => throw new NotSupportedException();
