@@ -11,7 +11,7 @@ namespace Intriguing.Networks.Tests;
 /// norms as largest singular values of explicit operator matrices (Jacobi SVD), the gradients against central
 /// differences of those, the margin loss against a double-precision forward pass.
 /// </summary>
-public class LipschitzControlTests
+public partial class LipschitzControlTests
 {
     /// <summary>The explicit matrix of a dense layer (double).</summary>
     private static double[] DenseMatrix(LayerInfo l, double[] p) => p.AsSpan(l.WeightOffset, l.OutputLength * l.InputLength).ToArray();

@@ -189,6 +189,150 @@ static partial class Convolution
         public float AddParsevalGradient(ReadOnlySpan<float> weights, Span<float> gradient, float beta) =>
             Dense.NormTracker.Parseval(weights, gradient, _d, _c * _k * _k, beta, _gram);
 
+        /// <summary>
+        /// Clips the singular values of the periodic operator at τ (Sedghi et al. 2019): every block A(η) (the same
+        /// blocks as <see cref="Iterate"/>; τ/r for the repeating circular layers) gets its singular values above the
+        /// limit set to it, and the kernels are the inverse DFT of the new spectra truncated to their k × k support.
+        /// Returns whether anything was clipped; kernels whose blocks are all within the limit are left untouched.
+        /// </summary>
+        /// <remarks>
+        /// Without the truncation the result would be the operator nearest the old one (Frobenius norm) with norm ≤ τ;
+        /// the truncation can raise the norm again, so callers check the certified norm afterwards
+        /// (<see cref="CertifiedNorm"/>). The SVDs are of the real 2D × 2CL embeddings of A(η) (<see cref="JacobiSvd"/>),
+        /// on the half-plane η_x ≤ (N_x/s_x)/2, the rest by conjugate symmetry. Allocates; deterministic.
+        /// </remarks>
+        public bool Clip(Span<float> weights, double tau)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tau);
+            Spectrum(weights);
+            double limit = tau / _repeat;
+            int rows = 2 * _d, cols = 2 * _cl;
+            double[] embedding = new double[rows * cols];
+            double[] clipRe = new double[_specRe.Length], clipIm = new double[_specIm.Length];
+            _specRe.CopyTo(clipRe, 0);
+            _specIm.CopyTo(clipIm, 0);
+            bool clipped = false;
+            double unscale = Math.Sqrt(_l);
+            for (int eta = 0; eta < _ho * _hc; eta++)
+            {
+                // M = [[X, −Y], [Y, X]] for A(η) = X + iY: its singular values are A's, each twice, and clipping M
+                // keeps this form (it commutes with the complex structure), so M's clip holds A's.
+                Aliases(eta);
+                for (int d = 0; d < _d; d++)
+                {
+                    for (int l = 0; l < _l; l++)
+                    {
+                        int offset = (_xiY[l] * _nx + _xiX[l]) * _dc + d * _c;
+                        for (int c = 0; c < _c; c++)
+                        {
+                            double re = _specRe[offset + c] * _scale, im = _specIm[offset + c] * _scale;
+                            int j = l * _c + c;
+                            embedding[d * cols + j] = re;
+                            embedding[d * cols + _cl + j] = -im;
+                            embedding[(_d + d) * cols + j] = im;
+                            embedding[(_d + d) * cols + _cl + j] = re;
+                        }
+                    }
+                }
+
+                SingularValueDecomposition svd = JacobiSvd.Decompose(embedding, rows, cols);
+                if (svd.SingularValues[0] <= limit) continue;
+                clipped = true;
+                double[] u = svd.U!, v = svd.V!;
+                int r = svd.Count;
+                // M ← M − Σ_{s_i > limit} (s_i − limit)·u_i·v_iᵀ.
+                for (int i = 0; i < r && svd.SingularValues[i] > limit; i++)
+                {
+                    double excess = svd.SingularValues[i] - limit;
+                    for (int row = 0; row < rows; row++)
+                    {
+                        double f = excess * u[row * r + i];
+                        if (f == 0) continue;
+                        for (int col = 0; col < cols; col++) embedding[row * cols + col] -= f * v[col * r + i];
+                    }
+                }
+
+                for (int d = 0; d < _d; d++)
+                {
+                    for (int l = 0; l < _l; l++)
+                    {
+                        int offset = (_xiY[l] * _nx + _xiX[l]) * _dc + d * _c;
+                        for (int c = 0; c < _c; c++)
+                        {
+                            // The two copies of X and of Y agree up to rounding: take their means.
+                            int j = l * _c + c;
+                            double re = (embedding[d * cols + j] + embedding[(_d + d) * cols + _cl + j]) / 2;
+                            double im = (embedding[(_d + d) * cols + j] - embedding[d * cols + _cl + j]) / 2;
+                            clipRe[offset + c] = re * unscale;
+                            clipIm[offset + c] = im * unscale;
+                        }
+                    }
+                }
+            }
+
+            if (!clipped) return false;
+
+            // The other half-plane: K̂(−ξ) = conj(K̂(ξ)) for real kernels, and −ξ is an alias of −η, inside the half-plane.
+            for (int y = 0; y < _ny; y++)
+            {
+                for (int x = 0; x < _nx; x++)
+                {
+                    if (x % _wo <= _wo / 2) continue;
+                    int to = (y * _nx + x) * _dc, from = (((_ny - y) % _ny) * _nx + (_nx - x) % _nx) * _dc;
+                    for (int ch = 0; ch < _dc; ch++)
+                    {
+                        clipRe[to + ch] = clipRe[from + ch];
+                        clipIm[to + ch] = -clipIm[from + ch];
+                    }
+                }
+            }
+
+            // Inverse DFT at the k × k taps only (the truncation): w[a][b] = Re Σ_ξ K̂(ξ)·e^(+iθ_ab(ξ))/(N_y·N_x),
+            // separable, first over ξ_x into row[ξ_y][b], then over ξ_y.
+            double[] rowRe = new double[_ny * _k * _dc], rowIm = new double[_ny * _k * _dc];
+            for (int y = 0; y < _ny; y++)
+            {
+                for (int b = 0; b < _k; b++)
+                {
+                    Span<double> re = rowRe.AsSpan((y * _k + b) * _dc, _dc), im = rowIm.AsSpan((y * _k + b) * _dc, _dc);
+                    for (int x = 0; x < _nx; x++)
+                    {
+                        int t = (int)((long)b * x % _nx);
+                        double cos = _cosX[t], sin = _sinX[t];
+                        ReadOnlySpan<double> kr = clipRe.AsSpan((y * _nx + x) * _dc, _dc), ki = clipIm.AsSpan((y * _nx + x) * _dc, _dc);
+                        // (kr + i·ki)(cos + i·sin) = (kr·cos − ki·sin) + i(kr·sin + ki·cos)
+                        TensorPrimitives.MultiplyAdd(kr, cos, re, re);
+                        TensorPrimitives.MultiplyAdd(ki, -sin, re, re);
+                        TensorPrimitives.MultiplyAdd(kr, sin, im, im);
+                        TensorPrimitives.MultiplyAdd(ki, cos, im, im);
+                    }
+                }
+            }
+
+            double norm = 1.0 / ((double)_ny * _nx);
+            int taps = _k * _k;
+            for (int a = 0; a < _k; a++)
+            {
+                for (int b = 0; b < _k; b++)
+                {
+                    for (int ch = 0; ch < _dc; ch++)
+                    {
+                        double sum = 0;
+                        for (int y = 0; y < _ny; y++)
+                        {
+                            int t = (int)((long)a * y % _ny);
+                            int at = (y * _k + b) * _dc + ch;
+                            sum += rowRe[at] * _cosY[t] - rowIm[at] * _sinY[t];
+                        }
+
+                        weights[ch * taps + a * _k + b] = (float)(sum * norm);
+                    }
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>The certified bound of <see cref="LipschitzBound"/> for these kernels, for the projection's exact check.</summary>
         public double CertifiedNorm(ReadOnlySpan<float> weights) => LipschitzBound(weights, _g).Bound;
 

@@ -203,19 +203,40 @@ internal sealed class LipschitzControl
     /// <summary>
     /// The projection after a step: one tracker update per layer on the new <paramref name="parameters"/>, then every
     /// layer whose estimate exceeds τ_k is rescaled to τ_k (the tracked vectors stay valid; σ_k scales with W), so that
-    /// the trackers describe the projected weights.
+    /// the trackers describe the projected weights. With <paramref name="clipConvolutions"/> the convolutions are
+    /// clipped instead (<see cref="ClipConvolutions"/>).
     /// </summary>
-    public void Project(Span<float> parameters)
+    public void Project(Span<float> parameters, bool clipConvolutions = false)
     {
         Refresh(parameters);
         foreach (Layer layer in _layers)
         {
+            if (clipConvolutions && layer.Conv is not null) continue;
             double sigma = layer.Sigma;
             if (sigma > layer.Tau)
             {
                 Scale(parameters.Slice(layer.Offset, layer.Count), layer.Tau / sigma);
                 layer.Rescaled(layer.Tau / sigma);
             }
+        }
+
+        if (clipConvolutions) ClipConvolutions(parameters);
+    }
+
+    /// <summary>
+    /// Clips the singular values of every convolution's periodic operator at τ_k (<see cref="Convolution.NormTracker.Clip"/>),
+    /// then rescales it while its certified norm exceeds τ_k (<see cref="ProjectCertified"/>), so that afterwards every
+    /// convolution's certified norm is at most τ_k; its tracker is updated on the new kernels.
+    /// </summary>
+    public void ClipConvolutions(Span<float> parameters)
+    {
+        foreach (Layer layer in _layers)
+        {
+            if (layer.Conv is null) continue;
+            Span<float> w = parameters.Slice(layer.Offset, layer.Count);
+            bool clipped = layer.Conv.Clip(w, layer.Tau);
+            bool rescaled = RescaleToCertified(layer, w, out _);
+            if (clipped || rescaled) layer.Iterate(w, _options.PowerIterations);
         }
     }
 
@@ -228,18 +249,26 @@ internal sealed class LipschitzControl
         for (int k = 0; k < _layers.Length; k++)
         {
             Layer layer = _layers[k];
-            Span<float> w = parameters.Slice(layer.Offset, layer.Count);
-            double bound = layer.Certified(w);
-            for (int attempt = 0; bound > layer.Tau && attempt < 8; attempt++)
-            {
-                // Rounding the rescaled weights to float can raise the norm by a few ulps: aim slightly below τ.
-                Scale(w, layer.Tau / bound * (1 - 1e-5 * (1 << attempt)));
-                bound = layer.Certified(w);
-            }
-
-            if (bound > layer.Tau) throw new InvalidOperationException($"{layer.Info.Name}: the projection could not bring the certified norm {bound} to τ = {layer.Tau}.");
+            RescaleToCertified(layer, parameters.Slice(layer.Offset, layer.Count), out double bound);
             if (k < norms.Length) norms[k] = bound;
         }
+    }
+
+    /// <summary>Rescales <paramref name="w"/> until its certified norm <paramref name="bound"/> is at most τ; returns whether it rescaled.</summary>
+    private static bool RescaleToCertified(Layer layer, Span<float> w, out double bound)
+    {
+        bound = layer.Certified(w);
+        bool rescaled = false;
+        for (int attempt = 0; bound > layer.Tau && attempt < 8; attempt++)
+        {
+            // Rounding the rescaled weights to float can raise the norm by a few ulps: aim slightly below τ.
+            Scale(w, layer.Tau / bound * (1 - 1e-5 * (1 << attempt)));
+            bound = layer.Certified(w);
+            rescaled = true;
+        }
+
+        if (bound > layer.Tau) throw new InvalidOperationException($"{layer.Info.Name}: the projection could not bring the certified norm {bound} to τ = {layer.Tau}.");
+        return rescaled;
     }
 
     /// <summary>g_j += c·(w_j − w_i), g_i −= c·(w_j − w_i), c = S_ji·pairs_ji/‖w_j − w_i‖² (the gradient of S_ji·ε·lower·‖w_j − w_i‖).</summary>

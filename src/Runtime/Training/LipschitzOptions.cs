@@ -15,6 +15,20 @@ public enum NormPenalty
     Log,
 }
 
+/// <summary>How the projection (<see cref="LipschitzOptions.Project"/>) brings a convolution's norm to τ.</summary>
+public enum ConvolutionProjection
+{
+    /// <summary>Rescale the kernels as a whole by τ/σ, like a dense layer.</summary>
+    Rescale,
+
+    /// <summary>
+    /// Every <see cref="LipschitzOptions.ClipPeriod"/> steps clip the singular values of the layer's periodic operator
+    /// at τ and truncate the kernels back to their k × k support (Sedghi et al. 2019), then rescale if the certified
+    /// norm still exceeds τ; on the other steps rescale.
+    /// </summary>
+    Clip,
+}
+
 /// <summary>
 /// Control of the layers' operator norms during training (<see cref="SgdOptions.Lipschitz"/>): a penalty on each dense
 /// and convolution layer's norm, a projection after every step that keeps it at most τ, Parseval regularisation, and
@@ -45,11 +59,23 @@ public sealed record LipschitzOptions
 
     /// <summary>
     /// Before training and after every epoch rescale each layer whose certified norm exceeds τ_k to at most τ_k, and
-    /// after every step each layer whose tracked norm exceeds τ_k to τ_k (a convolution by the same factor, not by
-    /// clipping its singular values), so that the certified norm of every layer is at most τ_k at the start and at the
-    /// end of each epoch. Default off.
+    /// after every step each layer whose tracked norm exceeds τ_k to τ_k (convolutions as <see cref="ConvolutionProjection"/>
+    /// says), so that the certified norm of every layer is at most τ_k at the start and at the end of each epoch, and
+    /// that of every convolution also after each clip. Default off.
     /// </summary>
     public bool Project { get; init; }
+
+    /// <summary>
+    /// How the projection treats convolutions: <see cref="ConvolutionProjection.Rescale"/> (the default) or
+    /// <see cref="ConvolutionProjection.Clip"/>, which needs <see cref="Project"/>.
+    /// </summary>
+    public ConvolutionProjection ConvolutionProjection { get; init; }
+
+    /// <summary>
+    /// Steps between two clips of the convolutions under <see cref="ConvolutionProjection.Clip"/> (the clip follows steps
+    /// k, 2k, … of the run, counted from its start). Default 10.
+    /// </summary>
+    public int ClipPeriod { get; init; } = 10;
 
     /// <summary>β of the Parseval regulariser (β/4)·‖WWᵀ − I‖²_F of every layer (Cissé et al. 2017); 0 (the default) is off.</summary>
     public float Parseval { get; init; }
@@ -95,9 +121,12 @@ public sealed record LipschitzOptions
         return (float)(epsilon * Math.Min(1, (step + 1) / warm));
     }
 
+    /// <summary>Whether a projection after step <paramref name="step"/> (0-based, counted over the run) clips the convolutions.</summary>
+    internal bool ClipsAfter(long step) => Project && ConvolutionProjection == ConvolutionProjection.Clip && (step + 1) % ClipPeriod == 0;
+
     /// <summary>The settings as one line, for checkpoints and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R}{(GloRoEpsilon > 0 ? string.Create(CultureInfo.InvariantCulture, $" gloro={GloRoEpsilon:R}") : "")} warmup={MarginWarmupEpochs} power={PowerIterations}");
+        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R}{(GloRoEpsilon > 0 ? string.Create(CultureInfo.InvariantCulture, $" gloro={GloRoEpsilon:R}") : "")} warmup={MarginWarmupEpochs} power={PowerIterations}{(ConvolutionProjection == ConvolutionProjection.Clip ? string.Create(CultureInfo.InvariantCulture, $" conv=clip/{ClipPeriod}") : "")}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -111,6 +140,9 @@ public sealed record LipschitzOptions
         if (!(GloRoEpsilon >= 0) || float.IsInfinity(GloRoEpsilon)) throw new ArgumentException($"GloRoEpsilon must be finite and at least 0 (got {GloRoEpsilon}).", nameof(GloRoEpsilon));
         if (MarginEpsilon > 0 && GloRoEpsilon > 0) throw new ArgumentException("Choose one certified objective: MarginEpsilon or GloRoEpsilon.", nameof(GloRoEpsilon));
         if (MarginWarmupEpochs < 0) throw new ArgumentException($"MarginWarmupEpochs must be at least 0 (got {MarginWarmupEpochs}).", nameof(MarginWarmupEpochs));
+        if (!Enum.IsDefined(ConvolutionProjection)) throw new ArgumentException($"Unknown convolution projection {ConvolutionProjection}.", nameof(ConvolutionProjection));
+        if (ConvolutionProjection == ConvolutionProjection.Clip && !Project) throw new ArgumentException("ConvolutionProjection Clip needs Project.", nameof(ConvolutionProjection));
+        if (ClipPeriod < 1) throw new ArgumentException($"ClipPeriod must be at least 1 (got {ClipPeriod}).", nameof(ClipPeriod));
         if (PowerIterations < 1) throw new ArgumentException($"PowerIterations must be at least 1 (got {PowerIterations}).", nameof(PowerIterations));
     }
 }

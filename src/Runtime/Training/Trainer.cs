@@ -27,8 +27,8 @@ namespace Intriguing.Training;
 /// writing a gradient.</para>
 /// <para>Norm control (<see cref="SgdOptions.Lipschitz"/>): penalties, Parseval and the certified objectives add their
 /// gradient (computed on the calling thread from the layers' norm trackers) to the combined gradient before the update,
-/// which needs the chunk path; the projection rescales the layers after every step (and by their certified norms
-/// before training and after every epoch). docs/lipschitz.md derives each term.</para>
+/// which needs the chunk path; the projection rescales the layers after every step, or clips the convolutions' singular
+/// values every few steps (and rescales by their certified norms before training and after every epoch). docs/lipschitz.md derives each term.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -254,7 +254,7 @@ public sealed class Trainer : IDisposable
     private float Step(int count, float rate)
     {
         float loss = StepCore(count, rate);
-        if (_lipschitz?.Project == true) _control!.Project(_network.Parameters);
+        if (_lipschitz?.Project == true) _control!.Project(_network.Parameters, _lipschitz.ClipsAfter(_globalStep));
         return loss;
     }
 
