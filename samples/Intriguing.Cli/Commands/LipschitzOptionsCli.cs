@@ -11,7 +11,7 @@ namespace Intriguing.Cli.Commands;
 internal static class LipschitzOptionsCli
 {
     /// <summary>The modes <c>--lipschitz</c> accepts, comma-separated.</summary>
-    public static readonly string[] Modes = ["hinge", "log", "project", "parseval", "margin", "gloro"];
+    public static readonly string[] Modes = ["hinge", "log", "project", "clip", "parseval", "margin", "gloro"];
 
     /// <summary>The L2 radii at which the report gives the certified accuracy (GloRo's MNIST radius 1.58 last).</summary>
     public static readonly double[] Radii = [0.5, 1.0, 1.58];
@@ -20,7 +20,7 @@ internal static class LipschitzOptionsCli
     public static readonly Option<string?> Lipschitz = new("--lipschitz")
     {
         Description = "Control the dense and convolution layers' operator norms, a comma-separated list of: hinge (penalty β·Σ max(0, σ−τ)²), log (penalty β·Σ log σ), "
-            + "project (rescale to σ ≤ τ after every step), parseval (Parseval regulariser), margin (Lipschitz-margin training at --margin-eps), "
+            + "project (rescale to σ ≤ τ after every step), clip (project, but clip the convolutions' singular values at τ every --clip-period steps, Sedghi et al. 2019), parseval (Parseval regulariser), margin (Lipschitz-margin training at --margin-eps), "
             + "gloro (GloRo training at --margin-eps: an extra logit from the per-class-pair bounds). "
             + "Example: --lipschitz margin,project --tau 1 --margin-eps 1.58.",
     };
@@ -29,7 +29,7 @@ internal static class LipschitzOptionsCli
     public static readonly Option<float?> Beta = new("--beta") { Description = "Weight β of the hinge or log penalty (default 0.01); needs --lipschitz hinge or log." };
 
     /// <summary><c>--tau</c>: τ, or τ_k per controlled layer.</summary>
-    public static readonly Option<string?> Tau = new("--tau") { Description = "Target/limit τ of every layer's norm (default 1), or one value per dense and convolution layer, comma-separated; needs --lipschitz hinge or project." };
+    public static readonly Option<string?> Tau = new("--tau") { Description = "Target/limit τ of every layer's norm (default 1), or one value per dense and convolution layer, comma-separated; needs --lipschitz hinge, project or clip." };
 
     /// <summary><c>--parseval-beta</c>: β of the Parseval regulariser.</summary>
     public static readonly Option<float?> ParsevalBeta = new("--parseval-beta") { Description = "Weight of the Parseval regulariser (β/4)·‖WWᵀ − I‖² (default 0.001); needs --lipschitz parseval." };
@@ -40,8 +40,11 @@ internal static class LipschitzOptionsCli
     /// <summary><c>--margin-warmup</c>: epochs of the linear ε schedule.</summary>
     public static readonly Option<int?> MarginWarmup = new("--margin-warmup") { Description = "Epochs over which ε grows linearly from 0 (default 0); needs --lipschitz margin or gloro." };
 
+    /// <summary><c>--clip-period</c>: steps between two clips of the convolutions.</summary>
+    public static readonly Option<int?> ClipPeriod = new("--clip-period") { Description = "Steps between two clips of the convolutions' singular values (default 10; rescaling in between); needs --lipschitz clip." };
+
     /// <summary>Every option, to add to a command.</summary>
-    public static Option[] All => [Lipschitz, Beta, Tau, ParsevalBeta, MarginEpsilon, MarginWarmup];
+    public static Option[] All => [Lipschitz, Beta, Tau, ParsevalBeta, MarginEpsilon, MarginWarmup, ClipPeriod];
 
     static LipschitzOptionsCli()
     {
@@ -49,6 +52,7 @@ internal static class LipschitzOptionsCli
         CommonOptions.Validate(ParsevalBeta, r => { if (r.GetValueOrDefault<float?>() is { } b && !(b >= 0 && float.IsFinite(b))) r.AddError("--parseval-beta must be a finite number ≥ 0."); });
         CommonOptions.Validate(MarginEpsilon, r => { if (r.GetValueOrDefault<float?>() is { } e && !(e > 0 && float.IsFinite(e))) r.AddError("--margin-eps must be positive and finite."); });
         CommonOptions.Validate(MarginWarmup, r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--margin-warmup must be 0 or more epochs."); });
+        CommonOptions.Validate(ClipPeriod, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--clip-period must be at least 1 step."); });
     }
 
     /// <summary>The options given, or null without <c>--lipschitz</c>; inconsistent options are usage errors.</summary>
@@ -79,7 +83,8 @@ internal static class LipschitzOptionsCli
         }
 
         Needs(Beta, Has("hinge") || Has("log"), "hinge or log");
-        Needs(Tau, Has("hinge") || Has("project"), "hinge or project");
+        Needs(Tau, Has("hinge") || Has("project") || Has("clip"), "hinge, project or clip");
+        Needs(ClipPeriod, Has("clip"), "clip");
         Needs(ParsevalBeta, Has("parseval"), "parseval");
         Needs(MarginEpsilon, certified, "margin or gloro");
         Needs(MarginWarmup, certified, "margin or gloro");
@@ -106,7 +111,9 @@ internal static class LipschitzOptionsCli
             Beta = parse.GetValue(Beta) ?? 0.01f,
             Tau = taus is { Length: 1 } ? taus[0] : 1,
             LayerTaus = taus is { Length: > 1 } ? taus : null,
-            Project = Has("project"),
+            Project = Has("project") || Has("clip"),
+            ConvolutionProjection = Has("clip") ? ConvolutionProjection.Clip : ConvolutionProjection.Rescale,
+            ClipPeriod = parse.GetValue(ClipPeriod) ?? 10,
             Parseval = Has("parseval") ? parse.GetValue(ParsevalBeta) ?? 0.001f : 0,
             MarginEpsilon = Has("margin") ? epsilon ?? 0 : 0,
             GloRoEpsilon = Has("gloro") ? epsilon ?? 0 : 0,
