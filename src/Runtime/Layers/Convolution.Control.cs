@@ -218,6 +218,15 @@ static partial class Convolution
                 // M = [[X, −Y], [Y, X]] for A(η) = X + iY: its singular values are A's, each twice, and clipping M
                 // keeps this form (it commutes with the complex structure), so M's clip holds A's.
                 Aliases(eta);
+                double frobenius = 0;
+                for (int l = 0; l < _l; l++)
+                {
+                    int offset = (_xiY[l] * _nx + _xiX[l]) * _dc;
+                    frobenius += TensorPrimitives.SumOfSquares<double>(_specRe.AsSpan(offset, _dc)) + TensorPrimitives.SumOfSquares<double>(_specIm.AsSpan(offset, _dc));
+                }
+
+                // ‖A‖₂ ≤ ‖A‖_F: a block within the limit in Frobenius norm has nothing to clip.
+                if (frobenius * _scale * _scale <= limit * limit) continue;
                 for (int d = 0; d < _d; d++)
                 {
                     for (int l = 0; l < _l; l++)
