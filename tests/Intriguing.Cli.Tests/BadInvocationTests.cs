@@ -85,6 +85,7 @@ public class BadInvocationTests
         { $"train --model {Model} --lipschitz project --parseval-beta 1", 2, "--parseval-beta needs --lipschitz parseval" },
         { $"train --model {Model} --lipschitz project --clip-period 5", 2, "--clip-period needs --lipschitz clip" },
         { $"train --model {Model} --lipschitz clip --clip-period 0", 2, "--clip-period must be at least 1 step" },
+        { $"train --model {Model} --lipschitz project --clip-only", 2, "--clip-only needs --lipschitz clip" },
         { $"train --model {Model} --lipschitz project --tau 1,2 --quiet --data \"{{data}}\" --out \"{{out}}\"", 2, "give 1 or 3 values, not 2" },
         { $"train --model AE400-10 --lipschitz project --quiet --data \"{{data}}\" --out \"{{out}}\"", 2, "--lipschitz needs mini-batch SGD" },
         // Empty strings.

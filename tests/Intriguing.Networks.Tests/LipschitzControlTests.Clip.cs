@@ -178,6 +178,32 @@ public partial class LipschitzControlTests
         Assert.NotEqual(rescaled.Parameters.ToArray(), net.Parameters.ToArray());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Between_clips_the_projection_rescales_the_convolutions_or_leaves_them_alone_as_the_options_say(bool rescaleBetween)
+    {
+        var net = new ConvZeroNet(5);
+        var reference = new ReferenceNetwork(net);
+        LayerInfo[] layers = Controlled(net).ToArray();
+        float tau = (float)(0.5 * layers.Min(l => ReferenceNorm(l, reference.Parameters())));
+        var options = new LipschitzOptions { Project = true, Tau = tau, ConvolutionProjection = ConvolutionProjection.Clip, ClipPeriod = 2, RescaleBetweenClips = rescaleBetween, PowerIterations = 400 };
+        var control = new LipschitzControl(net, options, 3);
+        double[] before = layers.Select(l => ReferenceNorm(l, reference.Parameters())).ToArray();
+        control.Project(net.Parameters, options.ClipsAfter(0)); // step 0 of period 2: no clip
+        double[] p = reference.Parameters();
+        for (int k = 0; k < layers.Length; k++)
+        {
+            double after = ReferenceNorm(layers[k], p);
+            if (layers[k].Kind == LayerKind.Conv && !rescaleBetween) Assert.Equal(before[k], after, 1e-12 * before[k]);
+            else Assert.True(Math.Abs(after - tau) <= 1e-4 * tau, $"{layers[k].Name}: {after} not rescaled to τ = {tau}");
+        }
+
+        control.Project(net.Parameters, options.ClipsAfter(1)); // step 1: the clip
+        p = reference.Parameters();
+        foreach (LayerInfo l in layers.Where(l => l.Kind == LayerKind.Conv)) Assert.True(ReferenceNorm(l, p) <= tau * (1 + 1e-6), $"{l.Name}: {ReferenceNorm(l, p)} > τ = {tau}");
+    }
+
     [Fact]
     public void Training_with_clipped_convolutions_gives_the_same_parameters_for_any_thread_count()
     {
@@ -205,6 +231,8 @@ public partial class LipschitzControlTests
         Assert.Equal(project.Describe(), (project with { ClipPeriod = 3 }).Describe());
         Assert.DoesNotContain("conv=", project.Describe());
         Assert.EndsWith(" conv=clip/3", (project with { ConvolutionProjection = ConvolutionProjection.Clip, ClipPeriod = 3 }).Describe());
+        Assert.Equal(project.Describe(), (project with { RescaleBetweenClips = false }).Describe());
+        Assert.EndsWith(" conv=clip/3/only", (project with { ConvolutionProjection = ConvolutionProjection.Clip, ClipPeriod = 3, RescaleBetweenClips = false }).Describe());
         var clip = project with { ConvolutionProjection = ConvolutionProjection.Clip, ClipPeriod = 4 };
         Assert.Equal(new long[] { 3, 7 }, Enumerable.Range(0, 10).Select(i => (long)i).Where(clip.ClipsAfter));
         Assert.DoesNotContain(Enumerable.Range(0, 10), i => project.ClipsAfter(i));

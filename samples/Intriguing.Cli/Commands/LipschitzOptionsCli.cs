@@ -43,8 +43,11 @@ internal static class LipschitzOptionsCli
     /// <summary><c>--clip-period</c>: steps between two clips of the convolutions.</summary>
     public static readonly Option<int?> ClipPeriod = new("--clip-period") { Description = "Steps between two clips of the convolutions' singular values (default 10; rescaling in between); needs --lipschitz clip." };
 
+    /// <summary><c>--clip-only</c>: no rescale of the convolutions between clips.</summary>
+    public static readonly Option<bool> ClipOnly = new("--clip-only") { Description = "Leave the convolutions alone between clips instead of rescaling them (their certified norms are at most τ after each clip and at every epoch's end, not in between); needs --lipschitz clip." };
+
     /// <summary>Every option, to add to a command.</summary>
-    public static Option[] All => [Lipschitz, Beta, Tau, ParsevalBeta, MarginEpsilon, MarginWarmup, ClipPeriod];
+    public static Option[] All => [Lipschitz, Beta, Tau, ParsevalBeta, MarginEpsilon, MarginWarmup, ClipPeriod, ClipOnly];
 
     static LipschitzOptionsCli()
     {
@@ -85,6 +88,7 @@ internal static class LipschitzOptionsCli
         Needs(Beta, Has("hinge") || Has("log"), "hinge or log");
         Needs(Tau, Has("hinge") || Has("project") || Has("clip"), "hinge, project or clip");
         Needs(ClipPeriod, Has("clip"), "clip");
+        Needs(ClipOnly, Has("clip"), "clip");
         Needs(ParsevalBeta, Has("parseval"), "parseval");
         Needs(MarginEpsilon, certified, "margin or gloro");
         Needs(MarginWarmup, certified, "margin or gloro");
@@ -114,6 +118,7 @@ internal static class LipschitzOptionsCli
             Project = Has("project") || Has("clip"),
             ConvolutionProjection = Has("clip") ? ConvolutionProjection.Clip : ConvolutionProjection.Rescale,
             ClipPeriod = parse.GetValue(ClipPeriod) ?? 10,
+            RescaleBetweenClips = !parse.GetValue(ClipOnly),
             Parseval = Has("parseval") ? parse.GetValue(ParsevalBeta) ?? 0.001f : 0,
             MarginEpsilon = Has("margin") ? epsilon ?? 0 : 0,
             GloRoEpsilon = Has("gloro") ? epsilon ?? 0 : 0,

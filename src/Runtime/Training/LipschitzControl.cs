@@ -204,14 +204,15 @@ internal sealed class LipschitzControl
     /// The projection after a step: one tracker update per layer on the new <paramref name="parameters"/>, then every
     /// layer whose estimate exceeds τ_k is rescaled to τ_k (the tracked vectors stay valid; σ_k scales with W), so that
     /// the trackers describe the projected weights. With <paramref name="clipConvolutions"/> the convolutions are
-    /// clipped instead (<see cref="ClipConvolutions"/>).
+    /// clipped instead (<see cref="ClipConvolutions"/>); without it they are left alone if the options say
+    /// <see cref="LipschitzOptions.RescaleBetweenClips"/> = false.
     /// </summary>
     public void Project(Span<float> parameters, bool clipConvolutions = false)
     {
         Refresh(parameters);
         foreach (Layer layer in _layers)
         {
-            if (clipConvolutions && layer.Conv is not null) continue;
+            if ((clipConvolutions || _options.OnlyClipsConvolutions) && layer.Conv is not null) continue;
             double sigma = layer.Sigma;
             if (sigma > layer.Tau)
             {

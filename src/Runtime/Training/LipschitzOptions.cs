@@ -77,6 +77,14 @@ public sealed record LipschitzOptions
     /// </summary>
     public int ClipPeriod { get; init; } = 10;
 
+    /// <summary>
+    /// Under <see cref="ConvolutionProjection.Clip"/>, whether the steps between two clips rescale the convolutions as
+    /// <see cref="ConvolutionProjection.Rescale"/> does (the default), keeping their tracked norms at most τ after every
+    /// step; if false they are left alone until the next clip (their certified norms are at most τ after each clip and
+    /// at the end of every epoch, and may exceed it in between).
+    /// </summary>
+    public bool RescaleBetweenClips { get; init; } = true;
+
     /// <summary>β of the Parseval regulariser (β/4)·‖WWᵀ − I‖²_F of every layer (Cissé et al. 2017); 0 (the default) is off.</summary>
     public float Parseval { get; init; }
 
@@ -124,9 +132,12 @@ public sealed record LipschitzOptions
     /// <summary>Whether a projection after step <paramref name="step"/> (0-based, counted over the run) clips the convolutions.</summary>
     internal bool ClipsAfter(long step) => Project && ConvolutionProjection == ConvolutionProjection.Clip && (step + 1) % ClipPeriod == 0;
 
+    /// <summary>Whether the projection after a step that does not clip leaves the convolutions alone.</summary>
+    internal bool OnlyClipsConvolutions => Project && ConvolutionProjection == ConvolutionProjection.Clip && !RescaleBetweenClips;
+
     /// <summary>The settings as one line, for checkpoints and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R}{(GloRoEpsilon > 0 ? string.Create(CultureInfo.InvariantCulture, $" gloro={GloRoEpsilon:R}") : "")} warmup={MarginWarmupEpochs} power={PowerIterations}{(ConvolutionProjection == ConvolutionProjection.Clip ? string.Create(CultureInfo.InvariantCulture, $" conv=clip/{ClipPeriod}") : "")}");
+        $"lipschitz penalty={Penalty} beta={Beta:R} tau={(LayerTaus is null ? Tau.ToString("R", CultureInfo.InvariantCulture) : string.Join(",", LayerTaus.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))} project={Project} parseval={Parseval:R} margin={MarginEpsilon:R}{(GloRoEpsilon > 0 ? string.Create(CultureInfo.InvariantCulture, $" gloro={GloRoEpsilon:R}") : "")} warmup={MarginWarmupEpochs} power={PowerIterations}{(ConvolutionProjection == ConvolutionProjection.Clip ? string.Create(CultureInfo.InvariantCulture, $" conv=clip/{ClipPeriod}{(RescaleBetweenClips ? "" : "/only")}") : "")}");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
