@@ -41,7 +41,7 @@ internal static class LipschitzOptionsCli
     public static readonly Option<int?> MarginWarmup = new("--margin-warmup") { Description = "Epochs over which ε grows linearly from 0 (default 0); needs --lipschitz margin or gloro." };
 
     /// <summary><c>--clip-period</c>: steps between two clips of the convolutions.</summary>
-    public static readonly Option<int?> ClipPeriod = new("--clip-period") { Description = "Steps between two clips of the convolutions' singular values (default 10; rescaling in between); needs --lipschitz clip." };
+    public static readonly Option<int?> ClipPeriod = new("--clip-period") { Description = "Steps between two clips of the convolutions' singular values (default 1: every step; rescaling in between unless --clip-only); needs --lipschitz clip." };
 
     /// <summary><c>--clip-only</c>: no rescale of the convolutions between clips.</summary>
     public static readonly Option<bool> ClipOnly = new("--clip-only") { Description = "Leave the convolutions alone between clips instead of rescaling them (their certified norms are at most τ after each clip and at every epoch's end, not in between); needs --lipschitz clip." };
@@ -117,7 +117,7 @@ internal static class LipschitzOptionsCli
             LayerTaus = taus is { Length: > 1 } ? taus : null,
             Project = Has("project") || Has("clip"),
             ConvolutionProjection = Has("clip") ? ConvolutionProjection.Clip : ConvolutionProjection.Rescale,
-            ClipPeriod = parse.GetValue(ClipPeriod) ?? 10,
+            ClipPeriod = parse.GetValue(ClipPeriod) ?? 1,
             RescaleBetweenClips = !parse.GetValue(ClipOnly),
             Parseval = Has("parseval") ? parse.GetValue(ParsevalBeta) ?? 0.001f : 0,
             MarginEpsilon = Has("margin") ? epsilon ?? 0 : 0,

@@ -24,7 +24,7 @@ public enum ConvolutionProjection
     /// <summary>
     /// Every <see cref="LipschitzOptions.ClipPeriod"/> steps clip the singular values of the layer's periodic operator
     /// at τ and truncate the kernels back to their k × k support (Sedghi et al. 2019), then rescale if the certified
-    /// norm still exceeds τ; on the other steps rescale.
+    /// norm still exceeds τ; on the other steps rescale (or nothing, see <see cref="LipschitzOptions.RescaleBetweenClips"/>).
     /// </summary>
     Clip,
 }
@@ -73,9 +73,9 @@ public sealed record LipschitzOptions
 
     /// <summary>
     /// Steps between two clips of the convolutions under <see cref="ConvolutionProjection.Clip"/> (the clip follows steps
-    /// k, 2k, … of the run, counted from its start). Default 10.
+    /// k, 2k, … of the run, counted from its start). Default 1: after every step.
     /// </summary>
-    public int ClipPeriod { get; init; } = 10;
+    public int ClipPeriod { get; init; } = 1;
 
     /// <summary>
     /// Under <see cref="ConvolutionProjection.Clip"/>, whether the steps between two clips rescale the convolutions as
