@@ -64,6 +64,24 @@ public partial class LipschitzControlTests
         }
     }
 
+    [Fact]
+    public void Clipping_a_circular_layer_whose_outputs_repeat_positions_clips_at_tau_over_the_repetition_factor()
+    {
+        // 5 × 5 at stride 2 with 3 × 3 outputs: rows and columns 0 and 4 are read twice around the torus, so the bound is
+        // √repetition·max‖K̂(ξ)‖ and the clip works at τ/√repetition. With a 5 × 5 kernel nothing is truncated.
+        var g = new LayerGeometry(2, 5, 5, 3, 3, 3, 5, 2, 2, PaddingMode.Circular);
+        float[] w = RandomKernels(g, 11);
+        double[] p0 = w.Select(v => (double)v).ToArray();
+        double certified = Intriguing.Layers.Convolution.LipschitzBound(w, g).Bound;
+        double tau = 0.5 * certified;
+        var tracker = new Intriguing.Layers.Convolution.NormTracker(g, 1);
+        Assert.True(tracker.Clip(w, tau));
+        Assert.True(Intriguing.Layers.Convolution.LipschitzBound(w, g).Bound <= tau * (1 + 1e-5), "certified bound above τ");
+        double exact = Spectrum(g, w.Select(v => (double)v).ToArray(), 0)[0];
+        Assert.True(exact <= tau * (1 + 1e-5), $"σ₁ of the layer {exact} > τ = {tau}");
+        Assert.True(Spectrum(g, p0, 0)[0] > tau, "nothing to clip");
+    }
+
     public static TheoryData<int, int, int, int, int, int, PaddingMode> Truncated => new()
     {
         { 3, 4, 3, 6, 1, 1, PaddingMode.Circular }, // stride 1 circular: the Fourier method is exact for the layer
