@@ -48,7 +48,7 @@ internal static class AdvTrainCommand
             [nameof(AdversarialTrainingOptions.SourceCandidates)] = "--candidates",
         };
         var warmupOption = new Option<int?>("--warmup") { Description = $"Plain epochs before the first pool refresh ({PoolDefault(o => o.WarmupEpochs)})." };
-        var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (L-BFGS; c from 1, 4 bracketing and 3 bisection steps, 40 iterations), full (L-BFGS, the reproduction's attack: 8, 7, 100) or ddn (the batched DDN attack, --pool-steps steps; many examples per network call). Default: the model's (see `intriguing advtrain --help` of the comparison settings)." };
+        var poolAttackOption = new Option<string?>("--pool-attack") { Description = "Attack that makes pool examples: cheap (L-BFGS; c from 1, 4 bracketing and 3 bisection steps, 40 iterations), full (L-BFGS, the reproduction's attack: 8, 7, 100) or ddn (the batched DDN attack, --pool-steps steps; many examples per network call). Default: the model's (FC100-100-10: ddn, 20 steps; FC200-200-10-ReLU and MNIST-Conv: cheap)." };
         poolAttackOption.AcceptOnlyFromAmong("cheap", "full", "ddn");
         var poolStepsOption = new Option<int?>("--pool-steps") { Description = "Gradient steps of the DDN pool attack (default 20)." };
         CommonOptions.Validate(poolStepsOption, r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--pool-steps must be at least 1."); });

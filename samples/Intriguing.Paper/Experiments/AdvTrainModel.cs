@@ -151,12 +151,12 @@ public sealed class AdvTrainModel
             "FC200-200-10-ReLU (two hidden layers of 200 rectified linear units, weight decay 1e-5, 1e-5, 1e-6; not in the paper), trained by the same SGD recipe and seeds with and without pools of adversarial examples. "
             + "\"Hidden layer 1/2\" are the outputs of the first and second ReLU, activations 2 and 4 (Dense, ReLU, Dense, ReLU, Dense, Softmax); their box is [0, ∞). "
             + "(For the dropout network: activations 3 and 6.)",
-            ReluEpochs, AdversarialTrainingExperiment.DefaultPools with { PoolDistortion = ReluPoolDistortion }, ReluLearningRate),
+            ReluEpochs, AdversarialTrainingExperiment.LbfgsPools with { PoolDistortion = ReluPoolDistortion }, ReluLearningRate),
         new AdvTrainModel("MNIST-Conv", s => new MnistConv(s), s => new MnistConvDropout(s), "dropout 0.2 (after each convolution block and the hidden dense layer)",
             "MNIST-Conv (Conv 16@5×5, ReLU, max-pool 2; Conv 32@5×5, ReLU, max-pool 2; dense 100, ReLU; dense 10), trained by the same SGD recipe and seeds with and without pools of adversarial examples. "
             + "\"Hidden layer 1/2\" are the outputs of the two convolution blocks (after the max-pooling: activations 3 and 6, 16×12×12 and 32×4×4 values), \"hidden layer 3\" the hidden dense layer's ReLU (activation 8, 100 values). "
             + "(For the dropout network: activations 3, 7 and 10.)",
-            ConvEpochs, AdversarialTrainingExperiment.DefaultPools with { PoolDistortion = ConvPoolDistortion }, ConvLearningRate),
+            ConvEpochs, AdversarialTrainingExperiment.LbfgsPools with { PoolDistortion = ConvPoolDistortion }, ConvLearningRate),
     };
 
     /// <summary>The default architecture, FC100-100-10.</summary>
