@@ -513,6 +513,19 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_comparison_makes_fc100_pools_with_ddn_and_the_other_architectures_with_lbfgs()
+    {
+        Assert.Equal(20, AdvTrainModel.Default.Pools.Ddn?.Steps);
+        Assert.Equal(20, AdvTrainModel.Default.QuickPools.Ddn?.Steps);
+        Assert.Contains("attack=ddn(steps=20 ", AdvTrainModel.Default.Pools.Describe());
+        foreach (AdvTrainModel model in AdvTrainModel.All.Where(m => !m.IsDefault))
+        {
+            Assert.Null(model.Pools.Ddn);
+            Assert.Contains("attack(c0=1 growth=10 bracket=4 bisect=3 iter=40 evals=80 m=10)", model.Pools.Describe());
+        }
+    }
+
+    [Fact]
     public void Advtrain_runs_trained_at_once_equal_runs_trained_one_after_another()
     {
         // Threads = 1 trains the runs one after another; Threads = 3 trains three at once, one thread each, in another

@@ -27,6 +27,21 @@ public static class PoolTable
         AttackOptions attack = pools.Attack with { Layer = layer };
         string variant = args.Length > 4 ? args[4] : "default";
         int steps = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 30;
+        if (variant == "refresh")
+        {
+            // Whole refreshes of the comparison's input pool, as the trainer makes them (DDN, 20 steps by default).
+            var ddn = new Ddn(AdversarialTrainingExperiment.ComparisonPoolAttack with { Steps = steps, Layer = layer });
+            var pool = new AdversarialPool(layer, pools.PoolSize, net.ActivationLength(layer));
+            for (int round = 0; round < 6; round++)
+            {
+                TimeSpan c0 = Process.GetCurrentProcess().TotalProcessorTime;
+                PoolRefresh r = pool.Refresh(net, data.Train, count, ddn, (ulong)(100 + round), threads, default, 1, pools.PoolDistortion, pools.SourceCandidates);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"refresh {round}: {r.Seconds * 1000:F0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - c0).TotalMilliseconds:F0} ms CPU, {r.Succeeded}/{r.Attacked}"));
+            }
+
+            return;
+        }
+
         var rng = new SeededRandom(5);
         Console.WriteLine("attack\tattacked\tsucceeded\twall_ms_per_example\tcpu_ms_per_example\tgradients\tmean_distortion\tmedian_cos_to_lbfgs\tmean_ratio_to_lbfgs");
         for (int round = 0; round < 2; round++)
