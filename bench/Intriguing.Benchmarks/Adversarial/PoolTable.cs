@@ -8,9 +8,13 @@ using Intriguing.Training;
 namespace Intriguing.Benchmarks.Adversarial;
 
 /// <summary>
-/// Timing mode <c>pool-table CHECKPOINT_DIR [COUNT] [THREADS]</c>: one refresh of the adversarial-training comparison's
-/// input pool (its attack, stored distortion and source candidates) against the trained FC100-100-10, after a warm-up
-/// refresh; prints the wall and CPU time per attacked example and the mean network passes per example.
+/// Timing mode <c>pool-table CHECKPOINT_DIR [COUNT] [THREADS] [ATTACK] [STEPS] [LAYER]</c>, against the trained
+/// FC100-100-10: the pool attacks of the adversarial-training comparison on COUNT sources drawn as a refresh draws them
+/// (nearest the boundary among <see cref="AdversarialTrainingOptions.SourceCandidates"/> times as many), in the space of
+/// activation LAYER. ATTACK <c>default</c> is L-BFGS (<see cref="AdversarialTrainingOptions.CheapAttack"/>), <c>ddn</c>
+/// and <c>fmn</c> the batched attacks with STEPS steps, each compared with L-BFGS on the same sources and targets (cosine
+/// of the perturbations, ratio of their sizes); two rounds, the first one warms up. <c>refresh</c> times whole refreshes
+/// of a pool with the comparison's DDN attack of STEPS steps. Prints wall and CPU time per example.
 /// </summary>
 public static class PoolTable
 {
@@ -55,19 +59,17 @@ public static class PoolTable
             var (space, correct, reference) = LayerSpaceAttack.Run(net, data.Train, order.AsSpan(0, count), TargetPolicy.RunnerUp, attack, (ulong)(100 + round), threads);
             double refWall = refClock.Elapsed.TotalMilliseconds, refCpu = (Process.GetCurrentProcess().TotalProcessorTime - refCpu0).TotalMilliseconds;
             int[] targets = reference.Select(r => r.Target).ToArray();
-            IAttack other = variant switch
+            IAttack? other = variant switch
             {
-                "ddn" => new Ddn(new DdnOptions { Steps = steps, InitialNorm = 1, Layer = layer }),
+                "ddn" => new Ddn(new DdnOptions { Steps = steps, Layer = layer }),
                 "fmn" => new Fmn(new FmnOptions { Steps = steps, Layer = layer }),
-                _ => new Ddn(),
+                _ => null,
             };
             TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            AttackResult[] results = variant is "ddn" or "fmn"
-                ? other.Run(net, space, correct, targets, new AttackExecution { Threads = threads, BatchSize = 64 })
-                : reference;
-            double wall = variant is "ddn" or "fmn" ? clock.Elapsed.TotalMilliseconds : refWall;
-            double cpu = variant is "ddn" or "fmn" ? (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds : refCpu;
+            AttackResult[] results = other?.Run(net, space, correct, targets, new AttackExecution { Threads = threads, BatchSize = 64 }) ?? reference;
+            double wall = other is null ? refWall : clock.Elapsed.TotalMilliseconds;
+            double cpu = other is null ? refCpu : (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
             int n = results.Length;
             var cos = new List<double>();
             var ratio = new List<double>();
@@ -88,14 +90,5 @@ public static class PoolTable
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{variant}\t{n}\t{results.Count(r => r.Success)}\t{wall / n:F3}\t{cpu / n:F3}\t{results.Average(r => r.Gradients):F1}\t{results.Where(r => r.Success).Average(r => r.Distortion):F4}\t{cos[cos.Count / 2]:F3}\t{ratio.Average():F3}"));
         }
-    }
-
-    private static int RunnerUp(IClassifier net, ReadOnlySpan<float> x, int label)
-    {
-        float[] p = new float[net.OutputLength];
-        net.Forward(net.CreateWorkspace(1), x, p, 1);
-        int best = -1;
-        for (int c = 0; c < p.Length; c++) if (c != label && (best < 0 || p[c] > p[best])) best = c;
-        return best;
     }
 }

@@ -418,7 +418,6 @@ public static class AdversarialTrainingExperiment
             .OrderBy(i => Array.FindIndex(plan, p => p.Seed == plan[i].Seed))
             .ThenByDescending(i => plan[i].Variant.Layers.Contains(0))
             .ThenByDescending(i => plan[i].Variant.Layers.Length)
-            .ThenBy(i => i)
             .ToArray();
         var done = new AdvTrainRun?[plan.Length];
         TextWriter shared = concurrent > 1 ? TextWriter.Synchronized(log) : log;
