@@ -3,6 +3,9 @@ using System.Text;
 using Intriguing.Composition;
 using Intriguing.Data;
 using Intriguing.Interop;
+using Intriguing.Layers;
+using Intriguing.Training;
+using System.Text.RegularExpressions;
 
 namespace Intriguing.Cli.Tests;
 
@@ -97,6 +100,38 @@ public sealed class UserNetworkCliTests : IDisposable
     }
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Intriguing.Networks.Tests", "Onnx", name);
+
+    [Fact]
+    public void Clipped_training_of_a_strided_padded_conv_net_keeps_every_layer_bound_at_most_tau()
+    {
+        // Singular-value clipping (Sedghi et al.) every second step, rescaling in between, on an imported conv net with
+        // stride 2 and padding 1, then padding 2: the reported bound of every layer is at most τ.
+        ComposedNetwork net = OnnxModel.Import(Fixture("torch_conv_pad_stride.onnx"));
+        const int Count = 48;
+        (float[] x, int[] y) = Data(net, Count, 10);
+        NumPy.Write(Temp("cx.npy"), x, Count, 2, 11, 11);
+        NumPy.WriteLabels(Temp("cy.npy"), y);
+        var (code, output, error) = Run($"train --onnx \"{Fixture("torch_conv_pad_stride.onnx")}\" --data \"{Temp("cx.npy")}\" --labels \"{Temp("cy.npy")}\" --epochs 2 --batch 8 --lipschitz clip --tau 0.5 --clip-period 2 --quiet --threads 1 --out \"{Temp("clip")}\"");
+        Assert.True(code == 0, error + output);
+        Match bounds = Regex.Match(output, @"layer bounds Conv1 (\S+), Conv2 (\S+), Dense1 (\S+); logit bound L = (\S+)");
+        Assert.True(bounds.Success, output);
+        for (int g = 1; g <= 3; g++) Assert.InRange(double.Parse(bounds.Groups[g].Value, CultureInfo.InvariantCulture), 0, 0.5);
+
+        // The trained parameters, read back: each convolution's certified bound (Fourier method, strides and padding) ≤ τ.
+        string checkpoint = Path.Combine(Temp("clip"), "checkpoints", "torch-conv-pad-stride.ckpt");
+        Checkpoint.Load(checkpoint, net);
+        int convolutions = 0;
+        foreach (LayerInfo layer in net.Summary.Layers.Where(l => l.Name.StartsWith("Conv", StringComparison.Ordinal)))
+        {
+            LayerGeometry g = layer.Geometry!;
+            int weights = g.OutputChannels * g.InputChannels * g.Kernel * g.Kernel;
+            (double bound, _) = Convolution.LipschitzBound(net.Parameters.Slice(layer.WeightOffset, weights), g);
+            Assert.InRange(bound, 0, 0.5 * (1 + 1e-5));
+            convolutions++;
+        }
+
+        Assert.Equal(2, convolutions);
+    }
 
     [Fact]
     public void Spectral_bounds_a_residual_graph_node_by_node()
