@@ -588,9 +588,11 @@ public static partial class Convolution
     }
 
     /// <summary>⌈a / b⌉ for b &gt; 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int CeilingDivide(int a, int b) => -FloorDivide(-a, b).Quotient;
 
     /// <summary>(⌊a / b⌋, a − b·⌊a / b⌋) for b &gt; 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int Quotient, int Remainder) FloorDivide(int a, int b)
     {
         int q = a / b, r = a - q * b;
