@@ -5,7 +5,8 @@ using Intriguing.Layers;
 namespace Intriguing.Benchmarks.Training;
 
 /// <summary>
-/// Timing mode <c>conv-profile</c>: microseconds per sample of each MNIST-Conv kernel at batch 32, one thread. Run it
+/// Timing mode <c>conv-profile</c>: microseconds per sample of each MNIST-Conv kernel at batch 32, one thread, then the
+/// strided layers of MNIST-4C3F-small and whole training steps and forward passes of both networks at batch 64. Run it
 /// with <c>DOTNET_TieredCompilation=0</c>: the measurements are short, and tier-0 code inflates im2col several times.
 /// </summary>
 public static class ConvProfile
@@ -51,5 +52,46 @@ public static class ConvProfile
         Time("conv2 Y = W·col (AB 32×64×400)", () => { for (int s = 0; s < B; s++) Intriguing.Generated.Gemm.MultiplyAB(w2, cols, y2.AsSpan(s * 2048, 2048), 32, 64, 400); });
         Time("im2col conv2", () => { for (int s = 0; s < B; s++) Convolution.Im2Col(conv2, x2.AsSpan(s * 2304, 2304), cols); });
         Time("col2im conv2", () => { for (int s = 0; s < B; s++) Convolution.Col2Im(conv2, cols, dx2.AsSpan(s * 2304, 2304)); });
+
+        // MNIST-4C3F-small's strided layers (4 × 4, stride 2).
+        foreach ((string name, LayerGeometry g) in new[]
+        {
+            ("4c3f conv2", new LayerGeometry(16, 26, 26, 16, 12, 12, 4, 2, 0, PaddingMode.Zero)),
+            ("4c3f conv4", new LayerGeometry(32, 10, 10, 32, 4, 4, 4, 2, 0, PaddingMode.Zero)),
+        })
+        {
+            float[] x = R(B * g.InputLength), w = R(g.OutputChannels * g.InputChannels * g.Kernel * g.Kernel), b = R(g.OutputChannels);
+            float[] y = new float[B * g.OutputLength], gw = new float[w.Length], gb = new float[b.Length], dx = new float[x.Length];
+            float[] c = new float[Convolution.ColumnLength(g)];
+            Time(name + " im2col", () => { for (int s = 0; s < B; s++) Convolution.Im2Col(g, x.AsSpan(s * g.InputLength, g.InputLength), c); });
+            Time(name + " col2im", () => { for (int s = 0; s < B; s++) Convolution.Col2Im(g, c, dx.AsSpan(s * g.InputLength, g.InputLength)); });
+            Time(name + " forward", () => Convolution.Forward(g, x, w, b, y, c, B));
+            Time(name + " backward (weights + input)", () => Convolution.Backward(g, x, w, y, gw, gb, dx, c, B));
+        }
+
+        // Whole networks, batch 64: one training step (loss and gradient) and one forward pass, µs per sample.
+        foreach (IClassifier net in new IClassifier[] { new Intriguing.Paper.MnistConv(1), new Intriguing.Paper.Mnist4C3FSmall(1) })
+        {
+            const int Batch = 64;
+            NetworkWorkspace ws = net.CreateWorkspace(Batch);
+            float[] x = R(Batch * net.InputLength), outputs = new float[Batch * net.OutputLength], gradient = new float[net.ParameterBufferLength];
+            int[] labels = Enumerable.Range(0, Batch).Select(i => i % 10).ToArray();
+            double Step(Action a)
+            {
+                for (int i = 0; i < 3; i++) a();
+                double best = double.MaxValue;
+                for (int r = 0; r < 7; r++)
+                {
+                    var t = Stopwatch.StartNew();
+                    for (int i = 0; i < 5; i++) a();
+                    best = Math.Min(best, t.Elapsed.TotalMilliseconds * 1000 / 5 / Batch);
+                }
+
+                return best;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{net.Name} training step, batch 64\t{Step(() => net.LossAndGradient(ws, x, labels, Batch, gradient)):F2} µs/sample"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{net.Name} forward, batch 64\t{Step(() => net.Forward(ws, x, outputs, Batch)):F2} µs/sample"));
+        }
     }
 }
