@@ -81,6 +81,109 @@ public sealed partial class NetworkGenerator
             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
         }
 
+        /// <summary>
+        /// Writes the optimised slopes (α-CROWN, docs/certification.md "Optimised slopes"): <c>OptimizeMargins</c>, and
+        /// <c>StartSlopes</c> and <c>SlopePass</c>, internal so that tests can compare the gradient with finite differences.
+        /// </summary>
+        private static void EmitSlopes(SourceWriter w, NetworkModel m, LayerModel logits, int top, int classes)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels";
+            string rows = I(classes - 1), inputLength = I(m.InputLength);
+            var slopes = m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null).ToList();
+            int lastSlope = slopes.Max(l => l.Index);
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each");
+            w.Line("/// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("private double OptimizeMargins(BoundBuffers bw, int label)"))
+            {
+                w.Line("StartSlopes(bw);");
+                w.Line("double worst = SlopePass(bw, label, true);");
+                using (w.OpenBlock("for (int step = 1; step <= bw.SlopeSteps; step++)"))
+                {
+                    foreach (LayerModel l in slopes)
+                    {
+                        string k = I(l.Index);
+                        w.Line(sk + ".Ascend(bw._slopes" + k + "!, bw._slopeGradient" + k + "!, bw._moments" + k + "!, step, " + sk + ".Rate);");
+                    }
+
+                    w.Line("worst = SlopePass(bw, label, step < bw.SlopeSteps);");
+                }
+
+                w.Line("return worst;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin");
+            w.Line("/// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("internal void StartSlopes(BoundBuffers bw)"))
+            {
+                w.Line("Workspace fw = bw._slopeForward ??= new Workspace(" + rows + ");");
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index), n = I(l.InputLength);
+                    w.Line("bw._ranges" + k + " ??= new float[" + I(4 * l.InputLength) + "];");
+                    w.Line("bw._slopes" + k + " ??= new float[" + rows + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._slopeGradient" + k + " ??= new float[" + rows + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._lines" + k + " ??= new float[" + rows + " * " + I(4 * l.InputLength) + "];");
+                    w.Line("bw._moments" + k + " ??= new double[" + rows + " * " + I(4 * l.InputLength) + "];");
+                    w.Line(sk + ".Ranges(" + l.Spec.SlopeFunction + ", " + "bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + ");");
+                }
+
+                w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + BoundKernels + ".MarginIterations, fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+                w.Line("ForwardLayers(fw, 0, " + I(lastSlope - 1) + ", " + rows + ");");
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index);
+                    w.Line(sk + ".Start(" + l.Spec.SlopeFunction + ", bw._ranges" + k + ", Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._slopes" + k + ", bw._moments" + k + ", " + rows + ");");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// One margin pass with every row's own lines at its parameters (after <see cref=\"StartSlopes\"/>); raises each margin's");
+            w.Line("/// bound where it is larger and returns the smallest. With <paramref name=\"gradient\"/>, also the gradient of every row's");
+            w.Line("/// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's");
+            w.Line("/// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at");
+            w.Line("/// the relaxed pre-activation.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("internal double SlopePass(BoundBuffers bw, int label, bool gradient)"))
+            {
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index);
+                    w.Line(sk + ".Lines(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._relax" + k + ", bw._lines" + k + "!, " + rows + ");");
+                }
+
+                w.Line("bw._rowSlopes = true;");
+                EmitMarginPass(w, logits, top, classes);
+                w.Line("bw._rowSlopes = false;");
+                w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");");
+                w.Line("if (!gradient) return worst;");
+                w.Line();
+                w.Line("// The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.");
+                w.Line("Workspace fw = bw._slopeForward!;");
+                w.Line("for (int r = 0; r < rows; r++) " + BoundKernels + ".Minimizer(bw, r, " + BoundKernels + ".MarginIterations, fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+                foreach (LayerModel l in m.Layers.Where(l => l.Index < lastSlope))
+                {
+                    if (l.Spec.BoundRole == BoundRole.Relaxed) l.Spec.EmitRelaxedForward(w, l, rows);
+                    else w.Line("ForwardLayers(fw, " + I(l.Index - 1) + ", " + I(l.Index) + ", " + rows + "); // " + l.Name);
+                }
+
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index);
+                    w.Line(sk + ".Gradient(" + l.Spec.SlopeFunction + ", bw.Rows(" + k + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._slopeGradient" + k + "!, " + rows + ");");
+                }
+
+                w.Line("return worst;");
+            }
+        }
+
         private static void EmitBounds(SourceWriter w, NetworkModel m)
         {
             if (!IsCertifiable(m)) return;
@@ -113,6 +216,21 @@ public sealed partial class NetworkGenerator
                     w.Line();
                     w.Line("/// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>");
                     w.Line("internal Workspace? _forward;");
+                    w.Line();
+                    w.Line("/// <summary>Optimised slopes: the forward passes of the margin rows' minimisers (made on first use).</summary>");
+                    w.Line("internal Workspace? _slopeForward;");
+                    w.Line();
+                    w.Line("/// <summary>Whether the backward passes give every row its own lines (<c>_lines</c>k) instead of the shared relaxations.</summary>");
+                    w.Line("internal bool _rowSlopes;");
+                    w.Line();
+                    w.Line("// Per activation k with optimised slopes (made on first use): parameter ranges (4n), each margin row's parameters,");
+                    w.Line("// their gradients (R × 2n), Adam's moments (2 × R × 2n) and the lines at the parameters (R × 4n).");
+                    foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null))
+                    {
+                        string k = I(l.Index);
+                        w.Line("internal float[]? _ranges" + k + ", _slopes" + k + ", _slopeGradient" + k + ", _lines" + k + ";");
+                        w.Line("internal double[]? _moments" + k + ";");
+                    }
                 }
             }
 
@@ -241,7 +359,9 @@ public sealed partial class NetworkGenerator
                 if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
                 {
                     w.Line("double worst = " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
-                    w.Line("return bw.Method == " + Cert + ".BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;");
+                    w.Line("if (bw.Method != " + Cert + ".BoundMethod.Crown) return worst;");
+                    w.Line("if (bw.MarginRefinements > 0) worst = RefineMargins(bw, label);");
+                    w.Line("return bw.SlopeSteps > 0 ? OptimizeMargins(bw, label) : worst;");
                 }
                 else
                 {
@@ -277,6 +397,8 @@ public sealed partial class NetworkGenerator
                     foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.Retouchable)) l.Spec.EmitRelax(w, l);
                     w.Line("return worst;");
                 }
+
+                EmitSlopes(w, m, logits, top, classes);
             }
 
             // The layers 1 … windowTop all have windowed steps: full rows reaching activation windowTop go on as windowed

@@ -166,6 +166,25 @@ public abstract class BoundWorkspace
 
     private int _marginRefinements;
 
+    /// <summary>
+    /// Projected gradient steps of <see cref="ICertifiable.MarginLowerBound"/> under CROWN on the activations'
+    /// relaxation parameters, one set per margin (α-CROWN: sigmoid and tanh tangent points, the lower slopes of unstable
+    /// ReLUs; the intermediate bounds stay CROWN's). They start at each margin's own minimiser after the
+    /// <see cref="MarginRefinements"/> passes; the largest bound of each margin is kept, so they never loosen it.
+    /// 0 (the default) takes none.
+    /// </summary>
+    public int SlopeSteps
+    {
+        get => _slopeSteps;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _slopeSteps = value;
+        }
+    }
+
+    private int _slopeSteps;
+
     /// <summary>The margin bounds (written by <see cref="Generated.BoundKernels"/>).</summary>
     internal double[] Margins { get; }
 
