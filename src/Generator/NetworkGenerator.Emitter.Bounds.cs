@@ -81,16 +81,106 @@ public sealed partial class NetworkGenerator
             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
         }
 
+        /// <summary>The activations below layer <paramref name="below"/> (all if 0) whose relaxation parameters can be optimised.</summary>
+        private static List<LayerModel> SlopeLayers(NetworkModel m, int top, int below = 0)
+            => m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null && (below == 0 || l.Index < below)).ToList();
+
+        /// <summary>
+        /// Writes one pass of rows with every row's own lines (<c>_rowSlopes</c>), its storing, and with <c>gradient</c> the
+        /// gradient of every row's bound with respect to its parameters: the relaxed network (the lines each row selects)
+        /// run forward from the row's minimiser; each parameter's derivative is the row's entry above the activation times
+        /// the derivative of its line at the relaxed pre-activation.
+        /// </summary>
+        private static void EmitSlopePassBody(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations, System.Action pass, System.Action store)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels", inputLength = I(m.InputLength);
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Lines(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._relax" + k + ", bw._lines" + k + "!, " + rows + ");");
+            }
+
+            w.Line("bw._rowSlopes = true;");
+            pass();
+            w.Line("bw._rowSlopes = false;");
+            store();
+            w.Line("if (!gradient) return worst;");
+            w.Line();
+            w.Line("// The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.");
+            w.Line("Workspace fw = bw._slopeForward!;");
+            w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + iterations + ", fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+            int lastSlope = slopes.Max(l => l.Index);
+            foreach (LayerModel l in m.Layers.Where(l => l.Index < lastSlope))
+            {
+                if (l.Spec.BoundRole == BoundRole.Relaxed) l.Spec.EmitRelaxedForward(w, l, rows);
+                else w.Line("ForwardLayers(fw, " + I(l.Index - 1) + ", " + I(l.Index) + ", " + rows + "); // " + l.Name);
+            }
+
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Gradient(" + l.Spec.SlopeFunction + ", bw.Rows(" + k + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._slopeGradient" + k + "!, " + rows + ");");
+            }
+
+            w.Line("return worst;");
+        }
+
+        /// <summary>Writes the start of optimised slopes for <paramref name="rows"/> rows: parameter ranges, and each row's parameters at the network's pre-activations at its minimiser.</summary>
+        private static void EmitSlopeStart(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels", inputLength = I(m.InputLength);
+            w.Line("EnsureSlopes(bw);");
+            w.Line("Workspace fw = bw._slopeForward!;");
+            foreach (LayerModel l in slopes)
+            {
+                w.Line(sk + ".Ranges(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + I(l.Index) + "!);");
+            }
+
+            w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + iterations + ", fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+            w.Line("ForwardLayers(fw, 0, " + I(slopes.Max(l => l.Index) - 1) + ", " + rows + ");");
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Start(" + l.Spec.SlopeFunction + ", bw._ranges" + k + "!, Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._slopes" + k + "!, bw._moments" + k + "!, " + rows + ");");
+            }
+        }
+
+        /// <summary>Writes one Adam step of every slope layer's parameters of <paramref name="rows"/> rows.</summary>
+        private static void EmitAscend(SourceWriter w, List<LayerModel> slopes, string rows)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels";
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index), p = rows + " * " + I(2 * l.InputLength);
+                w.Line(sk + ".Ascend(new global::System.Span<float>(bw._slopes" + k + "!, 0, " + p + "), bw._slopeGradient" + k + "!, new global::System.Span<double>(bw._moments" + k + "!, 0, 2 * " + p + "), step, " + sk + ".Rate);");
+            }
+        }
+
         /// <summary>
         /// Writes the optimised slopes (α-CROWN, docs/certification.md "Optimised slopes"): <c>OptimizeMargins</c>, and
         /// <c>StartSlopes</c> and <c>SlopePass</c>, internal so that tests can compare the gradient with finite differences.
         /// </summary>
-        private static void EmitSlopes(SourceWriter w, NetworkModel m, LayerModel logits, int top, int classes)
+        private static void EmitSlopes(SourceWriter w, NetworkModel m, LayerModel logits, int top, int classes, long chunk)
         {
-            string sk = "global::Intriguing.Generated.SlopeKernels";
-            string rows = I(classes - 1), inputLength = I(m.InputLength);
-            var slopes = m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null).ToList();
-            int lastSlope = slopes.Max(l => l.Index);
+            string rows = I(classes - 1), margin = BoundKernels + ".MarginIterations";
+            List<LayerModel> slopes = SlopeLayers(m, top);
+            string capacity = I((int)System.Math.Max(classes - 1, chunk));
+
+            w.Line();
+            w.Line("/// <summary>Makes the buffers of optimised slopes on first use (for " + capacity + " rows: the margins or a chunk of intermediate rows).</summary>");
+            using (w.OpenBlock("private static void EnsureSlopes(BoundBuffers bw)"))
+            {
+                w.Line("bw._slopeForward ??= new Workspace(" + capacity + ");");
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index);
+                    w.Line("bw._ranges" + k + " ??= new float[" + I(4 * l.InputLength) + "];");
+                    w.Line("bw._slopes" + k + " ??= new float[" + capacity + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._slopeGradient" + k + " ??= new float[" + capacity + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._lines" + k + " ??= new float[" + capacity + " * " + I(4 * l.InputLength) + "];");
+                    w.Line("bw._moments" + k + " ??= new double[" + capacity + " * " + I(4 * l.InputLength) + "];");
+                }
+            }
 
             w.Line();
             w.Line("/// <summary>");
@@ -103,12 +193,7 @@ public sealed partial class NetworkGenerator
                 w.Line("double worst = SlopePass(bw, label, true);");
                 using (w.OpenBlock("for (int step = 1; step <= bw.SlopeSteps; step++)"))
                 {
-                    foreach (LayerModel l in slopes)
-                    {
-                        string k = I(l.Index);
-                        w.Line(sk + ".Ascend(bw._slopes" + k + "!, bw._slopeGradient" + k + "!, bw._moments" + k + "!, step, " + sk + ".Rate);");
-                    }
-
+                    EmitAscend(w, slopes, rows);
                     w.Line("worst = SlopePass(bw, label, step < bw.SlopeSteps);");
                 }
 
@@ -116,73 +201,72 @@ public sealed partial class NetworkGenerator
             }
 
             w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin");
-            w.Line("/// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.");
-            w.Line("/// </summary>");
-            using (w.OpenBlock("internal void StartSlopes(BoundBuffers bw)"))
-            {
-                w.Line("Workspace fw = bw._slopeForward ??= new Workspace(" + rows + ");");
-                foreach (LayerModel l in slopes)
-                {
-                    string k = I(l.Index), n = I(l.InputLength);
-                    w.Line("bw._ranges" + k + " ??= new float[" + I(4 * l.InputLength) + "];");
-                    w.Line("bw._slopes" + k + " ??= new float[" + rows + " * " + I(2 * l.InputLength) + "];");
-                    w.Line("bw._slopeGradient" + k + " ??= new float[" + rows + " * " + I(2 * l.InputLength) + "];");
-                    w.Line("bw._lines" + k + " ??= new float[" + rows + " * " + I(4 * l.InputLength) + "];");
-                    w.Line("bw._moments" + k + " ??= new double[" + rows + " * " + I(4 * l.InputLength) + "];");
-                    w.Line(sk + ".Ranges(" + l.Spec.SlopeFunction + ", " + "bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + ");");
-                }
-
-                w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + BoundKernels + ".MarginIterations, fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
-                w.Line("ForwardLayers(fw, 0, " + I(lastSlope - 1) + ", " + rows + ");");
-                foreach (LayerModel l in slopes)
-                {
-                    string k = I(l.Index);
-                    w.Line(sk + ".Start(" + l.Spec.SlopeFunction + ", bw._ranges" + k + ", Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._slopes" + k + ", bw._moments" + k + ", " + rows + ");");
-                }
-            }
+            w.Line("/// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>");
+            using (w.OpenBlock("internal void StartSlopes(BoundBuffers bw)")) EmitSlopeStart(w, m, slopes, rows, margin);
 
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// One margin pass with every row's own lines at its parameters (after <see cref=\"StartSlopes\"/>); raises each margin's");
             w.Line("/// bound where it is larger and returns the smallest. With <paramref name=\"gradient\"/>, also the gradient of every row's");
-            w.Line("/// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's");
-            w.Line("/// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at");
-            w.Line("/// the relaxed pre-activation.");
+            w.Line("/// bound with respect to its parameters (docs/certification.md).");
             w.Line("/// </summary>");
             using (w.OpenBlock("internal double SlopePass(BoundBuffers bw, int label, bool gradient)"))
             {
-                foreach (LayerModel l in slopes)
-                {
-                    string k = I(l.Index);
-                    w.Line(sk + ".Lines(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._relax" + k + ", bw._lines" + k + "!, " + rows + ");");
-                }
+                EmitSlopePassBody(w, m, slopes, rows, margin, () => EmitMarginPass(w, logits, top, classes), () => w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");"));
+            }
 
-                w.Line("bw._rowSlopes = true;");
-                EmitMarginPass(w, logits, top, classes);
-                w.Line("bw._rowSlopes = false;");
-                w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");");
-                w.Line("if (!gradient) return worst;");
+            // Intermediate bounds: the refined layers with plain rows and slope layers below.
+            foreach (LayerModel l in m.Layers.Take(top).Where(l => OptimizedBounds(m, l, top)))
+            {
+                List<LayerModel> below = SlopeLayers(m, top, l.Index);
+                string k = I(l.Index), hidden = BoundKernels + ".HiddenIterations";
                 w.Line();
-                w.Line("// The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.");
-                w.Line("Workspace fw = bw._slopeForward!;");
-                w.Line("for (int r = 0; r < rows; r++) " + BoundKernels + ".Minimizer(bw, r, " + BoundKernels + ".MarginIterations, fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
-                foreach (LayerModel l in m.Layers.Where(l => l.Index < lastSlope))
+                w.Line("/// <summary>");
+                w.Line("/// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation " + k + ", one set per row of the");
+                w.Line("/// chunk <paramref name=\"start\"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass");
+                w.Line("/// that keeps every bound's tighter value.");
+                w.Line("/// </summary>");
+                using (w.OpenBlock("private void OptimizeBounds" + k + "(BoundBuffers bw, int start, int rows)"))
                 {
-                    if (l.Spec.BoundRole == BoundRole.Relaxed) l.Spec.EmitRelaxedForward(w, l, rows);
-                    else w.Line("ForwardLayers(fw, " + I(l.Index - 1) + ", " + I(l.Index) + ", " + rows + "); // " + l.Name);
+                    EmitSlopeStart(w, m, below, "rows", hidden);
+                    w.Line("BoundsSlopePass" + k + "(bw, start, rows, true);");
+                    using (w.OpenBlock("for (int step = 1; step <= bw.SlopeSteps; step++)"))
+                    {
+                        EmitAscend(w, below, "rows");
+                        w.Line("BoundsSlopePass" + k + "(bw, start, rows, step < bw.SlopeSteps);");
+                    }
                 }
 
-                foreach (LayerModel l in slopes)
+                w.Line();
+                w.Line("/// <summary>One pass of the chunk <paramref name=\"start\"/>… of activation " + k + "'s rows with every row's own lines (see <see cref=\"SlopePass\"/>).</summary>");
+                using (w.OpenBlock("private double BoundsSlopePass" + k + "(BoundBuffers bw, int start, int rows, bool gradient)"))
                 {
-                    string k = I(l.Index);
-                    w.Line(sk + ".Gradient(" + l.Spec.SlopeFunction + ", bw.Rows(" + k + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._slopeGradient" + k + "!, " + rows + ");");
-                }
+                    EmitSlopePassBody(w, m, below, "rows", hidden, () =>
+                    {
+                        if (l.Spec.SeedsBelow)
+                        {
+                            l.Spec.EmitSeedIdentity(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                        }
+                        else
+                        {
+                            w.Line(BoundKernels + ".SeedIdentity(bw.Rows(" + k + ", rows), bw.Constants(rows), start, rows, " + I(l.OutputLength) + ");");
+                            w.Line("BackSubstitute(bw, " + k + ", rows);");
+                        }
 
-                w.Line("return worst;");
+                        w.Line(BoundKernels + ".Concretize(bw, rows, " + hidden + ");");
+                    }, () =>
+                    {
+                        w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");");
+                        w.Line("double worst = 0;");
+                    });
+                }
             }
         }
+
+        /// <summary>Whether the intermediate bounds of layer <paramref name="l"/> get optimised slopes: refined by plain rows (neither windowed nor ordered) with slope layers below.</summary>
+        private static bool OptimizedBounds(NetworkModel m, LayerModel l, int top)
+            => Refined(m, l) && !FirstLinear(m, l) && !Windowed(m, l) && !(l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l)) && SlopeLayers(m, top, l.Index).Count > 0;
 
         private static void EmitBounds(SourceWriter w, NetworkModel m)
         {
@@ -338,6 +422,7 @@ public sealed partial class NetworkGenerator
                         {
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");
+                            if (OptimizedBounds(m, l, top)) w.Line("if (bw.SlopeSteps > 0) OptimizeBounds" + I(l.Index) + "(bw, start, rows);");
                         }
                     }
                 }
@@ -398,7 +483,7 @@ public sealed partial class NetworkGenerator
                     w.Line("return worst;");
                 }
 
-                EmitSlopes(w, m, logits, top, classes);
+                EmitSlopes(w, m, logits, top, classes, chunk);
             }
 
             // The layers 1 … windowTop all have windowed steps: full rows reaching activation windowTop go on as windowed

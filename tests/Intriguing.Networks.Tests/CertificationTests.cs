@@ -381,6 +381,14 @@ public class CertificationTests
         int denseLabel = Predict(dense, dws, x);
         long search = AllocationProbe.BytesAllocated(() => Certifier.Radius(dense, dbw, dws, x, denseLabel, options));
         Assert.Equal(0, search);
+
+        // Optimised slopes: their buffers are made on first use and kept.
+        CertifyOptions slopes = options with { SlopeSteps = 3 };
+        long slopeSearch = AllocationProbe.BytesAllocated(() => Certifier.Radius(dense, dbw, dws, x, denseLabel, slopes));
+        Assert.Equal(0, slopeSearch);
+        bw.SlopeSteps = 2;
+        long slopePropagate = AllocationProbe.BytesAllocated(() => { net.PropagateBounds(bw, x, region); net.MarginLowerBound(bw, label); });
+        Assert.Equal(0, slopePropagate);
     }
 
     [Fact]

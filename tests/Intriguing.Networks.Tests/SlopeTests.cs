@@ -62,8 +62,8 @@ public class SlopeTests
                 foreach (int k in layers)
                 {
                     float[] p = Slopes(bw, k), g = ((float[])bw.GetType().GetField("_slopeGradient" + k, Internal)!.GetValue(bw)!).ToArray();
-                    int perRow = p.Length / rows;
-                    for (int i = 0; i < p.Length; i += 1 + (p.Length / 150))
+                    int perRow = ((float[])bw.GetType().GetField("_ranges" + k, Internal)!.GetValue(bw)!).Length / 2, used = rows * perRow;
+                    for (int i = 0; i < used; i += 1 + (used / 150))
                     {
                         int row = i / perRow;
                         const float h = 0.003f;

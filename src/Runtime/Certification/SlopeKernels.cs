@@ -33,7 +33,7 @@ public enum SlopeFunction
 public static class SlopeKernels
 {
     /// <summary>Adam's step on a parameter θ ∈ [0, 1] (the fraction of its range).</summary>
-    public const float Rate = 0.1f;
+    public const float Rate = 0.03f;
 
     /// <summary>The ranges of every neuron's free parameters from its pre-activation bounds (see the class).</summary>
     public static void Ranges(SlopeFunction function, ReadOnlySpan<float> lo, ReadOnlySpan<float> hi, Span<float> ranges)

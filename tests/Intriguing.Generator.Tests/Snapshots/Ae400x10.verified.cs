@@ -606,6 +606,17 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[1600];
+        bw._slopes2 ??= new float[128 * 800];
+        bw._slopeGradient2 ??= new float[128 * 800];
+        bw._lines2 ??= new float[128 * 1600];
+        bw._moments2 ??= new double[128 * 1600];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -616,36 +627,27 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes2!, bw._slopeGradient2!, bw._moments2!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 800), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 800), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges2 ??= new float[1600];
-        bw._slopes2 ??= new float[9 * 800];
-        bw._slopeGradient2 ??= new float[9 * 800];
-        bw._lines2 ??= new float[9 * 1600];
-        bw._moments2 ??= new double[9 * 1600];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges2, Activation(fw, 1, 9), bw._slopes2, bw._moments2, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -660,7 +662,7 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Dense1
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
         return worst;

@@ -666,6 +666,7 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
             BackSubstitute(bw, 2, rows);
             global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
             global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 3, start, rows, 100);
+            if (bw.SlopeSteps > 0) OptimizeBounds3(bw, start, rows);
         }
     }
 
@@ -713,6 +714,22 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[400];
+        bw._slopes2 ??= new float[128 * 200];
+        bw._slopeGradient2 ??= new float[128 * 200];
+        bw._lines2 ??= new float[128 * 400];
+        bw._moments2 ??= new double[128 * 400];
+        bw._ranges4 ??= new float[400];
+        bw._slopes4 ??= new float[128 * 200];
+        bw._slopeGradient4 ??= new float[128 * 200];
+        bw._lines4 ??= new float[128 * 400];
+        bw._moments4 ??= new double[128 * 400];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -723,44 +740,30 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes2!, bw._slopeGradient2!, bw._moments2!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes4!, bw._slopeGradient4!, bw._moments4!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 200), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes4!, 0, 9 * 200), bw._slopeGradient4!, new global::System.Span<double>(bw._moments4!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges2 ??= new float[400];
-        bw._slopes2 ??= new float[9 * 200];
-        bw._slopeGradient2 ??= new float[9 * 200];
-        bw._lines2 ??= new float[9 * 400];
-        bw._moments2 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2);
-        bw._ranges4 ??= new float[400];
-        bw._slopes4 ??= new float[9 * 200];
-        bw._slopeGradient4 ??= new float[9 * 200];
-        bw._lines4 ??= new float[9 * 400];
-        bw._moments4 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(3), bw.Hi(3), bw._ranges4);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(3), bw.Hi(3), bw._ranges4!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 3, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges2, Activation(fw, 1, 9), bw._slopes2, bw._moments2, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges4, Activation(fw, 3, 9), bw._slopes4, bw._moments4, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges4!, Activation(fw, 3, 9), bw._slopes4!, bw._moments4!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -776,12 +779,54 @@ partial class Fc100x100x10 : global::Intriguing.IClassifier, global::Intriguing.
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Dense1
         global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 100);
         ForwardLayers(fw, 2, 3, 9); // Dense2
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(4, 9), Activation(fw, 3, 9), bw._ranges4!, bw._slopes4!, bw._slopeGradient4!, 9);
+        return worst;
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 3, one set per row of the
+    /// chunk <paramref name="start"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass
+    /// that keeps every bound's tighter value.
+    /// </summary>
+    private void OptimizeBounds3(BoundBuffers bw, int start, int rows)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw._ranges2!, Activation(fw, 1, rows), bw._slopes2!, bw._moments2!, rows);
+        BoundsSlopePass3(bw, start, rows, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, rows * 200), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * rows * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            BoundsSlopePass3(bw, start, rows, step < bw.SlopeSteps);
+        }
+    }
+
+    /// <summary>One pass of the chunk <paramref name="start"/>… of activation 3's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
+    private double BoundsSlopePass3(BoundBuffers bw, int start, int rows, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, rows);
+        bw._rowSlopes = true;
+        global::Intriguing.Layers.Dense.SeedIdentity(Dense2Weights, Dense2Bias, bw.Rows(2, rows), bw.Constants(rows), start, rows, 100, 100);
+        BackSubstitute(bw, 2, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+        bw._rowSlopes = false;
+        global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 3, start, rows, 100);
+        double worst = 0;
+        if (!gradient) return worst;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows); // Dense1
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(2, rows), Activation(fw, 1, rows), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, rows);
         return worst;
     }
 

@@ -818,6 +818,22 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges3 ??= new float[800];
+        bw._slopes3 ??= new float[128 * 400];
+        bw._slopeGradient3 ??= new float[128 * 400];
+        bw._lines3 ??= new float[128 * 800];
+        bw._moments3 ??= new double[128 * 800];
+        bw._ranges6 ??= new float[800];
+        bw._slopes6 ??= new float[128 * 400];
+        bw._slopeGradient6 ??= new float[128 * 400];
+        bw._lines6 ??= new float[128 * 800];
+        bw._moments6 ??= new double[128 * 800];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -828,44 +844,30 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes3!, bw._slopeGradient3!, bw._moments3!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes6!, bw._slopeGradient6!, bw._moments6!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes3!, 0, 9 * 400), bw._slopeGradient3!, new global::System.Span<double>(bw._moments3!, 0, 2 * 9 * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes6!, 0, 9 * 400), bw._slopeGradient6!, new global::System.Span<double>(bw._moments6!, 0, 2 * 9 * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges3 ??= new float[800];
-        bw._slopes3 ??= new float[9 * 400];
-        bw._slopeGradient3 ??= new float[9 * 400];
-        bw._lines3 ??= new float[9 * 800];
-        bw._moments3 ??= new double[9 * 800];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(2), bw.Hi(2), bw._ranges3);
-        bw._ranges6 ??= new float[800];
-        bw._slopes6 ??= new float[9 * 400];
-        bw._slopeGradient6 ??= new float[9 * 400];
-        bw._lines6 ??= new float[9 * 800];
-        bw._moments6 ??= new double[9 * 800];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(2), bw.Hi(2), bw._ranges3!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 5, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges3, Activation(fw, 2, 9), bw._slopes3, bw._moments3, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6, Activation(fw, 5, 9), bw._slopes6, bw._moments6, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges3!, Activation(fw, 2, 9), bw._slopes3!, bw._moments3!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6!, Activation(fw, 5, 9), bw._slopes6!, bw._moments6!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -881,7 +883,7 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Dropout1
         ForwardLayers(fw, 1, 2, 9); // Dense1
         global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(3, 9), bw._lines3!, Activation(fw, 2, 9), Activation(fw, 3, 9), 9, 200);

@@ -1116,6 +1116,42 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[43264];
+        bw._slopes2 ??= new float[128 * 21632];
+        bw._slopeGradient2 ??= new float[128 * 21632];
+        bw._lines2 ??= new float[128 * 43264];
+        bw._moments2 ??= new double[128 * 43264];
+        bw._ranges4 ??= new float[9216];
+        bw._slopes4 ??= new float[128 * 4608];
+        bw._slopeGradient4 ??= new float[128 * 4608];
+        bw._lines4 ??= new float[128 * 9216];
+        bw._moments4 ??= new double[128 * 9216];
+        bw._ranges6 ??= new float[12800];
+        bw._slopes6 ??= new float[128 * 6400];
+        bw._slopeGradient6 ??= new float[128 * 6400];
+        bw._lines6 ??= new float[128 * 12800];
+        bw._moments6 ??= new double[128 * 12800];
+        bw._ranges8 ??= new float[2048];
+        bw._slopes8 ??= new float[128 * 1024];
+        bw._slopeGradient8 ??= new float[128 * 1024];
+        bw._lines8 ??= new float[128 * 2048];
+        bw._moments8 ??= new double[128 * 2048];
+        bw._ranges10 ??= new float[400];
+        bw._slopes10 ??= new float[128 * 200];
+        bw._slopeGradient10 ??= new float[128 * 200];
+        bw._lines10 ??= new float[128 * 400];
+        bw._moments10 ??= new double[128 * 400];
+        bw._ranges12 ??= new float[400];
+        bw._slopes12 ??= new float[128 * 200];
+        bw._slopeGradient12 ??= new float[128 * 200];
+        bw._lines12 ??= new float[128 * 400];
+        bw._moments12 ??= new double[128 * 400];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -1126,76 +1162,42 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes2!, bw._slopeGradient2!, bw._moments2!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes4!, bw._slopeGradient4!, bw._moments4!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes6!, bw._slopeGradient6!, bw._moments6!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes8!, bw._slopeGradient8!, bw._moments8!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes10!, bw._slopeGradient10!, bw._moments10!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes12!, bw._slopeGradient12!, bw._moments12!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 21632), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 21632), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes4!, 0, 9 * 4608), bw._slopeGradient4!, new global::System.Span<double>(bw._moments4!, 0, 2 * 9 * 4608), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes6!, 0, 9 * 6400), bw._slopeGradient6!, new global::System.Span<double>(bw._moments6!, 0, 2 * 9 * 6400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes8!, 0, 9 * 1024), bw._slopeGradient8!, new global::System.Span<double>(bw._moments8!, 0, 2 * 9 * 1024), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes10!, 0, 9 * 200), bw._slopeGradient10!, new global::System.Span<double>(bw._moments10!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes12!, 0, 9 * 200), bw._slopeGradient12!, new global::System.Span<double>(bw._moments12!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges2 ??= new float[43264];
-        bw._slopes2 ??= new float[9 * 21632];
-        bw._slopeGradient2 ??= new float[9 * 21632];
-        bw._lines2 ??= new float[9 * 43264];
-        bw._moments2 ??= new double[9 * 43264];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2);
-        bw._ranges4 ??= new float[9216];
-        bw._slopes4 ??= new float[9 * 4608];
-        bw._slopeGradient4 ??= new float[9 * 4608];
-        bw._lines4 ??= new float[9 * 9216];
-        bw._moments4 ??= new double[9 * 9216];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4);
-        bw._ranges6 ??= new float[12800];
-        bw._slopes6 ??= new float[9 * 6400];
-        bw._slopeGradient6 ??= new float[9 * 6400];
-        bw._lines6 ??= new float[9 * 12800];
-        bw._moments6 ??= new double[9 * 12800];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6);
-        bw._ranges8 ??= new float[2048];
-        bw._slopes8 ??= new float[9 * 1024];
-        bw._slopeGradient8 ??= new float[9 * 1024];
-        bw._lines8 ??= new float[9 * 2048];
-        bw._moments8 ??= new double[9 * 2048];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8);
-        bw._ranges10 ??= new float[400];
-        bw._slopes10 ??= new float[9 * 200];
-        bw._slopeGradient10 ??= new float[9 * 200];
-        bw._lines10 ??= new float[9 * 400];
-        bw._moments10 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10);
-        bw._ranges12 ??= new float[400];
-        bw._slopes12 ??= new float[9 * 200];
-        bw._slopeGradient12 ??= new float[9 * 200];
-        bw._lines12 ??= new float[9 * 400];
-        bw._moments12 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(11), bw.Hi(11), bw._ranges12);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(11), bw.Hi(11), bw._ranges12!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 11, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2, Activation(fw, 1, 9), bw._slopes2, bw._moments2, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges4, Activation(fw, 3, 9), bw._slopes4, bw._moments4, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6, Activation(fw, 5, 9), bw._slopes6, bw._moments6, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges8, Activation(fw, 7, 9), bw._slopes8, bw._moments8, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10, Activation(fw, 9, 9), bw._slopes10, bw._moments10, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges12, Activation(fw, 11, 9), bw._slopes12, bw._moments12, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges4!, Activation(fw, 3, 9), bw._slopes4!, bw._moments4!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6!, Activation(fw, 5, 9), bw._slopes6!, bw._moments6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges8!, Activation(fw, 7, 9), bw._slopes8!, bw._moments8!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10!, Activation(fw, 9, 9), bw._slopes10!, bw._moments10!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges12!, Activation(fw, 11, 9), bw._slopes12!, bw._moments12!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -1215,7 +1217,7 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Conv1
         global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 10816);
         ForwardLayers(fw, 2, 3, 9); // Conv2

@@ -891,6 +891,27 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[36864];
+        bw._slopes2 ??= new float[128 * 18432];
+        bw._slopeGradient2 ??= new float[128 * 18432];
+        bw._lines2 ??= new float[128 * 36864];
+        bw._moments2 ??= new double[128 * 36864];
+        bw._ranges5 ??= new float[8192];
+        bw._slopes5 ??= new float[128 * 4096];
+        bw._slopeGradient5 ??= new float[128 * 4096];
+        bw._lines5 ??= new float[128 * 8192];
+        bw._moments5 ??= new double[128 * 8192];
+        bw._ranges8 ??= new float[400];
+        bw._slopes8 ??= new float[128 * 200];
+        bw._slopeGradient8 ??= new float[128 * 200];
+        bw._lines8 ??= new float[128 * 400];
+        bw._moments8 ??= new double[128 * 400];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -901,52 +922,33 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes2!, bw._slopeGradient2!, bw._moments2!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes5!, bw._slopeGradient5!, bw._moments5!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes8!, bw._slopeGradient8!, bw._moments8!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 18432), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 18432), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes5!, 0, 9 * 4096), bw._slopeGradient5!, new global::System.Span<double>(bw._moments5!, 0, 2 * 9 * 4096), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes8!, 0, 9 * 200), bw._slopeGradient8!, new global::System.Span<double>(bw._moments8!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges2 ??= new float[36864];
-        bw._slopes2 ??= new float[9 * 18432];
-        bw._slopeGradient2 ??= new float[9 * 18432];
-        bw._lines2 ??= new float[9 * 36864];
-        bw._moments2 ??= new double[9 * 36864];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2);
-        bw._ranges5 ??= new float[8192];
-        bw._slopes5 ??= new float[9 * 4096];
-        bw._slopeGradient5 ??= new float[9 * 4096];
-        bw._lines5 ??= new float[9 * 8192];
-        bw._moments5 ??= new double[9 * 8192];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(4), bw.Hi(4), bw._ranges5);
-        bw._ranges8 ??= new float[400];
-        bw._slopes8 ??= new float[9 * 200];
-        bw._slopeGradient8 ??= new float[9 * 200];
-        bw._lines8 ??= new float[9 * 400];
-        bw._moments8 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(4), bw.Hi(4), bw._ranges5!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 7, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2, Activation(fw, 1, 9), bw._slopes2, bw._moments2, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges5, Activation(fw, 4, 9), bw._slopes5, bw._moments5, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges8, Activation(fw, 7, 9), bw._slopes8, bw._moments8, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges5!, Activation(fw, 4, 9), bw._slopes5!, bw._moments5!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges8!, Activation(fw, 7, 9), bw._slopes8!, bw._moments8!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -963,7 +965,7 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Conv1
         global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 9216);
         global::Intriguing.Layers.MaxPooling.RelaxedForward(s_geometry3, bw.Rows(3, 9), Activation(fw, 2, 9), Activation(fw, 3, 9), bw._winner3, bw._exact3, bw.Hi(3), 9);

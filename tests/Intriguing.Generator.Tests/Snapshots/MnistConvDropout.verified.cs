@@ -1009,6 +1009,27 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[36864];
+        bw._slopes2 ??= new float[128 * 18432];
+        bw._slopeGradient2 ??= new float[128 * 18432];
+        bw._lines2 ??= new float[128 * 36864];
+        bw._moments2 ??= new double[128 * 36864];
+        bw._ranges6 ??= new float[8192];
+        bw._slopes6 ??= new float[128 * 4096];
+        bw._slopeGradient6 ??= new float[128 * 4096];
+        bw._lines6 ??= new float[128 * 8192];
+        bw._moments6 ??= new double[128 * 8192];
+        bw._ranges10 ??= new float[400];
+        bw._slopes10 ??= new float[128 * 200];
+        bw._slopeGradient10 ??= new float[128 * 200];
+        bw._lines10 ??= new float[128 * 400];
+        bw._moments10 ??= new double[128 * 400];
+    }
+
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
     /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
@@ -1019,52 +1040,33 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
         double worst = SlopePass(bw, label, true);
         for (int step = 1; step <= bw.SlopeSteps; step++)
         {
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes2!, bw._slopeGradient2!, bw._moments2!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes6!, bw._slopeGradient6!, bw._moments6!, step, global::Intriguing.Generated.SlopeKernels.Rate);
-            global::Intriguing.Generated.SlopeKernels.Ascend(bw._slopes10!, bw._slopeGradient10!, bw._moments10!, step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 18432), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 18432), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes6!, 0, 9 * 4096), bw._slopeGradient6!, new global::System.Span<double>(bw._moments6!, 0, 2 * 9 * 4096), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes10!, 0, 9 * 200), bw._slopeGradient10!, new global::System.Span<double>(bw._moments10!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
             worst = SlopePass(bw, label, step < bw.SlopeSteps);
         }
         return worst;
     }
 
-    /// <summary>
-    /// Makes the buffers of optimised slopes on first use, the ranges of the parameters from the bounds, and every margin
-    /// row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.
-    /// </summary>
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
     internal void StartSlopes(BoundBuffers bw)
     {
-        Workspace fw = bw._slopeForward ??= new Workspace(9);
-        bw._ranges2 ??= new float[36864];
-        bw._slopes2 ??= new float[9 * 18432];
-        bw._slopeGradient2 ??= new float[9 * 18432];
-        bw._lines2 ??= new float[9 * 36864];
-        bw._moments2 ??= new double[9 * 36864];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2);
-        bw._ranges6 ??= new float[8192];
-        bw._slopes6 ??= new float[9 * 4096];
-        bw._slopeGradient6 ??= new float[9 * 4096];
-        bw._lines6 ??= new float[9 * 8192];
-        bw._moments6 ??= new double[9 * 8192];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6);
-        bw._ranges10 ??= new float[400];
-        bw._slopes10 ??= new float[9 * 200];
-        bw._slopeGradient10 ??= new float[9 * 200];
-        bw._lines10 ??= new float[9 * 400];
-        bw._moments10 ??= new double[9 * 400];
-        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10);
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!);
         for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 9, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2, Activation(fw, 1, 9), bw._slopes2, bw._moments2, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6, Activation(fw, 5, 9), bw._slopes6, bw._moments6, 9);
-        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10, Activation(fw, 9, 9), bw._slopes10, bw._moments10, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6!, Activation(fw, 5, 9), bw._slopes6!, bw._moments6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10!, Activation(fw, 9, 9), bw._slopes10!, bw._moments10!, 9);
     }
 
     /// <summary>
     /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
     /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
-    /// bound with respect to its parameters: the relaxed network (the lines each row selects) is run forward from the row's
-    /// minimiser, and each parameter's derivative is the row's entry above the activation times the derivative of its line at
-    /// the relaxed pre-activation.
+    /// bound with respect to its parameters (docs/certification.md).
     /// </summary>
     internal double SlopePass(BoundBuffers bw, int label, bool gradient)
     {
@@ -1081,7 +1083,7 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
-        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, 9); // Conv1
         global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 9216);
         global::Intriguing.Layers.MaxPooling.RelaxedForward(s_geometry3, bw.Rows(3, 9), Activation(fw, 2, 9), Activation(fw, 3, 9), bw._winner3, bw._exact3, bw.Hi(3), 9);
