@@ -91,7 +91,7 @@ public sealed partial class NetworkGenerator
         /// run forward from the row's minimiser; each parameter's derivative is the row's entry above the activation times
         /// the derivative of its line at the relaxed pre-activation.
         /// </summary>
-        private static void EmitSlopePassBody(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations, System.Action pass, System.Action store)
+        private static void EmitSlopePassBody(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations, System.Action pass, System.Action store, string result)
         {
             string sk = "global::Intriguing.Generated.SlopeKernels", inputLength = I(m.InputLength);
             foreach (LayerModel l in slopes)
@@ -104,7 +104,7 @@ public sealed partial class NetworkGenerator
             pass();
             w.Line("bw._rowSlopes = false;");
             store();
-            w.Line("if (!gradient) return worst;");
+            w.Line("if (!gradient) return" + result + ";");
             w.Line();
             w.Line("// The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.");
             w.Line("Workspace fw = bw._slopeForward!;");
@@ -122,7 +122,7 @@ public sealed partial class NetworkGenerator
                 w.Line(sk + ".Gradient(" + l.Spec.SlopeFunction + ", bw.Rows(" + k + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._slopeGradient" + k + "!, " + rows + ");");
             }
 
-            w.Line("return worst;");
+            if (result.Length > 0) w.Line("return" + result + ";");
         }
 
         /// <summary>Writes the start of optimised slopes for <paramref name="rows"/> rows: parameter ranges, and each row's parameters at the network's pre-activations at its minimiser.</summary>
@@ -212,7 +212,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// </summary>");
             using (w.OpenBlock("internal double SlopePass(BoundBuffers bw, int label, bool gradient)"))
             {
-                EmitSlopePassBody(w, m, slopes, rows, margin, () => EmitMarginPass(w, logits, top, classes), () => w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");"));
+                EmitSlopePassBody(w, m, slopes, rows, margin, () => EmitMarginPass(w, logits, top, classes), () => w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");"), " worst");
             }
 
             // Intermediate bounds: the refined layers with plain rows and slope layers below.
@@ -239,7 +239,7 @@ public sealed partial class NetworkGenerator
 
                 w.Line();
                 w.Line("/// <summary>One pass of the chunk <paramref name=\"start\"/>… of activation " + k + "'s rows with every row's own lines (see <see cref=\"SlopePass\"/>).</summary>");
-                using (w.OpenBlock("private double BoundsSlopePass" + k + "(BoundBuffers bw, int start, int rows, bool gradient)"))
+                using (w.OpenBlock("private void BoundsSlopePass" + k + "(BoundBuffers bw, int start, int rows, bool gradient)"))
                 {
                     EmitSlopePassBody(w, m, below, "rows", hidden, () =>
                     {
@@ -255,11 +255,7 @@ public sealed partial class NetworkGenerator
                         }
 
                         w.Line(BoundKernels + ".Concretize(bw, rows, " + hidden + ");");
-                    }, () =>
-                    {
-                        w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");");
-                        w.Line("double worst = 0;");
-                    });
+                    }, () => w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");"), "");
                 }
             }
         }

@@ -915,7 +915,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
     }
 
     /// <summary>One pass of the chunk <paramref name="start"/>… of activation 5's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
-    private double BoundsSlopePass5(BoundBuffers bw, int start, int rows, bool gradient)
+    private void BoundsSlopePass5(BoundBuffers bw, int start, int rows, bool gradient)
     {
         global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(2), bw.Hi(2), bw._ranges3!, bw._slopes3!, bw._relax3, bw._lines3!, rows);
         bw._rowSlopes = true;
@@ -924,8 +924,7 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
         bw._rowSlopes = false;
         global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 5, start, rows, 100);
-        double worst = 0;
-        if (!gradient) return worst;
+        if (!gradient) return;
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
@@ -933,7 +932,6 @@ partial class Fc100x100x10Dropout : global::Intriguing.IClassifier, global::Intr
         ForwardLayers(fw, 0, 1, rows); // Dropout1
         ForwardLayers(fw, 1, 2, rows); // Dense1
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(3, rows), Activation(fw, 2, rows), bw._ranges3!, bw._slopes3!, bw._slopeGradient3!, rows);
-        return worst;
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>

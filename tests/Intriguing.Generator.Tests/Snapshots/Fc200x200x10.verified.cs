@@ -810,7 +810,7 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
     }
 
     /// <summary>One pass of the chunk <paramref name="start"/>… of activation 3's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
-    private double BoundsSlopePass3(BoundBuffers bw, int start, int rows, bool gradient)
+    private void BoundsSlopePass3(BoundBuffers bw, int start, int rows, bool gradient)
     {
         global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, rows);
         bw._rowSlopes = true;
@@ -819,15 +819,13 @@ partial class Fc200x200x10 : global::Intriguing.IClassifier, global::Intriguing.
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
         bw._rowSlopes = false;
         global::Intriguing.Generated.BoundKernels.StoreIdentityBounds(bw, 3, start, rows, 200);
-        double worst = 0;
-        if (!gradient) return worst;
+        if (!gradient) return;
 
         // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
         Workspace fw = bw._slopeForward!;
         for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
         ForwardLayers(fw, 0, 1, rows); // Dense1
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.Sigmoid, bw.Rows(2, rows), Activation(fw, 1, rows), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, rows);
-        return worst;
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
