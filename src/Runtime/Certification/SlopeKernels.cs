@@ -165,7 +165,8 @@ public static class SlopeKernels
     /// <summary>The tangent at t as a float slope and an intercept moved outwards by the slope's rounding error over [l, u].</summary>
     private static (float Slope, float Intercept) Tangent(double t, double l, double u, bool tanh, bool lower)
     {
-        double s = Activation.Slope(t, tanh), c = Activation.Value(t, tanh) - s * t;
+        (double f, double s) = Activation.ValueAndSlope(t, tanh);
+        double c = f - s * t;
         float slope = (float)s;
         double at = c + (s - slope) * l, bt = c + (s - slope) * u;
         return (slope, lower ? BoundKernels.RoundDown(Math.Min(at, bt)) : BoundKernels.RoundUp(Math.Max(at, bt)));

@@ -229,6 +229,13 @@ public static partial class Activation
         return s * (1 - s);
     }
 
+    /// <summary>f(z) and f′(z) from one exponential.</summary>
+    internal static (double Value, double Slope) ValueAndSlope(double z, bool tanh)
+    {
+        double f = Value(z, tanh);
+        return (f, tanh ? 1 - f * f : f * (1 - f));
+    }
+
     /// <summary>f″(z): σ′(z)(1 − 2σ(z)) for the sigmoid, −2 tanh(z)(1 − tanh²(z)) for tanh.</summary>
     internal static double Curvature(double z, bool tanh)
     {
