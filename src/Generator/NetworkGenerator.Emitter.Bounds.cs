@@ -164,10 +164,11 @@ public sealed partial class NetworkGenerator
         {
             string rows = I(classes - 1), margin = BoundKernels + ".MarginIterations";
             List<LayerModel> slopes = SlopeLayers(m, top);
-            string capacity = I((int)System.Math.Max(classes - 1, chunk));
+            bool intermediate = m.Layers.Take(top).Any(l => OptimizedBounds(m, l, top));
+            string capacity = I((int)(intermediate ? System.Math.Max(classes - 1, chunk) : classes - 1));
 
             w.Line();
-            w.Line("/// <summary>Makes the buffers of optimised slopes on first use (for " + capacity + " rows: the margins or a chunk of intermediate rows).</summary>");
+            w.Line("/// <summary>Makes the buffers of optimised slopes on first use (for " + capacity + " rows: " + (intermediate ? "the margins or a chunk of intermediate rows" : "the margins") + ").</summary>");
             using (w.OpenBlock("private static void EnsureSlopes(BoundBuffers bw)"))
             {
                 w.Line("bw._slopeForward ??= new Workspace(" + capacity + ");");
@@ -241,9 +242,15 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <summary>One pass of the chunk <paramref name=\"start\"/>… of activation " + k + "'s rows with every row's own lines (see <see cref=\"SlopePass\"/>).</summary>");
                 using (w.OpenBlock("private void BoundsSlopePass" + k + "(BoundBuffers bw, int start, int rows, bool gradient)"))
                 {
+                    bool ordered = Ordered(m, l);
                     EmitSlopePassBody(w, m, below, "rows", hidden, () =>
                     {
-                        if (l.Spec.SeedsBelow)
+                        if (ordered)
+                        {
+                            l.Spec.EmitSeedOrdered(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                        }
+                        else if (l.Spec.SeedsBelow)
                         {
                             l.Spec.EmitSeedIdentity(w, l);
                             w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
@@ -255,14 +262,33 @@ public sealed partial class NetworkGenerator
                         }
 
                         w.Line(BoundKernels + ".Concretize(bw, rows, " + hidden + ");");
-                    }, () => w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");"), "");
+                    }, () => w.Line(ordered
+                        ? BoundKernels + ".StorePositionBounds(bw, " + k + ", start, rows);"
+                        : BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");"), "");
                 }
             }
         }
 
-        /// <summary>Whether the intermediate bounds of layer <paramref name="l"/> get optimised slopes: refined by plain rows (neither windowed nor ordered) with slope layers below.</summary>
+        /// <summary>Whether a refined layer seeds rows for listed units only (a dense layer read by a ReLU; not windowed).</summary>
+        private static bool Ordered(NetworkModel m, LayerModel l) => !Windowed(m, l) && l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l);
+
+        /// <summary>
+        /// Whether the intermediate bounds of layer <paramref name="l"/> get optimised slopes: refined by full rows (not
+        /// windowed: those are zero outside a window and their minimiser would read stale values) with slope layers below.
+        /// </summary>
         private static bool OptimizedBounds(NetworkModel m, LayerModel l, int top)
-            => Refined(m, l) && !FirstLinear(m, l) && !Windowed(m, l) && !(l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l)) && SlopeLayers(m, top, l.Index).Count > 0;
+            => Refined(m, l) && !FirstLinear(m, l) && !Windowed(m, l) && SlopeLayers(m, top, l.Index).Count > 0
+                && SlopeLayers(m, top, l.Index).Sum(x => 4L * x.InputLength) * RowChunk(m, top) <= SlopeLineBudget;
+
+        /// <summary>The most floats of per-row lines for one chunk of intermediate rows (larger networks optimise the margins' slopes only).</summary>
+        private const long SlopeLineBudget = 2L << 20;
+
+        /// <summary>Rows of one backward pass: at most 128, and at most <see cref="BoundRowBudget"/> floats over every activation.</summary>
+        private static long RowChunk(NetworkModel m, int top)
+        {
+            long widthSum = m.InputLength + m.Layers.Take(top).Sum(l => (long)l.OutputLength);
+            return System.Math.Max(1, System.Math.Min(128, BoundRowBudget / widthSum));
+        }
 
         private static void EmitBounds(SourceWriter w, NetworkModel m)
         {
@@ -272,8 +298,7 @@ public sealed partial class NetworkGenerator
             int classes = logits.OutputLength;
             var lengths = new List<int> { m.InputLength };
             lengths.AddRange(m.Layers.Take(top).Select(l => l.OutputLength));
-            long widthSum = lengths.Sum(n => (long)n);
-            long chunk = System.Math.Max(1, System.Math.Min(128, BoundRowBudget / widthSum));
+            long chunk = RowChunk(m, top);
             long scratch = m.Layers.Take(top).Select(l => l.Spec.BoundScratchLength(l)).DefaultIfEmpty(0).Max();
 
             w.Line("// ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------");
@@ -371,7 +396,7 @@ public sealed partial class NetworkGenerator
                 {
                     bool windowed = Windowed(m, l);
                     // A dense layer read by a ReLU seeds rows for the units interval bounds leave above 0 only.
-                    bool ordered = !windowed && l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l);
+                    bool ordered = Ordered(m, l);
                     string total = I(2 * n);
                     if (windowed)
                     {
@@ -402,6 +427,7 @@ public sealed partial class NetworkGenerator
                             w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
+                            if (OptimizedBounds(m, l, top)) w.Line("if (bw.SlopeSteps > 0) OptimizeBounds" + I(l.Index) + "(bw, start, rows);");
                         }
                         else if (l.Spec.SeedsBelow)
                         {

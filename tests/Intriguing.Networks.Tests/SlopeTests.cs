@@ -97,6 +97,7 @@ public class SlopeTests
     [Theory]
     [InlineData(nameof(DeepImageNet))]
     [InlineData(nameof(DropoutNet))]
+    [InlineData(nameof(TanhReluNet))]
     public void The_gradient_of_each_intermediate_bound_matches_central_differences(string name)
     {
         ICertifiable net = CertificationTests.Make(name, 19);

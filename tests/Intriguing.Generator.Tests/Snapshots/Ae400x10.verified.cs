@@ -606,15 +606,15 @@ partial class Ae400x10 : global::Intriguing.IClassifier, global::Intriguing.Cert
         return worst;
     }
 
-    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
     private static void EnsureSlopes(BoundBuffers bw)
     {
-        bw._slopeForward ??= new Workspace(128);
+        bw._slopeForward ??= new Workspace(9);
         bw._ranges2 ??= new float[1600];
-        bw._slopes2 ??= new float[128 * 800];
-        bw._slopeGradient2 ??= new float[128 * 800];
-        bw._lines2 ??= new float[128 * 1600];
-        bw._moments2 ??= new double[128 * 1600];
+        bw._slopes2 ??= new float[9 * 800];
+        bw._slopeGradient2 ??= new float[9 * 800];
+        bw._lines2 ??= new float[9 * 1600];
+        bw._moments2 ??= new double[9 * 1600];
     }
 
     /// <summary>

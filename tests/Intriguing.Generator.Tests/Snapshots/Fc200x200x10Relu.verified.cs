@@ -668,6 +668,7 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
             BackSubstitute(bw, 2, rows);
             global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
             global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 3, start, rows);
+            if (bw.SlopeSteps > 0) OptimizeBounds3(bw, start, rows);
         }
     }
 
@@ -787,6 +788,46 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(4, 9), Activation(fw, 3, 9), bw._ranges4!, bw._slopes4!, bw._slopeGradient4!, 9);
         return worst;
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 3, one set per row of the
+    /// chunk <paramref name="start"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass
+    /// that keeps every bound's tighter value.
+    /// </summary>
+    private void OptimizeBounds3(BoundBuffers bw, int start, int rows)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, rows), bw._slopes2!, bw._moments2!, rows);
+        BoundsSlopePass3(bw, start, rows, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, rows * 400), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * rows * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            BoundsSlopePass3(bw, start, rows, step < bw.SlopeSteps);
+        }
+    }
+
+    /// <summary>One pass of the chunk <paramref name="start"/>… of activation 3's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
+    private void BoundsSlopePass3(BoundBuffers bw, int start, int rows, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, rows);
+        bw._rowSlopes = true;
+        global::Intriguing.Layers.Dense.SeedOrdered(Dense2Weights, Dense2Bias, bw.Rows(2, rows), bw.Constants(rows), bw.Order, start, rows, 200);
+        BackSubstitute(bw, 2, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+        bw._rowSlopes = false;
+        global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 3, start, rows);
+        if (!gradient) return;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows); // Dense1
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, rows), Activation(fw, 1, rows), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, rows);
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>

@@ -771,6 +771,7 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
             BackSubstitute(bw, 4, rows);
             global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
             global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 5, start, rows);
+            if (bw.SlopeSteps > 0) OptimizeBounds5(bw, start, rows);
         }
     }
 
@@ -892,6 +893,47 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(3, 9), Activation(fw, 2, 9), bw._ranges3!, bw._slopes3!, bw._slopeGradient3!, 9);
         global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(6, 9), Activation(fw, 5, 9), bw._ranges6!, bw._slopes6!, bw._slopeGradient6!, 9);
         return worst;
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 5, one set per row of the
+    /// chunk <paramref name="start"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass
+    /// that keeps every bound's tighter value.
+    /// </summary>
+    private void OptimizeBounds5(BoundBuffers bw, int start, int rows)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(2), bw.Hi(2), bw._ranges3!);
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 2, rows);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges3!, Activation(fw, 2, rows), bw._slopes3!, bw._moments3!, rows);
+        BoundsSlopePass5(bw, start, rows, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes3!, 0, rows * 400), bw._slopeGradient3!, new global::System.Span<double>(bw._moments3!, 0, 2 * rows * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            BoundsSlopePass5(bw, start, rows, step < bw.SlopeSteps);
+        }
+    }
+
+    /// <summary>One pass of the chunk <paramref name="start"/>… of activation 5's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
+    private void BoundsSlopePass5(BoundBuffers bw, int start, int rows, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(2), bw.Hi(2), bw._ranges3!, bw._slopes3!, bw._relax3, bw._lines3!, rows);
+        bw._rowSlopes = true;
+        global::Intriguing.Layers.Dense.SeedOrdered(Dense2Weights, Dense2Bias, bw.Rows(4, rows), bw.Constants(rows), bw.Order, start, rows, 200);
+        BackSubstitute(bw, 4, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+        bw._rowSlopes = false;
+        global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 5, start, rows);
+        if (!gradient) return;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows); // Dropout1
+        ForwardLayers(fw, 1, 2, rows); // Dense1
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(3, rows), Activation(fw, 2, rows), bw._ranges3!, bw._slopes3!, bw._slopeGradient3!, rows);
     }
 
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>

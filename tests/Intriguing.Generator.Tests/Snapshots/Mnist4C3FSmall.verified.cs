@@ -1116,40 +1116,40 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
         return worst;
     }
 
-    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
     private static void EnsureSlopes(BoundBuffers bw)
     {
-        bw._slopeForward ??= new Workspace(128);
+        bw._slopeForward ??= new Workspace(9);
         bw._ranges2 ??= new float[43264];
-        bw._slopes2 ??= new float[128 * 21632];
-        bw._slopeGradient2 ??= new float[128 * 21632];
-        bw._lines2 ??= new float[128 * 43264];
-        bw._moments2 ??= new double[128 * 43264];
+        bw._slopes2 ??= new float[9 * 21632];
+        bw._slopeGradient2 ??= new float[9 * 21632];
+        bw._lines2 ??= new float[9 * 43264];
+        bw._moments2 ??= new double[9 * 43264];
         bw._ranges4 ??= new float[9216];
-        bw._slopes4 ??= new float[128 * 4608];
-        bw._slopeGradient4 ??= new float[128 * 4608];
-        bw._lines4 ??= new float[128 * 9216];
-        bw._moments4 ??= new double[128 * 9216];
+        bw._slopes4 ??= new float[9 * 4608];
+        bw._slopeGradient4 ??= new float[9 * 4608];
+        bw._lines4 ??= new float[9 * 9216];
+        bw._moments4 ??= new double[9 * 9216];
         bw._ranges6 ??= new float[12800];
-        bw._slopes6 ??= new float[128 * 6400];
-        bw._slopeGradient6 ??= new float[128 * 6400];
-        bw._lines6 ??= new float[128 * 12800];
-        bw._moments6 ??= new double[128 * 12800];
+        bw._slopes6 ??= new float[9 * 6400];
+        bw._slopeGradient6 ??= new float[9 * 6400];
+        bw._lines6 ??= new float[9 * 12800];
+        bw._moments6 ??= new double[9 * 12800];
         bw._ranges8 ??= new float[2048];
-        bw._slopes8 ??= new float[128 * 1024];
-        bw._slopeGradient8 ??= new float[128 * 1024];
-        bw._lines8 ??= new float[128 * 2048];
-        bw._moments8 ??= new double[128 * 2048];
+        bw._slopes8 ??= new float[9 * 1024];
+        bw._slopeGradient8 ??= new float[9 * 1024];
+        bw._lines8 ??= new float[9 * 2048];
+        bw._moments8 ??= new double[9 * 2048];
         bw._ranges10 ??= new float[400];
-        bw._slopes10 ??= new float[128 * 200];
-        bw._slopeGradient10 ??= new float[128 * 200];
-        bw._lines10 ??= new float[128 * 400];
-        bw._moments10 ??= new double[128 * 400];
+        bw._slopes10 ??= new float[9 * 200];
+        bw._slopeGradient10 ??= new float[9 * 200];
+        bw._lines10 ??= new float[9 * 400];
+        bw._moments10 ??= new double[9 * 400];
         bw._ranges12 ??= new float[400];
-        bw._slopes12 ??= new float[128 * 200];
-        bw._slopeGradient12 ??= new float[128 * 200];
-        bw._lines12 ??= new float[128 * 400];
-        bw._moments12 ??= new double[128 * 400];
+        bw._slopes12 ??= new float[9 * 200];
+        bw._slopeGradient12 ??= new float[9 * 200];
+        bw._lines12 ??= new float[9 * 400];
+        bw._moments12 ??= new double[9 * 400];
     }
 
     /// <summary>

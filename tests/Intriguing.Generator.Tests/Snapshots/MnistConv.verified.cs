@@ -891,25 +891,25 @@ partial class MnistConv : global::Intriguing.IClassifier, global::Intriguing.Cer
         return worst;
     }
 
-    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
     private static void EnsureSlopes(BoundBuffers bw)
     {
-        bw._slopeForward ??= new Workspace(128);
+        bw._slopeForward ??= new Workspace(9);
         bw._ranges2 ??= new float[36864];
-        bw._slopes2 ??= new float[128 * 18432];
-        bw._slopeGradient2 ??= new float[128 * 18432];
-        bw._lines2 ??= new float[128 * 36864];
-        bw._moments2 ??= new double[128 * 36864];
+        bw._slopes2 ??= new float[9 * 18432];
+        bw._slopeGradient2 ??= new float[9 * 18432];
+        bw._lines2 ??= new float[9 * 36864];
+        bw._moments2 ??= new double[9 * 36864];
         bw._ranges5 ??= new float[8192];
-        bw._slopes5 ??= new float[128 * 4096];
-        bw._slopeGradient5 ??= new float[128 * 4096];
-        bw._lines5 ??= new float[128 * 8192];
-        bw._moments5 ??= new double[128 * 8192];
+        bw._slopes5 ??= new float[9 * 4096];
+        bw._slopeGradient5 ??= new float[9 * 4096];
+        bw._lines5 ??= new float[9 * 8192];
+        bw._moments5 ??= new double[9 * 8192];
         bw._ranges8 ??= new float[400];
-        bw._slopes8 ??= new float[128 * 200];
-        bw._slopeGradient8 ??= new float[128 * 200];
-        bw._lines8 ??= new float[128 * 400];
-        bw._moments8 ??= new double[128 * 400];
+        bw._slopes8 ??= new float[9 * 200];
+        bw._slopeGradient8 ??= new float[9 * 200];
+        bw._lines8 ??= new float[9 * 400];
+        bw._moments8 ??= new double[9 * 400];
     }
 
     /// <summary>

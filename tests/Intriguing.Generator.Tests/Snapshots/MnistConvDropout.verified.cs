@@ -1009,25 +1009,25 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
         return worst;
     }
 
-    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
     private static void EnsureSlopes(BoundBuffers bw)
     {
-        bw._slopeForward ??= new Workspace(128);
+        bw._slopeForward ??= new Workspace(9);
         bw._ranges2 ??= new float[36864];
-        bw._slopes2 ??= new float[128 * 18432];
-        bw._slopeGradient2 ??= new float[128 * 18432];
-        bw._lines2 ??= new float[128 * 36864];
-        bw._moments2 ??= new double[128 * 36864];
+        bw._slopes2 ??= new float[9 * 18432];
+        bw._slopeGradient2 ??= new float[9 * 18432];
+        bw._lines2 ??= new float[9 * 36864];
+        bw._moments2 ??= new double[9 * 36864];
         bw._ranges6 ??= new float[8192];
-        bw._slopes6 ??= new float[128 * 4096];
-        bw._slopeGradient6 ??= new float[128 * 4096];
-        bw._lines6 ??= new float[128 * 8192];
-        bw._moments6 ??= new double[128 * 8192];
+        bw._slopes6 ??= new float[9 * 4096];
+        bw._slopeGradient6 ??= new float[9 * 4096];
+        bw._lines6 ??= new float[9 * 8192];
+        bw._moments6 ??= new double[9 * 8192];
         bw._ranges10 ??= new float[400];
-        bw._slopes10 ??= new float[128 * 200];
-        bw._slopeGradient10 ??= new float[128 * 200];
-        bw._lines10 ??= new float[128 * 400];
-        bw._moments10 ??= new double[128 * 400];
+        bw._slopes10 ??= new float[9 * 200];
+        bw._slopeGradient10 ??= new float[9 * 200];
+        bw._lines10 ??= new float[9 * 400];
+        bw._moments10 ??= new double[9 * 400];
     }
 
     /// <summary>
