@@ -224,7 +224,7 @@ public sealed partial class NetworkGenerator
                 w.Line();
                 w.Line("/// <summary>");
                 w.Line("/// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation " + k + ", one set per row of the");
-                w.Line("/// chunk <paramref name=\"start\"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass");
+                w.Line("/// chunk <paramref name=\"start\"/>… of its bound rows (the last pass's rows are in the workspace), each followed by a pass");
                 w.Line("/// that keeps every bound's tighter value.");
                 w.Line("/// </summary>");
                 using (w.OpenBlock("private void OptimizeBounds" + k + "(BoundBuffers bw, int start, int rows)"))

@@ -25,7 +25,7 @@ internal static class CertifyCommand
         CommonOptions.Validate(toleranceOption, r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
         var refineOption = new Option<int>("--refinements") { Description = "Extra margin passes with the relaxations re-touched at the worst margin's minimiser (0 = plain CROWN).", DefaultValueFactory = _ => 1 };
         CommonOptions.Validate(refineOption, r => { int v = r.GetValueOrDefault<int>(); if (v is < 0 or > 100) r.AddError("--refinements must be between 0 and 100."); });
-        var alphaOption = new Option<int>("--alpha-steps") { Description = "Projected gradient steps per margin on the relaxations' tangent points and ReLU slopes after the refinements (α-CROWN; 0 = none).", DefaultValueFactory = _ => 0 };
+        var alphaOption = new Option<int>("--alpha-steps") { Description = "Projected gradient steps on the relaxations' tangent points and ReLU slopes, per margin and per intermediate bound of a dense layer (α-CROWN; 0 = none; costs many propagations).", DefaultValueFactory = _ => 0 };
         CommonOptions.Validate(alphaOption, r => { int v = r.GetValueOrDefault<int>(); if (v is < 0 or > 1000) r.AddError("--alpha-steps must be between 0 and 1000."); });
         var certify = new Command("certify", "Certified radii of test examples: the largest L2 or L∞ perturbation (inside the pixel box) proved not to change the decision, by CROWN bound propagation; writes OUT/certify-<model>-<norm>.json.")
         {

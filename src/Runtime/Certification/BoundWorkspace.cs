@@ -167,11 +167,11 @@ public abstract class BoundWorkspace
     private int _marginRefinements;
 
     /// <summary>
-    /// Projected gradient steps of <see cref="ICertifiable.MarginLowerBound"/> under CROWN on the activations'
-    /// relaxation parameters, one set per margin (α-CROWN: sigmoid and tanh tangent points, the lower slopes of unstable
-    /// ReLUs; the intermediate bounds stay CROWN's). They start at each margin's own minimiser after the
-    /// <see cref="MarginRefinements"/> passes; the largest bound of each margin is kept, so they never loosen it.
-    /// 0 (the default) takes none.
+    /// Projected gradient steps under CROWN on the activations' relaxation parameters (α-CROWN: sigmoid and tanh tangent
+    /// points, the lower slopes of unstable ReLUs), one set per row: of every margin in
+    /// <see cref="ICertifiable.MarginLowerBound"/> (after the <see cref="MarginRefinements"/> passes), and of every
+    /// intermediate bound of a dense layer in <see cref="ICertifiable.PropagateBounds"/>. Each row starts at its own
+    /// minimiser and keeps its tightest bound. 0 (the default) takes none. See docs/certification.md.
     /// </summary>
     public int SlopeSteps
     {

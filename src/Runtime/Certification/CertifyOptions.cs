@@ -25,8 +25,9 @@ public sealed record CertifyOptions
     public int MarginRefinements { get; init; } = 1;
 
     /// <summary>
-    /// Projected gradient steps on the relaxations' tangent points and slopes per margin after the refinements
-    /// (<see cref="BoundWorkspace.SlopeSteps"/>, α-CROWN; CROWN only; default 0). Never loosens a bound.
+    /// Projected gradient steps on the relaxations' tangent points and slopes per margin and per intermediate bound of a
+    /// dense layer (<see cref="BoundWorkspace.SlopeSteps"/>, α-CROWN; CROWN only; default 0). Each bound keeps its
+    /// tightest value; the cost is many propagations'.
     /// </summary>
     public int SlopeSteps { get; init; }
 

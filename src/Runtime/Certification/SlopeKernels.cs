@@ -19,7 +19,7 @@ public enum SlopeFunction
 
 /// <summary>
 /// For generated code only: not part of the supported API, hidden from IntelliSense. Projected gradient ascent on the
-/// margin bounds over the activations' relaxation parameters, one set per margin row (α-CROWN, Xu et al. 2021):
+/// bounds over the activations' relaxation parameters, one set per row of a backward pass (α-CROWN, Xu et al. 2021):
 /// sigmoid and tanh tangent points within the ranges where the tangent stays a valid bound, the ReLU's lower slope
 /// α ∈ [0, 1]. Derivation in docs/certification.md ("Optimised slopes").
 /// </summary>

@@ -792,7 +792,7 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
 
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 3, one set per row of the
-    /// chunk <paramref name="start"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass
+    /// chunk <paramref name="start"/>… of its bound rows (the last pass's rows are in the workspace), each followed by a pass
     /// that keeps every bound's tighter value.
     /// </summary>
     private void OptimizeBounds3(BoundBuffers bw, int start, int rows)

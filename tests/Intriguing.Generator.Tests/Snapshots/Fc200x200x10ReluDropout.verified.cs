@@ -897,7 +897,7 @@ partial class Fc200x200x10ReluDropout : global::Intriguing.IClassifier, global::
 
     /// <summary>
     /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 5, one set per row of the
-    /// chunk <paramref name="start"/>… of its rows [I; −I] (the last pass's rows are in the workspace), each followed by a pass
+    /// chunk <paramref name="start"/>… of its bound rows (the last pass's rows are in the workspace), each followed by a pass
     /// that keeps every bound's tighter value.
     /// </summary>
     private void OptimizeBounds5(BoundBuffers bw, int start, int rows)
