@@ -28,6 +28,9 @@ public class DeclarationFuzzTests
         "ParameterCount", "ParameterBufferLength", "CreateWorkspace", "Dense1Weights", "Dense1Bias", "Conv1Weights", "LossAndGradient",
         "AddWeightDecay", "WeightDecayPenalty", "LipschitzBounds", "Activation", "Delta", "Own", "ForwardLayers", "BackwardLayers",
         "DefaultWorkspace", "s_summary", "_parameters", "s_activationLengths", "ForwardTo", "ForwardFrom", "ActivationLength",
+        "BackwardFrom", "Reach", "LossAndLayerGradient", "Masked", "Columns", "Batch", "Outputs", "PropagateBounds", "MarginLowerBound",
+        "BoundBuffers", "CreateBoundWorkspace", "BackSubstitute", "RefineMargins", "OwnBounds", "Check", "A0", "D1", "Activation1Length",
+        "OptimizeMargins", "StartSlopes", "SlopePass", "EnsureSlopes", "OptimizeBounds3", "BoundsSlopePass3",
         "Intriguing", "System", "INetwork", "Net", "NET", "net",
     };
 

@@ -18,6 +18,11 @@ public class ConvolutionTests
         { 1, 6, 7, 2, 4, 2, 1, true },
         { 2, 5, 5, 2, 5, 1, 4, true },    // padding wider than half the input: wraps more than once per side
         { 3, 11, 11, 4, 11, 4, 2, false }, // AlexNet's first layer in miniature (floor semantics)
+        { 2, 10, 9, 3, 4, 2, 0, false },  // strided rows split into phases: MNIST-4C3F's k 4, stride 2
+        { 2, 9, 10, 3, 4, 2, 1, false },  // the same with padding
+        { 1, 8, 11, 2, 2, 3, 0, false },  // stride above the kernel: input columns no window reads
+        { 2, 7, 6, 2, 3, 3, 2, false },   // padding that gives phases a negative offset
+        { 1, 6, 6, 1, 6, 2, 5, false },   // padding as wide as the kernel allows: rows and runs wholly in the padding
     };
 
     private static LayerGeometry Geometry(int c, int h, int w, int d, int k, int stride, int pad, bool circular) =>
@@ -81,6 +86,49 @@ public class ConvolutionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Input_gradient_matches_the_definition(int c, int h, int w, int d, int k, int stride, int pad, bool circular)
+    {
+        // dx[c, y, x] = Σ W[f, c, u, v]·dy[f, i, j] over every window position (i, j) and tap (u, v) that reads (y, x).
+        LayerGeometry g = Geometry(c, h, w, d, k, stride, pad, circular);
+        var random = new SeededRandom(33);
+        const int Batch = 2;
+        float[] x = Random(Batch * g.InputLength, random), weights = Random(d * c * k * k, random), dy = Random(Batch * g.OutputLength, random);
+        float[] dx = new float[Batch * g.InputLength], columns = new float[Convolution.ColumnLength(g)];
+        Convolution.Backward(g, x, weights, dy, default, default, dx, columns, Batch);
+        int oh = g.OutputHeight, ow = g.OutputWidth;
+        for (int s = 0; s < Batch; s++)
+        {
+            double[] expected = new double[g.InputLength];
+            for (int f = 0; f < d; f++)
+            for (int ch = 0; ch < c; ch++)
+            for (int u = 0; u < k; u++)
+            for (int v = 0; v < k; v++)
+            for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+            {
+                int iy = i * stride - pad + u, ix = j * stride - pad + v;
+                if (circular)
+                {
+                    iy = ((iy % h) + h) % h;
+                    ix = ((ix % w) + w) % w;
+                }
+                else if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                {
+                    continue;
+                }
+
+                expected[(ch * h + iy) * w + ix] += (double)weights[((f * c + ch) * k + u) * k + v] * dy[s * g.OutputLength + (f * oh + i) * ow + j];
+            }
+
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - dx[s * g.InputLength + i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"sample {s} input {i}: {expected[i]} vs {dx[s * g.InputLength + i]}");
+            }
+        }
+    }
+
     [Fact]
     public void Max_pool_sends_gradient_to_the_first_maximum_of_each_window()
     {
@@ -107,9 +155,9 @@ public class ConvolutionTests
     [InlineData(3, 2)]
     public void Max_pool_matches_a_naive_first_maximum_on_ties_and_every_width(int k, int stride)
     {
-        // Values from {0, 1, 2} (many ties) and a few NaNs, widths around the vectorised blocks of four windows.
+        // Values from {0, 1, 2} (many ties) and a few NaNs, widths around the vectorised blocks of eight and four windows.
         var random = new Random(17 * k + stride);
-        for (int ow = 1; ow <= 13; ow++)
+        for (int ow = 1; ow <= 21; ow++)
         {
             int oh = 3, h = (oh - 1) * stride + k, w = (ow - 1) * stride + k + (ow % 3 == 0 ? 1 : 0), c = 2, batch = 3;
             var g = new LayerGeometry(c, h, w, c, oh, ow, k, stride, 0, PaddingMode.Zero);

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Intriguing.Generated;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Intriguing.Layers;
@@ -79,7 +82,12 @@ public static partial class Activation
     public static void BackSubstitute(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxation, Span<float> below, Span<double> constants, int rows, int n)
     {
         ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
-        for (int r = 0; r < rows; r++) constants[r] += Segment(above.Slice(r * n, n), ls, li, us, ui, below.Slice(r * n, n));
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = above.Slice(r * n, n);
+            Span<float> b = below.Slice(r * n, n);
+            if (n > 0) constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
+        }
     }
 
     /// <summary>
@@ -99,8 +107,9 @@ public static partial class Activation
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> relaxation = relaxations.Slice(4 * n * r, 4 * n);
-            ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
-            constants[r] += Segment(above.Slice(r * n, n), ls, li, us, ui, below.Slice(r * n, n));
+            ReadOnlySpan<float> a = above.Slice(r * n, n), ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+            Span<float> b = below.Slice(r * n, n);
+            if (n > 0) constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
         }
     }
 
@@ -119,6 +128,13 @@ public static partial class Activation
         Span<float> b = bw.Rows(below, rows);
         Span<double> constants = bw.Constants(rows);
         (int span, int lines) = Generated.BoundKernels.WindowRuns(window, width);
+        if (span <= 0 || lines <= 0) return;
+
+        // Largest index read or written below: row rows − 1, channel channels − 1, line lines − 1, value span − 1.
+        int last = ((channels - 1) * height + window[0] + lines - 1) * width + window[2] + span;
+        NetworkGuard.Length(relaxations.Slice(0, n), last, nameof(relaxations));
+        NetworkGuard.Length(a, (rows - 1) * n + last, "rows above");
+        NetworkGuard.Length(b, (rows - 1) * n + last, "rows below");
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> relaxation = relaxations.Slice(stride * r, 4 * n);
@@ -129,7 +145,7 @@ public static partial class Activation
                 for (int y = 0; y < lines; y++)
                 {
                     int at = (ch * height + window[0] + y) * width + window[2];
-                    c += Segment(a.Slice(r * n + at, span), ls.Slice(at, span), li.Slice(at, span), us.Slice(at, span), ui.Slice(at, span), b.Slice(r * n + at, span));
+                    c += Segment(ref Unsafe.AsRef(in a[r * n + at]), ref Unsafe.AsRef(in ls[at]), ref Unsafe.AsRef(in li[at]), ref Unsafe.AsRef(in us[at]), ref Unsafe.AsRef(in ui[at]), ref b[r * n + at], span);
                 }
             }
 
@@ -137,39 +153,44 @@ public static partial class Activation
         }
     }
 
-    /// <summary>One stretch of a row: b = λ·slope (lower line for λ ≥ 0, upper for λ &lt; 0); returns Σ λ·intercept.</summary>
-    private static double Segment(ReadOnlySpan<float> a, ReadOnlySpan<float> ls, ReadOnlySpan<float> li, ReadOnlySpan<float> us, ReadOnlySpan<float> ui, Span<float> b)
+    /// <summary>One stretch of a row (n values): b = λ·slope (lower line for λ ≥ 0, upper for λ &lt; 0); returns Σ λ·intercept.</summary>
+    private static double Segment(ref float a, ref float ls, ref float li, ref float us, ref float ui, ref float b, int n)
     {
-        int n = a.Length, width = System.Numerics.Vector<float>.Count;
+        int width = System.Numerics.Vector<float>.Count;
         var acc = System.Numerics.Vector<float>.Zero;
         int i = 0;
         for (; i <= n - width; i += width)
         {
-            var lambda = new System.Numerics.Vector<float>(a.Slice(i));
+            var lambda = System.Numerics.Vector.LoadUnsafe(ref a, (nuint)i);
             var positive = System.Numerics.Vector.GreaterThanOrEqual(lambda, System.Numerics.Vector<float>.Zero);
-            var slope = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(ls.Slice(i)), new System.Numerics.Vector<float>(us.Slice(i)));
-            var intercept = System.Numerics.Vector.ConditionalSelect(positive, new System.Numerics.Vector<float>(li.Slice(i)), new System.Numerics.Vector<float>(ui.Slice(i)));
-            (lambda * slope).CopyTo(b.Slice(i));
+            var slope = System.Numerics.Vector.ConditionalSelect(positive, System.Numerics.Vector.LoadUnsafe(ref ls, (nuint)i), System.Numerics.Vector.LoadUnsafe(ref us, (nuint)i));
+            var intercept = System.Numerics.Vector.ConditionalSelect(positive, System.Numerics.Vector.LoadUnsafe(ref li, (nuint)i), System.Numerics.Vector.LoadUnsafe(ref ui, (nuint)i));
+            System.Numerics.Vector.StoreUnsafe(lambda * slope, ref b, (nuint)i);
             acc += lambda * intercept;
         }
 
         double c = System.Numerics.Vector.Sum(acc);
         for (; i < n; i++)
         {
-            float lambda = a[i];
-            if (lambda >= 0)
-            {
-                b[i] = lambda * ls[i];
-                c += (double)lambda * li[i];
-            }
-            else
-            {
-                b[i] = lambda * us[i];
-                c += (double)lambda * ui[i];
-            }
+            // The side by a mask rather than a branch: the sign of λ is unpredictable.
+            float lambda = Unsafe.Add(ref a, i);
+            bool positive = lambda >= 0;
+            int mask = -Unsafe.As<bool, byte>(ref positive);
+            float slope = Select(mask, Unsafe.Add(ref ls, i), Unsafe.Add(ref us, i));
+            float intercept = Select(mask, Unsafe.Add(ref li, i), Unsafe.Add(ref ui, i));
+            Unsafe.Add(ref b, i) = lambda * slope;
+            c += (double)lambda * intercept;
         }
 
         return c;
+    }
+
+    /// <summary><paramref name="whenSet"/> where <paramref name="mask"/> is all ones, else <paramref name="otherwise"/> (mask 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Select(int mask, float whenSet, float otherwise)
+    {
+        int other = BitConverter.SingleToInt32Bits(otherwise);
+        return BitConverter.Int32BitsToSingle(other ^ ((BitConverter.SingleToInt32Bits(whenSet) ^ other) & mask));
     }
 
     private static double Sigma(double z) => 1 / (1 + Math.Exp(-z));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Intriguing.Generated;
 
@@ -174,36 +176,45 @@ public static partial class Convolution
 
         Gemm.MultiplyAtB(weights, compact, dcol, colRows, columns, d);
         for (int r = 0; r < rows; r++) Generated.BoundKernels.ClearWindow(bRows.Slice(r * inLength, inLength), inWindow, c, h, w);
+        // Every row r's image of tap (ch, u, v) is added back to the input values the tap read: for window row y, the valid
+        // x (0 ≤ (x0 + x)·stride − pad + v < w) form one range, a run with stride 1. Sums in the order of one value at a time.
+        NetworkGuard.Length(bRows, rows * inLength, nameof(bRows));
+        ref float dcol0 = ref MemoryMarshal.GetReference(dcol);
+        ref float b0 = ref MemoryMarshal.GetReference(bRows);
         for (int ch = 0; ch < c; ch++)
         {
             for (int u = 0; u < k; u++)
             {
+                // Window rows y0 + yFirst … y0 + yEnd − 1 read input rows inside the image.
+                int yFirst = Math.Clamp(CeilingDivide(pad - u, stride) - y0, 0, high), yEnd = Math.Clamp(CeilingDivide(h + pad - u, stride) - y0, yFirst, high);
+                if (yEnd <= yFirst) continue;
+                int firstRow = (y0 + yFirst) * stride - pad + u;
                 for (int v = 0; v < k; v++)
                 {
-                    ReadOnlySpan<float> image = dcol.Slice(((ch * k + u) * k + v) * columns, columns);
+                    int xFirst = Math.Clamp(CeilingDivide(pad - v, stride) - x0, 0, wide), xEnd = Math.Clamp(CeilingDivide(w + pad - v, stride) - x0, xFirst, wide);
+                    if (xEnd <= xFirst) continue;
+                    int firstColumn = (x0 + xFirst) * stride - pad + v, n = xEnd - xFirst;
+
+                    // Largest indices read and written below: inside dcol's tap block and inside row r's channel ch.
+                    NetworkGuard.Length(dcol, ((ch * k + u) * k + v) * columns + (rows - 1) * count + (yEnd - 1) * wide + xEnd, nameof(dcol));
+                    NetworkGuard.Length(bRows, (rows - 1) * inLength + (ch * h + firstRow + (yEnd - 1 - yFirst) * stride) * w + firstColumn + (n - 1) * stride + 1, nameof(bRows));
                     for (int r = 0; r < rows; r++)
                     {
-                        Span<float> b = bRows.Slice(r * inLength + ch * h * w, h * w);
-                        ReadOnlySpan<float> q = image.Slice(r * count, count);
-                        // Stride 1: the valid x form one run, added as a block (the same sums in the same order).
-                        int xFirst = Math.Max(0, pad - v - x0), xEnd = Math.Min(wide, w + pad - v - x0);
-                        for (int y = 0; y < high; y++)
+                        ref float source = ref Unsafe.Add(ref dcol0, ((ch * k + u) * k + v) * columns + r * count + yFirst * wide + xFirst);
+                        ref float target = ref Unsafe.Add(ref b0, r * inLength + (ch * h + firstRow) * w + firstColumn);
+                        for (int y = yFirst; y < yEnd; y++)
                         {
-                            int ih = (y0 + y) * stride - pad + u;
-                            if ((uint)ih >= (uint)h) continue;
                             if (stride == 1)
                             {
-                                if (xEnd <= xFirst) continue;
-                                Span<float> run = b.Slice(ih * w + x0 + xFirst - pad + v, xEnd - xFirst);
-                                TensorPrimitives.Add(run, q.Slice(y * wide + xFirst, xEnd - xFirst), run);
-                                continue;
+                                AddShort(ref source, ref target, n);
+                            }
+                            else
+                            {
+                                for (int x = 0; x < n; x++) Unsafe.Add(ref target, x * stride) += Unsafe.Add(ref source, x);
                             }
 
-                            for (int x = 0; x < wide; x++)
-                            {
-                                int iw = (x0 + x) * stride - pad + v;
-                                if ((uint)iw < (uint)w) b[ih * w + iw] += q[y * wide + x];
-                            }
+                            source = ref Unsafe.Add(ref source, wide);
+                            target = ref Unsafe.Add(ref target, stride * w);
                         }
                     }
                 }

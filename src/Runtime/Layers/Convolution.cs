@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Intriguing.Linear;
 using Intriguing.Spectral;
 using System.ComponentModel;
@@ -237,7 +238,6 @@ public static partial class Convolution
             NetworkGuard.Length(columns, c * k * k * positions, nameof(columns));
             ref float x0 = ref MemoryMarshal.GetReference(x);
             ref float c0 = ref MemoryMarshal.GetReference(columns);
-            uint bytes = (uint)(ow * sizeof(float));
             for (int ch = 0; ch < c; ch++)
             {
                 for (int u = 0; u < k; u++)
@@ -246,14 +246,17 @@ public static partial class Convolution
                     {
                         ref float dst = ref Unsafe.Add(ref c0, ((ch * k + u) * k + v) * positions);
                         ref float src = ref Unsafe.Add(ref x0, ((ch * h + u) * w) + v);
-                        for (int i = 0; i < oh; i++)
-                        {
-                            Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, i * ow)), ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, i * w)), bytes);
-                        }
+                        for (int i = 0; i < oh; i++) CopyShort(ref Unsafe.Add(ref src, i * w), ref Unsafe.Add(ref dst, i * ow), ow);
                     }
                 }
             }
 
+            return;
+        }
+
+        if (stride > 1 && !circular && h * (w + stride - 1) <= MaxPhaseImage)
+        {
+            Im2ColPhases(g, x, columns);
             return;
         }
 
@@ -284,7 +287,7 @@ public static partial class Convolution
                             // Columns j with 0 ≤ j − pad + v < w read a contiguous run of the input row.
                             int j0 = Math.Clamp(pad - v, 0, ow), j1 = Math.Clamp(w + pad - v, j0, ow);
                             if (j0 > 0) dst.Slice(0, j0).Clear();
-                            CopyRun(src.Slice(j0 - pad + v, j1 - j0), dst.Slice(j0, j1 - j0));
+                            if (j1 > j0) CopyShort(ref Unsafe.AsRef(in src[j0 - pad + v]), ref dst[j0], j1 - j0);
                             if (j1 < ow) dst.Slice(j1).Clear();
                         }
                         else
@@ -311,7 +314,35 @@ public static partial class Convolution
         int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, stride = g.Stride, pad = g.Padding;
         int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
         bool circular = g.PaddingMode == PaddingMode.Circular;
+        if (stride > 1 && !circular && h * (w + stride - 1) <= MaxPhaseImage)
+        {
+            Col2ImPhases(g, columns, x);
+            return;
+        }
+
         x.Slice(0, c * h * w).Clear();
+        if (stride == 1 && pad == 0)
+        {
+            // The adjoint of Im2Col's stride-1 path, in the same order as the general loop below.
+            NetworkGuard.Length(columns, c * k * k * positions, nameof(columns));
+            ref float c0 = ref MemoryMarshal.GetReference(columns);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int u = 0; u < k; u++)
+                {
+                    for (int v = 0; v < k; v++)
+                    {
+                        ref float src = ref Unsafe.Add(ref c0, ((ch * k + u) * k + v) * positions);
+                        ref float dst = ref Unsafe.Add(ref x0, ((ch * h + u) * w) + v);
+                        for (int i = 0; i < oh; i++) AddShort(ref Unsafe.Add(ref src, i * ow), ref Unsafe.Add(ref dst, i * w), ow);
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (int ch = 0; ch < c; ch++)
         {
             for (int u = 0; u < k; u++)
@@ -330,7 +361,7 @@ public static partial class Convolution
                         {
                             int j0 = Math.Clamp(pad - v, 0, ow), j1 = Math.Clamp(w + pad - v, j0, ow);
                             Span<float> run = dst.Slice(j0 - pad + v, j1 - j0);
-                            TensorPrimitives.Add(run, src.Slice(j0, j1 - j0), run);
+                            AddShort(ref MemoryMarshal.GetReference(src.Slice(j0, j1 - j0)), ref MemoryMarshal.GetReference(run), run.Length);
                         }
                         else
                         {
@@ -347,18 +378,291 @@ public static partial class Convolution
         }
     }
 
-    /// <summary>Copies a short run (a row of the output, tens of values) without the call overhead of a block copy.</summary>
-    private static void CopyRun(ReadOnlySpan<float> source, Span<float> destination)
+    /// <summary>Largest channel (H·(W + s − 1) values) the strided paths split into phases on the stack (64 KB).</summary>
+    private const int MaxPhaseImage = 16384;
+
+    /// <summary>
+    /// <see cref="Im2Col"/> for stride s &gt; 1 and zero padding. Each channel is split once into its s column phases
+    /// (<see cref="SplitChannel"/>: the values at columns p, p + s, p + 2s, … of every row); then, as in the stride-1 path,
+    /// every column row is oh contiguous runs: x[ih, j·s − pad + v] with v − pad = q·s + p is phase p of row ih at j + q.
+    /// </summary>
+    private static void Im2ColPhases(LayerGeometry g, ReadOnlySpan<float> x, Span<float> columns)
     {
-        int n = source.Length, i = 0;
-        ref float s = ref MemoryMarshal.GetReference(source);
-        ref float d = ref MemoryMarshal.GetReference(destination);
-        if (Vector256.IsHardwareAccelerated)
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, s = g.Stride, pad = g.Padding;
+        int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow, phaseLength = (w + s - 1) / s;
+        NetworkGuard.Length(x, c * h * w, nameof(x));
+        NetworkGuard.Length(columns, c * k * k * positions, nameof(columns));
+        Span<float> image = stackalloc float[s * h * phaseLength];
+        Span<PhaseRun> runs = stackalloc PhaseRun[k];
+        PlanRuns(g, runs, phaseLength);
+        ref float image0 = ref MemoryMarshal.GetReference(image);
+        for (int ch = 0; ch < c; ch++)
         {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count) Vector256.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+            SplitChannel(x.Slice(ch * h * w, h * w), image, h, w, s, phaseLength);
+            for (int u = 0; u < k; u++)
+            {
+                // Windows i0 ≤ i < i1 read input rows inside the image; the others read the padding.
+                int i0 = Math.Clamp(CeilingDivide(pad - u, s), 0, oh), i1 = Math.Clamp(CeilingDivide(h + pad - u, s), i0, oh);
+                for (int v = 0; v < k; v++)
+                {
+                    Span<float> row = columns.Slice(((ch * k + u) * k + v) * positions, positions);
+                    PhaseRun run = runs[v];
+                    if (i0 > 0) row.Slice(0, i0 * ow).Clear();
+                    if (i1 < oh) row.Slice(i1 * ow).Clear();
+                    if (run.Length == 0)
+                    {
+                        row.Slice(i0 * ow, (i1 - i0) * ow).Clear();
+                        continue;
+                    }
+
+                    if (i1 == i0) continue;
+
+                    // Phase p of rows ih = i·s − pad + u, 0 ≤ ih < h by the choice of i0 and i1, values run.Source … + Length − 1 < phaseLength.
+                    ref float source = ref Unsafe.Add(ref image0, (run.Phase * h + i0 * s - pad + u) * phaseLength + run.Source);
+                    ref float destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(row), i0 * ow + run.Start);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        CopyShort(ref source, ref destination, run.Length);
+                        source = ref Unsafe.Add(ref source, s * phaseLength);
+                        destination = ref Unsafe.Add(ref destination, ow);
+                    }
+
+                    if (run.Start > 0 || run.Start + run.Length < ow)
+                    {
+                        for (int i = i0; i < i1; i++)
+                        {
+                            row.Slice(i * ow, run.Start).Clear();
+                            row.Slice(i * ow + run.Start + run.Length, ow - run.Start - run.Length).Clear();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Col2Im"/> for stride s &gt; 1 and zero padding, the adjoint of <see cref="Im2ColPhases"/>: the runs are added
+    /// into the channel's phases in <see cref="Col2Im"/>'s order (by tap, then window), then interleaved back.
+    /// </summary>
+    private static void Col2ImPhases(LayerGeometry g, ReadOnlySpan<float> columns, Span<float> x)
+    {
+        int c = g.InputChannels, h = g.InputHeight, w = g.InputWidth, k = g.Kernel, s = g.Stride, pad = g.Padding;
+        int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow, phaseLength = (w + s - 1) / s;
+        NetworkGuard.Length(x, c * h * w, nameof(x));
+        NetworkGuard.Length(columns, c * k * k * positions, nameof(columns));
+        Span<float> image = stackalloc float[s * h * phaseLength];
+        Span<PhaseRun> runs = stackalloc PhaseRun[k];
+        PlanRuns(g, runs, phaseLength);
+        ref float image0 = ref MemoryMarshal.GetReference(image);
+        for (int ch = 0; ch < c; ch++)
+        {
+            image.Clear();
+            for (int u = 0; u < k; u++)
+            {
+                int i0 = Math.Clamp(CeilingDivide(pad - u, s), 0, oh), i1 = Math.Clamp(CeilingDivide(h + pad - u, s), i0, oh);
+                for (int v = 0; v < k; v++)
+                {
+                    PhaseRun run = runs[v];
+                    if (run.Length == 0 || i1 == i0) continue;
+                    ReadOnlySpan<float> row = columns.Slice(((ch * k + u) * k + v) * positions, positions);
+                    ref float source = ref Unsafe.Add(ref MemoryMarshal.GetReference(row), i0 * ow + run.Start);
+                    ref float destination = ref Unsafe.Add(ref image0, (run.Phase * h + i0 * s - pad + u) * phaseLength + run.Source);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        AddShort(ref source, ref destination, run.Length);
+                        source = ref Unsafe.Add(ref source, ow);
+                        destination = ref Unsafe.Add(ref destination, s * phaseLength);
+                    }
+                }
+            }
+
+            MergeChannel(image, x.Slice(ch * h * w, h * w), h, w, s, phaseLength);
+        }
+    }
+
+    /// <summary>Where tap v reads in the phases: output columns Start … Start + Length − 1 read phase Phase from index Source.</summary>
+    private struct PhaseRun
+    {
+        internal int Phase;
+        internal int Source;
+        internal int Start;
+        internal int Length;
+    }
+
+    /// <summary>The run of every tap v of a strided layer (the same for every channel, tap row and window row).</summary>
+    private static void PlanRuns(LayerGeometry g, Span<PhaseRun> runs, int phaseLength)
+    {
+        int w = g.InputWidth, s = g.Stride, ow = g.OutputWidth;
+        for (int v = 0; v < g.Kernel; v++)
+        {
+            (int q, int p) = FloorDivide(v - g.Padding, s);
+            int length = Math.Max(0, (w - p + s - 1) / s);
+            int j0 = Math.Clamp(-q, 0, ow), j1 = Math.Clamp(length - q, j0, ow);
+            if (j1 > j0 && (j0 + q < 0 || j1 + q > phaseLength)) throw new InvalidOperationException("A strided run leaves its phase.");
+            runs[v] = new PhaseRun { Phase = p, Source = j0 + q, Start = j0, Length = j1 - j0 };
+        }
+    }
+
+    /// <summary>
+    /// Splits one channel (h rows of w) into its s column phases, phase-major: image[(p·h + ih)·L + t] = x[ih, t·s + p]
+    /// for t·s + p &lt; w, with L = <paramref name="phaseLength"/> = ⌈w / s⌉.
+    /// </summary>
+    private static void SplitChannel(ReadOnlySpan<float> channel, Span<float> image, int h, int w, int s, int phaseLength)
+    {
+        NetworkGuard.Length(channel, h * w, nameof(channel));
+        NetworkGuard.Length(image, s * h * phaseLength, nameof(image));
+        ref float source = ref MemoryMarshal.GetReference(channel);
+        ref float destination = ref MemoryMarshal.GetReference(image);
+        if (s == 2 && w % 2 == 0 && Avx512F.IsSupported)
+        {
+            // With w even the even entries of the whole channel are the rows' phase 0, one after the other; the odd ones phase 1.
+            int n = h * w, half = n / 2, i = 0;
+            Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Vector512<int> odds = evens + Vector512<int>.One;
+            for (; i <= n - 32; i += 32)
+            {
+                Vector512<float> a = Vector512.LoadUnsafe(ref source, (nuint)i), b = Vector512.LoadUnsafe(ref source, (nuint)(i + 16));
+                Avx512F.PermuteVar16x32x2(a, evens, b).StoreUnsafe(ref destination, (nuint)(i / 2));
+                Avx512F.PermuteVar16x32x2(a, odds, b).StoreUnsafe(ref destination, (nuint)(half + i / 2));
+            }
+
+            for (; i < n; i += 2)
+            {
+                Unsafe.Add(ref destination, i / 2) = Unsafe.Add(ref source, i);
+                Unsafe.Add(ref destination, half + i / 2) = Unsafe.Add(ref source, i + 1);
+            }
+
+            return;
         }
 
-        for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
+        for (int p = 0; p < s && p < w; p++)
+        {
+            int n = (w - p + s - 1) / s;
+            for (int ih = 0; ih < h; ih++)
+            {
+                ref float phase = ref Unsafe.Add(ref destination, (p * h + ih) * phaseLength);
+                ref float first = ref Unsafe.Add(ref source, ih * w + p);
+                for (int t = 0; t < n; t++) Unsafe.Add(ref phase, t) = Unsafe.Add(ref first, t * s);
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="SplitChannel"/>: overwrites <paramref name="channel"/> with its phases interleaved.</summary>
+    private static void MergeChannel(ReadOnlySpan<float> image, Span<float> channel, int h, int w, int s, int phaseLength)
+    {
+        NetworkGuard.Length(channel, h * w, nameof(channel));
+        NetworkGuard.Length(image, s * h * phaseLength, nameof(image));
+        ref float source = ref MemoryMarshal.GetReference(image);
+        ref float destination = ref MemoryMarshal.GetReference(channel);
+        if (s == 2 && w % 2 == 0 && Avx512F.IsSupported)
+        {
+            int n = h * w, half = n / 2, i = 0;
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Vector512<int> high = low + Vector512.Create(8);
+            for (; i <= n - 32; i += 32)
+            {
+                Vector512<float> even = Vector512.LoadUnsafe(ref source, (nuint)(i / 2)), odd = Vector512.LoadUnsafe(ref source, (nuint)(half + i / 2));
+                Avx512F.PermuteVar16x32x2(even, low, odd).StoreUnsafe(ref destination, (nuint)i);
+                Avx512F.PermuteVar16x32x2(even, high, odd).StoreUnsafe(ref destination, (nuint)(i + 16));
+            }
+
+            for (; i < n; i += 2)
+            {
+                Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i / 2);
+                Unsafe.Add(ref destination, i + 1) = Unsafe.Add(ref source, half + i / 2);
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < s && p < w; p++)
+        {
+            int n = (w - p + s - 1) / s;
+            for (int ih = 0; ih < h; ih++)
+            {
+                ref float phase = ref Unsafe.Add(ref source, (p * h + ih) * phaseLength);
+                ref float first = ref Unsafe.Add(ref destination, ih * w + p);
+                for (int t = 0; t < n; t++) Unsafe.Add(ref first, t * s) = Unsafe.Add(ref phase, t);
+            }
+        }
+    }
+
+    /// <summary>⌈a / b⌉ for b &gt; 0.</summary>
+    private static int CeilingDivide(int a, int b) => -FloorDivide(-a, b).Quotient;
+
+    /// <summary>(⌊a / b⌋, a − b·⌊a / b⌋) for b &gt; 0.</summary>
+    private static (int Quotient, int Remainder) FloorDivide(int a, int b)
+    {
+        int q = a / b, r = a - q * b;
+        return r < 0 ? (q - 1, r + b) : (q, r);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="n"/> values of a short run inline (a block copy of a variable length is a call that costs more
+    /// than the copy for runs of tens of values). Runs of 8 or more end with one vector that overlaps the previous one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort(ref float source, ref float destination, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count) Vector512.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
+            }
+
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count) Vector256.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
+            if (i < n)
+            {
+                nuint last = (nuint)(n - Vector256<float>.Count);
+                Vector256.LoadUnsafe(ref source, last).StoreUnsafe(ref destination, last);
+            }
+
+            return;
+        }
+
+        if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            nuint last = (nuint)(n - Vector128<float>.Count);
+            Vector128.LoadUnsafe(ref source).StoreUnsafe(ref destination);
+            Vector128.LoadUnsafe(ref source, last).StoreUnsafe(ref destination, last);
+            return;
+        }
+
+        for (; i < n; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
+    }
+
+    /// <summary>destination[i] += source[i] for a short run, inline (see <see cref="CopyShort"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddShort(ref float source, ref float destination, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                (Vector512.LoadUnsafe(ref destination, (nuint)i) + Vector512.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.LoadUnsafe(ref destination, (nuint)i) + Vector256.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                (Vector128.LoadUnsafe(ref destination, (nuint)i) + Vector128.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++) Unsafe.Add(ref destination, i) += Unsafe.Add(ref source, i);
     }
 
     /// <summary>A 1×1 convolution with stride 1 and no padding: the input itself is the im2col matrix.</summary>

@@ -55,6 +55,11 @@ public static partial class MaxPooling
                 {
                     int rowFirst = plane + i * stride * w;
                     int j = 0;
+                    if (k == 2 && stride == 2 && Vector512.IsHardwareAccelerated)
+                    {
+                        for (; j + 8 <= ow; j += 8, o += 8) Pool2x2x8(ref xs, rowFirst + 2 * j, w, ref Unsafe.Add(ref y0, o), ref Unsafe.Add(ref a0, o));
+                    }
+
                     if (k == 2 && stride == 2 && Vector128.IsHardwareAccelerated)
                     {
                         // 2×2 windows, stride 2 (the usual pooling), four windows at a time: the same strict comparisons
@@ -89,6 +94,34 @@ public static partial class MaxPooling
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Eight adjacent 2×2 windows starting at <paramref name="first"/>, as <see cref="Pool2x2"/> does four: each row's 16 values
+    /// split by one permutation into the windows' left columns (lower half) and right columns (upper half).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pool2x2x8(ref float x, int first, int width, ref float y, ref int argmax)
+    {
+        Vector512<int> unzip = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+        Vector512<float> top = Vector512.Shuffle(Vector512.LoadUnsafe(ref Unsafe.Add(ref x, first)), unzip);
+        Vector512<float> bottom = Vector512.Shuffle(Vector512.LoadUnsafe(ref Unsafe.Add(ref x, first + width)), unzip);
+        Vector256<float> a = top.GetLower(), b = top.GetUpper(), c = bottom.GetLower(), d = bottom.GetUpper();
+
+        Vector256<float> max = a;
+        Vector256<int> offset = Vector256<int>.Zero;
+        Vector256<int> greater = Vector256.GreaterThan(b, max).AsInt32();
+        max = Vector256.ConditionalSelect(greater.AsSingle(), b, max);
+        offset = Vector256.ConditionalSelect(greater, Vector256.Create(1), offset);
+        greater = Vector256.GreaterThan(c, max).AsInt32();
+        max = Vector256.ConditionalSelect(greater.AsSingle(), c, max);
+        offset = Vector256.ConditionalSelect(greater, Vector256.Create(width), offset);
+        greater = Vector256.GreaterThan(d, max).AsInt32();
+        max = Vector256.ConditionalSelect(greater.AsSingle(), d, max);
+        offset = Vector256.ConditionalSelect(greater, Vector256.Create(width + 1), offset);
+
+        max.StoreUnsafe(ref y);
+        (offset + Vector256.Create(first) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14)).StoreUnsafe(ref argmax);
     }
 
     /// <summary>
