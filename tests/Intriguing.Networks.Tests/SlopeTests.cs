@@ -169,6 +169,49 @@ public class SlopeTests
         Assert.True(kinks < compared / 5, $"{name}: {kinks} kinks for {compared} compared");
     }
 
+    [Theory]
+    [InlineData(nameof(SigmoidNet))]
+    [InlineData(nameof(ConvZeroNet))]
+    public void The_minimiser_lies_in_the_region_and_attains_each_margin_row_bound(string name)
+    {
+        // The gradient rests on it: x* must be a point of the region where the row's linear function equals its bound.
+        ICertifiable net = CertificationTests.Make(name, 23);
+        int n = net.InputLength, rows = net.OutputLength - 1;
+        var random = new SeededRandom(2);
+        BoundWorkspace bw = net.CreateBoundWorkspace();
+        NetworkWorkspace ws = net.CreateWorkspace(1);
+        var point = new float[n];
+        foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
+        {
+            foreach (double size in new[] { 0.02, 0.2, 2.0 })
+            {
+                float[] x = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+                double epsilon = norm == PerturbationNorm.L2 ? size * Math.Sqrt(n) : size;
+                bw.MarginRefinements = 0;
+                bw.SlopeSteps = 0;
+                net.PropagateBounds(bw, x, new InputRegion(norm, epsilon));
+                net.MarginLowerBound(bw, CertificationTests.Predict(net, ws, x));
+                for (int r = 0; r < rows; r++)
+                {
+                    Generated.BoundKernels.Minimizer(bw, r, Generated.BoundKernels.MarginIterations, point);
+                    double value = bw.Constants(rows)[r], distance = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        Assert.InRange(point[i], 0f, 1f);
+                        value += (double)bw.Rows(0, rows)[(r * n) + i] * point[i];
+                        double d = point[i] - x[i];
+                        distance = norm == PerturbationNorm.L2 ? distance + (d * d) : Math.Max(distance, Math.Abs(d));
+                    }
+
+                    if (norm == PerturbationNorm.L2) distance = Math.Sqrt(distance);
+                    Assert.True(distance <= epsilon * (1 + 1e-5) + 1e-6, $"{name} {norm} ε={epsilon:G3} row {r}: the point is {distance} away");
+                    double bound = bw.RowBounds(rows)[r];
+                    Assert.True(Math.Abs(value - bound) <= 1e-4 * (1 + Math.Abs(bound)), $"{name} {norm} ε={epsilon:G3} row {r}: value {value} at the point, bound {bound}");
+                }
+            }
+        }
+    }
+
     private static float[] Slopes(BoundWorkspace bw, int k) => (float[])bw.GetType().GetField("_slopes" + k, Internal)!.GetValue(bw)!;
 
     [Fact]
