@@ -164,6 +164,15 @@ internal static unsafe class GemmDriver
         var dots = GemmKernels.Table<TOps, TVec>.Dots;
         nint lda = p.RsA, ldb = p.CsB, ldc = p.N;
         bool overwrite = !p.Accumulate;
+        if (i1 - i0 == 1)
+        {
+            // One row of A (a matrix-vector product): eight columns at a time, then the 1 × 4 tiles; the same sums either way.
+            int j = j0;
+            for (; j + GemmKernels.RowDotColumns <= j1; j += GemmKernels.RowDotColumns) GemmKernels.DotRow8<TOps, TVec>(p.K, p.A + (i0 * lda), p.B + (j * ldb), ldb, p.C + (i0 * ldc) + j, overwrite);
+            for (; j < j1; j += 4) dots[Math.Min(4, j1 - j) - 1](p.K, p.A + (i0 * lda), lda, p.B + (j * ldb), ldb, p.C + (i0 * ldc) + j, ldc, overwrite);
+            return;
+        }
+
         if (i1 - i0 <= j1 - j0)
         {
             // Fewer rows of A than of B: keep A hot and stream B once (each group of 4 B rows meets every A row).

@@ -196,6 +196,35 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Levels))]
+    public void A_single_row_gives_the_bits_of_that_row_in_a_two_row_product(int levelNumber)
+    {
+        // A one-row A·Bᵀ takes eight-column dot kernels, a two-row one the 2 × 4 tiles; every element must be the same sum.
+        var level = (SimdLevel)levelNumber;
+        if (!SimdSupport.CanRun(level)) return;
+        var random = new Random(91 + (int)level);
+        foreach (int k in new[] { 1, 7, 15, 16, 17, 33, 100, 784 })
+        {
+            foreach (int n in new[] { 1, 4, 7, 8, 9, 15, 16, 17, 100 })
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] a = Enumerable.Range(0, 2 * k).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+                    float[] b = Enumerable.Range(0, n * k).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+                    float[] c0 = Enumerable.Range(0, 2 * n).Select(_ => (float)random.NextDouble()).ToArray();
+                    float[] one = c0.Take(n).ToArray(), two = c0.ToArray();
+                    Gemm.Multiply(Gemm.GemmProduct.ABt, level, a.AsSpan(0, k), b, one, 1, n, k, accumulate, 1);
+                    Gemm.Multiply(Gemm.GemmProduct.ABt, level, a, b, two, 2, n, k, accumulate, 1);
+                    for (int j = 0; j < n; j++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(one[j]) == BitConverter.SingleToInt32Bits(two[j]), $"{level} n={n} k={k} accumulate={accumulate} column {j}: {one[j]} vs {two[j]}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Vector_width_follows_the_runtime_switches()
     {
