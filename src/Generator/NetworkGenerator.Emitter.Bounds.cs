@@ -81,6 +81,215 @@ public sealed partial class NetworkGenerator
             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".MarginIterations);");
         }
 
+        /// <summary>The activations below layer <paramref name="below"/> (all if 0) whose relaxation parameters can be optimised.</summary>
+        private static List<LayerModel> SlopeLayers(NetworkModel m, int top, int below = 0)
+            => m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null && (below == 0 || l.Index < below)).ToList();
+
+        /// <summary>
+        /// Writes one pass of rows with every row's own lines (<c>_rowSlopes</c>), its storing, and with <c>gradient</c> the
+        /// gradient of every row's bound with respect to its parameters: the relaxed network (the lines each row selects)
+        /// run forward from the row's minimiser; each parameter's derivative is the row's entry above the activation times
+        /// the derivative of its line at the relaxed pre-activation.
+        /// </summary>
+        private static void EmitSlopePassBody(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations, System.Action pass, System.Action store, string result)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels", inputLength = I(m.InputLength);
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Lines(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._relax" + k + ", bw._lines" + k + "!, " + rows + ");");
+            }
+
+            w.Line("bw._rowSlopes = true;");
+            pass();
+            w.Line("bw._rowSlopes = false;");
+            store();
+            w.Line("if (!gradient) return" + result + ";");
+            w.Line();
+            w.Line("// The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.");
+            w.Line("Workspace fw = bw._slopeForward!;");
+            w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + iterations + ", fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+            int lastSlope = slopes.Max(l => l.Index);
+            foreach (LayerModel l in m.Layers.Where(l => l.Index < lastSlope))
+            {
+                if (l.Spec.BoundRole == BoundRole.Relaxed) l.Spec.EmitRelaxedForward(w, l, rows);
+                else w.Line("ForwardLayers(fw, " + I(l.Index - 1) + ", " + I(l.Index) + ", " + rows + "); // " + l.Name);
+            }
+
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Gradient(" + l.Spec.SlopeFunction + ", bw.Rows(" + k + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._ranges" + k + "!, bw._slopes" + k + "!, bw._slopeGradient" + k + "!, " + rows + ");");
+            }
+
+            if (result.Length > 0) w.Line("return" + result + ";");
+        }
+
+        /// <summary>Writes the start of optimised slopes for <paramref name="rows"/> rows: parameter ranges, and each row's parameters at the network's pre-activations at its minimiser.</summary>
+        private static void EmitSlopeStart(SourceWriter w, NetworkModel m, List<LayerModel> slopes, string rows, string iterations)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels", inputLength = I(m.InputLength);
+            w.Line("EnsureSlopes(bw);");
+            w.Line("Workspace fw = bw._slopeForward!;");
+            foreach (LayerModel l in slopes)
+            {
+                w.Line(sk + ".Ranges(" + l.Spec.SlopeFunction + ", bw.Lo(" + I(l.Index - 1) + "), bw.Hi(" + I(l.Index - 1) + "), bw._ranges" + I(l.Index) + "!);");
+            }
+
+            w.Line("for (int r = 0; r < " + rows + "; r++) " + BoundKernels + ".Minimizer(bw, r, " + iterations + ", fw.A0(" + rows + ").Slice(r * " + inputLength + ", " + inputLength + "));");
+            w.Line("ForwardLayers(fw, 0, " + I(slopes.Max(l => l.Index) - 1) + ", " + rows + ");");
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index);
+                w.Line(sk + ".Start(" + l.Spec.SlopeFunction + ", bw._ranges" + k + "!, Activation(fw, " + I(l.Index - 1) + ", " + rows + "), bw._slopes" + k + "!, bw._moments" + k + "!, " + rows + ");");
+            }
+        }
+
+        /// <summary>Writes one Adam step of every slope layer's parameters of <paramref name="rows"/> rows.</summary>
+        private static void EmitAscend(SourceWriter w, List<LayerModel> slopes, string rows)
+        {
+            string sk = "global::Intriguing.Generated.SlopeKernels";
+            foreach (LayerModel l in slopes)
+            {
+                string k = I(l.Index), p = rows + " * " + I(2 * l.InputLength);
+                w.Line(sk + ".Ascend(new global::System.Span<float>(bw._slopes" + k + "!, 0, " + p + "), bw._slopeGradient" + k + "!, new global::System.Span<double>(bw._moments" + k + "!, 0, 2 * " + p + "), step, " + sk + ".Rate);");
+            }
+        }
+
+        /// <summary>
+        /// Writes the optimised slopes (α-CROWN, docs/certification.md "Optimised slopes"): <c>OptimizeMargins</c>, and
+        /// <c>StartSlopes</c> and <c>SlopePass</c>, internal so that tests can compare the gradient with finite differences.
+        /// </summary>
+        private static void EmitSlopes(SourceWriter w, NetworkModel m, LayerModel logits, int top, int classes, long chunk)
+        {
+            string rows = I(classes - 1), margin = BoundKernels + ".MarginIterations";
+            List<LayerModel> slopes = SlopeLayers(m, top);
+            bool intermediate = m.Layers.Take(top).Any(l => OptimizedBounds(m, l, top));
+            string capacity = I((int)(intermediate ? System.Math.Max(classes - 1, chunk) : classes - 1));
+
+            w.Line();
+            w.Line("/// <summary>Makes the buffers of optimised slopes on first use (for " + capacity + " rows: " + (intermediate ? "the margins or a chunk of intermediate rows" : "the margins") + ").</summary>");
+            using (w.OpenBlock("private static void EnsureSlopes(BoundBuffers bw)"))
+            {
+                w.Line("bw._slopeForward ??= new Workspace(" + capacity + ");");
+                foreach (LayerModel l in slopes)
+                {
+                    string k = I(l.Index);
+                    w.Line("bw._ranges" + k + " ??= new float[" + I(4 * l.InputLength) + "];");
+                    w.Line("bw._slopes" + k + " ??= new float[" + capacity + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._slopeGradient" + k + " ??= new float[" + capacity + " * " + I(2 * l.InputLength) + "];");
+                    w.Line("bw._lines" + k + " ??= new float[" + capacity + " * " + I(4 * l.InputLength) + "];");
+                    w.Line("bw._moments" + k + " ??= new double[" + capacity + " * " + I(4 * l.InputLength) + "];");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each");
+            w.Line("/// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("private double OptimizeMargins(BoundBuffers bw, int label)"))
+            {
+                w.Line("StartSlopes(bw);");
+                w.Line("double worst = SlopePass(bw, label, true);");
+                using (w.OpenBlock("for (int step = 1; step <= bw.SlopeSteps; step++)"))
+                {
+                    EmitAscend(w, slopes, rows);
+                    w.Line("worst = SlopePass(bw, label, step < bw.SlopeSteps);");
+                }
+
+                w.Line("return worst;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>");
+            using (w.OpenBlock("internal void StartSlopes(BoundBuffers bw)")) EmitSlopeStart(w, m, slopes, rows, margin);
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// One margin pass with every row's own lines at its parameters (after <see cref=\"StartSlopes\"/>); raises each margin's");
+            w.Line("/// bound where it is larger and returns the smallest. With <paramref name=\"gradient\"/>, also the gradient of every row's");
+            w.Line("/// bound with respect to its parameters (docs/certification.md).");
+            w.Line("/// </summary>");
+            using (w.OpenBlock("internal double SlopePass(BoundBuffers bw, int label, bool gradient)"))
+            {
+                EmitSlopePassBody(w, m, slopes, rows, margin, () => EmitMarginPass(w, logits, top, classes), () => w.Line("double worst = " + BoundKernels + ".ImproveMargins(bw, label, " + I(classes) + ");"), " worst");
+            }
+
+            // Intermediate bounds: the refined layers with plain rows and slope layers below.
+            foreach (LayerModel l in m.Layers.Take(top).Where(l => OptimizedBounds(m, l, top)))
+            {
+                List<LayerModel> below = SlopeLayers(m, top, l.Index);
+                string k = I(l.Index), hidden = BoundKernels + ".HiddenIterations";
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation " + k + ", one set per row of the");
+                w.Line("/// chunk <paramref name=\"start\"/>… of its bound rows (the last pass's rows are in the workspace), each followed by a pass");
+                w.Line("/// that keeps every bound's tighter value.");
+                w.Line("/// </summary>");
+                using (w.OpenBlock("private void OptimizeBounds" + k + "(BoundBuffers bw, int start, int rows)"))
+                {
+                    EmitSlopeStart(w, m, below, "rows", hidden);
+                    w.Line("BoundsSlopePass" + k + "(bw, start, rows, true);");
+                    using (w.OpenBlock("for (int step = 1; step <= bw.SlopeSteps; step++)"))
+                    {
+                        EmitAscend(w, below, "rows");
+                        w.Line("BoundsSlopePass" + k + "(bw, start, rows, step < bw.SlopeSteps);");
+                    }
+                }
+
+                w.Line();
+                w.Line("/// <summary>One pass of the chunk <paramref name=\"start\"/>… of activation " + k + "'s rows with every row's own lines (see <see cref=\"SlopePass\"/>).</summary>");
+                using (w.OpenBlock("private void BoundsSlopePass" + k + "(BoundBuffers bw, int start, int rows, bool gradient)"))
+                {
+                    bool ordered = Ordered(m, l);
+                    EmitSlopePassBody(w, m, below, "rows", hidden, () =>
+                    {
+                        if (ordered)
+                        {
+                            l.Spec.EmitSeedOrdered(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                        }
+                        else if (l.Spec.SeedsBelow)
+                        {
+                            l.Spec.EmitSeedIdentity(w, l);
+                            w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
+                        }
+                        else
+                        {
+                            w.Line(BoundKernels + ".SeedIdentity(bw.Rows(" + k + ", rows), bw.Constants(rows), start, rows, " + I(l.OutputLength) + ");");
+                            w.Line("BackSubstitute(bw, " + k + ", rows);");
+                        }
+
+                        w.Line(BoundKernels + ".Concretize(bw, rows, " + hidden + ");");
+                    }, () => w.Line(ordered
+                        ? BoundKernels + ".StorePositionBounds(bw, " + k + ", start, rows);"
+                        : BoundKernels + ".StoreIdentityBounds(bw, " + k + ", start, rows, " + I(l.OutputLength) + ");"), "");
+                }
+            }
+        }
+
+        /// <summary>Whether a refined layer seeds rows for listed units only (a dense layer read by a ReLU; not windowed).</summary>
+        private static bool Ordered(NetworkModel m, LayerModel l) => !Windowed(m, l) && l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l);
+
+        /// <summary>
+        /// Whether the intermediate bounds of layer <paramref name="l"/> get optimised slopes: refined by full rows (not
+        /// windowed: those are zero outside a window and their minimiser would read stale values) with slope layers below.
+        /// </summary>
+        private static bool OptimizedBounds(NetworkModel m, LayerModel l, int top)
+            => Refined(m, l) && !FirstLinear(m, l) && !Windowed(m, l) && SlopeLayers(m, top, l.Index).Count > 0
+                && SlopeLayers(m, top, l.Index).Sum(x => 4L * x.InputLength) * RowChunk(m, top) <= SlopeLineBudget;
+
+        /// <summary>The most floats of per-row lines for one chunk of intermediate rows (larger networks optimise the margins' slopes only).</summary>
+        private const long SlopeLineBudget = 2L << 20;
+
+        /// <summary>Rows of one backward pass: at most 128, and at most <see cref="BoundRowBudget"/> floats over every activation.</summary>
+        private static long RowChunk(NetworkModel m, int top)
+        {
+            long widthSum = m.InputLength + m.Layers.Take(top).Sum(l => (long)l.OutputLength);
+            return System.Math.Max(1, System.Math.Min(128, BoundRowBudget / widthSum));
+        }
+
         private static void EmitBounds(SourceWriter w, NetworkModel m)
         {
             if (!IsCertifiable(m)) return;
@@ -89,8 +298,7 @@ public sealed partial class NetworkGenerator
             int classes = logits.OutputLength;
             var lengths = new List<int> { m.InputLength };
             lengths.AddRange(m.Layers.Take(top).Select(l => l.OutputLength));
-            long widthSum = lengths.Sum(n => (long)n);
-            long chunk = System.Math.Max(1, System.Math.Min(128, BoundRowBudget / widthSum));
+            long chunk = RowChunk(m, top);
             long scratch = m.Layers.Take(top).Select(l => l.Spec.BoundScratchLength(l)).DefaultIfEmpty(0).Max();
 
             w.Line("// ---- Bounds over input regions: interval propagation and CROWN (ICertifiable) ----------------");
@@ -113,6 +321,21 @@ public sealed partial class NetworkGenerator
                     w.Line();
                     w.Line("/// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>");
                     w.Line("internal Workspace? _forward;");
+                    w.Line();
+                    w.Line("/// <summary>Optimised slopes: the forward passes of the margin rows' minimisers (made on first use).</summary>");
+                    w.Line("internal Workspace? _slopeForward;");
+                    w.Line();
+                    w.Line("/// <summary>Whether the backward passes give every row its own lines (<c>_lines</c>k) instead of the shared relaxations.</summary>");
+                    w.Line("internal bool _rowSlopes;");
+                    w.Line();
+                    w.Line("// Per activation k with optimised slopes (made on first use): parameter ranges (4n), each margin row's parameters,");
+                    w.Line("// their gradients (R × 2n), Adam's moments (2 × R × 2n) and the lines at the parameters (R × 4n).");
+                    foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.SlopeFunction != null))
+                    {
+                        string k = I(l.Index);
+                        w.Line("internal float[]? _ranges" + k + ", _slopes" + k + ", _slopeGradient" + k + ", _lines" + k + ";");
+                        w.Line("internal double[]? _moments" + k + ";");
+                    }
                 }
             }
 
@@ -173,7 +396,7 @@ public sealed partial class NetworkGenerator
                 {
                     bool windowed = Windowed(m, l);
                     // A dense layer read by a ReLU seeds rows for the units interval bounds leave above 0 only.
-                    bool ordered = !windowed && l.Spec.SeedsBelow && l.Spec.SeedsOrdered && FeedsZeroWhereNonpositive(m, l);
+                    bool ordered = Ordered(m, l);
                     string total = I(2 * n);
                     if (windowed)
                     {
@@ -204,6 +427,7 @@ public sealed partial class NetworkGenerator
                             w.Line("BackSubstitute(bw, " + I(l.Index - 1) + ", rows);");
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StorePositionBounds(bw, " + I(l.Index) + ", start, rows);");
+                            if (OptimizedBounds(m, l, top)) w.Line("if (bw.SlopeSteps > 0) OptimizeBounds" + I(l.Index) + "(bw, start, rows);");
                         }
                         else if (l.Spec.SeedsBelow)
                         {
@@ -220,6 +444,7 @@ public sealed partial class NetworkGenerator
                         {
                             w.Line(BoundKernels + ".Concretize(bw, rows, " + BoundKernels + ".HiddenIterations);");
                             w.Line(BoundKernels + ".StoreIdentityBounds(bw, " + I(l.Index) + ", start, rows, " + I(n) + ");");
+                            if (OptimizedBounds(m, l, top)) w.Line("if (bw.SlopeSteps > 0) OptimizeBounds" + I(l.Index) + "(bw, start, rows);");
                         }
                     }
                 }
@@ -241,7 +466,9 @@ public sealed partial class NetworkGenerator
                 if (m.Layers.Take(top).Any(l => l.Spec.Retouchable))
                 {
                     w.Line("double worst = " + BoundKernels + ".StoreMargins(bw, label, " + I(classes) + ");");
-                    w.Line("return bw.Method == " + Cert + ".BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;");
+                    w.Line("if (bw.Method != " + Cert + ".BoundMethod.Crown) return worst;");
+                    w.Line("if (bw.MarginRefinements > 0) worst = RefineMargins(bw, label);");
+                    w.Line("return bw.SlopeSteps > 0 ? OptimizeMargins(bw, label) : worst;");
                 }
                 else
                 {
@@ -277,6 +504,8 @@ public sealed partial class NetworkGenerator
                     foreach (LayerModel l in m.Layers.Take(top).Where(l => l.Spec.Retouchable)) l.Spec.EmitRelax(w, l);
                     w.Line("return worst;");
                 }
+
+                EmitSlopes(w, m, logits, top, classes, chunk);
             }
 
             // The layers 1 … windowTop all have windowed steps: full rows reaching activation windowTop go on as windowed

@@ -30,6 +30,7 @@ public class DeclarationFuzzTests
         "DefaultWorkspace", "s_summary", "_parameters", "s_activationLengths", "ForwardTo", "ForwardFrom", "ActivationLength",
         "BackwardFrom", "Reach", "LossAndLayerGradient", "Masked", "Columns", "Batch", "Outputs", "PropagateBounds", "MarginLowerBound",
         "BoundBuffers", "CreateBoundWorkspace", "BackSubstitute", "RefineMargins", "OwnBounds", "Check", "A0", "D1", "Activation1Length",
+        "OptimizeMargins", "StartSlopes", "SlopePass", "EnsureSlopes", "OptimizeBounds3", "BoundsSlopePass3",
         "Intriguing", "System", "INetwork", "Net", "NET", "net",
     };
 

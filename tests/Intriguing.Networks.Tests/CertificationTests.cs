@@ -27,7 +27,7 @@ public class CertificationTests
         nameof(WindowNet), nameof(WindowStrideNet),
     };
 
-    private static ICertifiable Make(string name, ulong seed)
+    internal static ICertifiable Make(string name, ulong seed)
     {
         INetwork net = name switch
         {
@@ -83,32 +83,39 @@ public class CertificationTests
                 {
                     double epsilon = norm == PerturbationNorm.L2 ? scale * Math.Sqrt(n) : scale;
                     var region = new InputRegion(norm, epsilon);
-                    double[]? plain = null;
-                    foreach ((BoundMethod method, int refinements) in new[] { (BoundMethod.Crown, 0), (BoundMethod.Crown, 3), (BoundMethod.CrownInterval, 0), (BoundMethod.Interval, 0) })
+                    double[]? plain = null, refined = null;
+                    foreach ((BoundMethod method, int refinements, int steps) in new[] { (BoundMethod.Crown, 0, 0), (BoundMethod.Crown, 3, 0), (BoundMethod.Crown, 3, 6), (BoundMethod.CrownInterval, 0, 0), (BoundMethod.Interval, 0, 0) })
                     {
                         bw.MarginRefinements = refinements;
+                        bw.SlopeSteps = steps;
                         net.PropagateBounds(bw, x, region, method);
                         float[][] lo = Enumerable.Range(0, top + 1).Select(k => bw.Lower(k).ToArray()).ToArray();
                         float[][] hi = Enumerable.Range(0, top + 1).Select(k => bw.Upper(k).ToArray()).ToArray();
                         net.MarginLowerBound(bw, label);
                         double[] margins = bw.MarginBounds.ToArray();
                         if (refinements == 0 && method == BoundMethod.Crown) plain = margins;
+                        if (refinements > 0 && steps == 0) refined = margins;
                         if (refinements > 0)
                         {
-                            // Re-touched relaxations only ever raise a margin bound (the largest valid one is kept).
+                            // Re-touched relaxations and optimised slopes only ever raise a margin bound (the largest valid one is kept).
                             for (int j = 0; j < margins.Length; j++) Assert.True(margins[j] >= plain![j], $"{name} {norm} ε={epsilon:G3}: refined margin {j} {margins[j]} below CROWN's {plain[j]}");
+                        }
+
+                        if (steps > 0)
+                        {
+                            for (int j = 0; j < margins.Length; j++) Assert.True(margins[j] >= refined![j], $"{name} {norm} ε={epsilon:G3}: optimised margin {j} {margins[j]} below the re-touched {refined[j]}");
                         }
 
                         for (int s = 0; s < 60; s++)
                         {
                             Sample(random, x, region, point, s);
-                            CheckPoint(net, ws, point, lo, hi, margins, label, $"{name} {norm} ε={epsilon:G3} {method}/{refinements} sample {s}");
+                            CheckPoint(net, ws, point, lo, hi, margins, label, $"{name} {norm} ε={epsilon:G3} {method}/{refinements}/{steps} sample {s}");
                             checkedPoints++;
                         }
 
                         // A projected gradient attack on the loss, inside the region: the strongest point it finds.
                         Attack(net, ws, x, label, region, point, steps: 40);
-                        CheckPoint(net, ws, point, lo, hi, margins, label, $"{name} {norm} ε={epsilon:G3} {method}/{refinements} attack");
+                        CheckPoint(net, ws, point, lo, hi, margins, label, $"{name} {norm} ε={epsilon:G3} {method}/{refinements}/{steps} attack");
                     }
                 }
             }
@@ -374,6 +381,14 @@ public class CertificationTests
         int denseLabel = Predict(dense, dws, x);
         long search = AllocationProbe.BytesAllocated(() => Certifier.Radius(dense, dbw, dws, x, denseLabel, options));
         Assert.Equal(0, search);
+
+        // Optimised slopes: their buffers are made on first use and kept.
+        CertifyOptions slopes = options with { SlopeSteps = 3 };
+        long slopeSearch = AllocationProbe.BytesAllocated(() => Certifier.Radius(dense, dbw, dws, x, denseLabel, slopes));
+        Assert.Equal(0, slopeSearch);
+        bw.SlopeSteps = 2;
+        long slopePropagate = AllocationProbe.BytesAllocated(() => { net.PropagateBounds(bw, x, region); net.MarginLowerBound(bw, label); });
+        Assert.Equal(0, slopePropagate);
     }
 
     [Fact]
@@ -402,7 +417,7 @@ public class CertificationTests
     [ThreadStatic]
     private static float[]? t_output;
 
-    private static int Predict(INetwork net, NetworkWorkspace ws, ReadOnlySpan<float> x)
+    internal static int Predict(INetwork net, NetworkWorkspace ws, ReadOnlySpan<float> x)
     {
         float[] output = t_output is { } o && o.Length == net.OutputLength ? o : t_output = new float[net.OutputLength];
         net.Forward(ws, x, output);

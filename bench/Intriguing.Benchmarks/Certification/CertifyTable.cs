@@ -8,7 +8,7 @@ using Intriguing.Training;
 namespace Intriguing.Benchmarks.Certification;
 
 /// <summary>
-/// Timing mode <c>certify-table CHECKPOINT_DIR [COUNT] [EXPORT_DIR] [MODEL]</c>: certified L2 and L∞ radii (CROWN,
+/// Timing mode <c>certify-table CHECKPOINT_DIR [COUNT] [EXPORT_DIR] [MODEL] [REFINEMENTS] [SLOPE_STEPS]</c>: certified L2 and L∞ radii (CROWN,
 /// relative tolerance 1e-3) of COUNT correctly classified test images of a trained Table 1 model (default
 /// FC100-100-10) on one thread; prints the median wall time per example and per bound propagation, and the time of one
 /// propagation's parts. With EXPORT_DIR, writes the weights, examples, radii and margin bounds for
@@ -23,6 +23,7 @@ public static class CertifyTable
         string? export = args.Length > 3 && args[3] != "-" ? args[3] : null;
         string model = args.Length > 4 ? args[4] : "FC100-100-10";
         int refinements = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
+        int slopeSteps = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 0;
         MnistData data = Mnist.Load(Mnist.Locate(null, download: false));
         var net = (ICertifiable)Catalog.Find(model)!.Create(0);
         Checkpoint.Load(Path.Combine(checkpoints, Catalog.FileName(model) + ".ckpt"), net);
@@ -39,7 +40,7 @@ public static class CertifyTable
         var radii = new Dictionary<PerturbationNorm, double[]>();
         foreach (PerturbationNorm norm in new[] { PerturbationNorm.L2, PerturbationNorm.LInfinity })
         {
-            var options = new CertifyOptions { Norm = norm, MarginRefinements = refinements };
+            var options = new CertifyOptions { Norm = norm, MarginRefinements = refinements, SlopeSteps = slopeSteps };
             var warm = Stopwatch.StartNew();
             for (int e = 0; e < 5 || warm.Elapsed.TotalSeconds < 2; e++) Certifier.Radius(net, bw, ws, data.Test.Sample(examples[e % examples.Length]), data.Test.Labels[examples[e % examples.Length]], options);
             var times = new List<double>();

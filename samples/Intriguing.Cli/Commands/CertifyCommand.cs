@@ -25,9 +25,11 @@ internal static class CertifyCommand
         CommonOptions.Validate(toleranceOption, r => { double t = r.GetValueOrDefault<double>(); if (!(t > 0 && t < 1)) r.AddError("--tolerance must be in (0, 1)."); });
         var refineOption = new Option<int>("--refinements") { Description = "Extra margin passes with the relaxations re-touched at the worst margin's minimiser (0 = plain CROWN).", DefaultValueFactory = _ => 1 };
         CommonOptions.Validate(refineOption, r => { int v = r.GetValueOrDefault<int>(); if (v is < 0 or > 100) r.AddError("--refinements must be between 0 and 100."); });
+        var alphaOption = new Option<int>("--alpha-steps") { Description = "Projected gradient steps on the relaxations' tangent points and ReLU slopes, per margin and per intermediate bound of a dense layer (α-CROWN; 0 = none; costs many propagations).", DefaultValueFactory = _ => 0 };
+        CommonOptions.Validate(alphaOption, r => { int v = r.GetValueOrDefault<int>(); if (v is < 0 or > 1000) r.AddError("--alpha-steps must be between 0 and 1000."); });
         var certify = new Command("certify", "Certified radii of test examples: the largest L2 or L∞ perturbation (inside the pixel box) proved not to change the decision, by CROWN bound propagation; writes OUT/certify-<model>-<norm>.json.")
         {
-            CommonOptions.Model, normOption, methodOption, refineOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
+            CommonOptions.Model, normOption, methodOption, refineOption, alphaOption, CommonOptions.Count, epsilonOption, toleranceOption, CommonOptions.Data, CommonOptions.Out, CommonOptions.Seed, CommonOptions.Threads, CommonOptions.Quiet, CommonOptions.Checkpoint,
         };
         Sharding.AddTo(certify);
         certify.SetAction(parse => Cli.Guard(() =>
@@ -50,6 +52,7 @@ internal static class CertifyCommand
                 RelativeTolerance = parse.GetValue(toleranceOption),
                 Threads = options.Threads,
                 MarginRefinements = parse.GetValue(refineOption),
+                SlopeSteps = parse.GetValue(alphaOption),
             };
             int count = Math.Min(parse.GetValue(CommonOptions.Count), data.Test.Count);
             int[] draw = CertificationExperiments.TestDraw(data.Test, count, options.Seed);

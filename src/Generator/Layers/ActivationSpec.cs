@@ -78,13 +78,26 @@ internal sealed record ActivationSpec(LayerKind Function) : LayerSpec
     public override void EmitRelax(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".Activation." + Function + "Relax(" + Lo(l.Index - 1) + ", " + Hi(l.Index - 1) + ", bw._relax" + I(l.Index) + ");");
 
+    public override string? SlopeFunction => "global::Intriguing.Generated.SlopeFunction." + Function;
+
+    public override void EmitRelaxedForward(SourceWriter w, LayerModel l, string rows)
+        => w.Line("global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(" + I(l.Index) + ", " + rows + "), bw._lines" + I(l.Index) + "!, Activation(fw, " + I(l.Index - 1) + ", " + rows + "), Activation(fw, " + I(l.Index) + ", " + rows + "), " + rows + ", " + I(l.InputLength) + ");");
+
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
-        => w.Line(Kernels + ".Activation.BackSubstitute(" + Rows(l.Index) + ", bw._relax" + I(l.Index) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
+    {
+        // Margin passes with optimised slopes give every row lines of its own.
+        w.Line("if (bw._rowSlopes) " + Kernels + ".Activation.BackSubstituteRows(" + Rows(l.Index) + ", bw._lines" + I(l.Index) + "!, " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
+        w.Line("else " + Kernels + ".Activation.BackSubstitute(" + Rows(l.Index) + ", bw._relax" + I(l.Index) + ", " + Rows(l.Index - 1) + ", bw.Constants(rows), rows, " + I(l.InputLength) + ");");
+    }
 
     public override bool HasRowWindow(LayerModel l) => l.Shape.OutImage;
 
     public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)
-        => w.Line(Kernels + ".Activation.BackSubstituteWindow(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", bw._relax" + I(l.Index) + ", rows, " + I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW) + ");");
+    {
+        string shape = I(l.Shape.OutC) + ", " + I(l.Shape.OutH) + ", " + I(l.Shape.OutW);
+        w.Line("if (bw._rowSlopes) " + Kernels + ".Activation.BackSubstituteWindowRows(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", bw._lines" + I(l.Index) + "!, rows, " + shape + ");");
+        w.Line("else " + Kernels + ".Activation.BackSubstituteWindow(bw, " + I(l.Index) + ", " + I(l.Index - 1) + ", bw._relax" + I(l.Index) + ", rows, " + shape + ");");
+    }
 
     public override bool ZeroWhereNonpositive => Function == LayerKind.ReLU;
 }

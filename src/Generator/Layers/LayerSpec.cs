@@ -208,6 +208,21 @@ internal abstract record LayerSpec
     {
     }
 
+    /// <summary>
+    /// The <c>Intriguing.Generated.SlopeFunction</c> member whose relaxation parameters margin passes can optimise
+    /// (<see cref="Retouchable"/> layers), or null. The buffers are the emitter's: <c>bw._ranges{k}</c>, <c>bw._slopes{k}</c>,
+    /// <c>bw._slopeGradient{k}</c>, <c>bw._moments{k}</c> and the per-row lines <c>bw._lines{k}</c>.
+    /// </summary>
+    public virtual string? SlopeFunction => null;
+
+    /// <summary>
+    /// Writes the relaxed layer run forward on the <c>R</c> samples of <c>fw</c>, each with the lines its backward row
+    /// selects (activation k − 1 to activation k; the reverse of the backward step, for the gradient of a bound).
+    /// </summary>
+    public virtual void EmitRelaxedForward(SourceWriter w, LayerModel layer, string rows)
+    {
+    }
+
     /// <summary>Whether <see cref="EmitFirstLayerBounds"/> writes a dedicated kernel.</summary>
     public virtual bool HasFirstLayerBounds => false;
 

@@ -54,6 +54,9 @@ internal sealed record MaxPoolSpec(int Size, int Stride) : PoolSpec(Size, Stride
     public override void EmitBackSubstitute(SourceWriter w, LayerModel l)
         => w.Line(Kernels + ".MaxPooling.BackSubstitute(" + Geometry(l) + ", " + Rows(l.Index) + ", " + Rows(l.Index - 1) + ", bw._winner" + I(l.Index) + ", bw._exact" + I(l.Index) + ", " + Hi(l.Index) + ", bw.Constants(rows), rows);");
 
+    public override void EmitRelaxedForward(SourceWriter w, LayerModel l, string rows)
+        => w.Line(Kernels + ".MaxPooling.RelaxedForward(" + Geometry(l) + ", bw.Rows(" + I(l.Index) + ", " + rows + "), Activation(fw, " + I(l.Index - 1) + ", " + rows + "), Activation(fw, " + I(l.Index) + ", " + rows + "), bw._winner" + I(l.Index) + ", bw._exact" + I(l.Index) + ", " + Hi(l.Index) + ", " + rows + ");");
+
     public override bool HasRowWindow(LayerModel l) => l.Shape.OutImage;
 
     public override void EmitBackSubstituteWindow(SourceWriter w, LayerModel l)

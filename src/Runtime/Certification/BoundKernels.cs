@@ -320,15 +320,19 @@ public static partial class BoundKernels
             return;
         }
 
-        // The bound's own dual step, so the point is where the bound of the last pass is attained.
+        // The bound's own dual step, so the point is where the bound of the last pass is attained: x_i moves by
+        // −sign(a_i)·min(|a_i|·t, cap_i), which is x − a·t clipped to the box.
         double t = DualStep(a, x, lo, hi, bw.Region.Epsilon, iterations, out _, out _);
-        for (int i = 0; i < n; i++)
+        if (double.IsPositiveInfinity(t))
         {
-            double ai = a[i];
-            double cap = ai > 0 ? (double)x[i] - lo[i] : (double)hi[i] - x[i];
-            double step = ai == 0 ? 0 : Math.Min(Math.Abs(ai) * t, cap);
-            point[i] = Math.Clamp((float)(x[i] - (Math.Sign(ai) * step)), lo[i], hi[i]);
+            for (int i = 0; i < n; i++) point[i] = a[i] > 0 ? lo[i] : a[i] < 0 ? hi[i] : x[i];
+            return;
         }
+
+        Span<float> p = point.Slice(0, n);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(a, (float)-t, x, p);
+        System.Numerics.Tensors.TensorPrimitives.Max(p, lo, p);
+        System.Numerics.Tensors.TensorPrimitives.Min(p, hi, p);
     }
 
     /// <summary>Interval margins lower(z_label) − upper(z_j); returns the smallest.</summary>

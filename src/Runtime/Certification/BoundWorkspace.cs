@@ -166,6 +166,25 @@ public abstract class BoundWorkspace
 
     private int _marginRefinements;
 
+    /// <summary>
+    /// Projected gradient steps under CROWN on the activations' relaxation parameters (α-CROWN: sigmoid and tanh tangent
+    /// points, the lower slopes of unstable ReLUs), one set per row: of every margin in
+    /// <see cref="ICertifiable.MarginLowerBound"/> (after the <see cref="MarginRefinements"/> passes), and of every
+    /// intermediate bound of a dense layer in <see cref="ICertifiable.PropagateBounds"/>. Each row starts at its own
+    /// minimiser and keeps its tightest bound. 0 (the default) takes none. See docs/certification.md.
+    /// </summary>
+    public int SlopeSteps
+    {
+        get => _slopeSteps;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _slopeSteps = value;
+        }
+    }
+
+    private int _slopeSteps;
+
     /// <summary>The margin bounds (written by <see cref="Generated.BoundKernels"/>).</summary>
     internal double[] Margins { get; }
 

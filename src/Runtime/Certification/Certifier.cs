@@ -104,6 +104,7 @@ public static class Certifier
         if (!double.IsFinite(limit)) limit = 1e30; // an unbounded box: the search stops at a failure long before
         int evaluations = 0;
         bounds.MarginRefinements = options.MarginRefinements;
+        bounds.SlopeSteps = options.SlopeSteps;
         double Margin(ReadOnlySpan<float> input, double epsilon)
         {
             evaluations++;

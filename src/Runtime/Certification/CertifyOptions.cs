@@ -24,12 +24,20 @@ public sealed record CertifyOptions
     /// </summary>
     public int MarginRefinements { get; init; } = 1;
 
+    /// <summary>
+    /// Projected gradient steps on the relaxations' tangent points and slopes per margin and per intermediate bound of a
+    /// dense layer (<see cref="BoundWorkspace.SlopeSteps"/>, α-CROWN; CROWN only; default 0). Each bound keeps its
+    /// tightest value; the cost is many propagations'.
+    /// </summary>
+    public int SlopeSteps { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> for invalid settings.</summary>
     public void Validate()
     {
         if (!(RelativeTolerance > 0 && RelativeTolerance < 1)) throw new ArgumentException($"RelativeTolerance must be in (0, 1), not {RelativeTolerance}.", nameof(RelativeTolerance));
         if (Threads < 0) throw new ArgumentException($"Threads must be ≥ 0, not {Threads}.", nameof(Threads));
         if (MarginRefinements < 0) throw new ArgumentException($"MarginRefinements must be ≥ 0, not {MarginRefinements}.", nameof(MarginRefinements));
+        if (SlopeSteps < 0) throw new ArgumentException($"SlopeSteps must be ≥ 0, not {SlopeSteps}.", nameof(SlopeSteps));
         if (Norm is not (PerturbationNorm.L2 or PerturbationNorm.LInfinity)) throw new ArgumentException($"Unknown norm {(int)Norm}.", nameof(Norm));
         if (Method is not (BoundMethod.Crown or BoundMethod.CrownInterval or BoundMethod.Interval)) throw new ArgumentException($"Unknown bound method {(int)Method}.", nameof(Method));
         if (Box is { } box && (double.IsNaN(box.Lower) || double.IsNaN(box.Upper) || box.Lower > box.Upper)) throw new ArgumentException($"The box [{box.Lower}, {box.Upper}] is empty.", nameof(Box));

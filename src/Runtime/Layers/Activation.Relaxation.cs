@@ -96,10 +96,32 @@ public static partial class Activation
     /// the window below is the same.
     /// </summary>
     public static void BackSubstituteWindow(Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> relaxation, int rows, int channels, int height, int width)
+        => WindowStep(bw, above, below, relaxation, 0, rows, channels, height, width);
+
+    /// <summary>
+    /// <see cref="BackSubstitute"/> with a relaxation of its own for every row: row r takes the 4n values at
+    /// <paramref name="relaxations"/>[4n·r …] (the per-row lines of optimised slopes, <see cref="Generated.SlopeKernels"/>).
+    /// </summary>
+    public static void BackSubstituteRows(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxations, Span<float> below, Span<double> constants, int rows, int n)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> relaxation = relaxations.Slice(4 * n * r, 4 * n);
+            ReadOnlySpan<float> a = above.Slice(r * n, n), ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
+            Span<float> b = below.Slice(r * n, n);
+            if (n > 0) constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
+        }
+    }
+
+    /// <summary><see cref="BackSubstituteWindow"/> with a relaxation of its own for every row (see <see cref="BackSubstituteRows"/>).</summary>
+    public static void BackSubstituteWindowRows(Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> relaxations, int rows, int channels, int height, int width)
+        => WindowStep(bw, above, below, relaxations, 4 * channels * height * width, rows, channels, height, width);
+
+    /// <summary>The windowed step; row r reads its relaxation at <paramref name="stride"/>·r (0: one for every row).</summary>
+    private static void WindowStep(Certification.BoundWorkspace bw, int above, int below, ReadOnlySpan<float> relaxations, int stride, int rows, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(bw);
         int n = channels * height * width;
-        ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
         ReadOnlySpan<int> window = bw.Window(above);
         window.CopyTo(bw.Window(below));
         ReadOnlySpan<float> a = bw.Rows(above, rows);
@@ -110,11 +132,13 @@ public static partial class Activation
 
         // Largest index read or written below: row rows − 1, channel channels − 1, line lines − 1, value span − 1.
         int last = ((channels - 1) * height + window[0] + lines - 1) * width + window[2] + span;
-        NetworkGuard.Length(ls, last, nameof(relaxation));
+        NetworkGuard.Length(relaxations.Slice(0, n), last, nameof(relaxations));
         NetworkGuard.Length(a, (rows - 1) * n + last, "rows above");
         NetworkGuard.Length(b, (rows - 1) * n + last, "rows below");
         for (int r = 0; r < rows; r++)
         {
+            ReadOnlySpan<float> relaxation = relaxations.Slice(stride * r, 4 * n);
+            ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
             double c = 0;
             for (int ch = 0; ch < channels; ch++)
             {
@@ -212,9 +236,9 @@ public static partial class Activation
         }
     }
 
-    private static double Value(double z, bool tanh) => tanh ? Math.Tanh(z) : Sigma(z);
+    internal static double Value(double z, bool tanh) => tanh ? Math.Tanh(z) : Sigma(z);
 
-    private static double Slope(double z, bool tanh)
+    internal static double Slope(double z, bool tanh)
     {
         if (tanh)
         {
@@ -224,6 +248,26 @@ public static partial class Activation
 
         double s = Sigma(z);
         return s * (1 - s);
+    }
+
+    /// <summary>f(z) and f′(z) from one exponential.</summary>
+    internal static (double Value, double Slope) ValueAndSlope(double z, bool tanh)
+    {
+        double f = Value(z, tanh);
+        return (f, tanh ? 1 - f * f : f * (1 - f));
+    }
+
+    /// <summary>f″(z): σ′(z)(1 − 2σ(z)) for the sigmoid, −2 tanh(z)(1 − tanh²(z)) for tanh.</summary>
+    internal static double Curvature(double z, bool tanh)
+    {
+        if (tanh)
+        {
+            double t = Math.Tanh(z);
+            return -2 * t * (1 - t * t);
+        }
+
+        double s = Sigma(z);
+        return s * (1 - s) * (1 - 2 * s);
     }
 
     /// <summary>
@@ -274,15 +318,7 @@ public static partial class Activation
         }
         else
         {
-            // Tangent at d ∈ [0, u] passing above (l, f(l)): keep the end where tangent(l) ≥ f(l).
-            double a = 0, b = u;
-            for (int it = 0; it < 24; it++)
-            {
-                double m = 0.5 * (a + b);
-                if (Value(m, tanh) + Slope(m, tanh) * (l - m) >= fl) b = m;
-                else a = m;
-            }
-
+            double b = UpperTouchStart(l, u, tanh);
             double t = touching ? Math.Clamp(touch, b, u) : b, s = Slope(t, tanh);
             upperA = s;
             upperB = Value(t, tanh) - s * t;
@@ -295,20 +331,43 @@ public static partial class Activation
         }
         else
         {
-            // Tangent at d ∈ [l, 0] passing below (u, f(u)): keep the end where tangent(u) ≤ f(u).
-            double a = l, b = 0;
-            for (int it = 0; it < 24; it++)
-            {
-                double m = 0.5 * (a + b);
-                if (Value(m, tanh) + Slope(m, tanh) * (u - m) <= fu) a = m;
-                else b = m;
-            }
-
+            double a = LowerTouchEnd(l, u, tanh);
             double t = touching ? Math.Clamp(touch, l, a) : a, s = Slope(t, tanh);
             lowerA = s;
             lowerB = Value(t, tanh) - s * t;
         }
 
         return (lowerA, lowerB, upperA, upperB);
+    }
+
+    /// <summary>
+    /// Across 0 (l &lt; 0 &lt; u, the chord not valid above): d_U ∈ [0, u], the touching point of the tangent through (l, f(l)),
+    /// found by bisection keeping the end where the tangent at l is ≥ f(l), so every tangent at [d_U, u] is a valid upper line.
+    /// </summary>
+    internal static double UpperTouchStart(double l, double u, bool tanh)
+    {
+        double fl = Value(l, tanh), a = 0, b = u;
+        for (int it = 0; it < 24; it++)
+        {
+            double m = 0.5 * (a + b);
+            if (Value(m, tanh) + Slope(m, tanh) * (l - m) >= fl) b = m;
+            else a = m;
+        }
+
+        return b;
+    }
+
+    /// <summary>Across 0 (the chord not valid below): d_L ∈ [l, 0], the touching point of the tangent through (u, f(u)); every tangent at [l, d_L] is a valid lower line.</summary>
+    internal static double LowerTouchEnd(double l, double u, bool tanh)
+    {
+        double fu = Value(u, tanh), a = l, b = 0;
+        for (int it = 0; it < 24; it++)
+        {
+            double m = 0.5 * (a + b);
+            if (Value(m, tanh) + Slope(m, tanh) * (u - m) <= fu) a = m;
+            else b = m;
+        }
+
+        return a;
     }
 }

@@ -120,4 +120,21 @@ public static partial class MaxPooling
             constants[r] += c;
         }
     }
+
+    /// <summary>
+    /// The relaxed pooling run forward on <paramref name="rows"/> samples, each with the lines its backward row selects
+    /// (as <see cref="BackSubstitute"/>): y = x_winner where the row's entry is ≥ 0 or the window is dominated, else
+    /// the constant max hi. The reverse of the backward step, for the gradient of a bound (<see cref="Generated.SlopeKernels"/>).
+    /// </summary>
+    public static void RelaxedForward(LayerGeometry g, ReadOnlySpan<float> above, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<int> winner, ReadOnlySpan<bool> exact, ReadOnlySpan<float> outHi, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int inLength = g.InputLength, outLength = g.OutputLength;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> a = above.Slice(r * outLength, outLength), x = input.Slice(r * inLength, inLength);
+            Span<float> y = output.Slice(r * outLength, outLength);
+            for (int o = 0; o < outLength; o++) y[o] = a[o] >= 0 || exact[o] ? x[winner[o]] : outHi[o];
+        }
+    }
 }

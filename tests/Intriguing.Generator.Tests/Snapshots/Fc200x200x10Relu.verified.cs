@@ -586,6 +586,19 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
 
         /// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>
         internal Workspace? _forward;
+
+        /// <summary>Optimised slopes: the forward passes of the margin rows' minimisers (made on first use).</summary>
+        internal Workspace? _slopeForward;
+
+        /// <summary>Whether the backward passes give every row its own lines (<c>_lines</c>k) instead of the shared relaxations.</summary>
+        internal bool _rowSlopes;
+
+        // Per activation k with optimised slopes (made on first use): parameter ranges (4n), each margin row's parameters,
+        // their gradients (R × 2n), Adam's moments (2 × R × 2n) and the lines at the parameters (R × 4n).
+        internal float[]? _ranges2, _slopes2, _slopeGradient2, _lines2;
+        internal double[]? _moments2;
+        internal float[]? _ranges4, _slopes4, _slopeGradient4, _lines4;
+        internal double[]? _moments4;
     }
 
     /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
@@ -655,6 +668,7 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
             BackSubstitute(bw, 2, rows);
             global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
             global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 3, start, rows);
+            if (bw.SlopeSteps > 0) OptimizeBounds3(bw, start, rows);
         }
     }
 
@@ -672,7 +686,9 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
         BackSubstitute(bw, 4, rows);
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
         double worst = global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
-        return bw.Method == global::Intriguing.Certification.BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;
+        if (bw.Method != global::Intriguing.Certification.BoundMethod.Crown) return worst;
+        if (bw.MarginRefinements > 0) worst = RefineMargins(bw, label);
+        return bw.SlopeSteps > 0 ? OptimizeMargins(bw, label) : worst;
     }
 
     /// <summary>
@@ -700,6 +716,120 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 128 rows: the margins or a chunk of intermediate rows).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(128);
+        bw._ranges2 ??= new float[800];
+        bw._slopes2 ??= new float[128 * 400];
+        bw._slopeGradient2 ??= new float[128 * 400];
+        bw._lines2 ??= new float[128 * 800];
+        bw._moments2 ??= new double[128 * 800];
+        bw._ranges4 ??= new float[800];
+        bw._slopes4 ??= new float[128 * 400];
+        bw._slopeGradient4 ??= new float[128 * 400];
+        bw._lines4 ??= new float[128 * 800];
+        bw._moments4 ??= new double[128 * 800];
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
+    /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
+    /// </summary>
+    private double OptimizeMargins(BoundBuffers bw, int label)
+    {
+        StartSlopes(bw);
+        double worst = SlopePass(bw, label, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 400), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes4!, 0, 9 * 400), bw._slopeGradient4!, new global::System.Span<double>(bw._moments4!, 0, 2 * 9 * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            worst = SlopePass(bw, label, step < bw.SlopeSteps);
+        }
+        return worst;
+    }
+
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
+    internal void StartSlopes(BoundBuffers bw)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4!);
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 3, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges4!, Activation(fw, 3, 9), bw._slopes4!, bw._moments4!, 9);
+    }
+
+    /// <summary>
+    /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
+    /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
+    /// bound with respect to its parameters (docs/certification.md).
+    /// </summary>
+    internal double SlopePass(BoundBuffers bw, int label, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4!, bw._slopes4!, bw._relax4, bw._lines4!, 9);
+        bw._rowSlopes = true;
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense3Weights, Dense3Bias, bw.Rows(4, 9), bw.Constants(9), label, 10, 200);
+        BackSubstitute(bw, 4, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        bw._rowSlopes = false;
+        double worst = global::Intriguing.Generated.BoundKernels.ImproveMargins(bw, label, 10);
+        if (!gradient) return worst;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, 9); // Dense1
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 200);
+        ForwardLayers(fw, 2, 3, 9); // Dense2
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(4, 9), Activation(fw, 3, 9), bw._ranges4!, bw._slopes4!, bw._slopeGradient4!, 9);
+        return worst;
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the relaxation parameters below activation 3, one set per row of the
+    /// chunk <paramref name="start"/>… of its bound rows (the last pass's rows are in the workspace), each followed by a pass
+    /// that keeps every bound's tighter value.
+    /// </summary>
+    private void OptimizeBounds3(BoundBuffers bw, int start, int rows)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, rows), bw._slopes2!, bw._moments2!, rows);
+        BoundsSlopePass3(bw, start, rows, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, rows * 400), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * rows * 400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            BoundsSlopePass3(bw, start, rows, step < bw.SlopeSteps);
+        }
+    }
+
+    /// <summary>One pass of the chunk <paramref name="start"/>… of activation 3's rows with every row's own lines (see <see cref="SlopePass"/>).</summary>
+    private void BoundsSlopePass3(BoundBuffers bw, int start, int rows, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, rows);
+        bw._rowSlopes = true;
+        global::Intriguing.Layers.Dense.SeedOrdered(Dense2Weights, Dense2Bias, bw.Rows(2, rows), bw.Constants(rows), bw.Order, start, rows, 200);
+        BackSubstitute(bw, 2, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.HiddenIterations);
+        bw._rowSlopes = false;
+        global::Intriguing.Generated.BoundKernels.StorePositionBounds(bw, 3, start, rows);
+        if (!gradient) return;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < rows; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.HiddenIterations, fw.A0(rows).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, rows); // Dense1
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, rows), Activation(fw, 1, rows), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, rows);
+    }
+
     /// <summary>Carries <paramref name="rows"/> rows over activation <paramref name="top"/> down to the input, layer by layer (each layer's relaxation or transpose).</summary>
     private void BackSubstitute(BoundBuffers bw, int top, int rows)
     {
@@ -709,13 +839,15 @@ partial class Fc200x200x10Relu : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(5, rows), Dense3Weights, Dense3Bias, bw.Rows(4, rows), bw.Constants(rows), rows, 10, 200);
                 goto case 4;
             case 4: // ReLU2
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(4, rows), bw._relax4, bw.Rows(3, rows), bw.Constants(rows), rows, 200);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(4, rows), bw._lines4!, bw.Rows(3, rows), bw.Constants(rows), rows, 200);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(4, rows), bw._relax4, bw.Rows(3, rows), bw.Constants(rows), rows, 200);
                 goto case 3;
             case 3: // Dense2
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(3, rows), Dense2Weights, Dense2Bias, bw.Rows(2, rows), bw.Constants(rows), rows, 200, 200);
                 goto case 2;
             case 2: // ReLU1
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 200);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(2, rows), bw._lines2!, bw.Rows(1, rows), bw.Constants(rows), rows, 200);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 200);
                 goto case 1;
             case 1: // Dense1
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(1, rows), Dense1Weights, Dense1Bias, bw.Rows(0, rows), bw.Constants(rows), rows, 200, 784);

@@ -894,6 +894,27 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
 
         /// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>
         internal Workspace? _forward;
+
+        /// <summary>Optimised slopes: the forward passes of the margin rows' minimisers (made on first use).</summary>
+        internal Workspace? _slopeForward;
+
+        /// <summary>Whether the backward passes give every row its own lines (<c>_lines</c>k) instead of the shared relaxations.</summary>
+        internal bool _rowSlopes;
+
+        // Per activation k with optimised slopes (made on first use): parameter ranges (4n), each margin row's parameters,
+        // their gradients (R × 2n), Adam's moments (2 × R × 2n) and the lines at the parameters (R × 4n).
+        internal float[]? _ranges2, _slopes2, _slopeGradient2, _lines2;
+        internal double[]? _moments2;
+        internal float[]? _ranges4, _slopes4, _slopeGradient4, _lines4;
+        internal double[]? _moments4;
+        internal float[]? _ranges6, _slopes6, _slopeGradient6, _lines6;
+        internal double[]? _moments6;
+        internal float[]? _ranges8, _slopes8, _slopeGradient8, _lines8;
+        internal double[]? _moments8;
+        internal float[]? _ranges10, _slopes10, _slopeGradient10, _lines10;
+        internal double[]? _moments10;
+        internal float[]? _ranges12, _slopes12, _slopeGradient12, _lines12;
+        internal double[]? _moments12;
     }
 
     /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
@@ -1057,7 +1078,9 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
         BackSubstitute(bw, 12, rows);
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
         double worst = global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
-        return bw.Method == global::Intriguing.Certification.BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;
+        if (bw.Method != global::Intriguing.Certification.BoundMethod.Crown) return worst;
+        if (bw.MarginRefinements > 0) worst = RefineMargins(bw, label);
+        return bw.SlopeSteps > 0 ? OptimizeMargins(bw, label) : worst;
     }
 
     /// <summary>
@@ -1093,31 +1116,157 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(9);
+        bw._ranges2 ??= new float[43264];
+        bw._slopes2 ??= new float[9 * 21632];
+        bw._slopeGradient2 ??= new float[9 * 21632];
+        bw._lines2 ??= new float[9 * 43264];
+        bw._moments2 ??= new double[9 * 43264];
+        bw._ranges4 ??= new float[9216];
+        bw._slopes4 ??= new float[9 * 4608];
+        bw._slopeGradient4 ??= new float[9 * 4608];
+        bw._lines4 ??= new float[9 * 9216];
+        bw._moments4 ??= new double[9 * 9216];
+        bw._ranges6 ??= new float[12800];
+        bw._slopes6 ??= new float[9 * 6400];
+        bw._slopeGradient6 ??= new float[9 * 6400];
+        bw._lines6 ??= new float[9 * 12800];
+        bw._moments6 ??= new double[9 * 12800];
+        bw._ranges8 ??= new float[2048];
+        bw._slopes8 ??= new float[9 * 1024];
+        bw._slopeGradient8 ??= new float[9 * 1024];
+        bw._lines8 ??= new float[9 * 2048];
+        bw._moments8 ??= new double[9 * 2048];
+        bw._ranges10 ??= new float[400];
+        bw._slopes10 ??= new float[9 * 200];
+        bw._slopeGradient10 ??= new float[9 * 200];
+        bw._lines10 ??= new float[9 * 400];
+        bw._moments10 ??= new double[9 * 400];
+        bw._ranges12 ??= new float[400];
+        bw._slopes12 ??= new float[9 * 200];
+        bw._slopeGradient12 ??= new float[9 * 200];
+        bw._lines12 ??= new float[9 * 400];
+        bw._moments12 ??= new double[9 * 400];
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
+    /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
+    /// </summary>
+    private double OptimizeMargins(BoundBuffers bw, int label)
+    {
+        StartSlopes(bw);
+        double worst = SlopePass(bw, label, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 21632), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 21632), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes4!, 0, 9 * 4608), bw._slopeGradient4!, new global::System.Span<double>(bw._moments4!, 0, 2 * 9 * 4608), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes6!, 0, 9 * 6400), bw._slopeGradient6!, new global::System.Span<double>(bw._moments6!, 0, 2 * 9 * 6400), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes8!, 0, 9 * 1024), bw._slopeGradient8!, new global::System.Span<double>(bw._moments8!, 0, 2 * 9 * 1024), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes10!, 0, 9 * 200), bw._slopeGradient10!, new global::System.Span<double>(bw._moments10!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes12!, 0, 9 * 200), bw._slopeGradient12!, new global::System.Span<double>(bw._moments12!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            worst = SlopePass(bw, label, step < bw.SlopeSteps);
+        }
+        return worst;
+    }
+
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
+    internal void StartSlopes(BoundBuffers bw)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(11), bw.Hi(11), bw._ranges12!);
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 11, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges4!, Activation(fw, 3, 9), bw._slopes4!, bw._moments4!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6!, Activation(fw, 5, 9), bw._slopes6!, bw._moments6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges8!, Activation(fw, 7, 9), bw._slopes8!, bw._moments8!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10!, Activation(fw, 9, 9), bw._slopes10!, bw._moments10!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges12!, Activation(fw, 11, 9), bw._slopes12!, bw._moments12!, 9);
+    }
+
+    /// <summary>
+    /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
+    /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
+    /// bound with respect to its parameters (docs/certification.md).
+    /// </summary>
+    internal double SlopePass(BoundBuffers bw, int label, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(3), bw.Hi(3), bw._ranges4!, bw._slopes4!, bw._relax4, bw._lines4!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!, bw._slopes6!, bw._relax6, bw._lines6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(7), bw.Hi(7), bw._ranges8!, bw._slopes8!, bw._relax8, bw._lines8!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!, bw._slopes10!, bw._relax10, bw._lines10!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(11), bw.Hi(11), bw._ranges12!, bw._slopes12!, bw._relax12, bw._lines12!, 9);
+        bw._rowSlopes = true;
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense3Weights, Dense3Bias, bw.Rows(12, 9), bw.Constants(9), label, 10, 100);
+        BackSubstitute(bw, 12, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        bw._rowSlopes = false;
+        double worst = global::Intriguing.Generated.BoundKernels.ImproveMargins(bw, label, 10);
+        if (!gradient) return worst;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, 9); // Conv1
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 10816);
+        ForwardLayers(fw, 2, 3, 9); // Conv2
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(4, 9), bw._lines4!, Activation(fw, 3, 9), Activation(fw, 4, 9), 9, 2304);
+        ForwardLayers(fw, 4, 5, 9); // Conv3
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(6, 9), bw._lines6!, Activation(fw, 5, 9), Activation(fw, 6, 9), 9, 3200);
+        ForwardLayers(fw, 6, 7, 9); // Conv4
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(8, 9), bw._lines8!, Activation(fw, 7, 9), Activation(fw, 8, 9), 9, 512);
+        ForwardLayers(fw, 8, 9, 9); // Dense1
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(10, 9), bw._lines10!, Activation(fw, 9, 9), Activation(fw, 10, 9), 9, 100);
+        ForwardLayers(fw, 10, 11, 9); // Dense2
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(4, 9), Activation(fw, 3, 9), bw._ranges4!, bw._slopes4!, bw._slopeGradient4!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(6, 9), Activation(fw, 5, 9), bw._ranges6!, bw._slopes6!, bw._slopeGradient6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(8, 9), Activation(fw, 7, 9), bw._ranges8!, bw._slopes8!, bw._slopeGradient8!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(10, 9), Activation(fw, 9, 9), bw._ranges10!, bw._slopes10!, bw._slopeGradient10!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(12, 9), Activation(fw, 11, 9), bw._ranges12!, bw._slopes12!, bw._slopeGradient12!, 9);
+        return worst;
+    }
+
     /// <summary>Carries <paramref name="rows"/> windowed rows over activation <paramref name="top"/> down to the input (see <c>BoundWorkspace.Window</c>).</summary>
     private void BackSubstituteWindow(BoundBuffers bw, int top, int rows)
     {
         switch (top)
         {
             case 8: // ReLU4
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 8, 7, bw._relax8, rows, 32, 4, 4);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 8, 7, bw._lines8!, rows, 32, 4, 4);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 8, 7, bw._relax8, rows, 32, 4, 4);
                 goto case 7;
             case 7: // Conv4
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry7, bw, 7, 6, Conv4Weights, Conv4Bias, rows);
                 goto case 6;
             case 6: // ReLU3
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 6, 5, bw._relax6, rows, 32, 10, 10);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 6, 5, bw._lines6!, rows, 32, 10, 10);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 6, 5, bw._relax6, rows, 32, 10, 10);
                 goto case 5;
             case 5: // Conv3
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry5, bw, 5, 4, Conv3Weights, Conv3Bias, rows);
                 goto case 4;
             case 4: // ReLU2
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 4, 3, bw._relax4, rows, 16, 12, 12);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 4, 3, bw._lines4!, rows, 16, 12, 12);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 4, 3, bw._relax4, rows, 16, 12, 12);
                 goto case 3;
             case 3: // Conv2
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry3, bw, 3, 2, Conv2Weights, Conv2Bias, rows);
                 goto case 2;
             case 2: // ReLU1
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 2, 1, bw._relax2, rows, 16, 26, 26);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 2, 1, bw._lines2!, rows, 16, 26, 26);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 2, 1, bw._relax2, rows, 16, 26, 26);
                 goto case 1;
             case 1: // Conv1
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry1, bw, 1, 0, Conv1Weights, Conv1Bias, rows);
@@ -1138,13 +1287,15 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(13, rows), Dense3Weights, Dense3Bias, bw.Rows(12, rows), bw.Constants(rows), rows, 10, 100);
                 goto case 12;
             case 12: // ReLU6
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(12, rows), bw._relax12, bw.Rows(11, rows), bw.Constants(rows), rows, 100);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(12, rows), bw._lines12!, bw.Rows(11, rows), bw.Constants(rows), rows, 100);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(12, rows), bw._relax12, bw.Rows(11, rows), bw.Constants(rows), rows, 100);
                 goto case 11;
             case 11: // Dense2
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(11, rows), Dense2Weights, Dense2Bias, bw.Rows(10, rows), bw.Constants(rows), rows, 100, 100);
                 goto case 10;
             case 10: // ReLU5
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(10, rows), bw._relax10, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(10, rows), bw._lines10!, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(10, rows), bw._relax10, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
                 goto case 9;
             case 9: // Dense1
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(9, rows), Dense1Weights, Dense1Bias, bw.Rows(8, rows), bw.Constants(rows), rows, 100, 512);
@@ -1157,19 +1308,22 @@ partial class Mnist4C3FSmall : global::Intriguing.IClassifier, global::Intriguin
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry7, bw.Rows(7, rows), Conv4Weights, Conv4Bias, bw.Rows(6, rows), bw.Constants(rows), bw.Columns, rows);
                 goto case 6;
             case 6: // ReLU3
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(6, rows), bw._relax6, bw.Rows(5, rows), bw.Constants(rows), rows, 3200);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(6, rows), bw._lines6!, bw.Rows(5, rows), bw.Constants(rows), rows, 3200);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(6, rows), bw._relax6, bw.Rows(5, rows), bw.Constants(rows), rows, 3200);
                 goto case 5;
             case 5: // Conv3
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry5, bw.Rows(5, rows), Conv3Weights, Conv3Bias, bw.Rows(4, rows), bw.Constants(rows), bw.Columns, rows);
                 goto case 4;
             case 4: // ReLU2
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(4, rows), bw._relax4, bw.Rows(3, rows), bw.Constants(rows), rows, 2304);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(4, rows), bw._lines4!, bw.Rows(3, rows), bw.Constants(rows), rows, 2304);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(4, rows), bw._relax4, bw.Rows(3, rows), bw.Constants(rows), rows, 2304);
                 goto case 3;
             case 3: // Conv2
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry3, bw.Rows(3, rows), Conv2Weights, Conv2Bias, bw.Rows(2, rows), bw.Constants(rows), bw.Columns, rows);
                 goto case 2;
             case 2: // ReLU1
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 10816);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(2, rows), bw._lines2!, bw.Rows(1, rows), bw.Constants(rows), rows, 10816);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 10816);
                 goto case 1;
             case 1: // Conv1
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry1, bw.Rows(1, rows), Conv1Weights, Conv1Bias, bw.Rows(0, rows), bw.Constants(rows), bw.Columns, rows);

@@ -850,6 +850,21 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
 
         /// <summary>The forward pass of a margin's minimiser (made on the first refinement).</summary>
         internal Workspace? _forward;
+
+        /// <summary>Optimised slopes: the forward passes of the margin rows' minimisers (made on first use).</summary>
+        internal Workspace? _slopeForward;
+
+        /// <summary>Whether the backward passes give every row its own lines (<c>_lines</c>k) instead of the shared relaxations.</summary>
+        internal bool _rowSlopes;
+
+        // Per activation k with optimised slopes (made on first use): parameter ranges (4n), each margin row's parameters,
+        // their gradients (R × 2n), Adam's moments (2 × R × 2n) and the lines at the parameters (R × 4n).
+        internal float[]? _ranges2, _slopes2, _slopeGradient2, _lines2;
+        internal double[]? _moments2;
+        internal float[]? _ranges6, _slopes6, _slopeGradient6, _lines6;
+        internal double[]? _moments6;
+        internal float[]? _ranges10, _slopes10, _slopeGradient10, _lines10;
+        internal double[]? _moments10;
     }
 
     /// <summary>Makes the buffers of one thread's bound propagation (see <see cref="PropagateBounds"/>).</summary>
@@ -962,7 +977,9 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
         BackSubstitute(bw, 11, rows);
         global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
         double worst = global::Intriguing.Generated.BoundKernels.StoreMargins(bw, label, 10);
-        return bw.Method == global::Intriguing.Certification.BoundMethod.Crown && bw.MarginRefinements > 0 ? RefineMargins(bw, label) : worst;
+        if (bw.Method != global::Intriguing.Certification.BoundMethod.Crown) return worst;
+        if (bw.MarginRefinements > 0) worst = RefineMargins(bw, label);
+        return bw.SlopeSteps > 0 ? OptimizeMargins(bw, label) : worst;
     }
 
     /// <summary>
@@ -992,6 +1009,96 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
         return worst;
     }
 
+    /// <summary>Makes the buffers of optimised slopes on first use (for 9 rows: the margins).</summary>
+    private static void EnsureSlopes(BoundBuffers bw)
+    {
+        bw._slopeForward ??= new Workspace(9);
+        bw._ranges2 ??= new float[36864];
+        bw._slopes2 ??= new float[9 * 18432];
+        bw._slopeGradient2 ??= new float[9 * 18432];
+        bw._lines2 ??= new float[9 * 36864];
+        bw._moments2 ??= new double[9 * 36864];
+        bw._ranges6 ??= new float[8192];
+        bw._slopes6 ??= new float[9 * 4096];
+        bw._slopeGradient6 ??= new float[9 * 4096];
+        bw._lines6 ??= new float[9 * 8192];
+        bw._moments6 ??= new double[9 * 8192];
+        bw._ranges10 ??= new float[400];
+        bw._slopes10 ??= new float[9 * 200];
+        bw._slopeGradient10 ??= new float[9 * 200];
+        bw._lines10 ??= new float[9 * 400];
+        bw._moments10 ??= new double[9 * 400];
+    }
+
+    /// <summary>
+    /// <c>SlopeSteps</c> projected gradient steps on the activations' relaxation parameters, one set per margin row, each
+    /// followed by a margin pass with every row's own lines; keeps each margin's largest bound. Returns the smallest margin bound.
+    /// </summary>
+    private double OptimizeMargins(BoundBuffers bw, int label)
+    {
+        StartSlopes(bw);
+        double worst = SlopePass(bw, label, true);
+        for (int step = 1; step <= bw.SlopeSteps; step++)
+        {
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes2!, 0, 9 * 18432), bw._slopeGradient2!, new global::System.Span<double>(bw._moments2!, 0, 2 * 9 * 18432), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes6!, 0, 9 * 4096), bw._slopeGradient6!, new global::System.Span<double>(bw._moments6!, 0, 2 * 9 * 4096), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            global::Intriguing.Generated.SlopeKernels.Ascend(new global::System.Span<float>(bw._slopes10!, 0, 9 * 200), bw._slopeGradient10!, new global::System.Span<double>(bw._moments10!, 0, 2 * 9 * 200), step, global::Intriguing.Generated.SlopeKernels.Rate);
+            worst = SlopePass(bw, label, step < bw.SlopeSteps);
+        }
+        return worst;
+    }
+
+    /// <summary>The ranges of the parameters from the bounds, and every margin row's parameters at the network's pre-activations at the row's own minimiser of the last margin pass.</summary>
+    internal void StartSlopes(BoundBuffers bw)
+    {
+        EnsureSlopes(bw);
+        Workspace fw = bw._slopeForward!;
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!);
+        global::Intriguing.Generated.SlopeKernels.Ranges(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!);
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 9, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges2!, Activation(fw, 1, 9), bw._slopes2!, bw._moments2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges6!, Activation(fw, 5, 9), bw._slopes6!, bw._moments6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Start(global::Intriguing.Generated.SlopeFunction.ReLU, bw._ranges10!, Activation(fw, 9, 9), bw._slopes10!, bw._moments10!, 9);
+    }
+
+    /// <summary>
+    /// One margin pass with every row's own lines at its parameters (after <see cref="StartSlopes"/>); raises each margin's
+    /// bound where it is larger and returns the smallest. With <paramref name="gradient"/>, also the gradient of every row's
+    /// bound with respect to its parameters (docs/certification.md).
+    /// </summary>
+    internal double SlopePass(BoundBuffers bw, int label, bool gradient)
+    {
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(1), bw.Hi(1), bw._ranges2!, bw._slopes2!, bw._relax2, bw._lines2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(5), bw.Hi(5), bw._ranges6!, bw._slopes6!, bw._relax6, bw._lines6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Lines(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Lo(9), bw.Hi(9), bw._ranges10!, bw._slopes10!, bw._relax10, bw._lines10!, 9);
+        bw._rowSlopes = true;
+        int rows = global::Intriguing.Layers.Dense.SeedMargins(Dense2Weights, Dense2Bias, bw.Rows(11, 9), bw.Constants(9), label, 10, 100);
+        BackSubstitute(bw, 11, rows);
+        global::Intriguing.Generated.BoundKernels.Concretize(bw, rows, global::Intriguing.Generated.BoundKernels.MarginIterations);
+        bw._rowSlopes = false;
+        double worst = global::Intriguing.Generated.BoundKernels.ImproveMargins(bw, label, 10);
+        if (!gradient) return worst;
+
+        // The relaxed network at each row's minimiser: linear layers as they are, relaxed layers by the lines the row selects.
+        Workspace fw = bw._slopeForward!;
+        for (int r = 0; r < 9; r++) global::Intriguing.Generated.BoundKernels.Minimizer(bw, r, global::Intriguing.Generated.BoundKernels.MarginIterations, fw.A0(9).Slice(r * 784, 784));
+        ForwardLayers(fw, 0, 1, 9); // Conv1
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(2, 9), bw._lines2!, Activation(fw, 1, 9), Activation(fw, 2, 9), 9, 9216);
+        global::Intriguing.Layers.MaxPooling.RelaxedForward(s_geometry3, bw.Rows(3, 9), Activation(fw, 2, 9), Activation(fw, 3, 9), bw._winner3, bw._exact3, bw.Hi(3), 9);
+        ForwardLayers(fw, 3, 4, 9); // Dropout1
+        ForwardLayers(fw, 4, 5, 9); // Conv2
+        global::Intriguing.Generated.SlopeKernels.RelaxedForward(bw.Rows(6, 9), bw._lines6!, Activation(fw, 5, 9), Activation(fw, 6, 9), 9, 2048);
+        global::Intriguing.Layers.MaxPooling.RelaxedForward(s_geometry7, bw.Rows(7, 9), Activation(fw, 6, 9), Activation(fw, 7, 9), bw._winner7, bw._exact7, bw.Hi(7), 9);
+        ForwardLayers(fw, 7, 8, 9); // Dropout2
+        ForwardLayers(fw, 8, 9, 9); // Dense1
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(2, 9), Activation(fw, 1, 9), bw._ranges2!, bw._slopes2!, bw._slopeGradient2!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(6, 9), Activation(fw, 5, 9), bw._ranges6!, bw._slopes6!, bw._slopeGradient6!, 9);
+        global::Intriguing.Generated.SlopeKernels.Gradient(global::Intriguing.Generated.SlopeFunction.ReLU, bw.Rows(10, 9), Activation(fw, 9, 9), bw._ranges10!, bw._slopes10!, bw._slopeGradient10!, 9);
+        return worst;
+    }
+
     /// <summary>Carries <paramref name="rows"/> windowed rows over activation <paramref name="top"/> down to the input (see <c>BoundWorkspace.Window</c>).</summary>
     private void BackSubstituteWindow(BoundBuffers bw, int top, int rows)
     {
@@ -1004,7 +1111,8 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.MaxPooling.BackSubstituteWindow(s_geometry7, bw, 7, 6, bw._winner7, bw._exact7, rows);
                 goto case 6;
             case 6: // ReLU2
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 6, 5, bw._relax6, rows, 32, 8, 8);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 6, 5, bw._lines6!, rows, 32, 8, 8);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 6, 5, bw._relax6, rows, 32, 8, 8);
                 goto case 5;
             case 5: // Conv2
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry5, bw, 5, 4, Conv2Weights, Conv2Bias, rows);
@@ -1016,7 +1124,8 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.MaxPooling.BackSubstituteWindow(s_geometry3, bw, 3, 2, bw._winner3, bw._exact3, rows);
                 goto case 2;
             case 2: // ReLU1
-                global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 2, 1, bw._relax2, rows, 16, 24, 24);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteWindowRows(bw, 2, 1, bw._lines2!, rows, 16, 24, 24);
+                else global::Intriguing.Layers.Activation.BackSubstituteWindow(bw, 2, 1, bw._relax2, rows, 16, 24, 24);
                 goto case 1;
             case 1: // Conv1
                 global::Intriguing.Layers.Convolution.BackSubstituteWindow(s_geometry1, bw, 1, 0, Conv1Weights, Conv1Bias, rows);
@@ -1040,7 +1149,8 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.Dropout.BackSubstitute(bw.Rows(11, rows), bw.Rows(10, rows), rows, 100);
                 goto case 10;
             case 10: // ReLU3
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(10, rows), bw._relax10, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(10, rows), bw._lines10!, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(10, rows), bw._relax10, bw.Rows(9, rows), bw.Constants(rows), rows, 100);
                 goto case 9;
             case 9: // Dense1
                 global::Intriguing.Layers.Dense.BackSubstitute(bw.Rows(9, rows), Dense1Weights, Dense1Bias, bw.Rows(8, rows), bw.Constants(rows), rows, 100, 512);
@@ -1053,7 +1163,8 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.MaxPooling.BackSubstitute(s_geometry7, bw.Rows(7, rows), bw.Rows(6, rows), bw._winner7, bw._exact7, bw.Hi(7), bw.Constants(rows), rows);
                 goto case 6;
             case 6: // ReLU2
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(6, rows), bw._relax6, bw.Rows(5, rows), bw.Constants(rows), rows, 2048);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(6, rows), bw._lines6!, bw.Rows(5, rows), bw.Constants(rows), rows, 2048);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(6, rows), bw._relax6, bw.Rows(5, rows), bw.Constants(rows), rows, 2048);
                 goto case 5;
             case 5: // Conv2
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry5, bw.Rows(5, rows), Conv2Weights, Conv2Bias, bw.Rows(4, rows), bw.Constants(rows), bw.Columns, rows);
@@ -1065,7 +1176,8 @@ partial class MnistConvDropout : global::Intriguing.IClassifier, global::Intrigu
                 global::Intriguing.Layers.MaxPooling.BackSubstitute(s_geometry3, bw.Rows(3, rows), bw.Rows(2, rows), bw._winner3, bw._exact3, bw.Hi(3), bw.Constants(rows), rows);
                 goto case 2;
             case 2: // ReLU1
-                global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 9216);
+                if (bw._rowSlopes) global::Intriguing.Layers.Activation.BackSubstituteRows(bw.Rows(2, rows), bw._lines2!, bw.Rows(1, rows), bw.Constants(rows), rows, 9216);
+                else global::Intriguing.Layers.Activation.BackSubstitute(bw.Rows(2, rows), bw._relax2, bw.Rows(1, rows), bw.Constants(rows), rows, 9216);
                 goto case 1;
             case 1: // Conv1
                 global::Intriguing.Layers.Convolution.BackSubstitute(s_geometry1, bw.Rows(1, rows), Conv1Weights, Conv1Bias, bw.Rows(0, rows), bw.Constants(rows), bw.Columns, rows);

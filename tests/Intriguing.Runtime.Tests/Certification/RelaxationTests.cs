@@ -107,4 +107,61 @@ public class RelaxationTests
         Activation.ReLURetouch(lo, hi, touch, relaxation);
         Assert.Equal([1f, 0f, 1f, 1f], relaxation[..4]);
     }
+
+    [Theory]
+    [InlineData("sigmoid")]
+    [InlineData("tanh")]
+    [InlineData("relu")]
+    public void Lines_at_any_optimised_parameters_bound_the_function_and_the_ranges_reach_the_far_end_points(string kind)
+    {
+        (float[] lo, float[] hi, _) = Cases(kind.Length + 7);
+        int n = lo.Length, rows = 3;
+        var function = kind switch { "sigmoid" => Generated.SlopeFunction.Sigmoid, "tanh" => Generated.SlopeFunction.Tanh, _ => Generated.SlopeFunction.ReLU };
+        var ranges = new float[4 * n];
+        var plain = new float[4 * n];
+        Relax(kind, lo, hi, null, plain);
+        Generated.SlopeKernels.Ranges(function, lo, hi, ranges);
+        // Row 0 at the start of every range, row 1 at the end, row 2 anywhere.
+        var random = new Random(3);
+        var parameters = new float[rows * 2 * n];
+        for (int i = 0; i < 2 * n; i++)
+        {
+            parameters[2 * n + i] = 1;
+            parameters[4 * n + i] = (float)random.NextDouble();
+        }
+
+        var lines = new float[rows * 4 * n];
+        Generated.SlopeKernels.Lines(function, lo, hi, ranges, parameters, plain, lines, rows);
+        int free = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double a = lines[4 * n * r + i], b = lines[4 * n * r + n + i], c = lines[4 * n * r + 2 * n + i], d = lines[4 * n * r + 3 * n + i];
+                for (int g = 0; g <= 400; g++)
+                {
+                    double z = lo[i] + ((double)hi[i] - lo[i]) * g / 400, f = F(kind, z);
+                    Assert.True(a * z + b <= f + 1e-6, $"{kind} [{lo[i]}, {hi[i]}] row {r}: lower line {a * z + b} above f({z}) = {f}");
+                    Assert.True(c * z + d >= f - 1e-6, $"{kind} [{lo[i]}, {hi[i]}] row {r}: upper line {c * z + d} below f({z}) = {f}");
+                }
+
+                if (kind == "relu" || r == 2 || !(lo[i] < 0 && hi[i] > 0)) continue;
+                // Across 0 the ranges end where the tangent passes through the far end point: the lower tangent at d_L
+                // (row 1) meets f at u, the upper at d_U (row 0) meets f at l.
+                if (r == 1 && !float.IsNaN(ranges[i]))
+                {
+                    Assert.True(Math.Abs(F(kind, hi[i]) - (a * hi[i] + b)) <= 1e-4, $"{kind} [{lo[i]}, {hi[i]}]: the lower tangent at d_L is {a * hi[i] + b} at u, f(u) = {F(kind, hi[i])}");
+                    free++;
+                }
+
+                if (r == 0 && !float.IsNaN(ranges[2 * n + i]))
+                {
+                    Assert.True(Math.Abs(F(kind, lo[i]) - (c * lo[i] + d)) <= 1e-4, $"{kind} [{lo[i]}, {hi[i]}]: the upper tangent at d_U is {c * lo[i] + d} at l, f(l) = {F(kind, lo[i])}");
+                    free++;
+                }
+            }
+        }
+
+        if (kind != "relu") Assert.True(free > 20, $"only {free} tangents through a far end point were checked");
+    }
 }
