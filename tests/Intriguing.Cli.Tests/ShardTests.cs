@@ -45,7 +45,8 @@ public class AdvTrainShardTests
             string output = ShardHarness.NewOutput(model: false);
             try
             {
-                bool killed = ShardHarness.RunUntil($"{command} --shard 0/1 {ShardHarness.Common(output)}", "advtrain (a) wd, seed 1:");
+                // Runs go pool-heavy first: the input-pool run is stored first, then the weight-decay run trains.
+                bool killed = ShardHarness.RunUntil($"{command} --shard 0/1 {ShardHarness.Common(output)}", "advtrain (c) input, seed 1:");
                 Assert.True(killed, "the shard finished before it could be killed");
                 Assert.False(File.Exists(Path.Combine(output, "shards", "advtrain-quick", "0-of-1.json")));
                 ShardHarness.RunShard(command, output, 0, 1);
