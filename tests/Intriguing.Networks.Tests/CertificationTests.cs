@@ -106,7 +106,7 @@ public class CertificationTests
                             // Not guaranteed: with optimised slopes the margins rest on other (tighter) intermediate bounds, so
                             // they are other float computations and may land below the re-touched ones by rounding (seen once:
                             // 6e-8 relative, DropoutNet, 256-bit vectors). Anything beyond rounding would be a real loss.
-                            for (int j = 0; j < margins.Length; j++) Assert.True(margins[j] >= refined![j] - 1e-6 * (1 + Math.Abs(refined[j])), $"{name} {norm} ε={epsilon:G3}: optimised margin {j} {margins[j]} below the re-touched {refined[j]}");
+                            for (int j = 0; j < margins.Length; j++) Assert.True(margins[j] >= refined![j] || margins[j] >= refined[j] - 1e-6 * (1 + Math.Abs(refined[j])), $"{name} {norm} ε={epsilon:G3}: optimised margin {j} {margins[j]} below the re-touched {refined[j]}");
                         }
 
                         for (int s = 0; s < 60; s++)
