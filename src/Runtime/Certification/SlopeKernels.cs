@@ -166,10 +166,7 @@ public static class SlopeKernels
     private static (float Slope, float Intercept) Tangent(double t, double l, double u, bool tanh, bool lower)
     {
         (double f, double s) = Activation.ValueAndSlope(t, tanh);
-        double c = f - s * t;
-        float slope = (float)s;
-        double at = c + (s - slope) * l, bt = c + (s - slope) * u;
-        return (slope, lower ? BoundKernels.RoundDown(Math.Min(at, bt)) : BoundKernels.RoundUp(Math.Max(at, bt)));
+        return Activation.RoundedLine(s, f - s * t, l, u, lower);
     }
 
     /// <summary>

@@ -80,15 +80,7 @@ public static partial class Activation
     /// upper one (which gives a lower bound of λ·f(z)); the intercepts go into the row constants.
     /// </summary>
     public static void BackSubstitute(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxation, Span<float> below, Span<double> constants, int rows, int n)
-    {
-        ReadOnlySpan<float> ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
-        for (int r = 0; r < rows; r++)
-        {
-            ReadOnlySpan<float> a = above.Slice(r * n, n);
-            Span<float> b = below.Slice(r * n, n);
-            if (n > 0) constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
-        }
-    }
+        => RowStep(above, relaxation, 0, below, constants, rows, n);
 
     /// <summary>
     /// <see cref="BackSubstitute"/> for windowed rows (see <c>BoundWorkspace.Window</c>) over an activation of channels ×
@@ -103,13 +95,18 @@ public static partial class Activation
     /// <paramref name="relaxations"/>[4n·r …] (the per-row lines of optimised slopes, <see cref="Generated.SlopeKernels"/>).
     /// </summary>
     public static void BackSubstituteRows(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxations, Span<float> below, Span<double> constants, int rows, int n)
+        => RowStep(above, relaxations, 4 * n, below, constants, rows, n);
+
+    /// <summary>The step over whole rows; row r reads its relaxation at <paramref name="stride"/>·r (0: one for every row).</summary>
+    private static void RowStep(ReadOnlySpan<float> above, ReadOnlySpan<float> relaxations, int stride, Span<float> below, Span<double> constants, int rows, int n)
     {
+        if (n == 0) return;
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> relaxation = relaxations.Slice(4 * n * r, 4 * n);
+            ReadOnlySpan<float> relaxation = relaxations.Slice(stride * r, 4 * n);
             ReadOnlySpan<float> a = above.Slice(r * n, n), ls = relaxation.Slice(0, n), li = relaxation.Slice(n, n), us = relaxation.Slice(2 * n, n), ui = relaxation.Slice(3 * n, n);
             Span<float> b = below.Slice(r * n, n);
-            if (n > 0) constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
+            constants[r] += Segment(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(ls), ref MemoryMarshal.GetReference(li), ref MemoryMarshal.GetReference(us), ref MemoryMarshal.GetReference(ui), ref MemoryMarshal.GetReference(b), n);
         }
     }
 
@@ -227,27 +224,24 @@ public static partial class Activation
         for (int i = 0; i < n; i++)
         {
             var (a, b, c, d) = SShaped(lo[i], hi[i], tanh, touch.IsEmpty ? double.NaN : touch[i]);
-            ls[i] = (float)a;
-            us[i] = (float)c;
-            // Intercepts for the rounded slopes: the line moves by (exact − rounded slope)·z, largest at an end of [l, u].
-            double l = lo[i], u = hi[i];
-            li[i] = Generated.BoundKernels.RoundDown(Math.Min(b + (a - ls[i]) * l, b + (a - ls[i]) * u));
-            ui[i] = Generated.BoundKernels.RoundUp(Math.Max(d + (c - us[i]) * l, d + (c - us[i]) * u));
+            (ls[i], li[i]) = RoundedLine(a, b, lo[i], hi[i], lower: true);
+            (us[i], ui[i]) = RoundedLine(c, d, lo[i], hi[i], lower: false);
         }
     }
 
     internal static double Value(double z, bool tanh) => tanh ? Math.Tanh(z) : Sigma(z);
 
-    internal static double Slope(double z, bool tanh)
-    {
-        if (tanh)
-        {
-            double t = Math.Tanh(z);
-            return 1 - t * t;
-        }
+    internal static double Slope(double z, bool tanh) => ValueAndSlope(z, tanh).Slope;
 
-        double s = Sigma(z);
-        return s * (1 - s);
+    /// <summary>
+    /// The line slope·z + intercept on [<paramref name="l"/>, <paramref name="u"/>] with a float slope: the intercept moves by
+    /// (exact − rounded slope)·z, largest at an end of the range, and is rounded outwards (down for a lower line).
+    /// </summary>
+    internal static (float Slope, float Intercept) RoundedLine(double slope, double intercept, double l, double u, bool lower)
+    {
+        float rounded = (float)slope;
+        double at = intercept + (slope - rounded) * l, bt = intercept + (slope - rounded) * u;
+        return (rounded, lower ? Generated.BoundKernels.RoundDown(Math.Min(at, bt)) : Generated.BoundKernels.RoundUp(Math.Max(at, bt)));
     }
 
     /// <summary>f(z) and f′(z) from one exponential.</summary>
